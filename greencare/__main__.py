@@ -1,0 +1,3 @@
+from greencare.cli import main
+
+main(prog_name="greencare")

@@ -1,0 +1,337 @@
+"""Command line: bare ``greencare`` opens the terminal app; subcommands run headless.
+
+Only click is imported at start-up, so ``greencare --help`` answers at once; each command imports
+what it needs. No subcommand imports Textual. Exit codes: 0 success, 1 a problem with the input
+or the data (one line on stderr saying what), 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from greencare.core.vocab import Commodity, DeliveryClass, FacilityKind
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+
+
+def _db_path(ctx: click.Context) -> Path:
+    from greencare.storage.db import default_db_path
+
+    value = ctx.find_root().params.get("db")
+    return Path(value) if value else default_db_path()
+
+
+def _open(ctx: click.Context, *, create: bool = True) -> Database:
+    """Open the database; commands that only read refuse to create an empty one."""
+    from greencare.core.errors import NotFoundError
+    from greencare.storage.db import open_db
+
+    path = _db_path(ctx)
+    if not create and not path.exists():
+        raise NotFoundError(
+            f"no database at {path}; create one with `greencare init` or `greencare demo`"
+        )
+    return open_db(path)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+def handle_errors(func: F) -> F:
+    """Turn the errors a user can cause into one line on stderr and exit code 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from greencare.core.errors import GreencareError
+
+        try:
+            return func(*args, **kwargs)
+        except (GreencareError, ValueError) as exc:
+            _fail(str(exc) or exc.__class__.__name__)
+        except OSError as exc:
+            _fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _emit(data: Any, as_json: bool, text: Callable[[], str]) -> None:
+    if as_json:
+        click.echo(json.dumps(data, indent=2, default=str))
+    else:
+        click.echo(text())
+
+
+def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    """A plain aligned text table (no dependency; scripts should use --json)."""
+    if not rows:
+        return "(none)"
+    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) for row in cells]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+    return str(value)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="GREENCARE_DB",
+    help="Database file (default: $GREENCARE_DB, else greencare.db in your user data folder).",
+)
+@click.version_option(package_name="greencare")
+@click.pass_context
+def main(ctx: click.Context, db: Path | None) -> None:
+    """greencare: energy, waste and emissions tracking for healthcare facilities.
+
+    Run without a command to open the terminal app. Commands below work headless, for scripts.
+    """
+    if ctx.invoked_subcommand is None:
+        _run_tui(_db_path(ctx))
+
+
+def _run_tui(path: Path) -> None:
+    from greencare.tui.app import GreencareApp
+
+    GreencareApp(db_path=path).run()
+
+
+@main.command()
+@click.pass_context
+def tui(ctx: click.Context) -> None:
+    """Open the terminal app (the same as running greencare with no command)."""
+    _run_tui(_db_path(ctx))
+
+
+@main.command()
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def init(ctx: click.Context, as_json: bool) -> None:
+    """Create the database (or bring an existing one's schema up to date)."""
+    path = _db_path(ctx)
+    db = _open(ctx)
+    count = len(db.table_names())
+    _emit(
+        {"db": str(path), "tables": count},
+        as_json,
+        lambda: f"database ready: {path} ({count} tables)",
+    )
+
+
+@main.command()
+@click.option("--no-tui", is_flag=True, help="Only build the demo database; do not open the app.")
+@click.option("--rebuild", is_flag=True, help="Delete and rebuild the demo database if it exists.")
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def demo(ctx: click.Context, no_tui: bool, rebuild: bool, as_json: bool) -> None:
+    """Build a demo database of two hospitals (24 months of data) and open it.
+
+    Uses --db if given, else demo.db in your user data folder, never your main database.
+    """
+    from greencare.demo import build_demo
+    from greencare.storage.db import demo_db_path
+
+    given = ctx.find_root().params.get("db")
+    path = Path(given) if given else demo_db_path()
+    summary = build_demo(path, rebuild=rebuild)
+    if no_tui or as_json:
+        _emit(summary, as_json, lambda: _demo_text(summary))
+        return
+    _run_tui(path)
+
+
+def _demo_text(summary: dict[str, Any]) -> str:
+    if not summary["built"]:
+        return f"demo database already present: {summary['db']} (use --rebuild to start over)"
+    counts = ", ".join(f"{v:,} {k}" for k, v in summary["counts"].items())
+    return f"demo database built: {summary['db']}\n{counts}"
+
+
+# --- facilities -------------------------------------------------------------------------------
+
+
+@main.group()
+def facility() -> None:
+    """Add and list facilities."""
+
+
+@facility.command("add")
+@click.argument("name")
+@click.option("--country", required=True, help="ISO country code, e.g. US or GB.")
+@click.option(
+    "--kind", type=click.Choice([k.value for k in FacilityKind]), default="hospital", show_default=True
+)
+@click.option("--region", help="State, province or nation, e.g. PA or England.")
+@click.option("--postcode", help="ZIP or postcode.")
+@click.option("--grid-region", help="eGRID subregion (US, e.g. CAMX) or country code (e.g. GB).")
+@click.option("--timezone", help="IANA zone; defaults from the grid region or country.")
+@click.option("--floor-area", help='Gross floor area with its unit, e.g. "350000 ft**2".')
+@click.option("--beds", "staffed_beds", type=int, help="Staffed beds.")
+@click.option("--notes")
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def facility_add(ctx: click.Context, as_json: bool, **fields: Any) -> None:
+    """Add a facility."""
+    from greencare import services
+
+    created = services.add_facility(_open(ctx), source="cli", **fields)
+    _emit(
+        created.model_dump(mode="json"),
+        as_json,
+        lambda: f"added facility {created.id}: {created.name} ({created.timezone})",
+    )
+
+
+@facility.command("list")
+@click.option("--all", "include_retired", is_flag=True, help="Include retired facilities.")
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def facility_list(ctx: click.Context, include_retired: bool, as_json: bool) -> None:
+    """List facilities."""
+    from greencare import services
+
+    rows = [
+        f.model_dump(mode="json")
+        for f in services.list_facilities(_open(ctx, create=False), include_retired=include_retired)
+    ]
+    cols = ["id", "name", "kind", "country", "grid_region", "timezone", "floor_area"]
+    cols += ["floor_area_unit", "staffed_beds"]
+    _emit(rows, as_json, lambda: _table(rows, cols))
+
+
+# --- meters -----------------------------------------------------------------------------------
+
+
+@main.group()
+def meter() -> None:
+    """Add and list meters."""
+
+
+@meter.command("add")
+@click.argument("facility")
+@click.argument("name")
+@click.option("--commodity", required=True, type=click.Choice([c.value for c in Commodity]))
+@click.option("--unit", help="Default unit of its bills (e.g. kWh, therm, kgal).")
+@click.option("--delivery-class", type=click.Choice([d.value for d in DeliveryClass]))
+@click.option("--net-metering", is_flag=True, help="Readings may be negative (export).")
+@click.option("--notes")
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def meter_add(ctx: click.Context, facility: str, as_json: bool, **fields: Any) -> None:
+    """Add a meter to FACILITY (its id or name)."""
+    from greencare import services
+
+    created = services.add_meter(_open(ctx), facility=facility, source="cli", **fields)
+    _emit(
+        created.model_dump(mode="json"),
+        as_json,
+        lambda: f"added meter {created.id}: {created.name} ({created.commodity.value}, {created.unit})",
+    )
+
+
+@meter.command("list")
+@click.option("--facility", help="Only this facility (id or name).")
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def meter_list(ctx: click.Context, facility: str | None, as_json: bool) -> None:
+    """List meters."""
+    from greencare import services
+
+    rows = [m.model_dump(mode="json") for m in services.list_meters(_open(ctx, create=False), facility=facility)]
+    cols = ["id", "facility_id", "name", "commodity", "unit", "delivery_class"]
+    _emit(rows, as_json, lambda: _table(rows, cols))
+
+
+# --- readings ---------------------------------------------------------------------------------
+
+
+@main.group()
+def reading() -> None:
+    """Add and list readings (bills and interval data)."""
+
+
+@reading.command("add")
+@click.argument("meter")
+@click.option("--start", required=True, help="First day (YYYY-MM-DD) or ISO date-time.")
+@click.option("--end", required=True, help="Last day billed, inclusive, or ISO date-time.")
+@click.option("--quantity", required=True, help="Amount used in the period.")
+@click.option("--unit", help="Unit of the quantity (default: the meter's unit).")
+@click.option("--cost", help="Amount billed.")
+@click.option("--currency", help="ISO currency code (default from the facility's country).")
+@click.option("--estimated", is_flag=True, help="The bill is an estimate, not a meter read.")
+@click.option("--facility", help="The meter's facility, when meter names repeat.")
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def reading_add(ctx: click.Context, meter: str, as_json: bool, **fields: Any) -> None:
+    """Record a bill or reading for METER (its id or name)."""
+    from greencare import services
+
+    row = services.add_reading(_open(ctx), meter=meter, source="cli", **fields)
+    _emit(
+        row,
+        as_json,
+        lambda: (
+            f"added reading {row['id']}: {row['meter']} {row['start']} to {row['end']}, "
+            f"{row['quantity']:g} {row['unit']} = {row['quantity_canonical']:,.1f} {row['canonical_unit']}"
+        ),
+    )
+
+
+@reading.command("list")
+@click.option("--meter", help="Only this meter (id or name).")
+@click.option("--facility", help="Only this facility (id or name).")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--offset", type=click.IntRange(min=0), default=0)
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def reading_list(
+    ctx: click.Context,
+    meter: str | None,
+    facility: str | None,
+    limit: int,
+    offset: int,
+    as_json: bool,
+) -> None:
+    """List readings, newest first."""
+    from greencare import services
+
+    rows = services.list_readings(
+        _open(ctx, create=False), meter=meter, facility=facility, limit=limit, offset=offset
+    )
+    cols = ["id", "facility", "meter", "start", "end", "quantity", "unit", "cost", "currency"]
+    _emit(rows, as_json, lambda: _table(rows, cols + ["estimated"]))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

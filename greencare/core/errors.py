@@ -1,0 +1,34 @@
+"""Errors a user can cause, with messages meant to be read by that user."""
+
+from __future__ import annotations
+
+
+class GreencareError(Exception):
+    """Base of every error greencare reports to a person instead of a traceback."""
+
+
+class InputError(GreencareError, ValueError):
+    """Input that fails validation: a bad unit, a negative quantity, an inverted period.
+
+    ``fields`` maps a field name to its message so a form can show each beside its field.
+    """
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.fields = fields or {}
+
+
+class NotFoundError(GreencareError, LookupError):
+    """A facility, meter or record that is not in the database."""
+
+
+class ConflictError(GreencareError):
+    """A write that would duplicate or overlap what is already stored."""
+
+
+class FieldError(ValueError):
+    """Raised inside model validators so the error is shown beside the right form field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field

@@ -1,0 +1,386 @@
+"""Domain models: what a facility manager records, validated at the edge.
+
+These pydantic models guard single records coming from forms, the CLI and the Python API.
+Bulk imports validate whole columns instead (see importers), with the same rules. The models
+know nothing about storage: ids are optional and filled in by the store.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Self
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from greencare.core import regions, units
+from greencare.core.errors import FieldError
+from greencare.core.vocab import (
+    HEALTHCARE_ITEMS,
+    Commodity,
+    DeliveryClass,
+    DisposalRoute,
+    FacilityKind,
+    HealthcareCategory,
+    WasteStream,
+)
+
+
+def _dimension(unit: str) -> str:
+    try:
+        return units.dimension_of(unit)
+    except units.UnitError as exc:
+        raise FieldError("unit", str(exc)) from exc
+
+
+def _finite(value: float | None) -> float | None:
+    if value is not None and not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    return value
+
+
+def _currency(value: str | None) -> str | None:
+    if value is None:
+        return None
+    code = value.strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        raise ValueError(
+            f"currency must be a three-letter ISO 4217 code such as USD, not {value!r}"
+        )
+    return code
+
+
+Finite = Annotated[float, AfterValidator(_finite)]
+OptionalFinite = Annotated[float | None, AfterValidator(_finite)]
+Currency = Annotated[str | None, AfterValidator(_currency)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid", validate_default=True)
+
+
+class Facility(_Model):
+    """A site: a hospital, clinic or other building the inventory covers."""
+
+    id: int | None = None
+    name: Name
+    kind: FacilityKind = FacilityKind.HOSPITAL
+    country: str
+    region: str | None = None
+    postcode: str | None = None
+    grid_region: str | None = None
+    timezone: str | None = None
+    floor_area: OptionalFinite = Field(default=None, gt=0)
+    floor_area_unit: str | None = None
+    staffed_beds: int | None = Field(default=None, ge=0)
+    notes: str | None = None
+    retired: bool = False
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        return regions.normalize_country(value)
+
+    @field_validator("floor_area_unit")
+    @classmethod
+    def _area_unit(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if _dimension(value) != "area":
+            raise ValueError(f"{value!r} is not an area unit (use ft**2 or m**2)")
+        return units.normalize_unit(value)
+
+    @model_validator(mode="after")
+    def _complete(self) -> Self:
+        try:
+            self.grid_region = regions.check_grid_region(self.country, self.grid_region)
+        except ValueError as exc:
+            raise FieldError("grid_region", str(exc)) from exc
+        if self.timezone:
+            try:
+                self.timezone = regions.check_timezone(self.timezone)
+            except ValueError as exc:
+                raise FieldError("timezone", str(exc)) from exc
+        else:
+            guess = regions.default_timezone(self.country, self.grid_region)
+            if guess is None:
+                raise FieldError(
+                    "timezone",
+                    "timezone is required: no default for this country and grid region "
+                    "(give an IANA name such as America/Chicago)",
+                )
+            self.timezone = guess
+        if (self.floor_area is None) != (self.floor_area_unit is None):
+            raise FieldError(
+                "floor_area", "floor area needs both a number and a unit, e.g. 350000 ft**2"
+            )
+        return self
+
+    @property
+    def floor_area_m2(self) -> float | None:
+        if self.floor_area is None or self.floor_area_unit is None:
+            return None
+        return units.area_in_m2(self.floor_area, self.floor_area_unit)
+
+
+class Meter(_Model):
+    """A meter or account: one commodity, one default unit, one way of delivery."""
+
+    id: int | None = None
+    facility_id: int
+    name: Name
+    commodity: Commodity
+    unit: str
+    delivery_class: DeliveryClass | None = None
+    net_metering: bool = False
+    notes: str | None = None
+    retired: bool = False
+
+    @model_validator(mode="after")
+    def _unit_fits(self) -> Self:
+        try:
+            units.conversion_factor(self.unit, self.commodity)
+        except units.UnitError as exc:
+            raise FieldError("unit", str(exc)) from exc
+        self.unit = units.normalize_unit(self.unit)
+        if self.delivery_class is None:
+            self.delivery_class = (
+                DeliveryClass.ONSITE_GENERATION
+                if self.commodity in (Commodity.ONSITE_SOLAR, Commodity.ONSITE_WIND)
+                else DeliveryClass.METERED
+            )
+        return self
+
+
+class Reading(_Model):
+    """A quantity over a period: a monthly bill or a 15-minute interval.
+
+    Validate with ``Reading.model_validate(data, context={"meter": meter})`` so the unit is
+    checked against the meter's commodity and the sign against its net-metering flag.
+    """
+
+    id: int | None = None
+    meter_id: int
+    start: datetime
+    end: datetime
+    quantity: Finite
+    unit: str
+    cost: OptionalFinite = None
+    currency: Currency = None
+    estimated: bool = False
+    source: str = "manual"
+    batch_id: int | None = None
+
+    @field_validator("start", "end")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError(
+                "needs a time zone (give an offset, or enter dates in the facility's zone)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self, info: ValidationInfo) -> Self:
+        if self.end <= self.start:
+            raise FieldError("end", "the period must end after it starts")
+        if self.cost is not None and self.currency is None:
+            raise FieldError("currency", "a cost needs a currency (e.g. USD)")
+        meter = (info.context or {}).get("meter") if info else None
+        if meter is not None:
+            try:
+                units.conversion_factor(self.unit, meter.commodity)
+            except units.UnitError as exc:
+                raise FieldError("unit", str(exc)) from exc
+            self.unit = units.normalize_unit(self.unit)
+            if self.quantity < 0 and not meter.net_metering:
+                raise FieldError(
+                    "quantity",
+                    f"quantity {self.quantity:g} is negative; only a net-metering meter may export",
+                )
+        return self
+
+    def quantity_canonical(self, commodity: Commodity) -> float:
+        return self.quantity * units.conversion_factor(self.unit, commodity)
+
+
+class WasteRecord(_Model):
+    """Waste collected from a facility over a period (a pickup, or a month's manifest)."""
+
+    id: int | None = None
+    facility_id: int
+    start_date: date
+    end_date: date
+    stream: WasteStream
+    route: DisposalRoute
+    quantity: Finite = Field(ge=0)
+    unit: str
+    hauler: str | None = None
+    cost: OptionalFinite = None
+    currency: Currency = None
+    estimated: bool = False
+    source: str = "manual"
+    batch_id: int | None = None
+    notes: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.end_date < self.start_date:
+            raise FieldError("end_date", "the period must end on or after its start")
+        if _dimension(self.unit) != "mass":
+            raise FieldError(
+                "unit",
+                f"waste is recorded by mass; {self.unit!r} is not a mass unit (use lb, kg, tonne)",
+            )
+        self.unit = units.normalize_unit(self.unit)
+        if self.cost is not None and self.currency is None:
+            raise FieldError("currency", "a cost needs a currency (e.g. USD)")
+        return self
+
+    @property
+    def quantity_kg(self) -> float:
+        return units.convert(self.quantity, self.unit, "kg")
+
+
+_NAICS = re.compile(r"^\d{6}$")
+_REFRIGERANT = re.compile(r"^R-\d{2,3}[A-Za-z]{0,2}$")
+
+#: Which dimensions a healthcare item may be measured in.
+_ITEM_DIMENSIONS: dict[HealthcareCategory, frozenset[str]] = {
+    HealthcareCategory.ANESTHETIC_GAS: frozenset({"volume", "mass", "a count of items"}),
+    HealthcareCategory.INHALER: frozenset({"a count of items"}),
+    HealthcareCategory.REFRIGERANT: frozenset({"mass"}),
+    HealthcareCategory.FLEET_FUEL: frozenset({"volume", "energy"}),
+}
+
+
+class Purchase(_Model):
+    """Something bought: by spend (NAICS category) or, for healthcare items, by quantity."""
+
+    id: int | None = None
+    facility_id: int
+    date: date
+    category: str
+    item: str | None = None
+    description: str | None = None
+    spend: OptionalFinite = None
+    currency: Currency = None
+    quantity: OptionalFinite = Field(default=None, ge=0)
+    unit: str | None = None
+    supplier: str | None = None
+    source: str = "manual"
+    batch_id: int | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.spend is not None and self.currency is None:
+            raise FieldError("currency", "spend needs a currency (e.g. USD)")
+        if (self.quantity is None) != (self.unit is None):
+            raise FieldError("unit", "a quantity needs a unit, and a unit a quantity")
+        if self.category in HealthcareCategory._value2member_map_:
+            self._check_item(HealthcareCategory(self.category))
+        elif _NAICS.match(self.category):
+            if self.spend is None and self.quantity is None:
+                raise FieldError(
+                    "spend", "a spend category needs a spend (with currency) or a quantity"
+                )
+        else:
+            names = ", ".join(c.value for c in HealthcareCategory)
+            raise FieldError(
+                "category",
+                f"category {self.category!r} is neither a six-digit NAICS code nor one of {names}",
+            )
+        if self.unit is not None:
+            self.unit = units.normalize_unit(self.unit)
+        return self
+
+    def _check_item(self, category: HealthcareCategory) -> None:
+        if not self.item:
+            raise FieldError(
+                "item", f"a {category.value} purchase needs an item (e.g. desflurane, R-410A)"
+            )
+        known = HEALTHCARE_ITEMS[category]
+        if self.item not in known and not (
+            category is HealthcareCategory.REFRIGERANT and _REFRIGERANT.match(self.item)
+        ):
+            raise FieldError(
+                "item",
+                f"unknown {category.value} item {self.item!r}; known: {', '.join(sorted(known))}",
+            )
+        if self.quantity is None or self.unit is None:
+            raise FieldError(
+                "quantity", f"a {category.value} purchase is recorded as a quantity with a unit"
+            )
+        dimension = _dimension(self.unit)
+        if dimension not in _ITEM_DIMENSIONS[category]:
+            allowed = " or ".join(sorted(_ITEM_DIMENSIONS[category]))
+            raise FieldError(
+                "unit", f"{self.unit!r} measures {dimension}; {category.value} takes {allowed}"
+            )
+
+
+class MonthlyNormalizer(_Model):
+    """Activity figures that turn totals into intensities (per patient day, per FTE)."""
+
+    id: int | None = None
+    facility_id: int
+    month: str
+    patient_days: OptionalFinite = Field(default=None, ge=0)
+    adjusted_patient_days: OptionalFinite = Field(default=None, ge=0)
+    ftes: OptionalFinite = Field(default=None, ge=0)
+
+    @field_validator("month")
+    @classmethod
+    def _month(cls, value: str) -> str:
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+            raise ValueError(f"month must be YYYY-MM, not {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _something(self) -> Self:
+        if self.patient_days is None and self.adjusted_patient_days is None and self.ftes is None:
+            raise ValueError("give at least one of patient days, adjusted patient days, FTEs")
+        return self
+
+
+def model_errors(exc: Exception) -> list[tuple[str, str]]:
+    """(field, message) pairs from a pydantic ValidationError or a plain ValueError.
+
+    Forms show these next to their fields; the CLI prints them on one line.
+    """
+    from pydantic import ValidationError
+
+    if isinstance(exc, ValidationError):
+        pairs = []
+        for err in exc.errors():
+            cause = (err.get("ctx") or {}).get("error")
+            loc = ".".join(str(p) for p in err.get("loc", ())) or "record"
+            if isinstance(cause, FieldError):
+                loc = cause.field
+            msg = str(err.get("msg", "invalid"))
+            msg = msg.removeprefix("Value error, ")
+            pairs.append((loc, msg))
+        return pairs
+    if isinstance(exc, FieldError):
+        return [(exc.field, str(exc))]
+    return [("record", str(exc))]
+
+
+def describe_errors(exc: Exception) -> str:
+    return "; ".join(
+        f"{field}: {msg}" if field != "record" else msg for field, msg in model_errors(exc)
+    )
+
+
+def as_dict(model: BaseModel) -> dict[str, Any]:
+    return model.model_dump(mode="json")

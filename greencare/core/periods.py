@@ -1,0 +1,89 @@
+"""Periods: turning what people write ("2025-01-01 to 2025-01-31") into exact instants.
+
+A reading covers a half-open span of time [start, end). A monthly bill and a 15-minute interval
+are the same thing at different lengths. Dates without a time are whole local days in the
+facility's time zone, and an end *date* is inclusive, as on a bill: "Jan 1 - Jan 31" covers
+all of January, so it ends at local midnight on February 1. Stored instants are UTC epoch
+seconds; the local calendar month a day belongs to is computed from the facility's zone.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class PeriodError(ValueError):
+    """A period that cannot be read, or that ends before it starts."""
+
+
+def parse_instant(text: str, tz: str, *, is_end: bool = False) -> datetime:
+    """Parse a date or date-time into an aware UTC datetime.
+
+    Args:
+        text: ``YYYY-MM-DD``, or ISO 8601 date-time with or without a UTC offset.
+        tz: IANA zone used for dates and for date-times without an offset.
+        is_end: a bare date is the *last day* of a period, so the instant is the next midnight.
+    """
+    raw = text.strip()
+    zone = ZoneInfo(tz)
+    if _DATE_ONLY.match(raw):
+        try:
+            day = date.fromisoformat(raw)
+        except ValueError as exc:
+            raise PeriodError(f"{raw!r} is not a valid date") from exc
+        if is_end:
+            day += timedelta(days=1)
+        return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise PeriodError(
+            f"{raw!r} is not a date (YYYY-MM-DD) or ISO 8601 date-time (2025-01-01T00:15:00-05:00)"
+        ) from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment.astimezone(UTC)
+
+
+def parse_period(start: str, end: str, tz: str) -> tuple[datetime, datetime]:
+    """Both ends of a period as UTC datetimes; raises PeriodError if end is not after start."""
+    begin = parse_instant(start, tz)
+    finish = parse_instant(end, tz, is_end=True)
+    if finish <= begin:
+        raise PeriodError(f"period ends ({end}) before it starts ({start})")
+    return begin, finish
+
+
+def to_epoch(moment: datetime) -> int:
+    """UTC epoch seconds, the form readings are stored in."""
+    if moment.tzinfo is None:
+        raise PeriodError("a time without a time zone cannot be stored")
+    return int(moment.timestamp())
+
+
+def from_epoch(seconds: int, tz: str) -> datetime:
+    return datetime.fromtimestamp(seconds, tz=ZoneInfo(tz))
+
+
+def format_period(start_utc: int, end_utc: int, tz: str) -> tuple[str, str]:
+    """How a stored period reads to a person in the facility's zone.
+
+    Whole local days show as dates with an inclusive end (as entered from a bill); anything
+    else shows as local ISO date-times with offset and an exclusive end.
+    """
+    begin, finish = from_epoch(start_utc, tz), from_epoch(end_utc, tz)
+    if _is_midnight(begin) and _is_midnight(finish):
+        return begin.date().isoformat(), (finish.date() - timedelta(days=1)).isoformat()
+    return begin.isoformat(timespec="minutes"), finish.isoformat(timespec="minutes")
+
+
+def _is_midnight(moment: datetime) -> bool:
+    return moment.hour == 0 and moment.minute == 0 and moment.second == 0
+
+
+def month_key(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"

@@ -1,0 +1,194 @@
+"""Build the demo database from the bundled ``sample_data/`` files.
+
+Two fictional hospitals with 24 months of bills, a year of 15-minute interval data, waste,
+purchases and patient days (see ``sample_data/README.md`` for how the figures were chosen).
+Each file becomes one import batch, so the demo shows the same traceability as real imports.
+The database is built in a temporary file and moved into place, so an interrupted build never
+leaves a half-filled demo behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from sqlite_utils import Database
+
+from greencare import paths, services
+from greencare.core import periods, units
+from greencare.core.errors import GreencareError, InputError
+from greencare.core.models import (
+    Meter,
+    MonthlyNormalizer,
+    Purchase,
+    Reading,
+    WasteRecord,
+    describe_errors,
+)
+from greencare.storage import activity, batches, readings
+from greencare.storage.db import open_db
+
+SOURCE = "demo"
+FORMAT = "greencare-sample-csv"
+
+
+def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, row) pairs; line 1 is the header."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            yield line, {k: (v.strip() if v is not None else "") for k, v in row.items()}
+
+
+def _blank_to_none(row: dict[str, str]) -> dict[str, Any]:
+    return {k: (v if v != "" else None) for k, v in row.items()}
+
+
+def _where(path: Path, line: int, exc: Exception) -> GreencareError:
+    detail = describe_errors(exc) if isinstance(exc, ValidationError | ValueError) else str(exc)
+    return InputError(f"{path.name}, line {line}: {detail}")
+
+
+def build_demo(path: Path, *, rebuild: bool = False, data: Path | None = None) -> dict[str, Any]:
+    """Create the demo database at ``path`` unless it already exists (or ``rebuild``)."""
+    path = Path(path).expanduser()
+    if path.exists() and not rebuild:
+        return {"db": str(path), "built": False, "counts": {}}
+    source = data or paths.sample_data_dir()
+    tmp = path.with_name(path.name + ".building")
+    for stale in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+        stale.unlink(missing_ok=True)
+    db = open_db(tmp)
+    try:
+        with db.atomic():
+            counts = load_sample_data(db, source)
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except BaseException:
+        db.close()
+        for stale in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            stale.unlink(missing_ok=True)
+        raise
+    db.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    os.replace(tmp, path)
+    Path(f"{tmp}-wal").unlink(missing_ok=True)
+    Path(f"{tmp}-shm").unlink(missing_ok=True)
+    return {"db": str(path), "built": True, "counts": counts}
+
+
+def load_sample_data(db: Database, folder: Path) -> dict[str, int]:
+    """Load every sample file into ``db`` (the caller holds the transaction)."""
+    counts: dict[str, int] = {}
+    facility_ids: dict[str, int] = {}
+    for line, row in _rows(folder / "facilities.csv"):
+        try:
+            created = services.add_facility(db, source=SOURCE, **_blank_to_none(row))
+        except GreencareError as exc:
+            raise InputError(f"facilities.csv, line {line}: {exc}") from exc
+        assert created.id is not None
+        facility_ids[created.name] = created.id
+    counts["facilities"] = len(facility_ids)
+    meters: dict[tuple[str, str], Meter] = {}
+    for line, row in _rows(folder / "meters.csv"):
+        fields = _blank_to_none(row)
+        owner = fields.pop("facility")
+        try:
+            meters[(owner, row["name"])] = services.add_meter(
+                db, facility=facility_ids[owner], source=SOURCE, **fields
+            )
+        except (GreencareError, KeyError) as exc:
+            raise InputError(f"meters.csv, line {line}: {exc}") from exc
+    counts["meters"] = len(meters)
+    zones = {
+        name: services.get_facility(db, fid).timezone or "UTC" for name, fid in facility_ids.items()
+    }
+    counts["readings"] = _load_readings(db, folder / "bills.csv", meters, zones)
+    counts["readings"] += _load_readings(db, folder / "interval_electricity.csv", meters, zones)
+    counts["waste records"] = _load_activity(db, folder / "waste.csv", facility_ids, "waste")
+    counts["purchases"] = _load_activity(db, folder / "purchases.csv", facility_ids, "purchase")
+    counts["normalizer months"] = _load_activity(
+        db, folder / "normalizers.csv", facility_ids, "normalizer"
+    )
+    return counts
+
+
+def _load_readings(
+    db: Database, path: Path, meters: dict[tuple[str, str], Meter], zones: dict[str, str]
+) -> int:
+    batch = batches.create_batch(
+        db, file_name=path.name, content_hash=batches.file_hash(path), fmt=FORMAT,
+        target_table="readings",
+    )  # fmt: skip
+    rows = []
+    for line, row in _rows(path):
+        try:
+            meter = meters[(row["facility"], row["meter"])]
+            zone = zones[row["facility"]]
+            reading = Reading.model_validate(
+                {
+                    "meter_id": meter.id,
+                    "start": periods.parse_instant(row["start"], zone),
+                    "end": periods.parse_instant(row["end"], zone, is_end=True),
+                    "quantity": row["quantity"],
+                    "unit": row["unit"],
+                    "cost": row.get("cost") or None,
+                    "currency": row.get("currency") or None,
+                    "estimated": row.get("estimated") or False,
+                    "source": SOURCE,
+                    "batch_id": batch,
+                },
+                context={"meter": meter},
+            )
+        except (ValidationError, ValueError, KeyError) as exc:
+            raise _where(path, line, exc) from exc
+        rows.append(
+            (
+                meter.id,
+                periods.to_epoch(reading.start),
+                periods.to_epoch(reading.end),
+                reading.quantity,
+                reading.unit,
+                reading.quantity * units.conversion_factor(reading.unit, meter.commodity),
+                reading.cost,
+                reading.currency,
+                int(reading.estimated),
+                SOURCE,
+                batch,
+            )
+        )
+    inserted = readings.insert_rows(db, rows)
+    batches.finish_batch(db, batch, rows_read=len(rows), rows_inserted=inserted, source=SOURCE)
+    return inserted
+
+
+def _load_activity(db: Database, path: Path, facility_ids: dict[str, int], kind: str) -> int:
+    batch = batches.create_batch(
+        db, file_name=path.name, content_hash=batches.file_hash(path), fmt=FORMAT,
+        target_table={"waste": "waste_records", "purchase": "purchases"}.get(kind, "normalizers"),
+    )  # fmt: skip
+    count = 0
+    for line, row in _rows(path):
+        fields = _blank_to_none(row)
+        try:
+            facility_id = facility_ids[fields.pop("facility")]
+            if kind == "waste":
+                fields["start_date"], fields["end_date"] = fields.pop("start"), fields.pop("end")
+                record: Any = WasteRecord(facility_id=facility_id, batch_id=batch, **fields)
+                activity.add_waste(db, record, source=SOURCE)
+            elif kind == "purchase":
+                record = Purchase(facility_id=facility_id, batch_id=batch, **fields)
+                activity.add_purchase(db, record, source=SOURCE)
+            else:
+                record = MonthlyNormalizer(facility_id=facility_id, **fields)
+                activity.set_normalizer(db, record, source=SOURCE)
+        except (ValidationError, ValueError, KeyError) as exc:
+            raise _where(path, line, exc) from exc
+        count += 1
+    batches.finish_batch(db, batch, rows_read=count, rows_inserted=count, source=SOURCE)
+    return count
+
+

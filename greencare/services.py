@@ -1,0 +1,338 @@
+"""The use-cases behind every front end: the CLI, the TUI and scripts call these, and only these.
+
+Each function takes the database first and plain values as a person or a file gives them
+(strings for dates and units), validates them through the domain models, and raises
+:class:`~greencare.core.errors.InputError` (with per-field messages), ``NotFoundError`` or
+``ConflictError`` without writing anything when the input is wrong.
+
+Example::
+
+    from greencare import services
+    db = services.open_db("hospital.db")
+    f = services.add_facility(db, name="St Example", country="US", grid_region="CAMX",
+                              floor_area="350000 ft**2", staffed_beds=250)
+    m = services.add_meter(db, facility=f.id, name="Gas", commodity="natural_gas", unit="therm")
+    services.add_reading(db, meter=m.id, start="2025-01-01", end="2025-01-31", quantity=10000)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from sqlite_utils import Database
+
+from greencare.core import periods, units
+from greencare.core.errors import InputError
+from greencare.core.models import (
+    Facility,
+    Meter,
+    MonthlyNormalizer,
+    Purchase,
+    Reading,
+    WasteRecord,
+    model_errors,
+)
+from greencare.storage import activity, batches, facilities, readings
+from greencare.storage.db import default_db_path, demo_db_path, open_db
+
+__all__ = [
+    "add_facility",
+    "add_meter",
+    "add_purchase",
+    "add_reading",
+    "add_waste",
+    "default_db_path",
+    "delete_reading",
+    "demo_db_path",
+    "get_facility",
+    "get_meter",
+    "list_batches",
+    "list_facilities",
+    "list_meters",
+    "list_readings",
+    "open_db",
+    "set_normalizer",
+]
+
+M = TypeVar("M", bound=BaseModel)
+
+list_facilities = facilities.list_facilities
+list_batches = batches.list_batches
+
+
+def _validate(model: type[M], data: dict[str, Any], context: dict[str, Any] | None = None) -> M:
+    """Build a model, turning pydantic's errors into one InputError naming every field."""
+    try:
+        return model.model_validate(data, context=context)
+    except (ValidationError, ValueError) as exc:
+        pairs = model_errors(exc)
+        fields = {name: msg for name, msg in pairs}
+        message = "; ".join(msg if name == "record" else f"{name}: {msg}" for name, msg in pairs)
+        raise InputError(message, fields) from exc
+
+
+_QUANTITY_TEXT = re.compile(r"^\s*([-+]?[\d,]*\.?\d+(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
+
+
+def split_quantity(text: str) -> tuple[float, str]:
+    """Split "350000 ft**2" or "350,000 sq ft" into (350000.0, "ft**2")."""
+    match = _QUANTITY_TEXT.match(text)
+    if not match or not match.group(2):
+        raise InputError(f"{text!r} should be a number and a unit, e.g. '350000 ft**2'")
+    return float(match.group(1).replace(",", "")), match.group(2)
+
+
+def get_facility(db: Database, ref: int | str) -> Facility:
+    return facilities.get_facility(db, ref)
+
+
+def get_meter(db: Database, ref: int | str, *, facility: int | str | None = None) -> Meter:
+    facility_id = facilities.get_facility(db, facility).id if facility is not None else None
+    return facilities.get_meter(db, ref, facility_id=facility_id)
+
+
+def list_meters(db: Database, *, facility: int | str | None = None) -> list[Meter]:
+    facility_id = facilities.get_facility(db, facility).id if facility is not None else None
+    return facilities.list_meters(db, facility_id=facility_id)
+
+
+def add_facility(
+    db: Database,
+    *,
+    name: str,
+    country: str,
+    kind: str = "hospital",
+    region: str | None = None,
+    postcode: str | None = None,
+    grid_region: str | None = None,
+    timezone: str | None = None,
+    floor_area: float | str | None = None,
+    floor_area_unit: str | None = None,
+    staffed_beds: int | None = None,
+    notes: str | None = None,
+    source: str = "api",
+) -> Facility:
+    """Record a facility. ``floor_area`` may carry its unit: ``"350000 ft**2"``."""
+    if isinstance(floor_area, str) and floor_area_unit:
+        floor_area = _number(floor_area, "floor_area")
+    elif isinstance(floor_area, str):
+        try:
+            floor_area, floor_area_unit = split_quantity(floor_area)
+        except InputError as exc:
+            raise InputError(str(exc), {"floor_area": str(exc)}) from exc
+    data = {
+        "name": name,
+        "country": country,
+        "kind": kind,
+        "region": region,
+        "postcode": postcode,
+        "grid_region": grid_region,
+        "timezone": timezone,
+        "floor_area": floor_area,
+        "floor_area_unit": floor_area_unit,
+        "staffed_beds": staffed_beds,
+        "notes": notes,
+    }
+    facility = _validate(Facility, data)
+    return facilities.add_facility(db, facility, source=source)
+
+
+#: The unit a new meter defaults to when none is given.
+DEFAULT_UNITS = {
+    "electricity": "kWh",
+    "natural_gas": "therm",
+    "district_steam": "klb",
+    "district_chilled_water": "ton_hour",
+    "district_hot_water": "therm",
+    "onsite_solar": "kWh",
+    "onsite_wind": "kWh",
+    "water": "kgal",
+    "reclaimed_water": "kgal",
+    "well_water": "kgal",
+}
+
+
+def add_meter(
+    db: Database,
+    *,
+    facility: int | str,
+    name: str,
+    commodity: str,
+    unit: str | None = None,
+    delivery_class: str | None = None,
+    net_metering: bool = False,
+    notes: str | None = None,
+    source: str = "api",
+) -> Meter:
+    """Add a meter to a facility; the unit must be able to measure the commodity."""
+    owner = facilities.get_facility(db, facility)
+    data = {
+        "facility_id": owner.id,
+        "name": name,
+        "commodity": commodity,
+        "unit": unit or DEFAULT_UNITS.get(commodity, "US_gallon"),
+        "delivery_class": delivery_class,
+        "net_metering": net_metering,
+        "notes": notes,
+    }
+    meter = _validate(Meter, data)
+    return facilities.add_meter(db, meter, source=source)
+
+
+def add_reading(
+    db: Database,
+    *,
+    meter: int | str,
+    start: str,
+    end: str,
+    quantity: float | str,
+    unit: str | None = None,
+    cost: float | str | None = None,
+    currency: str | None = None,
+    estimated: bool = False,
+    facility: int | str | None = None,
+    source: str = "api",
+) -> dict[str, Any]:
+    """Record a bill or a reading for a meter; returns the stored row.
+
+    ``start`` and ``end`` are dates (an end date is the last day billed, inclusive) or ISO
+    date-times; both are read in the facility's time zone unless they carry an offset.
+    ``unit`` defaults to the meter's unit, ``currency`` to the facility country's currency.
+    """
+    target = get_meter(db, meter, facility=facility)
+    owner = facilities.get_facility(db, target.facility_id)
+    assert owner.timezone is not None
+    fields: dict[str, str] = {}
+    bounds: list[Any] = [None, None]
+    for i, (label, text) in enumerate((("start", start), ("end", end))):
+        try:
+            bounds[i] = periods.parse_instant(str(text), owner.timezone, is_end=label == "end")
+        except periods.PeriodError as exc:
+            fields[label] = str(exc)
+    if fields:
+        raise InputError("; ".join(f"{k}: {v}" for k, v in fields.items()), fields)
+    if cost not in (None, "") and not currency:
+        currency = _default_currency(owner.country)
+    data = {
+        "meter_id": target.id,
+        "start": bounds[0],
+        "end": bounds[1],
+        "quantity": _number(quantity, "quantity"),
+        "unit": unit or target.unit,
+        "cost": None if cost in (None, "") else _number(cost, "cost"),
+        "currency": currency or None,
+        "estimated": estimated,
+        "source": source,
+    }
+    reading = _validate(Reading, data, context={"meter": target})
+    new_id = readings.add_reading(db, reading, target, source=source)
+    return _present(
+        readings.list_readings(db, meter_id=target.id, limit=None, newest_first=False), new_id
+    )
+
+
+def _present(rows: list[dict[str, Any]], reading_id: int) -> dict[str, Any]:
+    for row in rows:
+        if row["id"] == reading_id:
+            return present_reading(row)
+    raise LookupError(reading_id)
+
+
+def _number(value: float | str, field: str) -> float:
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip().replace(",", "")
+    try:
+        return float(text)
+    except ValueError:
+        raise InputError(f"{field}: {value!r} is not a number", {field: "not a number"}) from None
+
+
+_CURRENCIES = {"US": "USD", "GB": "GBP", "CA": "CAD", "AU": "AUD", "NZ": "NZD", "IE": "EUR"}
+
+
+def _default_currency(country: str) -> str | None:
+    return _CURRENCIES.get(country)
+
+
+def present_reading(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored reading as people and scripts read it: local period, units spelled out."""
+    start, end = periods.format_period(row["start_utc"], row["end_utc"], row["timezone"])
+    return {
+        "id": row["id"],
+        "facility": row["facility"],
+        "meter": row["meter"],
+        "meter_id": row["meter_id"],
+        "commodity": row["commodity"],
+        "start": start,
+        "end": end,
+        "quantity": row["quantity"],
+        "unit": row["unit"],
+        "quantity_canonical": row["quantity_canonical"],
+        "canonical_unit": row["canonical_unit"],
+        "cost": row["cost"],
+        "currency": row["currency"],
+        "estimated": bool(row["estimated"]),
+        "source": row["source"],
+        "batch_id": row["batch_id"],
+    }
+
+
+def list_readings(
+    db: Database,
+    *,
+    meter: int | str | None = None,
+    facility: int | str | None = None,
+    limit: int | None = 100,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """Readings newest first, with periods shown in each facility's local time."""
+    facility_id = facilities.get_facility(db, facility).id if facility is not None else None
+    meter_id = get_meter(db, meter, facility=facility).id if meter is not None else None
+    rows = readings.list_readings(
+        db, meter_id=meter_id, facility_id=facility_id, limit=limit, offset=offset
+    )
+    return [present_reading(r) for r in rows]
+
+
+def delete_reading(db: Database, reading_id: int, *, source: str = "api") -> None:
+    readings.delete_reading(db, reading_id, source=source)
+
+
+def _facility_id(db: Database, facility: int | str) -> int:
+    found = facilities.get_facility(db, facility).id
+    assert found is not None
+    return found
+
+
+def add_waste(db: Database, *, facility: int | str, source: str = "api", **fields: Any) -> int:
+    """Record waste collected: start/end dates, stream, route, quantity and a mass unit."""
+    record = _validate(WasteRecord, {"facility_id": _facility_id(db, facility), **fields})
+    return activity.add_waste(db, record, source=source)
+
+
+def add_purchase(db: Database, *, facility: int | str, source: str = "api", **fields: Any) -> int:
+    """Record a purchase: by spend (NAICS code) or a healthcare item by quantity."""
+    record = _validate(Purchase, {"facility_id": _facility_id(db, facility), **fields})
+    return activity.add_purchase(db, record, source=source)
+
+
+def set_normalizer(
+    db: Database, *, facility: int | str, month: str, source: str = "api", **fields: Any
+) -> int:
+    """Set a month's patient days, adjusted patient days and FTEs for a facility."""
+    data = {"facility_id": _facility_id(db, facility), "month": month, **fields}
+    return activity.set_normalizer(db, _validate(MonthlyNormalizer, data), source=source)
+
+
+def unit_choices(commodity: str) -> tuple[str, ...]:
+    return units.unit_choices(commodity)
+
+
+def run_in_transaction(db: Database, work: Callable[[], Any]) -> Any:
+    """Run several service calls so they land together or not at all."""
+    with db.atomic():
+        return work()

@@ -1,0 +1,1 @@
+"""SQLite storage through sqlite-utils. Every function takes the database first."""

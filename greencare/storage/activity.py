@@ -1,0 +1,84 @@
+"""Waste records, purchases and monthly normalizers (patient days, FTEs)."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from sqlite_utils import Database
+
+from greencare.core.errors import ConflictError, NotFoundError
+from greencare.core.models import MonthlyNormalizer, Purchase, WasteRecord
+from greencare.storage import audit
+
+
+def _require_facility(db: Database, facility_id: int) -> None:
+    if not list(db.query("SELECT 1 FROM facilities WHERE id = ?", [facility_id])):
+        raise NotFoundError(f"no facility with id {facility_id}")
+
+
+def add_waste(db: Database, record: WasteRecord, *, source: str = "manual") -> int:
+    _require_facility(db, record.facility_id)
+    row = record.model_dump(mode="json", exclude={"id"})
+    row["quantity_kg"] = record.quantity_kg
+    row["estimated"] = int(record.estimated)
+    row["source"] = source if record.source == "manual" else record.source
+    return audit.insert_audited(db, "waste_records", row, source=source)
+
+
+def add_purchase(db: Database, purchase: Purchase, *, source: str = "manual") -> int:
+    _require_facility(db, purchase.facility_id)
+    row = purchase.model_dump(mode="json", exclude={"id"})
+    row["source"] = source if purchase.source == "manual" else purchase.source
+    return audit.insert_audited(db, "purchases", row, source=source)
+
+
+def set_normalizer(db: Database, norm: MonthlyNormalizer, *, source: str = "manual") -> int:
+    """Insert or replace a facility's figures for one month (audited either way)."""
+    _require_facility(db, norm.facility_id)
+    row = norm.model_dump(mode="json", exclude={"id"})
+    with db.atomic():
+        existing = list(
+            db.query(
+                "SELECT * FROM normalizers WHERE facility_id = ? AND month = ?",
+                [norm.facility_id, norm.month],
+            )
+        )
+        if not existing:
+            try:
+                return audit.insert_audited(db, "normalizers", row, source=source)
+            except sqlite3.IntegrityError as exc:
+                raise ConflictError(str(exc)) from exc
+        before = dict(existing[0])
+        db.execute(
+            "UPDATE normalizers SET patient_days = ?, adjusted_patient_days = ?, ftes = ? "
+            "WHERE id = ?",
+            [norm.patient_days, norm.adjusted_patient_days, norm.ftes, before["id"]],
+        )
+        audit.record(
+            db, "normalizers", before["id"], "update", before=before, after=row, source=source
+        )
+        return int(before["id"])
+
+
+def _list(db: Database, table: str, order: str, facility_id: int | None) -> list[dict[str, Any]]:
+    sql = (
+        f"SELECT t.*, f.name AS facility FROM [{table}] t JOIN facilities f ON f.id = t.facility_id"
+    )
+    params: list[Any] = []
+    if facility_id is not None:
+        sql += " WHERE t.facility_id = ?"
+        params.append(facility_id)
+    return [dict(r) for r in db.query(f"{sql} ORDER BY {order}", params)]
+
+
+def list_waste(db: Database, *, facility_id: int | None = None) -> list[dict[str, Any]]:
+    return _list(db, "waste_records", "t.start_date, t.id", facility_id)
+
+
+def list_purchases(db: Database, *, facility_id: int | None = None) -> list[dict[str, Any]]:
+    return _list(db, "purchases", "t.date, t.id", facility_id)
+
+
+def list_normalizers(db: Database, *, facility_id: int | None = None) -> list[dict[str, Any]]:
+    return _list(db, "normalizers", "t.facility_id, t.month", facility_id)

@@ -1,0 +1,147 @@
+"""Readings: quantities over periods, one table for bills and intervals alike."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlite_utils import Database
+
+from greencare.core import periods, units
+from greencare.core.errors import ConflictError, NotFoundError
+from greencare.core.models import Meter, Reading
+from greencare.storage import audit
+
+#: Columns written per reading, in the order bulk inserts pass them.
+BULK_COLUMNS = (
+    "meter_id",
+    "start_utc",
+    "end_utc",
+    "quantity",
+    "unit",
+    "quantity_canonical",
+    "cost",
+    "currency",
+    "estimated",
+    "source",
+    "batch_id",
+)
+
+
+def _row(reading: Reading, meter: Meter) -> dict[str, Any]:
+    return {
+        "meter_id": meter.id,
+        "start_utc": periods.to_epoch(reading.start),
+        "end_utc": periods.to_epoch(reading.end),
+        "quantity": reading.quantity,
+        "unit": reading.unit,
+        "quantity_canonical": reading.quantity
+        * units.conversion_factor(reading.unit, meter.commodity),
+        "cost": reading.cost,
+        "currency": reading.currency,
+        "estimated": int(reading.estimated),
+        "source": reading.source,
+        "batch_id": reading.batch_id,
+    }
+
+
+def overlapping(db: Database, meter_id: int, start_utc: int, end_utc: int) -> list[dict[str, Any]]:
+    """Stored readings of a meter whose period shares any time with [start, end)."""
+    return [
+        dict(r)
+        for r in db.query(
+            "SELECT * FROM readings WHERE meter_id = ? AND start_utc < ? AND end_utc > ? "
+            "ORDER BY start_utc LIMIT 5",
+            [meter_id, end_utc, start_utc],
+        )
+    ]
+
+
+def add_reading(db: Database, reading: Reading, meter: Meter, *, source: str = "manual") -> int:
+    """Insert one reading; refuses a duplicate or a period overlapping a stored one."""
+    if meter.id is None:
+        raise NotFoundError("meter has no id")
+    row = _row(reading, meter)
+    with db.atomic():
+        clash = overlapping(db, meter.id, row["start_utc"], row["end_utc"])
+        if clash:
+            first = clash[0]
+            raise ConflictError(
+                f"period overlaps reading {first['id']} of meter {meter.name!r} "
+                f"({_describe(first)}); delete or edit that reading first"
+            )
+        try:
+            return audit.insert_audited(db, "readings", row, source=source)
+        except sqlite3.IntegrityError as exc:  # the UNIQUE index, should the overlap check race
+            raise ConflictError(
+                f"meter {meter.name!r} already has a reading for that period"
+            ) from exc
+
+
+def _describe(row: dict[str, Any]) -> str:
+    start = periods.from_epoch(row["start_utc"], "UTC").isoformat(timespec="minutes")
+    end = periods.from_epoch(row["end_utc"], "UTC").isoformat(timespec="minutes")
+    return f"{start} to {end} UTC, {row['quantity']:g} {row['unit']}"
+
+
+def delete_reading(db: Database, reading_id: int, *, source: str = "manual") -> None:
+    with db.atomic():
+        before = audit.row_dict(db, "readings", reading_id)
+        if before is None:
+            raise NotFoundError(f"no reading with id {reading_id}")
+        db.execute("DELETE FROM readings WHERE id = ?", [reading_id])
+        audit.record(db, "readings", reading_id, "delete", before=before, source=source)
+
+
+def list_readings(
+    db: Database,
+    *,
+    meter_id: int | None = None,
+    facility_id: int | None = None,
+    limit: int | None = 100,
+    offset: int = 0,
+    newest_first: bool = True,
+) -> list[dict[str, Any]]:
+    """Readings joined with their meter and facility, one page at a time."""
+    where, params = [], []
+    if meter_id is not None:
+        where.append("r.meter_id = ?")
+        params.append(meter_id)
+    if facility_id is not None:
+        where.append("m.facility_id = ?")
+        params.append(facility_id)
+    sql = (
+        "SELECT r.*, m.name AS meter, m.commodity, m.canonical_unit, f.name AS facility, "
+        "f.timezone FROM readings r JOIN meters m ON m.id = r.meter_id "
+        "JOIN facilities f ON f.id = m.facility_id"
+    )
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY r.start_utc " + ("DESC" if newest_first else "ASC") + ", r.id"
+    if limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params.extend([limit, offset])
+    return [dict(r) for r in db.query(sql, params)]
+
+
+def count_readings(db: Database, *, meter_id: int | None = None) -> int:
+    if meter_id is None:
+        return int(db.execute("SELECT count(*) FROM readings").fetchone()[0])
+    return int(
+        db.execute("SELECT count(*) FROM readings WHERE meter_id = ?", [meter_id]).fetchone()[0]
+    )
+
+
+def insert_rows(db: Database, rows: Iterable[Sequence[Any]]) -> int:
+    """Insert pre-validated rows (in ``BULK_COLUMNS`` order) with one ``executemany``.
+
+    The caller owns the transaction and the audit entry for the batch; rows must already be
+    converted (``quantity_canonical`` filled). Returns the number of rows inserted.
+    """
+    placeholders = ", ".join("?" * len(BULK_COLUMNS))
+    cursor = db.conn.executemany(
+        f"INSERT INTO readings ({', '.join(BULK_COLUMNS)}) VALUES ({placeholders})",
+        rows,
+    )
+    return cursor.rowcount

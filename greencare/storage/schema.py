@@ -1,0 +1,174 @@
+"""The schema, built only by named, append-only migrations.
+
+Never edit a migration that has shipped: add a new one. Each runs in a transaction together
+with the record that it ran (sqlite-utils ``Migrations``), so a failed upgrade changes nothing.
+
+Conventions: instants are UTC epoch seconds (``*_utc``), calendar dates are ISO text
+(``*_date``), months are ``YYYY-MM``; every quantity is stored as entered (``quantity``,
+``unit``) and, where it has one, in its canonical unit (``quantity_canonical``).
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("greencare")
+
+_INITIAL = [
+    """
+    CREATE TABLE facilities (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        country TEXT NOT NULL,
+        region TEXT,
+        postcode TEXT,
+        grid_region TEXT,
+        timezone TEXT NOT NULL,
+        floor_area REAL CHECK (floor_area IS NULL OR floor_area > 0),
+        floor_area_unit TEXT,
+        floor_area_m2 REAL,
+        staffed_beds INTEGER CHECK (staffed_beds IS NULL OR staffed_beds >= 0),
+        notes TEXT,
+        retired INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    )
+    """,
+    """
+    CREATE TABLE meters (
+        id INTEGER PRIMARY KEY,
+        facility_id INTEGER NOT NULL REFERENCES facilities(id),
+        name TEXT NOT NULL,
+        commodity TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        canonical_unit TEXT NOT NULL,
+        delivery_class TEXT NOT NULL,
+        net_metering INTEGER NOT NULL DEFAULT 0,
+        notes TEXT,
+        retired INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        UNIQUE (facility_id, name)
+    )
+    """,
+    """
+    CREATE TABLE import_batches (
+        id INTEGER PRIMARY KEY,
+        file_name TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        format TEXT NOT NULL,
+        target_table TEXT NOT NULL,
+        rows_read INTEGER NOT NULL DEFAULT 0,
+        rows_inserted INTEGER NOT NULL DEFAULT 0,
+        rows_skipped INTEGER NOT NULL DEFAULT 0,
+        rows_rejected INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        created_by TEXT,
+        status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'undone')),
+        undone_at TEXT
+    )
+    """,
+    "CREATE INDEX idx_import_batches_hash ON import_batches (content_hash)",
+    """
+    CREATE TABLE readings (
+        id INTEGER PRIMARY KEY,
+        meter_id INTEGER NOT NULL REFERENCES meters(id),
+        start_utc INTEGER NOT NULL,
+        end_utc INTEGER NOT NULL,
+        quantity REAL NOT NULL,
+        unit TEXT NOT NULL,
+        quantity_canonical REAL NOT NULL,
+        cost REAL,
+        currency TEXT,
+        estimated INTEGER NOT NULL DEFAULT 0,
+        source TEXT NOT NULL DEFAULT 'manual',
+        batch_id INTEGER REFERENCES import_batches(id),
+        CHECK (end_utc > start_utc),
+        UNIQUE (meter_id, start_utc, end_utc)
+    )
+    """,
+    "CREATE INDEX idx_readings_batch ON readings (batch_id) WHERE batch_id IS NOT NULL",
+    """
+    CREATE TABLE waste_records (
+        id INTEGER PRIMARY KEY,
+        facility_id INTEGER NOT NULL REFERENCES facilities(id),
+        start_date TEXT NOT NULL,
+        end_date TEXT NOT NULL,
+        stream TEXT NOT NULL,
+        route TEXT NOT NULL,
+        quantity REAL NOT NULL CHECK (quantity >= 0),
+        unit TEXT NOT NULL,
+        quantity_kg REAL NOT NULL,
+        hauler TEXT,
+        cost REAL,
+        currency TEXT,
+        estimated INTEGER NOT NULL DEFAULT 0,
+        source TEXT NOT NULL DEFAULT 'manual',
+        batch_id INTEGER REFERENCES import_batches(id),
+        notes TEXT,
+        CHECK (end_date >= start_date)
+    )
+    """,
+    "CREATE INDEX idx_waste_facility ON waste_records (facility_id, start_date)",
+    """
+    CREATE TABLE purchases (
+        id INTEGER PRIMARY KEY,
+        facility_id INTEGER NOT NULL REFERENCES facilities(id),
+        date TEXT NOT NULL,
+        category TEXT NOT NULL,
+        item TEXT,
+        description TEXT,
+        spend REAL,
+        currency TEXT,
+        quantity REAL CHECK (quantity IS NULL OR quantity >= 0),
+        unit TEXT,
+        supplier TEXT,
+        source TEXT NOT NULL DEFAULT 'manual',
+        batch_id INTEGER REFERENCES import_batches(id)
+    )
+    """,
+    "CREATE INDEX idx_purchases_facility ON purchases (facility_id, date)",
+    """
+    CREATE TABLE normalizers (
+        id INTEGER PRIMARY KEY,
+        facility_id INTEGER NOT NULL REFERENCES facilities(id),
+        month TEXT NOT NULL,
+        patient_days REAL,
+        adjusted_patient_days REAL,
+        ftes REAL,
+        UNIQUE (facility_id, month)
+    )
+    """,
+    """
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        ts TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        table_name TEXT NOT NULL,
+        row_id INTEGER,
+        action TEXT NOT NULL CHECK (action IN ('insert', 'update', 'delete', 'import', 'undo')),
+        before TEXT,
+        after TEXT,
+        source TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX idx_audit_table_row ON audit_log (table_name, row_id)",
+    # A readable view for people who open the database in another tool.
+    """
+    CREATE VIEW readings_view AS
+    SELECT r.id, f.name AS facility, m.name AS meter, m.commodity,
+           datetime(r.start_utc, 'unixepoch') || 'Z' AS start_utc,
+           datetime(r.end_utc, 'unixepoch') || 'Z' AS end_utc,
+           r.quantity, r.unit, r.quantity_canonical, m.canonical_unit,
+           r.cost, r.currency, r.estimated, r.source, r.batch_id
+    FROM readings r JOIN meters m ON m.id = r.meter_id JOIN facilities f ON f.id = m.facility_id
+    """,
+]
+
+
+@migrations(name="0001_initial")
+def m0001_initial(db: Database) -> None:
+    for statement in _INITIAL:
+        db.execute(statement)
+
+
+def table_names(db: Database) -> list[str]:
+    return sorted(db.table_names())
