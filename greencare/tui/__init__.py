@@ -1,0 +1,1 @@
+"""The Textual terminal app. The only package that imports Textual."""

@@ -1,0 +1,172 @@
+"""The form for entering a bill or reading: validates as you type, saves only when valid."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+
+from greencare import services
+from greencare.core import periods, units
+from greencare.core.errors import ConflictError, InputError, NotFoundError
+from greencare.core.models import Facility, Meter
+
+#: Form fields in order: (id, label, placeholder).
+FIELDS = (
+    ("start", "First day", "YYYY-MM-DD"),
+    ("end", "Last day", "YYYY-MM-DD (inclusive)"),
+    ("quantity", "Quantity", "e.g. 10000"),
+    ("cost", "Cost", "optional, e.g. 1234.56"),
+    ("currency", "Currency", "e.g. USD"),
+)
+
+
+class ReadingForm(ModalScreen[dict[str, Any] | None]):
+    """Add a reading to one meter. Dismisses with the stored reading, or None if cancelled."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        Binding("ctrl+s", "save", "Save", id="form.save"),
+    ]
+
+    def __init__(self, db: Any, meter: Meter, facility: Facility) -> None:
+        super().__init__()
+        self.db = db
+        self.meter = meter
+        self.facility = facility
+
+    def compose(self) -> ComposeResult:
+        choices = list(units.unit_choices(self.meter.commodity))
+        if self.meter.unit not in choices:
+            choices.insert(0, self.meter.unit)
+        with Vertical(id="form"):
+            yield Static(
+                f"New reading for [b]{self.meter.name}[/b] "
+                f"({self.meter.commodity.value.replace('_', ' ')}) at {self.facility.name}",
+                id="form-title",
+            )
+            with Grid(id="form-grid"):
+                for field_id, label, placeholder in FIELDS[:3]:
+                    yield Label(label, classes="field-label")
+                    yield Input(placeholder=placeholder, id=field_id, compact=True)
+                    yield Label("", id=f"error-{field_id}", classes="field-error")
+                yield Label("Unit", classes="field-label")
+                yield Select(
+                    [(c, c) for c in choices],
+                    value=self.meter.unit,
+                    allow_blank=False,
+                    id="unit",
+                    compact=True,
+                )
+                yield Label("", id="error-unit", classes="field-error")
+                for field_id, label, placeholder in FIELDS[3:]:
+                    yield Label(label, classes="field-label")
+                    yield Input(placeholder=placeholder, id=field_id, compact=True)
+                    yield Label("", id=f"error-{field_id}", classes="field-error")
+                yield Label("", classes="field-label")
+                yield Checkbox("Estimated bill", id="estimated", compact=True)
+                yield Label("", id="error-estimated", classes="field-error")
+            yield Label("", id="error-record", classes="field-error")
+            with Horizontal(id="form-buttons"):
+                yield Button("Save", variant="primary", id="save", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        currency = services.default_currency(self.facility.country)
+        if currency:
+            self.query_one("#currency", Input).value = currency
+        self.query_one("#start", Input).focus()
+
+    # -- validation as the user types ---------------------------------------------------------
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        field = event.input.id or ""
+        self._show(field, self._check(field, event.value))
+
+    def _check(self, field: str, value: str) -> str:
+        """A quick check of one field; the full check runs on save."""
+        text = value.strip()
+        if field in ("start", "end"):
+            if not text:
+                return ""
+            try:
+                periods.parse_instant(text, self.facility.timezone or "UTC")
+            except periods.PeriodError as exc:
+                return str(exc)
+            return self._period_order()
+        if field in ("quantity", "cost") and text:
+            try:
+                number = float(text.replace(",", ""))
+            except ValueError:
+                return f"{text!r} is not a number"
+            if field == "quantity" and number < 0 and not self.meter.net_metering:
+                return "must not be negative"
+        return ""
+
+    def _period_order(self) -> str:
+        start = self.query_one("#start", Input).value.strip()
+        end = self.query_one("#end", Input).value.strip()
+        try:
+            if start and end and date.fromisoformat(end) < date.fromisoformat(start):
+                return "the last day is before the first day"
+        except ValueError:
+            return ""
+        return ""
+
+    def _show(self, field: str, message: str) -> None:
+        try:
+            label = self.query_one(f"#error-{field}", Label)
+        except Exception:
+            label = self.query_one("#error-record", Label)
+        label.update(message)
+        label.set_class(bool(message), "visible")
+
+    def _clear_errors(self) -> None:
+        for label in self.query(".field-error").results(Label):
+            label.update("")
+            label.set_class(False, "visible")
+
+    # -- saving ---------------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        values = {field_id: self.query_one(f"#{field_id}", Input).value for field_id, *_ in FIELDS}
+        required = {"start": "First day", "end": "Last day", "quantity": "Quantity"}
+        self._clear_errors()
+        missing = [k for k in required if not values[k].strip()]
+        for key in missing:
+            self._show(key, f"{required[key]} is required")
+        if missing:
+            return
+        try:
+            row = services.add_reading(
+                self.db,
+                meter=self.meter.id or 0,
+                start=values["start"],
+                end=values["end"],
+                quantity=values["quantity"],
+                unit=str(self.query_one("#unit", Select).value),
+                cost=values["cost"] or None,
+                currency=values["currency"] or None,
+                estimated=self.query_one("#estimated", Checkbox).value,
+                source="tui",
+            )
+        except InputError as exc:
+            for field, message in (exc.fields or {"record": str(exc)}).items():
+                self._show(field if field in {*values, "unit"} else "record", message)
+            return
+        except (ConflictError, NotFoundError) as exc:
+            self._show("record", str(exc))
+            return
+        self.dismiss(row)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
