@@ -1,0 +1,252 @@
+"""The committed factors/ library: schema, metadata, and known published values."""
+
+from __future__ import annotations
+
+import csv
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from greencare.factorbuild.common import FACTOR_COLUMNS, GWP_COLUMNS
+
+FACTORS = Path(__file__).resolve().parents[2] / "factors"
+EDITIONS = sorted(p.parent for p in FACTORS.glob("*/*/dataset.toml"))
+
+
+def rows(rel: str) -> list[dict[str, str]]:
+    with (FACTORS / rel).open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def by(rel: str, key: str = "factor_id") -> dict[str, dict[str, str]]:
+    return {r[key]: r for r in rows(rel)}
+
+
+def test_all_editions_present() -> None:
+    names = {f"{p.parent.name}/{p.name}" for p in EDITIONS}
+    assert names == {
+        "epa-ghg-hub/2025",
+        "epa-ghg-hub/2024",
+        "desnz/2024",
+        "desnz/2025",
+        "desnz/2026",
+        "useeio/1.3",
+        "ipcc-gwp/ar4",
+        "ipcc-gwp/ar5",
+        "ipcc-gwp/ar6",
+        "healthcare/2026",
+        "energy-star-pm/2023",
+    }
+
+
+@pytest.mark.parametrize("edition", EDITIONS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_dataset_toml_and_files(edition: Path) -> None:
+    meta = tomllib.loads((edition / "dataset.toml").read_text(encoding="utf-8"))
+    ds = meta["dataset"]
+    for key in (
+        "id",
+        "title",
+        "publisher",
+        "edition",
+        "year",
+        "published",
+        "url",
+        "licence",
+        "gwp_set",
+        "source_file",
+        "extracted_by",
+        "notes",
+    ):
+        assert key in ds, key
+    assert isinstance(ds["year"], int)
+    assert ds["extracted_by"] == "greencare.factorbuild"
+    assert "unverified" in meta
+    for name, doc in meta["files"].items():
+        path = edition / f"{name}.csv"
+        assert path.exists(), path
+        data = path.read_bytes()
+        assert b"\r" not in data
+        header = data.split(b"\n", 1)[0].decode().split(",")
+        assert header == list(doc["columns"]), name
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(FACTORS.glob("*/*/emission_factors.csv")),
+    ids=lambda p: f"{p.parts[-3]}/{p.parts[-2]}",
+)
+def test_emission_factor_schema(path: Path) -> None:
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        assert tuple(reader.fieldnames or ()) == FACTOR_COLUMNS
+        data = list(reader)
+    ids = [r["factor_id"] for r in data]
+    assert len(ids) == len(set(ids))
+    for r in data:
+        float(r["value"])
+        assert r["verified"] in ("true", "false")
+        assert r["per_unit"] and r["unit"] and r["activity"] and r["table"]
+        assert r["basis"] in ("mass", "co2e:AR4", "co2e:AR5", "energy", "ratio")
+        assert r["scope"] in ("", "1", "2", "3")
+
+
+@pytest.mark.parametrize(
+    "path", sorted(FACTORS.glob("ipcc-gwp/*/gwp.csv")), ids=lambda p: p.parts[-2]
+)
+def test_gwp_schema(path: Path) -> None:
+    with path.open(encoding="utf-8", newline="") as fh:
+        assert tuple(csv.DictReader(fh).fieldnames or ()) == GWP_COLUMNS
+
+
+def test_epa_hub_2025_known_values() -> None:
+    f = by("epa-ghg-hub/2025/emission_factors.csv")
+    assert f["t1.natural_gas.co2.per_mmbtu"]["value"] == "53.06"
+    assert f["t1.natural_gas.ch4.per_mmbtu"]["value"] == "1"
+    assert f["t1.natural_gas.n2o.per_mmbtu"]["value"] == "0.1"
+    assert f["t1.natural_gas.co2.per_scf"]["value"] == "0.05444"
+    assert f["t1.distillate_fuel_oil_no_2.co2.per_gallon"]["value"] == "10.21"
+    assert f["t1.distillate_fuel_oil_no_2.co2.per_gallon"]["per_unit"] == "US_gallon"
+    assert f["t1.propane.co2.per_gallon"]["value"] == "5.72"
+    assert f["t1.kerosene.co2.per_mmbtu"]["value"] == "75.2"
+    assert f["t1.municipal_solid_waste.co2.per_short_ton"]["value"] == "902"
+    assert f["t2.motor_gasoline.co2"]["value"] == "8.78"
+    assert f["t2.diesel_fuel.co2"]["value"] == "10.21"
+    assert (f["t6.CAMX.co2"]["value"], f["t6.CAMX.ch4"]["value"], f["t6.CAMX.n2o"]["value"]) == (
+        "436.655",
+        "0.025",
+        "0.003",
+    )
+    assert f["t6.RFCE.co2"]["value"] == "594.74"
+    assert f["t6.US.co2"]["value"] == "771.523"
+    assert f["t6.US.grid_gross_loss"]["value"] == "0.042"
+    assert "t6.PRMS.grid_gross_loss" not in f
+    assert f["t7.steam_and_heat.co2"]["value"] == "66.33"
+    assert f["t9.mixed_msw.landfill"]["value"] == "0.58"
+    assert f["t9.corrugated_containers.recycling"]["value"] == "0.11"
+    assert f["t9.mixed_recyclables.landfill"]["basis"] == "co2e:AR4"
+    blends = by("epa-ghg-hub/2025/refrigerant_blends.csv", "gas")
+    assert blends["R-410A"]["gwp100"] == "1924" and blends["R-404A"]["gwp100"] == "3943"
+    assert by("epa-ghg-hub/2025/gwp.csv", "gas")["HFC-227ea"]["gwp100"] == "3350"
+
+
+def test_epa_hub_2024_egrid2022() -> None:
+    f = by("epa-ghg-hub/2024/emission_factors.csv")
+    assert f["t6.US.co2"]["value"] == "823.149"
+    assert f["t6.CAMX.co2"]["value"] == "497.443"
+    assert f["t6.RFCE.co2"]["value"] == "657.386"
+    assert f["t1.natural_gas.co2.per_mmbtu"]["value"] == "53.06"
+
+
+@pytest.mark.parametrize(
+    ("edition", "elec", "td", "gas_gross", "water_supply", "wtt_elec"),
+    [
+        ("2024", "0.20705", "0.0183", "0.1829", "0.15311", "0.0459"),
+        ("2025", "0.177", "0.01853", "0.18296", "0.1913", "0.0459"),
+        ("2026", "0.13096", "0.01299", "0.18231", "0.1913", "0.03682"),
+    ],
+)
+def test_desnz_known_values(edition, elec, td, gas_gross, water_supply, wtt_elec) -> None:
+    f = by(f"desnz/{edition}/emission_factors.csv")
+    assert f["uk_electricity.electricity.kwh.co2e"]["value"] == elec
+    assert f["uk_electricity.electricity.kwh.co2e"]["region"] == "GB"
+    assert f["transmission_and_distribution.electricity.kwh.co2e"]["value"] == td
+    assert f["fuels.natural_gas.kwh_gross_cv.co2e"]["value"] == gas_gross
+    assert f["water_supply.water_supply.cubic_metres.co2e"]["value"] == water_supply
+    assert f["wtt_uk_electricity.electricity.kwh.co2e"]["value"] == wtt_elec
+    assert f["fuels.gas_oil.litres.co2e"]["value"] == "2.75541"
+    assert f["fuels.lpg.litres.co2e"]["value"] == "1.55713"
+
+
+def test_desnz_2025_details() -> None:
+    f = by("desnz/2025/emission_factors.csv")
+    assert f["uk_electricity.electricity.kwh.ch4"]["value"] == "0.0009"
+    assert f["uk_electricity.electricity.kwh.ch4"]["basis"] == "co2e:AR5"
+    assert f["fuels.natural_gas.cubic_metres.co2e"]["value"] == "2.06672"
+    assert f["fuels.diesel_average_biofuel_blend.litres.co2e"]["value"] == "2.57082"
+    assert f["fuels.petrol_average_biofuel_blend.litres.co2e"]["value"] == "2.06916"
+    assert f["fuels.burning_oil.litres.co2e"]["value"] == "2.54016"
+    assert f["fuels.propane.litres.co2e"]["value"] == "1.54358"
+    assert f["heat_and_steam.onsite_heat_and_steam.kwh.co2e"]["value"] == "0.17529"
+    assert f["water_treatment.water_treatment.cubic_metres.co2e"]["value"] == "0.17088"
+    assert f["wtt_fuels.natural_gas.kwh_gross_cv.co2e"]["value"] == "0.03021"
+    w = "waste_disposal.organic_food_and_drink_waste"
+    assert f[f"{w}.landfill.tonnes"]["value"] == "700.30886"
+    assert f[f"{w}.anaerobic_digestion.tonnes"]["value"] == "8.98311"
+    assert (
+        f["waste_disposal.household_residual_waste.incineration_energy_recovery.tonnes"]["value"]
+        == "4.68568"
+    )
+
+
+def test_useeio_known_values() -> None:
+    f = by("useeio/1.3/emission_factors.csv")
+    assert f["325412.with_margins"]["value"] == "0.099"
+    assert f["325412.without_margins"]["value"] == "0.045"
+    assert f["325412.margins"]["value"] == "0.053"
+    assert f["339112.with_margins"]["value"] == "0.156"
+    assert f["562212.with_margins"]["value"] == "0.988"
+    assert f["423450.with_margins"]["notes"] == "USEEIO code 423400"
+    assert len({r["activity"] for r in f.values()}) == 1016
+
+
+@pytest.mark.parametrize(
+    ("edition", "gas", "value"),
+    [
+        ("ar4", "CH4", "25"),
+        ("ar4", "N2O", "298"),
+        ("ar4", "HFC-134a", "1430"),
+        ("ar4", "isoflurane", "350"),
+        ("ar4", "R-410A", "2087.5"),
+        ("ar4", "R-404A", "3921.6"),
+        ("ar5", "CH4", "28"),
+        ("ar5", "N2O", "265"),
+        ("ar5", "HFC-227ea", "3350"),
+        ("ar5", "SF6", "23500"),
+        ("ar5", "desflurane", "1790"),
+        ("ar5", "isoflurane", "491"),
+        ("ar5", "R-410A", "1923.5"),
+        ("ar5", "R-404A", "3942.8"),
+        ("ar5", "R-134a", "1300"),
+        ("ar6", "CH4", "27.9"),
+        ("ar6", "N2O", "273"),
+        ("ar6", "desflurane", "2590"),
+        ("ar6", "sevoflurane", "195"),
+        ("ar6", "isoflurane", "539"),
+        ("ar6", "HFA-134a", "1530"),
+        ("ar6", "R-410A", "2255.5"),
+        ("ar6", "R-404A", "4728"),
+        ("ar6", "HCFC-22", "1960"),
+    ],
+)
+def test_gwp_known_values(edition: str, gas: str, value: str) -> None:
+    assert by(f"ipcc-gwp/{edition}/gwp.csv", "gas")[gas]["gwp100"] == value
+
+
+def test_gwp_caveats() -> None:
+    ar4 = by("ipcc-gwp/ar4/gwp.csv", "gas")
+    assert "desflurane" not in ar4 and "sevoflurane" not in ar4
+    ar5 = by("ipcc-gwp/ar5/gwp.csv", "gas")
+    assert ar5["sevoflurane"]["verified"] == "false"
+    ar6 = by("ipcc-gwp/ar6/gwp.csv", "gas")
+    assert ar6["SF6"]["verified"] == "false"
+    assert ar6["CH4-fossil"]["verified"] == "false"
+
+
+def test_healthcare_and_energy() -> None:
+    h = by("healthcare/2026/physical.csv", "item_id")
+    assert h["nitrous_oxide.kg_per_nominal_litre"]["value"] == "0.0018"
+    assert h["desflurane.density"]["verified"] == "false"
+    comps = [
+        r for r in rows("healthcare/2026/refrigerant_compositions.csv") if r["blend"] == "R-404A"
+    ]
+    assert sorted((r["component"], r["mass_fraction"]) for r in comps) == [
+        ("HFC-125", "0.44"),
+        ("HFC-134a", "0.04"),
+        ("HFC-143a", "0.52"),
+    ]
+    t = {(r["fuel"], r["unit"]): r for r in rows("energy-star-pm/2023/thermal_conversions.csv")}
+    assert t[("natural_gas", "therm")]["kbtu_per_unit"] == "100"
+    assert t[("electricity", "kWh")]["kbtu_per_unit"] == "3.412"
+    s = by("energy-star-pm/2023/site_source_ratios.csv", "energy_type")
+    assert s["electricity"]["ratio"] == "2.8" and s["district_steam"]["verified"] == "false"
