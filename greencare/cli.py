@@ -151,13 +151,15 @@ def init(ctx: click.Context, as_json: bool) -> None:
 def demo(ctx: click.Context, no_tui: bool, rebuild: bool, as_json: bool) -> None:
     """Build a demo database of two hospitals (24 months of data) and open it.
 
-    Uses --db if given, else demo.db in your user data folder, never your main database.
+    Uses --db if given, else demo.db in your user data folder; never $GREENCARE_DB.
     """
     from greencare.demo import build_demo
     from greencare.storage.db import demo_db_path
 
-    given = ctx.find_root().params.get("db")
-    path = Path(given) if given else demo_db_path()
+    root = ctx.find_root()
+    # Only an explicit --db moves the demo; $GREENCARE_DB names the user's real database.
+    explicit = root.get_parameter_source("db") == click.core.ParameterSource.COMMANDLINE
+    path = Path(root.params["db"]) if explicit else demo_db_path()
     summary = build_demo(path, rebuild=rebuild)
     if no_tui or as_json:
         _emit(summary, as_json, lambda: _demo_text(summary))
@@ -184,7 +186,10 @@ def facility() -> None:
 @click.argument("name")
 @click.option("--country", required=True, help="ISO country code, e.g. US or GB.")
 @click.option(
-    "--kind", type=click.Choice([k.value for k in FacilityKind]), default="hospital", show_default=True
+    "--kind",
+    type=click.Choice([k.value for k in FacilityKind]),
+    default="hospital",
+    show_default=True,
 )
 @click.option("--region", help="State, province or nation, e.g. PA or England.")
 @click.option("--postcode", help="ZIP or postcode.")
@@ -253,7 +258,9 @@ def meter_add(ctx: click.Context, facility: str, as_json: bool, **fields: Any) -
     _emit(
         created.model_dump(mode="json"),
         as_json,
-        lambda: f"added meter {created.id}: {created.name} ({created.commodity.value}, {created.unit})",
+        lambda: (
+            f"added meter {created.id}: {created.name} ({created.commodity.value}, {created.unit})"
+        ),
     )
 
 
@@ -266,7 +273,10 @@ def meter_list(ctx: click.Context, facility: str | None, as_json: bool) -> None:
     """List meters."""
     from greencare import services
 
-    rows = [m.model_dump(mode="json") for m in services.list_meters(_open(ctx, create=False), facility=facility)]
+    rows = [
+        m.model_dump(mode="json")
+        for m in services.list_meters(_open(ctx, create=False), facility=facility)
+    ]
     cols = ["id", "facility_id", "name", "commodity", "unit", "delivery_class"]
     _emit(rows, as_json, lambda: _table(rows, cols))
 
@@ -330,7 +340,7 @@ def reading_list(
         _open(ctx, create=False), meter=meter, facility=facility, limit=limit, offset=offset
     )
     cols = ["id", "facility", "meter", "start", "end", "quantity", "unit", "cost", "currency"]
-    _emit(rows, as_json, lambda: _table(rows, cols + ["estimated"]))
+    _emit(rows, as_json, lambda: _table(rows, [*cols, "estimated"]))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -57,6 +57,8 @@ def build_demo(path: Path, *, rebuild: bool = False, data: Path | None = None) -
     path = Path(path).expanduser()
     if path.exists() and not rebuild:
         return {"db": str(path), "built": False, "counts": {}}
+    if path.exists():
+        _refuse_non_demo(path)
     source = data or paths.sample_data_dir()
     tmp = path.with_name(path.name + ".building")
     for stale in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
@@ -78,6 +80,23 @@ def build_demo(path: Path, *, rebuild: bool = False, data: Path | None = None) -
     Path(f"{tmp}-wal").unlink(missing_ok=True)
     Path(f"{tmp}-shm").unlink(missing_ok=True)
     return {"db": str(path), "built": True, "counts": counts}
+
+
+def _refuse_non_demo(path: Path) -> None:
+    """Rebuilding deletes the file: only ever delete a database the demo wrote alone."""
+    try:
+        db = open_db(path, migrate=False)
+        try:
+            others = db.execute("SELECT count(*) FROM audit_log WHERE source != ?", [SOURCE])
+            count = others.fetchone()[0]
+        finally:
+            db.close()
+    except Exception as exc:
+        raise GreencareError(f"{path} is not a greencare demo database; not deleting it") from exc
+    if count:
+        raise GreencareError(
+            f"{path} holds {count} changes that did not come from the demo; not deleting it"
+        )
 
 
 def load_sample_data(db: Database, folder: Path) -> dict[str, int]:
@@ -190,5 +209,3 @@ def _load_activity(db: Database, path: Path, facility_ids: dict[str, int], kind:
         count += 1
     batches.finish_batch(db, batch, rows_read=count, rows_inserted=count, source=SOURCE)
     return count
-
-

@@ -44,6 +44,7 @@ __all__ = [
     "add_purchase",
     "add_reading",
     "add_waste",
+    "count_readings",
     "default_db_path",
     "delete_reading",
     "demo_db_path",
@@ -215,7 +216,7 @@ def add_reading(
     if fields:
         raise InputError("; ".join(f"{k}: {v}" for k, v in fields.items()), fields)
     if cost not in (None, "") and not currency:
-        currency = _default_currency(owner.country)
+        currency = default_currency(owner.country)
     data = {
         "meter_id": target.id,
         "start": bounds[0],
@@ -254,7 +255,7 @@ def _number(value: float | str, field: str) -> float:
 _CURRENCIES = {"US": "USD", "GB": "GBP", "CA": "CAD", "AU": "AUD", "NZ": "NZD", "IE": "EUR"}
 
 
-def _default_currency(country: str) -> str | None:
+def default_currency(country: str) -> str | None:
     return _CURRENCIES.get(country)
 
 
@@ -296,6 +297,11 @@ def list_readings(
         db, meter_id=meter_id, facility_id=facility_id, limit=limit, offset=offset
     )
     return [present_reading(r) for r in rows]
+
+
+def count_readings(db: Database, *, meter: int | str | None = None) -> int:
+    meter_id = get_meter(db, meter).id if meter is not None else None
+    return readings.count_readings(db, meter_id=meter_id)
 
 
 def delete_reading(db: Database, reading_id: int, *, source: str = "api") -> None:

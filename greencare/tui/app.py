@@ -75,8 +75,10 @@ class GreencareApp(App[None]):
                 f.name, f.country, f.grid_region or "-", f.staffed_beds or "-", key=str(f.id)
             )
         if not self.facilities:
-            self.set_status("No facilities yet: add one with `greencare facility add`.")
             self.show_meters(None)
+            self.set_status(
+                "No facilities yet: add one with `greencare facility add`, or try `greencare demo`."
+            )
         else:
             self.show_meters(self.facilities[min(table.cursor_row, len(self.facilities) - 1)])
 
