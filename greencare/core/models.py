@@ -96,7 +96,11 @@ class Facility(_Model):
     def _area_unit(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        if _dimension(value) != "area":
+        try:
+            dimension = units.dimension_of(value)
+        except units.UnitError as exc:  # a field validator: pydantic names the field itself
+            raise ValueError(str(exc)) from exc
+        if dimension != "area":
             raise ValueError(f"{value!r} is not an area unit (use ft**2 or m**2)")
         return units.normalize_unit(value)
 
@@ -253,7 +257,7 @@ class WasteRecord(_Model):
 
 
 _NAICS = re.compile(r"^\d{6}$")
-_REFRIGERANT = re.compile(r"^R-\d{2,3}[A-Za-z]{0,2}$")
+_REFRIGERANT = re.compile(r"^R-\d{2,4}[A-Za-z]{0,2}$")
 
 #: Which dimensions a healthcare item may be measured in.
 _ITEM_DIMENSIONS: dict[HealthcareCategory, frozenset[str]] = {

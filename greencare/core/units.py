@@ -53,6 +53,16 @@ CONTEXT_COMMODITIES = frozenset(
     }
 )
 
+#: Fuels delivered as liquids: a volume means liquid volume, never gas at standard conditions.
+LIQUID_FUELS = CONTEXT_COMMODITIES - {Commodity.NATURAL_GAS, Commodity.DISTRICT_STEAM}
+
+
+@cache
+def _gas_volume_units() -> frozenset[pint.Unit]:
+    """Units that only ever measure gas: cubic feet and their hundreds and thousands."""
+    return frozenset(parse_unit(name) for name in ("cf", "ccf", "Mcf"))
+
+
 # Spellings found on bills and in utility exports, folded to lower case, mapped to pint names.
 # Pint itself is case-sensitive ("MWh" vs "mWh"), so anything a person types goes through here.
 ALIASES: dict[str, str] = {
@@ -308,6 +318,20 @@ def conversion_factor(unit: str, commodity: Commodity | str) -> float:
     parsed = parse_unit(unit)
     ureg = registry()
     target = canonical_unit(commodity)
+    if (
+        commodity is Commodity.NATURAL_GAS
+        and _dimension_words(parsed) == "volume"
+        and parsed not in _gas_volume_units() | {parse_unit("m**3")}
+    ):
+        raise WrongDimensionError(
+            f"{unit.strip()!r} is a liquid volume; natural gas is metered in cf, ccf, Mcf or m**3 "
+            "(or energy: therm, kWh, MMBtu)"
+        )
+    if commodity in LIQUID_FUELS and parsed in _gas_volume_units():
+        raise WrongDimensionError(
+            f"{unit.strip()!r} is a gas-phase volume; {commodity.value.replace('_', ' ')} is "
+            "recorded in liquid volume (US_gallon, litre) or energy (kBtu, MMBtu, kWh)"
+        )
     contexts = [commodity.value] if commodity in CONTEXT_COMMODITIES else []
     try:
         factor = ureg.Quantity(1.0, parsed).to(target, *contexts).magnitude

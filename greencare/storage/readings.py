@@ -11,7 +11,7 @@ from sqlite_utils import Database
 from greencare.core import periods, units
 from greencare.core.errors import ConflictError, NotFoundError
 from greencare.core.models import Meter, Reading
-from greencare.storage import audit
+from greencare.storage import audit, rollups
 
 #: Columns written per reading, in the order bulk inserts pass them.
 BULK_COLUMNS = (
@@ -72,11 +72,13 @@ def add_reading(db: Database, reading: Reading, meter: Meter, *, source: str = "
                 f"({_describe(first)}); delete or edit that reading first"
             )
         try:
-            return audit.insert_audited(db, "readings", row, source=source)
+            new_id = audit.insert_audited(db, "readings", row, source=source)
         except sqlite3.IntegrityError as exc:  # the UNIQUE index, should the overlap check race
             raise ConflictError(
                 f"meter {meter.name!r} already has a reading for that period"
             ) from exc
+        rollups.apply(db, rollups.frame_from_rows([list(row.values())], list(row)), sign=1)
+    return new_id
 
 
 def _describe(row: dict[str, Any]) -> str:
@@ -91,6 +93,7 @@ def delete_reading(db: Database, reading_id: int, *, source: str = "manual") -> 
         if before is None:
             raise NotFoundError(f"no reading with id {reading_id}")
         db.execute("DELETE FROM readings WHERE id = ?", [reading_id])
+        rollups.apply(db, rollups.frame_from_rows([list(before.values())], list(before)), sign=-1)
         audit.record(db, "readings", reading_id, "delete", before=before, source=source)
 
 
@@ -137,11 +140,14 @@ def insert_rows(db: Database, rows: Iterable[Sequence[Any]]) -> int:
     """Insert pre-validated rows (in ``BULK_COLUMNS`` order) with one ``executemany``.
 
     The caller owns the transaction and the audit entry for the batch; rows must already be
-    converted (``quantity_canonical`` filled). Returns the number of rows inserted.
+    converted (``quantity_canonical`` filled). The monthly roll-up is updated in the same
+    transaction. Returns the number of rows inserted.
     """
+    rows = list(rows)
     placeholders = ", ".join("?" * len(BULK_COLUMNS))
     cursor = db.conn.executemany(
         f"INSERT INTO readings ({', '.join(BULK_COLUMNS)}) VALUES ({placeholders})",
         rows,
     )
+    rollups.apply(db, rollups.frame_from_rows(rows, BULK_COLUMNS), sign=1)
     return cursor.rowcount

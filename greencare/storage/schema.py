@@ -170,5 +170,29 @@ def m0001_initial(db: Database) -> None:
         db.execute(statement)
 
 
+@migrations(name="0002_reading_months")
+def m0002_reading_months(db: Database) -> None:
+    """Meter x local-month roll-up of readings, maintained by every write (storage.rollups)."""
+    db.execute(
+        """
+        CREATE TABLE reading_months (
+            meter_id INTEGER NOT NULL REFERENCES meters(id),
+            month TEXT NOT NULL,
+            unit TEXT NOT NULL,
+            currency TEXT NOT NULL DEFAULT '',
+            quantity REAL NOT NULL,
+            quantity_canonical REAL NOT NULL,
+            cost REAL NOT NULL DEFAULT 0,
+            estimated_canonical REAL NOT NULL DEFAULT 0,
+            readings INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (meter_id, month, unit, currency)
+        ) WITHOUT ROWID
+        """
+    )
+    from greencare.storage import rollups  # the roll-up of readings stored before this migration
+
+    rollups.apply(db, rollups.read_all(db), sign=1)
+
+
 def table_names(db: Database) -> list[str]:
     return sorted(db.table_names())

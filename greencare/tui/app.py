@@ -56,11 +56,11 @@ class GreencareApp(App[None]):
 
     def on_mount(self) -> None:
         facilities = self.query_one("#facilities", DataTable)
-        facilities.add_columns("Facility", "Country", "Grid", "Beds")
+        facilities.add_columns("Facility", "Grid", "Beds")
         meters = self.query_one("#meters", DataTable)
         meters.add_columns("Meter", "Commodity", "Unit")
         readings = self.query_one("#readings", DataTable)
-        readings.add_columns("First day", "Last day", "Quantity", "Unit", "Cost", "Est.")
+        readings.add_columns("First day", "Last day", "Quantity", "Unit", "Est.", "Cost")
         self.load_facilities()
         facilities.focus()
 
@@ -71,9 +71,7 @@ class GreencareApp(App[None]):
         table.clear()
         self.facilities = services.list_facilities(self.db)
         for f in self.facilities:
-            table.add_row(
-                f.name, f.country, f.grid_region or "-", f.staffed_beds or "-", key=str(f.id)
-            )
+            table.add_row(f.name, f.grid_region or "-", f.staffed_beds or "-", key=str(f.id))
         if not self.facilities:
             self.show_meters(None)
             self.set_status(
@@ -110,8 +108,8 @@ class GreencareApp(App[None]):
                 r["end"],
                 f"{r['quantity']:,.2f}",
                 r["unit"],
+                "est." if r["estimated"] else "",
                 cost,
-                "yes" if r["estimated"] else "",
                 key=str(r["id"]),
             )
         shown = f"newest {len(rows):,} of {total:,}" if total > len(rows) else f"{total:,}"

@@ -37,6 +37,7 @@ def test_all_editions_present() -> None:
         "ipcc-gwp/ar6",
         "healthcare/2026",
         "energy-star-pm/2023",
+        "healthcare-waste/2021",
     }
 
 
@@ -87,7 +88,7 @@ def test_emission_factor_schema(path: Path) -> None:
         float(r["value"])
         assert r["verified"] in ("true", "false")
         assert r["per_unit"] and r["unit"] and r["activity"] and r["table"]
-        assert r["basis"] in ("mass", "co2e:AR4", "co2e:AR5", "energy", "ratio")
+        assert r["basis"] in ("mass", "co2e:AR4", "co2e:AR5", "co2e:unspecified", "energy", "ratio")
         assert r["scope"] in ("", "1", "2", "3")
 
 
@@ -250,3 +251,12 @@ def test_healthcare_and_energy() -> None:
     assert t[("electricity", "kWh")]["kbtu_per_unit"] == "3.412"
     s = by("energy-star-pm/2023/site_source_ratios.csv", "energy_type")
     assert s["electricity"]["ratio"] == "2.8" and s["district_steam"]["verified"] == "false"
+
+
+def test_healthcare_waste_matches_the_published_abstract() -> None:
+    # Rizan et al. 2021, J Clean Prod 286:125446: kg CO2e per tonne by treatment route.
+    f = by("healthcare-waste/2021/emission_factors.csv")
+    assert f["rizan2021.clinical_high_temperature_incineration"]["value"] == "1074"
+    assert f["rizan2021.clinical_autoclave_then_low_temperature_incineration"]["value"] == "569"
+    assert f["rizan2021.clinical_low_temperature_incineration_efw"]["value"] == "172"
+    assert {r["per_unit"] for r in f.values()} == {"tonne"}

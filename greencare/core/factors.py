@@ -1,0 +1,159 @@
+"""The emission-factor library: cited, versioned datasets read from ``factors/``.
+
+Each dataset edition is a folder ``factors/<family>/<edition>/`` holding a ``dataset.toml``
+(publisher, edition, year, URL, licence, GWP basis) and CSV tables. This module finds them,
+picks an edition for an activity year, and looks factors up by (activity type, activity,
+region). Nothing here invents a value: a factor that is not in a dataset is an error naming
+what is missing.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from greencare.core.errors import GreencareError
+
+
+class MissingFactorError(GreencareError, LookupError):
+    """No factor (or no dataset edition) for something the inventory needs."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One edition of a published factor set."""
+
+    id: str
+    family: str
+    edition: str
+    year: int
+    title: str
+    publisher: str
+    url: str
+    licence: str
+    gwp_set: str
+    path: Path
+    meta: dict[str, Any] = field(repr=False, compare=False)
+
+    @property
+    def label(self) -> str:
+        return f"{self.title} {self.edition}"
+
+
+GWP_SETS = ("AR4", "AR5", "AR6")
+
+
+class FactorLibrary:
+    """All datasets under one ``factors/`` folder, tables loaded on first use."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self._tables: dict[tuple[str, str], pd.DataFrame] = {}
+
+    @classmethod
+    def bundled(cls) -> FactorLibrary:
+        from greencare import paths
+
+        return cls(paths.factors_dir())
+
+    @cached_property
+    def datasets(self) -> dict[str, Dataset]:
+        found: dict[str, Dataset] = {}
+        for meta_file in sorted(self.root.glob("*/*/dataset.toml")):
+            with meta_file.open("rb") as handle:
+                meta = tomllib.load(handle)
+            info = meta.get("dataset", {})
+            family, edition = meta_file.parent.parent.name, meta_file.parent.name
+            ds_id = f"{family}/{edition}"
+            found[ds_id] = Dataset(
+                id=ds_id,
+                family=family,
+                edition=str(info.get("edition", edition)),
+                year=int(info.get("year", 0) or 0),
+                title=str(info.get("title", ds_id)),
+                publisher=str(info.get("publisher", "")),
+                url=str(info.get("url", "")),
+                licence=str(info.get("licence", info.get("license", ""))),
+                gwp_set=str(info.get("gwp_set", "")),
+                path=meta_file.parent,
+                meta=meta,
+            )
+        return found
+
+    def dataset(self, ds_id: str) -> Dataset:
+        try:
+            return self.datasets[ds_id]
+        except KeyError:
+            known = ", ".join(sorted(self.datasets))
+            raise MissingFactorError(f"no factor dataset {ds_id!r}; available: {known}") from None
+
+    def editions(self, family: str) -> list[Dataset]:
+        return sorted(
+            (d for d in self.datasets.values() if d.family == family), key=lambda d: d.year
+        )
+
+    def pick(self, family: str, year: int, pinned: str | None = None) -> Dataset:
+        """The latest edition whose year is not after ``year``, or the pinned edition."""
+        if pinned:
+            return self.dataset(pinned if "/" in pinned else f"{family}/{pinned}")
+        editions = self.editions(family)
+        if not editions:
+            raise MissingFactorError(f"no editions of {family!r} in {self.root}")
+        usable = [d for d in editions if d.year <= year]
+        if not usable:
+            first = editions[0]
+            raise MissingFactorError(
+                f"no {family} edition for activity in {year} (earliest is {first.edition}); "
+                f"pin one with --pin {family}={first.edition} to use it anyway"
+            )
+        return usable[-1]
+
+    def table(self, ds_id: str, name: str = "emission_factors.csv") -> pd.DataFrame:
+        """A dataset's CSV as strings plus a float ``value`` column, cached."""
+        key = (ds_id, name)
+        if key not in self._tables:
+            path = self.dataset(ds_id).path / name
+            if not path.exists():
+                raise MissingFactorError(f"{ds_id} has no table {name}")
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+            for column in ("value", "gwp100", "ratio", "mass_fraction", "kbtu_per_unit"):
+                if column in frame.columns:
+                    frame[column] = pd.to_numeric(frame[column], errors="raise")
+            self._tables[key] = frame
+        return self._tables[key]
+
+    def factors(
+        self, ds_id: str, activity_type: str, activity: str, region: str | None = None
+    ) -> pd.DataFrame:
+        """Rows for one activity (all gases and all per-units), or MissingFactorError."""
+        frame = self.table(ds_id)
+        rows = frame[(frame["activity_type"] == activity_type) & (frame["activity"] == activity)]
+        if region is not None and not rows.empty:
+            rows = rows[rows["region"] == region]
+        if rows.empty:
+            where = f" for region {region}" if region else ""
+            raise MissingFactorError(
+                f"{self.dataset(ds_id).label} has no {activity_type} factor for {activity!r}{where}"
+            )
+        return rows
+
+    def gwp_table(self, gwp_set: str) -> pd.DataFrame:
+        gwp_set = gwp_set.upper()
+        if gwp_set not in GWP_SETS:
+            raise MissingFactorError(
+                f"unknown GWP set {gwp_set!r}; use one of {', '.join(GWP_SETS)}"
+            )
+        return self.table(f"ipcc-gwp/{gwp_set.lower()}", "gwp.csv")
+
+    def gwp(self, gwp_set: str, gas: str) -> float:
+        """GWP100 of a gas (or refrigerant blend) in a set; MissingFactorError if not listed."""
+        table = self.gwp_table(gwp_set)
+        rows = table[table["gas"].str.lower() == gas.lower()]
+        if rows.empty:
+            raise MissingFactorError(f"IPCC {gwp_set.upper()} has no GWP100 for {gas!r}")
+        return float(rows["gwp100"].iloc[0])

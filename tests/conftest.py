@@ -1,0 +1,47 @@
+"""Shared fixtures: an in-memory database, a US hospital and its gas meter, a db file path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from greencare import services
+from greencare.core.models import Facility, Meter
+
+
+@pytest.fixture
+def db() -> Iterator[Database]:
+    """A fresh, migrated in-memory database."""
+    database = services.open_db(":memory:")
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def us_hospital(db: Database) -> Facility:
+    """St Example: US, eGRID CAMX (so America/Los_Angeles), 350,000 ft², 250 beds."""
+    return services.add_facility(
+        db,
+        name="St Example",
+        country="US",
+        grid_region="CAMX",
+        floor_area="350000 ft**2",
+        staffed_beds=250,
+    )
+
+
+@pytest.fixture
+def gas_meter(db: Database, us_hospital: Facility) -> Meter:
+    """A natural gas meter billed in therms at St Example."""
+    return services.add_meter(
+        db, facility=us_hospital.id, name="Gas", commodity="natural_gas", unit="therm"
+    )
+
+
+@pytest.fixture
+def tmp_db_path(tmp_path: Path) -> Path:
+    """A database file path that does not exist yet."""
+    return tmp_path / "greencare-test.db"
