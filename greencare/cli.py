@@ -343,5 +343,227 @@ def reading_list(
     _emit(rows, as_json, lambda: _table(rows, [*cols, "estimated"]))
 
 
+# --- factors and emissions ----------------------------------------------------------------
+
+
+@main.group()
+def factors() -> None:
+    """Browse the emission-factor library (factors/)."""
+
+
+@factors.command("list")
+@JSON_OPTION
+@handle_errors
+def factors_list(as_json: bool) -> None:
+    """List factor datasets with publisher, edition, GWP basis and licence."""
+    from greencare.core.factors import FactorLibrary
+
+    rows = [
+        {
+            "id": d.id,
+            "title": d.title,
+            "edition": d.edition,
+            "year": d.year,
+            "publisher": d.publisher,
+            "gwp_set": d.gwp_set,
+            "licence": d.licence,
+            "url": d.url,
+        }
+        for d in FactorLibrary.bundled().datasets.values()
+    ]
+    _emit(rows, as_json, lambda: _table(rows, ["id", "edition", "year", "gwp_set", "title"]))
+
+
+@factors.command("show")
+@click.argument("dataset")
+@click.option("--type", "activity_type", help="Activity type, e.g. electricity, waste, spend.")
+@click.option("--activity", help="Text the activity key contains, e.g. natural_gas or 325412.")
+@click.option("--region", help="Region code, e.g. CAMX or GB.")
+@click.option("--gas", help="Gas, e.g. CO2, CH4, N2O, CO2e.")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@JSON_OPTION
+@handle_errors
+def factors_show(
+    dataset: str,
+    activity_type: str | None,
+    activity: str | None,
+    region: str | None,
+    gas: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Show the factors of DATASET (e.g. epa-ghg-hub/2025), with their source rows."""
+    from greencare.core.factors import FactorLibrary
+
+    lib = FactorLibrary.bundled()
+    ds = lib.dataset(dataset)
+    names = [p.name for p in sorted(ds.path.glob("*.csv"))]
+    table = lib.table(
+        ds.id, "emission_factors.csv" if "emission_factors.csv" in names else names[0]
+    )
+    mask = table.index == table.index
+    for column, value, exact in (
+        ("activity_type", activity_type, True),
+        ("activity", activity, False),
+        ("region", region, True),
+        ("gas", gas, True),
+    ):
+        if value and column in table:
+            col = table[column].astype(str)
+            mask &= (col == value) if exact else col.str.contains(value, case=False, regex=False)
+    found = table[mask]
+    rows = found.head(limit).to_dict(orient="records")
+    meta = {"dataset": ds.id, "title": ds.title, "publisher": ds.publisher, "url": ds.url}
+    if as_json:
+        _emit({**meta, "matches": len(found), "rows": rows}, True, str)
+        return
+    cols = [c for c in ("factor_id", "gas", "value", "unit", "per_unit", "basis") if c in table]
+    cols = cols or list(table.columns[:6])
+    click.echo(f"{ds.title} {ds.edition} ({ds.publisher}) {ds.url}")
+    click.echo(_table(rows, cols))
+    if len(found) > limit:
+        click.echo(f"... {len(found) - limit:,} more (use --limit or filters)")
+
+
+def _period_options(func: F) -> F:
+    for option in reversed(
+        [
+            click.option("--year", type=int, help="Calendar year."),
+            click.option("--from", "start", help="First month, YYYY-MM (with --to)."),
+            click.option("--to", "end", help="Last month, YYYY-MM (with --from)."),
+            click.option("--facility", help="One facility (id or name); default all."),
+            click.option(
+                "--gwp",
+                type=click.Choice(["AR4", "AR5", "AR6"], case_sensitive=False),
+                help="GWP100 set (default: each factor dataset's own).",
+            ),
+            click.option(
+                "--pin",
+                "pins",
+                multiple=True,
+                metavar="FAMILY=EDITION",
+                help="Use this factor edition, e.g. epa-ghg-hub=2024 (repeatable).",
+            ),
+            click.option(
+                "--allow-gaps",
+                is_flag=True,
+                help="Report totals even when factors are missing (the gaps are listed).",
+            ),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+def _pins(values: tuple[str, ...]) -> dict[str, str]:
+    from greencare.core.errors import InputError
+
+    pins = {}
+    for value in values:
+        family, sep, edition = value.partition("=")
+        if not sep or not family or not edition:
+            raise InputError(f"--pin {value!r}: use FAMILY=EDITION, e.g. epa-ghg-hub=2024")
+        pins[family.strip()] = edition.strip()
+    return pins
+
+
+def _inventory(ctx: click.Context, opts: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    from greencare import services
+
+    return services.emissions(
+        _open(ctx, create=False),
+        year=opts["year"],
+        start=opts["start"],
+        end=opts["end"],
+        facility=opts["facility"],
+        gwp=opts["gwp"],
+        pins=_pins(opts["pins"]),
+        strict=not opts["allow_gaps"],
+    )
+
+
+@main.command()
+@_period_options
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def emissions(ctx: click.Context, as_json: bool, **opts: Any) -> None:
+    """GHG inventory for a period: Scope 1, 2 (location and market) and 3, in t CO2e.
+
+    Totals by scope, category, gas, month and facility, with energy use and the factor
+    datasets used. A missing factor is an error that names it (see --allow-gaps).
+    """
+    _, summary = _inventory(ctx, opts)
+    _emit(summary, as_json, lambda: _emissions_text(summary))
+
+
+def _emissions_text(s: dict[str, Any]) -> str:
+    t = s["totals_t"]
+    out = [
+        f"GHG inventory {s['period']['from']} to {s['period']['to']} (t CO2e; GWP: {s['gwp']})",
+        f"  Scope 1                      {t['scope1']:>14,.1f}",
+        f"  Scope 2 (location-based)     {t['scope2_location']:>14,.1f}",
+        f"  Scope 2 (market-based)       {t['scope2_market']:>14,.1f}",
+        f"  Scope 3                      {t['scope3']:>14,.1f}",
+        f"  Total (location / market)    {t['total_location']:>14,.1f} / {t['total_market']:,.1f}",
+        "",
+        "By category",
+    ]
+    for c in s["by_category"]:
+        out.append(f"  {c['scope']}  {c['label']:<45} {c['co2e_t']:>12,.1f}")
+    out += ["", "By gas"]
+    for g in s["by_gas"]:
+        mass = "" if g["mass_kg"] is None else f"{g['mass_kg']:>14,.1f} kg"
+        out.append(f"  {g['gas']:<14} {mass:>18} {g['co2e_t']:>12,.1f} t CO2e")
+    out += ["", "By facility"]
+    for f in s["by_facility"]:
+        eui = f["site_eui_kbtu_per_ft2_year"]
+        eui_text = "" if eui is None else f", site EUI {eui:,.0f} kBtu/ft2/yr"
+        out.append(
+            f"  {f['facility']}: {f['total_location']:,.1f} t (location), "
+            f"site energy {f['site_energy_kbtu']:,.0f} kBtu{eui_text}"
+        )
+    out += ["", "Factor datasets"]
+    out += [f"  {d['id']}: {d['title']} {d['edition']} ({d['publisher']})" for d in s["datasets"]]
+    if s["exclusions"]:
+        out += ["", "Not counted, by method"] + [f"  - {e}" for e in s["exclusions"]]
+    if s["gaps"]:
+        out += ["", "MISSING FACTORS (left out of the totals)"] + [f"  - {g}" for g in s["gaps"]]
+    return "\n".join(out)
+
+
+@main.command()
+@_period_options
+@click.option("--scope", type=click.Choice(["1", "2", "3"]))
+@click.option("--category", help="e.g. purchased_electricity, stationary_combustion, cat5_waste.")
+@click.option("--month", help="YYYY-MM.")
+@click.option("--gas", help="e.g. CO2, CH4, N2O, desflurane.")
+@click.option("--method", type=click.Choice(["location", "market"]), help="Scope 2 method.")
+@click.option("--limit", type=click.IntRange(min=1), default=200, show_default=True)
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def explain(ctx: click.Context, as_json: bool, limit: int, **opts: Any) -> None:
+    """Show the lines behind a figure: activity, conversion, factor row and GWP, one per line.
+
+    Filters narrow the figure, e.g. --year 2025 --facility 1 --scope 2 --month 2025-03.
+    """
+    from greencare.core.summary import describe_line
+    from greencare.core.summary import explain as explain_lines
+
+    filters = {k: opts.pop(k) for k in ("scope", "category", "month", "gas", "method")}
+    inventory, _ = _inventory(ctx, opts)
+    lines = explain_lines(inventory, **filters)
+    total = float(lines["co2e_kg"].sum())
+    if as_json:
+        records = lines.head(limit).to_dict(orient="records")
+        _emit({"co2e_kg": total, "lines": len(lines), "shown": records}, True, str)
+        return
+    for line in lines.head(limit).itertuples():
+        click.echo(describe_line(line))
+    more = f" (first {limit} shown)" if len(lines) > limit else ""
+    click.echo(f"= {total:,.3f} kg CO2e from {len(lines):,} lines{more}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

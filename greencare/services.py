@@ -342,3 +342,60 @@ def run_in_transaction(db: Database, work: Callable[[], Any]) -> Any:
     """Run several service calls so they land together or not at all."""
     with db.atomic():
         return work()
+
+
+# --- emissions --------------------------------------------------------------------------------
+
+
+def period_months(
+    year: int | None = None, start: str | None = None, end: str | None = None
+) -> tuple[str, str]:
+    """Months (YYYY-MM) of a calendar year, or of an explicit range."""
+    if year is not None and (start or end):
+        raise InputError("give either a year or --from/--to, not both")
+    if year is not None:
+        return f"{year:04d}-01", f"{year:04d}-12"
+    if not (start and end):
+        raise InputError("give a year, or both --from and --to (YYYY-MM)")
+    for label, value in (("from", start), ("to", end)):
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+            raise InputError(f"{label}: {value!r} is not a month (YYYY-MM)", {label: value})
+    if end < start:
+        raise InputError(f"the period ends ({end}) before it starts ({start})")
+    return start, end
+
+
+def emissions(
+    db: Database,
+    *,
+    year: int | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    facility: int | str | None = None,
+    gwp: str | None = None,
+    pins: dict[str, str] | None = None,
+    strict: bool = True,
+    library: Any = None,
+) -> tuple[Any, dict[str, Any]]:
+    """The GHG inventory for a period: (Inventory, summary dict).
+
+    ``gwp`` is AR4, AR5 or AR6 (default: each factor dataset's own set). ``pins`` maps a factor
+    family to an edition, e.g. ``{"epa-ghg-hub": "2024"}``. With ``strict`` (the default) a
+    missing factor raises MissingFactorError naming every gap; otherwise gaps are listed in
+    the summary and left out of the totals.
+    """
+    from greencare.core.calculate import calculate
+    from greencare.core.factors import FactorLibrary
+    from greencare.core.summary import summarize
+    from greencare.storage.inventory import load_activity
+
+    first, last = period_months(year, start, end)
+    ids = [_facility_id(db, facility)] if facility is not None else None
+    activity = load_activity(db, first_month=first, last_month=last, facility_ids=ids)
+    inventory = calculate(
+        activity, library or FactorLibrary.bundled(), gwp=gwp, pins=pins, strict=strict
+    )
+    summary = summarize(
+        inventory, first_month=first, last_month=last, facilities=activity.facilities
+    )
+    return inventory, summary

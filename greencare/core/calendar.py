@@ -25,7 +25,12 @@ def month_starts(first: int, last: int, tz: str) -> np.ndarray:
     idx = np.arange(first, last + 2)
     years, months = idx // 12, idx % 12 + 1
     local = pd.to_datetime({"year": years, "month": months, "day": 1})
-    stamps = pd.DatetimeIndex(local).tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward")
+    # A month starts at the first moment its 1st exists locally: the earlier of two midnights
+    # where clocks fall back at midnight, the first instant after a gap where they spring forward.
+    first_occurrence = np.ones(len(idx), dtype=bool)
+    stamps = pd.DatetimeIndex(local).tz_localize(
+        tz, ambiguous=first_occurrence, nonexistent="shift_forward"
+    )
     return (stamps.as_unit("s").asi8).astype(np.int64)
 
 

@@ -54,6 +54,7 @@ class FactorLibrary:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self._tables: dict[tuple[str, str], pd.DataFrame] = {}
+        self._groups_cache: dict[tuple[str, str], dict[tuple[str, str], pd.DataFrame]] = {}
 
     @classmethod
     def bundled(cls) -> FactorLibrary:
@@ -131,16 +132,31 @@ class FactorLibrary:
         self, ds_id: str, activity_type: str, activity: str, region: str | None = None
     ) -> pd.DataFrame:
         """Rows for one activity (all gases and all per-units), or MissingFactorError."""
-        frame = self.table(ds_id)
-        rows = frame[(frame["activity_type"] == activity_type) & (frame["activity"] == activity)]
-        if region is not None and not rows.empty:
+        groups = self._groups(ds_id)
+        rows = groups.get((activity_type, activity))
+        if rows is not None and region is not None:
             rows = rows[rows["region"] == region]
-        if rows.empty:
+        if rows is None or rows.empty:
             where = f" for region {region}" if region else ""
             raise MissingFactorError(
                 f"{self.dataset(ds_id).label} has no {activity_type} factor for {activity!r}{where}"
             )
         return rows
+
+    def _groups(self, ds_id: str) -> dict[tuple[str, str], pd.DataFrame]:
+        """The emission-factor table indexed by (activity type, activity), built once."""
+        key = (ds_id, "#groups")
+        if key not in self._groups_cache:
+            frame = self.table(ds_id)
+            self._groups_cache[key] = {
+                (str(t), str(a)): rows
+                for (t, a), rows in frame.groupby(["activity_type", "activity"])
+            }
+        return self._groups_cache[key]
+
+    def covers(self, ds_id: str, activity_type: str) -> bool:
+        """Whether a dataset publishes any factor of this activity type."""
+        return any(t == activity_type for t, _ in self._groups(ds_id))
 
     def gwp_table(self, gwp_set: str) -> pd.DataFrame:
         gwp_set = gwp_set.upper()

@@ -363,14 +363,19 @@ def convert_column(values: Any, units: Any, commodity: Commodity | str) -> Any:
 def convert(
     value: float, from_unit: str, to_unit: str, commodity: Commodity | str | None = None
 ) -> float:
-    """Convert one value between any two units (for display and tests, not for columns)."""
+    """Convert one value between any two units (one cached pint look-up per unit pair)."""
+    return value * _factor_between(from_unit, to_unit, commodity)
+
+
+@lru_cache(maxsize=4096)
+def _factor_between(from_unit: str, to_unit: str, commodity: Commodity | str | None) -> float:
     ureg = registry()
     contexts = []
     if commodity is not None and Commodity(commodity) in CONTEXT_COMMODITIES:
         contexts = [Commodity(commodity).value]
     source, target = parse_unit(from_unit), parse_unit(to_unit)
     try:
-        return float(ureg.Quantity(value, source).to(target, *contexts).magnitude)
+        return float(ureg.Quantity(1.0, source).to(target, *contexts).magnitude)
     except Exception as exc:
         raise WrongDimensionError(
             f"cannot convert {from_unit!r} ({_dimension_words(source)}) "

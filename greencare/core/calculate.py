@@ -1,0 +1,488 @@
+"""The emissions engine: activity x cited factor -> emissions per gas and in CO2e.
+
+Activity arrives already rolled up to meter x month (energy) or calendarized (waste) and is
+grouped so that pint and the factor tables are consulted once per (dataset, commodity, unit,
+region), then applied to whole columns. Every result row ("line") carries what produced it: the
+activity record, the factor's dataset, edition, table and row, the unit conversion, the GWP set
+and value. A total is a sum of lines, so any figure can be explained by listing its lines.
+
+A factor that is not in the data is never a zero: it is a gap, named, and by default an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from greencare.core import rules, units
+from greencare.core.factors import Dataset, FactorLibrary, MissingFactorError
+
+LINE_COLUMNS = [
+    "facility_id",
+    "month",
+    "scope",
+    "category",
+    "method",
+    "source_type",
+    "source_id",
+    "source",
+    "activity_quantity",
+    "activity_unit",
+    "factor_quantity",
+    "factor_per_unit",
+    "dataset",
+    "factor_id",
+    "factor_table",
+    "factor_row",
+    "factor_value",
+    "factor_unit",
+    "factor_basis",
+    "factor_verified",
+    "gas",
+    "gas_kg",
+    "gwp_set",
+    "gwp",
+    "co2e_kg",
+    "note",
+]
+
+#: Families that hold reference data (densities, life-cycle studies, an input-output model)
+#: rather than a year's factors: the latest edition applies unless pinned.
+REFERENCE_FAMILIES = frozenset({"healthcare", "healthcare-waste", "useeio", "energy-star-pm"})
+
+_MASS_TO_KG = {"kg": 1.0, "g": 0.001, "lb": 0.45359237, "metric_ton": 1000.0, "tonne": 1000.0}
+_MARKET_NOTE = (
+    "market-based: no supplier factor or contractual instrument recorded; location-based "
+    "factor used (GHG Protocol Scope 2 Guidance fallback)"
+)
+
+
+@dataclass
+class Activity:
+    """What happened, in tables (see storage.inventory for how they are read)."""
+
+    facilities: pd.DataFrame
+    energy: pd.DataFrame
+    waste: pd.DataFrame
+    purchases: pd.DataFrame
+
+
+@dataclass
+class Inventory:
+    """The engine's answer: lines, plus everything a reader must know to trust them."""
+
+    lines: pd.DataFrame
+    gaps: list[str]
+    exclusions: list[str]
+    datasets: dict[str, Dataset]
+    gwp: str | None
+    energy: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def location(self) -> pd.DataFrame:
+        """Lines for location-based totals (drops market-based duplicates of Scope 2)."""
+        return self.lines[self.lines["method"] != "market"]
+
+    def market(self) -> pd.DataFrame:
+        return self.lines[self.lines["method"] != "location"]
+
+
+class Engine:
+    """Computes an inventory from activity with one factor library and one GWP choice."""
+
+    def __init__(
+        self,
+        library: FactorLibrary,
+        *,
+        gwp: str | None = None,
+        pins: dict[str, str] | None = None,
+    ) -> None:
+        self.library = library
+        self.gwp = gwp.upper() if gwp else None
+        self.pins = pins or {}
+        self.gaps: list[str] = []
+        self.exclusions: list[str] = []
+        self.used: dict[str, Dataset] = {}
+        self._gwp_cache: dict[str, dict[str, float]] = {}
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _gap(self, message: str) -> None:
+        if message not in self.gaps:
+            self.gaps.append(message)
+
+    def _exclude(self, message: str) -> None:
+        if message not in self.exclusions:
+            self.exclusions.append(message)
+
+    def _dataset(self, family: str, year: int) -> Dataset:
+        if family in REFERENCE_FAMILIES and family not in self.pins:
+            ds = self.library.editions(family)[-1]  # physical data, not a year's factors
+        else:
+            ds = self.library.pick(family, year, self.pins.get(family))
+        self.used[ds.id] = ds
+        return ds
+
+    def _gwps(self, gwp_set: str) -> dict[str, float]:
+        if gwp_set not in self._gwp_cache:
+            table = self.library.gwp_table(gwp_set)
+            self._gwp_cache[gwp_set] = dict(
+                zip(table["gas"].str.lower(), table["gwp100"].astype(float), strict=True)
+            )
+            self.used[f"ipcc-gwp/{gwp_set.lower()}"] = self.library.dataset(
+                f"ipcc-gwp/{gwp_set.lower()}"
+            )
+        return self._gwp_cache[gwp_set]
+
+    def _gwp(self, gwp_set: str, gas: str) -> float:
+        try:
+            return self._gwps(gwp_set)[gas.lower()]
+        except KeyError:
+            raise MissingFactorError(f"IPCC {gwp_set} has no GWP100 for {gas}") from None
+
+    def _chosen_set(self, ds: Dataset) -> str:
+        if self.gwp:
+            return self.gwp
+        return ds.gwp_set if ds.gwp_set in ("AR4", "AR5", "AR6") else "AR5"
+
+    # -- applying factor rows to a block of activity ------------------------------------------
+
+    def _apply(
+        self,
+        block: pd.DataFrame,
+        ds: Dataset,
+        factors: pd.DataFrame,
+        *,
+        unit: str,
+        commodity: str | None,
+        meta: dict[str, Any],
+        multiplier: float = 1.0,
+        canonical_unit: str | None = None,
+    ) -> pd.DataFrame:
+        """Lines for every (activity row, gas) pair of one factor selection."""
+        factors = factors[factors["gas"] != ""]
+        if (factors["gas"] != "CO2e").any():
+            factors = factors[factors["gas"] != "CO2e"]
+        per_unit, convert, use_canonical = self._per_unit(factors, unit, commodity, canonical_unit)
+        factors = factors[factors["per_unit"] == per_unit]
+        source_qty = block["quantity_canonical" if use_canonical else "quantity"].to_numpy(float)
+        qty = source_qty * convert * multiplier
+        chosen = self._chosen_set(ds)
+        n, k = len(block), len(factors)
+        rep = np.repeat(np.arange(n), k)
+        til = np.tile(np.arange(k), n)
+        f = factors.iloc[til]
+        amount = qty[rep] * f["value"].to_numpy(float)
+        amount_kg = amount * f["unit"].map(_MASS_TO_KG).to_numpy(float)
+        gases = f["gas"].to_numpy(object)
+        basis = f["basis"].to_numpy(object)
+        gas_kg = np.full(len(f), np.nan)
+        co2e = np.full(len(f), np.nan)
+        gwp_used = np.full(len(f), np.nan)
+        set_used = np.empty(len(f), dtype=object)
+        for i, (gas, b) in enumerate(zip(gases, basis, strict=True)):
+            if b == "mass":
+                gwp = self._gwp(chosen, gas)
+                gas_kg[i], gwp_used[i], set_used[i] = amount_kg[i], gwp, chosen
+                co2e[i] = amount_kg[i] * gwp
+            elif gas == "CO2e":
+                co2e[i], set_used[i] = amount_kg[i], f"{b.split(':')[-1]} (as published)"
+            else:  # a gas given in CO2e under the dataset's set: back to mass, then re-weight
+                published_set = b.split(":")[-1]
+                mass = amount_kg[i] / self._gwp(published_set, gas)
+                gwp = self._gwp(chosen, gas)
+                gas_kg[i], gwp_used[i], set_used[i] = mass, gwp, chosen
+                co2e[i] = mass * gwp
+        src = block.iloc[rep]
+        lines = pd.DataFrame(
+            {
+                "facility_id": src["facility_id"].to_numpy(),
+                "month": src["month"].to_numpy(),
+                "source_type": meta["source_type"],
+                "source_id": src["source_id"].to_numpy(),
+                "source": src["source"].to_numpy(),
+                "activity_quantity": source_qty[rep],
+                "activity_unit": canonical_unit if use_canonical else unit,
+                "factor_quantity": qty[rep],
+                "factor_per_unit": per_unit,
+                "dataset": ds.id,
+                "factor_id": f["factor_id"].to_numpy(),
+                "factor_table": f["table"].to_numpy(),
+                "factor_row": f["source_row"].to_numpy(),
+                "factor_value": f["value"].to_numpy(float),
+                "factor_unit": (f["unit"] + "/" + f["per_unit"]).to_numpy(),
+                "factor_basis": basis,
+                "factor_verified": (f["verified"] == "true").to_numpy(),
+                "gas": gases,
+                "gas_kg": gas_kg,
+                "gwp_set": set_used,
+                "gwp": gwp_used,
+                "co2e_kg": co2e,
+            }
+        )
+        lines["scope"] = meta["scope"]
+        lines["category"] = meta["category"]
+        lines["method"] = meta.get("method", "")
+        note = meta.get("note", "")
+        if multiplier != 1.0:
+            note = f"{note}; x {multiplier:g} (grid gross loss)".lstrip("; ")
+        lines["note"] = note
+        return lines[LINE_COLUMNS]
+
+    def _per_unit(
+        self, factors: pd.DataFrame, unit: str, commodity: str | None, canonical_unit: str | None
+    ) -> tuple[str, float, bool]:
+        """Which per-unit factor to use and the multiplier that takes the activity there.
+
+        A factor in the activity's own dimension is preferred (litres of gas oil with the
+        per-litre factor), so no heat content is assumed where the publisher gave one.
+        """
+        options = list(dict.fromkeys(factors["per_unit"]))
+        if not options:
+            raise MissingFactorError("no factor rows")
+        if options == ["USD_2022"] or unit.startswith("USD"):
+            return options[0], 1.0, False
+        entered = units.dimension_of(unit)
+        for per_unit in options:
+            if units.dimension_of(per_unit) == entered:
+                return per_unit, units.convert(1.0, unit, per_unit, commodity), False
+        if canonical_unit is not None:
+            for per_unit in options:
+                try:
+                    return per_unit, units.convert(1.0, canonical_unit, per_unit, commodity), True
+                except units.UnitError:
+                    continue
+        raise MissingFactorError(
+            f"no factor per unit that {unit!r} converts to (has: {', '.join(options)})"
+        )
+
+    def _lookup(
+        self, ds: Dataset, activity_type: str, activity: str, region: str | None, who: str
+    ) -> pd.DataFrame | None:
+        try:
+            return self.library.factors(ds.id, activity_type, activity, region)
+        except MissingFactorError as exc:
+            self._gap(f"{who}: {exc}")
+            return None
+
+    # -- energy --------------------------------------------------------------------------------
+
+    def energy(self, activity: Activity) -> list[pd.DataFrame]:
+        frame = activity.energy.merge(
+            activity.facilities.rename(columns={"id": "facility_id", "name": "facility"}),
+            on="facility_id",
+        )
+        if frame.empty:
+            return []
+        frame["year"] = frame["month"].str[:4].astype(int)
+        frame["family"] = frame["country"].map(rules.FAMILY_BY_COUNTRY)
+        frame["source_type"] = "meter"
+        frame["source_id"] = frame["meter_id"]
+        frame["source"] = frame["facility"] + " / " + frame["meter"]
+        out: list[pd.DataFrame] = []
+        for country in frame.loc[frame["family"].isna(), "country"].unique():
+            self._gap(f"no emission factor family for country {country} (have: US, GB)")
+        keys = ["family", "year", "commodity", "unit", "grid_region", "country"]
+        for (family, year, commodity, unit, grid, country), block in frame.dropna(
+            subset=["family"]
+        ).groupby(keys, dropna=False):
+            if commodity in rules.ZERO_EMISSION_COMMODITIES:
+                self._exclude(
+                    f"{commodity.replace('_', ' ')}: on-site renewable generation consumed on "
+                    "site has no Scope 1 or 2 emissions (GHG Protocol)"
+                )
+                continue
+            reason = rules.NOT_COVERED.get(family, {}).get(commodity)
+            if reason:
+                self._exclude(f"{commodity.replace('_', ' ')} ({country}): {reason}")
+                continue
+            try:
+                ds = self._dataset(family, int(year))
+            except MissingFactorError as exc:
+                self._gap(str(exc))
+                continue
+            commodity_rules = rules.ENERGY_RULES[family].get(commodity)
+            who = f"{commodity} in {ds.label}"
+            if not commodity_rules:
+                self._gap(f"{who}: greencare has no factor mapping for {commodity}")
+                continue
+            for rule in commodity_rules:
+                out.extend(self._energy_rule(block, ds, rule, unit, commodity, grid, country, who))
+        return out
+
+    def _energy_rule(
+        self,
+        block: pd.DataFrame,
+        ds: Dataset,
+        rule: rules.Rule,
+        unit: str,
+        commodity: str,
+        grid: Any,
+        country: str,
+        who: str,
+    ) -> list[pd.DataFrame]:
+        region = None
+        if rule.region == "grid":
+            if not isinstance(grid, str) or not grid:
+                self._gap(f"{who}: facility has no grid region (set an eGRID subregion)")
+                return []
+            region = grid
+        elif rule.region == "country":
+            region = country
+        factors = self._lookup(ds, rule.activity_type, rule.activity, region, who)
+        if factors is None:
+            return []
+        multiplier = 1.0
+        if rule.td_loss:
+            if not self.library.covers(ds.id, "electricity_td_loss"):
+                self._exclude(
+                    f"T&D losses ({ds.label}): the edition publishes no grid gross loss rates"
+                )
+                return []
+            loss = self._lookup(
+                ds, "electricity_td_loss", "electricity_grid_gross_loss", region, who
+            )
+            if loss is None:
+                return []
+            multiplier = float(loss["value"].iloc[0])
+        meta = {
+            "source_type": "meter",
+            "scope": rule.scope,
+            "category": rule.category,
+            "method": "location" if rule.market else "",
+            "note": rule.note,
+        }
+        try:
+            lines = self._apply(
+                block,
+                ds,
+                factors,
+                unit=unit,
+                commodity=commodity,
+                meta=meta,
+                multiplier=multiplier,
+                canonical_unit=units.canonical_unit(commodity),
+            )
+        except (MissingFactorError, units.UnitError) as exc:
+            self._gap(f"{who}: {exc}")
+            return []
+        if not rule.market:
+            return [lines]
+        market = lines.copy()
+        market["method"] = "market"
+        market["note"] = _MARKET_NOTE
+        return [lines, market]
+
+    # -- waste ---------------------------------------------------------------------------------
+
+    def waste(self, activity: Activity) -> list[pd.DataFrame]:
+        frame = activity.waste.merge(
+            activity.facilities.rename(columns={"id": "facility_id", "name": "facility"}),
+            on="facility_id",
+        )
+        if frame.empty:
+            return []
+        frame["family"] = frame["country"].map(rules.FAMILY_BY_COUNTRY)
+        frame["year"] = frame["month"].str[:4].astype(int)
+        frame["source_type"] = "waste"
+        frame["source_id"] = frame["id"]
+        frame["source"] = frame["facility"] + " / " + frame["stream"] + " -> " + frame["route"]
+        frame["quantity"] = frame["quantity_kg"]
+        frame["quantity_canonical"] = frame["quantity_kg"]
+        out = []
+        for (family, year, stream, route), block in frame.groupby(
+            ["family", "year", "stream", "route"], dropna=False
+        ):
+            who = f"waste {stream} -> {route} ({family} {year})"
+            if route in rules.NO_DISPOSAL_ROUTES:
+                self._exclude(f"{stream} sent to {route}: no disposal, no Scope 3 cat 5 emissions")
+                continue
+            if stream in rules.CLINICAL_STREAMS:
+                family_used, activity_name = "healthcare-waste", rules.CLINICAL_ROUTES.get(route)
+            else:
+                family_used = family
+                activity_name = rules.WASTE_ACTIVITIES.get(family, {}).get((stream, route))
+            if not isinstance(family_used, str) or activity_name is None:
+                self._gap(f"{who}: no waste factor mapped for this stream and route")
+                continue
+            try:
+                ds = self._dataset(family_used, int(year))
+            except MissingFactorError as exc:
+                self._gap(f"{who}: {exc}")
+                continue
+            factors = self._lookup(ds, "waste", activity_name, None, who)
+            if factors is None:
+                continue
+            note = rules.WASTE_NOTES.get((family_used, stream), "")
+            if stream in rules.CLINICAL_STREAMS and route in ("autoclave_landfill",):
+                note = "proxy: autoclave then low-temperature incineration (Rizan et al. 2021)"
+            meta = {"source_type": "waste", "scope": "3", "category": "cat5_waste", "note": note}
+            try:
+                out.append(self._apply(block, ds, factors, unit="kg", commodity=None, meta=meta))
+            except (MissingFactorError, units.UnitError) as exc:
+                self._gap(f"{who}: {exc}")
+        return out
+
+    def run(self, activity: Activity) -> Inventory:
+        from greencare.core import purchases as purchase_rules
+
+        parts = self.energy(activity) + self.waste(activity)
+        parts += purchase_rules.lines(self, activity)
+        parts = [p for p in parts if not p.empty]
+        lines = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=LINE_COLUMNS)
+        lines = lines.sort_values(
+            ["facility_id", "month", "scope", "category", "source", "gas"], kind="stable"
+        ).reset_index(drop=True)
+        energy = energy_metrics(self, activity)  # may add the site-to-source dataset
+        return Inventory(
+            lines=lines,
+            gaps=self.gaps,
+            exclusions=self.exclusions,
+            datasets=dict(sorted(self.used.items())),
+            gwp=self.gwp,
+            energy=energy,
+        )
+
+
+def energy_metrics(engine: Engine, activity: Activity) -> pd.DataFrame:
+    """Site energy per facility, month and commodity (kWh), with US source energy."""
+    frame = activity.energy
+    if frame.empty:
+        return pd.DataFrame(
+            columns=["facility_id", "month", "commodity", "site_kwh", "source_kwh", "cost"]
+        )
+    energy = frame[frame["canonical_unit"] == units.CANONICAL_ENERGY]
+    grouped = energy.groupby(["facility_id", "month", "commodity"], as_index=False).agg(
+        site_kwh=("quantity_canonical", "sum"),
+        estimated_kwh=("estimated_canonical", "sum"),
+        cost=("cost", "sum"),
+    )
+    ratios = engine.library.table("energy-star-pm/2023", "site_source_ratios.csv")
+    by_type = dict(zip(ratios["energy_type"], ratios["ratio"].astype(float), strict=True))
+    countries = activity.facilities.set_index("id")["country"]
+    is_us = grouped["facility_id"].map(countries) == "US"
+    ratio = grouped["commodity"].map(by_type).where(is_us)
+    grouped["source_kwh"] = grouped["site_kwh"] * ratio
+    if is_us.any():
+        engine.used["energy-star-pm/2023"] = engine.library.dataset("energy-star-pm/2023")
+    return grouped
+
+
+def calculate(
+    activity: Activity,
+    library: FactorLibrary,
+    *,
+    gwp: str | None = None,
+    pins: dict[str, str] | None = None,
+    strict: bool = True,
+) -> Inventory:
+    """Compute the inventory; with ``strict`` a missing factor raises, naming every gap."""
+    inventory = Engine(library, gwp=gwp, pins=pins).run(activity)
+    if strict and inventory.gaps:
+        raise MissingFactorError(
+            "missing emission factors (nothing was counted as zero; --allow-gaps reports the "
+            "totals without them):\n  - " + "\n  - ".join(inventory.gaps)
+        )
+    return inventory

@@ -1,0 +1,163 @@
+"""Totals from an inventory's lines, and the explanation of any one figure.
+
+A total is a sum of lines and nothing else, so ``explain`` with the same filters lists exactly
+the lines that make it up, each with its activity, conversion, factor (dataset, edition, table,
+row) and GWP.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from greencare.core import rules
+from greencare.core.calculate import Inventory
+
+KWH_TO_KBTU = 3.412141633  # 1 kWh = 3,412.14 Btu (pint: Btu = 1055.056 J)
+KWH_TO_GJ = 0.0036
+M2_TO_FT2 = 10.763910417
+
+
+def _t(kg: float) -> float:
+    return round(float(kg) / 1000.0, 6)
+
+
+def _scope_totals(frame: pd.DataFrame) -> dict[str, float]:
+    location = frame[frame["method"] != "market"]
+    market = frame[frame["method"] != "location"]
+    s1 = location.loc[location["scope"] == "1", "co2e_kg"].sum()
+    s2l = location.loc[location["scope"] == "2", "co2e_kg"].sum()
+    s2m = market.loc[market["scope"] == "2", "co2e_kg"].sum()
+    s3 = location.loc[location["scope"] == "3", "co2e_kg"].sum()
+    return {
+        "scope1": _t(s1),
+        "scope2_location": _t(s2l),
+        "scope2_market": _t(s2m),
+        "scope3": _t(s3),
+        "total_location": _t(s1 + s2l + s3),
+        "total_market": _t(s1 + s2m + s3),
+    }
+
+
+def summarize(
+    inventory: Inventory, *, first_month: str, last_month: str, facilities: pd.DataFrame
+) -> dict[str, Any]:
+    """Totals by scope, category, gas, month and facility, with the sources used."""
+    lines = inventory.lines
+    names = dict(zip(facilities["id"], facilities["name"], strict=True))
+    location = lines[lines["method"] != "market"]
+    by_category = (
+        location.groupby(["scope", "category"], as_index=False)["co2e_kg"].sum()
+        if not location.empty
+        else pd.DataFrame(columns=["scope", "category", "co2e_kg"])
+    )
+    market_s2 = lines[(lines["method"] == "market")].groupby("category")["co2e_kg"].sum()
+    categories = [
+        {
+            "scope": r.scope,
+            "category": r.category,
+            "label": rules.CATEGORY_LABELS.get(r.category, r.category),
+            "co2e_t": _t(r.co2e_kg),
+            **({"co2e_t_market": _t(market_s2.get(r.category, 0.0))} if r.scope == "2" else {}),
+        }
+        for r in by_category.itertuples()
+    ]
+    gases = []
+    for gas, part in location.groupby("gas"):
+        mass = part["gas_kg"].sum(min_count=1)
+        gases.append(
+            {
+                "gas": gas,
+                "mass_kg": None if pd.isna(mass) else round(float(mass), 6),
+                "co2e_t": _t(part["co2e_kg"].sum()),
+            }
+        )
+    months = [{"month": month, **_scope_totals(part)} for month, part in lines.groupby("month")]
+    per_facility = []
+    for fid, name in names.items():
+        part = lines[lines["facility_id"] == fid]
+        per_facility.append(
+            {"facility": name, **_scope_totals(part), **_energy(inventory, fid, facilities)}
+        )
+    return {
+        "period": {"from": first_month, "to": last_month},
+        "gwp": inventory.gwp or "each dataset's own (AR5 for EPA Hub 2024/2025 and DESNZ)",
+        "gwp_sets_used": sorted({str(s) for s in lines["gwp_set"].dropna().unique()}),
+        "totals_t": _scope_totals(lines),
+        "by_category": categories,
+        "by_gas": gases,
+        "by_month": months,
+        "by_facility": per_facility,
+        "datasets": [
+            {
+                "id": ds.id,
+                "title": ds.title,
+                "edition": ds.edition,
+                "publisher": ds.publisher,
+                "url": ds.url,
+                "licence": ds.licence,
+            }
+            for ds in inventory.datasets.values()
+        ],
+        "lines": len(lines),
+        "lines_with_unverified_factors": int((~lines["factor_verified"].astype(bool)).sum()),
+        "gaps": inventory.gaps,
+        "exclusions": inventory.exclusions,
+    }
+
+
+def _energy(inventory: Inventory, facility_id: int, facilities: pd.DataFrame) -> dict[str, Any]:
+    frame = inventory.energy
+    part = frame[frame["facility_id"] == facility_id] if not frame.empty else frame
+    site = float(part["site_kwh"].sum()) if not part.empty else 0.0
+    source = part["source_kwh"].sum(min_count=1) if not part.empty else float("nan")
+    row = facilities[facilities["id"] == facility_id].iloc[0]
+    area_ft2 = float(row["floor_area_m2"]) * M2_TO_FT2 if pd.notna(row["floor_area_m2"]) else None
+    months = part["month"].nunique() if not part.empty else 0
+    annual = 12 / months if months else math.nan
+    eui = site * KWH_TO_KBTU / area_ft2 * annual if area_ft2 and months else None
+    by_commodity = (
+        part.groupby("commodity")["site_kwh"].sum().round(3).to_dict() if not part.empty else {}
+    )
+    return {
+        "site_energy_kwh": round(site, 3),
+        "site_energy_kbtu": round(site * KWH_TO_KBTU, 3),
+        "site_energy_gj": round(site * KWH_TO_GJ, 3),
+        "source_energy_kbtu": None if pd.isna(source) else round(float(source) * KWH_TO_KBTU, 3),
+        "site_eui_kbtu_per_ft2_year": None if eui is None else round(eui, 3),
+        "site_energy_kwh_by_commodity": by_commodity,
+    }
+
+
+def explain(inventory: Inventory, **filters: Any) -> pd.DataFrame:
+    """The lines behind a figure: filter by facility_id, month, scope, category, gas, method,
+    source_type, source_id (None means any)."""
+    lines = inventory.lines
+    mask = pd.Series(True, index=lines.index)
+    for column, value in filters.items():
+        if value is None:
+            continue
+        mask &= lines[column].astype(str) == str(value)
+    return lines[mask]
+
+
+def describe_line(line: Any) -> str:
+    """One line of arithmetic a reader can check by hand."""
+    activity = f"{line.activity_quantity:,.4g} {line.activity_unit}"
+    if line.factor_per_unit and line.factor_per_unit != line.activity_unit:
+        activity += f" = {line.factor_quantity:,.6g} {line.factor_per_unit}"
+    factor = (
+        f"{line.factor_value:g} {line.factor_unit} [{line.dataset} {line.factor_id}, "
+        f"{line.factor_table} row {line.factor_row}{'' if line.factor_verified else ', unverified'}]"
+    )
+    if pd.notna(line.gwp):
+        result = (
+            f"{line.gas_kg:,.6g} kg {line.gas} x GWP {line.gwp:g} ({line.gwp_set}) = "
+            f"{line.co2e_kg:,.6g} kg CO2e"
+        )
+    else:
+        result = f"{line.co2e_kg:,.6g} kg CO2e ({line.gwp_set})"
+    note = f"  ({line.note})" if line.note else ""
+    return f"{line.month} {line.source}: {activity} x {factor} -> {result}{note}"
