@@ -28,6 +28,7 @@ from greencare.core import periods, units
 from greencare.core.errors import InputError
 from greencare.core.models import (
     Facility,
+    Instrument,
     Meter,
     MonthlyNormalizer,
     Purchase,
@@ -40,6 +41,7 @@ from greencare.storage.db import default_db_path, demo_db_path, open_db
 
 __all__ = [
     "add_facility",
+    "add_instrument",
     "add_meter",
     "add_purchase",
     "add_reading",
@@ -332,6 +334,38 @@ def set_normalizer(
     """Set a month's patient days, adjusted patient days and FTEs for a facility."""
     data = {"facility_id": _facility_id(db, facility), "month": month, **fields}
     return activity.set_normalizer(db, _validate(MonthlyNormalizer, data), source=source)
+
+
+def add_instrument(
+    db: Database,
+    *,
+    facility: int | str,
+    kind: str,
+    start_month: str,
+    end_month: str,
+    mwh: float | None = None,
+    co2e_kg_per_mwh: float = 0.0,
+    meter: int | str | None = None,
+    description: str | None = None,
+    certificate: str | None = None,
+    source: str = "api",
+) -> int:
+    """Record a market-based instrument: a supplier's rate, or certificates (REC, PPA, tariff)
+    covering ``mwh`` of a facility's electricity (or one meter's) over the months given."""
+    fid = _facility_id(db, facility)
+    meter_id = get_meter(db, meter, facility=fid).id if meter is not None else None
+    data = {
+        "facility_id": fid,
+        "meter_id": meter_id,
+        "kind": kind,
+        "start_month": start_month,
+        "end_month": end_month,
+        "mwh": mwh,
+        "co2e_kg_per_mwh": co2e_kg_per_mwh,
+        "description": description,
+        "certificate": certificate,
+    }
+    return activity.add_instrument(db, _validate(Instrument, data), source=source)
 
 
 def unit_choices(commodity: str) -> tuple[str, ...]:

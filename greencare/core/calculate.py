@@ -68,6 +68,7 @@ class Activity:
     energy: pd.DataFrame
     waste: pd.DataFrame
     purchases: pd.DataFrame
+    instruments: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass
@@ -375,6 +376,82 @@ class Engine:
         market["note"] = _MARKET_NOTE
         return [lines, market]
 
+    # -- market-based Scope 2 ------------------------------------------------------------------
+
+    def market(self, parts: list[pd.DataFrame], activity: Activity) -> list[pd.DataFrame]:
+        """Apply contractual instruments to the market-based electricity lines."""
+        from greencare.core.market import coverage
+
+        if activity.instruments.empty or not parts:
+            return parts
+        cover = coverage(activity.energy, activity.instruments)
+        if cover.empty:
+            return parts
+        lines = pd.concat(parts, ignore_index=True)
+        is_market = (lines["method"] == "market") & (lines["category"] == "purchased_electricity")
+        used = (
+            activity.energy[activity.energy["commodity"] == "electricity"]
+            .groupby(["meter_id", "month"])["quantity_canonical"]
+            .sum()
+            / 1000.0
+        )
+        covered = cover.groupby(["meter_id", "month"])["mwh"].sum()
+        fraction = (1.0 - covered / used.reindex(covered.index)).clip(lower=0.0)
+        key = pd.MultiIndex.from_arrays(
+            [lines.loc[is_market, "source_id"].astype(int), lines.loc[is_market, "month"]]
+        )
+        rest = fraction.reindex(key).fillna(1.0).to_numpy()
+        for column in ("activity_quantity", "factor_quantity", "gas_kg", "co2e_kg"):
+            lines.loc[is_market, column] = lines.loc[is_market, column].to_numpy() * rest
+        lines.loc[is_market, "note"] = [
+            _MARKET_NOTE
+            if r == 1.0
+            else f"market-based: {r:.1%} not covered by an instrument; "
+            "location-based factor used for it"
+            for r in rest
+        ]
+        covered_whole = is_market.copy()
+        covered_whole.loc[is_market] = rest == 0.0
+        lines = lines[~covered_whole]  # fully covered by instruments: no fallback lines
+        meters = activity.energy.drop_duplicates("meter_id").set_index("meter_id")["meter"]
+        names = activity.facilities.set_index("id")["name"]
+        extra = pd.DataFrame(
+            {
+                "facility_id": cover["facility_id"].to_numpy(),
+                "month": cover["month"].to_numpy(),
+                "scope": "2",
+                "category": "purchased_electricity",
+                "method": "market",
+                "source_type": "instrument",
+                "source_id": cover["instrument"].to_numpy(),
+                "source": (
+                    cover["facility_id"].map(names) + " / " + cover["meter_id"].map(meters)
+                ).to_numpy(),
+                "activity_quantity": cover["mwh"].to_numpy(float),
+                "activity_unit": "MWh",
+                "factor_quantity": cover["mwh"].to_numpy(float),
+                "factor_per_unit": "MWh",
+                "dataset": "instruments",
+                "factor_id": [f"instrument.{i}" for i in cover["instrument"]],
+                "factor_table": "instruments",
+                "factor_row": cover["instrument"].astype(str).to_numpy(),
+                "factor_value": cover["rate"].to_numpy(float),
+                "factor_unit": "kg CO2e/MWh",
+                "factor_basis": "co2e:instrument",
+                "factor_verified": True,
+                "gas": "CO2e",
+                "gas_kg": np.nan,
+                "gwp_set": "instrument (as stated)",
+                "gwp": np.nan,
+                "co2e_kg": (cover["mwh"] * cover["rate"]).to_numpy(float),
+                "note": [
+                    f"{k.replace('_', ' ')} (instrument {i})"
+                    for k, i in zip(cover["kind"], cover["instrument"], strict=True)
+                ],
+            }
+        )
+        return [lines, extra[LINE_COLUMNS]]
+
     # -- waste ---------------------------------------------------------------------------------
 
     def waste(self, activity: Activity) -> list[pd.DataFrame]:
@@ -428,7 +505,7 @@ class Engine:
     def run(self, activity: Activity) -> Inventory:
         from greencare.core import purchases as purchase_rules
 
-        parts = self.energy(activity) + self.waste(activity)
+        parts = self.market(self.energy(activity), activity) + self.waste(activity)
         parts += purchase_rules.lines(self, activity)
         parts = [p for p in parts if not p.empty]
         lines = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=LINE_COLUMNS)

@@ -357,6 +357,52 @@ class MonthlyNormalizer(_Model):
         return self
 
 
+class Instrument(_Model):
+    """A contractual instrument for market-based Scope 2 electricity.
+
+    ``supplier_factor``: the supplier's emission rate applies to all the electricity of the
+    facility (or one meter) in the months given. ``rec``, ``ppa``, ``green_tariff``: energy
+    attribute certificates covering ``mwh`` over the months, at ``co2e_kg_per_mwh`` (0 for
+    renewable generation).
+    """
+
+    id: int | None = None
+    facility_id: int
+    meter_id: int | None = None
+    kind: str
+    start_month: str
+    end_month: str
+    mwh: OptionalFinite = Field(default=None, gt=0)
+    co2e_kg_per_mwh: Finite = Field(default=0.0, ge=0)
+    description: str | None = None
+    certificate: str | None = None
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, value: str) -> str:
+        kinds = ("supplier_factor", "rec", "ppa", "green_tariff")
+        if value not in kinds:
+            raise ValueError(f"kind must be one of {', '.join(kinds)}")
+        return value
+
+    @field_validator("start_month", "end_month")
+    @classmethod
+    def _month(cls, value: str) -> str:
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+            raise ValueError(f"month must be YYYY-MM, not {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.end_month < self.start_month:
+            raise FieldError("end_month", "the last month is before the first")
+        if self.kind == "supplier_factor" and self.mwh is not None:
+            raise FieldError("mwh", "a supplier factor covers all consumption; give no MWh")
+        if self.kind != "supplier_factor" and self.mwh is None:
+            raise FieldError("mwh", f"a {self.kind} covers a quantity: give the MWh")
+        return self
+
+
 def model_errors(exc: Exception) -> list[tuple[str, str]]:
     """(field, message) pairs from a pydantic ValidationError or a plain ValueError.
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from greencare.core.errors import ConflictError, NotFoundError
-from greencare.core.models import MonthlyNormalizer, Purchase, WasteRecord
+from greencare.core.models import Instrument, MonthlyNormalizer, Purchase, WasteRecord
 from greencare.storage import audit
 
 
@@ -59,6 +59,35 @@ def set_normalizer(db: Database, norm: MonthlyNormalizer, *, source: str = "manu
             db, "normalizers", before["id"], "update", before=before, after=row, source=source
         )
         return int(before["id"])
+
+
+def add_instrument(db: Database, instrument: Instrument, *, source: str = "manual") -> int:
+    """Record a contractual instrument; a meter, if named, must belong to the facility."""
+    _require_facility(db, instrument.facility_id)
+    if instrument.meter_id is not None:
+        owner = db.execute(
+            "SELECT facility_id, commodity FROM meters WHERE id = ?", [instrument.meter_id]
+        ).fetchone()
+        if owner is None or owner[0] != instrument.facility_id:
+            raise NotFoundError(f"meter {instrument.meter_id} is not a meter of this facility")
+        if owner[1] != "electricity":
+            raise ConflictError("instruments apply to electricity meters only")
+    if instrument.kind == "supplier_factor":
+        clash = db.execute(
+            "SELECT id FROM instruments WHERE facility_id = ? AND kind = 'supplier_factor' "
+            "AND meter_id IS ? AND start_month <= ? AND end_month >= ?",
+            [instrument.facility_id, instrument.meter_id, instrument.end_month,
+             instrument.start_month],
+        ).fetchone()  # fmt: skip
+        if clash:
+            raise ConflictError(f"supplier factor {clash[0]} already covers some of these months")
+    row = instrument.model_dump(mode="json", exclude={"id"})
+    row["source"] = source
+    return audit.insert_audited(db, "instruments", row, source=source)
+
+
+def list_instruments(db: Database, *, facility_id: int | None = None) -> list[dict[str, Any]]:
+    return _list(db, "instruments", "t.facility_id, t.start_month, t.id", facility_id)
 
 
 def _list(db: Database, table: str, order: str, facility_id: int | None) -> list[dict[str, Any]]:

@@ -61,7 +61,19 @@ def load_activity(
         db.conn,
         params=[first_day.isoformat(), after_last.isoformat(), *ids],
     )
-    return Activity(facilities=facilities, energy=energy, waste=waste, purchases=purchases)
+    clause, ids = _where_facility("i", facility_ids)
+    instruments = pd.read_sql_query(
+        "SELECT i.* FROM instruments i WHERE i.end_month >= ? AND i.start_month <= ?" + clause,
+        db.conn,
+        params=[first_month, last_month, *ids],
+    )
+    return Activity(
+        facilities=facilities,
+        energy=energy,
+        waste=waste,
+        purchases=purchases,
+        instruments=instruments,
+    )
 
 
 def _calendarize_days(rows: pd.DataFrame, first_month: str, last_month: str) -> pd.DataFrame:

@@ -194,5 +194,30 @@ def m0002_reading_months(db: Database) -> None:
     rollups.apply(db, rollups.read_all(db), sign=1)
 
 
+@migrations(name="0003_instruments")
+def m0003_instruments(db: Database) -> None:
+    """Contractual instruments for market-based Scope 2: supplier factors, RECs, PPAs."""
+    db.execute(
+        """
+        CREATE TABLE instruments (
+            id INTEGER PRIMARY KEY,
+            facility_id INTEGER NOT NULL REFERENCES facilities(id),
+            meter_id INTEGER REFERENCES meters(id),
+            kind TEXT NOT NULL
+                CHECK (kind IN ('supplier_factor', 'rec', 'ppa', 'green_tariff')),
+            start_month TEXT NOT NULL,
+            end_month TEXT NOT NULL,
+            mwh REAL CHECK (mwh IS NULL OR mwh > 0),
+            co2e_kg_per_mwh REAL NOT NULL CHECK (co2e_kg_per_mwh >= 0),
+            description TEXT,
+            certificate TEXT,
+            source TEXT NOT NULL DEFAULT 'manual',
+            CHECK (end_month >= start_month)
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_instruments_facility ON instruments (facility_id, start_month)")
+
+
 def table_names(db: Database) -> list[str]:
     return sorted(db.table_names())

@@ -298,3 +298,48 @@ def test_every_line_traces_to_a_record_and_a_factor_row(db, library) -> None:
     assert summary["totals_t"]["scope1"] == approx(s1)
     eui = summary["by_facility"][0]["site_eui_kbtu_per_ft2_year"]
     assert 200 < eui < 300
+
+
+def test_market_based_certificates_then_supplier_then_fallback(db, library) -> None:
+    # Two meters, 100 MWh each in Jan and Feb (400 MWh). A 100 MWh REC over Jan-Feb covers
+    # 25 MWh of each meter-month; a 300 kg/MWh supplier rate covers the rest of E2 in February.
+    fac = facility(db, grid="CAMX")
+    meter(db, fac, "E1", "electricity", "MWh")
+    meter(db, fac, "E2", "electricity", "MWh")
+    for name in ("E1", "E2"):
+        for month in ("01", "02"):
+            services.add_reading(db, meter=name, start=f"2025-{month}-01",
+                                 end=f"2025-{month}-28", quantity=100)  # fmt: skip
+    rec = services.add_instrument(db, facility=fac.id, kind="rec", start_month="2025-01",
+                                  end_month="2025-02", mwh=100)  # fmt: skip
+    sup = services.add_instrument(db, facility=fac.id, kind="supplier_factor", meter="E2",
+                                  start_month="2025-02", end_month="2025-02",
+                                  co2e_kg_per_mwh=300)  # fmt: skip
+    inv, summary = run(db, library)
+    location_per_mwh = LB * (436.655 + 0.025 * 28 + 0.003 * 265)
+    assert summary["totals_t"]["scope2_location"] == approx(400 * location_per_mwh / 1000)
+    market = explain(inv, method="market")
+    rec_lines = market[
+        market["source_id"].astype(str).eq(str(rec)) & (market["source_type"] == "instrument")
+    ]
+    assert rec_lines["activity_quantity"].sum() == approx(100.0)
+    assert rec_lines["co2e_kg"].sum() == 0
+    supplier = market[(market["source_type"] == "instrument") & (market["source_id"] == sup)]
+    assert supplier["activity_quantity"].sum() == approx(75.0)
+    assert supplier["co2e_kg"].sum() == approx(75 * 300)
+    fallback_mwh = 400 - 100 - 75
+    expected = fallback_mwh * location_per_mwh + 75 * 300
+    assert summary["totals_t"]["scope2_market"] == approx(expected / 1000)
+
+
+def test_certificates_never_cover_more_than_was_used(db, library) -> None:
+    fac = facility(db, grid="CAMX")
+    meter(db, fac, "E1", "electricity", "MWh")
+    services.add_reading(db, meter="E1", start="2025-01-01", end="2025-01-31", quantity=50)
+    services.add_instrument(db, facility=fac.id, kind="ppa", start_month="2025-01",
+                            end_month="2025-01", mwh=80)  # fmt: skip
+    inv, summary = run(db, library)
+    market = explain(inv, method="market")
+    assert market["activity_quantity"].sum() == approx(50.0)
+    assert summary["totals_t"]["scope2_market"] == 0.0
+    assert summary["totals_t"]["scope2_location"] > 0
