@@ -126,6 +126,19 @@ class Engine:
         self.used[ds.id] = ds
         return ds
 
+    def _datasets_for(self, frame: pd.DataFrame) -> np.ndarray:
+        """The dataset id for each row's (family, year); '!' marks a year with no edition."""
+        pairs = frame[["family", "year"]].drop_duplicates()
+        chosen: dict[tuple[str, int], str] = {}
+        for family, year in pairs.itertuples(index=False):
+            try:
+                chosen[(family, int(year))] = self._dataset(family, int(year)).id
+            except MissingFactorError as exc:
+                self._gap(str(exc))
+                chosen[(family, int(year))] = f"!{family}/{year}"
+        keys = zip(frame["family"], frame["year"].astype(int), strict=True)
+        return np.array([chosen[k] for k in keys], dtype=object)
+
     def _gwps(self, gwp_set: str) -> dict[str, float]:
         if gwp_set not in self._gwp_cache:
             table = self.library.gwp_table(gwp_set)
@@ -171,56 +184,50 @@ class Engine:
         source_qty = block["quantity_canonical" if use_canonical else "quantity"].to_numpy(float)
         qty = source_qty * convert * multiplier
         chosen = self._chosen_set(ds)
-        n, k = len(block), len(factors)
-        rep = np.repeat(np.arange(n), k)
-        til = np.tile(np.arange(k), n)
-        f = factors.iloc[til]
-        amount = qty[rep] * f["value"].to_numpy(float)
-        amount_kg = amount * f["unit"].map(_MASS_TO_KG).to_numpy(float)
-        gases = f["gas"].to_numpy(object)
-        basis = f["basis"].to_numpy(object)
-        gas_kg = np.full(len(f), np.nan)
-        co2e = np.full(len(f), np.nan)
-        gwp_used = np.full(len(f), np.nan)
-        set_used = np.empty(len(f), dtype=object)
-        for i, (gas, b) in enumerate(zip(gases, basis, strict=True)):
-            if b == "mass":
-                gwp = self._gwp(chosen, gas)
-                gas_kg[i], gwp_used[i], set_used[i] = amount_kg[i], gwp, chosen
-                co2e[i] = amount_kg[i] * gwp
-            elif gas == "CO2e":
-                co2e[i], set_used[i] = amount_kg[i], f"{b.split(':')[-1]} (as published)"
-            else:  # a gas given in CO2e under the dataset's set: back to mass, then re-weight
-                published_set = b.split(":")[-1]
-                mass = amount_kg[i] / self._gwp(published_set, gas)
-                gwp = self._gwp(chosen, gas)
-                gas_kg[i], gwp_used[i], set_used[i] = mass, gwp, chosen
-                co2e[i] = mass * gwp
-        src = block.iloc[rep]
+        # Per factor row (a handful): kg of gas and kg CO2e per unit of activity.
+        values = factors["value"].to_numpy(float) * factors["unit"].map(_MASS_TO_KG).to_numpy(float)
+        gases = factors["gas"].to_numpy(object)
+        basis = factors["basis"].to_numpy(object)
+        k = len(factors)
+        gas_per, co2e_per = np.full(k, np.nan), np.full(k, np.nan)
+        gwp_used, set_used = np.full(k, np.nan), np.empty(k, dtype=object)
+        for j, (gas, b) in enumerate(zip(gases, basis, strict=True)):
+            if gas == "CO2e":
+                co2e_per[j], set_used[j] = values[j], f"{b.split(':')[-1]} (as published)"
+                continue
+            # a mass, or a gas published as CO2e under the dataset's set: back to mass first
+            mass = values[j] if b == "mass" else values[j] / self._gwp(b.split(":")[-1], gas)
+            gwp_used[j], set_used[j] = self._gwp(chosen, gas), chosen
+            gas_per[j], co2e_per[j] = mass, mass * gwp_used[j]
+        # Then whole columns: every activity row times every factor row.
+        n = len(block)
+        rep, til = np.repeat(np.arange(n), k), np.tile(np.arange(k), n)
+        q = qty[rep]
+        column = {c: block[c].to_numpy() for c in ("facility_id", "month", "source_id", "source")}
         lines = pd.DataFrame(
             {
-                "facility_id": src["facility_id"].to_numpy(),
-                "month": src["month"].to_numpy(),
+                "facility_id": column["facility_id"][rep],
+                "month": column["month"][rep],
                 "source_type": meta["source_type"],
-                "source_id": src["source_id"].to_numpy(),
-                "source": src["source"].to_numpy(),
+                "source_id": column["source_id"][rep],
+                "source": column["source"][rep],
                 "activity_quantity": source_qty[rep],
                 "activity_unit": canonical_unit if use_canonical else unit,
-                "factor_quantity": qty[rep],
+                "factor_quantity": q,
                 "factor_per_unit": per_unit,
                 "dataset": ds.id,
-                "factor_id": f["factor_id"].to_numpy(),
-                "factor_table": f["table"].to_numpy(),
-                "factor_row": f["source_row"].to_numpy(),
-                "factor_value": f["value"].to_numpy(float),
-                "factor_unit": (f["unit"] + "/" + f["per_unit"]).to_numpy(),
-                "factor_basis": basis,
-                "factor_verified": (f["verified"] == "true").to_numpy(),
-                "gas": gases,
-                "gas_kg": gas_kg,
-                "gwp_set": set_used,
-                "gwp": gwp_used,
-                "co2e_kg": co2e,
+                "factor_id": factors["factor_id"].to_numpy(object)[til],
+                "factor_table": factors["table"].to_numpy(object)[til],
+                "factor_row": factors["source_row"].to_numpy(object)[til],
+                "factor_value": factors["value"].to_numpy(float)[til],
+                "factor_unit": (factors["unit"] + "/" + factors["per_unit"]).to_numpy(object)[til],
+                "factor_basis": basis[til],
+                "factor_verified": (factors["verified"] == "true").to_numpy()[til],
+                "gas": gases[til],
+                "gas_kg": q * gas_per[til],
+                "gwp_set": set_used[til],
+                "gwp": gwp_used[til],
+                "co2e_kg": q * co2e_per[til],
             }
         )
         lines["scope"] = meta["scope"]
@@ -285,10 +292,12 @@ class Engine:
         out: list[pd.DataFrame] = []
         for country in frame.loc[frame["family"].isna(), "country"].unique():
             self._gap(f"no emission factor family for country {country} (have: US, GB)")
-        keys = ["family", "year", "commodity", "unit", "grid_region", "country"]
-        for (family, year, commodity, unit, grid, country), block in frame.dropna(
-            subset=["family"]
-        ).groupby(keys, dropna=False):
+        frame = frame.dropna(subset=["family"])
+        frame["dataset"] = self._datasets_for(frame)
+        keys = ["family", "dataset", "commodity", "unit", "grid_region", "country"]
+        for (family, ds_id, commodity, unit, grid, country), block in frame.groupby(
+            keys, dropna=False
+        ):
             if commodity in rules.ZERO_EMISSION_COMMODITIES:
                 self._exclude(
                     f"{commodity.replace('_', ' ')}: on-site renewable generation consumed on "
@@ -299,11 +308,9 @@ class Engine:
             if reason:
                 self._exclude(f"{commodity.replace('_', ' ')} ({country}): {reason}")
                 continue
-            try:
-                ds = self._dataset(family, int(year))
-            except MissingFactorError as exc:
-                self._gap(str(exc))
+            if ds_id.startswith("!"):  # no edition for these years: named once by _datasets_for
                 continue
+            ds = self.used[ds_id]
             commodity_rules = rules.ENERGY_RULES[family].get(commodity)
             who = f"{commodity} in {ds.label}"
             if not commodity_rules:

@@ -24,13 +24,12 @@ def _t(kg: float) -> float:
     return round(float(kg) / 1000.0, 6)
 
 
-def _scope_totals(frame: pd.DataFrame) -> dict[str, float]:
-    location = frame[frame["method"] != "market"]
-    market = frame[frame["method"] != "location"]
-    s1 = location.loc[location["scope"] == "1", "co2e_kg"].sum()
-    s2l = location.loc[location["scope"] == "2", "co2e_kg"].sum()
-    s2m = market.loc[market["scope"] == "2", "co2e_kg"].sum()
-    s3 = location.loc[location["scope"] == "3", "co2e_kg"].sum()
+def _totals(sums: dict[tuple[str, str], float]) -> dict[str, float]:
+    """Scope totals from sums keyed by (scope, method); method "" applies to both methods."""
+    s1 = sums.get(("1", ""), 0.0)
+    s2l = sums.get(("2", ""), 0.0) + sums.get(("2", "location"), 0.0)
+    s2m = sums.get(("2", ""), 0.0) + sums.get(("2", "market"), 0.0)
+    s3 = sums.get(("3", ""), 0.0)
     return {
         "scope1": _t(s1),
         "scope2_location": _t(s2l),
@@ -39,6 +38,20 @@ def _scope_totals(frame: pd.DataFrame) -> dict[str, float]:
         "total_location": _t(s1 + s2l + s3),
         "total_market": _t(s1 + s2m + s3),
     }
+
+
+def _scope_totals(frame: pd.DataFrame) -> dict[str, float]:
+    sums = frame.groupby(["scope", "method"])["co2e_kg"].sum().to_dict()
+    return _totals(sums)
+
+
+def _scope_totals_by(frame: pd.DataFrame, key: str) -> dict[Any, dict[str, float]]:
+    """Scope totals for every value of ``key``, in one pass over the lines."""
+    sums = frame.groupby([key, "scope", "method"])["co2e_kg"].sum()
+    grouped: dict[Any, dict[tuple[str, str], float]] = {}
+    for (value, scope, method), total in sums.items():
+        grouped.setdefault(value, {})[(scope, method)] = float(total)
+    return {value: _totals(part) for value, part in grouped.items()}
 
 
 def summarize(
@@ -74,13 +87,16 @@ def summarize(
                 "co2e_t": _t(part["co2e_kg"].sum()),
             }
         )
-    months = [{"month": month, **_scope_totals(part)} for month, part in lines.groupby("month")]
-    per_facility = []
-    for fid, name in names.items():
-        part = lines[lines["facility_id"] == fid]
-        per_facility.append(
-            {"facility": name, **_scope_totals(part), **_energy(inventory, fid, facilities)}
-        )
+    months = [{"month": m, **totals} for m, totals in _scope_totals_by(lines, "month").items()]
+    by_facility = _scope_totals_by(lines, "facility_id")
+    per_facility = [
+        {
+            "facility": name,
+            **by_facility.get(fid, _totals({})),
+            **_energy(inventory, fid, facilities),
+        }
+        for fid, name in names.items()
+    ]
     return {
         "period": {"from": first_month, "to": last_month},
         "gwp": inventory.gwp or "each dataset's own (AR5 for EPA Hub 2024/2025 and DESNZ)",
