@@ -91,7 +91,11 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+        if value.is_integer():
+            return f"{value:,.0f}"
+        if abs(value) >= 100:
+            return f"{value:,.2f}"
+        return f"{value:.6g}"  # small values (factors) keep their significant digits
     return str(value)
 
 

@@ -149,9 +149,12 @@ def _energy(inventory: Inventory, facility_id: int, facilities: pd.DataFrame) ->
 
 def explain(inventory: Inventory, **filters: Any) -> pd.DataFrame:
     """The lines behind a figure: filter by facility_id, month, scope, category, gas, method,
-    source_type, source_id (None means any)."""
+    source_type, source_id (None means any). Without a method, Scope 2 is location-based,
+    as in the totals; ``method="market"`` gives the market-based lines."""
     lines = inventory.lines
     mask = pd.Series(True, index=lines.index)
+    if filters.get("method") is None:  # market-based lines are the alternative Scope 2 view
+        mask &= lines["method"] != "market"
     for column, value in filters.items():
         if value is None:
             continue
