@@ -602,10 +602,11 @@ def _emissions_text(s: dict[str, Any]) -> str:
 @click.option("--gas", help="e.g. CO2, CH4, N2O, desflurane.")
 @click.option("--method", type=click.Choice(["location", "market"]), help="Scope 2 method.")
 @click.option("--limit", type=click.IntRange(min=1), default=200, show_default=True)
+@click.option("--records", is_flag=True, help="Also list the readings behind each meter-month.")
 @JSON_OPTION
 @click.pass_context
 @handle_errors
-def explain(ctx: click.Context, as_json: bool, limit: int, **opts: Any) -> None:
+def explain(ctx: click.Context, as_json: bool, limit: int, records: bool, **opts: Any) -> None:
     """Show the lines behind a figure: activity, conversion, factor row and GWP, one per line.
 
     Filters narrow the figure, e.g. --year 2025 --facility 1 --scope 2 --month 2025-03.
@@ -623,8 +624,34 @@ def explain(ctx: click.Context, as_json: bool, limit: int, **opts: Any) -> None:
         return
     for line in lines.head(limit).itertuples():
         click.echo(describe_line(line))
+    if records:
+        _echo_records(ctx, lines.head(limit))
     more = f" (first {limit} shown)" if len(lines) > limit else ""
     click.echo(f"= {total:,.3f} kg CO2e from {len(lines):,} lines{more}")
+
+
+def _echo_records(ctx: click.Context, lines: Any) -> None:
+    """The readings behind each meter-month line: id, period, quantity and share in the month."""
+    from greencare import services
+
+    db = _open(ctx, create=False)
+    meter_lines = lines[lines["source_type"] == "meter"]
+    for meter_id, month in (
+        meter_lines[["source_id", "month"]].drop_duplicates().itertuples(index=False)
+    ):
+        rows = services.records_behind(db, meter=int(meter_id), month=str(month))
+        total = sum(r["quantity_in_month"] for r in rows)
+        unit = rows[0]["unit"] if rows else ""
+        click.echo(f"  {month} meter {meter_id}: {len(rows):,} readings, {total:,.6g} {unit}")
+        for r in rows[:5]:
+            click.echo(
+                f"    reading {r['id']}: {r['start']} to {r['end']}, {r['quantity']:,.6g} "
+                f"{r['unit']} x {r['share']:.4f} of it in {month}"
+            )
+        if len(rows) > 5:
+            click.echo(
+                f"    ... {len(rows) - 5:,} more (`greencare reading list --meter {meter_id}`)"
+            )
 
 
 if __name__ == "__main__":  # pragma: no cover

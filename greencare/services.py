@@ -433,3 +433,66 @@ def emissions(
         inventory, first_month=first, last_month=last, facilities=activity.facilities
     )
     return inventory, summary
+
+
+def explain(
+    db: Database,
+    *,
+    year: int | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    facility: int | str | None = None,
+    gwp: str | None = None,
+    pins: dict[str, str] | None = None,
+    strict: bool = True,
+    **filters: Any,
+) -> Any:
+    """The lines behind one figure, as a DataFrame (one row per activity x factor x gas).
+
+    Filters: scope, category, month, gas, method ("location"/"market"), source_type,
+    source_id. Their ``co2e_kg`` sums to the figure; ``describe_line`` in
+    ``greencare.core.summary`` renders one as arithmetic.
+    """
+    from greencare.core.summary import explain as explain_lines
+
+    inventory, _ = emissions(
+        db, year=year, start=start, end=end, facility=facility, gwp=gwp, pins=pins, strict=strict
+    )
+    return explain_lines(inventory, **filters)
+
+
+def records_behind(db: Database, *, meter: int | str, month: str) -> list[dict[str, Any]]:
+    """The readings of a meter that feed one local calendar month, with the share of each."""
+    import numpy as np
+
+    from greencare.core.calendar import calendarize, month_label, month_starts
+
+    target = get_meter(db, meter)
+    owner = facilities.get_facility(db, target.facility_id)
+    tz = owner.timezone or "UTC"
+    first, _ = period_months(start=month, end=month)
+    index = int(first[:4]) * 12 + int(first[5:]) - 1
+    lo, hi = month_starts(index, index, tz)
+    rows = [
+        dict(r)
+        for r in db.query(
+            "SELECT r.*, m.name AS meter, m.commodity, m.canonical_unit, f.name AS facility, "
+            "f.timezone FROM readings r JOIN meters m ON m.id = r.meter_id "
+            "JOIN facilities f ON f.id = m.facility_id "
+            "WHERE r.meter_id = ? AND r.start_utc < ? AND r.end_utc > ? ORDER BY r.start_utc",
+            [target.id, int(hi), int(lo)],
+        )
+    ]
+    if not rows:
+        return []
+    split = calendarize([r["start_utc"] for r in rows], [r["end_utc"] for r in rows], tz)
+    split = split[month_label(split["month"].to_numpy()) == month]
+    shares = dict(zip(split["row"].to_numpy(), split["share"].to_numpy(), strict=True))
+    out = []
+    for i, row in enumerate(rows):
+        share = float(shares.get(i, np.float64(0.0)))
+        item = present_reading(row)
+        item["share"] = share
+        item["quantity_in_month"] = row["quantity"] * share
+        out.append(item)
+    return out

@@ -164,7 +164,7 @@ def explain(inventory: Inventory, **filters: Any) -> pd.DataFrame:
 
 def describe_line(line: Any) -> str:
     """One line of arithmetic a reader can check by hand."""
-    activity = f"{line.activity_quantity:,.4g} {line.activity_unit}"
+    activity = f"{line.activity_quantity:,.7g} {line.activity_unit}"
     if line.factor_per_unit and line.factor_per_unit != line.activity_unit:
         activity += f" = {line.factor_quantity:,.6g} {line.factor_per_unit}"
     factor = (
