@@ -1,0 +1,176 @@
+"""What every importer produces, and the options a user can give one.
+
+An importer reads one file format and yields *raw chunks*: pandas DataFrames with the columns in
+``RAW_COLUMNS``, one row per reading in the file, values parsed but not yet validated against the
+database. Importers never write; :mod:`greencare.importers.pipeline` validates whole chunks with
+vectorised checks and :mod:`greencare.storage.imports` writes them in one transaction.
+
+Raw chunk columns:
+
+``line``        1-based line (or sheet row, or XML entry) in the file, for error messages.
+``meter``       the meter as the file names it ("" when the file names none).
+``start``       datetime64: UTC-aware when the file gave an offset or UTC instant, naive when
+                it gave a local wall time (the pipeline localizes it in the meter's zone); NaT
+                when missing or unreadable (``start_raw`` keeps the text for the message).
+``end``         as ``start``.
+``end_is_date`` True when ``end`` came from a date without a time: the last day of a bill,
+                inclusive (the pipeline adds a day).
+``start_raw``, ``end_raw``, ``quantity_raw``, ``cost_raw``  the text as written.
+``quantity``    float64; NaN when not a number.
+``unit``        the unit as written ("" when the file gives none: the meter's unit is used).
+``cost``        float64 or NaN; ``currency`` text or "".
+``estimated``   bool.
+``column``      optional: which file column each raw field came from (for messages), a dict
+                attached to the chunk as ``chunk.attrs["columns"]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+RAW_COLUMNS = [
+    "line",
+    "meter",
+    "start",
+    "end",
+    "end_is_date",
+    "start_raw",
+    "end_raw",
+    "quantity",
+    "quantity_raw",
+    "unit",
+    "cost",
+    "cost_raw",
+    "currency",
+    "estimated",
+]
+
+
+class FormatError(ValueError):
+    """The file cannot be read as this format at all (not a row-level problem)."""
+
+    def __init__(self, path: Path | str, message: str, line: int | None = None) -> None:
+        where = f"{Path(path).name}" + (f", line {line}" if line else "")
+        super().__init__(f"{where}: {message}")
+        self.path, self.line = Path(path), line
+
+
+@dataclass
+class ImportOptions:
+    """How to read a file; every field has a sensible default for the common case."""
+
+    format: str | None = None  # None: detect
+    delimiter: str | None = None  # None: sniff
+    decimal: str = "."  # "," for decimal commas
+    thousands: str | None = None  # e.g. "," or "." or " "
+    date_format: str | None = None  # strptime pattern; None: ISO 8601, then m/d/Y
+    dayfirst: bool = False  # read 7/2/2026 as 7 February
+    timezone: str | None = None  # zone for naive times (default: the meter's facility)
+    interval_minutes: int | None = None  # a timestamp plus this length, when there is no end
+    timestamp_is_end: bool = False  # with interval_minutes: the timestamp ends the interval
+    cumulative: bool = False  # register reads: differences become usage (resets handled)
+    columns: dict[str, str] = field(default_factory=dict)  # our field -> file header
+    meter: str | None = None  # every row goes to this meter (id or name)
+    meter_map: dict[str, str] = field(default_factory=dict)  # file meter -> our meter
+    facility: str | None = None  # where meters are looked up / created
+    create_meters: bool = False
+    commodity: str | None = None  # for created meters when the file does not say
+    unit: str | None = None  # when the file has no unit at all
+    on_error: str = "stop"  # "stop": nothing is written; "skip": write good rows, report bad
+    replace: bool = False  # replace overlapping stored readings (audited)
+    dry_run: bool = False
+    chunk_rows: int = 100_000
+    max_errors: int = 50  # errors listed in full; the rest are counted
+
+
+class Importer(Protocol):
+    """One file format."""
+
+    name: str
+    description: str
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        """Whether the file looks like this format (from its first bytes)."""
+
+    def read(self, path: Path, options: ImportOptions) -> Iterator[pd.DataFrame]:
+        """Yield raw chunks (``RAW_COLUMNS``) of at most ``options.chunk_rows`` rows."""
+
+
+def empty_chunk() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in RAW_COLUMNS})
+
+
+def parse_numbers(
+    raw: pd.Series, *, decimal: str = ".", thousands: str | None = None
+) -> np.ndarray:
+    """Text to float64, vectorised; anything that is not a finite number becomes NaN.
+
+    Thousands separators and a decimal comma are handled as the user declared; "NaN", "inf"
+    and empty cells are not numbers (the pipeline reports them).
+    """
+    text = raw.astype("string").str.strip()
+    if thousands:
+        text = text.str.replace(thousands, "", regex=False)
+    if decimal != ".":
+        text = text.str.replace(decimal, ".", regex=False)
+    text = text.str.replace(r"^\$|^£|^€", "", regex=True)
+    numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    numbers[~np.isfinite(numbers)] = np.nan
+    return numbers
+
+
+_TRUE = {"1", "true", "yes", "y", "t", "e", "est", "estimated", "x"}
+
+
+def parse_flags(raw: pd.Series) -> np.ndarray:
+    """Yes/no text (true, yes, 1, E, Estimated) to bool; blanks are False."""
+    return raw.fillna("").astype(str).str.strip().str.lower().isin(_TRUE).to_numpy()
+
+
+def parse_times(raw: pd.Series, options: ImportOptions) -> tuple[pd.Series, np.ndarray]:
+    """Date/time text to datetime64, and a mask of values that were dates without a time.
+
+    Values with an offset or "Z" become UTC-aware; the rest stay naive (local). The whole
+    column is parsed with one format where possible (fast), falling back to mixed parsing.
+    """
+    text = raw.astype("string").str.strip()
+    date_only = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}").fillna(
+        False
+    )
+    has_offset = text.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True).fillna(False)
+    result = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
+    naive = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    if has_offset.any():
+        result[has_offset] = pd.to_datetime(
+            text[has_offset], utc=True, errors="coerce", format="ISO8601"
+        )
+    local = ~has_offset
+    if local.any():
+        naive[local] = _parse_local(text[local], options)
+    if has_offset.all():
+        return result, date_only.to_numpy()
+    if not has_offset.any():
+        return naive, date_only.to_numpy()
+    # Mixed: keep aware values as UTC and mark naive ones by returning object; rare in practice.
+    mixed = result.astype(object)
+    mixed[local] = naive[local]
+    return mixed, date_only.to_numpy()
+
+
+def _parse_local(text: pd.Series, options: ImportOptions) -> pd.Series:
+    if options.date_format:
+        return pd.to_datetime(text, format=options.date_format, errors="coerce")
+    iso = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    missing = iso.isna() & text.notna() & (text != "")
+    if missing.any():
+        other = pd.to_datetime(
+            text[missing], format="mixed", dayfirst=options.dayfirst, errors="coerce"
+        )
+        iso[missing] = other
+    return iso

@@ -1,0 +1,234 @@
+"""Generic CSV of readings: the format scripts and spreadsheets produce.
+
+Columns are found by header name (case and spacing ignored) or mapped with
+``--column field=Header``. Recognised fields and the headers that mean them:
+
+- meter: meter, meter_id, meter name, account, point
+- start: start, start_date, start time, from, period start, begin
+- end: end, end_date, end time, to, period end, read date
+- timestamp: timestamp, time, datetime, date (with ``interval_minutes``: one reading per interval)
+- quantity: quantity, usage, consumption, reading, value, kwh, amount used; a unit in the header
+  (``Usage (kWh)``) is used when there is no unit column
+- unit: unit, units, uom
+- cost: cost, charge, amount, total cost, bill amount; currency: currency
+- estimated: estimated, estimate, est, read type
+
+Read in chunks with pandas' C parser as text (so nothing is silently coerced), then parsed per
+column: numbers with the declared decimal and thousands separators, times as ISO 8601 with or
+without offsets or as US dates (7/2/2026, two-digit years).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from greencare.importers.base import (
+    RAW_COLUMNS,
+    FormatError,
+    ImportOptions,
+    parse_flags,
+    parse_numbers,
+    parse_times,
+)
+
+FIELDS: dict[str, tuple[str, ...]] = {
+    "meter": ("meter", "meter_id", "meter name", "meter_name", "account", "point", "meter id"),
+    "start": ("start", "start_date", "start date", "start time", "start_time", "from",
+              "period start", "begin", "start_timestamp", "service start"),
+    "end": ("end", "end_date", "end date", "end time", "end_time", "to", "period end",
+            "read date", "end_timestamp", "service end"),
+    "timestamp": ("timestamp", "time", "datetime", "date", "date/time", "interval start"),
+    "quantity": ("quantity", "usage", "consumption", "reading", "value", "amount used", "use"),
+    "unit": ("unit", "units", "uom", "usage units", "unit of measure"),
+    "cost": ("cost", "charge", "charges", "amount", "total cost", "bill amount", "cost ($)"),
+    "currency": ("currency",),
+    "estimated": ("estimated", "estimate", "est", "read type", "estimation"),
+}  # fmt: skip
+
+_UNIT_IN_HEADER = re.compile(r"^(?P<name>.*?)\s*[\(\[](?P<unit>[^)\]]+)[\)\]]\s*$")
+
+
+def _norm(header: str) -> str:
+    return re.sub(r"\s+", " ", header.strip().lower().replace("\ufeff", ""))
+
+
+class GenericCsv:
+    name = "csv"
+    description = "CSV of readings: meter, start/end or timestamp, quantity, unit, cost"
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        text = head.decode("utf-8-sig", errors="replace").lower()
+        first = text.splitlines()[0] if text else ""
+        return any(word in first for word in ("quantity", "usage", "reading", "value", "kwh"))
+
+    def read(self, path: Path, options: ImportOptions) -> Iterator[pd.DataFrame]:
+        delimiter = options.delimiter or _sniff_delimiter(path)
+        header, mapping, header_unit = self._header(path, delimiter, options)
+        reader = pd.read_csv(
+            path,
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            chunksize=options.chunk_rows,
+            encoding="utf-8-sig",
+            skipinitialspace=True,
+            on_bad_lines="error",
+            engine="c",
+        )
+        first_line = 2
+        handle = getattr(reader, "handles", None)
+        try:
+            for chunk in reader:
+                raw = self._chunk(chunk, mapping, header_unit, first_line, options)
+                raw.attrs["columns"] = {k: header[v] for k, v in mapping.items()}
+                if handle is not None:
+                    raw.attrs["bytes"] = _position(handle)
+                first_line += len(chunk)
+                yield raw
+        except pd.errors.ParserError as exc:
+            raise FormatError(path, _parser_message(str(exc), first_line)) from exc
+        except UnicodeDecodeError as exc:
+            raise FormatError(path, "not UTF-8 text (is it a binary or spreadsheet file?)") from exc
+
+    def _header(
+        self, path: Path, delimiter: str, options: ImportOptions
+    ) -> tuple[list[str], dict[str, int], str]:
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                header = next(csv.reader(handle, delimiter=delimiter), None)
+        except UnicodeDecodeError as exc:
+            raise FormatError(path, "not UTF-8 text (is it a binary or spreadsheet file?)") from exc
+        if not header or not any(h.strip() for h in header):
+            raise FormatError(path, "the file is empty: no header row", line=1)
+        normalized = [_norm(h) for h in header]
+        mapping: dict[str, int] = {}
+        header_unit = ""
+        for field_name, wanted in options.columns.items():
+            if _norm(wanted) not in normalized:
+                raise FormatError(path, f"--column {field_name}={wanted}: no such column", line=1)
+            mapping[field_name] = normalized.index(_norm(wanted))
+        for i, name in enumerate(normalized):
+            base, unit = name, ""
+            match = _UNIT_IN_HEADER.match(name)
+            if match:
+                base, unit = (
+                    match.group("name").strip(),
+                    header[i][match.start("unit") :].strip(")] "),
+                )
+            for field_name, names in FIELDS.items():
+                if field_name in mapping:
+                    continue
+                if name in names or base in names or (field_name == "quantity" and base == "kwh"):
+                    mapping[field_name] = i
+                    if field_name == "quantity" and unit:
+                        header_unit = unit
+                    elif field_name == "quantity" and base == "kwh":
+                        header_unit = "kWh"
+                    break
+        if "quantity" not in mapping:
+            raise FormatError(
+                path,
+                f"no quantity column (looked for {', '.join(FIELDS['quantity'])}); "
+                "name it with --column quantity=HEADER",
+                line=1,
+            )
+        if "end" not in mapping and "timestamp" not in mapping:
+            raise FormatError(
+                path,
+                "no end or timestamp column; name one with --column end=HEADER",
+                line=1,
+            )
+        if "end" not in mapping and "start" not in mapping and not options.interval_minutes:
+            raise FormatError(
+                path,
+                "readings with one timestamp need --interval MINUTES (their length)",
+                line=1,
+            )
+        return header, mapping, header_unit
+
+    def _chunk(
+        self,
+        chunk: pd.DataFrame,
+        mapping: dict[str, int],
+        header_unit: str,
+        first_line: int,
+        options: ImportOptions,
+    ) -> pd.DataFrame:
+        n = len(chunk)
+
+        def col(field_name: str) -> pd.Series:
+            if field_name not in mapping:
+                return pd.Series([""] * n, index=chunk.index, dtype=object)
+            return chunk.iloc[:, mapping[field_name]]
+
+        start_raw = col("start") if "start" in mapping else col("timestamp")
+        end_raw = col("end") if "end" in mapping else pd.Series([""] * n, index=chunk.index)
+        start, _ = parse_times(start_raw, options)
+        if "end" in mapping:
+            end, end_is_date = parse_times(end_raw, options)
+        else:
+            end, end_is_date = pd.Series(pd.NaT, index=chunk.index), np.zeros(n, dtype=bool)
+        if "end" not in mapping and "start" not in mapping and options.timestamp_is_end:
+            start, end = pd.Series(pd.NaT, index=chunk.index), start
+            end_raw, start_raw = start_raw, pd.Series([""] * n, index=chunk.index)
+        unit = col("unit") if "unit" in mapping else pd.Series([header_unit] * n, index=chunk.index)
+        cost_raw = col("cost")
+        frame = pd.DataFrame(
+            {
+                "line": np.arange(first_line, first_line + n, dtype=np.int64),
+                "meter": col("meter").astype(str).str.strip().to_numpy(),
+                "start": start.to_numpy(),
+                "end": end.to_numpy(),
+                "end_is_date": end_is_date,
+                "start_raw": start_raw.to_numpy(),
+                "end_raw": end_raw.to_numpy(),
+                "quantity": parse_numbers(col("quantity"), decimal=options.decimal,
+                                          thousands=options.thousands),
+                "quantity_raw": col("quantity").to_numpy(),
+                "unit": unit.astype(str).str.strip().to_numpy(),
+                "cost": parse_numbers(cost_raw, decimal=options.decimal,
+                                      thousands=options.thousands),
+                "cost_raw": cost_raw.to_numpy(),
+                "currency": col("currency").astype(str).str.strip().to_numpy(),
+                "estimated": parse_flags(col("estimated")),
+            }
+        )  # fmt: skip
+        frame["start"] = start.reset_index(drop=True)
+        frame["end"] = end.reset_index(drop=True)
+        return frame[RAW_COLUMNS]
+
+
+def _sniff_delimiter(path: Path) -> str:
+    try:
+        sample = path.open(encoding="utf-8-sig", newline="").read(64 * 1024)
+    except UnicodeDecodeError as exc:
+        raise FormatError(path, "not UTF-8 text (is it a binary or spreadsheet file?)") from exc
+    if "\x00" in sample:
+        raise FormatError(path, "binary data, not a CSV file")
+    first = sample.splitlines()[0] if sample else ""
+    counts = {d: first.count(d) for d in (",", ";", "\t", "|", "$")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _position(handle: object) -> int | None:
+    stream = getattr(handle, "handle", None)
+    try:
+        return int(stream.buffer.tell()) if hasattr(stream, "buffer") else int(stream.tell())
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return None
+
+
+def _parser_message(text: str, first_line: int) -> str:
+    match = re.search(r"line (\d+)", text)
+    if match:
+        return f"line {match.group(1)}: {text.split(':', 1)[-1].strip()}"
+    return text

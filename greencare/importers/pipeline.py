@@ -1,0 +1,283 @@
+"""Validation of raw chunks, a whole column at a time.
+
+Takes what an importer read and the meters it names, and returns rows ready to store plus every
+problem found, each naming the file line, column, value and reason. Nothing here writes; nothing
+is guessed: a row that cannot be read exactly is an error, never a zero or a default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from greencare.core import units
+from greencare.core.models import Meter
+from greencare.importers.base import ImportOptions
+
+STORE_COLUMNS = [
+    "line",
+    "meter_id",
+    "start_utc",
+    "end_utc",
+    "quantity",
+    "unit",
+    "quantity_canonical",
+    "cost",
+    "currency",
+    "estimated",
+]
+
+
+@dataclass
+class Problem:
+    """One bad row (or a warning about one): where, what, why."""
+
+    line: int
+    column: str
+    value: str
+    reason: str
+    warning: bool = False
+
+    def text(self, file_name: str) -> str:
+        value = f" {self.value!r}" if self.value not in ("", "nan", "None") else ""
+        kind = "warning: " if self.warning else ""
+        return f"{file_name}, line {self.line}, {self.column}{value}: {kind}{self.reason}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "line": self.line,
+            "column": self.column,
+            "value": self.value,
+            "reason": self.reason,
+            "warning": self.warning,
+        }
+
+
+@dataclass
+class Checked:
+    """A validated chunk: rows to store, rows rejected (with reasons), warnings."""
+
+    rows: pd.DataFrame
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    rejected_lines: set[int] = field(default_factory=set)
+
+
+def _column_name(chunk: pd.DataFrame, field_name: str) -> str:
+    return str(chunk.attrs.get("columns", {}).get(field_name, field_name))
+
+
+def validate(
+    chunk: pd.DataFrame,
+    meters: dict[str, Meter],
+    zones: dict[int, str],
+    options: ImportOptions,
+    currencies: dict[int, str] | None = None,
+) -> Checked:
+    """Check a raw chunk whose ``meter`` keys are resolved in ``meters`` (key -> Meter).
+
+    ``zones`` maps meter id -> IANA zone used for local (naive) times.
+    """
+    errors: list[Problem] = []
+    bad = np.zeros(len(chunk), dtype=bool)
+    lines = chunk["line"].to_numpy()
+
+    def flag(mask: np.ndarray, field_name: str, raw: Any, reason: str | Any) -> None:
+        nonlocal bad
+        mask = np.asarray(mask, dtype=bool) & ~bad
+        if not mask.any():
+            return
+        values = np.asarray(raw, dtype=object)[mask] if raw is not None else [""] * mask.sum()
+        reasons = reason[mask] if isinstance(reason, np.ndarray) else [reason] * mask.sum()
+        column = _column_name(chunk, field_name)
+        for line, value, why in zip(lines[mask], values, reasons, strict=True):
+            errors.append(Problem(int(line), column, str(value), str(why)))
+        bad |= mask
+
+    # Meters.
+    keys = chunk["meter"].to_numpy(dtype=object)
+    known = np.array([k in meters for k in keys], dtype=bool)
+    flag(~known, "meter", keys, "no such meter (map it with --map FILE=METER, or --create-meters)")
+    meter_ids = np.array([meters[k].id if k in meters else -1 for k in keys], dtype=np.int64)
+    commodity = np.array(
+        [meters[k].commodity.value if k in meters else "" for k in keys], dtype=object
+    )
+
+    # Units: the meter's own when the file gives none.
+    unit = chunk["unit"].fillna("").to_numpy(dtype=object).copy()
+    default_units = np.array([meters[k].unit if k in meters else "" for k in keys], dtype=object)
+    blank = unit == ""
+    unit[blank] = options.unit or ""
+    still_blank = unit == ""
+    unit[still_blank] = default_units[still_blank]
+    factor = np.full(len(chunk), np.nan)
+    stored_unit = unit.copy()
+    for (u, c), idx in pd.Series(range(len(chunk))).groupby([unit, commodity]).groups.items():
+        if not c:
+            continue
+        idx = np.asarray(list(idx))
+        try:
+            factor[idx] = units.conversion_factor(str(u), str(c))
+            stored_unit[idx] = units.normalize_unit(str(u))
+        except units.UnitError as exc:
+            mask = np.zeros(len(chunk), dtype=bool)
+            mask[idx] = True
+            flag(mask, "unit", unit, str(exc))
+
+    # Quantities.
+    quantity = chunk["quantity"].to_numpy(dtype=float)
+    raw_q = chunk["quantity_raw"].to_numpy(dtype=object)
+    empty_q = np.array([str(v).strip() == "" for v in raw_q])
+    flag(empty_q, "quantity", raw_q, "missing quantity")
+    flag(np.isnan(quantity), "quantity", raw_q, "not a finite number")
+    net = np.array([meters[k].net_metering if k in meters else False for k in keys], dtype=bool)
+    flag(
+        (quantity < 0) & ~net,
+        "quantity",
+        raw_q,
+        "negative usage (only a net-metering meter may export)",
+    )
+    cost = chunk["cost"].to_numpy(dtype=float)
+    raw_cost = chunk["cost_raw"].to_numpy(dtype=object)
+    has_cost = np.array([str(v).strip() != "" for v in raw_cost])
+    flag(has_cost & np.isnan(cost), "cost", raw_cost, "not a finite number")
+
+    # Periods, in UTC epoch seconds.
+    start, end = _instants(chunk, meter_ids, zones, options)
+    start_raw, end_raw = (
+        chunk["start_raw"].to_numpy(dtype=object),
+        chunk["end_raw"].to_numpy(dtype=object),
+    )
+    flag(start == _MISSING, "start", start_raw, _time_reason(start_raw))
+    flag(
+        start == _AMBIGUOUS,
+        "start",
+        start_raw,
+        "local time is ambiguous or skipped (daylight saving); give a UTC offset",
+    )
+    flag(end == _MISSING, "end", end_raw, _time_reason(end_raw))
+    flag(
+        end == _AMBIGUOUS,
+        "end",
+        end_raw,
+        "local time is ambiguous or skipped (daylight saving); give a UTC offset",
+    )
+    flag(end <= start, "end", end_raw, "the period ends before it starts (or has no length)")
+
+    currency = chunk["currency"].fillna("").astype(str).str.upper().to_numpy(dtype=object)
+    if currencies:  # a cost without a currency is in the facility country's currency
+        fallback = np.array([currencies.get(int(m), "") for m in meter_ids], dtype=object)
+        missing = (currency == "") & has_cost
+        currency[missing] = fallback[missing]
+        flag(missing & (fallback == ""), "currency", currency, "a cost needs a currency column")
+    rows = pd.DataFrame(
+        {
+            "line": lines,
+            "meter_id": meter_ids,
+            "start_utc": start,
+            "end_utc": end,
+            "quantity": quantity,
+            "unit": stored_unit,
+            "quantity_canonical": quantity * factor,
+            "cost": np.where(has_cost, cost, np.nan),
+            "currency": np.where(currency == "", None, currency),
+            "estimated": chunk["estimated"].to_numpy(dtype=bool).astype(np.int64),
+        }
+    )[~bad]
+    # Duplicates and overlaps inside the chunk.
+    rows = rows.sort_values(["meter_id", "start_utc", "line"], kind="stable")
+    same_meter = rows["meter_id"].to_numpy()[1:] == rows["meter_id"].to_numpy()[:-1]
+    overlap = same_meter & (rows["start_utc"].to_numpy()[1:] < rows["end_utc"].to_numpy()[:-1])
+    if overlap.any():
+        prev_lines = rows["line"].to_numpy()[:-1][overlap]
+        cur = rows.iloc[1:][overlap]
+        identical = (cur["start_utc"].to_numpy() == rows["start_utc"].to_numpy()[:-1][overlap]) & (
+            cur["end_utc"].to_numpy() == rows["end_utc"].to_numpy()[:-1][overlap]
+        )
+        for line, prev, same in zip(cur["line"], prev_lines, identical, strict=True):
+            reason = f"duplicate of line {prev}" if same else f"overlaps the period on line {prev}"
+            errors.append(Problem(int(line), _column_name(chunk, "start"), "", reason))
+        rows = rows[~rows["line"].isin(cur["line"])]
+    errors.sort(key=lambda p: p.line)
+    return Checked(
+        rows=rows.reset_index(drop=True), errors=errors, rejected_lines={p.line for p in errors}
+    )
+
+
+_MISSING = np.iinfo(np.int64).min
+_AMBIGUOUS = _MISSING + 1
+
+
+def _time_reason(raw: np.ndarray) -> np.ndarray:
+    return np.array(
+        [
+            "missing date/time"
+            if str(v).strip() == ""
+            else "not a date or date-time I can read (use ISO 8601, e.g. 2025-01-31 or 2025-01-31T00:15:00-05:00)"
+            for v in raw
+        ],
+        dtype=object,
+    )
+
+
+def _instants(
+    chunk: pd.DataFrame, meter_ids: np.ndarray, zones: dict[int, str], options: ImportOptions
+) -> tuple[np.ndarray, np.ndarray]:
+    """UTC epoch seconds for start and end; naive times are localized in each meter's zone."""
+    start = chunk["start"]
+    end = chunk["end"]
+    end_is_date = chunk["end_is_date"].to_numpy(dtype=bool)
+    s = _to_epoch(start, meter_ids, zones, options, shift_days=None)
+    e = _to_epoch(end, meter_ids, zones, options, shift_days=end_is_date)
+    if options.interval_minutes:
+        step = int(options.interval_minutes) * 60
+        missing_end = (e == _MISSING) & (s > _AMBIGUOUS)
+        e = np.where(missing_end, s + step, e)
+        missing_start = (s == _MISSING) & (e > _AMBIGUOUS)
+        s = np.where(missing_start, e - step, s)
+    return s, e
+
+
+def _to_epoch(
+    values: pd.Series,
+    meter_ids: np.ndarray,
+    zones: dict[int, str],
+    options: ImportOptions,
+    shift_days: np.ndarray | None,
+) -> np.ndarray:
+    out = np.full(len(values), _MISSING, dtype=np.int64)
+    series = (
+        pd.Series(values.to_numpy(), dtype=object)
+        if values.dtype == object
+        else values.reset_index(drop=True)
+    )
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        stamp = series.dt.tz_convert("UTC").dt.tz_localize(None)
+        ok = stamp.notna().to_numpy()
+        out[ok] = stamp[ok].astype("datetime64[s]").astype(np.int64).to_numpy()
+        return out
+    if series.dtype == object:  # mixed aware and naive values
+        aware = np.array([getattr(v, "tzinfo", None) is not None for v in series], dtype=bool)
+        for i in np.flatnonzero(aware):
+            out[i] = int(pd.Timestamp(series[i]).timestamp())
+        naive = pd.to_datetime(series.where(~aware), errors="coerce")
+        series = naive
+    naive = pd.to_datetime(series, errors="coerce")
+    if shift_days is not None:
+        naive = naive + pd.to_timedelta(shift_days.astype(int), unit="D")
+    for meter_id in np.unique(meter_ids):
+        mask = (meter_ids == meter_id) & naive.notna().to_numpy() & (out == _MISSING)
+        if not mask.any():
+            continue
+        tz = options.timezone or zones.get(int(meter_id), "UTC")
+        local = pd.DatetimeIndex(naive[mask])
+        try:
+            stamped = local.tz_localize(tz, ambiguous="infer", nonexistent="NaT")
+        except Exception:  # not inferable (e.g. a lone repeated hour): mark ambiguous ones
+            stamped = local.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+        epoch = np.where(stamped.isna(), _AMBIGUOUS, stamped.as_unit("s").asi8)
+        out[np.flatnonzero(mask)] = epoch
+    return out

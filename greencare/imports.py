@@ -1,0 +1,414 @@
+"""The import use-case: one function that brings a meter-data file into the database.
+
+``import_readings(db, path, options)`` reads the file in chunks (memory stays flat whatever its
+size), validates every chunk column by column, and writes all of it in ONE transaction: if any
+row is bad and the user did not ask to skip bad rows, nothing is written and every problem is
+reported with its line, column, value and reason. A file already imported (same bytes) adds
+nothing; rows identical to stored readings are counted as unchanged; rows that collide with
+different stored readings are errors unless ``replace`` is set (then the old ones are deleted,
+audited, and an undo puts them back). The CLI, the TUI and scripts all call this function.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlite_utils import Database
+
+from greencare.core.errors import InputError, NotFoundError
+from greencare.core.models import Meter
+from greencare.importers import detect
+from greencare.importers.base import FormatError, ImportOptions
+from greencare.importers.pipeline import Problem, validate
+from greencare.storage import batches, facilities, imports, readings
+
+Progress = Callable[[int, int, int], None]  # (bytes done, bytes total, rows so far)
+
+
+@dataclass
+class ImportResult:
+    """What an import did, or would do (dry run), for people and scripts."""
+
+    file: str
+    format: str
+    status: str  # imported | failed | already imported | dry run | nothing to import
+    batch_id: int | None = None
+    rows_read: int = 0
+    inserted: int = 0
+    unchanged: int = 0
+    replaced: int = 0
+    rejected: int = 0
+    errors: list[Problem] = field(default_factory=list)
+    error_count: int = 0
+    warnings: list[Problem] = field(default_factory=list)
+    warning_count: int = 0
+    rejected_file: str | None = None
+    meters_created: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("imported", "already imported", "dry run", "nothing to import")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "format": self.format,
+            "status": self.status,
+            "batch_id": self.batch_id,
+            "rows_read": self.rows_read,
+            "inserted": self.inserted,
+            "unchanged": self.unchanged,
+            "replaced": self.replaced,
+            "rejected": self.rejected,
+            "error_count": self.error_count,
+            "errors": [p.as_dict() for p in self.errors],
+            "warning_count": self.warning_count,
+            "warnings": [p.as_dict() for p in self.warnings],
+            "rejected_file": self.rejected_file,
+            "meters_created": self.meters_created,
+        }
+
+
+class _Run:
+    """State carried across the chunks of one import."""
+
+    def __init__(self, db: Database, path: Path, options: ImportOptions, source: str) -> None:
+        self.db, self.path, self.options, self.source = db, path, options, source
+        self.meters: dict[str, Meter] = {}
+        self.unknown: set[str] = set()
+        self.zones: dict[int, str] = {}
+        self.currencies: dict[int, str] = {}
+        self.facility_id: int | None = None
+        if options.facility:
+            self.facility_id = facilities.get_facility(db, options.facility).id
+        self.last_register: dict[str, tuple[Any, float]] = {}
+        self.history: dict[int, float | None] = {}
+        self.rejected_rows: list[dict[str, Any]] = []
+
+    def resolve(self, keys: list[str], result: ImportResult) -> None:
+        """Find (or create) the meter for each new key the file uses."""
+        from greencare import services
+
+        for key in keys:
+            if key in self.meters or key in self.unknown:
+                continue
+            target = self.options.meter or self.options.meter_map.get(key) or key
+            if not target:
+                self.unknown.add(key)
+                continue
+            try:
+                meter = facilities.get_meter(self.db, target, facility_id=self.facility_id)
+            except NotFoundError:
+                if not (self.options.create_meters and key and not self.options.meter):
+                    self.unknown.add(key)
+                    continue
+                if self.facility_id is None or not self.options.commodity:
+                    raise InputError(
+                        "--create-meters needs --facility and --commodity to know where the "
+                        f"new meter {key!r} belongs and what it measures"
+                    ) from None
+                meter = services.add_meter(
+                    self.db,
+                    facility=self.facility_id,
+                    name=key,
+                    commodity=self.options.commodity,
+                    unit=self.options.unit,
+                    source=self.source,
+                )
+                result.meters_created.append(key)
+            self.meters[key] = meter
+            owner = facilities.get_facility(self.db, meter.facility_id)
+            self.zones[int(meter.id or 0)] = owner.timezone or "UTC"
+            self.currencies[int(meter.id or 0)] = services.default_currency(owner.country) or ""
+
+
+def import_readings(
+    db: Database,
+    path: str | Path,
+    options: ImportOptions | None = None,
+    *,
+    on_progress: Progress | None = None,
+    source: str = "api",
+) -> ImportResult:
+    """Import a meter-data file; see the module docstring for the guarantees."""
+    options = options or ImportOptions()
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.stat().st_size == 0:
+        raise FormatError(path, "the file is empty")
+    importer = detect(path, options.format)
+    result = ImportResult(file=path.name, format=importer.name, status="failed")
+    content_hash = batches.file_hash(path)
+    previous = imports.find_batch_by_hash(db, content_hash)
+    if previous and not options.replace:
+        result.status = "already imported"
+        result.batch_id = int(previous["id"])
+        return result
+    total = path.stat().st_size
+    run = _Run(db, path, options, source)
+    stop = options.on_error != "skip"
+    db.execute("BEGIN")
+    try:
+        batch_id = batches.create_batch(
+            db, file_name=path.name, content_hash=content_hash, fmt=importer.name,
+            target_table="readings",
+        )  # fmt: skip
+        batch_source = f"import:{batch_id}"
+        for chunk in importer.read(path, options):
+            result.rows_read += len(chunk)
+            run.resolve(sorted(set(chunk["meter"].astype(str))), result)
+            if options.cumulative:
+                chunk = _registers_to_usage(chunk, run, result)
+            checked = validate(chunk, run.meters, run.zones, options, run.currencies)
+            rows = checked.rows
+            _record(result, checked.errors, options.max_errors, warnings=False)
+            if checked.errors and not stop:
+                run.rejected_rows += _rejected(chunk, checked.errors)
+            rows = _against_stored(db, rows, result, options, batch_source)
+            _check_history(db, rows, run, result, options)
+            if not (stop and result.error_count):
+                result.inserted += _insert(db, rows, batch_id, batch_source)
+            if on_progress:
+                done = chunk.attrs.get("bytes") or total
+                on_progress(int(done), total, result.rows_read)
+        if result.rows_read == 0:
+            raise FormatError(path, "no data rows (only a header?)", line=2)
+        result.rejected = len({p["line"] for p in run.rejected_rows}) if not stop else 0
+        if run.rejected_rows and not options.dry_run:
+            result.rejected_file = str(_write_rejected(path, run.rejected_rows))
+        if stop and result.error_count:
+            db.execute("ROLLBACK")
+            result.status, result.inserted = "failed", 0
+            return result
+        if options.dry_run:
+            db.execute("ROLLBACK")
+            result.status = "dry run"
+            return result
+        if result.inserted == 0 and result.replaced == 0:
+            db.execute("ROLLBACK")
+            result.status = "nothing to import"
+            return result
+        batches.finish_batch(
+            db, batch_id, rows_read=result.rows_read, rows_inserted=result.inserted,
+            rows_skipped=result.unchanged, rows_rejected=result.rejected, source=source,
+        )  # fmt: skip
+        db.execute("COMMIT")
+        result.status, result.batch_id = "imported", batch_id
+    except BaseException:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    return result
+
+
+def _record(result: ImportResult, problems: list[Problem], cap: int, *, warnings: bool) -> None:
+    target = result.warnings if warnings else result.errors
+    for problem in problems:
+        if len(target) < cap:
+            target.append(problem)
+    if warnings:
+        result.warning_count += len(problems)
+    else:
+        result.error_count += len(problems)
+
+
+def _insert(db: Database, rows: pd.DataFrame, batch_id: int, source: str) -> int:
+    if rows.empty:
+        return 0
+    n = len(rows)
+    cost = rows["cost"].to_numpy(dtype=float)
+    columns = [
+        rows["meter_id"].to_numpy(dtype=np.int64).tolist(),
+        rows["start_utc"].to_numpy(dtype=np.int64).tolist(),
+        rows["end_utc"].to_numpy(dtype=np.int64).tolist(),
+        rows["quantity"].to_numpy(dtype=float).tolist(),
+        rows["unit"].tolist(),
+        rows["quantity_canonical"].to_numpy(dtype=float).tolist(),
+        [None if np.isnan(c) else c for c in cost],
+        rows["currency"].tolist(),
+        rows["estimated"].to_numpy(dtype=np.int64).tolist(),
+        [source] * n,
+        [batch_id] * n,
+    ]
+    return readings.insert_rows(db, zip(*columns, strict=True))
+
+
+def _against_stored(
+    db: Database, rows: pd.DataFrame, result: ImportResult, options: ImportOptions, source: str
+) -> pd.DataFrame:
+    """Rows identical to stored readings are unchanged; other collisions are errors or replaced."""
+    if rows.empty:
+        return rows
+    keep = np.ones(len(rows), dtype=bool)
+    problems: list[Problem] = []
+    replace_ids: list[int] = []
+    for meter_id, part in rows.groupby("meter_id"):
+        stored = imports.stored_overlaps(
+            db, int(meter_id), int(part["start_utc"].min()), int(part["end_utc"].max())
+        )
+        if stored.empty:
+            continue
+        starts, ends = stored["start_utc"].to_numpy(), stored["end_utc"].to_numpy()
+        order = np.argsort(starts)
+        starts, ends = starts[order], ends[order]
+        ids, qty = stored["id"].to_numpy()[order], stored["quantity"].to_numpy()[order]
+        units_ = stored["unit"].to_numpy()[order]
+        prefix_max_end = np.maximum.accumulate(ends)
+        for pos, row in zip(part.index, part.itertuples(index=False), strict=True):
+            hi = np.searchsorted(starts, row.end_utc, side="left")
+            if hi == 0 or prefix_max_end[hi - 1] <= row.start_utc:
+                continue
+            hits = np.flatnonzero((starts[:hi] < row.end_utc) & (ends[:hi] > row.start_utc))
+            exact = [
+                i for i in hits
+                if starts[i] == row.start_utc and ends[i] == row.end_utc
+                and np.isclose(qty[i], row.quantity) and units_[i] == row.unit
+            ]  # fmt: skip
+            i = rows.index.get_loc(pos)
+            if len(exact) == len(hits) == 1:
+                keep[i] = False
+                result.unchanged += 1
+            elif options.replace:
+                replace_ids += [int(ids[h]) for h in hits]
+            else:
+                first = hits[0]
+                problems.append(
+                    Problem(int(row.line), "start", "", f"overlaps stored reading {ids[first]} "
+                            f"({qty[first]:g} {units_[first]}); use --replace to replace it")
+                )  # fmt: skip
+                keep[i] = False
+    if replace_ids:
+        result.replaced += imports.delete_readings(db, sorted(set(replace_ids)), source=source)
+    _record(result, problems, options.max_errors, warnings=False)
+    return rows[keep]
+
+
+def _check_history(
+    db: Database, rows: pd.DataFrame, run: _Run, result: ImportResult, options: ImportOptions
+) -> None:
+    """Warn about values far from the meter's usual daily rate, and about gaps in its periods."""
+    if rows.empty:
+        return
+    warnings: list[Problem] = []
+    rate = rows["quantity_canonical"].to_numpy() / (
+        (rows["end_utc"].to_numpy() - rows["start_utc"].to_numpy()) / 86400.0
+    )
+    for meter_id, idx in rows.groupby("meter_id").indices.items():
+        usual = run.history.get(int(meter_id), ...)
+        if usual is ...:
+            usual = _usual_rate(db, int(meter_id))
+            if usual is None and len(idx) >= 12:
+                positive = rate[idx][rate[idx] > 0]
+                usual = float(np.median(positive)) if len(positive) else None
+            run.history[int(meter_id)] = usual
+        if usual and usual > 0:
+            ratio = rate[idx] / usual
+            odd = np.flatnonzero((ratio > 20) | ((ratio < 0.05) & (rate[idx] > 0)))
+            for j in odd:
+                line = int(rows["line"].iloc[idx[j]])
+                warnings.append(
+                    Problem(line, "quantity", f"{rows['quantity'].iloc[idx[j]]:g}",
+                            f"{ratio[j]:,.1f} x this meter's usual daily use; a unit slip "
+                            "(kg vs tonnes, kWh vs MWh)?", warning=True)
+                )  # fmt: skip
+        part = rows.iloc[idx].sort_values("start_utc")
+        gap = part["start_utc"].to_numpy()[1:] - part["end_utc"].to_numpy()[:-1]
+        for j in np.flatnonzero(gap > 0):
+            line = int(part["line"].iloc[j + 1])
+            warnings.append(
+                Problem(line, "start", "", f"gap of {gap[j] / 3600:,.2f} h before this reading",
+                        warning=True)
+            )  # fmt: skip
+    _record(result, warnings, options.max_errors, warnings=True)
+
+
+def _usual_rate(db: Database, meter_id: int) -> float | None:
+    rows = db.execute(
+        "SELECT quantity_canonical * 86400.0 / (end_utc - start_utc) FROM readings "
+        "WHERE meter_id = ? ORDER BY start_utc DESC LIMIT 500",
+        [meter_id],
+    ).fetchall()
+    values = [r[0] for r in rows if r[0] is not None and r[0] > 0]
+    return float(np.median(values)) if len(values) >= 3 else None
+
+
+def _registers_to_usage(chunk: pd.DataFrame, run: _Run, result: ImportResult) -> pd.DataFrame:
+    """Cumulative register reads -> usage between reads; a drop is a meter reset (warned)."""
+    chunk = chunk.copy()
+    warnings: list[Problem] = []
+    keep = np.ones(len(chunk), dtype=bool)
+    when = chunk["end"].where(chunk["end"].notna(), chunk["start"])
+    for key, idx in chunk.groupby("meter").indices.items():
+        order = idx[np.argsort(when.iloc[idx].to_numpy(), kind="stable")]
+        for i in order:
+            value = chunk["quantity"].iat[i]
+            previous = run.last_register.get(key)
+            run.last_register[key] = (when.iat[i], value)
+            if previous is None:
+                keep[i] = False  # the first read has no usage before it
+                continue
+            before_time, before_value = previous
+            usage = value - before_value
+            if usage < 0:
+                usage = value
+                warnings.append(
+                    Problem(int(chunk["line"].iat[i]), "quantity", f"{value:g}",
+                            "register went down: taken as a meter reset", warning=True)
+                )  # fmt: skip
+            chunk.iat[i, chunk.columns.get_loc("quantity")] = usage
+            chunk.iat[i, chunk.columns.get_loc("start")] = before_time
+            chunk.iat[i, chunk.columns.get_loc("end")] = when.iat[i]
+    result.warning_count += len(warnings)
+    result.warnings += warnings[: max(0, 50 - len(result.warnings))]
+    out = chunk[keep].reset_index(drop=True)
+    out.attrs = chunk.attrs
+    return out
+
+
+_REJECTED_FIELDS = ["line", "meter", "start", "end", "quantity", "unit", "cost", "reason"]
+
+
+def _rejected(chunk: pd.DataFrame, problems: list[Problem]) -> list[dict[str, Any]]:
+    """The rejected rows as the file had them, each with every reason it was refused."""
+    reasons: dict[int, list[str]] = {}
+    for p in problems:
+        reasons.setdefault(p.line, []).append(f"{p.column}: {p.reason}")
+    raw = chunk[chunk["line"].isin(list(reasons))]
+    return [
+        {
+            "line": int(r.line),
+            "meter": r.meter,
+            "start": r.start_raw,
+            "end": r.end_raw,
+            "quantity": r.quantity_raw,
+            "unit": r.unit,
+            "cost": r.cost_raw,
+            "reason": "; ".join(reasons[int(r.line)]),
+        }
+        for r in raw.itertuples(index=False)
+    ]
+
+
+def _write_rejected(path: Path, rows: list[dict[str, Any]]) -> Path:
+    """Rejected rows with reasons, beside the input: NAME.rejected.csv."""
+    target = path.with_name(path.stem + ".rejected.csv")
+    with target.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=_REJECTED_FIELDS)
+        writer.writeheader()
+        writer.writerows(rows)
+    return target
+
+
+def undo(db: Database, batch_id: int, *, source: str = "api") -> dict[str, int]:
+    """Remove one import batch (and restore what it replaced), audited."""
+    return imports.undo_batch(db, batch_id, source=source)
+
+
+__all__ = ["ImportOptions", "ImportResult", "import_readings", "undo"]

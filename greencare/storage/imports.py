@@ -1,0 +1,122 @@
+"""Storage side of imports: stored readings a file collides with, replacing them, undoing a batch."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlite_utils import Database
+
+from greencare.storage import audit, rollups
+from greencare.storage.readings import BULK_COLUMNS
+
+
+def stored_overlaps(db: Database, meter_id: int, start: int, end: int) -> pd.DataFrame:
+    """Stored readings of a meter with any time in [start, end)."""
+    return pd.read_sql_query(
+        "SELECT id, meter_id, start_utc, end_utc, quantity, unit, batch_id FROM readings "
+        "WHERE meter_id = ? AND start_utc < ? AND end_utc > ?",
+        db.conn,
+        params=[meter_id, end, start],
+    )
+
+
+def delete_readings(db: Database, ids: list[int], *, source: str) -> int:
+    """Delete readings (audited one by one, so an undo can put them back); caller's transaction."""
+    if not ids:
+        return 0
+    removed = 0
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        marks = ", ".join("?" * len(part))
+        frame = pd.read_sql_query(
+            f"SELECT * FROM readings WHERE id IN ({marks})", db.conn, params=part
+        )
+        for row in frame.to_dict(orient="records"):
+            audit.record(
+                db, "readings", int(row["id"]), "delete", before=_plain(row), source=source
+            )
+        db.execute(f"DELETE FROM readings WHERE id IN ({marks})", part)
+        rollups.apply(db, frame, sign=-1)
+        removed += len(frame)
+    return removed
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()}
+
+
+def find_batch_by_hash(db: Database, content_hash: str) -> dict[str, Any] | None:
+    rows = list(
+        db.query(
+            "SELECT * FROM import_batches WHERE content_hash = ? AND status = 'active' "
+            "ORDER BY id DESC LIMIT 1",
+            [content_hash],
+        )
+    )
+    return dict(rows[0]) if rows else None
+
+
+def undo_batch(db: Database, batch_id: int, *, source: str) -> dict[str, int]:
+    """Remove everything a batch added and put back what it replaced, in one transaction."""
+    from greencare.core.errors import ConflictError, NotFoundError
+
+    with db.atomic():
+        batch = list(db.query("SELECT * FROM import_batches WHERE id = ?", [batch_id]))
+        if not batch:
+            raise NotFoundError(f"no import batch {batch_id} (see `greencare imports list`)")
+        if batch[0]["status"] == "undone":
+            raise ConflictError(f"import batch {batch_id} was already undone")
+        removed = 0
+        while True:
+            frame = pd.read_sql_query(
+                "SELECT * FROM readings WHERE batch_id = ? LIMIT 100000", db.conn, params=[batch_id]
+            )
+            if frame.empty:
+                break
+            rollups.apply(db, frame, sign=-1)
+            ids = frame["id"].tolist()
+            for start in range(0, len(ids), 900):
+                part = ids[start : start + 900]
+                db.execute(f"DELETE FROM readings WHERE id IN ({', '.join('?' * len(part))})", part)
+            removed += len(frame)
+        for table in ("waste_records", "purchases"):
+            removed += db.execute(f"DELETE FROM [{table}] WHERE batch_id = ?", [batch_id]).rowcount
+        restored = _restore_replaced(db, batch_id)
+        db.execute(
+            "UPDATE import_batches SET status = 'undone', "
+            "undone_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?",
+            [batch_id],
+        )
+        audit.record(
+            db,
+            "import_batches",
+            batch_id,
+            "undo",
+            before=dict(batch[0]),
+            after={"removed": removed, "restored": restored},
+            source=source,
+        )
+    return {"removed": removed, "restored": restored}
+
+
+def _restore_replaced(db: Database, batch_id: int) -> int:
+    """Re-insert the readings this batch's --replace deleted (kept in the audit log)."""
+    entries = db.execute(
+        "SELECT before FROM audit_log WHERE table_name = 'readings' AND action = 'delete' "
+        "AND source = ?",
+        [f"import:{batch_id}"],
+    ).fetchall()
+    if not entries:
+        return 0
+    rows = [json.loads(e[0]) for e in entries]
+    frame = pd.DataFrame(rows)
+    columns = ["id", *BULK_COLUMNS]
+    db.conn.executemany(
+        f"INSERT INTO readings ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        frame[columns].itertuples(index=False, name=None),
+    )
+    rollups.apply(db, frame, sign=1)
+    return len(frame)
