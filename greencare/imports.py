@@ -163,7 +163,7 @@ def import_readings(
         batch_source = f"import:{batch_id}"
         for chunk in importer.read(path, options):
             result.rows_read += len(chunk)
-            run.resolve(sorted(set(chunk["meter"].astype(str))), result)
+            run.resolve(sorted(str(k) for k in pd.unique(chunk["meter"])), result)
             if options.cumulative:
                 chunk = _registers_to_usage(chunk, run, result)
             checked = validate(chunk, run.meters, run.zones, options, run.currencies)
@@ -222,22 +222,8 @@ def _record(result: ImportResult, problems: list[Problem], cap: int, *, warnings
 def _insert(db: Database, rows: pd.DataFrame, batch_id: int, source: str) -> int:
     if rows.empty:
         return 0
-    n = len(rows)
-    cost = rows["cost"].to_numpy(dtype=float)
-    columns = [
-        rows["meter_id"].to_numpy(dtype=np.int64).tolist(),
-        rows["start_utc"].to_numpy(dtype=np.int64).tolist(),
-        rows["end_utc"].to_numpy(dtype=np.int64).tolist(),
-        rows["quantity"].to_numpy(dtype=float).tolist(),
-        rows["unit"].tolist(),
-        rows["quantity_canonical"].to_numpy(dtype=float).tolist(),
-        [None if np.isnan(c) else c for c in cost],
-        rows["currency"].tolist(),
-        rows["estimated"].to_numpy(dtype=np.int64).tolist(),
-        [source] * n,
-        [batch_id] * n,
-    ]
-    return readings.insert_rows(db, zip(*columns, strict=True))
+    frame = rows.assign(source=source, batch_id=batch_id)
+    return readings.insert_frame(db, frame)
 
 
 def _against_stored(
@@ -293,39 +279,40 @@ def _against_stored(
 def _check_history(
     db: Database, rows: pd.DataFrame, run: _Run, result: ImportResult, options: ImportOptions
 ) -> None:
-    """Warn about values far from the meter's usual daily rate, and about gaps in its periods."""
+    """Warn about values far from the meter's usual daily rate, and about gaps in its periods.
+
+    ``rows`` come sorted by meter and start (validate sorts them); both checks are column-wise.
+    """
     if rows.empty:
         return
-    warnings: list[Problem] = []
-    rate = rows["quantity_canonical"].to_numpy() / (
-        (rows["end_utc"].to_numpy() - rows["start_utc"].to_numpy()) / 86400.0
-    )
-    for meter_id, idx in rows.groupby("meter_id").indices.items():
-        usual = run.history.get(int(meter_id), ...)
-        if usual is ...:
+    meter = rows["meter_id"].to_numpy()
+    start, end = rows["start_utc"].to_numpy(), rows["end_utc"].to_numpy()
+    rate = rows["quantity_canonical"].to_numpy() / ((end - start) / 86400.0)
+    for meter_id in pd.unique(meter):
+        if int(meter_id) not in run.history:
             usual = _usual_rate(db, int(meter_id))
-            if usual is None and len(idx) >= 12:
-                positive = rate[idx][rate[idx] > 0]
-                usual = float(np.median(positive)) if len(positive) else None
+            if usual is None:
+                own = rate[(meter == meter_id) & (rate > 0)]
+                usual = float(np.median(own)) if len(own) >= 12 else None
             run.history[int(meter_id)] = usual
-        if usual and usual > 0:
-            ratio = rate[idx] / usual
-            odd = np.flatnonzero((ratio > 20) | ((ratio < 0.05) & (rate[idx] > 0)))
-            for j in odd:
-                line = int(rows["line"].iloc[idx[j]])
-                warnings.append(
-                    Problem(line, "quantity", f"{rows['quantity'].iloc[idx[j]]:g}",
-                            f"{ratio[j]:,.1f} x this meter's usual daily use; a unit slip "
-                            "(kg vs tonnes, kWh vs MWh)?", warning=True)
-                )  # fmt: skip
-        part = rows.iloc[idx].sort_values("start_utc")
-        gap = part["start_utc"].to_numpy()[1:] - part["end_utc"].to_numpy()[:-1]
-        for j in np.flatnonzero(gap > 0):
-            line = int(part["line"].iloc[j + 1])
-            warnings.append(
-                Problem(line, "start", "", f"gap of {gap[j] / 3600:,.2f} h before this reading",
-                        warning=True)
-            )  # fmt: skip
+    usual_rate = np.array([run.history.get(int(m)) or np.nan for m in meter], dtype=float)
+    ratio = rate / usual_rate
+    odd = np.flatnonzero((ratio > 20) | ((ratio < 0.05) & (rate > 0)))
+    lines = rows["line"].to_numpy()
+    quantity = rows["quantity"].to_numpy()
+    warnings = [
+        Problem(int(lines[j]), "quantity", f"{quantity[j]:g}",
+                f"{ratio[j]:,.1f} x this meter's usual daily use; a unit slip "
+                "(kg vs tonnes, kWh vs MWh)?", warning=True)
+        for j in odd
+    ]  # fmt: skip
+    same = meter[1:] == meter[:-1]
+    gap = start[1:] - end[:-1]
+    for j in np.flatnonzero(same & (gap > 0)):
+        warnings.append(
+            Problem(int(lines[j + 1]), "start", "", f"gap of {gap[j] / 3600:,.2f} h before "
+                    "this reading", warning=True)
+        )  # fmt: skip
     _record(result, warnings, options.max_errors, warnings=True)
 
 

@@ -44,7 +44,9 @@ def month_label(index: np.ndarray | int) -> Any:
     """'YYYY-MM' for a month index or an array of them."""
     if isinstance(index, int | np.integer):
         return f"{index // 12:04d}-{index % 12 + 1:02d}"
-    return np.array([f"{i // 12:04d}-{i % 12 + 1:02d}" for i in np.asarray(index)], dtype=object)
+    uniques, inverse = np.unique(np.asarray(index), return_inverse=True)
+    labels = np.array([f"{i // 12:04d}-{i % 12 + 1:02d}" for i in uniques], dtype=object)
+    return labels[inverse]
 
 
 def calendarize(start_utc: Any, end_utc: Any, tz: str) -> pd.DataFrame:

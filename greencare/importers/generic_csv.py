@@ -184,26 +184,31 @@ class GenericCsv:
         frame = pd.DataFrame(
             {
                 "line": np.arange(first_line, first_line + n, dtype=np.int64),
-                "meter": col("meter").astype(str).str.strip().to_numpy(),
-                "start": start.to_numpy(),
-                "end": end.to_numpy(),
+                "meter": _stripped(col("meter")),
                 "end_is_date": end_is_date,
                 "start_raw": start_raw.to_numpy(),
                 "end_raw": end_raw.to_numpy(),
                 "quantity": parse_numbers(col("quantity"), decimal=options.decimal,
                                           thousands=options.thousands),
                 "quantity_raw": col("quantity").to_numpy(),
-                "unit": unit.astype(str).str.strip().to_numpy(),
+                "unit": _stripped(unit),
                 "cost": parse_numbers(cost_raw, decimal=options.decimal,
                                       thousands=options.thousands),
                 "cost_raw": cost_raw.to_numpy(),
-                "currency": col("currency").astype(str).str.strip().to_numpy(),
+                "currency": _stripped(col("currency")),
                 "estimated": parse_flags(col("estimated")),
             }
         )  # fmt: skip
         frame["start"] = start.reset_index(drop=True)
         frame["end"] = end.reset_index(drop=True)
         return frame[RAW_COLUMNS]
+
+
+def _stripped(column: pd.Series) -> np.ndarray:
+    """Strip a low-cardinality text column (meters, units) once per distinct value."""
+    codes, uniques = pd.factorize(column.astype(str))
+    cleaned = np.array([u.strip() for u in uniques], dtype=object)
+    return cleaned[codes] if len(uniques) else np.array([""] * len(column), dtype=object)
 
 
 def _sniff_delimiter(path: Path) -> str:

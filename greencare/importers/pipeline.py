@@ -91,7 +91,7 @@ def validate(
         if not mask.any():
             return
         values = np.asarray(raw, dtype=object)[mask] if raw is not None else [""] * mask.sum()
-        reasons = reason[mask] if isinstance(reason, np.ndarray) else [reason] * mask.sum()
+        reasons = [reason(v) for v in values] if callable(reason) else [reason] * int(mask.sum())
         column = _column_name(chunk, field_name)
         for line, value, why in zip(lines[mask], values, reasons, strict=True):
             errors.append(Problem(int(line), column, str(value), str(why)))
@@ -99,16 +99,16 @@ def validate(
 
     # Meters.
     keys = chunk["meter"].to_numpy(dtype=object)
-    known = np.array([k in meters for k in keys], dtype=bool)
+    codes, uniques = pd.factorize(keys)
+    found = [meters.get(k) for k in uniques]
+    known = np.array([m is not None for m in found], dtype=bool)[codes]
     flag(~known, "meter", keys, "no such meter (map it with --map FILE=METER, or --create-meters)")
-    meter_ids = np.array([meters[k].id if k in meters else -1 for k in keys], dtype=np.int64)
-    commodity = np.array(
-        [meters[k].commodity.value if k in meters else "" for k in keys], dtype=object
-    )
+    meter_ids = np.array([m.id if m else -1 for m in found], dtype=np.int64)[codes]
+    commodity = np.array([m.commodity.value if m else "" for m in found], dtype=object)[codes]
 
     # Units: the meter's own when the file gives none.
     unit = chunk["unit"].fillna("").to_numpy(dtype=object).copy()
-    default_units = np.array([meters[k].unit if k in meters else "" for k in keys], dtype=object)
+    default_units = np.array([m.unit if m else "" for m in found], dtype=object)[codes]
     blank = unit == ""
     unit[blank] = options.unit or ""
     still_blank = unit == ""
@@ -130,10 +130,10 @@ def validate(
     # Quantities.
     quantity = chunk["quantity"].to_numpy(dtype=float)
     raw_q = chunk["quantity_raw"].to_numpy(dtype=object)
-    empty_q = np.array([str(v).strip() == "" for v in raw_q])
+    empty_q = raw_q == ""
     flag(empty_q, "quantity", raw_q, "missing quantity")
     flag(np.isnan(quantity), "quantity", raw_q, "not a finite number")
-    net = np.array([meters[k].net_metering if k in meters else False for k in keys], dtype=bool)
+    net = np.array([bool(m and m.net_metering) for m in found], dtype=bool)[codes]
     flag(
         (quantity < 0) & ~net,
         "quantity",
@@ -142,7 +142,7 @@ def validate(
     )
     cost = chunk["cost"].to_numpy(dtype=float)
     raw_cost = chunk["cost_raw"].to_numpy(dtype=object)
-    has_cost = np.array([str(v).strip() != "" for v in raw_cost])
+    has_cost = (raw_cost != "") & pd.notna(raw_cost)
     flag(has_cost & np.isnan(cost), "cost", raw_cost, "not a finite number")
 
     # Periods, in UTC epoch seconds.
@@ -151,14 +151,14 @@ def validate(
         chunk["start_raw"].to_numpy(dtype=object),
         chunk["end_raw"].to_numpy(dtype=object),
     )
-    flag(start == _MISSING, "start", start_raw, _time_reason(start_raw))
+    flag(start == _MISSING, "start", start_raw, _time_reason)
     flag(
         start == _AMBIGUOUS,
         "start",
         start_raw,
         "local time is ambiguous or skipped (daylight saving); give a UTC offset",
     )
-    flag(end == _MISSING, "end", end_raw, _time_reason(end_raw))
+    flag(end == _MISSING, "end", end_raw, _time_reason)
     flag(
         end == _AMBIGUOUS,
         "end",
@@ -167,9 +167,13 @@ def validate(
     )
     flag(end <= start, "end", end_raw, "the period ends before it starts (or has no length)")
 
-    currency = chunk["currency"].fillna("").astype(str).str.upper().to_numpy(dtype=object)
+    cur_codes, cur_uniques = pd.factorize(chunk["currency"].fillna("").astype(str))
+    currency = np.array([str(c).strip().upper() for c in cur_uniques] or [""], dtype=object)[
+        cur_codes
+    ]
     if currencies:  # a cost without a currency is in the facility country's currency
-        fallback = np.array([currencies.get(int(m), "") for m in meter_ids], dtype=object)
+        per_key = np.array([currencies.get(int(m.id), "") if m else "" for m in found] or [""])
+        fallback = per_key.astype(object)[codes]
         missing = (currency == "") & has_cost
         currency[missing] = fallback[missing]
         flag(missing & (fallback == ""), "currency", currency, "a cost needs a currency column")
@@ -211,15 +215,12 @@ _MISSING = np.iinfo(np.int64).min
 _AMBIGUOUS = _MISSING + 1
 
 
-def _time_reason(raw: np.ndarray) -> np.ndarray:
-    return np.array(
-        [
-            "missing date/time"
-            if str(v).strip() == ""
-            else "not a date or date-time I can read (use ISO 8601, e.g. 2025-01-31 or 2025-01-31T00:15:00-05:00)"
-            for v in raw
-        ],
-        dtype=object,
+def _time_reason(value: Any) -> str:
+    if str(value).strip() in ("", "nan", "None", "NaT"):
+        return "missing date/time"
+    return (
+        "not a date or date-time I can read "
+        "(use ISO 8601, e.g. 2025-01-31 or 2025-01-31T00:15:00-05:00)"
     )
 
 

@@ -14,13 +14,22 @@ from greencare.storage.readings import BULK_COLUMNS
 
 
 def stored_overlaps(db: Database, meter_id: int, start: int, end: int) -> pd.DataFrame:
-    """Stored readings of a meter with any time in [start, end)."""
-    return pd.read_sql_query(
-        "SELECT id, meter_id, start_utc, end_utc, quantity, unit, batch_id FROM readings "
-        "WHERE meter_id = ? AND start_utc < ? AND end_utc > ?",
-        db.conn,
-        params=[meter_id, end, start],
-    )
+    """Stored readings of a meter with any time in [start, end).
+
+    A meter's stored readings never overlap each other, so the candidates are those starting
+    inside the window plus the last one starting at or before it: two index range look-ups,
+    however long the meter's history (a plain ``start_utc < end`` scan grows with it).
+    """
+    columns = ["id", "meter_id", "start_utc", "end_utc", "quantity", "unit", "batch_id"]
+    sql = f"SELECT {', '.join(columns)} FROM readings WHERE meter_id = ? "
+    inside = db.conn.execute(
+        sql + "AND start_utc > ? AND start_utc < ?", [meter_id, start, end]
+    ).fetchall()
+    before = db.conn.execute(
+        sql + "AND start_utc <= ? ORDER BY start_utc DESC LIMIT 1", [meter_id, start]
+    ).fetchall()
+    rows = [r for r in before if r[3] > start] + inside
+    return pd.DataFrame(rows, columns=columns)
 
 
 def delete_readings(db: Database, ids: list[int], *, source: str) -> int:

@@ -45,28 +45,36 @@ def _zones(db: Database, meter_ids: Sequence[int]) -> dict[int, str]:
 
 
 def monthly(frame: pd.DataFrame, zones: dict[int, str]) -> pd.DataFrame:
-    """Calendarize readings (columns as in the ``readings`` table) into meter x month sums."""
+    """Calendarize readings (columns as in the ``readings`` table) into meter x month sums.
+
+    Grouping runs on integer codes (meter, month index, unit code, currency code); the few
+    distinct unit and currency strings are put back on the small result.
+    """
     parts = []
+    unit_codes, unit_names = pd.factorize(frame["unit"].astype(str))
+    cur_codes, cur_names = pd.factorize(frame["currency"].fillna("").astype(str))
     for tz in sorted(set(zones.values())):
         meters = [m for m, z in zones.items() if z == tz]
-        sub = frame[frame["meter_id"].isin(meters)]
-        if sub.empty:
+        rows = np.flatnonzero(frame["meter_id"].isin(meters).to_numpy())
+        if rows.size == 0:
             continue
+        sub = frame.iloc[rows]
         split = calendarize(sub["start_utc"].to_numpy(), sub["end_utc"].to_numpy(), tz)
-        src = sub.iloc[split["row"].to_numpy()]
+        pick = rows[split["row"].to_numpy()]
         share = split["share"].to_numpy()
-        canonical = src["quantity_canonical"].to_numpy(dtype=float) * share
-        estimated = src["estimated"].to_numpy(dtype=bool)
+        canonical = frame["quantity_canonical"].to_numpy(dtype=float)[pick] * share
+        estimated = frame["estimated"].to_numpy(dtype=bool)[pick]
+        cost = frame["cost"].to_numpy(dtype=float)[pick]
         parts.append(
             pd.DataFrame(
                 {
-                    "meter_id": src["meter_id"].to_numpy(),
-                    "month": month_label(split["month"].to_numpy()),
-                    "unit": src["unit"].to_numpy(),
-                    "currency": src["currency"].fillna("").to_numpy(),
-                    "quantity": src["quantity"].to_numpy(dtype=float) * share,
+                    "meter_id": frame["meter_id"].to_numpy()[pick],
+                    "month": split["month"].to_numpy(),
+                    "unit": unit_codes[pick],
+                    "currency": cur_codes[pick],
+                    "quantity": frame["quantity"].to_numpy(dtype=float)[pick] * share,
                     "quantity_canonical": canonical,
-                    "cost": src["cost"].fillna(0.0).to_numpy(dtype=float) * share,
+                    "cost": np.where(np.isnan(cost), 0.0, cost) * share,
                     "estimated_canonical": np.where(estimated, canonical, 0.0),
                     "readings": np.ones(len(share), dtype=np.int64),
                 }
@@ -74,7 +82,11 @@ def monthly(frame: pd.DataFrame, zones: dict[int, str]) -> pd.DataFrame:
         )
     if not parts:
         return pd.DataFrame(columns=_KEY + _SUMS)
-    return pd.concat(parts).groupby(_KEY, as_index=False, sort=True)[_SUMS].sum()
+    sums = pd.concat(parts).groupby(_KEY, as_index=False, sort=True)[_SUMS].sum()
+    sums["month"] = month_label(sums["month"].to_numpy())
+    sums["unit"] = np.asarray(unit_names, dtype=object)[sums["unit"].to_numpy()]
+    sums["currency"] = np.asarray(cur_names, dtype=object)[sums["currency"].to_numpy()]
+    return sums
 
 
 def apply(db: Database, frame: pd.DataFrame, *, sign: int) -> None:
