@@ -8,7 +8,7 @@ from textual.widgets import DataTable, Label, Select
 from greencare import services
 from greencare.storage.db import open_db
 from greencare.tui.app import GreencareApp
-from greencare.tui.reading_form import ReadingForm
+from greencare.tui.screens.reading_form import ReadingForm
 
 
 @pytest.fixture
@@ -39,19 +39,19 @@ async def _type(pilot, text: str) -> None:
 
 
 async def test_browse_facility_meters_and_readings(tui_db) -> None:
-    app = GreencareApp(db=tui_db)
+    app = GreencareApp(db=tui_db, mode="energy")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        assert app.query_one("#facilities", DataTable).row_count == 1
-        meters = app.query_one("#meters", DataTable)
+        assert app.screen.query_one("#facilities", DataTable).row_count == 1
+        meters = app.screen.query_one("#meters", DataTable)
         assert meters.row_count == 2
-        readings = app.query_one("#readings", DataTable)
-        assert app.meter is not None and app.meter.name == "Gas"
+        readings = app.screen.query_one("#readings", DataTable)
+        assert app.screen.meter is not None and app.screen.meter.name == "Gas"
         assert readings.row_count == 1
         meters.focus()
         await pilot.press("down")
         await pilot.pause()
-        assert app.meter.name == "Water"
+        assert app.screen.meter.name == "Water"
         assert readings.row_count == 2
         first = readings.get_row_at(0)
         assert first[0] == "2025-02-01" and first[1] == "2025-02-28"
@@ -59,7 +59,7 @@ async def test_browse_facility_meters_and_readings(tui_db) -> None:
 
 
 async def test_add_reading_through_the_form_lands_in_the_database(tui_db) -> None:
-    app = GreencareApp(db=tui_db)
+    app = GreencareApp(db=tui_db, mode="energy")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("a")
@@ -92,14 +92,14 @@ async def test_add_reading_through_the_form_lands_in_the_database(tui_db) -> Non
         assert new["quantity_canonical"] == pytest.approx(8500 * 29.307111, rel=1e-6)
         audit = list(tui_db.query("SELECT * FROM audit_log WHERE source = 'tui'"))
         assert len(audit) == 1 and audit[0]["table_name"] == "readings"
-        table = app.query_one("#readings", DataTable)
+        table = app.screen.query_one("#readings", DataTable)
         assert table.row_count == 2
         assert table.get_row_at(0)[0] == "2025-02-01"
 
 
 async def test_bad_values_show_errors_beside_fields_and_save_nothing(tui_db) -> None:
     before = _count(tui_db, "readings"), _count(tui_db, "audit_log")
-    app = GreencareApp(db=tui_db)
+    app = GreencareApp(db=tui_db, mode="energy")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("a")
@@ -143,10 +143,10 @@ async def test_bad_values_show_errors_beside_fields_and_save_nothing(tui_db) -> 
 
 
 async def test_unit_choices_fit_the_meter(tui_db) -> None:
-    app = GreencareApp(db=tui_db)
+    app = GreencareApp(db=tui_db, mode="energy")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        app.query_one("#meters", DataTable).focus()
+        app.screen.query_one("#meters", DataTable).focus()
         await pilot.press("down")  # the water meter
         await pilot.press("a")
         await pilot.pause()
@@ -158,10 +158,10 @@ async def test_unit_choices_fit_the_meter(tui_db) -> None:
 
 
 async def test_empty_database_says_what_to_do() -> None:
-    app = GreencareApp(db=open_db(":memory:"))
+    app = GreencareApp(db=open_db(":memory:"), mode="energy")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert "No facilities yet" in str(app.query_one("#status").content)
+        assert "No facilities yet" in str(app.screen.query_one("#status").content)
         await pilot.press("a")
         await pilot.pause()
         assert not isinstance(app.screen, ReadingForm)

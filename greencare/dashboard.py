@@ -1,0 +1,195 @@
+"""The figures the dashboard shows, computed headless so the CLI, tests and the TUI agree.
+
+The reference month is the latest month with energy data (not after today), because bills
+arrive weeks after the month they cover; year-to-date runs January to that month, compared
+with the same months a year before. Everything is read from monthly roll-ups.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from statistics import median
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlite_utils import Database
+
+from greencare import services
+from greencare.core.summary import KWH_TO_KBTU
+
+RMW = ("regulated_medical_waste", "sharps", "pathological", "trace_chemotherapy")
+DIVERTED_ROUTES = ("recycling", "composting", "anaerobic_digestion", "donation")
+NOT_COUNTED = ("reusable_sharps_containers", "reprocessed_devices")
+
+
+def reference_month(db: Database, today: date | None = None) -> str | None:
+    """The latest month most meters have complete data for (bills end part-way into the next)."""
+    today = today or date.today()
+    rows = db.execute(
+        "SELECT m.id, f.timezone, max(r.end_utc) FROM readings r JOIN meters m ON m.id = "
+        "r.meter_id JOIN facilities f ON f.id = m.facility_id WHERE m.retired = 0 GROUP BY m.id"
+    ).fetchall()
+    complete = []
+    for _, tz, last_end in rows:
+        end = datetime.fromtimestamp(last_end, tz=ZoneInfo(tz)) - timedelta(seconds=1)
+        first_next = (end + timedelta(days=1)).day == 1  # the last day of a month is covered
+        index = end.year * 12 + end.month - 1 - (0 if first_next else 1)
+        complete.append(index)
+    if not complete:
+        return None
+    index = min(int(median(complete)), today.year * 12 + today.month - 1)
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _months_before(month: str, n: int) -> str:
+    index = int(month[:4]) * 12 + int(month[5:]) - 1 - n
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _shift(month: str, years: int) -> str:
+    return f"{int(month[:4]) + years:04d}{month[4:]}"
+
+
+def _period(
+    db: Database, inventory: Any, first: str, last: str, facility_id: int | None
+) -> dict[str, Any]:
+    from greencare.core.summary import _scope_totals
+
+    lines = inventory.lines
+    totals = _scope_totals(lines[(lines["month"] >= first) & (lines["month"] <= last)])
+    energy = inventory.energy
+    site_kwh = float(
+        energy.loc[(energy["month"] >= first) & (energy["month"] <= last), "site_kwh"].sum()
+    ) if not energy.empty else 0.0  # fmt: skip
+    clause = " AND m.facility_id = ?" if facility_id else ""
+    params: list[Any] = [first, last] + ([facility_id] if facility_id else [])
+    water = db.execute(
+        "SELECT coalesce(sum(rm.quantity_canonical), 0) FROM reading_months rm JOIN meters m "
+        "ON m.id = rm.meter_id WHERE m.canonical_unit = 'm**3' AND rm.month BETWEEN ? AND ?"
+        + clause,
+        params,
+    ).fetchone()[0]
+    costs: dict[str, float] = {}
+    for currency, amount in db.execute(
+        "SELECT rm.currency, sum(rm.cost) FROM reading_months rm JOIN meters m ON m.id = "
+        "rm.meter_id WHERE rm.month BETWEEN ? AND ? AND rm.currency != ''" + clause + " GROUP BY 1",
+        params,
+    ).fetchall():
+        costs[currency] = costs.get(currency, 0.0) + float(amount or 0)
+    return {
+        "from": first,
+        "to": last,
+        "scope1_t": totals["scope1"],
+        "scope2_t": totals["scope2_location"],
+        "scope3_t": totals["scope3"],
+        "total_t": totals["total_location"],
+        "site_energy_kbtu": site_kwh * KWH_TO_KBTU,
+        "water_m3": float(water),
+        **_waste(db, first, last, facility_id, costs),
+        "cost_by_currency": costs,
+    }
+
+
+def _waste(
+    db: Database, first: str, last: str, facility_id: int | None, costs: dict[str, float]
+) -> dict[str, Any]:
+    """Waste totals and KPIs; adds waste cost into ``costs`` by currency."""
+    clause = " AND facility_id = ?" if facility_id else ""
+    params: list[Any] = [f"{first}-01", f"{last}-31"] + ([facility_id] if facility_id else [])
+    frame = pd.read_sql_query(
+        "SELECT stream, route, quantity_kg, cost, currency FROM waste_records "
+        "WHERE start_date >= ? AND start_date <= ?" + clause,
+        db.conn,
+        params=params,
+    )
+    counted = frame[~frame["stream"].isin(NOT_COUNTED)]
+    total = float(counted["quantity_kg"].sum())
+    rmw = float(counted.loc[counted["stream"].isin(RMW), "quantity_kg"].sum())
+    diverted = float(counted.loc[counted["route"].isin(DIVERTED_ROUTES), "quantity_kg"].sum())
+    for currency, amount in frame.dropna(subset=["cost"]).groupby("currency")["cost"].sum().items():
+        costs[str(currency)] = costs.get(str(currency), 0.0) + float(amount)
+    return {
+        "waste_kg": total,
+        "rmw_share": rmw / total if total else None,
+        "recycling_rate": diverted / total if total else None,
+    }
+
+
+def warnings(db: Database, month: str, facility_id: int | None) -> list[str]:
+    """Things that need action: missing bills, estimated bills, missing patient days."""
+    out: list[str] = []
+    clause = " AND m.facility_id = ?" if facility_id else ""
+    params: list[Any] = [facility_id] if facility_id else []
+    meters = db.execute(
+        "SELECT m.id, m.name, f.name, (SELECT max(month) FROM reading_months rm "
+        "WHERE rm.meter_id = m.id) FROM meters m JOIN facilities f ON f.id = m.facility_id "
+        "WHERE m.retired = 0 AND m.delivery_class != 'bulk_delivery'"
+        + clause
+        + " ORDER BY f.name, m.name",
+        params,
+    ).fetchall()
+    for _, meter, facility, latest in meters:
+        if latest is None:
+            out.append(f"{facility} / {meter}: no readings at all")
+        elif latest < month:
+            out.append(f"{facility} / {meter}: no bill since {latest}")
+    estimated = db.execute(
+        "SELECT f.name, m.name, rm.month FROM reading_months rm JOIN meters m ON m.id = "
+        "rm.meter_id JOIN facilities f ON f.id = m.facility_id WHERE rm.month BETWEEN ? AND ? "
+        "AND rm.estimated_canonical > 0.5 * rm.quantity_canonical" + clause + " ORDER BY 3, 1, 2",
+        [_months_before(month, 2), month, *params],
+    ).fetchall()
+    out += [f"{f} / {m}: estimated bill for {mo}" for f, m, mo in estimated[-10:]]
+    year_months = [f"{month[:4]}-{m:02d}" for m in range(1, int(month[5:]) + 1)]
+    facs = db.execute(
+        "SELECT id, name FROM facilities WHERE retired = 0"
+        + (" AND id = ?" if facility_id else ""),
+        params,
+    ).fetchall()
+    for fid, name in facs:
+        have = {
+            r[0]
+            for r in db.execute(
+                "SELECT month FROM normalizers WHERE facility_id = ? AND month LIKE ?",
+                [fid, f"{month[:4]}-%"],
+            ).fetchall()
+        }
+        missing = [m for m in year_months if m not in have]
+        if missing:
+            out.append(f"{name}: no patient days for {', '.join(missing[:3])}"
+                       + (f" and {len(missing) - 3} more months" if len(missing) > 3 else ""))  # fmt: skip
+    return out
+
+
+def dashboard(
+    db: Database, *, facility: int | str | None = None, today: date | None = None
+) -> dict[str, Any]:
+    """Year to date against last year, this month against the same month last year, trend and
+    warnings, for one facility or all."""
+    facility_id = services.get_facility(db, facility).id if facility is not None else None
+    month = reference_month(db, today)
+    if month is None:
+        return {"month": None, "warnings": ["no energy data yet: add a bill or import a file"]}
+    ytd_first = f"{month[:4]}-01"
+    first = _months_before(month, 23)  # last year's January is never further back
+    inventory, summary = services.emissions(
+        db, start=first, end=month, facility=facility_id, strict=False
+    )
+    by_month = {r["month"]: r["total_location"] for r in summary["by_month"]}
+    months = [_months_before(month, 23 - i) for i in range(24)]
+    return {
+        "month": month,
+        "facility": facility,
+        "ytd": _period(db, inventory, ytd_first, month, facility_id),
+        "ytd_last_year": _period(
+            db, inventory, _shift(ytd_first, -1), _shift(month, -1), facility_id
+        ),
+        "month_now": _period(db, inventory, month, month, facility_id),
+        "month_last_year": _period(
+            db, inventory, _shift(month, -1), _shift(month, -1), facility_id
+        ),
+        "trend": [(m, float(by_month.get(m, 0.0))) for m in months],
+        "gaps": summary["gaps"],
+        "warnings": warnings(db, month, facility_id),
+    }

@@ -1,0 +1,155 @@
+"""Dashboard: this month and year to date against last year, the trend, and what needs action."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Label, Select, Sparkline, Static
+
+
+@dataclass
+class DashboardLoaded(Message):
+    """Posted by the worker thread; the screen updates its widgets on the UI thread."""
+
+    data: dict[str, Any]
+    error: str | None = None
+
+
+def _change(now: float | None, before: float | None) -> str:
+    if now is None or before in (None, 0):
+        return ""
+    delta = (now - before) / before
+    arrow = "▲" if delta > 0 else "▼"
+    return f" {arrow}{abs(delta):.0%}"
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+class DashboardScreen(Screen[None]):
+    """Figures come from greencare.dashboard in a worker, so the app never freezes."""
+
+    BINDINGS = [Binding("ctrl+r", "refresh", "Refresh", id="dashboard.refresh")]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="dash"):
+            with Horizontal(id="dash-top"):
+                yield Label("Facility ", classes="dash-label")
+                yield Select([], prompt="All facilities", id="dash-facility", compact=True)
+                yield Static("", id="dash-period")
+            with Grid(id="dash-cards"):
+                for card in ("emissions", "energy", "waste", "water", "cost", "month"):
+                    yield Static("loading…", id=f"card-{card}", classes="card")
+            yield Static(
+                "Monthly emissions, t CO2e (location-based), last 24 months", classes="pane-title"
+            )
+            yield Sparkline([], id="dash-trend")
+            yield Static("", id="dash-trend-labels")
+            yield Static("Needs action", classes="pane-title")
+            yield Static("", id="dash-warnings")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        from greencare import services
+
+        facilities = services.list_facilities(self.app.db)  # type: ignore[attr-defined]
+        select = self.query_one("#dash-facility", Select)
+        select.set_options([(f.name, f.id) for f in facilities])
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    @on(Select.Changed, "#dash-facility")
+    def _facility_changed(self) -> None:
+        self.load()
+
+    def action_refresh(self) -> None:
+        self.load()
+
+    def load(self) -> None:
+        value = self.query_one("#dash-facility", Select).value
+        facility = value if isinstance(value, int) else None  # the prompt means all
+        self.query_one("#dash-period", Static).update("  computing…")
+        self._compute(facility)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
+    def _compute(self, facility: Any) -> None:
+        from greencare import dashboard
+        from greencare.storage.db import open_db
+
+        db_path = getattr(self.app, "db_path", None)
+        db = open_db(db_path) if db_path else self.app.db  # type: ignore[attr-defined]
+        try:
+            data = dashboard.dashboard(db, facility=facility)
+        except Exception as exc:  # shown in the screen; the worker must not crash the app
+            self.post_message(DashboardLoaded({}, error=str(exc)))
+            return
+        self.post_message(DashboardLoaded(data))
+
+    def on_dashboard_loaded(self, message: DashboardLoaded) -> None:
+        if message.error:
+            self.query_one("#dash-period", Static).update(f"  error: {message.error}")
+            return
+        self.show(message.data)
+
+    def show(self, d: dict[str, Any]) -> None:
+        if not d.get("month"):
+            self.query_one("#dash-period", Static).update("  no data yet")
+            self.query_one("#dash-warnings", Static).update("\n".join(d.get("warnings", [])))
+            for card in self.query(".card").results(Static):
+                card.update("-")
+            return
+        ytd, last = d["ytd"], d["ytd_last_year"]
+        now, before = d["month_now"], d["month_last_year"]
+        self.query_one("#dash-period", Static).update(
+            f"  year to date {ytd['from']}..{ytd['to']} vs {last['from']}..{last['to']}"
+        )
+        self.query_one("#card-emissions", Static).update(
+            f"[b]Emissions[/b] t CO2e\n{ytd['total_t']:,.0f}{_change(ytd['total_t'], last['total_t'])}\n"
+            f"S1 {ytd['scope1_t']:,.0f} S2 {ytd['scope2_t']:,.0f} S3 {ytd['scope3_t']:,.0f}"
+        )
+        self.query_one("#card-energy", Static).update(
+            f"[b]Site energy[/b] MMBtu\n{ytd['site_energy_kbtu'] / 1000:,.0f}"
+            f"{_change(ytd['site_energy_kbtu'], last['site_energy_kbtu'])}"
+        )
+        self.query_one("#card-waste", Static).update(
+            f"[b]Waste[/b] t\n{ytd['waste_kg'] / 1000:,.1f}{_change(ytd['waste_kg'], last['waste_kg'])}\n"
+            f"RMW {_pct(ytd['rmw_share'])} · recycled {_pct(ytd['recycling_rate'])}"
+        )
+        self.query_one("#card-water", Static).update(
+            f"[b]Water[/b] m³\n{ytd['water_m3']:,.0f}{_change(ytd['water_m3'], last['water_m3'])}"
+        )
+        costs, before_costs = ytd["cost_by_currency"], last["cost_by_currency"]
+        self.query_one("#card-cost", Static).update(
+            "[b]Cost[/b] energy + waste\n"
+            + "\n".join(
+                f"{cur} {amount:,.0f}{_change(amount, before_costs.get(cur))}"
+                for cur, amount in sorted(costs.items())
+            )
+        )
+        self.query_one("#card-month", Static).update(
+            f"[b]{now['from']}[/b] vs {before['from']}\n{now['total_t']:,.0f} t"
+            f"{_change(now['total_t'], before['total_t'])}\n"
+            f"{now['site_energy_kbtu'] / 1000:,.0f} MMBtu{_change(now['site_energy_kbtu'], before['site_energy_kbtu'])}"
+        )
+        trend = d["trend"]
+        self.query_one("#dash-trend", Sparkline).data = [v for _, v in trend]
+        if trend:
+            peak = max(v for _, v in trend)
+            self.query_one("#dash-trend-labels", Static).update(
+                f"{trend[0][0]} … {trend[-1][0]}   peak {peak:,.0f} t, latest {trend[-1][1]:,.0f} t"
+            )
+        notes = list(d.get("warnings", [])) + [f"missing factor: {g}" for g in d.get("gaps", [])]
+        self.query_one("#dash-warnings", Static).update(
+            "\n".join(f"• {w}" for w in notes) or "nothing: all meters are up to date"
+        )

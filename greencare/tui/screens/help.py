@@ -1,0 +1,40 @@
+"""Help: every key, generated from the bindings actually registered."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close", id="help.close"),
+        Binding("question_mark", "dismiss", "Close", show=False),
+    ]
+
+    def __init__(self, sections: list[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self.sections = sections
+
+    def compose(self) -> ComposeResult:
+        lines = ["[b]greencare keys[/b]", "", "[b]Sections[/b]"]
+        lines += [f"  {key:<8} {label}" for _, key, label in self.sections]
+        lines += ["", "[b]Everywhere[/b]", "  ?        this help", "  ctrl+p   command palette",
+                  "  ctrl+t   light / dark theme", "  tab      next table or field",
+                  "  q        quit", "", "[b]This screen[/b]"]  # fmt: skip
+        stack = self.app.screen_stack
+        below = (
+            stack[-2] if len(stack) > 1 and stack[-1] is self else (stack[-1] if stack else None)
+        )
+        for binding in getattr(below, "BINDINGS", []):
+            if isinstance(binding, Binding) and binding.show:
+                lines.append(f"  {binding.key:<8} {binding.description}")
+        lines += ["", "Esc closes this help."]
+        with VerticalScroll(id="help"):
+            yield Static("\n".join(lines))
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(None)
