@@ -424,11 +424,16 @@ def emissions(
     from greencare.storage.inventory import load_activity
 
     first, last = period_months(year, start, end)
+    library = library or FactorLibrary.bundled()
+    families = {d.family for d in library.datasets.values()}
+    for family in pins or {}:
+        if family not in families:
+            raise InputError(
+                f"--pin {family}: no such factor family (have: {', '.join(sorted(families))})"
+            )
     ids = [_facility_id(db, facility)] if facility is not None else None
     activity = load_activity(db, first_month=first, last_month=last, facility_ids=ids)
-    inventory = calculate(
-        activity, library or FactorLibrary.bundled(), gwp=gwp, pins=pins, strict=strict
-    )
+    inventory = calculate(activity, library, gwp=gwp, pins=pins, strict=strict)
     summary = summarize(
         inventory, first_month=first, last_month=last, facilities=activity.facilities
     )

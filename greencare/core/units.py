@@ -139,7 +139,8 @@ ALIASES: dict[str, str] = {
     "pounds": "lb",
     "klb": "klb",
     "klbs": "klb",
-    "mlb": "klb",  # Portfolio Manager writes thousand pounds of steam as "MLb"
+    "mlb": "million_pound",  # Portfolio Manager: "MLbs. (million pounds)"; klb is thousand
+    "mlbs": "million_pound",
     "kg": "kg",
     "kgs": "kg",
     "kilogram": "kg",

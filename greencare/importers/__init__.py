@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from greencare.importers.base import FormatError, Importer, ImportOptions
+from greencare.importers.espi_xml import EspiXml
 from greencare.importers.generic_csv import GenericCsv
+from greencare.importers.greenbutton_csv import GreenButtonCsv
+from greencare.importers.portfolio_manager import PortfolioManager
 
 #: Registered formats, most specific first (detection tries them in this order).
-FORMATS: list[Importer] = [GenericCsv()]
+FORMATS: list[Importer] = [EspiXml(), PortfolioManager(), GreenButtonCsv(), GenericCsv()]
 
 
 def register(importer: Importer) -> None:

@@ -1,0 +1,309 @@
+"""ENERGY STAR Portfolio Manager spreadsheets (.xlsx), read with openpyxl in read-only mode.
+
+Three layouts, found by their header row (preamble rows above it are skipped):
+
+- **Meter Entries** export (and the *Add Bills to Meters* upload template's "Add Bills-..." tabs):
+  one row per bill with Meter ID / Meter Name, Start Date, End Date, Usage/Quantity, Usage Units,
+  Cost ($), Estimation. The meter key is the Meter Name; when one name is used by several PM
+  meters in the workbook (PM's default "Master Meter" is on every property) it is
+  ``"<Meter Name> [<Meter ID>]"``; a ``--map`` entry keyed by the PM Meter ID also works. End
+  Date is the bill's last day (inclusive), except for a meter whose bills share read dates (an
+  End Date equal to the next bill's Start Date): its End Dates are then period ends, so no day
+  is counted twice. A delivery row (only a Delivery Date) is that one day. A row with an empty
+  usage is skipped; "Not Available" usage is passed on (and reported as not a number);
+  "Not Available" costs are no cost.
+- **Monthly Usage** sheet of a data-request report: one row per property and month ("Jan-16"),
+  one column per fuel ("Electricity Use (Grid) - Monthly (kBtu)"). Each non-empty value becomes
+  one reading for the whole month, keyed by the fuel name without unit or "- Monthly"
+  ("Electricity Use (Grid)"), or ``"<fuel> [<property id>]"`` when the sheet holds several
+  properties. "Not Available" there means no data for the month and is skipped.
+
+Units are Portfolio Manager's words ("kBtu (thousand Btu)", "KLbs. (thousand pounds)") mapped to
+greencare's. PM's "Mcf"/"MCF (million cubic feet)", "MLbs. (million pounds)" and "MGal
+(million gallons)" are millions (PM writes thousands as kcf, kLbs, kGal): those quantities are
+multiplied by 1,000 and stored in Mcf, klb or kgal. A unit PM does not define is passed on as
+written (the pipeline reports it).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import warnings
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from greencare.importers.base import (
+    RAW_COLUMNS,
+    ImportOptions,
+    parse_flags,
+    parse_numbers,
+    parse_times,
+)
+
+# PM unit (the words before any bracket, lower case) -> (greencare unit, multiplier).
+PM_UNITS: dict[str, tuple[str, float]] = {
+    "kwh": ("kWh", 1), "mwh": ("MWh", 1), "kbtu": ("kBtu", 1), "mbtu": ("MMBtu", 1),
+    "mmbtu": ("MMBtu", 1), "mbtu/ mmbtu/ dth": ("MMBtu", 1), "dth": ("Dth", 1),
+    "therms": ("therm", 1), "therm": ("therm", 1), "gj": ("GJ", 1),
+    "cf": ("cf", 1), "ccf": ("ccf", 1), "kcf": ("Mcf", 1), "mcf": ("Mcf", 1000),
+    "cubic meters": ("m**3", 1), "cm": ("m**3", 1), "m3": ("m**3", 1), "kcm": ("m**3", 1000),
+    "gallons": ("US_gallon", 1), "gal": ("US_gallon", 1), "cgal": ("US_gallon", 100),
+    "kgal": ("kgal", 1), "mgal": ("kgal", 1000), "liters": ("litre", 1), "litres": ("litre", 1),
+    "pounds": ("lb", 1), "lbs": ("lb", 1), "lb": ("lb", 1), "klbs": ("klb", 1),
+    "mlbs": ("klb", 1000), "ton hours": ("ton_hour", 1), "tons": ("short_ton", 1),
+    "tonnes": ("tonne", 1),
+}  # fmt: skip
+UK_GALLONS = {"gallons": ("imperial_gallon", 1), "gal": ("imperial_gallon", 1),
+              "cgal": ("imperial_gallon", 100), "kgal": ("imperial_gallon", 1000),
+              "mgal": ("imperial_gallon", 1_000_000)}  # fmt: skip
+
+ENTRY_FIELDS: dict[str, tuple[str, ...]] = {
+    "meter_id": ("portfolio manager meter id", "meter id"),
+    "meter_name": ("meter name",),
+    "start": ("start date",),
+    "end": ("end date",),
+    "delivery": ("delivery date",),
+    "usage": ("usage/quantity", "usage", "quantity", "energy used on-site"),
+    "unit": ("usage units", "meter unit", "units"),
+    "cost": ("cost ($)", "cost"),
+    "estimated": ("estimation?", "estimation"),
+}
+PROPERTY_ID = ("portfolio manager property id", "property id", "portfolio manager id")
+NOT_AVAILABLE = "not available"
+_BRACKET = re.compile(r"^(?P<name>.*?)\s*\((?P<unit>[^()]*)\)\s*$")
+
+
+def pm_unit(text: str) -> tuple[str, float]:
+    """Greencare unit and multiplier for a Portfolio Manager unit; unknown ones as written."""
+    words = re.sub(r"\s+", " ", str(text)).strip()
+    key = words.lower().split("(")[0].strip().rstrip(".").strip()
+    table = UK_GALLONS if "(uk)" in words.lower() and key in UK_GALLONS else PM_UNITS
+    return table.get(key, (words, 1.0))
+
+
+def _norm(cell: Any) -> str:
+    text = str(cell or "").split("\n")[0]
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def _text(cell: Any) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, datetime | date):
+        return cell.strftime("%Y-%m-%d")
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()
+
+
+def _cell(row: tuple, index: int | None) -> Any:
+    return row[index] if index is not None and index < len(row) else None
+
+
+def _open(path: Path) -> Any:
+    import openpyxl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Workbook contains no default style"
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+
+
+def _rows(sheet: Any, first: int = 1) -> Iterator[tuple[int, tuple]]:
+    sheet.reset_dimensions()  # PM files often carry a wrong <dimension> (one row)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Data Validation extension is not supported"
+        yield from enumerate(sheet.iter_rows(min_row=first, values_only=True), start=first)
+
+
+def _find_header(sheet: Any) -> tuple[str, int, list[str], dict[str, int]] | None:
+    """("entries" | "monthly", header row, header texts, field -> column) or None."""
+    for number, row in _rows(sheet):
+        if number > 40:
+            return None
+        names = [_norm(c) for c in row]
+        found = {f: names.index(a) for f, al in ENTRY_FIELDS.items() for a in al if a in names}
+        if {"start", "end", "usage"} <= found.keys() and found.keys() & {"meter_id", "meter_name"}:
+            return "entries", number, [_text(c).split("\n")[0].strip() for c in row], found
+        if "month" in names and any(n in names for n in (*PROPERTY_ID, "property name")):
+            found = {"month": names.index("month")}
+            for alias in PROPERTY_ID:
+                if alias in names:
+                    found["property"] = names.index(alias)
+                    break
+            return "monthly", number, [_text(c).split("\n")[0].strip() for c in row], found
+    return None
+
+
+class PortfolioManager:
+    name = "portfolio-manager"
+    description = "ENERGY STAR Portfolio Manager .xlsx: Meter Entries, Monthly Usage, Add Bills"
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        if not head.startswith(b"PK"):
+            return False
+        try:
+            book = _open(path)
+        except Exception:  # not a workbook openpyxl can read
+            return False
+        try:
+            if {"Meter Entries", "Monthly Usage"} & set(book.sheetnames):
+                return True
+            return any(_find_header(sheet) for sheet in book.worksheets)
+        finally:
+            book.close()
+
+    def read(self, path: Path, options: ImportOptions) -> Iterator[pd.DataFrame]:
+        book = _open(path)
+        try:
+            sheets = [(s, h) for s in book.worksheets if (h := _find_header(s))]
+            names, read_dates = _survey(sheets)
+            for sheet, (kind, number, header, cols) in sheets:
+                if kind == "entries":
+                    rows = _entry_rows(sheet, number, cols, names, read_dates, options)
+                    fields = {f: header[cols[f]] for f in ENTRY_FIELDS if f in cols}
+                    fields["meter"] = header[cols.get("meter_name", cols.get("meter_id", 0))]
+                    fields["quantity"] = fields.pop("usage")
+                else:
+                    rows = _monthly_rows(sheet, number, header, cols)
+                    fields = {"start": header[cols["month"]], "end": header[cols["month"]]}
+                columns = {k: f"{sheet.title}!{v}" for k, v in fields.items()}
+                yield from _chunks(rows, options, columns)
+        finally:
+            book.close()
+
+
+def _survey(sheets: list) -> tuple[dict[str, set[str]], set[str]]:
+    """Meter names -> PM meter ids, and meters whose bills share read dates (first pass)."""
+    names: dict[str, set[str]] = defaultdict(set)
+    starts: dict[str, set[str]] = defaultdict(set)
+    ends: dict[str, set[str]] = defaultdict(set)
+    for sheet, (kind, number, _header, cols) in sheets:
+        if kind != "entries":
+            continue
+        for _n, row in _rows(sheet, number + 1):
+            mid, name = _meter_id_name(row, cols)
+            names[name].add(mid)
+            starts[mid].add(_text(_cell(row, cols["start"])))
+            ends[mid].add(_text(_cell(row, cols["end"])))
+    shared = {m for m in ends if (ends[m] & starts[m]) - {"", "Not Available"}}
+    return names, shared
+
+
+def _meter_id_name(row: tuple, cols: dict[str, int]) -> tuple[str, str]:
+    mid = _text(_cell(row, cols["meter_id"])) if "meter_id" in cols else ""
+    name = _text(_cell(row, cols["meter_name"])) if "meter_name" in cols else ""
+    return mid, name
+
+
+def _entry_rows(
+    sheet: Any,
+    number: int,
+    cols: dict[str, int],
+    names: dict[str, set[str]],
+    read_dates: set[str],
+    options: ImportOptions,
+) -> Iterator[tuple]:
+    for line, row in _rows(sheet, number + 1):
+        usage = _cell(row, cols["usage"])
+        if usage is None or _text(usage) == "":
+            continue
+        mid, name = _meter_id_name(row, cols)
+        key = name or mid
+        if mid and (mid in options.meter_map or len(names.get(name, ())) > 1):
+            key = mid if mid in options.meter_map else f"{name} [{mid}]"
+        start, end = _text(_cell(row, cols["start"])), _text(_cell(row, cols["end"]))
+        if "delivery" in cols and start.lower() in ("", NOT_AVAILABLE):
+            start = end = _text(_cell(row, cols["delivery"]))
+        unit_text = _text(_cell(row, cols["unit"])) if "unit" in cols else ""
+        unit, scale = pm_unit(unit_text) if unit_text else ("", 1.0)
+        cost = _text(_cell(row, cols["cost"])) if "cost" in cols else ""
+        cost = "" if cost.lower() == NOT_AVAILABLE else cost
+        flag = _text(_cell(row, cols["estimated"])) if "estimated" in cols else ""
+        yield (line, key, start, end, mid not in read_dates, _text(usage), scale, unit, cost, flag)
+
+
+def _monthly_rows(sheet: Any, number: int, header: list[str], cols: dict) -> Iterator[tuple]:
+    fuels: list[tuple[int, str, str, float]] = []
+    for i, text in enumerate(header):
+        match = _BRACKET.match(text)
+        if match and i not in cols.values():
+            fuel = re.sub(r"\s*-\s*Monthly$", "", match.group("name"), flags=re.I)
+            fuels.append((i, re.sub(r"\s+", " ", fuel).strip(), *pm_unit(match.group("unit"))))
+    prop = cols.get("property")
+    properties = {_text(r[prop]) for _n, r in _rows(sheet, number + 1) if prop is not None}
+    properties.discard("")
+    for line, row in _rows(sheet, number + 1):
+        month = _cell(row, cols["month"])
+        first, last, month_raw = _month(month)
+        for i, fuel, unit, scale in fuels:
+            value = _text(_cell(row, i))
+            if value == "" or value.lower() == NOT_AVAILABLE:
+                continue
+            key = fuel if len(properties) <= 1 else f"{fuel} [{_text(_cell(row, prop))}]"
+            yield (line, key, first or month_raw, last or month_raw, True, value, scale, unit,
+                   "", "")  # fmt: skip
+
+
+def _month(cell: Any) -> tuple[str, str, str]:
+    """("YYYY-MM-01", "YYYY-MM-<last>", text) for "Jan-16" or a date cell; ("", "", text)."""
+    raw = _text(cell)
+    when: date | None = cell if isinstance(cell, datetime | date) else None
+    if when is None:
+        for pattern in ("%b-%y", "%b-%Y", "%B %Y", "%Y-%m"):
+            try:
+                when = datetime.strptime(raw, pattern)
+                break
+            except ValueError:
+                continue
+    if when is None:
+        return "", "", raw
+    last = calendar.monthrange(when.year, when.month)[1]
+    return f"{when:%Y-%m}-01", f"{when:%Y-%m}-{last:02d}", raw
+
+
+def _chunks(rows: Iterable[tuple], options: ImportOptions, columns: dict) -> Iterator[pd.DataFrame]:
+    batch: list[tuple] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= options.chunk_rows:
+            yield _frame(batch, options, columns)
+            batch = []
+    if batch:
+        yield _frame(batch, options, columns)
+
+
+def _frame(batch: list[tuple], options: ImportOptions, columns: dict) -> pd.DataFrame:
+    line, meter, start_raw, end_raw, inclusive, usage, scale, unit, cost, flag = (
+        pd.Series(list(v), dtype=object) for v in zip(*batch, strict=True)
+    )
+    start, _ = parse_times(start_raw, options)
+    end, date_only = parse_times(end_raw, options)
+    thousands = options.thousands or ","
+    quantity = parse_numbers(usage, decimal=options.decimal, thousands=thousands)
+    frame = pd.DataFrame(
+        {
+            "line": line.to_numpy(dtype=np.int64),
+            "meter": meter.to_numpy(),
+            "start": start.reset_index(drop=True),
+            "end": end.reset_index(drop=True),
+            "end_is_date": date_only & inclusive.to_numpy(dtype=bool),
+            "start_raw": start_raw.to_numpy(),
+            "end_raw": end_raw.to_numpy(),
+            "quantity": quantity * scale.to_numpy(dtype=np.float64),
+            "quantity_raw": usage.to_numpy(),
+            "unit": unit.to_numpy(),
+            "cost": parse_numbers(cost, decimal=options.decimal, thousands=thousands),
+            "cost_raw": cost.to_numpy(),
+            "currency": "",
+            "estimated": parse_flags(flag),
+        }
+    )[RAW_COLUMNS]
+    frame.attrs["columns"] = columns
+    return frame

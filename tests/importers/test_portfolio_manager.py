@@ -1,0 +1,281 @@
+"""Portfolio Manager spreadsheets: Meter Entries, Add Bills template, Monthly Usage (SEED samples)."""
+
+from __future__ import annotations
+
+import warnings
+from collections import defaultdict
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from greencare import services
+from greencare.importers import detect
+from greencare.importers.base import ImportOptions
+from greencare.importers.portfolio_manager import PortfolioManager, pm_unit
+from greencare.imports import import_readings
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+SEED = DATA / "example-pm-monthly-meter-usage.xlsx"
+UNKNOWN = DATA / "example-pm-monthly-meter-usage-with-unknown-types-and-units.xlsx"
+COSTS = DATA / "example-pm-monthly-meter-usage-2-cost-meters.xlsx"
+BPS = DATA / "ESPM_BPS_Sample_Meter_Readings.xlsx"
+BILLS = DATA / "Add_Bills_to_Meters.xlsx"
+MONTHLY = DATA / "example-pm-data-request-with-meters.xlsx"
+MONTHLY_NEW = DATA / "example-pm-data-request-with-meters-new-format.xlsx"
+COMMODITY = {"Electric - Grid": "electricity", "Natural Gas": "natural_gas",
+             "District Steam": "district_steam"}  # fmt: skip
+
+
+def _read(path: Path, **options) -> pd.DataFrame:
+    return pd.concat(list(PortfolioManager().read(path, ImportOptions(**options))))
+
+
+def _independent(path: Path, id_header: str, usage_header: str) -> dict[str, float]:
+    """Usage per PM meter id, read with openpyxl directly (all sheets with that header)."""
+    totals: dict[str, float] = defaultdict(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        for sheet in book.worksheets:
+            sheet.reset_dimensions()
+            header = None
+            for row in sheet.iter_rows(values_only=True):
+                cells = [str(c or "").split("\n")[0].strip() for c in row]
+                if header is None:
+                    if id_header in cells and usage_header in cells:
+                        header = cells
+                    continue
+                usage = row[header.index(usage_header)]
+                if usage not in (None, ""):
+                    meter_id = row[header.index(id_header)]
+                    totals[
+                        str(int(meter_id)) if isinstance(meter_id, float) else str(meter_id)
+                    ] += float(usage)
+    return dict(totals)
+
+
+def _per_meter(raw: pd.DataFrame) -> list[float]:
+    """Totals per meter key, sorted (compared with the independent totals per PM meter id)."""
+    return sorted(raw.groupby("meter")["quantity"].sum())
+
+
+def test_detected() -> None:
+    for path in (SEED, BPS, BILLS, MONTHLY, MONTHLY_NEW):
+        assert detect(path).name == "portfolio-manager"
+
+
+def test_seed_meter_entries_raw() -> None:
+    raw = _read(SEED)
+    assert len(raw) == 8
+    assert raw["line"].tolist() == list(range(7, 15))
+    # "Electric Grid Meter" names four PM meters: the key carries the PM meter id.
+    assert raw["meter"].iloc[0] == "Electric Grid Meter [5766973-0]"
+    assert set(raw["unit"]) == {"kBtu"}
+    expected = _independent(SEED, "Portfolio Manager Meter ID", "Usage/Quantity")
+    assert raw.groupby("meter")["quantity"].sum().to_dict() == pytest.approx(
+        {f"Electric Grid Meter [{k}]": v for k, v in expected.items()}
+    )
+    # Bills share read dates (End Date = next Start Date): ends are period ends, not last days.
+    assert not raw["end_is_date"].any()
+    assert raw["end"].iloc[0] == pd.Timestamp("2016-02-01")
+    assert raw.attrs["columns"]["quantity"] == "Meter Entries!Usage/Quantity"
+
+
+def test_costs_and_not_available() -> None:
+    raw = _read(COSTS)
+    cost = raw.set_index("line")["cost"]
+    assert cost[7] == 100 and cost[12] == 400 and cost.isna()[9]
+    assert raw.set_index("line")["cost_raw"][9] == ""  # "Not Available": no cost, no error
+
+
+def test_bps_export_totals_and_inclusive_end_dates() -> None:
+    raw = _read(BPS)
+    assert len(raw) == 579
+    expected = _independent(BPS, "Portfolio Manager Meter ID", "Usage/Quantity")
+    assert len(expected) == raw["meter"].nunique() == 17
+    assert _per_meter(raw) == pytest.approx(sorted(expected.values()))
+    first = raw.iloc[0]
+    assert first["line"] == 7 and first["meter"] == "Master Meter [139067318]"
+    assert first["start"] == pd.Timestamp("2019-01-01") and first["end_is_date"]
+    assert "District Steam" in set(raw["meter"])  # a name used once stays as it is
+
+
+def test_bps_end_to_end(db, us_hospital) -> None:
+    raw = _read(BPS)
+    types = _meter_types(BPS)
+    for key in raw["meter"].unique():
+        services.add_meter(
+            db, facility=us_hospital.id, name=key, commodity=COMMODITY[types[key]], unit="kBtu"
+        )
+    result = import_readings(db, BPS)
+    assert result.ok and result.inserted == 579, result.errors[:3]
+    count, total = db.execute("SELECT count(*), sum(quantity) FROM readings").fetchone()
+    assert count == 579 and total == pytest.approx(raw["quantity"].sum())
+    meter = services.get_meter(db, "Master Meter [139067318]")
+    start, end, quantity = db.execute(
+        "SELECT start_utc, end_utc, quantity FROM readings WHERE meter_id = ? "
+        "ORDER BY start_utc LIMIT 1",
+        [meter.id],
+    ).fetchone()
+    # 2019-01-01 .. 2019-01-31 inclusive, in America/Los_Angeles (PST, UTC-8).
+    assert start == int(datetime(2019, 1, 1, 8).timestamp() - _utc_offset())
+    assert end == int(datetime(2019, 2, 1, 8).timestamp() - _utc_offset())
+    assert quantity == pytest.approx(274925.3)
+
+
+def _utc_offset() -> float:
+    """Local offset of this machine, to turn naive datetime.timestamp() into UTC."""
+    return datetime(2019, 1, 1).timestamp() - pd.Timestamp("2019-01-01", tz="UTC").timestamp()
+
+
+def _meter_types(path: Path) -> dict[str, str]:
+    raw = _read(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        book = openpyxl.load_workbook(path, read_only=True)
+    sheet = book["Meter Entries"]
+    sheet.reset_dimensions()
+    rows = {n: r for n, r in enumerate(sheet.iter_rows(values_only=True), start=1)}
+    return {m: rows[line][4] for m, line in zip(raw["meter"], raw["line"], strict=True)}
+
+
+def test_unknown_units_are_a_clear_error(db, us_hospital) -> None:
+    for key, commodity in (("Electric Grid Meter [5766973-0]", "electricity"),
+                           ("Electric Grid Meter [5766975-0]", "electricity"),
+                           ("Electric Grid Meter [5766973-1]", "natural_gas"),
+                           ("Electric Grid Meter [5766975-1]", "natural_gas")):  # fmt: skip
+        services.add_meter(db, facility=us_hospital.id, name=key, commodity=commodity)
+    result = import_readings(db, UNKNOWN)
+    assert result.status == "failed" and result.inserted == 0
+    texts = [p.text(UNKNOWN.name) for p in result.errors]
+    assert [p.line for p in result.errors] == [10, 11]
+    assert all("Usage Units 'Some Unknown Unit': unknown unit" in t for t in texts)
+    assert db.execute("SELECT count(*) FROM readings").fetchone()[0] == 0
+
+
+def test_add_bills_template() -> None:
+    raw = _read(BILLS)
+    assert len(raw) == 579
+    expected = _independent(BILLS, "Meter ID", "Usage") | _independent(
+        BILLS, "Meter ID", "Quantity"
+    )
+    assert _per_meter(raw) == pytest.approx(sorted(expected.values()))
+    # End Dates written as formulas (=G5-1) are read from their cached values.
+    row = raw[(raw["meter"] == "Master Meter [139067318]") & (raw["line"] == 4)].iloc[0]
+    assert row["end"] == pd.Timestamp("2019-03-31")
+    chunks = list(PortfolioManager().read(BILLS, ImportOptions()))
+    assert [c.attrs["columns"]["quantity"] for c in chunks] == [
+        "Add Bills-Electricity!Usage",
+        "Add Bills-Non Electric!Quantity",
+    ]
+
+
+@pytest.mark.parametrize("path", [MONTHLY, MONTHLY_NEW])
+def test_monthly_usage_sheet(path: Path, db, us_hospital) -> None:
+    raw = _read(path)
+    assert raw["meter"].tolist() == ["Electricity Use (Grid)"] * 2  # "Not Available" skipped
+    assert raw["line"].tolist() == [6, 7]
+    assert raw["unit"].tolist() == ["kBtu", "kBtu"]
+    assert raw["start"].tolist() == [pd.Timestamp("2016-01-01"), pd.Timestamp("2016-02-01")]
+    assert raw["end"].tolist() == [pd.Timestamp("2016-01-31"), pd.Timestamp("2016-02-29")]
+    assert raw["end_is_date"].all()
+    services.add_meter(db, facility=us_hospital.id, name="Grid", commodity="electricity")
+    result = import_readings(db, path, ImportOptions(meter_map={"Electricity Use (Grid)": "Grid"}))
+    assert result.inserted == 2
+    total, end = db.execute("SELECT sum(quantity), max(end_utc) FROM readings").fetchone()
+    assert total == pytest.approx(85887.1 + 175697.3)
+    assert end == int(pd.Timestamp("2016-03-01", tz="America/Los_Angeles").timestamp())
+
+
+def test_not_available_usage_and_blank_rows(tmp_path: Path, db, us_hospital) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Meter Entries"
+    sheet.append(["My Portfolio: test"])
+    sheet.append([])
+    sheet.append(
+        [
+            "Property Name",
+            "Portfolio Manager Meter ID",
+            "Meter Name",
+            "Start Date",
+            "End Date",
+            "Usage/Quantity",
+            "Usage Units",
+            "Cost ($)",
+            "Estimation?",
+        ]
+    )
+    sheet.append(
+        [
+            "P",
+            1,
+            "Steam",
+            "1/1/2024",
+            "1/31/2024",
+            12.5,
+            "KLbs. (thousand pounds)",
+            "$1,000.00",
+            "Yes",
+        ]
+    )
+    sheet.append(
+        [
+            "P",
+            1,
+            "Steam",
+            "2/1/2024",
+            "2/29/2024",
+            "Not Available",
+            "KLbs. (thousand pounds)",
+            "Not Available",
+            "No",
+        ]
+    )
+    sheet.append(["P", 1, "Steam", "3/1/2024", "3/31/2024", None, "KLbs. (thousand pounds)"])
+    sheet.append(["P", 1, "Steam", "4/1/2024", "4/30/2024", 2, "MLbs. (million pounds)"])
+    path = tmp_path / "pm.xlsx"
+    book.save(path)
+    raw = _read(path)
+    assert raw["line"].tolist() == [4, 5, 7]
+    assert raw["quantity_raw"].tolist() == ["12.5", "Not Available", "2"]
+    assert raw["unit"].tolist() == ["klb", "klb", "klb"]
+    assert raw["quantity"].iloc[2] == 2000  # million pounds
+    assert raw["cost"].iloc[0] == 1000 and raw["estimated"].tolist() == [True, False, False]
+    services.add_meter(db, facility=us_hospital.id, name="Steam", commodity="district_steam")
+    result = import_readings(db, path)
+    assert result.status == "failed"
+    assert [(p.line, p.reason) for p in result.errors] == [(5, "not a finite number")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("kWh (thousand Watt-hours)", ("kWh", 1)),
+        ("MWh (million Watt-hours)", ("MWh", 1)),
+        ("kBtu (thousand Btu)", ("kBtu", 1)),
+        ("MBtu (million Btu)", ("MMBtu", 1)),
+        ("MBtu/ MMBtu/ Dth (million Btu/ dekatherm)", ("MMBtu", 1)),
+        ("therms", ("therm", 1)),
+        ("ccf (hundred cubic feet)", ("ccf", 1)),
+        ("kcf (thousand cubic feet)", ("Mcf", 1)),
+        ("MCF (million cubic feet)", ("Mcf", 1000)),
+        ("cf (cubic feet)", ("cf", 1)),
+        ("Gallons (US)", ("US_gallon", 1)),
+        ("Gallons (UK)", ("imperial_gallon", 1)),
+        ("Liters", ("litre", 1)),
+        ("Cubic Meters", ("m**3", 1)),
+        ("kGal (thousand gallons) (US)", ("kgal", 1)),
+        ("GJ", ("GJ", 1)),
+        ("Pounds", ("lb", 1)),
+        ("KLbs. (thousand pounds)", ("klb", 1)),
+        ("MLbs. (million pounds)", ("klb", 1000)),
+        ("ton hours", ("ton_hour", 1)),
+        ("Some Unknown Unit", ("Some Unknown Unit", 1)),
+    ],
+)
+def test_pm_units(text: str, expected: tuple[str, float]) -> None:
+    assert pm_unit(text) == expected
