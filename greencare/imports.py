@@ -295,7 +295,8 @@ def _check_history(
                 own = rate[(meter == meter_id) & (rate > 0)]
                 usual = float(np.median(own)) if len(own) >= 12 else None
             run.history[int(meter_id)] = usual
-    usual_rate = np.array([run.history.get(int(m)) or np.nan for m in meter], dtype=float)
+    ids, inverse = np.unique(meter, return_inverse=True)
+    usual_rate = np.array([run.history.get(int(m)) or np.nan for m in ids], dtype=float)[inverse]
     ratio = rate / usual_rate
     odd = np.flatnonzero((ratio > 20) | ((ratio < 0.05) & (rate > 0)))
     lines = rows["line"].to_numpy()

@@ -67,8 +67,10 @@ def calendarize(start_utc: Any, end_utc: Any, tz: str) -> pd.DataFrame:
         return pd.DataFrame({"row": [], "month": [], "share": []})
     if np.any(end <= start):
         raise ValueError("every period must end after it starts")
-    first_month = local_month_index(start, tz)
-    last_month = local_month_index(end - 1, tz)
+    # Three conversions to local wall-clock time; month indexes come from those directly.
+    wall_start, wall_end, wall_last = (_wall_clock(x, tz) for x in (start, end, end - 1))
+    first_month = _month_of_wall(wall_start)
+    last_month = _month_of_wall(wall_last)
     spans = (last_month - first_month + 1).astype(np.int64)
     rows = np.repeat(np.arange(start.size), spans)
     offsets = np.arange(rows.size) - np.repeat(np.cumsum(spans) - spans, spans)
@@ -77,7 +79,6 @@ def calendarize(start_utc: Any, end_utc: Any, tz: str) -> pd.DataFrame:
     bounds = month_starts(base, int(last_month.max()), tz)
     # Whole local days (a bill) are split by days, so a month with a daylight-saving change
     # weighs the same as on the calendar; anything else by elapsed time.
-    wall_start, wall_end = _wall_clock(start, tz), _wall_clock(end, tz)
     by_day = (wall_start % 86400 == 0) & (wall_end % 86400 == 0)
     wall_bounds = _wall_clock(bounds, tz)
     use_wall = by_day[rows]
@@ -88,6 +89,12 @@ def calendarize(start_utc: Any, end_utc: Any, tz: str) -> pd.DataFrame:
     overlap = np.minimum(e, m_end) - np.maximum(s, m_start)
     share = overlap / (e - s)
     return pd.DataFrame({"row": rows, "month": months, "share": share})
+
+
+def _month_of_wall(wall: np.ndarray) -> np.ndarray:
+    """Month index (year * 12 + month - 1) of local wall-clock seconds, without a time zone."""
+    months = wall.astype("datetime64[s]").astype("datetime64[M]").astype(np.int64)
+    return months + 1970 * 12
 
 
 def _wall_clock(epoch: np.ndarray, tz: str) -> np.ndarray:

@@ -186,6 +186,7 @@ def validate(
             "quantity": quantity,
             "unit": stored_unit,
             "quantity_canonical": quantity * factor,
+            "factor": factor,
             "cost": np.where(has_cost, cost, np.nan),
             "currency": np.where(currency == "", None, currency),
             "estimated": chunk["estimated"].to_numpy(dtype=bool).astype(np.int64),

@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlite_utils import Database
 
@@ -140,16 +141,20 @@ def count_readings(db: Database, *, meter_id: int | None = None) -> int:
 def insert_frame(db: Database, frame: Any) -> int:
     """Insert validated readings given as columns (a DataFrame with ``BULK_COLUMNS``).
 
-    Rows are grouped by the columns that repeat (unit, currency, estimated flag, source, batch,
-    whether there is a cost) and each group is one ``executemany`` whose statement carries those
-    values as literals, so each row binds only what varies (meter, period, quantities, cost).
-    Binding is most of the cost of a bulk insert from Python. The roll-up is updated in the
-    caller's transaction.
+    Binding parameters is most of the cost of a bulk insert from Python, so rows are grouped
+    by what repeats (unit, currency, estimated flag, source, batch, whether there is a cost,
+    and, for runs of interval data, the interval length and the unit's conversion factor when
+    the frame carries a ``factor`` column) and each group's statement carries those as literals:
+    a 15-minute interval row binds only its meter, start and quantity. The roll-up is updated
+    in the caller's transaction.
     """
     if frame.empty:
         return 0
     frame = frame.reset_index(drop=True)
-    has_cost = frame["cost"].notna().to_numpy()
+    duration = (frame["end_utc"] - frame["start_utc"]).to_numpy()
+    lengths, counts = np.unique(duration, return_counts=True)
+    common = set(lengths[counts >= 64].tolist())  # only runs of equal periods get a literal
+    factor = frame["factor"] if "factor" in frame else pd.Series(np.nan, index=frame.index)
     keys = pd.DataFrame(
         {
             "unit": frame["unit"].astype(str),
@@ -157,29 +162,40 @@ def insert_frame(db: Database, frame: Any) -> int:
             "estimated": frame["estimated"].astype(int),
             "source": frame["source"].astype(str),
             "batch_id": frame["batch_id"].fillna(-1).astype(int),
-            "has_cost": has_cost,
+            "has_cost": frame["cost"].notna().to_numpy(),
+            "duration": np.where(np.isin(duration, list(common)), duration, -1),
+            "factor": factor.fillna(-1.0).to_numpy(dtype=float),
         }
     )
     inserted = 0
-    for (unit, currency, estimated, source, batch_id, with_cost), idx in keys.groupby(
-        list(keys.columns), sort=False
-    ).indices.items():
+    for key, idx in keys.groupby(list(keys.columns), sort=False).indices.items():
+        unit, currency, estimated, source, batch_id, with_cost, length, fac = key
         part = frame.iloc[idx]
-        varying = ["meter_id", "start_utc", "end_utc", "quantity", "quantity_canonical"]
+        binds: list[str] = ["meter_id", "start_utc"]
+        exprs = {"meter_id": "?1", "start_utc": "?2"}
+        if length >= 0:
+            exprs["end_utc"] = f"?2 + {int(length)}"
+        else:
+            binds.append("end_utc")
+            exprs["end_utc"] = f"?{len(binds)}"
+        binds.append("quantity")
+        exprs["quantity"] = f"?{len(binds)}"
+        if fac >= 0:
+            exprs["quantity_canonical"] = f"?{len(binds)} * {float(fac)!r}"
+        else:
+            binds.append("quantity_canonical")
+            exprs["quantity_canonical"] = f"?{len(binds)}"
         if with_cost:
-            varying.append("cost")
-        constants = {
-            "unit": _literal(unit),
-            "currency": _literal(currency) if currency else "NULL",
-            "estimated": str(int(estimated)),
-            "source": _literal(source),
-            "batch_id": str(int(batch_id)) if batch_id >= 0 else "NULL",
-        }
-        names = varying + list(constants)
-        values = ["?"] * len(varying) + list(constants.values())
-        columns = [part[c].to_numpy().tolist() for c in varying]
+            binds.append("cost")
+            exprs["cost"] = f"?{len(binds)}"
+        exprs["unit"] = _literal(unit)
+        exprs["currency"] = _literal(currency) if currency else "NULL"
+        exprs["estimated"] = str(int(estimated))
+        exprs["source"] = _literal(source)
+        exprs["batch_id"] = str(int(batch_id)) if batch_id >= 0 else "NULL"
+        columns = [part[c].to_numpy().tolist() for c in binds]
         cursor = db.conn.executemany(
-            f"INSERT INTO readings ({', '.join(names)}) VALUES ({', '.join(values)})",
+            f"INSERT INTO readings ({', '.join(exprs)}) VALUES ({', '.join(exprs.values())})",
             zip(*columns, strict=True),
         )
         inserted += cursor.rowcount
