@@ -171,7 +171,9 @@ def import_readings(
             _record(result, checked.errors, options.max_errors, warnings=False)
             if checked.errors and not stop:
                 run.rejected_rows += _rejected(chunk, checked.errors)
-            rows = _against_stored(db, rows, result, options, batch_source)
+            rows, collisions = _against_stored(db, rows, result, options, batch_source)
+            if collisions and not stop:
+                run.rejected_rows += _rejected(chunk, collisions)
             _check_history(db, rows, run, result, options)
             if not (stop and result.error_count):
                 result.inserted += _insert(db, rows, batch_id, batch_source)
@@ -228,10 +230,10 @@ def _insert(db: Database, rows: pd.DataFrame, batch_id: int, source: str) -> int
 
 def _against_stored(
     db: Database, rows: pd.DataFrame, result: ImportResult, options: ImportOptions, source: str
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, list[Problem]]:
     """Rows identical to stored readings are unchanged; other collisions are errors or replaced."""
     if rows.empty:
-        return rows
+        return rows, []
     keep = np.ones(len(rows), dtype=bool)
     problems: list[Problem] = []
     replace_ids: list[int] = []
@@ -273,7 +275,7 @@ def _against_stored(
     if replace_ids:
         result.replaced += imports.delete_readings(db, sorted(set(replace_ids)), source=source)
     _record(result, problems, options.max_errors, warnings=False)
-    return rows[keep]
+    return rows[keep], problems
 
 
 def _check_history(
@@ -330,6 +332,7 @@ def _usual_rate(db: Database, meter_id: int) -> float | None:
 def _registers_to_usage(chunk: pd.DataFrame, run: _Run, result: ImportResult) -> pd.DataFrame:
     """Cumulative register reads -> usage between reads; a drop is a meter reset (warned)."""
     chunk = chunk.copy()
+    chunk["end_is_date"] = False  # a read date is the instant the register was read
     warnings: list[Problem] = []
     keep = np.ones(len(chunk), dtype=bool)
     when = chunk["end"].where(chunk["end"].notna(), chunk["start"])
@@ -390,7 +393,7 @@ def _write_rejected(path: Path, rows: list[dict[str, Any]]) -> Path:
     with target.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=_REJECTED_FIELDS)
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(sorted(rows, key=lambda r: r["line"]))
     return target
 
 

@@ -71,6 +71,7 @@ class GenericCsv:
     def read(self, path: Path, options: ImportOptions) -> Iterator[pd.DataFrame]:
         delimiter = options.delimiter or _sniff_delimiter(path)
         header, mapping, header_unit = self._header(path, delimiter, options)
+        _check_width(path, delimiter, len(header))
         reader = pd.read_csv(
             path,
             sep=delimiter,
@@ -81,6 +82,7 @@ class GenericCsv:
             encoding="utf-8-sig",
             skipinitialspace=True,
             on_bad_lines="error",
+            index_col=False,  # never turn a first column into an index on extra fields
             engine="c",
         )
         first_line = 2
@@ -94,7 +96,8 @@ class GenericCsv:
                 first_line += len(chunk)
                 yield raw
         except pd.errors.ParserError as exc:
-            raise FormatError(path, _parser_message(str(exc), first_line)) from exc
+            message, line = _parser_message(str(exc))
+            raise FormatError(path, message, line=line) from exc
         except UnicodeDecodeError as exc:
             raise FormatError(path, "not UTF-8 text (is it a binary or spreadsheet file?)") from exc
 
@@ -118,11 +121,10 @@ class GenericCsv:
         for i, name in enumerate(normalized):
             base, unit = name, ""
             match = _UNIT_IN_HEADER.match(name)
-            if match:
-                base, unit = (
-                    match.group("name").strip(),
-                    header[i][match.start("unit") :].strip(")] "),
-                )
+            if match:  # the unit keeps its case: read it from the header as written
+                original = _UNIT_IN_HEADER.match(header[i].strip().replace("\ufeff", ""))
+                base = match.group("name").strip()
+                unit = original.group("unit").strip() if original else match.group("unit")
             for field_name, names in FIELDS.items():
                 if field_name in mapping:
                     continue
@@ -211,6 +213,28 @@ def _stripped(column: pd.Series) -> np.ndarray:
     return cleaned[codes] if len(uniques) else np.array([""] * len(column), dtype=object)
 
 
+def _check_width(path: Path, delimiter: str, width: int) -> None:
+    """Refuse rows wider than the header (pandas would shift or drop the extra values);
+    a trailing delimiter, i.e. an empty extra field, is allowed."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter)
+        try:
+            next(reader, None)
+            for line, row in enumerate(reader, start=2):
+                if line > 50:
+                    break
+                extra = [v for v in row[width:] if v.strip()]
+                if extra:
+                    raise FormatError(
+                        path,
+                        f"{len(row)} fields but the header has {width} "
+                        f"(extra value {extra[0][:40]!r}); check the delimiter or the header",
+                        line=line,
+                    )
+        except csv.Error:
+            return  # a huge field: pandas reads it, and the pipeline reports the value
+
+
 def _sniff_delimiter(path: Path) -> str:
     try:
         sample = path.open(encoding="utf-8-sig", newline="").read(64 * 1024)
@@ -232,8 +256,10 @@ def _position(handle: object) -> int | None:
         return None
 
 
-def _parser_message(text: str, first_line: int) -> str:
-    match = re.search(r"line (\d+)", text)
+def _parser_message(text: str) -> tuple[str, int | None]:
+    match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)
     if match:
-        return f"line {match.group(1)}: {text.split(':', 1)[-1].strip()}"
-    return text
+        want, line, got = match.groups()
+        message = f"{got} fields but the header has {want}; check the delimiter or the header"
+        return message, int(line)
+    return text, None

@@ -41,6 +41,10 @@ class Problem:
     reason: str
     warning: bool = False
 
+    def __post_init__(self) -> None:
+        if len(self.value) > 80:  # a runaway field must not flood the report
+            self.value = f"{self.value[:60]}… ({len(self.value):,} characters)"
+
     def text(self, file_name: str) -> str:
         value = f" {self.value!r}" if self.value not in ("", "nan", "None") else ""
         kind = "warning: " if self.warning else ""

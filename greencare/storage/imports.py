@@ -78,6 +78,17 @@ def undo_batch(db: Database, batch_id: int, *, source: str) -> dict[str, int]:
             raise NotFoundError(f"no import batch {batch_id} (see `greencare imports list`)")
         if batch[0]["status"] == "undone":
             raise ConflictError(f"import batch {batch_id} was already undone")
+        later = db.execute(
+            "SELECT DISTINCT source FROM audit_log WHERE table_name = 'readings' "
+            "AND action = 'delete' AND source != ? AND json_extract(before, '$.batch_id') = ?",
+            [f"import:{batch_id}", batch_id],
+        ).fetchall()
+        blocking = [s for (s,) in later if s.startswith("import:")]
+        if blocking:
+            ids = ", ".join(s.split(":", 1)[1] for s in blocking)
+            raise ConflictError(
+                f"import batch {batch_id} was partly replaced by batch {ids}; undo that first"
+            )
         removed = 0
         while True:
             frame = pd.read_sql_query(
@@ -122,7 +133,19 @@ def _restore_replaced(db: Database, batch_id: int) -> int:
         return 0
     rows = [json.loads(e[0]) for e in entries]
     frame = pd.DataFrame(rows)
-    columns = ["id", *BULK_COLUMNS]
+    taken = {
+        r[0]
+        for r in db.execute(
+            f"SELECT id FROM readings WHERE id IN ({', '.join('?' * len(frame))})",
+            frame["id"].tolist(),
+        ).fetchall()
+    } if len(frame) <= 900 else set(frame["id"])  # fmt: skip
+    if taken:  # ids reused since: the restored readings get new ids
+        frame = frame.drop(columns=["id"])
+        columns = list(BULK_COLUMNS)
+        frame = frame[columns]
+    else:
+        columns = ["id", *BULK_COLUMNS]
     db.conn.executemany(
         f"INSERT INTO readings ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
         frame[columns].itertuples(index=False, name=None),
