@@ -25,12 +25,12 @@ from greencare.core.units import convert
 
 REL = 1e-9
 PROPS = settings(
-    max_examples=25,
+    max_examples=20,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 #: For the examples that build two facilities' worth of activity or run the engine twice.
-HEAVY = settings(PROPS, max_examples=20)
+HEAVY = settings(PROPS, max_examples=15)
 
 quantities = st.floats(min_value=1.0, max_value=1e7, allow_nan=False, allow_infinity=False)
 years = st.sampled_from([2024, 2025])
