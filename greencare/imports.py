@@ -231,47 +231,62 @@ def _insert(db: Database, rows: pd.DataFrame, batch_id: int, source: str) -> int
 def _against_stored(
     db: Database, rows: pd.DataFrame, result: ImportResult, options: ImportOptions, source: str
 ) -> tuple[pd.DataFrame, list[Problem]]:
-    """Rows identical to stored readings are unchanged; other collisions are errors or replaced."""
+    """Rows identical to stored readings are unchanged; other collisions are errors or replaced.
+
+    A meter's stored readings never overlap, so sorted by start their ends are sorted too, and
+    the stored readings a row overlaps are one slice found by two binary searches.
+    """
     if rows.empty:
+        return rows, []
+    stored = imports.stored_in_window(
+        db,
+        [int(m) for m in pd.unique(rows["meter_id"])],
+        int(rows["start_utc"].min()),
+        int(rows["end_utc"].max()),
+    )
+    if stored.empty:
         return rows, []
     keep = np.ones(len(rows), dtype=bool)
     problems: list[Problem] = []
     replace_ids: list[int] = []
-    for meter_id, part in rows.groupby("meter_id"):
-        stored = imports.stored_overlaps(
-            db, int(meter_id), int(part["start_utc"].min()), int(part["end_utc"].max())
-        )
-        if stored.empty:
+    meter = rows["meter_id"].to_numpy()
+    for meter_id, part in stored.groupby("meter_id"):
+        at = np.flatnonzero(meter == meter_id)
+        part = part.sort_values("start_utc")
+        starts, ends = part["start_utc"].to_numpy(), part["end_utc"].to_numpy()
+        r_start = rows["start_utc"].to_numpy()[at]
+        r_end = rows["end_utc"].to_numpy()[at]
+        hi = np.searchsorted(starts, r_end, side="left")
+        lo = np.searchsorted(ends, r_start, side="right")
+        hit = hi > lo
+        if not hit.any():
             continue
-        starts, ends = stored["start_utc"].to_numpy(), stored["end_utc"].to_numpy()
-        order = np.argsort(starts)
-        starts, ends = starts[order], ends[order]
-        ids, qty = stored["id"].to_numpy()[order], stored["quantity"].to_numpy()[order]
-        units_ = stored["unit"].to_numpy()[order]
-        prefix_max_end = np.maximum.accumulate(ends)
-        for pos, row in zip(part.index, part.itertuples(index=False), strict=True):
-            hi = np.searchsorted(starts, row.end_utc, side="left")
-            if hi == 0 or prefix_max_end[hi - 1] <= row.start_utc:
-                continue
-            hits = np.flatnonzero((starts[:hi] < row.end_utc) & (ends[:hi] > row.start_utc))
-            exact = [
-                i for i in hits
-                if starts[i] == row.start_utc and ends[i] == row.end_utc
-                and np.isclose(qty[i], row.quantity) and units_[i] == row.unit
-            ]  # fmt: skip
-            i = rows.index.get_loc(pos)
-            if len(exact) == len(hits) == 1:
-                keep[i] = False
-                result.unchanged += 1
-            elif options.replace:
-                replace_ids += [int(ids[h]) for h in hits]
-            else:
-                first = hits[0]
-                problems.append(
-                    Problem(int(row.line), "start", "", f"overlaps stored reading {ids[first]} "
-                            f"({qty[first]:g} {units_[first]}); use --replace to replace it")
-                )  # fmt: skip
-                keep[i] = False
+        ids, qty = part["id"].to_numpy(), part["quantity"].to_numpy()
+        units_ = part["unit"].to_numpy()
+        first = np.minimum(lo, len(starts) - 1)
+        exact = (
+            hit
+            & (hi - lo == 1)
+            & (starts[first] == r_start)
+            & (ends[first] == r_end)
+            & np.isclose(qty[first], rows["quantity"].to_numpy()[at])
+            & (units_[first] == rows["unit"].to_numpy()[at])
+        )
+        result.unchanged += int(exact.sum())
+        keep[at[exact]] = False
+        clash = hit & ~exact
+        if options.replace:
+            for a, b in zip(lo[clash], hi[clash], strict=True):
+                replace_ids += [int(x) for x in ids[a:b]]
+            continue
+        lines = rows["line"].to_numpy()[at]
+        for j in np.flatnonzero(clash):
+            k = first[j]
+            problems.append(
+                Problem(int(lines[j]), "start", "", f"overlaps stored reading {ids[k]} "
+                        f"({qty[k]:g} {units_[k]}); use --replace to replace it")
+            )  # fmt: skip
+        keep[at[clash]] = False
     if replace_ids:
         result.replaced += imports.delete_readings(db, sorted(set(replace_ids)), source=source)
     _record(result, problems, options.max_errors, warnings=False)

@@ -198,7 +198,9 @@ class GenericCsv:
                                       thousands=options.thousands),
                 "cost_raw": cost_raw.to_numpy(),
                 "currency": _stripped(col("currency")),
-                "estimated": parse_flags(col("estimated")),
+                "estimated": parse_flags(col("estimated"))
+                if "estimated" in mapping
+                else np.zeros(n, dtype=bool),
             }
         )  # fmt: skip
         frame["start"] = start.reset_index(drop=True)

@@ -32,6 +32,29 @@ def stored_overlaps(db: Database, meter_id: int, start: int, end: int) -> pd.Dat
     return pd.DataFrame(rows, columns=columns)
 
 
+def stored_in_window(db: Database, meter_ids: list[int], start: int, end: int) -> pd.DataFrame:
+    """Stored readings of these meters that may overlap [start, end): those starting inside it,
+    and for each meter the last one starting before it (one query, plus one look-up a meter)."""
+    columns = ["id", "meter_id", "start_utc", "end_utc", "quantity", "unit"]
+    marks = ", ".join("?" * len(meter_ids))
+    rows = db.conn.execute(
+        f"SELECT {', '.join(columns)} FROM readings WHERE meter_id IN ({marks}) "
+        "AND start_utc > ? AND start_utc < ?",
+        [*meter_ids, start, end],
+    ).fetchall()
+    for meter_id in meter_ids:
+        rows += [
+            r
+            for r in db.conn.execute(
+                f"SELECT {', '.join(columns)} FROM readings WHERE meter_id = ? "
+                "AND start_utc <= ? ORDER BY start_utc DESC LIMIT 1",
+                [meter_id, start],
+            ).fetchall()
+            if r[3] > start
+        ]
+    return pd.DataFrame(rows, columns=columns)
+
+
 def delete_readings(db: Database, ids: list[int], *, source: str) -> int:
     """Delete readings (audited one by one, so an undo can put them back); caller's transaction."""
     if not ids:

@@ -82,11 +82,35 @@ def monthly(frame: pd.DataFrame, zones: dict[int, str]) -> pd.DataFrame:
         )
     if not parts:
         return pd.DataFrame(columns=_KEY + _SUMS)
-    sums = pd.concat(parts).groupby(_KEY, as_index=False, sort=True)[_SUMS].sum()
+    sums = _aggregate(pd.concat(parts, ignore_index=True))
     sums["month"] = month_label(sums["month"].to_numpy())
     sums["unit"] = np.asarray(unit_names, dtype=object)[sums["unit"].to_numpy()]
     sums["currency"] = np.asarray(cur_names, dtype=object)[sums["currency"].to_numpy()]
     return sums
+
+
+def _aggregate(frame: pd.DataFrame) -> pd.DataFrame:
+    """Sum the value columns per key: the four integer keys packed into one int64, one
+    np.unique over it, and np.bincount per value column."""
+    meter = frame["meter_id"].to_numpy(dtype=np.int64)
+    month = frame["month"].to_numpy(dtype=np.int64)
+    unit = frame["unit"].to_numpy(dtype=np.int64)
+    currency = frame["currency"].to_numpy(dtype=np.int64)
+    base = int(month.min())
+    packed = (((meter << 16) | (month - base)) << 12 | unit) << 12 | currency
+    keys, inverse = np.unique(packed, return_inverse=True)
+    out = pd.DataFrame(
+        {
+            "meter_id": keys >> 40,
+            "month": ((keys >> 24) & 0xFFFF) + base,
+            "unit": (keys >> 12) & 0xFFF,
+            "currency": keys & 0xFFF,
+        }
+    )
+    for column in _SUMS:
+        out[column] = np.bincount(inverse, weights=frame[column].to_numpy(dtype=float))
+    out["readings"] = out["readings"].round().astype(np.int64)
+    return out
 
 
 def apply(db: Database, frame: pd.DataFrame, *, sign: int) -> None:

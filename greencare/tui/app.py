@@ -2,24 +2,52 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import importlib
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from greencare.storage.db import open_db
-from greencare.tui.screens.dashboard import DashboardScreen
-from greencare.tui.screens.energy import EnergyScreen
 from greencare.tui.screens.help import HelpScreen
 
-#: (mode, key, label): the sections of the app, in the order the footer and help list them.
+#: (mode, key, label): the sections of the app, in the order the nav bar and help list them.
 SECTIONS: list[tuple[str, str, str]] = [
     ("dashboard", "d", "Dashboard"),
+    ("facilities", "f", "Facilities"),
     ("energy", "e", "Energy"),
+    ("waste", "w", "Waste"),
+    ("purchases", "p", "Purchases"),
+    ("import", "i", "Import"),
+    ("reports", "r", "Reports"),
+    ("factors", "x", "Factors"),
+    ("history", "h", "History"),
 ]
+
+#: mode -> "module:Class" of its screen, imported when first opened so start-up stays quick.
+SCREENS_BY_MODE: dict[str, str] = {
+    "dashboard": "dashboard:DashboardScreen",
+    "facilities": "facilities:FacilitiesScreen",
+    "energy": "energy:EnergyScreen",
+    "waste": "waste:WasteScreen",
+    "purchases": "purchases:PurchasesScreen",
+    "import": "importer:ImportScreen",
+    "reports": "reports:ReportsScreen",
+    "factors": "factors:FactorsScreen",
+    "history": "history:HistoryScreen",
+}
+
+
+def screen_class(mode: str) -> type[Screen[Any]]:
+    module, name = SCREENS_BY_MODE[mode].split(":")
+    return getattr(importlib.import_module(f"greencare.tui.screens.{module}"), name)  # type: ignore[no-any-return]
+
+
+def _factory(mode: str) -> Callable[[], Screen[Any]]:
+    return lambda: screen_class(mode)()
 
 
 class GreencareApp(App[None]):
@@ -28,14 +56,11 @@ class GreencareApp(App[None]):
     TITLE = "greencare"
     SUB_TITLE = "energy, waste and emissions for healthcare"
     CSS_PATH = "app.tcss"
-    MODES = {
-        "dashboard": DashboardScreen,
-        "energy": EnergyScreen,
-    }
+    MODES = {mode: _factory(mode) for mode in SCREENS_BY_MODE}
     DEFAULT_MODE = "dashboard"
     BINDINGS = [
         *(
-            Binding(key, f"switch_mode('{mode}')", label, id=f"app.mode.{mode}")
+            Binding(key, f"switch_mode('{mode}')", label, show=False, id=f"app.mode.{mode}")
             for mode, key, label in SECTIONS
         ),
         Binding("question_mark", "help", "Help", id="app.help"),
@@ -50,16 +75,31 @@ class GreencareApp(App[None]):
         self.db = db if db is not None else open_db(db_path)
         self.db_path = db_path
         self._start_mode = mode
+        #: The GWP set (AR4/AR5/AR6) the dashboard and reports use; None: each dataset's own.
+        self.gwp: str | None = None
 
     def on_mount(self) -> None:
         if self._start_mode:
             self.switch_mode(self._start_mode)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Section keys do nothing while a dialog is open (it would be left behind)."""
+        if action in ("switch_mode", "quit") and isinstance(self.screen, ModalScreen):
+            return False
+        return True
+
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(SECTIONS))
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(SECTIONS))
 
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+    async def run_section_action(self, mode: str, action: str) -> None:
+        """Open a section and run one of its actions (for the command palette)."""
+        if self.current_mode != mode:
+            await self.switch_mode(mode)
+        await self.run_action(action, self.screen)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -68,5 +108,15 @@ class GreencareApp(App[None]):
                 f"Go to {label}", f"Open the {label.lower()} section (key {key})",
                 lambda mode=mode: self.switch_mode(mode),
             )  # fmt: skip
+        for mode, _, label in SECTIONS:
+            for binding in getattr(screen_class(mode), "BINDINGS", []):
+                if not isinstance(binding, Binding) or binding.action.startswith("app."):
+                    continue
+                yield SystemCommand(
+                    f"{label}: {binding.description}",
+                    f"{binding.description} in the {label.lower()} section "
+                    f"(key {binding.key})",
+                    lambda mode=mode, action=binding.action: self.run_section_action(mode, action),
+                )  # fmt: skip
         yield SystemCommand("Help: keys", "List every key binding", self.action_help)
         yield SystemCommand("Toggle light/dark theme", "Switch theme", self.action_toggle_dark)

@@ -11,7 +11,9 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, Select, Sparkline, Static
+from textual.widgets import Footer, Label, Select, Sparkline, Static
+
+from greencare.tui.widgets import NavBar
 
 
 @dataclass
@@ -37,10 +39,11 @@ def _pct(value: float | None) -> str:
 class DashboardScreen(Screen[None]):
     """Figures come from greencare.dashboard in a worker, so the app never freezes."""
 
+    MODE = "dashboard"
     BINDINGS = [Binding("ctrl+r", "refresh", "Refresh", id="dashboard.refresh")]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield NavBar(self.MODE)
         with Vertical(id="dash"):
             with Horizontal(id="dash-top"):
                 yield Label("Facility ", classes="dash-label")
@@ -63,10 +66,21 @@ class DashboardScreen(Screen[None]):
 
         facilities = services.list_facilities(self.app.db)  # type: ignore[attr-defined]
         select = self.query_one("#dash-facility", Select)
-        select.set_options([(f.name, f.id) for f in facilities])
+        self._options = [(f.name, f.id) for f in facilities]
+        select.set_options(self._options)
         self.load()
 
     def on_screen_resume(self) -> None:
+        from greencare import services
+
+        select = self.query_one("#dash-facility", Select)
+        current = select.value
+        options = [(f.name, f.id) for f in services.list_facilities(self.app.db)]  # type: ignore[attr-defined]
+        if options != getattr(self, "_options", None):
+            self._options = options
+            select.set_options(options)
+            if any(v == current for _, v in options):
+                select.value = current
         self.load()
 
     @on(Select.Changed, "#dash-facility")
@@ -80,17 +94,17 @@ class DashboardScreen(Screen[None]):
         value = self.query_one("#dash-facility", Select).value
         facility = value if isinstance(value, int) else None  # the prompt means all
         self.query_one("#dash-period", Static).update("  computing…")
-        self._compute(facility)
+        self._compute(facility, getattr(self.app, "gwp", None))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
-    def _compute(self, facility: Any) -> None:
-        from greencare import dashboard
+    def _compute(self, facility: Any, gwp: str | None = None) -> None:
         from greencare.storage.db import open_db
+        from greencare.tui import queries
 
         db_path = getattr(self.app, "db_path", None)
         db = open_db(db_path) if db_path else self.app.db  # type: ignore[attr-defined]
         try:
-            data = dashboard.dashboard(db, facility=facility)
+            data = queries.dashboard(db, facility=facility, gwp=gwp)
         except Exception as exc:  # shown in the screen; the worker must not crash the app
             self.post_message(DashboardLoaded({}, error=str(exc)))
             return
@@ -113,6 +127,7 @@ class DashboardScreen(Screen[None]):
         now, before = d["month_now"], d["month_last_year"]
         self.query_one("#dash-period", Static).update(
             f"  year to date {ytd['from']}..{ytd['to']} vs {last['from']}..{last['to']}"
+            + (f" · GWP {d['gwp']}" if d.get("gwp") else "")
         )
         self.query_one("#card-emissions", Static).update(
             f"[b]Emissions[/b] t CO2e\n{ytd['total_t']:,.0f}{_change(ytd['total_t'], last['total_t'])}\n"

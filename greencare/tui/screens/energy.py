@@ -2,28 +2,69 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from greencare import services
 from greencare.core.models import Facility, Meter
+from greencare.tui.widgets import NavBar
 
-#: Readings shown per meter: the newest page; the table never loads a whole history.
+#: Readings per page: the table holds one page of a meter's history, never all of it.
 PAGE_SIZE = 200
+
+
+class PagedTable(DataTable[Any]):
+    """A DataTable that asks for the next (previous) page when the cursor would leave its end."""
+
+    @dataclass
+    class Edge(Message):
+        table: PagedTable
+        step: int  # +1 next page (older), -1 previous page (newer)
+
+    def _at_end(self) -> bool:
+        return self.row_count > 0 and self.cursor_row >= self.row_count - 1
+
+    def action_cursor_down(self) -> None:
+        if self._at_end():
+            self.post_message(self.Edge(self, +1))
+        else:
+            super().action_cursor_down()
+
+    def action_page_down(self) -> None:
+        if self._at_end():
+            self.post_message(self.Edge(self, +1))
+        else:
+            super().action_page_down()
+
+    def action_cursor_up(self) -> None:
+        if self.cursor_row <= 0:
+            self.post_message(self.Edge(self, -1))
+        else:
+            super().action_cursor_up()
+
+    def action_page_up(self) -> None:
+        if self.cursor_row <= 0:
+            self.post_message(self.Edge(self, -1))
+        else:
+            super().action_page_up()
 
 
 class EnergyScreen(Screen[None]):
     """Facilities on the left, their meters below, the chosen meter's readings on the right."""
 
+    MODE = "energy"
     BINDINGS = [
         Binding("a", "add_reading", "Add reading", id="energy.add_reading"),
-        Binding("ctrl+r", "refresh", "Refresh", id="energy.refresh"),
+        Binding("delete", "delete_reading", "Delete reading", id="energy.delete_reading"),
+        Binding("ctrl+r", "refresh", "Refresh", show=False, id="energy.refresh"),
     ]
 
     def __init__(self) -> None:
@@ -32,13 +73,15 @@ class EnergyScreen(Screen[None]):
         self.meters: list[Meter] = []
         self.facility: Facility | None = None
         self.meter: Meter | None = None
+        self.offset = 0
+        self.total = 0
 
     @property
     def db(self) -> Any:
         return self.app.db  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield NavBar(self.MODE)
         with Horizontal(id="main"):
             with Vertical(id="left"):
                 yield Static("Facilities", classes="pane-title")
@@ -47,7 +90,7 @@ class EnergyScreen(Screen[None]):
                 yield DataTable(id="meters", cursor_type="row", zebra_stripes=True)
             with Vertical(id="right"):
                 yield Static("Readings", id="readings-title", classes="pane-title")
-                yield DataTable(id="readings", cursor_type="row", zebra_stripes=True)
+                yield PagedTable(id="readings", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="status")
         yield Footer()
 
@@ -86,17 +129,20 @@ class EnergyScreen(Screen[None]):
             table.add_row(m.name, m.commodity.value.replace("_", " "), m.unit, key=str(m.id))
         self.show_readings(self.meters[0] if self.meters else None)
 
-    def show_readings(self, meter: Meter | None) -> None:
+    def show_readings(self, meter: Meter | None, offset: int = 0, cursor: int = 0) -> None:
+        """Show one page of a meter's readings, newest first, starting ``offset`` rows in."""
         self.meter = meter
         table = self.query_one("#readings", DataTable)
         table.clear()
         title = self.query_one("#readings-title", Static)
         if meter is None:
             title.update("Readings")
+            self.offset = self.total = 0
             self.set_status("No meter selected.")
             return
-        rows = services.list_readings(self.db, meter=meter.id, limit=PAGE_SIZE)
-        total = services.count_readings(self.db, meter=meter.id)
+        self.total = services.count_readings(self.db, meter=meter.id)
+        self.offset = max(0, min(offset, max(self.total - 1, 0)))
+        rows = services.list_readings(self.db, meter=meter.id, limit=PAGE_SIZE, offset=self.offset)
         title.update(f"Readings: {meter.name}")
         for r in rows:
             cost = "" if r["cost"] is None else f"{r['cost']:,.2f} {r['currency'] or ''}"
@@ -109,8 +155,23 @@ class EnergyScreen(Screen[None]):
                 cost,
                 key=str(r["id"]),
             )
-        shown = f"newest {len(rows):,} of {total:,}" if total > len(rows) else f"{total:,}"
-        self.set_status(f"{shown} readings. Press a to add a reading.")
+        if rows:
+            table.move_cursor(row=min(cursor if cursor >= 0 else len(rows) - 1, len(rows) - 1))
+            first, last = self.offset + 1, self.offset + len(rows)
+            self.set_status(
+                f"rows {first:,}–{last:,} of {self.total:,} · a add · Del delete · PgUp/PgDn pages"
+            )
+        else:
+            self.set_status("No readings yet. Press a to add a reading.")
+
+    @on(PagedTable.Edge)
+    def _page(self, event: PagedTable.Edge) -> None:
+        if self.meter is None:
+            return
+        if event.step > 0 and self.offset + PAGE_SIZE < self.total:
+            self.show_readings(self.meter, self.offset + PAGE_SIZE, cursor=0)
+        elif event.step < 0 and self.offset > 0:
+            self.show_readings(self.meter, max(0, self.offset - PAGE_SIZE), cursor=-1)
 
     def set_status(self, text: str) -> None:
         self.query_one("#status", Static).update(text)
@@ -152,3 +213,30 @@ class EnergyScreen(Screen[None]):
             )
 
         self.app.push_screen(ReadingForm(self.db, meter, self.facility), saved)
+
+    def action_delete_reading(self) -> None:
+        from greencare.tui.forms import ConfirmScreen
+
+        table = self.query_one("#readings", DataTable)
+        if self.meter is None or table.row_count == 0:
+            self.app.notify("No reading to delete.", severity="warning")
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        start, end, quantity, unit, *_ = table.get_row(key)
+        meter, offset, cursor = self.meter, self.offset, table.cursor_row
+
+        def answer(yes: bool | None) -> None:
+            if not yes:
+                return
+            services.delete_reading(self.db, int(key or 0), source="tui")
+            self.show_readings(meter, offset, cursor=cursor)
+            self.app.notify(f"Deleted {quantity} {unit} for {start} to {end}.", title="Deleted")
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Delete the reading of [b]{quantity} {unit}[/b] for {start} to {end} "
+                f"from {meter.name}? (audited; the history keeps a copy)",
+                yes="Delete",
+            ),
+            answer,
+        )

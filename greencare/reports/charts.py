@@ -1,0 +1,287 @@
+"""Report charts, drawn with matplotlib's object API (``Figure``, never pyplot).
+
+One palette for scopes, one for commodities and one for waste classes, defined here and used
+by every chart; each colour has a hatch too and the colours differ in lightness, so the charts
+read in greyscale.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from greencare.reports.model import Report
+
+# (colour, hatch): dark to light so greyscale keeps them apart.
+SCOPE_STYLE = {
+    "1": ("#1f3b73", ""),
+    "2": ("#d9822b", "//"),
+    "3": ("#9cc9a0", ".."),
+}
+SCOPE_NAMES = {"1": "Scope 1", "2": "Scope 2 (location-based)", "3": "Scope 3"}
+COMMODITY_STYLE = {
+    "electricity": ("#f2c14e", ""),
+    "natural_gas": ("#2e5c8a", "//"),
+    "district_steam": ("#b5525c", "\\\\"),
+    "district_hot_water": ("#e39aa2", "xx"),
+    "district_chilled_water": ("#7fb7d9", "--"),
+    "diesel": ("#3d3d3d", "++"),
+    "fuel_oil_1": ("#5a5a5a", "oo"),
+    "fuel_oil_2": ("#5a5a5a", "oo"),
+    "fuel_oil_4": ("#6e6e6e", "oo"),
+    "fuel_oil_5_6": ("#6e6e6e", "oo"),
+    "kerosene": ("#8c6d46", "||"),
+    "propane": ("#a58bc4", "||"),
+    "onsite_solar": ("#c9e3a6", ".."),
+    "onsite_wind": ("#d7ecf5", ".."),
+}
+WASTE_STYLE = {
+    "rmw": ("#9e2a2b", "xx", "Regulated medical waste"),
+    "disposed": ("#6b6b6b", "//", "Other disposal"),
+    "diverted": ("#7dbf7a", "", "Diverted (recycled, composted, donated)"),
+    "reused": ("#cfe3f0", "..", "Reused / reprocessed (not counted)"),
+}
+TARGET_COLOUR = "#000000"
+ACTUAL_COLOUR = SCOPE_STYLE["1"][0]
+MARKET_COLOUR = SCOPE_STYLE["2"][0]
+
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def _figure(width: float = 8.0, height: float = 4.5) -> tuple[Figure, object]:
+    fig = Figure(figsize=(width, height), dpi=110, layout="constrained")
+    ax = fig.add_subplot()
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    return fig, ax
+
+
+def _thousands(ax: object, axis: str = "y") -> None:
+    formatter = FuncFormatter(lambda v, _: f"{v:,.0f}")
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)  # type: ignore[attr-defined]
+
+
+def _month_labels(months: list[str]) -> list[str]:
+    years = {m[:4] for m in months}
+    return [_MONTHS[int(m[5:]) - 1] + (f" {m[2:4]}" if len(years) > 1 else "") for m in months]
+
+
+def _empty(fig: Figure, ax: object, message: str) -> Figure:
+    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes)  # type: ignore[attr-defined]
+    ax.set_axis_off()  # type: ignore[attr-defined]
+    return fig
+
+
+def _period(report: Report) -> str:
+    p = report.meta["period"]
+    return (
+        p["from"][:4]
+        if p["from"][:4] == p["to"][:4] and p["months"] == 12
+        else (f"{p['from']} to {p['to']}")
+    )
+
+
+def monthly_by_scope(report: Report) -> Figure:
+    frame = report["ghg_by_month"]
+    fig, ax = _figure()
+    ax.set_title(f"Emissions by month and scope, {_period(report)}", loc="left")
+    if frame.empty:
+        return _empty(fig, ax, "No emissions in the period")
+    x = np.arange(len(frame))
+    bottom = np.zeros(len(frame))
+    for scope, column in (("1", "scope1_t"), ("2", "scope2_location_t"), ("3", "scope3_t")):
+        colour, hatch = SCOPE_STYLE[scope]
+        values = frame[column].to_numpy(float)
+        ax.bar(x, values, bottom=bottom, color=colour, hatch=hatch, edgecolor="white",
+               linewidth=0.5, label=SCOPE_NAMES[scope])  # fmt: skip
+        bottom += values
+    market = (frame["scope1_t"] + frame["scope2_market_t"] + frame["scope3_t"]).to_numpy(float)
+    if not np.allclose(market, bottom):
+        ax.plot(x, market, color="black", marker="_", markersize=14, linestyle="none",
+                label="Total with market-based Scope 2")  # fmt: skip
+    ax.set_xticks(x, _month_labels(list(frame["month"])))
+    ax.set_ylabel("t CO2e")
+    _thousands(ax)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, frameon=False)
+    return fig
+
+
+def by_source(report: Report) -> Figure:
+    frame = report["ghg_protocol"].sort_values(["co2e_t_location"]).reset_index(drop=True)
+    frame = frame[frame["co2e_t_location"] != 0]
+    fig, ax = _figure(8.0, max(3.0, 0.45 * len(frame) + 1.4))
+    ax.grid(axis="y", visible=False)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_title(f"Emissions by source, {_period(report)} (location-based)", loc="left")
+    if frame.empty:
+        return _empty(fig, ax, "No emissions in the period")
+    y = np.arange(len(frame))
+    colours = [SCOPE_STYLE[s][0] for s in frame["scope"]]
+    hatches = [SCOPE_STYLE[s][1] for s in frame["scope"]]
+    bars = ax.barh(y, frame["co2e_t_location"], color=colours, hatch=hatches, edgecolor="white")
+    ax.set_yticks(
+        y, [f"{lbl} (S{s})" for lbl, s in zip(frame["label"], frame["scope"], strict=True)]
+    )
+    ax.bar_label(bars, labels=[f"{v:,.0f} t" for v in frame["co2e_t_location"]], padding=3,
+                 fontsize=8)  # fmt: skip
+    ax.set_xlabel("t CO2e")
+    ax.set_xlim(0, frame["co2e_t_location"].max() * 1.18)
+    _thousands(ax, "x")
+    handles = [
+        ax.bar(0, 0, color=SCOPE_STYLE[s][0], hatch=SCOPE_STYLE[s][1], edgecolor="white")
+        for s in sorted(set(frame["scope"]))
+    ]
+    ax.legend(handles, [SCOPE_NAMES[s].split(" (")[0] for s in sorted(set(frame["scope"]))],
+              loc="lower right", frameon=False)  # fmt: skip
+    return fig
+
+
+def energy_by_commodity(report: Report) -> Figure:
+    frame = report["energy_by_month"]
+    fig, ax = _figure()
+    ax.set_title(f"Site energy by commodity, {_period(report)}", loc="left")
+    if frame.empty:
+        return _empty(fig, ax, "No energy readings in the period")
+    table = frame.pivot_table(index="month", columns="commodity", values="site_kbtu",
+                              aggfunc="sum", fill_value=0.0) / 1000.0  # fmt: skip
+    order = [c for c in COMMODITY_STYLE if c in table.columns]
+    order += sorted(set(table.columns) - set(order))
+    x = np.arange(len(table))
+    bottom = np.zeros(len(table))
+    for commodity in order:
+        colour, hatch = COMMODITY_STYLE.get(commodity, ("#999999", ""))
+        values = table[commodity].to_numpy(float)
+        ax.bar(x, values, bottom=bottom, color=colour, hatch=hatch, edgecolor="white",
+               linewidth=0.5, label=commodity.replace("_", " ").capitalize())  # fmt: skip
+        bottom += values
+    ax.set_xticks(x, _month_labels(list(table.index)))
+    ax.set_ylabel("Site energy (MMBtu = 1,000 kBtu)")
+    _thousands(ax)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=min(5, len(order)),
+              frameon=False)  # fmt: skip
+    return fig
+
+
+def waste_by_stream(report: Report) -> Figure:
+    frame = report["waste_by_stream"]
+    totals = frame.groupby(["stream", "waste_class"], as_index=False)["quantity_kg"].sum()
+    totals = totals.sort_values("quantity_kg").reset_index(drop=True)
+    fig, ax = _figure(8.0, max(3.0, min(6.0, 0.28 * len(totals) + 1.4)))
+    ax.grid(axis="y", visible=False)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    kpis = report["waste_kpis"].set_index(["metric", "unit"])["value"]
+    rate = kpis.get(("Recycling / diversion rate", "%"), np.nan)
+    rmw = kpis.get(("RMW share of total waste", "%"), np.nan)
+    subtitle = (
+        f"recycling / diversion rate {rate:.1f}%, RMW share {rmw:.1f}%" if pd.notna(rate) else ""
+    )
+    ax.set_title(f"Waste by stream, {_period(report)}: {subtitle}", loc="left")
+    if totals.empty:
+        return _empty(fig, ax, "No waste records in the period")
+    y = np.arange(len(totals))
+    tonnes = totals["quantity_kg"].to_numpy(float) / 1000.0
+    styles = [WASTE_STYLE[c] for c in totals["waste_class"]]
+    bars = ax.barh(y, tonnes, color=[s[0] for s in styles], hatch=[s[1] for s in styles],
+                   edgecolor="white")  # fmt: skip
+    ax.set_yticks(y, [s.replace("_", " ").capitalize() for s in totals["stream"]], fontsize=8)
+    ax.bar_label(bars, labels=[f"{v:,.1f} t" for v in tonnes], padding=3, fontsize=7)
+    ax.set_xlim(0, tonnes.max() * 1.15)
+    ax.set_xlabel("Tonnes (t)")
+    present = [c for c in WASTE_STYLE if c in set(totals["waste_class"])]
+    handles = [ax.barh(0, 0, color=WASTE_STYLE[c][0], hatch=WASTE_STYLE[c][1], edgecolor="white")
+               for c in present]  # fmt: skip
+    ax.legend(handles, [WASTE_STYLE[c][2] for c in present], loc="lower right", frameon=False,
+              fontsize=8)  # fmt: skip
+    return fig
+
+
+def trajectory(report: Report) -> Figure:
+    fig, ax = _figure()
+    ax.set_title("Scope 1+2 emissions against the target trajectory", loc="left")
+    if "trajectory" not in report.tables:
+        progress = report["progress"]
+        ax.plot(progress["year"], progress["scope12_location_t"], marker="o", color=ACTUAL_COLOUR,
+                label="Actual (location-based)")  # fmt: skip
+        ax.text(0.99, 0.02, "No baseline year set: no target trajectory", ha="right",
+                transform=ax.transAxes, fontsize=8)  # fmt: skip
+    else:
+        frame = report["trajectory"]
+        ax.plot(frame["year"], frame["target_scope12_t"], color=TARGET_COLOUR, linestyle="--",
+                label="Target (linear from baseline)")  # fmt: skip
+        actual = frame.dropna(subset=["scope12_location_t"])
+        ax.plot(actual["year"], actual["scope12_location_t"], marker="o", color=ACTUAL_COLOUR,
+                label="Actual, location-based")  # fmt: skip
+        if not np.allclose(actual["scope12_market_t"], actual["scope12_location_t"]):
+            ax.plot(actual["year"], actual["scope12_market_t"], marker="s", fillstyle="none",
+                    linestyle=":", color=MARKET_COLOUR, label="Actual, market-based")  # fmt: skip
+        last = max(m["year"] for m in report.meta["target"])
+        for milestone in report.meta["target"]:
+            year = milestone["year"]
+            row = frame[frame["year"] == year]
+            if not row.empty:
+                value = float(row["target_scope12_t"].iloc[0])
+                pct = milestone["reduction_pct"]
+                text = "net zero" if pct >= 100 else f"-{pct:.0f}%"
+                ax.plot([year], [value], marker="D", color=TARGET_COLOUR, markersize=5)
+                right = year == last
+                ax.annotate(f"{text} by {year}", (year, value), textcoords="offset points",
+                            xytext=(-8 if right else 6, 14 if right else 8), ha="right" if right else "left",
+                            fontsize=8)  # fmt: skip
+        ax.set_ylim(bottom=0)
+    ax.set_xlabel("Year")
+    ax.set_ylabel("Scope 1+2 (t CO2e)")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    _thousands(ax)
+    ax.legend(frameon=False, loc="upper right")
+    return fig
+
+
+def intensity_trend(report: Report) -> Figure:
+    frame = report["intensity_by_month"].dropna(subset=["t_per_1000_patient_days"])
+    fig, ax = _figure()
+    ax.set_title("Scope 1+2 emissions per 1,000 patient days, by month", loc="left")
+    if frame.empty:
+        return _empty(fig, ax, "No patient days recorded (set normalizers)")
+    x = np.arange(len(frame))
+    ax.plot(x, frame["t_per_1000_patient_days"], marker="o", markersize=4, color=ACTUAL_COLOUR,
+            label="Monthly")  # fmt: skip
+    years = frame["month"].str[:4]
+    averages = []
+    for year in sorted(set(years)):
+        part = frame[years == year]
+        mean = part["scope12_location_t"].sum() / part["patient_days"].sum() * 1000
+        idx = np.flatnonzero((years == year).to_numpy())
+        ax.hlines(mean, idx[0] - 0.3, idx[-1] + 0.3, colors="#888888", linestyles="--",
+                  linewidth=1.2)  # fmt: skip
+        averages.append(f"{year}: {mean:,.1f}")
+    step = max(1, len(frame) // 12)
+    ax.set_xticks(x[::step], _month_labels(list(frame["month"]))[::step], fontsize=8)
+    ax.set_ylabel("t CO2e per 1,000 patient days")
+    ax.set_ylim(bottom=0)
+    ax.legend(["Monthly", f"Year average ({'; '.join(averages)})"], frameon=False,
+              loc="lower left")  # fmt: skip
+    return fig
+
+
+#: (file key, caption, function) for every chart, in report order.
+CHARTS: list[tuple[str, str, Callable[[Report], Figure]]] = [
+    ("emissions-by-month", "Emissions by month and scope", monthly_by_scope),
+    ("emissions-by-source", "Emissions by source", by_source),
+    ("energy-by-commodity", "Site energy by commodity", energy_by_commodity),
+    ("waste-by-stream", "Waste by stream", waste_by_stream),
+    ("trajectory", "Progress against the target trajectory", trajectory),
+    ("intensity", "Emission intensity trend", intensity_trend),
+]
+
+
+def to_bytes(fig: Figure, fmt: str = "png") -> bytes:
+    out = io.BytesIO()
+    metadata = {"Software": None} if fmt == "png" else None
+    fig.savefig(out, format=fmt, metadata=metadata)
+    return out.getvalue()

@@ -1,0 +1,366 @@
+"""HTML (one self-contained printable file) and PDF (paginated, via matplotlib's PdfPages)."""
+
+from __future__ import annotations
+
+import base64
+import html
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from greencare.reports import charts
+from greencare.reports.model import Report, Table, fmt, label, rows
+from greencare.reports.writers import meta_label, meta_rows
+
+#: Which section each chart belongs to.
+CHART_SECTIONS = {
+    "emissions-by-month": "ghg",
+    "emissions-by-source": "ghg",
+    "energy-by-commodity": "energy",
+    "waste-by-stream": "waste",
+    "trajectory": "progress",
+    "intensity": "progress",
+}
+
+CSS = """
+body { font-family: "Helvetica Neue", Arial, sans-serif; color: #222; margin: 2rem auto;
+       max-width: 1100px; padding: 0 1rem; line-height: 1.4; }
+h1 { font-size: 1.8rem; margin-bottom: 0.2rem; }
+h2 { border-bottom: 2px solid #1f3b73; padding-bottom: 0.2rem; margin-top: 2.5rem; }
+h3 { font-size: 1.05rem; margin: 1.6rem 0 0.4rem; }
+.meta { color: #555; }
+.meta dt { font-weight: bold; float: left; clear: left; width: 11rem; }
+.meta dd { margin-left: 11.5rem; }
+nav ol { columns: 2; font-size: 0.9rem; }
+.note { color: #555; font-size: 0.85rem; margin: 0.2rem 0 0.5rem; }
+table { border-collapse: collapse; font-size: 0.8rem; margin-bottom: 0.8rem; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.2rem 0.5rem; text-align: left;
+         vertical-align: top; }
+th { background: #eef1f6; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.kpis { display: grid; grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr));
+        gap: 0.6rem; }
+.kpi { border: 1px solid #ccd; border-radius: 4px; padding: 0.5rem 0.7rem; }
+.kpi .v { font-size: 1.3rem; font-weight: bold; }
+.kpi .m { font-size: 0.8rem; color: #555; }
+figure { margin: 1rem 0; break-inside: avoid; }
+figure img { max-width: 100%; height: auto; }
+figcaption { font-size: 0.85rem; color: #555; }
+.gaps { border: 2px solid #9e2a2b; padding: 0.5rem 1rem; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 10pt; }
+  nav { break-after: page; }
+  h2 { break-before: page; }
+  h3, figure, tr { break-inside: avoid; }
+  thead { display: table-header-group; }
+  a { color: inherit; text-decoration: none; }
+}
+@page { size: A4; margin: 15mm; }
+"""
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def html_table(table: Table) -> str:
+    frame = table.frame
+    if frame.empty:
+        return '<p class="note">No data.</p>'
+    numeric = [frame[c].dtype.kind in "iuf" for c in frame.columns]
+    num = ' class="num"'
+    head = "".join(
+        f'<th{num if n else ""} scope="col">{_e(label(c))}</th>'
+        for c, n in zip(frame.columns, numeric, strict=True)
+    )
+    body = []
+    for row in rows(frame):
+        cells = []
+        for value, n, column in zip(row, numeric, frame.columns, strict=True):
+            is_num = n or (isinstance(value, int | float) and not isinstance(value, bool))
+            cells.append(f"<td{num if is_num else ''}>{_e(fmt(value, column))}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _figure_html(key: str, caption: str, report: Report) -> str:
+    fig = dict((k, f) for k, _, f in charts.CHARTS)[key](report)
+    data = base64.b64encode(charts.to_bytes(fig, "png")).decode("ascii")
+    return (
+        f'<figure id="chart-{_e(key)}"><img alt="{_e(caption)}" '
+        f'src="data:image/png;base64,{data}"><figcaption>{_e(caption)}</figcaption></figure>'
+    )
+
+
+def to_html(report: Report) -> str:
+    m = report.meta
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{_e(m['title'])} {_e(m['period']['from'])} to {_e(m['period']['to'])}</title>",
+        f"<style>{CSS}</style></head><body>",
+        f'<header><h1>{_e(m["title"])}</h1><dl class="meta">',
+    ]
+    for key, value in meta_rows(report)[2:]:
+        parts.append(f"<dt>{_e(meta_label(key))}</dt><dd>{_e(fmt(value))}</dd>")
+    parts.append("</dl></header>")
+    if m["gaps"]:
+        items = "".join(f"<li>{_e(g)}</li>" for g in m["gaps"])
+        parts.append(f'<div class="gaps"><strong>Missing factors: these sources are left out '
+                     f"of the totals.</strong><ul>{items}</ul></div>")  # fmt: skip
+    nav = ["<nav><h2>Contents</h2><ol>"]
+    for key, title, tables in report.by_section():
+        links = "".join(f'<li><a href="#{_e(t.key)}">{_e(t.title)}</a></li>' for t in tables)
+        nav.append(f'<li><a href="#section-{_e(key)}">{_e(title)}</a><ul>{links}</ul></li>')
+    parts.append("".join(nav) + "</ol></nav>")
+    for key, title, tables in report.by_section():
+        parts.append(f'<section id="section-{_e(key)}"><h2>{_e(title)}</h2>')
+        if key == "summary":
+            cards = "".join(
+                f'<div class="kpi"><div class="v">{_e(fmt(r[1]))} <small>{_e(r[2])}</small></div>'
+                f'<div class="m">{_e(r[0])}</div></div>'
+                for r in rows(report["summary"])
+            )
+            parts.append(f'<div class="kpis">{cards}</div>')
+        for chart_key, caption, _ in charts.CHARTS:
+            if CHART_SECTIONS[chart_key] == key:
+                parts.append(_figure_html(chart_key, caption, report))
+        for table in tables:
+            if table.key == "summary":
+                continue
+            parts.append(f'<h3 id="{_e(table.key)}">{_e(table.title)}</h3>')
+            if table.note:
+                parts.append(f'<p class="note">{_e(table.note)}</p>')
+            parts.append(html_table(table))
+        parts.append("</section>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def write_html(report: Report, path: Path) -> Path:
+    path.write_text(to_html(report), encoding="utf-8", newline="\n")
+    return path
+
+
+# --- PDF ---------------------------------------------------------------------------------------
+
+PAGE = (11.69, 8.27)  # A4 landscape, inches
+_USABLE_PT = (0.92 * PAGE[0] * 72, 0.78 * PAGE[1] * 72)  # table area, points
+_MONO = "monospace"
+#: The PDF's 14 standard fonts are not embedded glyph by glyph, which makes writing fast.
+PDF_RC = {
+    "pdf.use14corefonts": True,
+    "font.family": "sans-serif",
+    "font.sans-serif": ["Helvetica"],
+    "font.monospace": ["Courier"],
+    "axes.unicode_minus": False,
+}
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width=width, break_long_words=True) or [""]
+
+
+def _text_table(table: Table) -> tuple[float, list[str], list[str]]:
+    """Font size, header lines and body lines of a table set in a monospace font.
+
+    One text object per page keeps PDF writing fast; long text cells wrap onto more lines.
+    """
+    frame = table.frame
+    columns = list(frame.columns)
+    numeric = [frame[c].dtype.kind in "iuf" for c in columns]
+    text = [[fmt(v, c) for v, c in zip(row, columns, strict=True)] for row in rows(frame)]
+    widths = [
+        max([min(len(label(c)), 18)] + [len(r[i]) for r in text]) for i, c in enumerate(columns)
+    ]
+    widths = [min(w, 60) for w in widths]
+    while sum(widths) + 2 * len(widths) > 200 and max(widths) > 14:
+        widths[widths.index(max(widths))] -= 1
+
+    def lines_of(cells: list[str], align_right: list[bool]) -> list[str]:
+        wrapped = [_wrap(c, w) for c, w in zip(cells, widths, strict=True)]
+        out = []
+        for k in range(max(len(w) for w in wrapped)):
+            parts = []
+            for w, width, right in zip(wrapped, widths, align_right, strict=True):
+                piece = w[k] if k < len(w) else ""
+                parts.append(piece.rjust(width) if right else piece.ljust(width))
+            out.append("  ".join(parts).rstrip())
+        return out
+
+    header = lines_of([label(c) for c in columns], numeric)
+    body: list[str] = []
+    for row in text:
+        body += lines_of(row, numeric)
+    chars = sum(widths) + 2 * (len(widths) - 1)
+    size = max(4.5, min(8.5, _USABLE_PT[0] / (0.602 * max(chars, 1))))
+    return size, header, body
+
+
+_TOP, _BOTTOM = 0.90, 0.07  # table area on a page, figure fraction
+_HEIGHT_PT = (_TOP - _BOTTOM) * PAGE[1] * 72
+_HEADING_PT, _NOTE_PT, _GAP_PT = 16.0, 9.5, 12.0
+
+
+def _page(title: str, number: int, footer: str) -> Any:
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=PAGE)
+    _decorate(fig, title, number, footer)
+    return fig
+
+
+def _decorate(fig: Any, title: str, number: int, footer: str) -> None:
+    fig.text(0.04, 0.95, title, fontsize=14, weight="bold", va="top")
+    fig.text(0.04, 0.03, footer, fontsize=7, color="#666666")
+    fig.text(0.96, 0.03, f"Page {number}", fontsize=7, color="#666666", ha="right")
+
+
+def _pack(tables: list[Table]) -> list[list[dict[str, Any]]]:
+    """Tables of a section laid out on pages: small ones share a page, long ones split."""
+    pages: list[list[dict[str, Any]]] = [[]]
+    remaining = _HEIGHT_PT
+    for table in tables:
+        size, header, body = _text_table(table)
+        line = size * 1.25
+        note = _wrap(table.note, 190) if table.note else []
+        start, part = 0, 0
+        while True:
+            notes = note if part == 0 else []
+            fixed = _HEADING_PT + _NOTE_PT * len(notes) + (len(header) + 0.6) * line + _GAP_PT
+            fits = int((remaining - fixed) // line)
+            left = max(1, len(body) - start)
+            if fits < min(left, 4) and pages[-1]:
+                pages.append([])
+                remaining = _HEIGHT_PT
+                continue
+            take = max(1, min(left, fits))
+            chunk = body[start : start + take]
+            title = table.title + (" (continued)" if part else "")
+            pages[-1].append({"key": table.key, "title": title, "note": notes, "size": size,
+                              "header": header, "body": chunk, "part": part})  # fmt: skip
+            remaining -= fixed + max(1, len(chunk)) * line
+            start += take
+            part += 1
+            if start >= len(body):
+                break
+            pages.append([])
+            remaining = _HEIGHT_PT
+    return [p for p in pages if p]
+
+
+def _draw_blocks(fig: Any, blocks: list[dict[str, Any]]) -> None:
+    per_pt = 1 / (PAGE[1] * 72)
+    y = _TOP
+    for block in blocks:
+        size = block["size"]
+        line = size * 1.25 * per_pt
+        fig.text(0.04, y, block["title"], fontsize=10, weight="bold", va="top")
+        y -= _HEADING_PT * per_pt
+        if block["note"]:
+            fig.text(0.04, y, "\n".join(block["note"]), fontsize=7, color="#555555", va="top",
+                     style="italic", linespacing=1.2)  # fmt: skip
+            y -= _NOTE_PT * per_pt * len(block["note"])
+        fig.text(0.04, y, "\n".join(block["header"]), fontsize=size, family=_MONO,
+                 weight="bold", va="top", linespacing=1.25)  # fmt: skip
+        y -= line * len(block["header"]) + line * 0.2
+        fig.add_artist(_rule(y))
+        y -= line * 0.4
+        body = block["body"] or ["(no data)"]
+        fig.text(0.04, y, "\n".join(body), fontsize=size, family=_MONO, weight="medium",
+                 va="top", linespacing=1.25)  # fmt: skip
+        y -= line * len(body) + _GAP_PT * per_pt
+
+
+def _rule(y: float) -> Any:
+    from matplotlib.lines import Line2D
+
+    return Line2D([0.04, 0.96], [y, y], color="#888888", linewidth=0.6)
+
+
+def write_pdf(report: Report, path: Path) -> Path:
+    """Cover, contents, then each section's charts and tables; tables split across pages."""
+    import matplotlib
+
+    with matplotlib.rc_context(PDF_RC):
+        return _write_pdf(report, path)
+
+
+def _write_pdf(report: Report, path: Path) -> Path:
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    m = report.meta
+    metadata = {"Title": f"{m['title']} {m['period']['from']} to {m['period']['to']}",
+                "Creator": "greencare", "Producer": "greencare (matplotlib)",
+                "CreationDate": None}  # fmt: skip
+    with PdfPages(path, metadata=metadata) as pdf:
+        for fig in pdf_pages(report):
+            pdf.savefig(fig)
+    return path
+
+
+def pdf_pages(report: Report) -> Iterator[Any]:
+    """The PDF's pages as figures, in order: cover, contents, then by section its charts (a page
+    each) and its tables (packed, split across pages when long)."""
+    m = report.meta
+    period = f"{m['period']['from']} to {m['period']['to']}"
+    footer = f"{m['title']} - {', '.join(m['facilities'])} - {period}"
+    plan: list[tuple[str, str, Any]] = []  # (kind, page title, payload) after cover, contents
+    contents: list[tuple[str, int, int]] = []  # (text, level, page)
+    for key, title, tables in report.by_section():
+        contents.append((title, 0, len(plan) + 3))
+        for chart_key, caption, func in charts.CHARTS:
+            if CHART_SECTIONS[chart_key] == key:
+                plan.append(("chart", f"{title}: {caption}", func))
+        for blocks in _pack(tables):
+            for block in blocks:
+                if block["part"] == 0:
+                    contents.append((block["title"], 1, len(plan) + 3))
+            plan.append(("tables", title, blocks))
+    yield _cover(report, footer)
+    yield _contents(contents, footer)
+    for number, (kind, title, payload) in enumerate(plan, start=3):
+        if kind == "chart":
+            fig = payload(report)
+            fig.set_size_inches(PAGE)
+            fig.get_layout_engine().set(rect=(0.05, 0.07, 0.9, 0.84))
+            _decorate(fig, title, number, footer)
+        else:
+            fig = _page(title, number, footer)
+            _draw_blocks(fig, payload)
+        yield fig
+
+
+def _cover(report: Report, footer: str) -> Any:
+    m = report.meta
+    fig = _page("", 1, footer)
+    fig.text(0.08, 0.8, m["title"], fontsize=28, weight="bold")
+    fig.text(0.08, 0.73, ", ".join(m["facilities"]), fontsize=16)
+    fig.text(0.08, 0.68, f"{m['period']['from']} to {m['period']['to']}", fontsize=14)
+    y = 0.58
+    for metric, value, unit in rows(report["summary"]):
+        fig.text(0.08, y, metric, fontsize=11)
+        fig.text(0.6, y, f"{fmt(value)} {unit}", fontsize=11, ha="right", weight="bold")
+        y -= 0.032
+    info = [f"{meta_label(k)}: {fmt(v)}" for k, v in meta_rows(report)[4:]]
+    wrapped = "\n".join(line for item in info for line in _wrap(item, 50))
+    fig.text(0.66, 0.58, wrapped, fontsize=9, va="top", linespacing=1.4)
+    if m["gaps"]:
+        gaps = "\n".join(line for g in m["gaps"] for line in _wrap(g, 55))
+        fig.text(0.66, 0.3, "Missing factors (left out of the totals):\n" + gaps, fontsize=8,
+                 color="#9e2a2b", va="top")  # fmt: skip
+    return fig
+
+
+def _contents(contents: list[tuple[str, int, int]], footer: str) -> Any:
+    fig = _page("Contents", 2, footer)
+    per_column = 42
+    for i, (text, level, page) in enumerate(contents):
+        col, row = divmod(i, per_column)
+        x = 0.06 + col * 0.46 + (0.02 if level else 0)
+        y = 0.88 - row * 0.019
+        weight = "bold" if level == 0 else "normal"
+        fig.text(x, y, text, fontsize=8, weight=weight)
+        fig.text(0.06 + col * 0.46 + 0.42, y, str(page), fontsize=8, ha="right")
+    return fig

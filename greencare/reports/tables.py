@@ -1,0 +1,569 @@
+"""Build a :class:`~greencare.reports.model.Report` from the database.
+
+Emissions come from :func:`greencare.services.emissions` (the same engine and the same lines as
+``greencare emissions``); energy and water from the monthly roll-up (``reading_months``, never raw
+readings); waste from ``waste_records`` spread over months by days; patient days from
+``normalizers``. Framework views, progress, data quality and methodology are in
+:mod:`greencare.reports.frameworks`.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlite_utils import Database
+
+from greencare import services
+from greencare.core import rules
+from greencare.core.calculate import Inventory
+from greencare.core.errors import InputError
+from greencare.core.summary import KWH_TO_GJ, KWH_TO_KBTU, M2_TO_FT2
+from greencare.reports.model import SCHEMA_ID, Report
+from greencare.storage.inventory import load_activity
+
+KG_TO_LB = 1 / 0.45359237
+M3_TO_US_GAL = 264.172052358
+
+RMW_STREAMS = ("regulated_medical_waste", "sharps", "pathological", "trace_chemotherapy")
+DIVERSION_ROUTES = ("recycling", "composting", "anaerobic_digestion", "donation")
+#: Reused or reprocessed items are neither waste nor recycling (Practice Greenhealth).
+REUSE_ROUTES = ("reuse", "reprocessing")
+REUSE_STREAMS = ("reusable_sharps_containers", "reprocessed_devices")
+
+#: Reduction from the baseline's Scope 1+2, by year (HHS Health Sector Climate Pledge).
+DEFAULT_TARGET: tuple[tuple[int, float], ...] = ((2030, 0.50), (2050, 1.00))
+
+SCOPE_COLUMNS = {
+    "scope1": "scope1_t",
+    "scope2_location": "scope2_location_t",
+    "scope2_market": "scope2_market_t",
+    "scope3": "scope3_t",
+    "total_location": "total_location_t",
+    "total_market": "total_market_t",
+}
+
+
+@dataclass
+class Context:
+    """What every table builder reads: the period, the facilities, the engine's answer."""
+
+    db: Database
+    first: str
+    last: str
+    months: list[str]
+    days: int
+    facility_ids: list[int] | None
+    facilities: pd.DataFrame
+    activity: Any
+    inventory: Inventory
+    summary: dict[str, Any]
+    options: dict[str, Any]
+
+    @property
+    def lines(self) -> pd.DataFrame:
+        return self.inventory.lines
+
+    @property
+    def names(self) -> dict[int, str]:
+        return dict(zip(self.facilities["id"], self.facilities["name"], strict=True))
+
+
+def month_range(first: str, last: str) -> list[str]:
+    y, m = int(first[:4]), int(first[5:])
+    out = []
+    while f"{y:04d}-{m:02d}" <= last:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def days_in(months: list[str]) -> int:
+    return sum(calendar.monthrange(int(m[:4]), int(m[5:]))[1] for m in months)
+
+
+def month_end(month: str) -> str:
+    y, m = int(month[:4]), int(month[5:])
+    return date(y, m, calendar.monthrange(y, m)[1]).isoformat()
+
+
+def build_report(
+    db: Database,
+    *,
+    year: int | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    facility: int | str | None = None,
+    gwp: str | None = None,
+    pins: dict[str, str] | None = None,
+    baseline_year: int | None = None,
+    target: tuple[tuple[int, float], ...] = DEFAULT_TARGET,
+    allow_gaps: bool = False,
+    generated: str | None = None,
+    title: str | None = None,
+) -> Report:
+    """The sustainability report for a period (a year, or ``start``..``end`` as YYYY-MM).
+
+    ``baseline_year`` sets the year progress and the target trajectory are measured from;
+    ``target`` lists (year, reduction from the baseline's Scope 1+2) milestones, reached
+    linearly. ``generated`` is an optional timestamp written into the report (none by default,
+    so the same data gives the same bytes).
+    """
+    from greencare.reports import frameworks
+
+    first, last = services.period_months(year, start, end)
+    if baseline_year is not None and not 1990 <= baseline_year <= int(last[:4]):
+        raise InputError(
+            f"baseline year {baseline_year} must be between 1990 and the report's last year"
+        )
+    ids = [services.get_facility(db, facility).id] if facility is not None else None
+    inventory, summary = services.emissions(
+        db, start=first, end=last, facility=facility, gwp=gwp, pins=pins, strict=not allow_gaps
+    )
+    activity = load_activity(db, first_month=first, last_month=last, facility_ids=ids)
+    months = month_range(first, last)
+    ctx = Context(
+        db=db,
+        first=first,
+        last=last,
+        months=months,
+        days=days_in(months),
+        facility_ids=ids,  # type: ignore[arg-type]
+        facilities=activity.facilities.sort_values("id").reset_index(drop=True),
+        activity=activity,
+        inventory=inventory,
+        summary=summary,
+        options={"gwp": gwp, "pins": pins or {}, "allow_gaps": allow_gaps, "target": target},
+    )
+    names = sorted(ctx.facilities["name"])
+    meta = {
+        "schema": SCHEMA_ID,
+        "title": title or "Sustainability report",
+        "period": {"from": first, "to": last, "months": len(months), "days": ctx.days},
+        "facilities": names,
+        "facility_filter": None if facility is None else names[0] if names else str(facility),
+        "gwp": summary["gwp"],
+        "gwp_sets_used": summary["gwp_sets_used"],
+        "pins": dict(sorted((pins or {}).items())),
+        "baseline_year": baseline_year,
+        "target": [{"year": y, "reduction_pct": round(r * 100, 6)} for y, r in target],
+        "allow_gaps": allow_gaps,
+        "gaps": list(inventory.gaps),
+        "generated": generated,
+    }
+    report = Report(meta=meta, tables={}, inventory=inventory, summary=summary)
+    report.add("summary", "Key figures", "summary", pd.DataFrame())  # filled last, shown first
+    ghg_tables(ctx, report)
+    energy_tables(ctx, report)
+    water_tables(ctx, report)
+    waste_tables(ctx, report)
+    frameworks.progress_tables(ctx, report, baseline_year)
+    frameworks.framework_tables(ctx, report, baseline_year)
+    frameworks.quality_tables(ctx, report)
+    frameworks.methodology_tables(ctx, report)
+    report.tables["summary"].frame = headline(ctx, report)
+    return report
+
+
+# --- GHG ---------------------------------------------------------------------------------------
+
+
+def _t(kg: Any) -> float:
+    return float(kg) / 1000.0
+
+
+def _label(category: str) -> str:
+    return rules.CATEGORY_LABELS.get(category, category.replace("_", " ").capitalize())
+
+
+def scope_frame(lines: pd.DataFrame) -> pd.DataFrame:
+    """Location- and market-based t CO2e per (scope, category)."""
+    keys = ["scope", "category"]
+    loc = lines[lines["method"] != "market"].groupby(keys)["co2e_kg"].sum()
+    mkt = lines[lines["method"] != "location"].groupby(keys)["co2e_kg"].sum()
+    frame = pd.concat({"loc": loc, "mkt": mkt}, axis=1).fillna(0.0).reset_index()
+    if frame.empty:
+        return pd.DataFrame(columns=[*keys, "label", "co2e_t_location", "co2e_t_market"])
+    frame["label"] = frame["category"].map(_label)
+    frame["co2e_t_location"] = frame["loc"] / 1000.0
+    frame["co2e_t_market"] = frame["mkt"] / 1000.0
+    return frame.sort_values(keys)[[*keys, "label", "co2e_t_location", "co2e_t_market"]]
+
+
+def scope_totals(summary_totals: dict[str, float]) -> dict[str, float]:
+    return {SCOPE_COLUMNS[k]: float(v) for k, v in summary_totals.items()}
+
+
+def ghg_tables(ctx: Context, report: Report) -> None:
+    lines = ctx.lines
+    scopes = scope_frame(lines)
+    totals = ctx.summary["totals_t"]
+    report.add(
+        "ghg_protocol",
+        "GHG Protocol inventory by scope and category",
+        "ghg",
+        scopes,
+        "Scope 2 is reported location-based and market-based side by side; Scopes 1 and 3 are "
+        "the same under both methods.",
+    )
+    total_rows = [
+        ("Scope 1", "scope1"),
+        ("Scope 2 (location-based)", "scope2_location"),
+        ("Scope 2 (market-based)", "scope2_market"),
+        ("Scope 3", "scope3"),
+        ("Total, Scopes 1-3 (location-based Scope 2)", "total_location"),
+        ("Total, Scopes 1-3 (market-based Scope 2)", "total_market"),
+    ]
+    report.add(
+        "ghg_totals",
+        "Totals by scope",
+        "ghg",
+        pd.DataFrame(
+            {"scope": [k for _, k in total_rows], "label": [n for n, _ in total_rows]}
+        ).assign(co2e_t=[totals[k] for _, k in total_rows]),
+    )
+    for scope, key, title in (
+        ("1", "scope1_by_source", "Scope 1 by source"),
+        ("3", "scope3_by_category", "Scope 3 by category"),
+    ):
+        part = scopes[scopes["scope"] == scope][["category", "label", "co2e_t_location"]]
+        part = part.rename(columns={"co2e_t_location": "co2e_t"})
+        whole = part["co2e_t"].sum()
+        part["share_pct"] = part["co2e_t"] / whole * 100 if whole else np.nan
+        report.add(
+            key, title, "ghg", part.sort_values(["co2e_t", "category"], ascending=[False, True])
+        )
+    s2 = scopes[scopes["scope"] == "2"][["category", "label", "co2e_t_location", "co2e_t_market"]]
+    report.add(
+        "scope2_methods",
+        "Scope 2: location-based and market-based",
+        "ghg",
+        s2,
+        "Market-based figures fall back to the location-based factor where no supplier factor or "
+        "contractual instrument is recorded (GHG Protocol Scope 2 Guidance).",
+    )
+    loc = lines[lines["method"] != "market"]
+    gas = (
+        loc.groupby(["scope", "gas"])
+        .agg(mass_kg=("gas_kg", lambda s: s.sum(min_count=1)), co2e_kg=("co2e_kg", "sum"))
+        .reset_index()
+    )
+    gas["co2e_t"] = gas.pop("co2e_kg") / 1000.0
+    report.add(
+        "ghg_by_gas",
+        "Emissions by gas (location-based)",
+        "ghg",
+        gas.sort_values(["scope", "gas"]),
+        "Gas 'CO2e' marks factors published only as CO2e (spend-based, waste, some inhalers): "
+        "no mass of gas is known for them.",
+    )
+    by_facility = pd.DataFrame(
+        [
+            {"facility": f["facility"], **{SCOPE_COLUMNS[k]: f[k] for k in SCOPE_COLUMNS}}
+            for f in ctx.summary["by_facility"]
+        ],
+        columns=["facility", *SCOPE_COLUMNS.values()],
+    )
+    report.add(
+        "ghg_by_facility", "Emissions by facility", "ghg", by_facility.sort_values("facility")
+    )
+    months = {m["month"]: m for m in ctx.summary["by_month"]}
+    by_month = pd.DataFrame(
+        [
+            {"month": m, **{SCOPE_COLUMNS[k]: months.get(m, {}).get(k, 0.0) for k in SCOPE_COLUMNS}}
+            for m in ctx.months
+        ],
+        columns=["month", *SCOPE_COLUMNS.values()],
+    )
+    report.add("ghg_by_month", "Emissions by month", "ghg", by_month)
+    by_cat_month = (
+        loc.groupby(["month", "scope", "category"])["co2e_kg"].sum().reset_index()
+        if not loc.empty
+        else pd.DataFrame(columns=["month", "scope", "category", "co2e_kg"])
+    )
+    by_cat_month["co2e_t"] = by_cat_month.pop("co2e_kg").astype(float) / 1000.0
+    report.add(
+        "ghg_by_category_month",
+        "Emissions by source and month (location-based)",
+        "ghg",
+        by_cat_month.sort_values(["month", "scope", "category"]),
+    )
+
+
+# --- energy and water --------------------------------------------------------------------------
+
+
+def _currency_cost(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Cost per key with its currency; several currencies in one group give no total."""
+    billed = frame[frame["currency"].fillna("") != ""]
+    if billed.empty:
+        return pd.DataFrame(columns=[*keys, "cost", "currency"])
+    out = billed.groupby(keys).agg(
+        cost=("cost", "sum"), currency=("currency", lambda s: ", ".join(sorted(set(s))))
+    )
+    out.loc[out["currency"].str.contains(","), "cost"] = np.nan
+    return out.reset_index()
+
+
+def _floor_areas(ctx: Context) -> pd.DataFrame:
+    fac = ctx.facilities[["id", "name", "floor_area_m2"]].rename(
+        columns={"id": "facility_id", "name": "facility"}
+    )
+    fac["floor_area_m2"] = fac["floor_area_m2"].astype(float)
+    fac["floor_area_ft2"] = fac["floor_area_m2"] * M2_TO_FT2
+    return fac
+
+
+def energy_tables(ctx: Context, report: Report) -> None:
+    energy = ctx.inventory.energy
+    rolled = ctx.activity.energy
+    kwh = rolled[rolled["canonical_unit"] == "kWh"]
+    if energy.empty:
+        energy = pd.DataFrame(columns=["facility_id", "month", "commodity", "site_kwh",
+                                       "estimated_kwh", "cost", "source_kwh"])  # fmt: skip
+
+    def convert(frame: pd.DataFrame) -> pd.DataFrame:
+        for column in ("site_kwh", "estimated_kwh", "source_kwh"):
+            frame[column] = frame[column].astype(float)
+        frame["site_kbtu"] = frame["site_kwh"] * KWH_TO_KBTU
+        frame["site_gj"] = frame["site_kwh"] * KWH_TO_GJ
+        frame["source_kbtu"] = frame["source_kwh"] * KWH_TO_KBTU
+        frame["source_gj"] = frame["source_kwh"] * KWH_TO_GJ
+        frame["estimated_pct"] = (
+            frame["estimated_kwh"] / frame["site_kwh"].where(frame["site_kwh"] != 0) * 100
+        )
+        return frame
+
+    sums = {
+        "site_kwh": ("site_kwh", "sum"),
+        "estimated_kwh": ("estimated_kwh", "sum"),
+        "source_kwh": ("source_kwh", lambda s: s.sum(min_count=1)),
+    }
+    by_commodity = convert(energy.groupby("commodity").agg(**sums).reset_index())
+    by_commodity = by_commodity.merge(
+        _currency_cost(kwh, ["commodity"]), on="commodity", how="left"
+    )
+    cols = ["site_kwh", "site_kbtu", "site_gj", "source_kbtu", "source_gj", "estimated_pct"]
+    report.add(
+        "energy_by_commodity",
+        "Energy by commodity",
+        "energy",
+        by_commodity[["commodity", *cols, "cost", "currency"]].sort_values("commodity"),
+        "Site energy as metered; source energy with ENERGY STAR Portfolio Manager site-to-source "
+        "ratios (US facilities only). 1 kWh = 3.412 kBtu = 0.0036 GJ.",
+    )
+    fac = _floor_areas(ctx)
+    by_fac = energy.groupby("facility_id").agg(**sums).reset_index()
+    by_fac = fac.merge(by_fac, on="facility_id", how="left")
+    by_fac = convert(by_fac.fillna({"site_kwh": 0.0, "estimated_kwh": 0.0}))
+    annual = 12 / len(ctx.months)
+    by_fac["site_eui_kbtu_ft2"] = by_fac["site_kbtu"] / by_fac["floor_area_ft2"] * annual
+    by_fac["source_eui_kbtu_ft2"] = by_fac["source_kbtu"] / by_fac["floor_area_ft2"] * annual
+    by_fac["site_eui_gj_m2"] = by_fac["site_gj"] / by_fac["floor_area_m2"] * annual
+    by_fac = by_fac.merge(_currency_cost(kwh, ["facility_id"]), on="facility_id", how="left")
+    report.add(
+        "energy_by_facility",
+        "Energy use intensity by facility",
+        "energy",
+        by_fac[
+            [
+                "facility",
+                "floor_area_ft2",
+                "floor_area_m2",
+                "site_kbtu",
+                "site_gj",
+                "source_kbtu",
+                "site_eui_kbtu_ft2",
+                "source_eui_kbtu_ft2",
+                "site_eui_gj_m2",
+                "cost",
+                "currency",
+            ]
+        ].sort_values("facility"),
+        "EUI per gross floor area, annualised (x 12 / months in the period).",
+    )
+    by_month = energy.groupby(["month", "commodity"]).agg(**sums).reset_index()
+    by_month = convert(by_month)[["month", "commodity", "site_kwh", "site_kbtu", "site_gj"]]
+    report.add("energy_by_month", "Energy by month and commodity", "energy", by_month)
+
+
+def water_tables(ctx: Context, report: Report) -> None:
+    rolled = ctx.activity.energy
+    water = rolled[rolled["canonical_unit"] == "m**3"]
+    frame = water.groupby(["facility_id", "commodity"])["quantity_canonical"].sum().reset_index()
+    frame = frame.merge(_currency_cost(water, ["facility_id", "commodity"]),
+                        on=["facility_id", "commodity"], how="left")  # fmt: skip
+    frame = _floor_areas(ctx).merge(frame, on="facility_id", how="inner")
+    frame["water_m3"] = frame["quantity_canonical"].astype(float)
+    frame["water_gal"] = frame["water_m3"] * M3_TO_US_GAL
+    frame["water_gal_ft2"] = frame["water_gal"] / frame["floor_area_ft2"] * 12 / len(ctx.months)
+    report.add(
+        "water",
+        "Water by facility and source",
+        "water",
+        frame[
+            ["facility", "commodity", "water_m3", "water_gal", "water_gal_ft2", "cost", "currency"]
+        ].sort_values(["facility", "commodity"]),
+        "1 m³ = 264.172 US gallons; intensity annualised per gross floor area.",
+    )
+
+
+# --- waste -------------------------------------------------------------------------------------
+
+
+def waste_class(stream: pd.Series, route: pd.Series) -> pd.Series:
+    """rmw, diverted, reused (not waste, not recycling) or disposed."""
+    out = pd.Series("disposed", index=stream.index, dtype=object)
+    out[route.isin(DIVERSION_ROUTES)] = "diverted"
+    out[stream.isin(RMW_STREAMS)] = "rmw"
+    out[route.isin(REUSE_ROUTES) | stream.isin(REUSE_STREAMS)] = "reused"
+    return out
+
+
+def normalizers(db: Database, months: list[str], ids: list[int] | None) -> pd.DataFrame:
+    sql = (
+        "SELECT facility_id, month, patient_days, adjusted_patient_days, ftes FROM normalizers "
+        "WHERE month BETWEEN ? AND ?"
+    )
+    params: list[Any] = [months[0], months[-1]]
+    if ids:
+        sql += f" AND facility_id IN ({', '.join('?' * len(ids))})"
+        params += ids
+    return pd.read_sql_query(sql + " ORDER BY facility_id, month", db.conn, params=params)
+
+
+def waste_frame(ctx: Context) -> pd.DataFrame:
+    waste = ctx.activity.waste
+    if waste.empty:
+        return pd.DataFrame(columns=["facility_id", "month", "stream", "route", "quantity_kg",
+                                     "cost", "currency", "waste_class"])  # fmt: skip
+    waste = waste.copy()
+    waste["quantity_kg"] = waste["quantity_kg"].astype(float)
+    waste["waste_class"] = waste_class(waste["stream"], waste["route"])
+    return waste
+
+
+def waste_kpis(waste: pd.DataFrame, beds: float, days: int, apd: float) -> dict[str, float]:
+    """Total (reused excluded), RMW share, diversion rate and per-bed-day / per-APD figures."""
+    by_class = waste.groupby("waste_class")["quantity_kg"].sum()
+    total = float(by_class.drop("reused", errors="ignore").sum())
+    rmw = float(by_class.get("rmw", 0.0))
+    diverted = float(by_class.get("diverted", 0.0))
+    bed_days = beds * days
+    return {
+        "total_kg": total,
+        "rmw_kg": rmw,
+        "diverted_kg": diverted,
+        "reused_kg": float(by_class.get("reused", 0.0)),
+        "rmw_pct": rmw / total * 100 if total else float("nan"),
+        "diversion_pct": diverted / total * 100 if total else float("nan"),
+        "bed_days": bed_days,
+        "kg_per_bed_day": total / bed_days if bed_days else float("nan"),
+        "adjusted_patient_days": apd,
+        "kg_per_apd": total / apd if apd else float("nan"),
+    }
+
+
+def waste_tables(ctx: Context, report: Report) -> None:
+    waste = waste_frame(ctx)
+    by_stream = waste.groupby(["stream", "route", "waste_class"])["quantity_kg"].sum().reset_index()
+    by_stream = by_stream.merge(
+        _currency_cost(waste, ["stream", "route"]), on=["stream", "route"], how="left"
+    )
+    by_stream["quantity_lb"] = by_stream["quantity_kg"] * KG_TO_LB
+    by_stream["cost_per_tonne"] = by_stream["cost"] / (by_stream["quantity_kg"] / 1000.0)
+    report.add(
+        "waste_by_stream",
+        "Waste by stream and route",
+        "waste",
+        by_stream[
+            [
+                "stream",
+                "route",
+                "waste_class",
+                "quantity_kg",
+                "quantity_lb",
+                "cost",
+                "currency",
+                "cost_per_tonne",
+            ]
+        ].sort_values(["stream", "route"]),
+        "Class: rmw = regulated medical waste, sharps, pathological, trace chemotherapy; "
+        "diverted = recycling, composting, anaerobic digestion, donation; reused = reusable "
+        "sharps containers and reprocessed devices (not waste, not counted as recycling).",
+    )
+    norm = normalizers(ctx.db, ctx.months, ctx.facility_ids)
+    beds = float(ctx.facilities["staffed_beds"].fillna(0).sum())
+    k = waste_kpis(waste, beds, ctx.days, float(norm["adjusted_patient_days"].sum()))
+    rows = [
+        ("Total waste (reused items excluded)", k["total_kg"], "kg"),
+        ("Total waste (reused items excluded)", k["total_kg"] * KG_TO_LB, "lb"),
+        ("Regulated medical waste (RMW)", k["rmw_kg"], "kg"),
+        ("RMW share of total waste", k["rmw_pct"], "%"),
+        ("Diverted (recycled, composted, digested, donated)", k["diverted_kg"], "kg"),
+        ("Recycling / diversion rate", k["diversion_pct"], "%"),
+        ("Reused or reprocessed (not counted)", k["reused_kg"], "kg"),
+        ("Staffed beds", beds, "beds"),
+        ("Staffed bed-days in the period", k["bed_days"], "bed-days"),
+        ("Waste per staffed bed per day", k["kg_per_bed_day"], "kg/bed-day"),
+        ("Waste per staffed bed per day", k["kg_per_bed_day"] * KG_TO_LB, "lb/bed-day"),
+        ("Adjusted patient days", k["adjusted_patient_days"], "days"),
+        ("Waste per adjusted patient day", k["kg_per_apd"], "kg/APD"),
+        ("Waste per adjusted patient day", k["kg_per_apd"] * KG_TO_LB, "lb/APD"),
+    ]
+    report.add("waste_kpis", "Waste indicators", "waste",
+               pd.DataFrame(rows, columns=["metric", "value", "unit"]))  # fmt: skip
+    report.meta["_waste_kpis"] = k  # used by headline(); removed before writing
+    cost = waste.groupby(["waste_class"])["quantity_kg"].sum().reset_index()
+    cost = cost.merge(_currency_cost(waste, ["waste_class"]), on="waste_class", how="left")
+    cost["cost_per_tonne"] = cost["cost"] / (cost["quantity_kg"] / 1000.0)
+    report.add("waste_cost_by_class", "Waste cost by class", "waste",
+               cost.sort_values("waste_class"))  # fmt: skip
+    monthly = waste.pivot_table(
+        index="month", columns="waste_class", values="quantity_kg", aggfunc="sum", fill_value=0.0
+    ).reindex(ctx.months, fill_value=0.0)
+    out = pd.DataFrame({"month": ctx.months})
+    for c in ("rmw", "disposed", "diverted", "reused"):
+        out[f"{c}_kg" if c != "disposed" else "disposed_kg"] = (
+            monthly[c].to_numpy(float) if c in monthly else 0.0
+        )
+    out["total_kg"] = out["rmw_kg"] + out["disposed_kg"] + out["diverted_kg"]
+    out["diversion_pct"] = np.where(out["total_kg"] > 0, out["diverted_kg"] / out["total_kg"] * 100,
+                                    np.nan)  # fmt: skip
+    report.add("waste_by_month", "Waste by month", "waste", out)
+
+
+# --- headline ----------------------------------------------------------------------------------
+
+
+def headline(ctx: Context, report: Report) -> pd.DataFrame:
+    t = ctx.summary["totals_t"]
+    k = report.meta.pop("_waste_kpis")
+    energy = report["energy_by_facility"]
+    area = energy["floor_area_ft2"].sum(min_count=1)
+    site = float(energy["site_kbtu"].sum())
+    eui = site / area * 12 / len(ctx.months) if pd.notna(area) and area else float("nan")
+    rows = [
+        ("Scope 1", t["scope1"], "t CO2e"),
+        ("Scope 2 (location-based)", t["scope2_location"], "t CO2e"),
+        ("Scope 2 (market-based)", t["scope2_market"], "t CO2e"),
+        ("Scope 3", t["scope3"], "t CO2e"),
+        ("Total (location-based)", t["total_location"], "t CO2e"),
+        ("Total (market-based)", t["total_market"], "t CO2e"),
+        ("Site energy", site, "kBtu"),
+        ("Site energy", site / KWH_TO_KBTU * KWH_TO_GJ, "GJ"),
+        ("Site EUI", eui, "kBtu/ft2/yr"),
+        ("Total waste", k["total_kg"], "kg"),
+        ("Waste per staffed bed per day", k["kg_per_bed_day"] * KG_TO_LB, "lb/bed-day"),
+        ("RMW share", k["rmw_pct"], "%"),
+        ("Recycling / diversion rate", k["diversion_pct"], "%"),
+    ]
+    progress = report.tables.get("progress")
+    if progress is not None and len(progress.frame) > 1:
+        last = progress.frame.iloc[-1]
+        rows.append(("Scope 1+2 change vs baseline", last["change_vs_baseline_pct"], "%"))
+    return pd.DataFrame(rows, columns=["metric", "value", "unit"])

@@ -1,0 +1,263 @@
+"""Writers for the data formats: JSON, CSV (a folder, or one long file), Markdown and XLSX.
+
+JSON, CSV and Markdown are deterministic: the same database and factor editions give the same
+bytes (no timestamp unless the caller put one in ``meta["generated"]``). Spreadsheet text that
+would run as a formula is neutralised with a leading apostrophe. HTML and PDF are in
+:mod:`greencare.reports.render`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from greencare.reports.model import Report, Table, clean, fmt, label, neutralise, rows, unit
+
+FORMATS = ("html", "pdf", "xlsx", "csv", "md", "json", "pm-xlsx")
+SUFFIXES = {".html": "html", ".htm": "html", ".pdf": "pdf", ".xlsx": "xlsx", ".csv": "csv",
+            ".md": "md", ".json": "json"}  # fmt: skip
+
+
+def write(report: Report, fmt_name: str, path: str | Path, *, csv_long: bool = False) -> Path:
+    """Write ``report`` as ``fmt_name`` (see FORMATS) to ``path``; returns what was written."""
+    path = Path(path)
+    if fmt_name not in FORMATS:
+        raise ValueError(f"unknown report format {fmt_name!r} (use {', '.join(FORMATS)})")
+    if fmt_name in ("html", "pdf"):
+        from greencare.reports import render
+
+        return (render.write_html if fmt_name == "html" else render.write_pdf)(report, path)
+    if fmt_name == "csv":
+        return write_csv(report, path, long=csv_long)
+    writer = {"xlsx": write_xlsx, "md": write_markdown, "json": write_json,
+              "pm-xlsx": write_pm_xlsx}[fmt_name]  # fmt: skip
+    return writer(report, path)
+
+
+# --- JSON --------------------------------------------------------------------------------------
+
+
+def to_json_data(report: Report) -> dict[str, Any]:
+    tables = {}
+    for table in report.tables.values():
+        columns = list(table.frame.columns)
+        tables[table.key] = {
+            "title": table.title,
+            "section": table.section,
+            "note": table.note,
+            "columns": [{"name": c, "label": label(c), "unit": unit(c)} for c in columns],
+            "rows": [dict(zip(columns, r, strict=True)) for r in rows(table.frame)],
+        }
+    sections = [
+        {"key": key, "title": title, "tables": [t.key for t in items]}
+        for key, title, items in report.by_section()
+    ]
+    return {"schema": report.meta["schema"], "meta": _plain(report.meta),
+            "sections": sections, "tables": tables}  # fmt: skip
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return clean(value)
+
+
+def to_json(report: Report) -> str:
+    text = json.dumps(to_json_data(report), indent=2, sort_keys=True, ensure_ascii=False)
+    return text + "\n"
+
+
+def write_json(report: Report, path: Path) -> Path:
+    path.write_text(to_json(report), encoding="utf-8", newline="\n")
+    return path
+
+
+# --- CSV ---------------------------------------------------------------------------------------
+
+
+def _csv_text(header: list[str], body: list[list[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for row in body:
+        writer.writerow(["" if v is None else neutralise(v) for v in row])
+    return out.getvalue()
+
+
+def meta_rows(report: Report) -> list[list[Any]]:
+    m = report.meta
+    out = [
+        ["title", m["title"]],
+        ["schema", m["schema"]],
+        ["period_from", m["period"]["from"]],
+        ["period_to", m["period"]["to"]],
+        ["facilities", "; ".join(m["facilities"])],
+        ["gwp", m["gwp"]],
+        ["baseline_year", "" if m["baseline_year"] is None else str(m["baseline_year"])],
+        ["pins", "; ".join(f"{k}={v}" for k, v in m["pins"].items())],
+        ["allow_gaps", m["allow_gaps"]],
+    ]
+    if m.get("generated"):
+        out.append(["generated", m["generated"]])
+    return out
+
+
+def meta_label(key: str) -> str:
+    return {"gwp": "GWP", "period_from": "From", "period_to": "To"}.get(
+        key, key.replace("_", " ").capitalize()
+    )
+
+
+def write_csv(report: Report, path: Path, *, long: bool = False) -> Path:
+    """A folder of CSVs (one per table, plus _meta.csv), or with ``long`` one long CSV."""
+    if long:
+        body = [["_meta", 0, k, "", v] for k, v in meta_rows(report)]
+        for table in report.tables.values():
+            columns = list(table.frame.columns)
+            for i, row in enumerate(rows(table.frame)):
+                body += [[table.key, i, c, unit(c), v] for c, v in zip(columns, row, strict=True)]
+        path.write_text(_csv_text(["table", "row", "column", "unit", "value"], body),
+                        encoding="utf-8", newline="")  # fmt: skip
+        return path
+    path.mkdir(parents=True, exist_ok=True)
+    (path / "_meta.csv").write_text(_csv_text(["key", "value"], meta_rows(report)),
+                                    encoding="utf-8", newline="")  # fmt: skip
+    for table in report.tables.values():
+        text = _csv_text(list(table.frame.columns), rows(table.frame))
+        (path / f"{table.key}.csv").write_text(text, encoding="utf-8", newline="")
+    return path
+
+
+# --- Markdown ----------------------------------------------------------------------------------
+
+
+def _md_cell(value: Any, column: str = "") -> str:
+    text = fmt(value, column).replace("\\", "\\\\").replace("|", "\\|")
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")  # no raw HTML
+    return re.sub(r"\s*\n\s*", " ", text)
+
+
+def markdown_table(table: Table) -> str:
+    frame = table.frame
+    if frame.empty:
+        return "_No data._\n"
+    header = [_md_cell(label(c)) for c in frame.columns]
+    numeric = [frame[c].dtype.kind in "iuf" for c in frame.columns]
+    lines = ["| " + " | ".join(header) + " |",
+             "| " + " | ".join("---:" if n else "---" for n in numeric) + " |"]  # fmt: skip
+    cols = list(frame.columns)
+    lines += [
+        "| " + " | ".join(_md_cell(v, c) for v, c in zip(row, cols, strict=True)) + " |"
+        for row in rows(frame)
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def to_markdown(report: Report) -> str:
+    m = report.meta
+    out = [f"# {m['title']}", ""]
+    out += [f"- **{_md_cell(meta_label(k))}**: {_md_cell(v)}" for k, v in meta_rows(report)[2:]]
+    for _, title, tables in report.by_section():
+        out += ["", f"## {title}"]
+        for table in tables:
+            out += ["", f"### {table.title}", ""]
+            if table.note:
+                out += [f"_{_md_cell(table.note)}_", ""]
+            out.append(markdown_table(table).rstrip("\n"))
+    return "\n".join(out) + "\n"
+
+
+def write_markdown(report: Report, path: Path) -> Path:
+    path.write_text(to_markdown(report), encoding="utf-8", newline="\n")
+    return path
+
+
+# --- XLSX --------------------------------------------------------------------------------------
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _xlsx_value(value: Any, *, dates: bool) -> Any:
+    value = clean(value)
+    if isinstance(value, str):
+        if dates and _ISO_DATE.match(value):
+            return date.fromisoformat(value)
+        return neutralise(value)
+    return value
+
+
+def _sheet(wb: Any, name: str, table: Table, *, dates: bool = False, labels: bool = True) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(name[:31])
+    columns = list(table.frame.columns)
+    ws.append([neutralise(label(c) if labels else c) for c in columns])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    widths = [len(str(label(c))) for c in columns]
+    for row in rows(table.frame):
+        values = [_xlsx_value(v, dates=dates) for v in row]
+        ws.append(values)
+        for i, v in enumerate(values):
+            widths[i] = max(widths[i], min(60, len(fmt(v)) if not isinstance(v, date) else 10))
+    for i, (column, width) in enumerate(zip(columns, widths, strict=True), start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width + 2
+        if table.frame[column].dtype.kind == "f":
+            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                cell.number_format = "#,##0.###"
+        elif dates and any(isinstance(c.value, date) for (c,) in ws.iter_rows(
+                min_row=2, max_row=2, min_col=i, max_col=i)):  # fmt: skip
+            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                cell.number_format = "yyyy-mm-dd"
+    ws.freeze_panes = "A2"
+
+
+def write_xlsx(report: Report, path: Path) -> Path:
+    """One sheet per table (headers with units, frozen), after a Contents sheet."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    contents = wb.active
+    contents.title = "Contents"
+    contents.append([neutralise(report.meta["title"])])
+    contents["A1"].font = Font(bold=True, size=14)
+    for key, value in meta_rows(report)[1:]:
+        contents.append([key, neutralise(clean(value) if not isinstance(value, str) else value)])
+    contents.append([])
+    contents.append(["Sheet", "Table", "Section", "Note"])
+    for cell in contents[contents.max_row]:
+        cell.font = Font(bold=True)
+    sections = dict((k, t) for k, t, _ in report.by_section())
+    for table in report.tables.values():
+        contents.append([table.key[:31], neutralise(table.title), sections[table.section],
+                         neutralise(table.note)])  # fmt: skip
+    contents.column_dimensions["A"].width = 26
+    contents.column_dimensions["B"].width = 50
+    contents.column_dimensions["C"].width = 26
+    contents.column_dimensions["D"].width = 80
+    contents.freeze_panes = "A2"
+    for table in report.tables.values():
+        _sheet(wb, table.key, table, dates=table.key == "pm_meter_entries",
+               labels=table.key != "pm_meter_entries")  # fmt: skip
+    wb.save(path)
+    return path
+
+
+def write_pm_xlsx(report: Report, path: Path) -> Path:
+    """Only the Portfolio Manager meter entries, one sheet, ready for upload."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    _sheet(wb, "Meter Entries", report.tables["pm_meter_entries"], dates=True, labels=False)
+    wb.save(path)
+    return path

@@ -1,0 +1,409 @@
+"""Facilities and meters: add, edit and retire facilities; add and retire meters; patient days."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Footer, Input, Select, Static
+
+from greencare import services
+from greencare.core import regions, units
+from greencare.core.models import Facility, Meter
+from greencare.core.vocab import Commodity, DeliveryClass, FacilityKind
+from greencare.tui import queries
+from greencare.tui.forms import (
+    ConfirmScreen,
+    Field,
+    FormScreen,
+    blank_to_none,
+    check_month,
+    check_number,
+    choices,
+    label_of,
+    number_or_none,
+)
+from greencare.tui.screens.base import SectionScreen, num
+from greencare.tui.widgets import NavBar
+
+AREA_UNITS = [("ft²", "ft**2"), ("m²", "m**2")]
+
+
+def region_options(country: str) -> list[tuple[str, str]]:
+    """eGRID subregions for the US; elsewhere the country's national grid."""
+    country = (country or "").strip().upper()
+    country = regions.COUNTRY_ALIASES.get(country, country)
+    if country == "US" or not country:
+        return [(f"{code} {name}", code) for code, (name, _) in regions.EGRID_SUBREGIONS.items()]
+    return [(f"{country} national grid", country)]
+
+
+def check_timezone(text: str) -> str:
+    if not text.strip():
+        return ""
+    try:
+        regions.check_timezone(text.strip())
+    except ValueError as exc:
+        return str(exc)
+    return ""
+
+
+def check_country(text: str) -> str:
+    if not text.strip():
+        return ""
+    try:
+        regions.normalize_country(text)
+    except ValueError as exc:
+        return str(exc)
+    return ""
+
+
+class FacilityForm(FormScreen):
+    """Add (or, given a facility, edit) a facility."""
+
+    def __init__(self, db: Any, facility: Facility | None = None) -> None:
+        self.db = db
+        self.facility = facility
+        f = facility
+        country = f.country if f else "US"
+        fields = [
+            Field("name", "Name", placeholder="e.g. St Example", required=True,
+                  value=f.name if f else None),
+            Field("country", "Country", placeholder="US, GB, …", required=True,
+                  value=country, check=check_country),
+            Field("grid_region", "Grid region", kind="select", options=region_options(country),
+                  value=f.grid_region if f and f.grid_region else None,
+                  placeholder="choose the eGRID subregion"),
+            Field("timezone", "Time zone", placeholder="e.g. America/New_York",
+                  value=f.timezone if f else None, check=check_timezone),
+            Field("kind", "Kind", kind="select", options=choices([k.value for k in FacilityKind]),
+                  value=(f.kind.value if f else "hospital"), allow_blank=False),
+            Field("floor_area", "Floor area", placeholder="e.g. 350000",
+                  value=f.floor_area if f and f.floor_area else None,
+                  check=lambda t: check_number(t, minimum=0)),
+            Field("floor_area_unit", "Area unit", kind="select", options=AREA_UNITS,
+                  value=(f.floor_area_unit if f and f.floor_area_unit else "ft**2"),
+                  allow_blank=False),
+            Field("staffed_beds", "Staffed beds", placeholder="e.g. 250",
+                  value=f.staffed_beds if f and f.staffed_beds is not None else None,
+                  check=lambda t: check_number(t, minimum=0, integer=True)),
+        ]  # fmt: skip
+        title = f"Edit [b]{f.name}[/b]" if f else "New facility"
+        super().__init__(title, fields)
+        self._auto_tz = f.timezone if f else None
+
+    def changed(self, field_id: str, value: Any) -> None:
+        if field_id == "country" and not check_country(value or ""):
+            select = self.query_one("#grid_region", Select)
+            options = region_options(value)
+            if [v for _, v in options] != [v for _, v in select._options if v is not Select.NULL]:
+                select.set_options(options)
+                if len(options) == 1:
+                    select.value = options[0][1]
+            self._suggest_timezone()
+        elif field_id == "grid_region":
+            self._suggest_timezone()
+
+    def _suggest_timezone(self) -> None:
+        """Fill the time zone from the region or country, unless the user typed their own."""
+        tz_input = self.query_one("#timezone", Input)
+        if tz_input.value.strip() not in ("", self._auto_tz or ""):
+            return
+        country = self.value("country") or ""
+        try:
+            code = regions.normalize_country(country)
+        except ValueError:
+            return
+        suggestion = regions.default_timezone(code, self.value("grid_region"))
+        if suggestion:
+            self._auto_tz = suggestion
+            tz_input.value = suggestion
+
+    def save(self, values: dict[str, Any]) -> Facility:
+        data = {
+            "name": values["name"],
+            "country": values["country"],
+            "grid_region": blank_to_none(values["grid_region"]),
+            "timezone": blank_to_none(values["timezone"]),
+            "kind": values["kind"],
+            "floor_area": values["floor_area"] or None,
+            "floor_area_unit": values["floor_area_unit"] if values["floor_area"] else None,
+            "staffed_beds": int(values["staffed_beds"]) if values["staffed_beds"] else None,
+        }
+        if self.facility is not None and self.facility.id is not None:
+            return queries.update_facility(self.db, self.facility.id, **data)
+        return services.add_facility(self.db, source="tui", **data)
+
+
+class MeterForm(FormScreen):
+    """Add a meter to a facility: the unit list follows the commodity."""
+
+    def __init__(self, db: Any, facility: Facility) -> None:
+        self.db = db
+        self.facility = facility
+        fields = [
+            Field("name", "Name", placeholder="e.g. Main electric", required=True),
+            Field("commodity", "Commodity", kind="select",
+                  options=choices([c.value for c in Commodity]), value="electricity",
+                  allow_blank=False),
+            Field("unit", "Unit", kind="select", options=self.unit_options("electricity"),
+                  value="kWh", allow_blank=False),
+            Field("delivery_class", "Delivery", kind="select",
+                  options=choices([d.value for d in DeliveryClass]),
+                  placeholder="metered (default)"),
+            Field("net_metering", "Net metering", kind="checkbox"),
+        ]  # fmt: skip
+        super().__init__(f"New meter at [b]{facility.name}[/b]", fields)
+
+    @staticmethod
+    def unit_options(commodity: str) -> list[tuple[str, str]]:
+        return [(u, u) for u in units.unit_choices(commodity)]
+
+    def changed(self, field_id: str, value: Any) -> None:
+        if field_id == "commodity" and value:
+            select = self.query_one("#unit", Select)
+            options = self.unit_options(value)
+            select.set_options(options)
+            default = services.DEFAULT_UNITS.get(value)
+            select.value = default if default in dict((v, v) for _, v in options) else options[0][1]
+
+    def save(self, values: dict[str, Any]) -> Meter:
+        return services.add_meter(
+            self.db,
+            facility=self.facility.id or 0,
+            name=values["name"],
+            commodity=values["commodity"],
+            unit=values["unit"],
+            delivery_class=values["delivery_class"],
+            net_metering=bool(values["net_metering"]),
+            source="tui",
+        )
+
+
+class PatientDaysForm(FormScreen):
+    """A month's patient days, adjusted patient days and FTEs (replaces what the month had)."""
+
+    def __init__(self, db: Any, facility: Facility, month: str = "") -> None:
+        self.db = db
+        self.facility = facility
+        positive = lambda t: check_number(t, minimum=0)  # noqa: E731
+        fields = [
+            Field("month", "Month", placeholder="YYYY-MM", required=True, value=month or None,
+                  check=check_month),
+            Field("patient_days", "Patient days", placeholder="e.g. 6500", check=positive),
+            Field("adjusted_patient_days", "Adj. patient days", placeholder="optional",
+                  check=positive),
+            Field("ftes", "FTEs", placeholder="optional", check=positive),
+        ]  # fmt: skip
+        super().__init__(f"Patient days at [b]{facility.name}[/b]", fields)
+
+    def save(self, values: dict[str, Any]) -> dict[str, Any]:
+        figures = {k: number_or_none(values[k]) for k in ("patient_days",
+                   "adjusted_patient_days", "ftes")}  # fmt: skip
+        services.set_normalizer(
+            self.db, facility=self.facility.id or 0, month=values["month"], source="tui",
+            **figures,
+        )  # fmt: skip
+        return {"month": values["month"], **figures}
+
+
+class FacilitiesScreen(SectionScreen):
+    """Facilities on the left; the selected one's meters and monthly patient days on the right."""
+
+    MODE = "facilities"
+    BINDINGS = [
+        Binding("a", "add_facility", "Add facility", id="facilities.add"),
+        Binding("c", "edit_facility", "Edit", id="facilities.edit"),
+        Binding("m", "add_meter", "Add meter", id="facilities.add_meter"),
+        Binding("n", "patient_days", "Patient days", id="facilities.patient_days"),
+        Binding("delete", "retire", "Retire", id="facilities.retire"),
+        Binding("ctrl+r", "refresh", "Refresh", show=False, id="facilities.refresh"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.facilities: list[Facility] = []
+        self.meters: list[Meter] = []
+        self.facility: Facility | None = None
+
+    def compose(self) -> ComposeResult:
+        yield NavBar(self.MODE)
+        with Vertical(id="main"):
+            yield Static("Facilities", classes="pane-title")
+            yield DataTable(id="fac-table", cursor_type="row", zebra_stripes=True)
+            with Horizontal(id="fac-bottom"):
+                with Vertical(id="fac-meters-pane"):
+                    yield Static("Meters", id="fac-meters-title", classes="pane-title")
+                    yield DataTable(id="fac-meters", cursor_type="row", zebra_stripes=True)
+                with Vertical(id="fac-norms-pane"):
+                    yield Static("Patient days by month", classes="pane-title")
+                    yield DataTable(id="fac-norms", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#fac-table", DataTable).add_columns(
+            "Facility", "Country", "Grid", "Time zone", "Beds", "Floor area"
+        )
+        self.query_one("#fac-meters", DataTable).add_columns(
+            "Meter", "Commodity", "Unit", "Delivery", "Net"
+        )
+        self.query_one("#fac-norms", DataTable).add_columns(
+            "Month", "Patient days", "Adj. PD", "FTEs"
+        )
+        self.load()
+        self.query_one("#fac-table", DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    # -- loading ----------------------------------------------------------------------------------
+
+    def load(self, select: int | None = None) -> None:
+        table = self.query_one("#fac-table", DataTable)
+        keep = select if select is not None else (self.facility.id if self.facility else None)
+        table.clear()
+        self.facilities = services.list_facilities(self.db)
+        for f in self.facilities:
+            area = f"{f.floor_area:,.0f} {f.floor_area_unit or ''}" if f.floor_area else ""
+            area = area.replace("**2", "²")
+            table.add_row(
+                f.name, f.country, f.grid_region or "", f.timezone or "",
+                "" if f.staffed_beds is None else str(f.staffed_beds), area, key=str(f.id),
+            )  # fmt: skip
+        if not self.facilities:
+            self.show_facility(None)
+            self.set_status("No facilities yet: press a to add one.")
+            return
+        index = next((i for i, f in enumerate(self.facilities) if f.id == keep), 0)
+        table.move_cursor(row=index)
+        self.show_facility(self.facilities[index])
+        self.set_status(
+            f"{len(self.facilities)} facilities. a add · c edit · m add meter · "
+            "n patient days · Del retire"
+        )
+
+    def show_facility(self, facility: Facility | None) -> None:
+        self.facility = facility
+        meters = self.query_one("#fac-meters", DataTable)
+        norms = self.query_one("#fac-norms", DataTable)
+        meters.clear()
+        norms.clear()
+        title = self.query_one("#fac-meters-title", Static)
+        if facility is None:
+            self.meters = []
+            title.update("Meters")
+            return
+        title.update(f"Meters of {facility.name}")
+        self.meters = services.list_meters(self.db, facility=facility.id)
+        for m in self.meters:
+            meters.add_row(
+                m.name, label_of(m.commodity.value), m.unit,
+                label_of(m.delivery_class.value) if m.delivery_class else "",
+                "yes" if m.net_metering else "", key=str(m.id),
+            )  # fmt: skip
+        for n in queries.list_normalizers(self.db, facility_id=facility.id or 0):
+            norms.add_row(
+                n["month"], num(n["patient_days"], 0), num(n["adjusted_patient_days"], 0),
+                num(n["ftes"], 1), key=str(n["id"]),
+            )  # fmt: skip
+
+    @on(DataTable.RowHighlighted, "#fac-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        chosen = next((f for f in self.facilities if str(f.id) == event.row_key.value), None)
+        if chosen is not None and chosen != self.facility:
+            self.show_facility(chosen)
+
+    # -- actions ----------------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        self.load()
+
+    def action_add_facility(self) -> None:
+        def saved(facility: Facility | None) -> None:
+            if facility is not None:
+                self.load(select=facility.id)
+                self.app.notify(f"Added {facility.name}.", title="Facility added")
+
+        self.app.push_screen(FacilityForm(self.db), saved)
+
+    def action_edit_facility(self) -> None:
+        if self.facility is None:
+            self.app.notify("No facility to edit.", severity="warning")
+            return
+
+        def saved(facility: Facility | None) -> None:
+            if facility is not None:
+                self.load(select=facility.id)
+                self.app.notify(f"Saved {facility.name}.", title="Facility changed")
+
+        self.app.push_screen(FacilityForm(self.db, self.facility), saved)
+
+    def action_add_meter(self) -> None:
+        if self.facility is None:
+            self.app.notify("Add a facility first.", severity="warning")
+            return
+
+        def saved(meter: Meter | None) -> None:
+            if meter is not None:
+                self.show_facility(self.facility)
+                self.app.notify(f"Added meter {meter.name} ({meter.unit}).", title="Meter added")
+
+        self.app.push_screen(MeterForm(self.db, self.facility), saved)
+
+    def action_patient_days(self) -> None:
+        if self.facility is None:
+            self.app.notify("Add a facility first.", severity="warning")
+            return
+        latest = queries.list_normalizers(self.db, facility_id=self.facility.id or 0, limit=1)
+        month = ""
+        if latest:
+            year, mon = int(latest[0]["month"][:4]), int(latest[0]["month"][5:])
+            month = f"{year + mon // 12:04d}-{mon % 12 + 1:02d}"
+
+        def saved(row: dict[str, Any] | None) -> None:
+            if row is not None:
+                self.show_facility(self.facility)
+                self.app.notify(f"Saved patient days for {row['month']}.", title="Saved")
+
+        self.app.push_screen(PatientDaysForm(self.db, self.facility, month), saved)
+
+    def action_retire(self) -> None:
+        meters = self.query_one("#fac-meters", DataTable)
+        if self.focused is meters and self.meters:
+            key = self.selected_key(meters)
+            meter = next((m for m in self.meters if str(m.id) == key), None)
+            if meter is None:
+                return
+            question = (
+                f"Retire meter [b]{meter.name}[/b]? Its readings stay in past periods; "
+                "it disappears from lists and warnings."
+            )
+
+            def retire_meter(yes: bool | None) -> None:
+                if yes:
+                    queries.retire_meter(self.db, meter.id or 0)
+                    self.show_facility(self.facility)
+                    self.app.notify(f"Retired meter {meter.name}.", title="Retired")
+
+            self.app.push_screen(ConfirmScreen(question, yes="Retire"), retire_meter)
+            return
+        facility = self.facility
+        if facility is None:
+            return
+        question = (
+            f"Retire facility [b]{facility.name}[/b] and hide it from lists? "
+            "Its data stays and past reports still include it."
+        )
+
+        def retire_facility(yes: bool | None) -> None:
+            if yes:
+                queries.retire_facility(self.db, facility.id or 0)
+                self.facility = None
+                self.load()
+                self.app.notify(f"Retired {facility.name}.", title="Retired")
+
+        self.app.push_screen(ConfirmScreen(question, yes="Retire"), retire_facility)

@@ -1,0 +1,212 @@
+"""History: the audit log (every change, from what to what) and the import batches, with undo."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.markup import escape
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Input, Label, Select, Static
+
+from greencare import services
+from greencare.tui import queries
+from greencare.tui.forms import ConfirmScreen
+from greencare.tui.screens.base import SectionScreen
+from greencare.tui.widgets import NavBar
+
+PAGE = 500
+
+
+@dataclass
+class UndoDone(Message):
+    batch_id: int
+    result: dict[str, int] | None
+    error: str | None = None
+
+
+def describe(entry: dict[str, Any]) -> str:
+    """An audit entry's before and after (as markup), with what changed first."""
+    before = json.loads(entry["before"]) if entry.get("before") else None
+    after = json.loads(entry["after"]) if entry.get("after") else None
+    lines = [
+        f"[b]#{entry['id']}[/b] "
+        + escape(
+            f"{(entry.get('ts') or '')[:19]} · {entry['action']} {entry['table_name']} "
+            f"row {entry['row_id']} · source {entry['source']}"
+        )
+    ]
+    if isinstance(before, dict) and isinstance(after, dict):
+        changed = [k for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)]
+        if changed:
+            text = "; ".join(f"{k}: {before.get(k)!r} → {after.get(k)!r}" for k in changed)
+            lines.append("[b]changed:[/b] " + escape(text))
+    for name, value in (("before", before), ("after", after)):
+        lines.append(
+            f"[b]{name}:[/b] " + escape(json.dumps(value, sort_keys=True) if value else "-")
+        )
+    return "\n".join(lines)
+
+
+class HistoryScreen(SectionScreen):
+    """The audit log, filterable by table and source; import batches below, each undoable."""
+
+    MODE = "history"
+    BINDINGS = [
+        Binding("u", "undo_batch", "Undo import", id="history.undo"),
+        Binding("ctrl+r", "refresh", "Refresh", show=False, id="history.refresh"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[str, dict[str, Any]] = {}
+
+    def compose(self) -> ComposeResult:
+        yield NavBar(self.MODE)
+        with Vertical(id="main"):
+            with Horizontal(classes="filter-bar"):
+                yield Label("Table ", classes="filter-label")
+                yield Select([], prompt="All tables", id="hist-table-filter", compact=True)
+                yield Label(" Source ", classes="filter-label")
+                yield Input(placeholder="tui, cli, import:3…", id="hist-source", compact=True)
+                yield Static("", id="hist-summary", classes="filter-note")
+            yield DataTable(id="hist-audit", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="hist-detail-box"):
+                yield Static("", id="hist-detail")
+            yield Static("Import batches (u undoes the highlighted one)", classes="pane-title")
+            yield DataTable(id="hist-batches", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#hist-audit", DataTable).add_columns(
+            "Time", "Table", "Row", "Action", "Source"
+        )
+        self.query_one("#hist-batches", DataTable).add_columns(
+            "Batch", "File", "Format", "Status", "Read", "Added", "Imported", "Undone"
+        )
+        self.load()
+        self.query_one("#hist-audit", DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    def load(self) -> None:
+        select = self.query_one("#hist-table-filter", Select)
+        tables = [(t, t) for t in queries.audit_tables(self.db)]
+        current = select.value
+        if [v for _, v in tables] != [v for _, v in select._options if v is not Select.NULL]:
+            select.set_options(tables)
+            if any(v == current for _, v in tables):
+                select.value = current
+        self.load_audit()
+        self.load_batches()
+
+    def load_audit(self) -> None:
+        table = self.query_one("#hist-audit", DataTable)
+        table.clear()
+        chosen = self.query_one("#hist-table-filter", Select).value
+        source = self.query_one("#hist-source", Input).value.strip()
+        rows = queries.audit_entries(
+            self.db, table=chosen if isinstance(chosen, str) else None, source=source or None,
+            limit=PAGE,
+        )  # fmt: skip
+        self.entries = {str(r["id"]): r for r in rows}
+        for r in rows:
+            table.add_row(
+                (r.get("ts") or "")[:19].replace("T", " "), r["table_name"], str(r["row_id"] or ""),
+                r["action"], r["source"], key=str(r["id"]),
+            )  # fmt: skip
+        self.query_one("#hist-summary", Static).update(
+            f"  {len(rows):,} entries" + (" (newest)" if len(rows) == PAGE else "")
+        )
+        self.show_entry(rows[0] if rows else None)
+
+    def load_batches(self) -> None:
+        table = self.query_one("#hist-batches", DataTable)
+        table.clear()
+        for b in services.list_batches(self.db):
+            table.add_row(
+                str(b["id"]), b["file_name"], b["format"] or "", b["status"],
+                f"{b['rows_read'] or 0:,}", f"{b['rows_inserted'] or 0:,}",
+                (b.get("created_at") or "")[:19], (b.get("undone_at") or "")[:19],
+                key=str(b["id"]),
+            )  # fmt: skip
+        self.set_status("u undo the highlighted import · filter the log by table or source")
+
+    def show_entry(self, entry: dict[str, Any] | None) -> None:
+        self.query_one("#hist-detail", Static).update(
+            describe(entry) if entry else "No changes recorded yet."
+        )
+
+    @on(DataTable.RowHighlighted, "#hist-audit")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_entry(self.entries.get(event.row_key.value or ""))
+
+    @on(Select.Changed, "#hist-table-filter")
+    def _table_filter(self) -> None:
+        self.load_audit()
+
+    @on(Input.Changed, "#hist-source")
+    def _source_filter(self) -> None:
+        self.load_audit()
+
+    def action_refresh(self) -> None:
+        self.load()
+
+    def action_undo_batch(self) -> None:
+        table = self.query_one("#hist-batches", DataTable)
+        key = self.selected_key(table)
+        if key is None:
+            self.app.notify("No import to undo.", severity="warning")
+            return
+        batch = next((b for b in services.list_batches(self.db) if str(b["id"]) == key), None)
+        if batch is None:
+            return
+        if batch["status"] == "undone":
+            self.app.notify(f"Batch {key} was already undone.", severity="warning")
+            return
+        question = (
+            f"Undo import batch [b]{key}[/b] ({batch['file_name']}, "
+            f"{batch['rows_inserted'] or 0:,} rows)? Its rows are removed and anything it "
+            "replaced is put back; the audit log keeps a record."
+        )
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.set_status(f"undoing batch {key}…")
+                self.undo(int(key))
+
+        self.app.push_screen(ConfirmScreen(question, yes="Undo import"), answer)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="undo")
+    def undo(self, batch_id: int) -> None:
+        from greencare import imports
+        from greencare.storage.db import open_db
+
+        db_path = getattr(self.app, "db_path", None)
+        db = open_db(db_path) if db_path else self.db
+        try:
+            result = imports.undo(db, batch_id, source="tui")
+        except Exception as exc:  # shown on the screen
+            self.post_message(UndoDone(batch_id, None, str(exc)))
+            return
+        self.post_message(UndoDone(batch_id, result))
+
+    def on_undo_done(self, message: UndoDone) -> None:
+        if message.error or message.result is None:
+            self.set_status(f"undo failed: {message.error}")
+            self.app.notify(str(message.error), title="Undo failed", severity="error")
+            return
+        text = (
+            f"Batch {message.batch_id} undone: removed {message.result['removed']:,} rows, "
+            f"restored {message.result['restored']:,}."
+        )
+        self.load()
+        self.set_status(text)
+        self.app.notify(text, title="Import undone")

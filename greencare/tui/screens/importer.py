@@ -1,0 +1,360 @@
+"""Import: pick a meter-data file, see what it is, map its meters, and import it with progress.
+
+The import runs in a thread worker with its own database connection. Progress comes back as
+messages; Cancel sets a flag the progress callback checks, raising :class:`ImportCancelled`
+inside ``import_readings``, whose transaction then rolls back: nothing lands.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import (
+    Button,
+    Checkbox,
+    DataTable,
+    DirectoryTree,
+    Footer,
+    Input,
+    Label,
+    ProgressBar,
+    Select,
+    Static,
+)
+
+from greencare import services
+from greencare.tui.screens.base import SectionScreen
+from greencare.tui.widgets import NavBar
+
+#: Rows per chunk: progress (and a cancel) is reported once per chunk.
+CHUNK_ROWS = 20_000
+PREVIEW_LINES = 6
+#: Meter keys read from the head of a file for the per-meter mapping.
+MAX_MAPPED_METERS = 12
+
+
+class ImportCancelled(Exception):
+    """Raised from the progress callback when the user presses Cancel."""
+
+
+@dataclass
+class ImportProgress(Message):
+    done: int
+    total: int
+    rows: int
+
+
+@dataclass
+class ImportFinished(Message):
+    result: Any = None
+    error: str | None = None
+    cancelled: bool = False
+    problems: list[Any] = field(default_factory=list)
+
+
+def preview_lines(path: Path, n: int = PREVIEW_LINES) -> str:
+    """The first lines of a text file (or a note for a spreadsheet)."""
+    with path.open("rb") as handle:
+        head = handle.read(8192)
+    if head.startswith(b"PK"):
+        return "(a spreadsheet: no text preview)"
+    text = head.decode("utf-8", errors="replace")
+    return "\n".join(line[:200] for line in text.splitlines()[:n])
+
+
+class ImportScreen(SectionScreen):
+    """Browse on the left; file, format, preview, options and progress on the right."""
+
+    MODE = "import"
+    BINDINGS = [
+        Binding("ctrl+s", "run_import", "Import", id="import.run"),
+        Binding("escape", "cancel_import", "Cancel import", show=False, id="import.cancel"),
+        Binding("ctrl+o", "focus_path", "File path", id="import.path"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cancel_event = threading.Event()
+        self.path: Path | None = None
+        self.format_name: str | None = None
+        self.meter_keys: list[str] = []
+        self.running = False
+        self._map_gen = 0
+
+    def compose(self) -> ComposeResult:
+        root = getattr(self.app, "import_root", None) or Path.cwd()
+        yield NavBar(self.MODE)
+        with Horizontal(id="imp-top"):
+            with Vertical(id="imp-left"):
+                yield Static("Browse (Enter picks a file)", classes="pane-title")
+                yield DirectoryTree(str(root), id="imp-tree")
+            with VerticalScroll(id="imp-right"):
+                with Horizontal(classes="imp-row"):
+                    yield Label("File ", classes="imp-label")
+                    yield Input(placeholder="path to a CSV, XML or XLSX file", id="imp-path",
+                                compact=True)  # fmt: skip
+                yield Static("Choose a file to see its format and first lines.", id="imp-format")
+                yield Static("", id="imp-preview")
+                with Horizontal(classes="imp-row"):
+                    yield Label("Meter ", classes="imp-label")
+                    yield Select([], prompt="by the file's meter column", id="imp-meter",
+                                 compact=True)  # fmt: skip
+                yield Vertical(id="imp-map")
+                with Horizontal(classes="imp-row"):
+                    yield Label("On error ", classes="imp-label")
+                    yield Select(
+                        [("stop: import nothing", "stop"), ("skip bad rows", "skip")],
+                        value="stop", allow_blank=False, id="imp-onerror", compact=True,
+                    )  # fmt: skip
+                with Horizontal(classes="imp-row"):
+                    yield Label("", classes="imp-label")
+                    yield Checkbox("Dry run (check only)", id="imp-dryrun", compact=True)
+                    yield Checkbox("Replace overlaps", id="imp-replace", compact=True)
+                with Horizontal(classes="imp-row", id="imp-buttons"):
+                    yield Button("Import", variant="primary", id="imp-run", compact=True)
+                    yield Button("Cancel", variant="error", id="imp-cancel", compact=True,
+                                 disabled=True)  # fmt: skip
+                yield ProgressBar(total=100, id="imp-progress", show_eta=False)
+                yield Static("", id="imp-result")
+        yield Static("Problems (line, column, value, reason)", classes="pane-title")
+        yield DataTable(id="imp-errors", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#imp-errors", DataTable).add_columns(
+            "Line", "Column", "Value", "Reason", "Kind"
+        )
+        self.refill_meters()
+        self.query_one("#imp-path", Input).focus()
+        self.set_status("Pick a file (tree or path), check the preview, then ctrl+s imports.")
+
+    def on_screen_resume(self) -> None:
+        self.refill_meters()
+
+    def meter_options(self) -> list[tuple[str, int]]:
+        names = {f.id: f.name for f in services.list_facilities(self.db)}
+        return [
+            (f"{names.get(m.facility_id, '?')} / {m.name} ({m.unit})", m.id or 0)
+            for m in services.list_meters(self.db)
+            if m.facility_id in names
+        ]
+
+    def refill_meters(self) -> None:
+        select = self.query_one("#imp-meter", Select)
+        current = select.value
+        options = self.meter_options()
+        select.set_options(options)
+        if any(v == current for _, v in options):
+            select.value = current
+
+    # -- choosing a file ----------------------------------------------------------------------------
+
+    def action_focus_path(self) -> None:
+        self.query_one("#imp-path", Input).focus()
+
+    @on(DirectoryTree.FileSelected)
+    def _file_selected(self, event: DirectoryTree.FileSelected) -> None:
+        self.query_one("#imp-path", Input).value = str(event.path)
+
+    @on(Input.Changed, "#imp-path")
+    def _path_changed(self, event: Input.Changed) -> None:
+        self.inspect(event.value.strip())
+
+    @on(Input.Submitted, "#imp-path")
+    def _path_submitted(self) -> None:
+        self.query_one("#imp-meter", Select).focus()
+
+    def inspect(self, text: str) -> None:
+        """Detect the format and show the first lines; list the file's meters for mapping."""
+        from greencare.importers import FormatError, detect
+
+        fmt = self.query_one("#imp-format", Static)
+        preview = self.query_one("#imp-preview", Static)
+        self.path, self.format_name, self.meter_keys = None, None, []
+        self.show_mapping([])
+        if not text:
+            fmt.update("Choose a file to see its format and first lines.")
+            preview.update("")
+            return
+        path = Path(text).expanduser()
+        if not path.is_file():
+            fmt.update(f"[$text-error]no such file[/]: {text}" if text else "")
+            preview.update("")
+            return
+        try:
+            importer = detect(path)
+            lines = preview_lines(path)
+        except (FormatError, OSError) as exc:
+            fmt.update(f"[$text-error]cannot read this file[/]: {exc}")
+            preview.update("")
+            return
+        self.path, self.format_name = path, importer.name
+        size = path.stat().st_size
+        fmt.update(
+            f"Format: [b]{importer.name}[/b] — {getattr(importer, 'description', '')} "
+            f"· {size:,} bytes"
+        )
+        preview.update(lines)
+        self.meter_keys = self.file_meters(path, importer)
+        self.show_mapping(self.meter_keys)
+
+    def file_meters(self, path: Path, importer: Any) -> list[str]:
+        """The meter names in the first rows of the file (for the per-meter mapping)."""
+        from greencare.importers.base import ImportOptions
+
+        try:
+            chunk = next(iter(importer.read(path, ImportOptions(chunk_rows=2000))))
+        except Exception:  # the import itself reports what is wrong, line by line
+            return []
+        keys = sorted({str(k) for k in chunk["meter"].dropna().unique() if str(k)})
+        return keys[:MAX_MAPPED_METERS]
+
+    def show_mapping(self, keys: list[str]) -> None:
+        box = self.query_one("#imp-map", Vertical)
+        box.remove_children()
+        self._map_gen += 1
+        if not keys:
+            return
+        options = self.meter_options()
+        by_name = {label.split(" / ", 1)[1].rsplit(" (", 1)[0].lower(): v for label, v in options}
+        rows = [Static("The file's meters → your meters (unless one meter is chosen above):")]
+        for i, key in enumerate(keys):
+            wid = f"imp-map-{self._map_gen}-{i}"
+            select: Select[int] = Select(options, prompt="(same name)", id=wid, compact=True)
+            if key.lower() in by_name:
+                select = Select(options, prompt="(same name)", id=wid, compact=True,
+                                value=by_name[key.lower()])  # fmt: skip
+            rows.append(Horizontal(Label(f"{key[:14]} ", classes="imp-label"), select,
+                                   classes="imp-row"))  # fmt: skip
+        box.mount_all(rows)
+
+    # -- running -----------------------------------------------------------------------------------
+
+    def options(self) -> Any:
+        from greencare.importers.base import ImportOptions
+
+        meter = self.query_one("#imp-meter", Select).value
+        mapping: dict[str, str] = {}
+        for i, key in enumerate(self.meter_keys):
+            found = self.query(f"#imp-map-{self._map_gen}-{i}")
+            if found:
+                value = found.first(Select).value
+                if isinstance(value, int):
+                    mapping[key] = str(value)
+        return ImportOptions(
+            meter=str(meter) if isinstance(meter, int) else None,
+            meter_map=mapping,
+            on_error=str(self.query_one("#imp-onerror", Select).value),
+            dry_run=self.query_one("#imp-dryrun", Checkbox).value,
+            replace=self.query_one("#imp-replace", Checkbox).value,
+            chunk_rows=CHUNK_ROWS,
+        )
+
+    @on(Button.Pressed, "#imp-run")
+    def action_run_import(self) -> None:
+        if self.running:
+            return
+        if self.path is None:
+            self.app.notify("Choose a file first.", severity="warning")
+            return
+        self.running = True
+        self.cancel_event.clear()
+        self.query_one("#imp-run", Button).disabled = True
+        self.query_one("#imp-cancel", Button).disabled = False
+        bar = self.query_one("#imp-progress", ProgressBar)
+        bar.update(total=max(self.path.stat().st_size, 1), progress=0)
+        self.query_one("#imp-errors", DataTable).clear()
+        self.query_one("#imp-result", Static).update(f"importing {self.path.name}…")
+        self.set_status("importing… Cancel (or Esc) stops it and nothing is saved.")
+        self.run_import(self.path, self.options())
+
+    @on(Button.Pressed, "#imp-cancel")
+    def action_cancel_import(self) -> None:
+        if self.running:
+            self.cancel_event.set()
+            self.query_one("#imp-result", Static).update("cancelling…")
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="import")
+    def run_import(self, path: Path, options: Any) -> None:
+        from greencare import imports
+        from greencare.storage.db import open_db
+
+        db_path = getattr(self.app, "db_path", None)
+        db = open_db(db_path) if db_path else self.db
+
+        def progress(done: int, total: int, rows: int) -> None:
+            if self.cancel_event.is_set():
+                raise ImportCancelled
+            self.post_message(ImportProgress(done, total, rows))
+
+        try:
+            if self.cancel_event.is_set():
+                raise ImportCancelled
+            result = imports.import_readings(db, path, options, on_progress=progress, source="tui")
+        except ImportCancelled:
+            self.post_message(ImportFinished(cancelled=True))
+            return
+        except Exception as exc:  # a file the importer refuses: shown, never a crash
+            problems = [exc.problem] if hasattr(exc, "problem") else []
+            self.post_message(ImportFinished(error=str(exc), problems=problems))
+            return
+        self.post_message(ImportFinished(result=result))
+
+    def on_import_progress(self, message: ImportProgress) -> None:
+        self.query_one("#imp-progress", ProgressBar).update(
+            total=max(message.total, 1), progress=message.done
+        )
+        self.query_one("#imp-result", Static).update(f"{message.rows:,} rows read…")
+
+    def on_import_finished(self, message: ImportFinished) -> None:
+        self.running = False
+        self.query_one("#imp-run", Button).disabled = False
+        self.query_one("#imp-cancel", Button).disabled = True
+        out = self.query_one("#imp-result", Static)
+        table = self.query_one("#imp-errors", DataTable)
+        if message.cancelled:
+            out.update("[b]Cancelled[/b]: nothing was imported (the transaction was rolled back).")
+            self.set_status("Import cancelled; the database is as it was.")
+            return
+        if message.error:
+            out.update(f"[$text-error]Not imported[/]: {message.error}")
+            self.set_status("Not imported.")
+            return
+        result = message.result
+        bar = self.query_one("#imp-progress", ProgressBar)
+        bar.update(progress=bar.total)
+        parts = [
+            f"[b]{result.status}[/b]",
+            f"{result.rows_read:,} rows read",
+            f"{result.inserted:,} added",
+            f"{result.unchanged:,} unchanged",
+        ]
+        if result.replaced:
+            parts.append(f"{result.replaced:,} replaced")
+        if result.rejected:
+            parts.append(f"{result.rejected:,} rejected")
+        if result.error_count:
+            parts.append(f"{result.error_count:,} errors")
+        if result.warning_count:
+            parts.append(f"{result.warning_count:,} warnings")
+        if result.batch_id and result.status == "imported":
+            parts.append(f"batch {result.batch_id} (undo it in History)")
+        if result.rejected_file:
+            parts.append(f"rejected rows: {result.rejected_file}")
+        out.update(" · ".join(parts))
+        for p in [*result.errors, *result.warnings]:
+            table.add_row(
+                str(p.line), p.column, p.value, p.reason, "warning" if p.warning else "error"
+            )
+        self.set_status(f"{result.file}: {result.status}.")
+        if result.status == "imported":
+            self.app.notify(f"{result.inserted:,} readings added.", title="Import done")

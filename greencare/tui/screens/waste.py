@@ -1,0 +1,292 @@
+"""Waste: pickups by facility; add one pickup, or a whole month's manifest in one go."""
+
+from __future__ import annotations
+
+import calendar
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical
+from textual.widgets import DataTable, Footer, Input, Label, Select, Static
+
+from greencare import services
+from greencare.core.errors import InputError
+from greencare.core.vocab import DisposalRoute, WasteStream
+from greencare.tui import queries
+from greencare.tui.forms import (
+    Field,
+    FormScreen,
+    blank_to_none,
+    check_date,
+    check_month,
+    check_number,
+    choices,
+    label_of,
+)
+from greencare.tui.screens.base import SectionScreen, money
+from greencare.tui.widgets import NavBar
+
+MASS_UNITS = [("lb", "lb"), ("kg", "kg"), ("tonne", "tonne"), ("short ton", "short_ton")]
+
+#: The streams of a typical monthly manifest, each with the route it usually takes.
+MANIFEST_STREAMS: list[tuple[str, str, str]] = [
+    ("regulated_medical_waste", "RMW (red bag)", "autoclave_landfill"),
+    ("sharps", "Sharps", "incineration"),
+    ("pharmaceutical_non_hazardous", "Pharmaceutical", "incineration"),
+    ("solid_waste", "Solid waste", "landfill"),
+    ("mixed_recycling", "Mixed recycling", "recycling"),
+    ("food_waste", "Food waste", "composting"),
+]
+
+PAGE = 500
+
+
+def _positive(text: str) -> str:
+    return check_number(text, minimum=0)
+
+
+def month_bounds(month: str) -> tuple[str, str]:
+    year, mon = int(month[:4]), int(month[5:])
+    return f"{month}-01", f"{month}-{calendar.monthrange(year, mon)[1]:02d}"
+
+
+def _currency(db: Any, facility_id: int) -> str | None:
+    return services.default_currency(services.get_facility(db, facility_id).country)
+
+
+class WasteForm(FormScreen):
+    """One pickup (or any period) of one stream."""
+
+    ALIASES = {"start_date": "start", "end_date": "end"}
+
+    def __init__(self, db: Any, facilities: list[tuple[str, int]], facility: int | None) -> None:
+        self.db = db
+        fields = [
+            Field("facility", "Facility", kind="select", options=facilities, required=True,
+                  value=facility if facility is not None else (facilities[0][1] if facilities
+                                                               else None)),
+            Field("stream", "Stream", kind="select", required=True,
+                  options=choices([s.value for s in WasteStream])),
+            Field("route", "Route", kind="select", required=True,
+                  options=choices([r.value for r in DisposalRoute])),
+            Field("start", "First day", placeholder="YYYY-MM-DD", required=True,
+                  check=check_date),
+            Field("end", "Last day", placeholder="YYYY-MM-DD", required=True, check=check_date),
+            Field("quantity", "Quantity", placeholder="e.g. 1250", required=True,
+                  check=_positive),
+            Field("unit", "Mass unit", kind="select", options=MASS_UNITS, value="lb",
+                  allow_blank=False),
+            Field("hauler", "Hauler", placeholder="optional"),
+            Field("cost", "Cost", placeholder="optional", check=_positive),
+            Field("currency", "Currency", placeholder="e.g. USD"),
+        ]  # fmt: skip
+        super().__init__("New waste pickup", fields)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._fill_currency(self.value("facility"))
+
+    def _fill_currency(self, facility: Any) -> None:
+        box = self.query_one("#currency", Input)
+        if facility and not box.value:
+            box.value = _currency(self.db, int(facility)) or ""
+
+    def changed(self, field_id: str, value: Any) -> None:
+        if field_id == "facility":
+            self._fill_currency(value)
+
+    def check(self, field_id: str, text: str) -> str:
+        message = super().check(field_id, text)
+        if message or field_id not in ("start", "end"):
+            return message
+        start, end = self.value("start"), self.value("end")
+        if start and end and not check_date(start) and not check_date(end) and end < start:
+            return "the last day is before the first day"
+        return ""
+
+    def save(self, values: dict[str, Any]) -> int:
+        return services.add_waste(
+            self.db,
+            facility=int(values["facility"]),
+            stream=values["stream"],
+            route=values["route"],
+            start_date=values["start"],
+            end_date=values["end"],
+            quantity=values["quantity"].replace(",", ""),
+            unit=values["unit"],
+            hauler=blank_to_none(values["hauler"]),
+            cost=blank_to_none(values["cost"].replace(",", "")),
+            currency=blank_to_none(values["currency"]) if values["cost"] else None,
+            source="tui",
+        )
+
+
+class ManifestForm(FormScreen):
+    """A month's manifest: a quantity per common stream, all saved together or none at all."""
+
+    def __init__(self, db: Any, facilities: list[tuple[str, int]], facility: int | None) -> None:
+        self.db = db
+        fields = [
+            Field("facility", "Facility", kind="select", options=facilities, required=True,
+                  value=facility if facility is not None else (facilities[0][1] if facilities
+                                                               else None)),
+            Field("month", "Month", placeholder="YYYY-MM", required=True, check=check_month),
+            Field("unit", "Mass unit", kind="select", options=MASS_UNITS, value="lb",
+                  allow_blank=False),
+            Field("hauler", "Hauler", placeholder="optional"),
+            Field("currency", "Currency", placeholder="e.g. USD"),
+        ]  # fmt: skip
+        aliases = {}
+        for stream, _, route in MANIFEST_STREAMS:
+            fields += [
+                Field(f"q_{stream}", "", placeholder="quantity", check=_positive),
+                Field(f"route_{stream}", "", kind="select", value=route, allow_blank=False,
+                      options=choices([r.value for r in DisposalRoute])),
+                Field(f"cost_{stream}", "", placeholder="cost", check=_positive),
+            ]  # fmt: skip
+            aliases.update({f"q_{stream}": stream, f"route_{stream}": stream,
+                            f"cost_{stream}": stream})  # fmt: skip
+        super().__init__("A month's manifest: type the quantities, leave a stream empty to skip",
+                         fields, aliases=aliases)  # fmt: skip
+
+    def compose_body(self) -> ComposeResult:
+        with Grid(id="form-grid", classes="form-grid"):
+            for field in self.fields[:5]:
+                yield Label(field.label + (" *" if field.required else ""), classes="field-label")
+                yield self.widget_for(field)
+                yield Label("", id=f"error-{field.id}", classes="field-error")
+        with Grid(id="manifest-grid"):
+            for text in ("Stream", "Quantity", "Route", "Cost", ""):
+                yield Label(text, classes="manifest-head")
+            for stream, label, _ in MANIFEST_STREAMS:
+                yield Label(label, classes="field-label")
+                for prefix in ("q", "route", "cost"):
+                    field = self.field(f"{prefix}_{stream}")
+                    assert field is not None
+                    yield self.widget_for(field)
+                yield Label("", id=f"error-{stream}", classes="field-error")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        facility = self.value("facility")
+        if facility:
+            self.query_one("#currency", Input).value = _currency(self.db, int(facility)) or ""
+        self.query_one("#month", Input).focus()
+
+    def save(self, values: dict[str, Any]) -> list[int]:
+        start, end = month_bounds(values["month"])
+        rows = [(s, values[f"q_{s}"]) for s, _, _ in MANIFEST_STREAMS if values[f"q_{s}"]]
+        if not rows:
+            raise InputError("type at least one quantity", {"record": "type at least one quantity"})
+        problems: dict[str, str] = {}
+        saved: list[int] = []
+        with self.db.atomic():
+            for stream, quantity in rows:
+                cost = values[f"cost_{stream}"].replace(",", "") or None
+                try:
+                    saved.append(
+                        services.add_waste(
+                            self.db, facility=int(values["facility"]), stream=stream,
+                            route=values[f"route_{stream}"], start_date=start, end_date=end,
+                            quantity=quantity.replace(",", ""), unit=values["unit"],
+                            hauler=blank_to_none(values["hauler"]), cost=cost,
+                            currency=blank_to_none(values["currency"]) if cost else None,
+                            source="tui",
+                        )
+                    )  # fmt: skip
+                except InputError as exc:
+                    problems[stream] = "; ".join((exc.fields or {"": str(exc)}).values())
+            if problems:
+                problems["record"] = "Nothing saved: fix the rows marked."
+                raise InputError("nothing saved", problems)
+        return saved
+
+
+class WasteScreen(SectionScreen):
+    """Every pickup, newest first, for one facility or all."""
+
+    MODE = "waste"
+    BINDINGS = [
+        Binding("a", "add_pickup", "Add pickup", id="waste.add"),
+        Binding("m", "manifest", "Month manifest", id="waste.manifest"),
+        Binding("ctrl+r", "refresh", "Refresh", show=False, id="waste.refresh"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield NavBar(self.MODE)
+        with Vertical(id="main"):
+            with Horizontal(classes="filter-bar"):
+                yield Label("Facility ", classes="filter-label")
+                yield Select([], prompt="All facilities", id="waste-facility", compact=True)
+                yield Static("", id="waste-summary", classes="filter-note")
+            yield DataTable(id="waste-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#waste-table", DataTable).add_columns(
+            "First day", "Last day", "Facility", "Stream", "Route", "Quantity", "kg", "Hauler",
+            "Cost",
+        )  # fmt: skip
+        self.refill_facility_select(self.query_one("#waste-facility", Select))
+        self.load()
+        self.query_one("#waste-table", DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        self.refill_facility_select(self.query_one("#waste-facility", Select))
+        self.load()
+
+    @property
+    def facility_id(self) -> int | None:
+        value = self.query_one("#waste-facility", Select).value
+        return value if isinstance(value, int) else None
+
+    @on(Select.Changed, "#waste-facility")
+    def _filter(self) -> None:
+        self.load()
+
+    def load(self) -> None:
+        table = self.query_one("#waste-table", DataTable)
+        table.clear()
+        rows = queries.list_waste(self.db, facility_id=self.facility_id, limit=PAGE)
+        total = queries.count_rows(self.db, "waste_records", facility_id=self.facility_id)
+        for r in rows:
+            table.add_row(
+                r["start_date"], r["end_date"], r["facility"], label_of(r["stream"]),
+                label_of(r["route"]), f"{r['quantity']:,.1f} {r['unit']}",
+                f"{r['quantity_kg']:,.1f}", r["hauler"] or "", money(r["cost"], r["currency"]),
+                key=str(r["id"]),
+            )  # fmt: skip
+        shown = f"newest {len(rows):,} of {total:,}" if total > len(rows) else f"{total:,}"
+        self.query_one("#waste-summary", Static).update(f"  {shown} pickups")
+        self.set_status(
+            "a add a pickup · m a month's manifest"
+            if rows
+            else "No waste recorded yet: a adds a pickup, m a month's manifest."
+        )
+
+    def action_refresh(self) -> None:
+        self.load()
+
+    def _open(self, form_class: type[FormScreen], what: str) -> None:
+        options = self.facility_options()
+        if not options:
+            self.app.notify("Add a facility first (f).", severity="warning")
+            return
+
+        def saved(result: Any) -> None:
+            if result is None:
+                return
+            self.load()
+            count = len(result) if isinstance(result, list) else 1
+            self.app.notify(f"Saved {count} waste record{'s' * (count != 1)}.", title=what)
+
+        self.app.push_screen(form_class(self.db, options, self.facility_id), saved)  # type: ignore[call-arg]
+
+    def action_add_pickup(self) -> None:
+        self._open(WasteForm, "Pickup added")
+
+    def action_manifest(self) -> None:
+        self._open(ManifestForm, "Manifest saved")
