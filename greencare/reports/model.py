@@ -79,6 +79,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "total_kg": ("Total waste (kg)", "kg"),
     "rmw_kg": ("RMW (kg)", "kg"),
     "diverted_kg": ("Diverted (kg)", "kg"),
+    "disposed_kg": ("Other disposal (kg)", "kg"),
+    "reused_kg": ("Reused / reprocessed (kg)", "kg"),
     "diversion_pct": ("Recycling / diversion rate (%)", "%"),
     "cost_per_tonne": ("Cost per tonne", "currency/t"),
     "change_vs_previous_pct": ("Change vs previous year (%)", "%"),
