@@ -485,6 +485,18 @@ def _import_text(result: Any) -> str:
         out.append(f"imported {result.file} ({result.format}) as batch {result.batch_id}: {counts}")
     if result.meters_created:
         out.append("created meters: " + ", ".join(result.meters_created))
+    if result.unknown_meters:
+        names = ", ".join(repr(m) for m in result.unknown_meters[:10])
+        more = (
+            f" and {len(result.unknown_meters) - 10} more"
+            if len(result.unknown_meters) > 10
+            else ""
+        )
+        out.append(
+            f"meters in the file that greencare does not have: {names}{more}; map them with "
+            "--map 'FILE METER=OUR METER' or --meter, or add --create-meters --facility F "
+            "--commodity C"
+        )
     for problem in result.errors:
         out.append("  " + problem.text(result.file))
     if result.error_count > len(result.errors):

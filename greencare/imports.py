@@ -50,6 +50,7 @@ class ImportResult:
     warning_count: int = 0
     rejected_file: str | None = None
     meters_created: list[str] = field(default_factory=list)
+    unknown_meters: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -72,6 +73,7 @@ class ImportResult:
             "warnings": [p.as_dict() for p in self.warnings],
             "rejected_file": self.rejected_file,
             "meters_created": self.meters_created,
+            "unknown_meters": self.unknown_meters,
         }
 
 
@@ -180,6 +182,7 @@ def import_readings(
             if on_progress:
                 done = chunk.attrs.get("bytes") or total
                 on_progress(int(done), total, result.rows_read)
+        result.unknown_meters = sorted(run.unknown)
         if result.rows_read == 0:
             raise FormatError(path, "no data rows (only a header?)", line=2)
         result.rejected = len({p["line"] for p in run.rejected_rows}) if not stop else 0
