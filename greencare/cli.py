@@ -864,5 +864,14 @@ def _echo_records(ctx: click.Context, lines: Any) -> None:
             )
 
 
+def _add_report_command() -> None:
+    from greencare.reports.cli import report  # click only: pandas and matplotlib load on use
+
+    main.add_command(report)
+
+
+_add_report_command()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
