@@ -164,7 +164,12 @@ def import_readings(
         )  # fmt: skip
         batch_source = f"import:{batch_id}"
         for chunk in importer.read(path, options):
-            result.rows_read += len(chunk)
+            result.rows_read += len(chunk) + len(chunk.attrs.get("dropped", []))
+            dropped = [
+                Problem(ln, "row", "", why, warning=True)
+                for ln, why in chunk.attrs.get("dropped", [])
+            ]
+            _record(result, dropped, options.max_errors, warnings=True)
             run.resolve(sorted(str(k) for k in pd.unique(chunk["meter"])), result)
             if options.cumulative:
                 chunk = _registers_to_usage(chunk, run, result)

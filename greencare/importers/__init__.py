@@ -8,10 +8,11 @@ from greencare.importers.base import FormatError, Importer, ImportOptions
 from greencare.importers.espi_xml import EspiXml
 from greencare.importers.generic_csv import GenericCsv
 from greencare.importers.greenbutton_csv import GreenButtonCsv
+from greencare.importers.oed_csv import OedCsv
 from greencare.importers.portfolio_manager import PortfolioManager
 
 #: Registered formats, most specific first (detection tries them in this order).
-FORMATS: list[Importer] = [EspiXml(), PortfolioManager(), GreenButtonCsv(), GenericCsv()]
+FORMATS: list[Importer] = [EspiXml(), PortfolioManager(), GreenButtonCsv(), OedCsv(), GenericCsv()]
 
 
 def register(importer: Importer) -> None:
