@@ -149,6 +149,7 @@ def test_import_json_summary(cli, ready: Path, tmp_path: Path) -> None:
         "warnings": [],
         "rejected_file": None,
         "meters_created": [],
+        "unknown_meters": [],
     }
 
 
@@ -309,7 +310,10 @@ def test_import_map(cli, ready: Path, tmp_path: Path) -> None:
 
     unmapped = cli("import", str(path))
     assert unmapped.exit_code == 1
-    assert unmapped.stdout.splitlines()[1] == (
+    assert unmapped.stdout.splitlines()[1].startswith(
+        "meters in the file that greencare does not have: 'ACCT-7'; map them with --map"
+    )
+    assert unmapped.stdout.splitlines()[2] == (
         "  mapped.csv, line 2, meter 'ACCT-7': no such meter (map it with --map FILE=METER, "
         "or --create-meters)"
     )

@@ -126,7 +126,7 @@ CASES = [
         b"meter,start,end,cost\nMain,2025-01-01,2025-01-31,10\n",
         raises=FormatError,
         message="{name}: format not recognised; name it with --format "
-        "(espi-xml, portfolio-manager, greenbutton-csv, csv)",
+        "(espi-xml, portfolio-manager, greenbutton-csv, oed-csv, csv)",
     ),
     Case(
         "missing-quantity-column",
