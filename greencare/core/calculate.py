@@ -71,6 +71,18 @@ class Activity:
     instruments: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
+def with_facilities(frame: pd.DataFrame, activity: Activity) -> pd.DataFrame:
+    """Activity rows with their facility's name and country, factor family and year."""
+    out = frame.merge(
+        activity.facilities.rename(columns={"id": "facility_id", "name": "facility"}),
+        on="facility_id",
+    )
+    if not out.empty:
+        out["family"] = out["country"].map(rules.FAMILY_BY_COUNTRY)
+        out["year"] = out["month"].str[:4].astype(int)
+    return out
+
+
 @dataclass
 class Inventory:
     """The engine's answer: lines, plus everything a reader must know to trust them."""
@@ -278,14 +290,9 @@ class Engine:
     # -- energy --------------------------------------------------------------------------------
 
     def energy(self, activity: Activity) -> list[pd.DataFrame]:
-        frame = activity.energy.merge(
-            activity.facilities.rename(columns={"id": "facility_id", "name": "facility"}),
-            on="facility_id",
-        )
+        frame = with_facilities(activity.energy, activity)
         if frame.empty:
             return []
-        frame["year"] = frame["month"].str[:4].astype(int)
-        frame["family"] = frame["country"].map(rules.FAMILY_BY_COUNTRY)
         frame["source_type"] = "meter"
         frame["source_id"] = frame["meter_id"]
         frame["source"] = frame["facility"] + " / " + frame["meter"]
@@ -462,14 +469,9 @@ class Engine:
     # -- waste ---------------------------------------------------------------------------------
 
     def waste(self, activity: Activity) -> list[pd.DataFrame]:
-        frame = activity.waste.merge(
-            activity.facilities.rename(columns={"id": "facility_id", "name": "facility"}),
-            on="facility_id",
-        )
+        frame = with_facilities(activity.waste, activity)
         if frame.empty:
             return []
-        frame["family"] = frame["country"].map(rules.FAMILY_BY_COUNTRY)
-        frame["year"] = frame["month"].str[:4].astype(int)
         frame["source_type"] = "waste"
         frame["source_id"] = frame["id"]
         frame["source"] = frame["facility"] + " / " + frame["stream"] + " -> " + frame["route"]

@@ -31,14 +31,11 @@ AGENT_GAS = {"nitrous_oxide": "N2O"}
 
 
 def lines(engine: Engine, activity: Activity) -> list[pd.DataFrame]:
-    frame = activity.purchases.merge(
-        activity.facilities.rename(columns={"id": "facility_id", "name": "facility"}),
-        on="facility_id",
-    )
+    from greencare.core.calculate import with_facilities
+
+    frame = with_facilities(activity.purchases, activity)
     if frame.empty:
         return []
-    frame["family"] = frame["country"].map(rules.FAMILY_BY_COUNTRY)
-    frame["year"] = frame["month"].str[:4].astype(int)
     frame["source_id"] = frame["id"]
     label = frame["item"].fillna(frame["description"]).fillna(frame["category"])
     frame["source"] = frame["facility"] + " / " + frame["category"] + " " + label.astype(str)

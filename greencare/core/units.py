@@ -15,7 +15,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from greencare.core.vocab import WATER_COMMODITIES, Commodity
+from greencare.core.vocab import COMBUSTION_FUELS, WATER_COMMODITIES, Commodity
 
 if TYPE_CHECKING:
     import pint
@@ -39,19 +39,7 @@ CANONICAL_WATER = "m**3"
 CANONICAL_MASS = "kg"
 
 #: Commodities whose volume or mass converts to energy through a named context in units.txt.
-CONTEXT_COMMODITIES = frozenset(
-    {
-        Commodity.NATURAL_GAS,
-        Commodity.FUEL_OIL_1,
-        Commodity.FUEL_OIL_2,
-        Commodity.FUEL_OIL_4,
-        Commodity.FUEL_OIL_5_6,
-        Commodity.DIESEL,
-        Commodity.KEROSENE,
-        Commodity.PROPANE,
-        Commodity.DISTRICT_STEAM,
-    }
-)
+CONTEXT_COMMODITIES = COMBUSTION_FUELS | {Commodity.DISTRICT_STEAM}
 
 #: Fuels delivered as liquids: a volume means liquid volume, never gas at standard conditions.
 LIQUID_FUELS = CONTEXT_COMMODITIES - {Commodity.NATURAL_GAS, Commodity.DISTRICT_STEAM}
