@@ -11,6 +11,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from greencare.core import periods, units
+from greencare.core.columns import factorize
 from greencare.core.errors import ConflictError, NotFoundError
 from greencare.core.models import Meter, Reading
 from greencare.storage import audit, rollups
@@ -155,21 +156,27 @@ def insert_frame(db: Database, frame: Any) -> int:
     lengths, counts = np.unique(duration, return_counts=True)
     common = set(lengths[counts >= 64].tolist())  # only runs of equal periods get a literal
     factor = frame["factor"] if "factor" in frame else pd.Series(np.nan, index=frame.index)
-    keys = pd.DataFrame(
-        {
-            "unit": frame["unit"].astype(str),
-            "currency": frame["currency"].where(frame["currency"].notna(), ""),
-            "estimated": frame["estimated"].astype(int),
-            "source": frame["source"].astype(str),
-            "batch_id": frame["batch_id"].fillna(-1).astype(int),
-            "has_cost": frame["cost"].notna().to_numpy(),
-            "duration": np.where(np.isin(duration, list(common)), duration, -1),
-            "factor": factor.fillna(-1.0).to_numpy(dtype=float),
-        }
-    )
+    texts = {
+        name: factorize(frame[name].where(frame[name].notna(), "").to_numpy(dtype=object))
+        for name in ("unit", "currency", "source")
+    }
+    numbers = {
+        "estimated": frame["estimated"].to_numpy(dtype=np.int64),
+        "batch_id": frame["batch_id"].fillna(-1).to_numpy(dtype=np.int64),
+        "has_cost": frame["cost"].notna().to_numpy().astype(np.int64),
+        "duration": np.where(np.isin(duration, list(common)), duration, -1).astype(np.int64),
+        "factor": factor.fillna(-1.0).to_numpy(dtype=float),
+    }
+    packed = np.zeros(len(frame), dtype=np.int64)  # mixed-radix key over the small code sets
+    for part in [texts[n][0] for n in texts] + [factorize(v)[0] for v in numbers.values()]:
+        packed = packed * (int(part.max()) + 1) + part
+    _, first, group = np.unique(packed, return_index=True, return_inverse=True)
+    group = group.ravel()
     inserted = 0
-    for key, idx in keys.groupby(list(keys.columns), sort=False).indices.items():
-        unit, currency, estimated, source, batch_id, with_cost, length, fac = key
+    for g, row in enumerate(first):
+        idx = np.flatnonzero(group == g)
+        unit, currency, source = (texts[n][1][texts[n][0][row]] for n in texts)
+        estimated, batch_id, with_cost, length, fac = (v[row] for v in numbers.values())
         part = frame.iloc[idx]
         binds: list[str] = ["meter_id", "start_utc"]
         exprs = {"meter_id": "?1", "start_utc": "?2"}

@@ -16,6 +16,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from greencare.core.calendar import calendarize, month_label
+from greencare.core.columns import factorize
 
 _KEY = ["meter_id", "month", "unit", "currency"]
 _SUMS = ["quantity", "quantity_canonical", "cost", "estimated_canonical", "readings"]
@@ -51,8 +52,8 @@ def monthly(frame: pd.DataFrame, zones: dict[int, str]) -> pd.DataFrame:
     distinct unit and currency strings are put back on the small result.
     """
     parts = []
-    unit_codes, unit_names = pd.factorize(frame["unit"].astype(str))
-    cur_codes, cur_names = pd.factorize(frame["currency"].fillna("").astype(str))
+    unit_codes, unit_names = factorize(frame["unit"].to_numpy(dtype=object))
+    cur_codes, cur_names = factorize(frame["currency"].fillna("").to_numpy(dtype=object))
     for tz in sorted(set(zones.values())):
         meters = [m for m, z in zones.items() if z == tz]
         rows = np.flatnonzero(frame["meter_id"].isin(meters).to_numpy())
