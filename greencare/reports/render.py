@@ -155,6 +155,7 @@ PDF_RC = {
     "font.sans-serif": ["Helvetica"],
     "font.monospace": ["Courier"],
     "axes.unicode_minus": False,
+    "font.weight": "medium",  # the core fonts' regular weight is named Medium
 }
 
 
@@ -281,10 +282,18 @@ def _rule(y: float) -> Any:
 
 def write_pdf(report: Report, path: Path) -> Path:
     """Cover, contents, then each section's charts and tables; tables split across pages."""
+    import logging
+
     import matplotlib
 
-    with matplotlib.rc_context(PDF_RC):
-        return _write_pdf(report, path)
+    fonts = logging.getLogger("matplotlib.font_manager")
+    level = fonts.level
+    fonts.setLevel(logging.ERROR)  # "using medium" notes about the core fonts are expected
+    try:
+        with matplotlib.rc_context(PDF_RC):
+            return _write_pdf(report, path)
+    finally:
+        fonts.setLevel(level)
 
 
 def _write_pdf(report: Report, path: Path) -> Path:

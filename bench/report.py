@@ -1,0 +1,165 @@
+"""Benchmark: the annual report for 50 facilities against a bare SQL monthly aggregation.
+
+Run by hand: ``python bench/report.py [--rows 10000000] [--facilities 50] [--repeat 3]``.
+
+Builds a throw-away database holding ``--rows`` 15-minute electricity readings spread over
+``--facilities`` US hospitals (several interval meters each, inserted in chunks with
+``storage.readings.insert_frame`` inside ``db.atomic()``, which keeps the monthly roll-up
+current), plus a monthly gas bill, waste and patient days per facility. Then times, side by
+side and alternating:
+  1. the bare aggregation: ``SELECT meter_id, strftime('%Y-%m', start_utc, 'unixepoch'),
+     sum(quantity_canonical) FROM readings GROUP BY 1, 2`` over every reading;
+  2. ``build_report(db, year=2025)``: every table of the report (the engine, energy, water,
+     waste, progress, framework views, data quality), which reads the roll-up, never readings.
+Prints both medians and their ratio; the target is report <= 1/5 of the bare aggregation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from greencare import services
+from greencare.reports import build_report
+from greencare.storage import readings
+
+US_GRIDS = ["CAMX", "RFCE", "ERCT", "NYCW", "MROW", "SRSO", "NWPP", "RFCW", "NEWE", "AZNM"]
+YEAR_START = 1735689600  # 2025-01-01T00:00:00Z
+STEP = 900  # 15 minutes
+CHUNK = 500_000
+
+
+def build(path: Path, rows: int, n_facilities: int) -> dict[str, int]:
+    db = services.open_db(path)
+    per_meter_max = 365 * 96
+    meters_per = max(1, math.ceil(rows / (n_facilities * per_meter_max)))
+    per_meter = rows // (n_facilities * meters_per)
+    meter_ids: list[int] = []
+    with db.atomic():
+        for i in range(n_facilities):
+            fac = services.add_facility(
+                db,
+                name=f"Hospital {i:02d}",
+                country="US",
+                grid_region=US_GRIDS[i % len(US_GRIDS)],
+                timezone="UTC",
+                floor_area="500000 ft**2",
+                staffed_beds=300,
+            )
+            for m in range(meters_per):
+                meter = services.add_meter(
+                    db, facility=fac.id, name=f"Interval {m}", commodity="electricity", unit="kWh"
+                )
+                meter_ids.append(int(meter.id))  # type: ignore[arg-type]
+            gas = services.add_meter(
+                db, facility=fac.id, name="Gas", commodity="natural_gas", unit="therm"
+            )
+            for month in range(1, 13):
+                last = pd.Timestamp(2025, month, 1).days_in_month
+                services.add_reading(db, meter=gas.id, start=f"2025-{month:02d}-01",
+                                     end=f"2025-{month:02d}-{last}", quantity=20000 - month * 500,
+                                     cost=18000)  # fmt: skip
+                services.add_waste(db, facility=fac.id, start_date=f"2025-{month:02d}-01",
+                                   end_date=f"2025-{month:02d}-{last}", stream="solid_waste",
+                                   route="landfill", quantity=30000, unit="lb")  # fmt: skip
+                services.add_waste(db, facility=fac.id, start_date=f"2025-{month:02d}-01",
+                                   end_date=f"2025-{month:02d}-{last}",
+                                   stream="regulated_medical_waste", route="incineration",
+                                   quantity=4000, unit="lb")  # fmt: skip
+                services.set_normalizer(db, facility=fac.id, month=f"2025-{month:02d}",
+                                        patient_days=7500, adjusted_patient_days=14000)  # fmt: skip
+    total = per_meter * len(meter_ids)
+    rng = np.random.default_rng(7)
+    done, t0 = 0, time.perf_counter()
+    # chunks of whole time steps across all meters: rows (meter, step)
+    steps_per_chunk = max(1, CHUNK // len(meter_ids))
+    ids = np.array(meter_ids, dtype=np.int64)
+    with db.atomic():
+        for first in range(0, per_meter, steps_per_chunk):
+            steps = np.arange(first, min(per_meter, first + steps_per_chunk), dtype=np.int64)
+            start = np.repeat(YEAR_START + steps * STEP, len(ids))
+            qty = rng.uniform(20.0, 200.0, len(start)).round(3)
+            frame = pd.DataFrame(
+                {
+                    "meter_id": np.tile(ids, len(steps)),
+                    "start_utc": start,
+                    "end_utc": start + STEP,
+                    "quantity": qty,
+                    "unit": "kWh",
+                    "quantity_canonical": qty,
+                    "cost": np.nan,
+                    "currency": None,
+                    "estimated": 0,
+                    "source": "bench",
+                    "batch_id": None,
+                }
+            )
+            done += readings.insert_frame(db, frame)
+            rate = done / (time.perf_counter() - t0)
+            print(f"\r  inserted {done:,} / {total:,} readings ({rate:,.0f}/s)", end="",
+                  file=sys.stderr, flush=True)  # fmt: skip
+    print(file=sys.stderr)
+    db.execute("ANALYZE")
+    db.close()
+    return {"readings": done, "meters": len(meter_ids) + n_facilities}
+
+
+def bare(path: Path) -> float:
+    db = services.open_db(path)
+    t0 = time.perf_counter()
+    db.execute(
+        "SELECT meter_id, strftime('%Y-%m', start_utc, 'unixepoch'), sum(quantity_canonical) "
+        "FROM readings GROUP BY 1, 2"
+    ).fetchall()
+    elapsed = time.perf_counter() - t0
+    db.close()
+    return elapsed
+
+
+def report(path: Path) -> float:
+    db = services.open_db(path)
+    t0 = time.perf_counter()
+    built = build_report(db, year=2025)
+    elapsed = time.perf_counter() - t0
+    assert built["ghg_totals"]["co2e_t"].iloc[0] > 0
+    db.close()
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--facilities", type=int, default=50)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--db", type=Path, help="Keep the database here (reused if it exists).")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = args.db or Path(tmp) / "bench-report.db"
+        if not path.exists():
+            print(f"building {args.rows:,} readings over {args.facilities} facilities ...")
+            t0 = time.perf_counter()
+            counts = build(path, args.rows, args.facilities)
+            print(f"  built {counts} in {time.perf_counter() - t0:,.1f} s")
+        report(path)  # warm the page cache and imports once
+        times_bare, times_report = [], []
+        for i in range(args.repeat):
+            times_bare.append(bare(path))
+            times_report.append(report(path))
+            print(f"  run {i + 1}: bare {times_bare[-1]:.3f} s, report {times_report[-1]:.3f} s")
+        b, r = statistics.median(times_bare), statistics.median(times_report)
+        print(f"bare GROUP BY month over readings: median {b:.3f} s")
+        print(f"build_report (year 2025, all facilities): median {r:.3f} s")
+        verdict = "meets" if r <= b / 5 else "misses"
+        print(f"ratio report / bare = {r / b:.3f} ({verdict} the target of <= 0.2)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""The demo hospital's report, as JSON, compared byte for byte with the committed snapshot.
+
+Regenerate after an intended change with ``GREENCARE_UPDATE_SNAPSHOTS=1 pytest tests/reports``
+and review the diff.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from greencare.reports import build_report
+from greencare.reports.writers import to_json
+
+SNAPSHOT = Path(__file__).parent / "snapshots" / "demo-riverside-2025.json"
+
+
+def test_demo_report_json_snapshot(demo_db: Database) -> None:
+    report = build_report(demo_db, year=2025, facility="Riverside General Hospital")
+    text = to_json(report)
+    if os.environ.get("GREENCARE_UPDATE_SNAPSHOTS") == "1" or not SNAPSHOT.exists():
+        SNAPSHOT.parent.mkdir(parents=True, exist_ok=True)
+        SNAPSHOT.write_text(text, encoding="utf-8", newline="\n")
+    assert SNAPSHOT.read_text(encoding="utf-8") == text
+    again = build_report(demo_db, year=2025, facility="Riverside General Hospital")
+    assert to_json(again).encode() == text.encode()

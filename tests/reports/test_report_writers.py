@@ -1,0 +1,176 @@
+"""Every format written and read back; text from the database made inert; determinism."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from report_fixtures import FORMULA_NAME, SCRIPT_NAME
+from sqlite_utils import Database
+
+from greencare.reports import build_report
+from greencare.reports.model import neutralise
+from greencare.reports.writers import FORMATS, to_json, to_markdown, write
+
+
+@pytest.fixture
+def report(hostile_db: Database):  # type: ignore[no-untyped-def]
+    return build_report(hostile_db, year=2025, baseline_year=2025)
+
+
+def test_neutralise() -> None:
+    for text in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
+        assert neutralise(text) == "'" + text
+    assert neutralise("plain") == "plain"
+    assert neutralise(-1.5) == -1.5
+
+
+def test_json_reads_back_and_follows_the_schema(report, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = write(report, "json", tmp_path / "r.json")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["schema"] == "greencare-report/1"
+    assert data["meta"]["period"] == {"from": "2025-01", "to": "2025-12", "months": 12,
+                                      "days": 365}  # fmt: skip
+    assert sorted(data["meta"]["facilities"]) == sorted([FORMULA_NAME, SCRIPT_NAME])
+    listed = [k for s in data["sections"] for k in s["tables"]]
+    assert sorted(listed) == sorted(data["tables"])
+    for table in data["tables"].values():
+        names = [c["name"] for c in table["columns"]]
+        for row in table["rows"]:
+            assert list(row) == sorted(names)  # keys sorted, every column present
+    totals = {r["scope"]: r["co2e_t"] for r in data["tables"]["ghg_totals"]["rows"]}
+    assert totals["scope1"] == pytest.approx(2 * 53.1145)
+    units = {c["name"]: c["unit"] for c in data["tables"]["ghg_totals"]["columns"]}
+    assert units["co2e_t"] == "t CO2e"
+
+
+def test_json_csv_markdown_are_deterministic(hostile_db: Database, tmp_path: Path) -> None:
+    one = build_report(hostile_db, year=2025, baseline_year=2025)
+    two = build_report(hostile_db, year=2025, baseline_year=2025)
+    assert to_json(one).encode() == to_json(two).encode()
+    assert to_markdown(one) == to_markdown(two)
+    write(one, "csv", tmp_path / "a")
+    write(two, "csv", tmp_path / "b")
+    for file in sorted((tmp_path / "a").iterdir()):
+        assert file.read_bytes() == (tmp_path / "b" / file.name).read_bytes()
+    assert "**Generated**" not in to_markdown(one)
+    stamped = build_report(hostile_db, year=2025, generated="2026-01-31T09:00:00Z")
+    assert "2026-01-31T09:00:00Z" in to_json(stamped)
+
+
+def test_xlsx_sheets_frozen_numeric_and_neutralised(report, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = write(report, "xlsx", tmp_path / "r.xlsx")
+    wb = load_workbook(path)
+    assert wb.sheetnames[0] == "Contents"
+    assert set(wb.sheetnames[1:]) == {k[:31] for k in report.tables}
+    for name in wb.sheetnames:
+        assert wb[name].freeze_panes == "A2"
+    totals = wb["ghg_totals"]
+    header = [c.value for c in totals[1]]
+    assert header == ["Scope", "Source", "Emissions (t CO2e)"]
+    values = [row[2] for row in totals.iter_rows(min_row=2, values_only=True)]
+    assert all(isinstance(v, int | float) for v in values)
+    assert values[0] == pytest.approx(2 * 53.1145)
+    facilities = [r[0] for r in wb["ghg_by_facility"].iter_rows(min_row=2, values_only=True)]
+    assert "'" + FORMULA_NAME in facilities
+    assert FORMULA_NAME not in facilities
+    for ws in wb.worksheets:  # no cell anywhere is a live formula
+        for row in ws.iter_rows(values_only=True):
+            assert not any(isinstance(v, str) and v.startswith("=") for v in row)
+    pm = wb["pm_meter_entries"]
+    assert [c.value for c in pm[1]][:4] == ["Property Name", "Meter Name", "Meter Type",
+                                            "Start Date"]  # fmt: skip
+    first = next([c.value for c in r] for r in pm.iter_rows(min_row=2) if r[0].value[0] == "'")
+    assert first[0] == "'" + FORMULA_NAME
+    assert first[3].year == 2025 and first[3].month == 3  # a real date cell
+    assert isinstance(first[5], int | float)
+
+
+def test_pm_workbook_alone(report, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    wb = load_workbook(write(report, "pm-xlsx", tmp_path / "pm.xlsx"))
+    assert wb.sheetnames == ["Meter Entries"]
+    ws = wb["Meter Entries"]
+    header = [c.value for c in ws[1]]
+    assert header == ["Property Name", "Meter Name", "Meter Type", "Start Date", "End Date",
+                      "Usage/Quantity", "Usage Units", "Cost ($)", "Estimation"]  # fmt: skip
+    assert ws.max_row == 1 + 4  # two facilities x (gas, electric) x March
+
+
+def test_csv_folder_and_long(report, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = write(report, "csv", tmp_path / "csv")
+    names = sorted(p.stem for p in folder.glob("*.csv"))
+    assert names == sorted([*report.tables, "_meta"])
+    with (folder / "ghg_by_facility.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {r["facility"] for r in rows} == {"'" + FORMULA_NAME, SCRIPT_NAME}
+    assert float(rows[0]["scope1_t"]) == pytest.approx(53.1145)
+    long = write(report, "csv", tmp_path / "long.csv", csv_long=True)
+    with long.open(encoding="utf-8", newline="") as handle:
+        cells = list(csv.DictReader(handle))
+    assert set(cells[0]) == {"table", "row", "column", "unit", "value"}
+    hit = [c for c in cells if c["table"] == "ghg_totals" and c["column"] == "co2e_t"]
+    assert float(hit[0]["value"]) == pytest.approx(2 * 53.1145)
+    assert hit[0]["unit"] == "t CO2e"
+
+
+def test_markdown(report, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    text = write(report, "md", tmp_path / "r.md").read_text(encoding="utf-8")
+    assert text.startswith("# Sustainability report\n")
+    assert "## Greenhouse gas inventory" in text
+    assert "| Scope | Source | Emissions (t CO2e) |" in text
+    assert "| scope1 | Scope 1 | 106.2 |" in text  # 2 x 53.1145 t
+    assert "&lt;script&gt;" in text and "<script>" not in text
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.images: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        if tag == "img":
+            self.images.append(dict(attrs)["src"] or "")
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def test_html_is_escaped_and_self_contained(report, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    raw = write(report, "html", tmp_path / "r.html").read_text(encoding="utf-8")
+    parser = _Collector()
+    parser.feed(raw)
+    assert "script" not in parser.tags
+    assert "&lt;script&gt;" in raw
+    assert any(SCRIPT_NAME in t for t in parser.text)  # shown as text, not run
+    assert len(parser.images) == 6
+    assert all(src.startswith("data:image/png;base64,") for src in parser.images)
+    assert not re.search(r"""(src|href)=["']https?://""", raw)  # nothing fetched
+    assert "@media print" in raw
+
+
+def test_pdf_has_pages_and_text(report, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    data = write(report, "pdf", tmp_path / "r.pdf").read_bytes()
+    assert data.startswith(b"%PDF")
+    pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", data))
+    assert pages >= 10
+    try:
+        from pypdf import PdfReader  # used when available; not a dependency
+    except ImportError:
+        assert b"Sustainability report" in data  # core-font text is stored as plain strings
+        return
+    text = PdfReader(str(tmp_path / "r.pdf")).pages[0].extract_text()
+    assert "Sustainability report" in text
+
+
+def test_unknown_format(report, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError, match="unknown report format"):
+        write(report, "docx", tmp_path / "r.docx")
+    assert "json" in FORMATS
