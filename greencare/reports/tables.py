@@ -446,7 +446,11 @@ def headline(ctx: Context, report: Report) -> pd.DataFrame:
         ("Recycling / diversion rate", k["diversion_pct"], "%"),
     ]
     progress = report.tables.get("progress")
-    if progress is not None and len(progress.frame) > 1:
+    if (
+        progress is not None
+        and len(progress.frame) > 1
+        and "change_vs_baseline_pct" in progress.frame
+    ):
         last = progress.frame.iloc[-1]
         rows.append(("Scope 1+2 change vs baseline", last["change_vs_baseline_pct"], "%"))
     return pd.DataFrame(rows, columns=["metric", "value", "unit"])
