@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from greencare.core import units
+from greencare.core.columns import factorize
 from greencare.core.models import Meter
 from greencare.importers.base import ImportOptions
 
@@ -119,10 +120,14 @@ def validate(
     unit[still_blank] = default_units[still_blank]
     factor = np.full(len(chunk), np.nan)
     stored_unit = unit.copy()
-    for (u, c), idx in pd.Series(range(len(chunk))).groupby([unit, commodity]).groups.items():
+    unit_codes, unit_values = factorize(unit)
+    com_codes, com_values = factorize(commodity)
+    pair = unit_codes * (len(com_values) + 1) + com_codes
+    for code in np.unique(pair):
+        idx = np.flatnonzero(pair == code)
+        u, c = unit_values[unit_codes[idx[0]]], com_values[com_codes[idx[0]]]
         if not c:
             continue
-        idx = np.asarray(list(idx))
         try:
             factor[idx] = units.conversion_factor(str(u), str(c))
             stored_unit[idx] = units.normalize_unit(str(u))
@@ -171,7 +176,7 @@ def validate(
     )
     flag(end <= start, "end", end_raw, "the period ends before it starts (or has no length)")
 
-    cur_codes, cur_uniques = pd.factorize(chunk["currency"].fillna("").astype(str))
+    cur_codes, cur_uniques = factorize(chunk["currency"].fillna("").to_numpy(dtype=object))
     currency = np.array([str(c).strip().upper() for c in cur_uniques] or [""], dtype=object)[
         cur_codes
     ]
@@ -261,9 +266,9 @@ def _to_epoch(
         else values.reset_index(drop=True)
     )
     if isinstance(series.dtype, pd.DatetimeTZDtype):
-        stamp = series.dt.tz_convert("UTC").dt.tz_localize(None)
-        ok = stamp.notna().to_numpy()
-        out[ok] = stamp[ok].astype("datetime64[s]").astype(np.int64).to_numpy()
+        ns = pd.DatetimeIndex(series).as_unit("ns").asi8  # UTC nanoseconds, no conversion
+        ok = series.notna().to_numpy()
+        out[ok] = ns[ok] // 1_000_000_000
         return out
     if series.dtype == object:  # mixed aware and naive values
         aware = np.array([getattr(v, "tzinfo", None) is not None for v in series], dtype=bool)
