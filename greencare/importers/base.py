@@ -162,15 +162,15 @@ def parse_times(raw: pd.Series, options: ImportOptions) -> tuple[pd.Series, np.n
     call, and only a column mixing kinds is examined value by value.
     """
     values = raw.to_numpy(dtype=object)
-    lengths = np.fromiter(map(len, map(str, values)), dtype=np.int64, count=len(values))
     sample = [str(v).strip() for v in values[:200] if str(v).strip()]
     offsets = [bool(_OFFSET.search(v)) for v in sample]
     if sample and all(offsets):
         parsed = pd.to_datetime(pd.Series(values), format="ISO8601", utc=True, errors="coerce")
-        naive_left = parsed.isna() & (lengths > 0)
+        naive_left = parsed.isna().to_numpy() & (values != "")
         if not naive_left.any():
             return parsed, np.zeros(len(values), dtype=bool)
     elif not any(offsets):
+        lengths = np.fromiter(map(len, map(str, values)), dtype=np.int64, count=len(values))
         parsed = _parse_local(pd.Series(values, dtype=object), options)
         date_only = np.zeros(len(values), dtype=bool)
         short = lengths <= 10

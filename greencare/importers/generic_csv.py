@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from greencare.core.columns import factorize
 from greencare.importers.base import (
     RAW_COLUMNS,
     FormatError,
@@ -210,8 +211,8 @@ class GenericCsv:
 
 def _stripped(column: pd.Series) -> np.ndarray:
     """Strip a low-cardinality text column (meters, units) once per distinct value."""
-    codes, uniques = pd.factorize(column.astype(str))
-    cleaned = np.array([u.strip() for u in uniques], dtype=object)
+    codes, uniques = factorize(column.to_numpy(dtype=object))
+    cleaned = np.array([str(u).strip() for u in uniques], dtype=object)
     return cleaned[codes] if len(uniques) else np.array([""] * len(column), dtype=object)
 
 
