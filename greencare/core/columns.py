@@ -14,8 +14,10 @@ def factorize(values: Any) -> tuple[np.ndarray, np.ndarray]:
     Import chunks often carry one unit, one currency or one source in every row; checking that
     (one C-level comparison) is several times cheaper than hashing every string.
     """
-    array = np.asarray(values, dtype=object)
+    array = np.asarray(values)
+    if array.dtype.kind not in "biuf":  # text and mixed values compare as objects
+        array = array.astype(object)
     if len(array) and (array == array[0]).all():
-        return np.zeros(len(array), dtype=np.int64), np.array([array[0]], dtype=object)
+        return np.zeros(len(array), dtype=np.int64), array[:1].copy()
     codes, uniques = pd.factorize(array)
-    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+    return codes.astype(np.int64), np.asarray(uniques)
