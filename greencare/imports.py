@@ -153,9 +153,31 @@ def import_readings(
         result.status = "already imported"
         result.batch_id = int(previous["id"])
         return result
-    total = path.stat().st_size
     run = _Run(db, path, options, source)
     stop = options.on_error != "skip"
+    # A large page cache for the one big transaction: index pages are rewritten in memory
+    # instead of spilling to the WAL again and again (64 MB; memory stays bounded).
+    cache = db.execute("PRAGMA cache_size").fetchone()[0]
+    db.execute("PRAGMA cache_size = -65536")
+    try:
+        return _import(db, path, options, on_progress, importer, result, content_hash, run, stop)
+    finally:
+        db.execute(f"PRAGMA cache_size = {int(cache)}")
+
+
+def _import(
+    db: Database,
+    path: Path,
+    options: ImportOptions,
+    on_progress: Progress | None,
+    importer: Any,
+    result: ImportResult,
+    content_hash: str,
+    run: _Run,
+    stop: bool,
+) -> ImportResult:
+    source = run.source
+    total = path.stat().st_size
     db.execute("BEGIN")
     try:
         batch_id = batches.create_batch(
