@@ -448,6 +448,15 @@ def import_cmd(ctx: click.Context, file: Path, fmt: str | None, maps: tuple[str,
         **opts,
     )
     db = _open(ctx)
+    from greencare.activity_imports import import_activity, kind_of
+
+    kind = {"waste-csv": "waste", "purchases-csv": "purchases"}.get(fmt or "")
+    if kind or (fmt is None and (kind := kind_of(file))):
+        result = import_activity(db, file, kind, options, source="cli")
+        _emit(result.as_dict(), as_json, lambda: _import_text(result))
+        if not result.ok:
+            sys.exit(1)
+        return
     show_bar = not as_json and sys.stderr.isatty()
     if show_bar:
         with click.progressbar(length=file.stat().st_size, label=file.name, file=sys.stderr) as bar:
@@ -554,6 +563,10 @@ def formats(as_json: bool) -> None:
     from greencare.importers import FORMATS
 
     rows = [{"format": f.name, "description": f.description} for f in FORMATS]
+    rows += [
+        {"format": "waste-csv", "description": "waste pickups: stream, route, quantity, unit, ..."},
+        {"format": "purchases-csv", "description": "purchases: category, spend or quantity, ..."},
+    ]
     _emit(rows, as_json, lambda: _table(rows, ["format", "description"]))
 
 

@@ -1,0 +1,127 @@
+"""Waste and purchase CSV imports: atomic, repeatable, undoable, with line-numbered errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from greencare import services
+from greencare.activity_imports import import_activity, kind_of
+from greencare.cli import main
+from greencare.importers.base import ImportOptions
+from greencare.imports import undo
+
+WASTE = (
+    "facility,start,end,stream,route,quantity,unit,hauler,cost,currency\n"
+    "St Example,2025-01-01,2025-01-31,regulated_medical_waste,autoclave_landfill,2000,lb,Haul,700,USD\n"
+    "St Example,2025-01-01,2025-01-31,solid_waste,landfill,1.5,tonne,Haul,90,USD\n"
+)
+PURCHASES = (
+    "facility,date,category,item,description,spend,currency,quantity,unit,supplier\n"
+    "St Example,2025-01-31,325412,,Drugs,1000,USD,,,Wholesaler\n"
+    "St Example,2025-01-31,anesthetic_gas,desflurane,,,,6,bottle,Pharma\n"
+)
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def _counts(db) -> tuple[int, ...]:
+    return tuple(
+        db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        for t in ("waste_records", "purchases", "import_batches", "audit_log")
+    )
+
+
+def test_kind_is_read_from_the_header(tmp_path: Path) -> None:
+    assert kind_of(_write(tmp_path, "w.csv", WASTE)) == "waste"
+    assert kind_of(_write(tmp_path, "p.csv", PURCHASES)) == "purchases"
+    assert kind_of(_write(tmp_path, "m.csv", "meter,start,end,quantity\n")) is None
+
+
+def test_waste_lands_in_kg_and_undo_removes_it(db, us_hospital, tmp_path: Path) -> None:
+    result = import_activity(db, _write(tmp_path, "w.csv", WASTE), "waste")
+    assert result.status == "imported" and result.inserted == 2
+    kg = dict(db.execute("SELECT stream, quantity_kg FROM waste_records").fetchall())
+    assert kg["regulated_medical_waste"] == pytest.approx(2000 * 0.45359237)
+    assert kg["solid_waste"] == pytest.approx(1500.0)
+    again = import_activity(db, _write(tmp_path, "w.csv", WASTE), "waste")
+    assert again.status == "already imported" and again.batch_id == result.batch_id
+    assert undo(db, result.batch_id) == {"removed": 2, "restored": 0}
+    assert db.execute("SELECT count(*) FROM waste_records").fetchone()[0] == 0
+
+
+def test_purchases_by_spend_and_by_quantity(db, us_hospital, tmp_path: Path) -> None:
+    result = import_activity(db, _write(tmp_path, "p.csv", PURCHASES), "purchases")
+    assert result.status == "imported" and result.inserted == 2
+    rows = db.execute("SELECT category, item, spend, quantity, unit FROM purchases ORDER BY id")
+    assert rows.fetchall() == [
+        ("325412", None, 1000.0, None, None),
+        ("anesthetic_gas", "desflurane", None, 6.0, "bottle"),
+    ]
+
+
+def test_a_bad_row_fails_the_file_and_names_line_and_field(db, us_hospital, tmp_path) -> None:
+    bad = PURCHASES + "St Example,2025-02-28,anesthetic_gas,xenon,,,,2,bottle,X\n"
+    bad += "Nowhere,2025-02-28,325412,,,5,USD,,,X\n"
+    before = _counts(db)
+    result = import_activity(db, _write(tmp_path, "p.csv", bad), "purchases")
+    assert result.status == "failed" and result.error_count == 2
+    assert [(p.line, p.column) for p in result.errors] == [(4, "item"), (5, "facility")]
+    assert "unknown anesthetic_gas item 'xenon'" in result.errors[0].reason
+    assert _counts(db) == before
+
+
+def test_skip_imports_good_rows_and_writes_the_rejected(db, us_hospital, tmp_path) -> None:
+    bad = WASTE + "St Example,2025-02-01,2025-02-28,sharps,incineration,5,m**3,H,,\n"
+    path = _write(tmp_path, "w.csv", bad)
+    result = import_activity(db, path, "waste", ImportOptions(on_error="skip"))
+    assert result.status == "imported" and (result.inserted, result.rejected) == (2, 1)
+    rejected = (tmp_path / "w.rejected.csv").read_text().splitlines()
+    assert rejected[0].startswith("line,facility,start,end,stream")
+    assert rejected[1].startswith("4,St Example,2025-02-01") and "not a mass unit" in rejected[1]
+
+
+def test_dry_run_writes_nothing(db, us_hospital, tmp_path: Path) -> None:
+    before = _counts(db)
+    result = import_activity(
+        db, _write(tmp_path, "w.csv", WASTE), "waste", ImportOptions(dry_run=True)
+    )
+    assert result.status == "dry run" and result.inserted == 2
+    assert _counts(db) == before
+
+
+def test_tonnes_typed_for_kg_is_warned(db, us_hospital, tmp_path: Path) -> None:
+    months = "".join(
+        f"St Example,2024-{m:02d}-01,2024-{m:02d}-28,solid_waste,landfill,9000,kg,H,,\n"
+        for m in range(1, 7)
+    )
+    import_activity(db, _write(tmp_path, "h.csv", WASTE.splitlines()[0] + "\n" + months), "waste")
+    slip = (
+        WASTE.splitlines()[0]
+        + "\nSt Example,2024-07-01,2024-07-28,solid_waste,landfill,9000,tonne,H,,\n"
+    )
+    result = import_activity(db, _write(tmp_path, "s.csv", slip), "waste")
+    assert result.status == "imported" and result.warning_count == 1
+    assert result.warnings[0].line == 2 and "unit slip" in result.warnings[0].reason
+
+
+def test_cli_detects_the_kind(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    db_path = tmp_path / "cli.db"
+    db = services.open_db(db_path)
+    services.add_facility(db, name="St Example", country="US", grid_region="CAMX")
+    db.close()
+    runner = CliRunner()
+    out = runner.invoke(
+        main, ["--db", str(db_path), "import", str(_write(tmp_path, "w.csv", WASTE))]
+    )
+    assert out.exit_code == 0, out.output
+    assert "(waste-csv) as batch 1: 2 rows read, 2 added" in out.stdout
+    formats = runner.invoke(main, ["formats"])
+    assert "waste-csv" in formats.stdout and "purchases-csv" in formats.stdout
