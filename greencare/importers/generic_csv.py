@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -89,7 +90,7 @@ class GenericCsv:
         first_line = 2
         handle = getattr(reader, "handles", None)
         try:
-            for chunk in reader:
+            for chunk in _quiet(reader):
                 raw = self._chunk(chunk, mapping, header_unit, first_line, options)
                 raw.attrs["columns"] = {k: header[v] for k, v in mapping.items()}
                 if handle is not None:
@@ -214,6 +215,18 @@ def _stripped(column: pd.Series) -> np.ndarray:
     codes, uniques = factorize(column.to_numpy(dtype=object))
     cleaned = np.array([str(u).strip() for u in uniques], dtype=object)
     return cleaned[codes] if len(uniques) else np.array([""] * len(column), dtype=object)
+
+
+def _quiet(reader: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """pandas warns about a trailing delimiter on every row; _check_width has already decided
+    that only empty extra fields reach here, so nothing is lost."""
+    while True:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            chunk = next(reader, None)
+        if chunk is None:
+            return
+        yield chunk
 
 
 def _check_width(path: Path, delimiter: str, width: int) -> None:
