@@ -1,7 +1,8 @@
 """Capture the app's screens as SVG for the README (run by hand: python docs/screenshots.py).
 
 Builds the demo database in a temporary folder, drives the app with Textual's Pilot and saves
-what a person would see at 100x30.
+what a person would see at 100x30: ``docs/tui-*.svg`` (the README's first two) and one capture
+per section in ``docs/screens/``.
 """
 
 from __future__ import annotations
@@ -11,19 +12,65 @@ import tempfile
 from pathlib import Path
 
 from greencare.demo import build_demo
-from greencare.tui.app import GreencareApp
+from greencare.tui.app import SECTIONS, GreencareApp
 
 OUT = Path(__file__).resolve().parent
+SCREENS = OUT / "screens"
+SIZE = (100, 30)
+
+
+async def _wait(pilot, condition, timeout: float = 30.0) -> None:
+    waited = 0.0
+    while not condition() and waited < timeout:
+        await pilot.pause(0.1)
+        waited += 0.1
 
 
 async def capture() -> None:
+    SCREENS.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "demo.db"
         build_demo(db_path)
+        samples = Path(tmp) / "meter-files"
+        samples.mkdir()
+        (samples / "gas-2026.csv").write_text(
+            "meter,start,end,quantity,unit\n"
+            + "".join(
+                f"Gas,2026-{m:02d}-01,2026-{m:02d}-28,{9000 + m},therm\n" for m in range(1, 4)
+            )
+        )
         app = GreencareApp(db_path=db_path)
-        async with app.run_test(size=(100, 30)) as pilot:
-            await pilot.pause()
+        app.import_root = samples
+        app.report_dir = Path("reports")
+        async with app.run_test(size=SIZE) as pilot:
+            await _wait(
+                pilot, lambda: "Emissions" in str(app.screen.query_one("#card-emissions").content)
+            )
             app.save_screenshot("tui-main.svg", path=str(OUT))
+            for mode, key, _ in SECTIONS:
+                await pilot.press("escape", key)
+                await pilot.pause(0.5)
+                if mode == "dashboard":
+                    await _wait(
+                        pilot,
+                        lambda: "Emissions" in str(app.screen.query_one("#card-emissions").content),
+                    )
+                if mode == "import":
+                    app.screen.query_one("#imp-path").value = str(samples / "gas-2026.csv")
+                    await pilot.pause(0.5)
+                app.save_screenshot(f"{mode}.svg", path=str(SCREENS))
+            for mode, key, name in (("waste", "m", "waste-manifest"),
+                                    ("facilities", "a", "facility-form"),
+                                    ("purchases", "a", "purchase-form")):  # fmt: skip
+                await pilot.press(mode[0] if mode != "purchases" else "p")
+                await pilot.pause(0.3)
+                await pilot.press(key)
+                await pilot.pause(0.3)
+                app.save_screenshot(f"{name}.svg", path=str(SCREENS))
+                await pilot.press("escape")
+                await pilot.pause(0.2)
+            await pilot.press("e")
+            await pilot.pause(0.3)
             await pilot.press("a")
             await pilot.pause()
             await pilot.press(*"2026-01-24")

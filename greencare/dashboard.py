@@ -163,10 +163,14 @@ def warnings(db: Database, month: str, facility_id: int | None) -> list[str]:
 
 
 def dashboard(
-    db: Database, *, facility: int | str | None = None, today: date | None = None
+    db: Database,
+    *,
+    facility: int | str | None = None,
+    today: date | None = None,
+    gwp: str | None = None,
 ) -> dict[str, Any]:
     """Year to date against last year, this month against the same month last year, trend and
-    warnings, for one facility or all."""
+    warnings, for one facility or all; emissions under ``gwp`` (default: each dataset's own)."""
     facility_id = services.get_facility(db, facility).id if facility is not None else None
     month = reference_month(db, today)
     if month is None:
@@ -174,7 +178,7 @@ def dashboard(
     ytd_first = f"{month[:4]}-01"
     first = _months_before(month, 23)  # last year's January is never further back
     inventory, summary = services.emissions(
-        db, start=first, end=month, facility=facility_id, strict=False
+        db, start=first, end=month, facility=facility_id, strict=False, gwp=gwp
     )
     by_month = {r["month"]: r["total_location"] for r in summary["by_month"]}
     months = [_months_before(month, 23 - i) for i in range(24)]

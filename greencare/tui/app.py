@@ -77,6 +77,9 @@ class GreencareApp(App[None]):
         self._start_mode = mode
         #: The GWP set (AR4/AR5/AR6) the dashboard and reports use; None: each dataset's own.
         self.gwp: str | None = None
+        #: Where the import screen starts browsing and reports are written (default: cwd).
+        self.import_root: Path | None = None
+        self.report_dir: Path | None = None
 
     def on_mount(self) -> None:
         if self._start_mode:
@@ -84,9 +87,7 @@ class GreencareApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Section keys do nothing while a dialog is open (it would be left behind)."""
-        if action in ("switch_mode", "quit") and isinstance(self.screen, ModalScreen):
-            return False
-        return True
+        return not (action in ("switch_mode", "quit") and isinstance(self.screen, ModalScreen))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -163,7 +163,14 @@ class FormScreen(ModalScreen[Any]):
             compact=True,
         )
 
+    #: The field focused when the form opens (None: the first one).
+    FIRST: str | None = None
+
     def on_mount(self) -> None:
+        # Textual runs every class's on_mount (subclasses first), so this one runs last.
+        if self.FIRST:
+            self.query_one(f"#{self.FIRST}").focus()
+            return
         first = next((w for w in self.query("#form-body Input, #form-body Select")), None)
         if first is not None:
             first.focus()

@@ -123,44 +123,10 @@ def audit_tables(db: Database) -> list[str]:
 def dashboard(
     db: Database, *, facility: int | None = None, gwp: str | None = None
 ) -> dict[str, Any]:
-    """:func:`greencare.dashboard.dashboard`, with the emissions computed under ``gwp``.
-
-    ``greencare.dashboard.dashboard`` takes no GWP set; until it does, this repeats its few lines
-    of assembly with ``gwp=`` passed to ``services.emissions``.
-    """
+    """:func:`greencare.dashboard.dashboard` under the GWP set chosen in the Factors section."""
     from greencare import dashboard as dash
-    from greencare import services
 
-    if gwp is None:
-        return dash.dashboard(db, facility=facility)
-    facility_id = services.get_facility(db, facility).id if facility is not None else None
-    month = dash.reference_month(db)
-    if month is None:
-        return {"month": None, "warnings": ["no energy data yet: add a bill or import a file"]}
-    ytd_first = f"{month[:4]}-01"
-    first = dash._months_before(month, 23)
-    inventory, summary = services.emissions(
-        db, start=first, end=month, facility=facility_id, strict=False, gwp=gwp
-    )
-    by_month = {r["month"]: r["total_location"] for r in summary["by_month"]}
-    months = [dash._months_before(month, 23 - i) for i in range(24)]
-    shift = dash._shift
-    return {
-        "month": month,
-        "facility": facility,
-        "ytd": dash._period(db, inventory, ytd_first, month, facility_id),
-        "ytd_last_year": dash._period(
-            db, inventory, shift(ytd_first, -1), shift(month, -1), facility_id
-        ),
-        "month_now": dash._period(db, inventory, month, month, facility_id),
-        "month_last_year": dash._period(
-            db, inventory, shift(month, -1), shift(month, -1), facility_id
-        ),
-        "trend": [(m, float(by_month.get(m, 0.0))) for m in months],
-        "gaps": summary["gaps"],
-        "warnings": dash.warnings(db, month, facility_id),
-        "gwp": gwp,
-    }
+    return {**dash.dashboard(db, facility=facility, gwp=gwp), "gwp": gwp}
 
 
 # --- editing a facility ----------------------------------------------------------------------------

@@ -36,7 +36,7 @@ class NavBar(Static):
         from greencare.tui.app import SECTIONS
 
         width = self.size.width or 100
-        for title, short in ((True, False), (False, False), (True, True), (False, True)):
+        for title, short in ((True, False), (False, False), (False, True)):
             content, spans = self._layout(SECTIONS, title=title, short=short)
             if content.cell_length <= width:
                 break
@@ -57,11 +57,11 @@ class NavBar(Static):
             if mode == self.mode:
                 piece = Content.from_markup(f"[reverse b] {key} {text} [/]")
             else:
-                piece = Content.from_markup(f" [b $accent]{key}[/] {text} ")
+                piece = Content.from_markup(f" [b $accent]{key}[/] {text}")
             spans.append((x, x + piece.cell_length, mode))
             x += piece.cell_length
             parts.append(piece)
-        return Content("").join(parts), spans
+        return Content("").join(parts) + " ", spans
 
     def on_click(self, event: Click) -> None:
         for start, end, mode in getattr(self, "spans", []):

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from greencare import services
 
 
 class SectionScreen(Screen[None]):
-    """A section of the app (one mode). Subclasses set BINDINGS; the palette lists them."""
+    """A section of the app (one mode). Subclasses set BINDINGS; the palette lists them.
+
+    Esc leaves a text field, so the section keys (d, f, e, …) work again.
+    """
+
+    BINDINGS = [Binding("escape", "leave_field", "Leave field", show=False)]
+
+    def action_leave_field(self) -> None:
+        if isinstance(self.focused, Input):
+            self.set_focus(None)
 
     @property
     def db(self) -> Any:

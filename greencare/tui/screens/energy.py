@@ -73,7 +73,7 @@ class EnergyScreen(Screen[None]):
         self.meters: list[Meter] = []
         self.facility: Facility | None = None
         self.meter: Meter | None = None
-        self.offset = 0
+        self.page_offset = 0
         self.total = 0
 
     @property
@@ -137,12 +137,14 @@ class EnergyScreen(Screen[None]):
         title = self.query_one("#readings-title", Static)
         if meter is None:
             title.update("Readings")
-            self.offset = self.total = 0
+            self.page_offset = self.total = 0
             self.set_status("No meter selected.")
             return
         self.total = services.count_readings(self.db, meter=meter.id)
-        self.offset = max(0, min(offset, max(self.total - 1, 0)))
-        rows = services.list_readings(self.db, meter=meter.id, limit=PAGE_SIZE, offset=self.offset)
+        self.page_offset = max(0, min(offset, max(self.total - 1, 0)))
+        rows = services.list_readings(
+            self.db, meter=meter.id, limit=PAGE_SIZE, offset=self.page_offset
+        )
         title.update(f"Readings: {meter.name}")
         for r in rows:
             cost = "" if r["cost"] is None else f"{r['cost']:,.2f} {r['currency'] or ''}"
@@ -157,10 +159,8 @@ class EnergyScreen(Screen[None]):
             )
         if rows:
             table.move_cursor(row=min(cursor if cursor >= 0 else len(rows) - 1, len(rows) - 1))
-            first, last = self.offset + 1, self.offset + len(rows)
-            self.set_status(
-                f"rows {first:,}–{last:,} of {self.total:,} · a add · Del delete · PgUp/PgDn pages"
-            )
+            first, last = self.page_offset + 1, self.page_offset + len(rows)
+            self.set_status(f"rows {first:,}–{last:,} of {self.total:,} · PgUp/PgDn pages")
         else:
             self.set_status("No readings yet. Press a to add a reading.")
 
@@ -168,10 +168,10 @@ class EnergyScreen(Screen[None]):
     def _page(self, event: PagedTable.Edge) -> None:
         if self.meter is None:
             return
-        if event.step > 0 and self.offset + PAGE_SIZE < self.total:
-            self.show_readings(self.meter, self.offset + PAGE_SIZE, cursor=0)
-        elif event.step < 0 and self.offset > 0:
-            self.show_readings(self.meter, max(0, self.offset - PAGE_SIZE), cursor=-1)
+        if event.step > 0 and self.page_offset + PAGE_SIZE < self.total:
+            self.show_readings(self.meter, self.page_offset + PAGE_SIZE, cursor=0)
+        elif event.step < 0 and self.page_offset > 0:
+            self.show_readings(self.meter, max(0, self.page_offset - PAGE_SIZE), cursor=-1)
 
     def set_status(self, text: str) -> None:
         self.query_one("#status", Static).update(text)
@@ -223,7 +223,7 @@ class EnergyScreen(Screen[None]):
             return
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         start, end, quantity, unit, *_ = table.get_row(key)
-        meter, offset, cursor = self.meter, self.offset, table.cursor_row
+        meter, offset, cursor = self.meter, self.page_offset, table.cursor_row
 
         def answer(yes: bool | None) -> None:
             if not yes:

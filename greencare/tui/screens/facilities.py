@@ -228,6 +228,7 @@ class FacilitiesScreen(SectionScreen):
         self.facilities: list[Facility] = []
         self.meters: list[Meter] = []
         self.facility: Facility | None = None
+        self.facility_shown: int | None = None
 
     def compose(self) -> ComposeResult:
         yield NavBar(self.MODE)
@@ -290,6 +291,9 @@ class FacilitiesScreen(SectionScreen):
         self.facility = facility
         meters = self.query_one("#fac-meters", DataTable)
         norms = self.query_one("#fac-norms", DataTable)
+        same = facility is not None and self.facility_shown == facility.id
+        keep = meters.cursor_row if same else 0
+        self.facility_shown = facility.id if facility else None
         meters.clear()
         norms.clear()
         title = self.query_one("#fac-meters-title", Static)
@@ -305,6 +309,8 @@ class FacilitiesScreen(SectionScreen):
                 label_of(m.delivery_class.value) if m.delivery_class else "",
                 "yes" if m.net_metering else "", key=str(m.id),
             )  # fmt: skip
+        if self.meters:
+            meters.move_cursor(row=min(keep, len(self.meters) - 1))
         for n in queries.list_normalizers(self.db, facility_id=facility.id or 0):
             norms.add_row(
                 n["month"], num(n["patient_days"], 0), num(n["adjusted_patient_days"], 0),

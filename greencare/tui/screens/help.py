@@ -24,6 +24,7 @@ class HelpScreen(ModalScreen[None]):
         lines += [f"  {key:<8} {label}" for _, key, label in self.sections]
         lines += ["", "[b]Everywhere[/b]", "  ?        this help", "  ctrl+p   command palette",
                   "  ctrl+t   light / dark theme", "  tab      next table or field",
+                  "  esc      leave a text field (section keys work again)",
                   "  q        quit", "", "[b]This screen[/b]"]  # fmt: skip
         stack = self.app.screen_stack
         below = (
@@ -32,7 +33,19 @@ class HelpScreen(ModalScreen[None]):
         for binding in getattr(below, "BINDINGS", []):
             if isinstance(binding, Binding) and binding.show:
                 lines.append(f"  {binding.key:<8} {binding.description}")
-        lines += ["", "Esc closes this help."]
+        from greencare.tui.app import screen_class
+
+        lines += ["", "[b]In each section[/b]"]
+        for mode, key, label in self.sections:
+            keys = [
+                f"{b.key}: {b.description}"
+                for b in getattr(screen_class(mode), "BINDINGS", [])
+                if isinstance(b, Binding) and b.show
+            ]
+            if keys:
+                lines.append(f"  {label} ({key}): " + " · ".join(keys))
+        lines += ["  forms: ctrl+s save · esc cancel · tab next field",
+                  "  dialogs: y yes · n / esc no", "", "Esc closes this help."]  # fmt: skip
         with VerticalScroll(id="help"):
             yield Static("\n".join(lines))
 

@@ -102,7 +102,6 @@ class ImportScreen(SectionScreen):
                     yield Input(placeholder="path to a CSV, XML or XLSX file", id="imp-path",
                                 compact=True)  # fmt: skip
                 yield Static("Choose a file to see its format and first lines.", id="imp-format")
-                yield Static("", id="imp-preview")
                 with Horizontal(classes="imp-row"):
                     yield Label("Meter ", classes="imp-label")
                     yield Select([], prompt="by the file's meter column", id="imp-meter",
@@ -124,6 +123,7 @@ class ImportScreen(SectionScreen):
                                  disabled=True)  # fmt: skip
                 yield ProgressBar(total=100, id="imp-progress", show_eta=False)
                 yield Static("", id="imp-result")
+                yield Static("", id="imp-preview")
         yield Static("Problems (line, column, value, reason)", classes="pane-title")
         yield DataTable(id="imp-errors", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status")
@@ -134,7 +134,7 @@ class ImportScreen(SectionScreen):
             "Line", "Column", "Value", "Reason", "Kind"
         )
         self.refill_meters()
-        self.query_one("#imp-path", Input).focus()
+        self.query_one("#imp-tree", DirectoryTree).focus()
         self.set_status("Pick a file (tree or path), check the preview, then ctrl+s imports.")
 
     def on_screen_resume(self) -> None:
@@ -164,6 +164,7 @@ class ImportScreen(SectionScreen):
     @on(DirectoryTree.FileSelected)
     def _file_selected(self, event: DirectoryTree.FileSelected) -> None:
         self.query_one("#imp-path", Input).value = str(event.path)
+        self.query_one("#imp-run", Button).focus()
 
     @on(Input.Changed, "#imp-path")
     def _path_changed(self, event: Input.Changed) -> None:
@@ -225,12 +226,15 @@ class ImportScreen(SectionScreen):
         if not keys:
             return
         options = self.meter_options()
-        by_name = {label.split(" / ", 1)[1].rsplit(" (", 1)[0].lower(): v for label, v in options}
+        by_name: dict[str, int | None] = {}
+        for label, value in options:  # a name two facilities use is left for the user to pick
+            name = label.split(" / ", 1)[1].rsplit(" (", 1)[0].lower()
+            by_name[name] = None if name in by_name else value
         rows = [Static("The file's meters → your meters (unless one meter is chosen above):")]
         for i, key in enumerate(keys):
             wid = f"imp-map-{self._map_gen}-{i}"
             select: Select[int] = Select(options, prompt="(same name)", id=wid, compact=True)
-            if key.lower() in by_name:
+            if by_name.get(key.lower()) is not None:
                 select = Select(options, prompt="(same name)", id=wid, compact=True,
                                 value=by_name[key.lower()])  # fmt: skip
             rows.append(Horizontal(Label(f"{key[:14]} ", classes="imp-label"), select,
@@ -279,7 +283,9 @@ class ImportScreen(SectionScreen):
 
     @on(Button.Pressed, "#imp-cancel")
     def action_cancel_import(self) -> None:
-        if self.running:
+        if not self.running:
+            self.action_leave_field()
+        else:
             self.cancel_event.set()
             self.query_one("#imp-result", Static).update("cancelling…")
 
@@ -356,5 +362,6 @@ class ImportScreen(SectionScreen):
                 str(p.line), p.column, p.value, p.reason, "warning" if p.warning else "error"
             )
         self.set_status(f"{result.file}: {result.status}.")
+        self.query_one("#imp-right", VerticalScroll).scroll_to_widget(out)
         if result.status == "imported":
             self.app.notify(f"{result.inserted:,} readings added.", title="Import done")

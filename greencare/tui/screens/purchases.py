@@ -76,7 +76,6 @@ class PurchaseForm(FormScreen):
         super().__init__("New purchase", fields)
 
     def on_mount(self) -> None:
-        super().on_mount()
         facility = self.value("facility")
         if facility:
             country = services.get_facility(self.db, int(facility)).country

@@ -85,7 +85,6 @@ class WasteForm(FormScreen):
         super().__init__("New waste pickup", fields)
 
     def on_mount(self) -> None:
-        super().on_mount()
         self._fill_currency(self.value("facility"))
 
     def _fill_currency(self, facility: Any) -> None:
@@ -125,6 +124,8 @@ class WasteForm(FormScreen):
 
 class ManifestForm(FormScreen):
     """A month's manifest: a quantity per common stream, all saved together or none at all."""
+
+    FIRST = "month"
 
     def __init__(self, db: Any, facilities: list[tuple[str, int]], facility: int | None) -> None:
         self.db = db
@@ -169,11 +170,9 @@ class ManifestForm(FormScreen):
                 yield Label("", id=f"error-{stream}", classes="field-error")
 
     def on_mount(self) -> None:
-        super().on_mount()
         facility = self.value("facility")
         if facility:
             self.query_one("#currency", Input).value = _currency(self.db, int(facility)) or ""
-        self.query_one("#month", Input).focus()
 
     def save(self, values: dict[str, Any]) -> list[int]:
         start, end = month_bounds(values["month"])

@@ -1,0 +1,167 @@
+"""Factors: the cited datasets, each one's factors with where they come from, and the GWP set."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Footer, Input, Label, Select, Static
+
+from greencare.core.factors import GWP_SETS, FactorLibrary
+from greencare.tui.screens.base import SectionScreen
+from greencare.tui.widgets import NavBar
+
+#: Columns shown when a table has them, in this order (source table and row come first).
+PREFERRED = ["table", "source_row", "activity_type", "activity", "item", "category", "gas",
+             "region", "value", "gwp100", "ratio", "unit", "per_unit", "basis", "verified",
+             "source"]  # fmt: skip
+SEARCHED = ("activity", "activity_type", "region", "gas", "item", "category", "description",
+            "factor_id", "item_id")  # fmt: skip
+MAX_ROWS = 500
+WIDTH = 36
+
+_LIBRARY: FactorLibrary | None = None
+
+
+def library() -> FactorLibrary:
+    """The bundled library, loaded once per process (its tables are cached inside)."""
+    global _LIBRARY
+    if _LIBRARY is None:
+        _LIBRARY = FactorLibrary.bundled()
+    return _LIBRARY
+
+
+class FactorsScreen(SectionScreen):
+    """Datasets above; the highlighted one's factors below, searchable."""
+
+    MODE = "factors"
+    BINDINGS = [
+        Binding("ctrl+f", "search", "Search", id="factors.search"),
+        Binding("ctrl+g", "gwp", "GWP set", id="factors.gwp"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.dataset: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield NavBar(self.MODE)
+        with Vertical(id="main"):
+            with Horizontal(classes="filter-bar"):
+                yield Label("GWP set ", classes="filter-label")
+                yield Select(
+                    [(f"{g} for every gas", g) for g in GWP_SETS],
+                    prompt="each dataset's own", id="fx-gwp", compact=True,
+                )  # fmt: skip
+                yield Static("", id="fx-gwp-note", classes="filter-note")
+            yield Static("Datasets", classes="pane-title")
+            yield DataTable(id="fx-datasets", cursor_type="row", zebra_stripes=True)
+            with Horizontal(classes="filter-bar"):
+                yield Label("Table ", classes="filter-label")
+                yield Select([], id="fx-file", compact=True, prompt="table")
+                yield Label(" Search ", classes="filter-label")
+                yield Input(placeholder="activity, region or gas", id="fx-search", compact=True)
+                yield Static("", id="fx-count", classes="filter-note")
+            yield DataTable(id="fx-factors", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#fx-datasets", DataTable)
+        table.add_columns("Dataset", "Edition", "Year", "Publisher", "GWP", "Licence")
+        for ds in library().datasets.values():
+            table.add_row(
+                ds.id, ds.edition, str(ds.year or ""), ds.publisher[:40], ds.gwp_set,
+                ds.licence[:40], key=ds.id,
+            )  # fmt: skip
+        gwp = getattr(self.app, "gwp", None)
+        if gwp:
+            self.query_one("#fx-gwp", Select).value = gwp
+        self._gwp_note(gwp)
+        table.focus()
+        if library().datasets:
+            self.show_dataset(next(iter(library().datasets)))
+
+    @on(DataTable.RowHighlighted, "#fx-datasets")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value and event.row_key.value != self.dataset:
+            self.show_dataset(event.row_key.value)
+
+    def show_dataset(self, ds_id: str) -> None:
+        self.dataset = ds_id
+        ds = library().dataset(ds_id)
+        files = sorted(p.name for p in ds.path.glob("*.csv"))
+        select = self.query_one("#fx-file", Select)
+        with self.prevent(Select.Changed):
+            select.set_options([(f, f) for f in files])
+            if files:
+                select.value = (
+                    "emission_factors.csv" if "emission_factors.csv" in files else files[0]
+                )
+        self.show_factors()
+        self.set_status(f"{ds.title} {ds.edition} · {ds.publisher} · {ds.url}")
+
+    @on(Select.Changed, "#fx-file")
+    @on(Input.Changed, "#fx-search")
+    def _filter(self) -> None:
+        self.show_factors()
+
+    def show_factors(self) -> None:
+        table = self.query_one("#fx-factors", DataTable)
+        table.clear(columns=True)
+        name = self.query_one("#fx-file", Select).value
+        if self.dataset is None or not isinstance(name, str):
+            return
+        frame = library().table(self.dataset, name)
+        columns = [c for c in PREFERRED if c in frame.columns] or list(frame.columns[:8])
+        text = self.query_one("#fx-search", Input).value.strip().lower()
+        if text:
+            mask = None
+            for column in (c for c in SEARCHED if c in frame.columns):
+                hit = frame[column].astype(str).str.lower().str.contains(text, regex=False)
+                mask = hit if mask is None else mask | hit
+            frame = frame[mask] if mask is not None else frame.iloc[0:0]
+        table.add_columns(*[c.replace("_", " ") for c in columns])
+        for row in frame[columns].head(MAX_ROWS).itertuples(index=False):
+            table.add_row(*[self._cell(c, v) for c, v in zip(columns, row, strict=True)])
+        shown = len(frame)
+        more = f" (first {MAX_ROWS:,})" if shown > MAX_ROWS else ""
+        self.query_one("#fx-count", Static).update(f"  {shown:,} rows{more}")
+
+    @staticmethod
+    def _cell(column: str, value: Any) -> str:
+        if column == "verified":
+            return "✓" if str(value).lower() == "true" else "unverified"
+        if isinstance(value, float):
+            return f"{value:.6g}"
+        text = str(value)
+        return text if len(text) <= WIDTH else text[: WIDTH - 1] + "…"
+
+    # -- the GWP set ---------------------------------------------------------------------------
+
+    @on(Select.Changed, "#fx-gwp")
+    def _gwp_changed(self, event: Select.Changed) -> None:
+        value = event.value if isinstance(event.value, str) else None
+        if value != getattr(self.app, "gwp", None):
+            self.app.gwp = value  # type: ignore[attr-defined]
+            self.app.notify(
+                f"Dashboard and reports now use {value or 'each dataset’s own GWP set'}.",
+                title="GWP set",
+            )
+        self._gwp_note(value)
+
+    def _gwp_note(self, gwp: str | None) -> None:
+        self.query_one("#fx-gwp-note", Static).update(
+            f"  CO2e of every gas uses IPCC {gwp} GWP100 (dashboard, reports)"
+            if gwp
+            else "  CO2e as each dataset publishes it"
+        )
+
+    def action_search(self) -> None:
+        self.query_one("#fx-search", Input).focus()
+
+    def action_gwp(self) -> None:
+        self.query_one("#fx-gwp", Select).focus()

@@ -1,0 +1,262 @@
+"""Reports: choose a period, a facility and a format; the report is built in a worker thread."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, Footer, Input, Label, ProgressBar, Select, Static
+
+from greencare.tui.forms import check_month, check_number
+from greencare.tui.screens.base import SectionScreen
+from greencare.tui.widgets import NavBar
+
+#: (value, label): the formats a person picks from (pm-xlsx is the CLI's specialist export).
+FORMATS = [("html", "HTML page"), ("pdf", "PDF"), ("xlsx", "Excel workbook"),
+           ("csv", "CSV folder"), ("md", "Markdown"), ("json", "JSON")]  # fmt: skip
+SUFFIX = {"html": ".html", "pdf": ".pdf", "xlsx": ".xlsx", "csv": "", "md": ".md", "json": ".json"}
+STAGES = 3  # build the tables, write the file, done
+
+
+class ReportCancelled(Exception):
+    pass
+
+
+@dataclass
+class ReportProgress(Message):
+    stage: int
+    text: str
+
+
+@dataclass
+class ReportDone(Message):
+    path: str | None = None
+    error: str | None = None
+    cancelled: bool = False
+    gaps: int = 0
+
+
+class ReportsScreen(SectionScreen):
+    """A form on the screen (no dialog): period, facility, format, where to write."""
+
+    MODE = "reports"
+    BINDINGS = [
+        Binding("ctrl+s", "build", "Build report", id="reports.build"),
+        Binding("escape", "cancel", "Cancel", show=False, id="reports.cancel"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cancel_event = threading.Event()
+        self.running = False
+        self._auto_output = ""
+
+    def compose(self) -> ComposeResult:
+        yield NavBar(self.MODE)
+        with VerticalScroll(id="rep-main"):
+            yield Static("Build a report", classes="pane-title")
+            with Grid(id="rep-grid", classes="form-grid"):
+                yield Label("Year", classes="field-label")
+                yield Input(placeholder="e.g. 2025", id="rep-year", compact=True)
+                yield Label("", id="error-rep-year", classes="field-error")
+                yield Label("or from", classes="field-label")
+                yield Input(placeholder="YYYY-MM", id="rep-from", compact=True)
+                yield Label("", id="error-rep-from", classes="field-error")
+                yield Label("to", classes="field-label")
+                yield Input(placeholder="YYYY-MM", id="rep-to", compact=True)
+                yield Label("", id="error-rep-to", classes="field-error")
+                yield Label("Facility", classes="field-label")
+                yield Select([], prompt="All facilities", id="rep-facility", compact=True)
+                yield Label("", classes="field-error")
+                yield Label("Format", classes="field-label")
+                yield Select([(label, value) for value, label in FORMATS], value="html",
+                             allow_blank=False, id="rep-format", compact=True)  # fmt: skip
+                yield Label("", classes="field-error")
+                yield Label("Write to", classes="field-label")
+                yield Input(id="rep-output", compact=True)
+                yield Label("", id="error-rep-output", classes="field-error")
+            with Horizontal(id="rep-buttons"):
+                yield Button("Build report", variant="primary", id="rep-build", compact=True)
+                yield Button("Cancel", variant="error", id="rep-cancel", compact=True,
+                             disabled=True)  # fmt: skip
+            yield ProgressBar(total=STAGES, id="rep-progress", show_eta=False)
+            yield Static("", id="rep-result")
+        yield Static("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refill_facility_select(self.query_one("#rep-facility", Select))
+        year = self.latest_year()
+        if year:
+            self.query_one("#rep-year", Input).value = str(year)
+        self.suggest_output()
+        self.query_one("#rep-build", Button).focus()
+        gwp = getattr(self.app, "gwp", None)
+        self.set_status(
+            "ctrl+s builds the report"
+            + (f" · GWP {gwp} (set in Factors)" if gwp else " · GWP: each dataset's own")
+        )
+
+    def on_screen_resume(self) -> None:
+        self.refill_facility_select(self.query_one("#rep-facility", Select))
+
+    def latest_year(self) -> int | None:
+        row = self.db.execute("SELECT max(month) FROM reading_months").fetchone()
+        return int(row[0][:4]) if row and row[0] else None
+
+    # -- the form ------------------------------------------------------------------------------------
+
+    def period(self) -> dict[str, Any]:
+        year = self.query_one("#rep-year", Input).value.strip()
+        start = self.query_one("#rep-from", Input).value.strip()
+        end = self.query_one("#rep-to", Input).value.strip()
+        if start or end:
+            return {"start": start or None, "end": end or None}
+        return {"year": int(year)} if year and not check_number(year, integer=True) else {}
+
+    def period_label(self) -> str:
+        p = self.period()
+        if "year" in p:
+            return str(p["year"])
+        return f"{p.get('start') or ''}_{p.get('end') or ''}".strip("_") or "report"
+
+    def suggest_output(self) -> None:
+        """Name the output from the period and format, unless the user typed their own."""
+        box = self.query_one("#rep-output", Input)
+        if box.value.strip() not in ("", self._auto_output):
+            return
+        fmt = str(self.query_one("#rep-format", Select).value)
+        root = Path(getattr(self.app, "report_dir", None) or Path.cwd())
+        self._auto_output = str(root / f"greencare-report-{self.period_label()}{SUFFIX[fmt]}")
+        box.value = self._auto_output
+
+    def show_error(self, field: str, message: str) -> None:
+        label = self.query_one(f"#error-{field}", Label)
+        label.update(message)
+        label.set_class(bool(message), "visible")
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        field = event.input.id or ""
+        if field == "rep-year":
+            self.show_error(field, check_number(event.value, integer=True))
+        elif field in ("rep-from", "rep-to"):
+            self.show_error(field, check_month(event.value))
+        if field != "rep-output":
+            self.suggest_output()
+
+    @on(Select.Changed, "#rep-format")
+    def _format(self) -> None:
+        self.suggest_output()
+
+    def problems(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        year = self.query_one("#rep-year", Input).value.strip()
+        start = self.query_one("#rep-from", Input).value.strip()
+        end = self.query_one("#rep-to", Input).value.strip()
+        if start or end:
+            if not start:
+                out["rep-from"] = "give the first month too"
+            if not end:
+                out["rep-to"] = "give the last month too"
+            for field, value in (("rep-from", start), ("rep-to", end)):
+                if check_month(value):
+                    out[field] = check_month(value)
+            if not out and end < start:
+                out["rep-to"] = "ends before it starts"
+        elif not year:
+            out["rep-year"] = "give a year, or from and to months"
+        elif check_number(year, integer=True):
+            out["rep-year"] = check_number(year, integer=True)
+        if not self.query_one("#rep-output", Input).value.strip():
+            out["rep-output"] = "where should the report go?"
+        return out
+
+    # -- building ------------------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#rep-build")
+    def action_build(self) -> None:
+        if self.running:
+            return
+        for field in ("rep-year", "rep-from", "rep-to", "rep-output"):
+            self.show_error(field, "")
+        problems = self.problems()
+        for field, message in problems.items():
+            self.show_error(field, message)
+        if problems:
+            return
+        facility = self.query_one("#rep-facility", Select).value
+        fmt = str(self.query_one("#rep-format", Select).value)
+        out = Path(self.query_one("#rep-output", Input).value.strip()).expanduser()
+        self.running = True
+        self.cancel_event.clear()
+        self.query_one("#rep-build", Button).disabled = True
+        self.query_one("#rep-cancel", Button).disabled = False
+        self.query_one("#rep-progress", ProgressBar).update(total=STAGES, progress=0)
+        self.query_one("#rep-result", Static).update("computing the inventory and tables…")
+        self.build(
+            self.period(), facility if isinstance(facility, int) else None, fmt, out,
+            getattr(self.app, "gwp", None),
+        )  # fmt: skip
+
+    @on(Button.Pressed, "#rep-cancel")
+    def action_cancel(self) -> None:
+        if not self.running:
+            self.action_leave_field()
+        else:
+            self.cancel_event.set()
+            self.query_one("#rep-result", Static).update("cancelling after this step…")
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="report")
+    def build(
+        self, period: dict[str, Any], facility: int | None, fmt: str, out: Path, gwp: str | None
+    ) -> None:
+        from greencare.reports import build_report
+        from greencare.reports.writers import write
+        from greencare.storage.db import open_db
+
+        db_path = getattr(self.app, "db_path", None)
+        db = open_db(db_path) if db_path else self.db
+        try:
+            self.post_message(ReportProgress(0, "computing the inventory and tables…"))
+            report = build_report(db, facility=facility, gwp=gwp, allow_gaps=True, **period)
+            if self.cancel_event.is_set():
+                raise ReportCancelled
+            self.post_message(ReportProgress(1, f"writing {fmt}…"))
+            out.parent.mkdir(parents=True, exist_ok=True)
+            written = write(report, fmt, out)
+        except ReportCancelled:
+            self.post_message(ReportDone(cancelled=True))
+            return
+        except Exception as exc:  # shown on the screen; never crash the app
+            self.post_message(ReportDone(error=f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(ReportDone(path=str(written), gaps=len(report.meta.get("gaps", []))))
+
+    def on_report_progress(self, message: ReportProgress) -> None:
+        self.query_one("#rep-progress", ProgressBar).update(progress=message.stage)
+        self.query_one("#rep-result", Static).update(message.text)
+
+    def on_report_done(self, message: ReportDone) -> None:
+        self.running = False
+        self.query_one("#rep-build", Button).disabled = False
+        self.query_one("#rep-cancel", Button).disabled = True
+        result = self.query_one("#rep-result", Static)
+        if message.cancelled:
+            result.update("Cancelled: no file was written.")
+            return
+        if message.error:
+            result.update(f"[$text-error]Not built[/]: {message.error}")
+            return
+        self.query_one("#rep-progress", ProgressBar).update(progress=STAGES)
+        gaps = f" ({message.gaps} missing factors listed in it)" if message.gaps else ""
+        result.update(f"[b]Written:[/b] {message.path}{gaps}")
+        self.set_status(f"Report written to {message.path}")
+        self.app.notify(str(message.path), title="Report written")

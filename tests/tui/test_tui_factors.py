@@ -1,0 +1,40 @@
+"""Factors: datasets, each one's factors with source table and row, search, and the GWP set."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input, Select, Static
+from tui_helpers import wait_until
+
+from greencare.tui.app import GreencareApp
+
+
+async def test_datasets_factors_and_search(small_db) -> None:
+    app = GreencareApp(db=small_db, mode="factors")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        datasets = app.screen.query_one("#fx-datasets", DataTable)
+        ids = [datasets.get_row_at(i)[0] for i in range(datasets.row_count)]
+        assert "epa-ghg-hub/2025" in ids and "ipcc-gwp/ar6" in ids
+        datasets.move_cursor(row=ids.index("epa-ghg-hub/2025"))
+        await pilot.pause()
+        factors = app.screen.query_one("#fx-factors", DataTable)
+        labels = [str(c.label) for c in factors.columns.values()]
+        assert labels[:2] == ["table", "source row"] and "verified" in labels
+        app.screen.query_one("#fx-search", Input).value = "natural_gas"
+        await pilot.pause()
+        rows = [factors.get_row_at(i) for i in range(factors.row_count)]
+        assert rows and all("natural_gas" in " ".join(map(str, r)) for r in rows)
+        assert "rows" in str(app.screen.query_one("#fx-count", Static).content)
+
+
+async def test_the_gwp_set_is_used_by_the_dashboard(small_db) -> None:
+    app = GreencareApp(db=small_db, mode="factors")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#fx-gwp", Select).value = "AR4"
+        await pilot.pause()
+        assert app.gwp == "AR4"
+        await pilot.press("d")
+        await wait_until(
+            pilot, lambda: "GWP AR4" in str(app.screen.query_one("#dash-period").content)
+        )

@@ -1,0 +1,103 @@
+"""Import: detect, preview, map, import with progress; cancel and nothing lands."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from textual.widgets import DataTable, ProgressBar, Static
+from tui_helpers import count, wait_until
+
+from greencare.tui.app import GreencareApp
+from greencare.tui.screens import importer
+from greencare.tui.screens.importer import ImportScreen
+
+
+def _csv(path: Path, meter: str, months: int, year: int = 2026) -> Path:
+    lines = ["meter,start,end,quantity,unit"]
+    for i in range(months):
+        y, m = year + i // 12, i % 12 + 1
+        lines.append(f"{meter},{y}-{m:02d}-01,{y}-{m:02d}-28,{1000 + i},therm")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+async def test_import_a_file_with_progress(small_db, tmp_path: Path) -> None:
+    source = _csv(tmp_path / "gas.csv", "Main gas account", 6)
+    before = count(small_db, "readings")
+    app = GreencareApp(db=small_db, mode="import")
+    app.import_root = tmp_path
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ImportScreen)
+        screen.query_one("#imp-path").value = str(source)
+        await pilot.pause()
+        assert "csv" in str(screen.query_one("#imp-format", Static).content)
+        assert "Main gas account,2026-01-01" in str(screen.query_one("#imp-preview").content)
+        assert screen.meter_keys == ["Main gas account"]
+        # the file's meter name is not ours: map it to the Gas meter
+        mapping = screen.query(f"#imp-map-{screen._map_gen}-0").first()
+        gas = next(v for label, v in mapping._options if "/ Gas" in str(label))
+        mapping.value = gas
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not screen.running)
+        assert "imported" in str(screen.query_one("#imp-result").content)
+        assert screen.query_one("#imp-progress", ProgressBar).percentage == 1.0
+    assert count(small_db, "readings") == before + 6
+    assert count(small_db, "import_batches", "WHERE status = 'active'") == 1
+    meters = {r[0] for r in small_db.execute(
+        "SELECT DISTINCT m.name FROM readings r JOIN meters m ON m.id = r.meter_id "
+        "WHERE r.batch_id IS NOT NULL")}  # fmt: skip
+    assert meters == {"Gas"}
+
+
+async def test_errors_are_listed_and_nothing_is_written(small_db, tmp_path: Path) -> None:
+    source = tmp_path / "bad.csv"
+    source.write_text(
+        "meter,start,end,quantity,unit\nGas,2026-01-01,2026-01-31,12x,therm\n"
+        "Gas,2026-02-01,2026-02-28,900,kgal\n"
+    )
+    before = count(small_db, "readings")
+    app = GreencareApp(db=small_db, mode="import")
+    app.import_root = tmp_path
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        screen.query_one("#imp-path").value = str(source)
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not screen.running)
+        assert "failed" in str(screen.query_one("#imp-result").content)
+        problems = screen.query_one("#imp-errors", DataTable)
+        rows = [problems.get_row_at(i) for i in range(problems.row_count)]
+        assert rows[0][:3] == ["2", "quantity", "12x"]
+        assert rows[1][0] == "3" and rows[1][1] == "unit"
+    assert count(small_db, "readings") == before
+
+
+async def test_cancel_an_import_and_nothing_lands(small_db, tmp_path: Path, monkeypatch) -> None:
+    from greencare import imports
+
+    source = _csv(tmp_path / "long.csv", "Gas", 120, year=2030)
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 10)
+    slow = imports._insert
+
+    def slow_insert(*args, **kwargs):  # give the test time to press Cancel
+        time.sleep(0.1)
+        return slow(*args, **kwargs)
+
+    monkeypatch.setattr(imports, "_insert", slow_insert)
+    before = count(small_db, "readings"), count(small_db, "import_batches")
+    app = GreencareApp(db=small_db, mode="import")
+    app.import_root = tmp_path
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        screen.query_one("#imp-path").value = str(source)
+        await pilot.pause()
+        await pilot.click("#imp-run")
+        await wait_until(pilot, lambda: screen.query_one("#imp-progress", ProgressBar).progress > 0)
+        await pilot.click("#imp-cancel")
+        await wait_until(pilot, lambda: not screen.running)
+        assert "Cancelled" in str(screen.query_one("#imp-result").content)
+    assert (count(small_db, "readings"), count(small_db, "import_batches")) == before
+    assert not small_db.conn.in_transaction

@@ -1,0 +1,37 @@
+"""Reports: build one in a worker with progress and see where it was written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input, Label, ProgressBar, Select, Static
+from tui_helpers import wait_until
+
+from greencare.tui.app import GreencareApp
+
+
+async def test_build_a_markdown_report(small_db, tmp_path: Path) -> None:
+    app = GreencareApp(db=small_db, mode="reports")
+    app.report_dir = tmp_path
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert screen.query_one("#rep-year", Input).value == "2025", "the latest year with data"
+        screen.query_one("#rep-format", Select).value = "md"
+        await pilot.pause()
+        output = screen.query_one("#rep-output", Input).value
+        assert output == str(tmp_path / "greencare-report-2025.md")
+        screen.query_one("#rep-from", Input).value = "2025-13"
+        await pilot.pause()
+        assert "not a month" in str(screen.query_one("#error-rep-from", Label).content)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not screen.running
+        screen.query_one("#rep-from", Input).value = ""
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not screen.running, timeout=60)
+        result = str(screen.query_one("#rep-result", Static).content)
+        assert "Written" in result and output in result
+        assert screen.query_one("#rep-progress", ProgressBar).percentage == 1.0
+    text = Path(output).read_text()
+    assert "St Example" in text
