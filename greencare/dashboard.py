@@ -141,6 +141,7 @@ def warnings(db: Database, month: str, facility_id: int | None) -> list[str]:
         [_months_before(month, 2), month, *params],
     ).fetchall()
     out += [f"{f} / {m}: estimated bill for {mo}" for f, m, mo in estimated[-10:]]
+    out += _outliers(db, month, clause, params)
     year_months = [f"{month[:4]}-{m:02d}" for m in range(1, int(month[5:]) + 1)]
     facs = db.execute(
         "SELECT id, name FROM facilities WHERE retired = 0"
@@ -159,6 +160,33 @@ def warnings(db: Database, month: str, facility_id: int | None) -> list[str]:
         if missing:
             out.append(f"{name}: no patient days for {', '.join(missing[:3])}"
                        + (f" and {len(missing) - 3} more months" if len(missing) > 3 else ""))  # fmt: skip
+    return out
+
+
+def _outliers(db: Database, month: str, clause: str, params: list[Any]) -> list[str]:
+    """Meters whose use this month is far from the same meter's median of the 12 before."""
+    rows = db.execute(
+        "SELECT f.name, m.name, rm.month, sum(rm.quantity_canonical) FROM reading_months rm "
+        "JOIN meters m ON m.id = rm.meter_id JOIN facilities f ON f.id = m.facility_id "
+        "WHERE rm.month BETWEEN ? AND ? AND m.delivery_class != 'bulk_delivery'" + clause
+        + " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+        [_months_before(month, 12), month, *params],
+    ).fetchall()  # fmt: skip
+    by_meter: dict[tuple[str, str], dict[str, float]] = {}
+    for facility, meter, mo, quantity in rows:
+        by_meter.setdefault((facility, meter), {})[mo] = float(quantity or 0.0)
+    out = []
+    for (facility, meter), months in by_meter.items():
+        now = months.get(month)
+        before = sorted(v for mo, v in months.items() if mo < month and v > 0)
+        if now is None or len(before) < 6:
+            continue
+        usual = before[len(before) // 2]
+        if usual > 0 and not (usual / 3 <= now <= usual * 3):
+            out.append(
+                f"{facility} / {meter}: {month} is {now / usual:,.2g} x its usual month "
+                "(check the bill's units and quantity)"
+            )
     return out
 
 
