@@ -25,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 from sqlite_utils import Database
 
 from greencare.core import periods, units
-from greencare.core.errors import InputError
+from greencare.core.errors import InputError, NotFoundError
 from greencare.core.models import (
     Facility,
     Instrument,
@@ -52,12 +52,14 @@ __all__ = [
     "demo_db_path",
     "get_facility",
     "get_meter",
+    "get_reading",
     "list_batches",
     "list_facilities",
     "list_meters",
     "list_readings",
     "open_db",
     "set_normalizer",
+    "update_reading",
 ]
 
 M = TypeVar("M", bound=BaseModel)
@@ -185,6 +187,37 @@ def add_meter(
     return facilities.add_meter(db, meter, source=source)
 
 
+def update_reading(
+    db: Database,
+    reading_id: int,
+    *,
+    start: str,
+    end: str,
+    quantity: float | str,
+    unit: str | None = None,
+    cost: float | str | None = None,
+    currency: str | None = None,
+    estimated: bool = False,
+    source: str = "api",
+) -> dict[str, Any]:
+    """Correct a stored reading (same meter); validated like ``add_reading``, audited."""
+    rows = list(db.query("SELECT meter_id FROM readings WHERE id = ?", [reading_id]))
+    if not rows:
+        raise NotFoundError(f"no reading with id {reading_id}")
+    target = facilities.get_meter(db, int(rows[0]["meter_id"]))
+    reading = _reading(db, target, start, end, quantity, unit, cost, currency, estimated, source)
+    readings.update_reading(db, reading_id, reading, target, source=source)
+    return get_reading(db, reading_id)
+
+
+def get_reading(db: Database, reading_id: int) -> dict[str, Any]:
+    """One stored reading as ``list_readings`` shows it."""
+    rows = readings.list_readings(db, reading_id=reading_id, limit=1)
+    if not rows:
+        raise NotFoundError(f"no reading with id {reading_id}")
+    return present_reading(rows[0])
+
+
 def add_reading(
     db: Database,
     *,
@@ -206,6 +239,23 @@ def add_reading(
     ``unit`` defaults to the meter's unit, ``currency`` to the facility country's currency.
     """
     target = get_meter(db, meter, facility=facility)
+    reading = _reading(db, target, start, end, quantity, unit, cost, currency, estimated, source)
+    return get_reading(db, readings.add_reading(db, reading, target, source=source))
+
+
+def _reading(
+    db: Database,
+    target: Meter,
+    start: str,
+    end: str,
+    quantity: float | str,
+    unit: str | None,
+    cost: float | str | None,
+    currency: str | None,
+    estimated: bool,
+    source: str,
+) -> Reading:
+    """A validated Reading for a meter from what a person typed (dates in the facility's zone)."""
     owner = facilities.get_facility(db, target.facility_id)
     assert owner.timezone is not None
     fields: dict[str, str] = {}
@@ -231,17 +281,7 @@ def add_reading(
         "source": source,
     }
     reading = _validate(Reading, data, context={"meter": target})
-    new_id = readings.add_reading(db, reading, target, source=source)
-    return _present(
-        readings.list_readings(db, meter_id=target.id, limit=None, newest_first=False), new_id
-    )
-
-
-def _present(rows: list[dict[str, Any]], reading_id: int) -> dict[str, Any]:
-    for row in rows:
-        if row["id"] == reading_id:
-            return present_reading(row)
-    raise LookupError(reading_id)
+    return reading
 
 
 def _number(value: float | str, field: str) -> float:

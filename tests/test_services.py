@@ -9,7 +9,7 @@ import pytest
 from sqlite_utils import Database
 
 from greencare import services
-from greencare.core.errors import InputError, NotFoundError
+from greencare.core.errors import ConflictError, InputError, NotFoundError
 from greencare.core.models import Facility, Meter
 
 
@@ -221,3 +221,32 @@ def test_run_in_transaction_rolls_back(db: Database, gas_meter: Meter) -> None:
     with pytest.raises(InputError):
         services.run_in_transaction(db, work)
     assert counts(db) == before
+
+
+def test_update_reading_corrects_values_and_rollups(db, gas_meter) -> None:
+    first = services.add_reading(
+        db, meter="Gas", start="2025-01-01", end="2025-01-31", quantity=100
+    )
+    services.add_reading(db, meter="Gas", start="2025-02-01", end="2025-02-28", quantity=100)
+    row = services.update_reading(
+        db, first["id"], start="2025-01-01", end="2025-01-31", quantity=250, cost=99
+    )
+    assert (row["quantity"], row["cost"], row["currency"]) == (250.0, 99.0, "USD")
+    months = dict(db.execute("SELECT month, quantity FROM reading_months").fetchall())
+    assert months == {"2025-01": 250.0, "2025-02": 100.0}
+    entry = db.execute(
+        "SELECT before, after FROM audit_log WHERE action = 'update' AND table_name = 'readings'"
+    ).fetchone()
+    assert '"quantity": 100.0' in entry[0] and '"quantity": 250.0' in entry[1]
+
+
+def test_update_reading_refuses_an_overlap_and_changes_nothing(db, gas_meter) -> None:
+    first = services.add_reading(
+        db, meter="Gas", start="2025-01-01", end="2025-01-31", quantity=100
+    )
+    services.add_reading(db, meter="Gas", start="2025-02-01", end="2025-02-28", quantity=100)
+    before = db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    with pytest.raises(ConflictError, match="overlaps reading"):
+        services.update_reading(db, first["id"], start="2025-01-01", end="2025-02-10", quantity=1)
+    assert services.get_reading(db, first["id"])["quantity"] == 100.0
+    assert db.execute("SELECT count(*) FROM audit_log").fetchone()[0] == before

@@ -91,6 +91,33 @@ def _describe(row: dict[str, Any]) -> str:
     return f"{start} to {end} UTC, {row['quantity']:g} {row['unit']}"
 
 
+def update_reading(
+    db: Database, reading_id: int, reading: Reading, meter: Meter, *, source: str = "manual"
+) -> None:
+    """Replace a stored reading's values (audited; roll-ups moved with it)."""
+    row = _row(reading, meter)
+    with db.atomic():
+        before = audit.row_dict(db, "readings", reading_id)
+        if before is None:
+            raise NotFoundError(f"no reading with id {reading_id}")
+        clash = [
+            r
+            for r in overlapping(db, int(meter.id or 0), row["start_utc"], row["end_utc"])
+            if r["id"] != reading_id
+        ]
+        if clash:
+            raise ConflictError(
+                f"period overlaps reading {clash[0]['id']} of meter {meter.name!r} "
+                f"({_describe(clash[0])})"
+            )
+        row["batch_id"] = before["batch_id"]
+        sets = ", ".join(f"{k} = ?" for k in row)
+        db.execute(f"UPDATE readings SET {sets} WHERE id = ?", [*row.values(), reading_id])
+        rollups.apply(db, rollups.frame_from_rows([list(before.values())], list(before)), sign=-1)
+        rollups.apply(db, rollups.frame_from_rows([list(row.values())], list(row)), sign=1)
+        audit.record(db, "readings", reading_id, "update", before=before, after=row, source=source)
+
+
 def delete_reading(db: Database, reading_id: int, *, source: str = "manual") -> None:
     with db.atomic():
         before = audit.row_dict(db, "readings", reading_id)
@@ -109,9 +136,13 @@ def list_readings(
     limit: int | None = 100,
     offset: int = 0,
     newest_first: bool = True,
+    reading_id: int | None = None,
 ) -> list[dict[str, Any]]:
     """Readings joined with their meter and facility, one page at a time."""
     where, params = [], []
+    if reading_id is not None:
+        where.append("r.id = ?")
+        params.append(reading_id)
     if meter_id is not None:
         where.append("r.meter_id = ?")
         params.append(meter_id)

@@ -98,3 +98,27 @@ async def test_readings_load_a_page_at_a_time(small_db, monkeypatch) -> None:
         await pilot.press("pageup", "pageup")
         await pilot.pause()
         assert "rows 1–10 of 24" in str(status.content)
+
+
+async def test_correct_a_reading_in_the_form(small_db) -> None:
+    total = count(small_db, "readings")
+    app = GreencareApp(db=small_db, mode="energy")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        readings = app.screen.query_one("#readings", DataTable)
+        readings.focus()
+        key = int(readings.coordinate_to_cell_key(readings.cursor_coordinate).row_key.value)
+        old = services.get_reading(small_db, key)
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, ReadingForm)
+        assert form.query_one("#start").value == old["start"]  # the stored values, ready to edit
+        form.query_one("#quantity").value = "12345"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, ReadingForm)
+    new = services.get_reading(small_db, key)
+    assert new["quantity"] == 12345 and (new["start"], new["end"]) == (old["start"], old["end"])
+    assert count(small_db, "readings") == total
+    assert count(small_db, "audit_log", "WHERE action = 'update' AND source = 'tui'") == 1

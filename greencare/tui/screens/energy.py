@@ -63,6 +63,7 @@ class EnergyScreen(Screen[None]):
     MODE = "energy"
     BINDINGS = [
         Binding("a", "add_reading", "Add reading", id="energy.add_reading"),
+        Binding("ctrl+e", "edit_reading", "Edit reading", id="energy.edit_reading"),
         Binding("delete", "delete_reading", "Delete reading", id="energy.delete_reading"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="energy.refresh"),
     ]
@@ -213,6 +214,34 @@ class EnergyScreen(Screen[None]):
             )
 
         self.app.push_screen(ReadingForm(self.db, meter, self.facility), saved)
+
+    @on(DataTable.RowSelected, "#readings")
+    def _reading_selected(self) -> None:
+        self.action_edit_reading()
+
+    def action_edit_reading(self) -> None:
+        """Correct the highlighted reading in the same form as adding one (audited)."""
+        from greencare.tui.screens.reading_form import ReadingForm
+
+        table = self.query_one("#readings", DataTable)
+        if self.meter is None or self.facility is None or table.row_count == 0:
+            self.app.notify("No reading to edit.", severity="warning")
+            return
+        key = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or 0)
+        existing = services.get_reading(self.db, key)
+        meter, offset, cursor = self.meter, self.page_offset, table.cursor_row
+
+        def saved(row: dict[str, Any] | None) -> None:
+            if row is None:
+                return
+            self.show_readings(meter, offset, cursor=cursor)
+            self.app.notify(
+                f"Reading {row['id']} is now {row['quantity']:,.2f} {row['unit']} for "
+                f"{row['start']} to {row['end']}.",
+                title="Reading corrected",
+            )
+
+        self.app.push_screen(ReadingForm(self.db, meter, self.facility, existing), saved)
 
     def action_delete_reading(self) -> None:
         from greencare.tui.forms import ConfirmScreen

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Any
 
 from textual import on
@@ -35,11 +36,14 @@ class ReadingForm(ModalScreen[dict[str, Any] | None]):
         Binding("ctrl+s", "save", "Save", id="form.save"),
     ]
 
-    def __init__(self, db: Any, meter: Meter, facility: Facility) -> None:
+    def __init__(
+        self, db: Any, meter: Meter, facility: Facility, existing: dict[str, Any] | None = None
+    ) -> None:
         super().__init__()
         self.db = db
         self.meter = meter
         self.facility = facility
+        self.existing = existing  # a stored reading (services.present_reading) to correct
 
     def compose(self) -> ComposeResult:
         choices = list(units.unit_choices(self.meter.commodity))
@@ -81,6 +85,20 @@ class ReadingForm(ModalScreen[dict[str, Any] | None]):
         currency = services.default_currency(self.facility.country)
         if currency:
             self.query_one("#currency", Input).value = currency
+        if self.existing:
+            old = self.existing
+            for field_id in ("start", "end"):
+                self.query_one(f"#{field_id}", Input).value = str(old[field_id])
+            self.query_one("#quantity", Input).value = f"{old['quantity']:g}"
+            if old.get("cost") is not None:
+                self.query_one("#cost", Input).value = f"{old['cost']:g}"
+            if old.get("currency"):
+                self.query_one("#currency", Input).value = str(old["currency"])
+            self.query_one("#unit", Select).value = old["unit"]
+            self.query_one("#estimated", Checkbox).value = bool(old.get("estimated"))
+            self.query_one("#form-title", Static).update(
+                f"Correct reading {old['id']} of [b]{self.meter.name}[/b] at {self.facility.name}"
+            )
         self.query_one("#start", Input).focus()
 
     # -- validation as the user types ---------------------------------------------------------
@@ -146,9 +164,12 @@ class ReadingForm(ModalScreen[dict[str, Any] | None]):
         if missing:
             return
         try:
-            row = services.add_reading(
-                self.db,
-                meter=self.meter.id or 0,
+            save = (
+                partial(services.update_reading, self.db, int(self.existing["id"]))
+                if self.existing
+                else partial(services.add_reading, self.db, meter=self.meter.id or 0)
+            )
+            row = save(
                 start=values["start"],
                 end=values["end"],
                 quantity=values["quantity"],
