@@ -101,3 +101,30 @@ async def test_cancel_an_import_and_nothing_lands(small_db, tmp_path: Path, monk
         assert "Cancelled" in str(screen.query_one("#imp-result").content)
     assert (count(small_db, "readings"), count(small_db, "import_batches")) == before
     assert not small_db.conn.in_transaction
+
+
+async def test_import_a_waste_manifest_file(small_db, tmp_path: Path) -> None:
+    facility = small_db.execute("SELECT name FROM facilities ORDER BY id LIMIT 1").fetchone()[0]
+    source = tmp_path / "waste.csv"
+    source.write_text(
+        "facility,start,end,stream,route,quantity,unit\n"
+        f"{facility},2026-01-01,2026-01-31,regulated_medical_waste,incineration,1200,lb\n"
+        f"{facility},2026-01-01,2026-01-31,mixed_recycling,recycling,800,lb\n"
+    )
+    before = count(small_db, "waste_records")
+    app = GreencareApp(db=small_db, mode="import")
+    app.import_root = tmp_path
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#imp-path").value = str(source)
+        await pilot.pause()
+        assert "waste-csv" in str(screen.query_one("#imp-format", Static).content)
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not screen.running)
+        assert "imported" in str(screen.query_one("#imp-result").content)
+    assert count(small_db, "waste_records") == before + 2
+    batch = small_db.execute(
+        "SELECT format, status FROM import_batches ORDER BY id DESC"
+    ).fetchone()
+    assert batch == ("waste-csv", "active")

@@ -191,6 +191,19 @@ class ImportScreen(SectionScreen):
             fmt.update(f"[$text-error]no such file[/]: {text}" if text else "")
             preview.update("")
             return
+        from greencare.activity_imports import kind_of
+
+        kind = kind_of(path)
+        if kind:  # waste or purchases: no meters to map
+            self.path, self.format_name = path, f"{kind}-csv"
+            fmt.update(
+                f"Format: [b]{kind}-csv[/b] — {kind} records, checked row by row "
+                f"· {path.stat().st_size:,} bytes"
+            )
+            preview.update(preview_lines(path))
+            self.meter_keys = []
+            self.show_mapping([])
+            return
         try:
             importer = detect(path)
             lines = preview_lines(path)
@@ -305,7 +318,16 @@ class ImportScreen(SectionScreen):
         try:
             if self.cancel_event.is_set():
                 raise ImportCancelled
-            result = imports.import_readings(db, path, options, on_progress=progress, source="tui")
+            kind = {"waste-csv": "waste", "purchases-csv": "purchases"}.get(self.format_name or "")
+            if kind:
+                from greencare.activity_imports import import_activity
+
+                result = import_activity(db, path, kind, options, source="tui")
+                self.post_message(ImportProgress(1, 1, result.rows_read))
+            else:
+                result = imports.import_readings(
+                    db, path, options, on_progress=progress, source="tui"
+                )
         except ImportCancelled:
             self.post_message(ImportFinished(cancelled=True))
             return
