@@ -196,6 +196,7 @@ def dashboard(
     facility: int | str | None = None,
     today: date | None = None,
     gwp: str | None = None,
+    pins: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Year to date against last year, this month against the same month last year, trend and
     warnings, for one facility or all; emissions under ``gwp`` (default: each dataset's own)."""
@@ -206,7 +207,7 @@ def dashboard(
     ytd_first = f"{month[:4]}-01"
     first = _months_before(month, 23)  # last year's January is never further back
     inventory, summary = services.emissions(
-        db, start=first, end=month, facility=facility_id, strict=False, gwp=gwp
+        db, start=first, end=month, facility=facility_id, strict=False, gwp=gwp, pins=pins
     )
     by_month = {r["month"]: r["total_location"] for r in summary["by_month"]}
     months = [_months_before(month, 23 - i) for i in range(24)]

@@ -77,6 +77,7 @@ class GreencareApp(App[None]):
         self._start_mode = mode
         #: The GWP set (AR4/AR5/AR6) the dashboard and reports use; None: each dataset's own.
         self.gwp: str | None = None
+        self.pins: dict[str, str] = {}  # factor family -> pinned edition (Factors, ctrl+d)
         #: Where the import screen starts browsing and reports are written (default: cwd).
         self.import_root: Path | None = None
         self.report_dir: Path | None = None

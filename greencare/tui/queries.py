@@ -121,12 +121,16 @@ def audit_tables(db: Database) -> list[str]:
 
 
 def dashboard(
-    db: Database, *, facility: int | None = None, gwp: str | None = None
+    db: Database,
+    *,
+    facility: int | None = None,
+    gwp: str | None = None,
+    pins: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """:func:`greencare.dashboard.dashboard` under the GWP set chosen in the Factors section."""
+    """:func:`greencare.dashboard.dashboard` under the GWP set and editions chosen in Factors."""
     from greencare import dashboard as dash
 
-    return {**dash.dashboard(db, facility=facility, gwp=gwp), "gwp": gwp}
+    return {**dash.dashboard(db, facility=facility, gwp=gwp, pins=pins), "gwp": gwp}
 
 
 # --- editing a facility ----------------------------------------------------------------------------

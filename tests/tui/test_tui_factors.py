@@ -38,3 +38,33 @@ async def test_the_gwp_set_is_used_by_the_dashboard(small_db) -> None:
         await wait_until(
             pilot, lambda: "GWP AR4" in str(app.screen.query_one("#dash-period").content)
         )
+
+
+async def test_pinned_editions_reach_the_dashboard(small_db, monkeypatch) -> None:
+    from greencare.tui import queries
+    from greencare.tui.screens.editions import EditionsScreen
+
+    calls: list[dict] = []
+    original = queries.dashboard
+
+    def spy(db, **kwargs):
+        calls.append(kwargs)
+        return original(db, **kwargs)
+
+    monkeypatch.setattr(queries, "dashboard", spy)
+    app = GreencareApp(db=small_db, mode="factors")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, EditionsScreen)
+        dialog.query_one("#pin-epa-ghg-hub", Select).value = "2024"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.pins == {"epa-ghg-hub": "2024"}
+        await pilot.press("d")
+        await wait_until(pilot, lambda: bool(calls) and calls[-1].get("pins"))
+    assert calls[-1]["pins"] == {"epa-ghg-hub": "2024"}
+    data = original(small_db, pins={"epa-ghg-hub": "2024"})
+    assert data["month"] is not None

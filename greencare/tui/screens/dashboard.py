@@ -94,17 +94,19 @@ class DashboardScreen(Screen[None]):
         value = self.query_one("#dash-facility", Select).value
         facility = value if isinstance(value, int) else None  # the prompt means all
         self.query_one("#dash-period", Static).update("  computing…")
-        self._compute(facility, getattr(self.app, "gwp", None))
+        self._compute(facility, getattr(self.app, "gwp", None), getattr(self.app, "pins", None))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
-    def _compute(self, facility: Any, gwp: str | None = None) -> None:
+    def _compute(
+        self, facility: Any, gwp: str | None = None, pins: dict[str, str] | None = None
+    ) -> None:
         from greencare.storage.db import open_db
         from greencare.tui import queries
 
         db_path = getattr(self.app, "db_path", None)
         db = open_db(db_path) if db_path else self.app.db  # type: ignore[attr-defined]
         try:
-            data = queries.dashboard(db, facility=facility, gwp=gwp)
+            data = queries.dashboard(db, facility=facility, gwp=gwp, pins=pins)
         except Exception as exc:  # shown in the screen; the worker must not crash the app
             self.post_message(DashboardLoaded({}, error=str(exc)))
             return

@@ -41,6 +41,7 @@ class FactorsScreen(SectionScreen):
     BINDINGS = [
         Binding("ctrl+f", "search", "Search", id="factors.search"),
         Binding("ctrl+g", "gwp", "GWP set", id="factors.gwp"),
+        Binding("ctrl+d", "editions", "Editions", show=False, id="factors.editions"),
     ]
 
     def __init__(self) -> None:
@@ -165,3 +166,16 @@ class FactorsScreen(SectionScreen):
 
     def action_gwp(self) -> None:
         self.query_one("#fx-gwp", Select).focus()
+
+    def action_editions(self) -> None:
+        """Pin factor editions (or go back to choosing by activity year) for the whole app."""
+        from greencare.tui.screens.editions import EditionsScreen
+
+        def chosen(pins: dict[str, str] | None) -> None:
+            if pins is None:
+                return
+            self.app.pins = pins  # type: ignore[attr-defined]
+            text = ", ".join(f"{f} {e}" for f, e in sorted(pins.items())) or "by activity year"
+            self.app.notify(f"Factor editions: {text} (dashboard, reports).", title="Editions")
+
+        self.app.push_screen(EditionsScreen(getattr(self.app, "pins", {}) or {}), chosen)

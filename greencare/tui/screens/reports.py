@@ -203,7 +203,7 @@ class ReportsScreen(SectionScreen):
         self.query_one("#rep-result", Static).update("computing the inventory and tables…")
         self.build(
             self.period(), facility if isinstance(facility, int) else None, fmt, out,
-            getattr(self.app, "gwp", None),
+            getattr(self.app, "gwp", None), getattr(self.app, "pins", None),
         )  # fmt: skip
 
     @on(Button.Pressed, "#rep-cancel")
@@ -216,7 +216,13 @@ class ReportsScreen(SectionScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="report")
     def build(
-        self, period: dict[str, Any], facility: int | None, fmt: str, out: Path, gwp: str | None
+        self,
+        period: dict[str, Any],
+        facility: int | None,
+        fmt: str,
+        out: Path,
+        gwp: str | None,
+        pins: dict[str, str] | None = None,
     ) -> None:
         from greencare.reports import build_report
         from greencare.reports.writers import write
@@ -226,7 +232,9 @@ class ReportsScreen(SectionScreen):
         db = open_db(db_path) if db_path else self.db
         try:
             self.post_message(ReportProgress(0, "computing the inventory and tables…"))
-            report = build_report(db, facility=facility, gwp=gwp, allow_gaps=True, **period)
+            report = build_report(
+                db, facility=facility, gwp=gwp, pins=pins or None, allow_gaps=True, **period
+            )
             if self.cancel_event.is_set():
                 raise ReportCancelled
             self.post_message(ReportProgress(1, f"writing {fmt}…"))
