@@ -193,6 +193,12 @@ class EnergyScreen(Screen[None]):
 
     # -- actions --------------------------------------------------------------------------------
 
+    def on_screen_resume(self) -> None:
+        """Back from another section or a dialog: show what changed (an import, a new bill)."""
+        if self.meter is not None:
+            table = self.query_one("#readings", DataTable)
+            self.show_readings(self.meter, self.page_offset, cursor=table.cursor_row)
+
     def action_refresh(self) -> None:
         self.load_facilities()
 
