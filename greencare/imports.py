@@ -155,14 +155,7 @@ def import_readings(
         return result
     run = _Run(db, path, options, source)
     stop = options.on_error != "skip"
-    # A large page cache for the one big transaction: index pages are rewritten in memory
-    # instead of spilling to the WAL again and again (64 MB; memory stays bounded).
-    cache = db.execute("PRAGMA cache_size").fetchone()[0]
-    db.execute("PRAGMA cache_size = -65536")
-    try:
-        return _import(db, path, options, on_progress, importer, result, content_hash, run, stop)
-    finally:
-        db.execute(f"PRAGMA cache_size = {int(cache)}")
+    return _import(db, path, options, on_progress, importer, result, content_hash, run, stop)
 
 
 def _import(
