@@ -91,6 +91,7 @@ class _Run:
             self.facility_id = facilities.get_facility(db, options.facility).id
         self.last_register: dict[str, tuple[Any, float]] = {}
         self.history: dict[int, float | None] = {}
+        self.max_end: dict[int, int | None] = {}  # latest end stored or imported, per meter
         self.rejected_rows: list[dict[str, Any]] = []
 
     def resolve(self, keys: list[str], result: ImportResult) -> None:
@@ -193,7 +194,7 @@ def _import(
             _record(result, checked.errors, options.max_errors, warnings=False)
             if checked.errors and not stop:
                 run.rejected_rows += _rejected(chunk, checked.errors)
-            rows, collisions = _against_stored(db, rows, result, options, batch_source)
+            rows, collisions = _against_stored(db, rows, result, options, batch_source, run)
             if collisions and not stop:
                 run.rejected_rows += _rejected(chunk, collisions)
             _check_history(db, rows, run, result, options)
@@ -252,7 +253,12 @@ def _insert(db: Database, rows: pd.DataFrame, batch_id: int, source: str) -> int
 
 
 def _against_stored(
-    db: Database, rows: pd.DataFrame, result: ImportResult, options: ImportOptions, source: str
+    db: Database,
+    rows: pd.DataFrame,
+    result: ImportResult,
+    options: ImportOptions,
+    source: str,
+    run: _Run,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Rows identical to stored readings are unchanged; other collisions are errors or replaced.
 
@@ -261,11 +267,28 @@ def _against_stored(
     """
     if rows.empty:
         return rows, []
+    # A meter whose new rows all start after everything stored for it (before this import or
+    # in its earlier chunks) cannot collide: the usual case of appending, and of a first import.
+    firsts = rows.groupby("meter_id")["start_utc"].min()
+    lasts = rows.groupby("meter_id")["end_utc"].max()
+    check = []
+    for meter_id, first in firsts.items():
+        if int(meter_id) not in run.max_end:
+            row = db.execute(
+                "SELECT max(end_utc) FROM readings WHERE meter_id = ?", [int(meter_id)]
+            ).fetchone()
+            run.max_end[int(meter_id)] = row[0] if row and row[0] is not None else None
+        stored_end = run.max_end[int(meter_id)]
+        if stored_end is not None and first < stored_end:
+            check.append(int(meter_id))
+    for meter_id, last in lasts.items():  # what this chunk will add
+        previous = run.max_end.get(int(meter_id))
+        run.max_end[int(meter_id)] = max(int(last), previous or int(last))
+    if not check:
+        return rows, []
+    window = rows[rows["meter_id"].isin(check)]
     stored = imports.stored_in_window(
-        db,
-        [int(m) for m in pd.unique(rows["meter_id"])],
-        int(rows["start_utc"].min()),
-        int(rows["end_utc"].max()),
+        db, check, int(window["start_utc"].min()), int(window["end_utc"].max())
     )
     if stored.empty:
         return rows, []
