@@ -90,12 +90,12 @@ def _chosen(engine: Engine, block: pd.DataFrame) -> str:
     family = row["family"] if isinstance(row["family"], str) else None
     if engine.gwp:
         return engine.gwp
-    if family:
-        try:
-            return engine._chosen_set(engine._dataset(family, int(row["year"])))
-        except MissingFactorError:
-            pass
-    return "AR5"
+    if not family:
+        raise MissingFactorError(
+            f"no GWP set for {row['country']}: no factor family for that country (give --gwp)"
+        )
+    # The set the facility's factor edition for that year is built on; no edition is a gap.
+    return engine._chosen_set(engine._dataset(family, int(row["year"])))
 
 
 def _anesthetic(engine: Engine, block: pd.DataFrame) -> list[pd.DataFrame]:

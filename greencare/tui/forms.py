@@ -245,8 +245,8 @@ class FormScreen(ModalScreen[Any]):
     # -- saving -------------------------------------------------------------------------------------
 
     def save(self, values: dict[str, Any]) -> Any:
-        if self._save is None:
-            raise NotImplementedError
+        if self._save is None:  # a programming error, not a user's: every form is given one
+            raise TypeError(f"{type(self).__name__} needs save= or an overridden save()")
         return self._save(values)
 
     @on(Button.Pressed, "#save")

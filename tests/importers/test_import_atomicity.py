@@ -122,7 +122,7 @@ def test_killed_mid_import_leaves_the_database_as_it_was(tmp_path: Path) -> None
 
 
 class Interrupted(RuntimeError):
-    pass
+    """Raised by the test's progress callback to stop an import part-way."""
 
 
 @pytest.mark.parametrize("error", [Interrupted, KeyboardInterrupt], ids=["error", "ctrl-c"])

@@ -26,7 +26,7 @@ STAGES = 3  # build the tables, write the file, done
 
 
 class ReportCancelled(Exception):
-    pass
+    """Raised in the worker between build steps when the user pressed Cancel."""
 
 
 @dataclass
