@@ -21,3 +21,17 @@ def factorize(values: Any) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(len(array), dtype=np.int64), array[:1].copy()
     codes, uniques = pd.factorize(array)
     return codes.astype(np.int64), np.asarray(uniques)
+
+
+def codes_of(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``factorize`` of a Series, with missing values as ""; a categorical column gives its
+    codes without hashing a string (validation hands units and currencies over that way)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy(dtype=np.int64)
+        names = np.asarray(column.cat.categories, dtype=object)
+        if (codes < 0).any():
+            codes = np.where(codes < 0, len(names), codes)
+            names = np.append(names, np.array([""], dtype=object))
+        return codes, names
+    values = column.to_numpy(dtype=object)
+    return factorize(np.where(pd.isna(values), "", values))

@@ -77,7 +77,7 @@ class GenericCsv:
         reader = pd.read_csv(
             path,
             sep=delimiter,
-            dtype=str,
+            dtype=object,  # text as written; not pandas' str dtype, which checks every value
             keep_default_na=False,
             na_filter=False,
             chunksize=options.chunk_rows,

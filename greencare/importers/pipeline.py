@@ -119,8 +119,8 @@ def validate(
     still_blank = unit == ""
     unit[still_blank] = default_units[still_blank]
     factor = np.full(len(chunk), np.nan)
-    stored_unit = unit.copy()
     unit_codes, unit_values = factorize(unit)
+    stored_names = np.asarray(unit_values, dtype=object).copy()  # as stored: normalized
     com_codes, com_values = factorize(commodity)
     pair = unit_codes * (len(com_values) + 1) + com_codes
     for code in np.unique(pair):
@@ -130,7 +130,7 @@ def validate(
             continue
         try:
             factor[idx] = units.conversion_factor(str(u), str(c))
-            stored_unit[idx] = units.normalize_unit(str(u))
+            stored_names[unit_codes[idx[0]]] = units.normalize_unit(str(u))
         except units.UnitError as exc:
             mask = np.zeros(len(chunk), dtype=bool)
             mask[idx] = True
@@ -193,7 +193,7 @@ def validate(
             "start_utc": start,
             "end_utc": end,
             "quantity": quantity,
-            "unit": stored_unit,
+            "unit": _categorical(unit_codes, stored_names),
             "quantity_canonical": quantity * factor,
             "factor": factor,
             "cost": np.where(has_cost, cost, np.nan),
@@ -219,6 +219,13 @@ def validate(
     return Checked(
         rows=rows.reset_index(drop=True), errors=errors, rejected_lines={p.line for p in errors}
     )
+
+
+def _categorical(codes: np.ndarray, names: np.ndarray) -> pd.Categorical:
+    """Text given as codes into a few names (which may repeat) as a Categorical, so later steps
+    group and store it without hashing a string per row."""
+    name_codes, uniques = pd.factorize(names)
+    return pd.Categorical.from_codes(name_codes[codes], categories=pd.Index(uniques, dtype=object))
 
 
 _MISSING = np.iinfo(np.int64).min

@@ -12,7 +12,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from greencare.core import periods, units
-from greencare.core.columns import factorize
+from greencare.core.columns import codes_of, factorize
 from greencare.core.errors import ConflictError, NotFoundError
 from greencare.core.models import Meter, Reading
 from greencare.storage import audit, rollups
@@ -184,32 +184,33 @@ def insert_frame(db: Database, frame: Any) -> int:
     if frame.empty:
         return 0
     frame = frame.reset_index(drop=True)
-    duration = (frame["end_utc"] - frame["start_utc"]).to_numpy()
+    n = len(frame)
+    start = frame["start_utc"].to_numpy(dtype=np.int64)
+    duration = frame["end_utc"].to_numpy(dtype=np.int64) - start
     lengths, counts = np.unique(duration, return_counts=True)
-    common = set(lengths[counts >= 64].tolist())  # only runs of equal periods get a literal
-    factor = frame["factor"] if "factor" in frame else pd.Series(np.nan, index=frame.index)
-    texts = {
-        name: factorize(frame[name].where(frame[name].notna(), "").to_numpy(dtype=object))
-        for name in ("unit", "currency", "source")
-    }
+    common = lengths[counts >= 64]  # only runs of equal periods get a literal
+    factor = frame["factor"].to_numpy(dtype=float) if "factor" in frame else np.full(n, np.nan)
+    texts = {name: codes_of(frame[name]) for name in ("unit", "currency", "source")}
     numbers = {
         "estimated": frame["estimated"].to_numpy(dtype=np.int64),
         "batch_id": frame["batch_id"].fillna(-1).to_numpy(dtype=np.int64),
         "has_cost": frame["cost"].notna().to_numpy().astype(np.int64),
-        "duration": np.where(np.isin(duration, list(common)), duration, -1).astype(np.int64),
-        "factor": factor.fillna(-1.0).to_numpy(dtype=float),
+        "duration": np.where(np.isin(duration, common), duration, -1).astype(np.int64),
+        "factor": np.where(np.isnan(factor), -1.0, factor),
     }
-    packed = np.zeros(len(frame), dtype=np.int64)  # mixed-radix key over the small code sets
-    for part in [texts[n][0] for n in texts] + [factorize(v)[0] for v in numbers.values()]:
+    packed = np.zeros(n, dtype=np.int64)  # mixed-radix key over the small code sets
+    for part in [texts[n_][0] for n_ in texts] + [factorize(v)[0] for v in numbers.values()]:
         packed = packed * (int(part.max()) + 1) + part
-    _, first, group = np.unique(packed, return_index=True, return_inverse=True)
-    group = group.ravel()
+    if (packed == packed[0]).all():  # one group: the usual interval chunk
+        first, group = np.zeros(1, dtype=np.int64), None
+    else:
+        _, first, group = np.unique(packed, return_index=True, return_inverse=True)
+        group = group.ravel()
     inserted = 0
     for g, row in enumerate(first):
-        idx = np.flatnonzero(group == g)
-        unit, currency, source = (texts[n][1][texts[n][0][row]] for n in texts)
+        idx = None if group is None else np.flatnonzero(group == g)
+        unit, currency, source = (texts[n_][1][texts[n_][0][row]] for n_ in texts)
         estimated, batch_id, with_cost, length, fac = (v[row] for v in numbers.values())
-        part = frame.iloc[idx]
         binds: list[str] = ["meter_id", "start_utc"]
         exprs = {"meter_id": "?1", "start_utc": "?2"}
         if length >= 0:
@@ -232,7 +233,10 @@ def insert_frame(db: Database, frame: Any) -> int:
         exprs["estimated"] = str(int(estimated))
         exprs["source"] = _literal(source)
         exprs["batch_id"] = str(int(batch_id)) if batch_id >= 0 else "NULL"
-        columns = [part[c].to_numpy().tolist() for c in binds]
+        columns = [
+            (frame[c].to_numpy() if idx is None else frame[c].to_numpy()[idx]).tolist()
+            for c in binds
+        ]
         inserted += _execute_rows(db, list(exprs), list(exprs.values()), len(binds), columns)
     rollups.apply(db, frame, sign=1)
     return inserted
@@ -251,21 +255,20 @@ def _execute_rows(
     ``exprs`` use ``?1``..``?width`` for the bound values of one row; for block statements
     they are renumbered per row.
     """
-    import itertools
-
     n = len(columns[0]) if columns else 0
-    rows = list(zip(*columns, strict=True))
+    flat: list[Any] = [None] * (n * width)  # row-major values, filled a column at a time
+    for j, column in enumerate(columns):
+        flat[j::width] = column
     full = n - n % ROWS_PER_STATEMENT if n >= ROWS_PER_STATEMENT else 0
     if full:
-        blocks = (
-            tuple(itertools.chain.from_iterable(rows[i : i + ROWS_PER_STATEMENT]))
-            for i in range(0, full, ROWS_PER_STATEMENT)
-        )
+        size = ROWS_PER_STATEMENT * width
+        blocks = (flat[i : i + size] for i in range(0, full * width, size))
         db.conn.executemany(
             _statement(tuple(names), tuple(exprs), width, ROWS_PER_STATEMENT), blocks
         )
     if full < n:
-        db.conn.executemany(_statement(tuple(names), tuple(exprs), width, 1), rows[full:])
+        rest = (flat[i : i + width] for i in range(full * width, n * width, width))
+        db.conn.executemany(_statement(tuple(names), tuple(exprs), width, 1), rest)
     return n
 
 

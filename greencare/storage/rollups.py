@@ -16,7 +16,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from greencare.core.calendar import calendarize, month_label
-from greencare.core.columns import factorize
+from greencare.core.columns import codes_of
 
 _KEY = ["meter_id", "month", "unit", "currency"]
 _SUMS = ["quantity", "quantity_canonical", "cost", "estimated_canonical", "readings"]
@@ -52,8 +52,8 @@ def monthly(frame: pd.DataFrame, zones: dict[int, str]) -> pd.DataFrame:
     distinct unit and currency strings are put back on the small result.
     """
     parts = []
-    unit_codes, unit_names = factorize(frame["unit"].to_numpy(dtype=object))
-    cur_codes, cur_names = factorize(frame["currency"].fillna("").to_numpy(dtype=object))
+    unit_codes, unit_names = codes_of(frame["unit"])
+    cur_codes, cur_names = codes_of(frame["currency"])
     for tz in sorted(set(zones.values())):
         meters = [m for m, z in zones.items() if z == tz]
         rows = np.flatnonzero(frame["meter_id"].isin(meters).to_numpy())
