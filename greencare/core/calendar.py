@@ -67,11 +67,16 @@ def calendarize(start_utc: Any, end_utc: Any, tz: str) -> pd.DataFrame:
         return pd.DataFrame({"row": [], "month": [], "share": []})
     if np.any(end <= start):
         raise ValueError("every period must end after it starts")
-    # Three conversions to local wall-clock time; month indexes come from those directly.
-    wall_start, wall_end, wall_last = (_wall_clock(x, tz) for x in (start, end, end - 1))
+    # Conversions to local wall-clock time; month indexes come from those directly.
+    wall_start, wall_last = _wall_clock(start, tz), _wall_clock(end - 1, tz)
     first_month = _month_of_wall(wall_start)
     last_month = _month_of_wall(wall_last)
     spans = (last_month - first_month + 1).astype(np.int64)
+    if (spans == 1).all():  # nothing crosses a month boundary (interval data): whole shares
+        return pd.DataFrame(
+            {"row": np.arange(start.size), "month": first_month, "share": np.ones(start.size)}
+        )
+    wall_end = _wall_clock(end, tz)
     rows = np.repeat(np.arange(start.size), spans)
     offsets = np.arange(rows.size) - np.repeat(np.cumsum(spans) - spans, spans)
     months = first_month[rows] + offsets

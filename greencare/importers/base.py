@@ -116,6 +116,10 @@ def parse_numbers(
     and empty cells are not numbers (the pipeline reports them). Clean columns take a fast
     path (one C-level conversion); only a column with an odd value is cleaned text by text.
     """
+    if raw.dtype.kind == "f":  # read as numbers already (see generic_csv: typed quantities)
+        numbers = np.array(raw.to_numpy(dtype=np.float64), copy=True)
+        numbers[~np.isfinite(numbers)] = np.nan
+        return numbers
     values = raw.to_numpy(dtype=object)
     if len(values) and (values == "").all():  # an absent or empty column
         return np.full(len(values), np.nan)

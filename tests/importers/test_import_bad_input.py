@@ -550,3 +550,58 @@ def test_max_errors_in_skip_mode_still_rejects_every_bad_row(
     assert (result.rows_read, result.inserted, result.rejected) == (30, 15, 15)
     assert (result.error_count, len(result.errors)) == (15, 3)
     assert len(_read_rejected(tmp_path / "half-bad.rejected.csv")) == 15
+
+
+def _monthly_rows(months: range, bad: dict[int, bytes]) -> bytes:
+    """Bills for 2025 months, one per line; ``bad`` replaces the quantity of some months."""
+    return b"".join(
+        b"Main,2025-%02d-01,2025-%02d-10,%s\n" % (m, m, bad.get(m, b"%d.50" % m)) for m in months
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (b"NaN", "not a finite number"),
+        (b"", "missing quantity"),
+        (b"-3.00", "negative usage (only a net-metering meter may export)"),
+        (b"12.5 kWh", "not a finite number"),
+    ],
+)
+def test_bad_quantity_in_a_later_chunk_is_reported_as_written(
+    stocked: Database, tmp_path: Path, value: bytes, reason: str
+) -> None:
+    """Quantities are read as numbers until a chunk has one that is not a plain number; the file
+    is then read again as text, so the message quotes the value as the file wrote it."""
+    before = _state(stocked)
+    path = tmp_path / "late.csv"
+    path.write_bytes(HEADER + _monthly_rows(range(1, 10), {8: value}))
+
+    result = import_readings(stocked, path, ImportOptions(chunk_rows=3))
+
+    shown = f" {value.decode()!r}" if value else ""
+    assert _texts(result) == [f"late.csv, line 9, quantity{shown}: {reason}"]
+    assert (result.status, result.rows_read, result.inserted) == ("failed", 9, 0)
+    assert _state(stocked) == before
+
+
+def test_skip_after_a_late_bad_quantity_imports_each_good_row_once(
+    stocked: Database, tmp_path: Path
+) -> None:
+    path = tmp_path / "late-skip.csv"
+    path.write_bytes(HEADER + _monthly_rows(range(1, 11), {2: b"2.5", 8: b"abc"}))
+
+    result = import_readings(stocked, path, ImportOptions(chunk_rows=3, on_error="skip"))
+
+    assert (result.status, result.rows_read, result.inserted, result.rejected) == (
+        "imported",
+        10,
+        9,
+        1,
+    )
+    stored = stocked.execute(
+        "SELECT quantity FROM readings WHERE batch_id = ? ORDER BY start_utc", [result.batch_id]
+    ).fetchall()
+    assert [q for (q,) in stored] == [1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 9.5, 10.5]
+    rejected = (tmp_path / "late-skip.rejected.csv").read_text().splitlines()
+    assert rejected[1].startswith("9,Main,2025-08-01,2025-08-10,abc,")
