@@ -119,7 +119,9 @@ class GenericCsv:
                 path,
                 sep=delimiter,
                 # Text as written (object, not pandas' str dtype, which checks every value).
-                dtype={i: (np.float64 if typed and i == quantity else object) for i in range(width)},
+                dtype={
+                    i: (np.float64 if typed and i == quantity else object) for i in range(width)
+                },
                 keep_default_na=False,
                 na_filter=False,
                 chunksize=options.chunk_rows,

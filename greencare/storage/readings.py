@@ -8,7 +8,6 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from sqlite_utils import Database
 
 from greencare.core import periods, units
