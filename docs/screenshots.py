@@ -44,7 +44,7 @@ async def capture() -> None:
         app.report_dir = Path("reports")
         async with app.run_test(size=SIZE) as pilot:
             await _wait(
-                pilot, lambda: "Emissions" in str(app.screen.query_one("#card-emissions").content)
+                pilot, lambda: "S1 " in str(app.screen.query_one("#card-emissions").content)
             )
             app.save_screenshot("tui-main.svg", path=str(OUT))
             for mode, key, _ in SECTIONS:
@@ -53,7 +53,7 @@ async def capture() -> None:
                 if mode == "dashboard":
                     await _wait(
                         pilot,
-                        lambda: "Emissions" in str(app.screen.query_one("#card-emissions").content),
+                        lambda: "S1 " in str(app.screen.query_one("#card-emissions").content),
                     )
                 if mode == "import":
                     app.screen.query_one("#imp-path").value = str(samples / "gas-2026.csv")

@@ -192,6 +192,9 @@ async def test_help_lists_sections_and_screen_keys(tui_db) -> None:
         text = str(app.screen.query_one("#help Static").content)
         for label in ("Facilities", "Import", "Factors", "History", "Month manifest"):
             assert label in text
+        # Keys the footer hides are listed too.
+        assert "ctrl+d: Editions" in text
+        assert "ctrl+r   Refresh" in text
         await pilot.press("w")  # a section key does nothing while a dialog is open
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)

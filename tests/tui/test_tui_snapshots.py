@@ -33,7 +33,7 @@ async def _settle(pilot) -> None:
     if app.current_mode == "dashboard":
         await wait_until(
             pilot,
-            lambda: "Emissions" in str(app.screen.query_one("#card-emissions", Static).content),
+            lambda: "S1 " in str(app.screen.query_one("#card-emissions", Static).content),
         )
     if app.current_mode == "import":
         tree = app.screen.query_one(DirectoryTree)

@@ -8,7 +8,7 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal, Vertical
+from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Label, Select, Sparkline, Static
@@ -32,6 +32,20 @@ def _change(now: float | None, before: float | None) -> str:
     return f" {arrow}{abs(delta):.0%}"
 
 
+def _span(first: str, last: str) -> str:
+    """'2025-01..12' for months of one year, else '2024-07..2025-06'."""
+    if first[:4] == last[:4]:
+        return f"{first}..{last[5:]}"
+    return f"{first}..{last}"
+
+
+def _versus(ytd: dict[str, Any], last: dict[str, Any]) -> str:
+    """'2024' when last year's period is the same months, else its span."""
+    if (ytd["from"][4:], ytd["to"][4:]) == (last["from"][4:], last["to"][4:]):
+        return str(last["from"][:4])
+    return _span(last["from"], last["to"])
+
+
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.1%}"
 
@@ -42,23 +56,39 @@ class DashboardScreen(Screen[None]):
     MODE = "dashboard"
     BINDINGS = [Binding("ctrl+r", "refresh", "Refresh", id="dashboard.refresh")]
 
+    #: Short terminals (80x24) get a lower trend chart so "Needs action" stays on screen.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+
+    #: Each card's border title; the figures inside fit 20 columns (a card at 80 columns).
+    CARDS = {
+        "emissions": "Emissions t CO2e",
+        "energy": "Site energy MMBtu",
+        "waste": "Waste t",
+        "water": "Water m³",
+        "cost": "Cost energy+waste",
+        "month": "Last month",
+    }
+
     def compose(self) -> ComposeResult:
         yield NavBar(self.MODE)
-        with Vertical(id="dash"):
+        with VerticalScroll(id="dash"):
             with Horizontal(id="dash-top"):
                 yield Label("Facility ", classes="dash-label")
                 yield Select([], prompt="All facilities", id="dash-facility", compact=True)
                 yield Static("", id="dash-period")
             with Grid(id="dash-cards"):
-                for card in ("emissions", "energy", "waste", "water", "cost", "month"):
-                    yield Static("loading…", id=f"card-{card}", classes="card")
+                for card, title in self.CARDS.items():
+                    widget = Static("loading…", id=f"card-{card}", classes="card")
+                    widget.border_title = title
+                    yield widget
+            yield Static("Needs action", classes="pane-title", id="dash-warnings-title")
+            yield Static("", id="dash-warnings")
             yield Static(
                 "Monthly emissions, t CO2e (location-based), last 24 months", classes="pane-title"
             )
             yield Sparkline([], id="dash-trend")
             yield Static("", id="dash-trend-labels")
-            yield Static("Needs action", classes="pane-title")
-            yield Static("", id="dash-warnings")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -128,36 +158,38 @@ class DashboardScreen(Screen[None]):
         ytd, last = d["ytd"], d["ytd_last_year"]
         now, before = d["month_now"], d["month_last_year"]
         self.query_one("#dash-period", Static).update(
-            f"  year to date {ytd['from']}..{ytd['to']} vs {last['from']}..{last['to']}"
+            f"  YTD {_span(ytd['from'], ytd['to'])} vs {_versus(ytd, last)}"
             + (f" · GWP {d['gwp']}" if d.get("gwp") else "")
         )
         self.query_one("#card-emissions", Static).update(
-            f"[b]Emissions[/b] t CO2e\n{ytd['total_t']:,.0f}{_change(ytd['total_t'], last['total_t'])}\n"
-            f"S1 {ytd['scope1_t']:,.0f} S2 {ytd['scope2_t']:,.0f} S3 {ytd['scope3_t']:,.0f}"
+            f"[b]{ytd['total_t']:,.0f}[/b]{_change(ytd['total_t'], last['total_t'])}\n"
+            f"S1 {ytd['scope1_t']:,.0f}  S2 {ytd['scope2_t']:,.0f}\nS3 {ytd['scope3_t']:,.0f}"
         )
         self.query_one("#card-energy", Static).update(
-            f"[b]Site energy[/b] MMBtu\n{ytd['site_energy_kbtu'] / 1000:,.0f}"
+            f"[b]{ytd['site_energy_kbtu'] / 1000:,.0f}[/b]"
             f"{_change(ytd['site_energy_kbtu'], last['site_energy_kbtu'])}"
         )
         self.query_one("#card-waste", Static).update(
-            f"[b]Waste[/b] t\n{ytd['waste_kg'] / 1000:,.1f}{_change(ytd['waste_kg'], last['waste_kg'])}\n"
-            f"RMW {_pct(ytd['rmw_share'])} · recycled {_pct(ytd['recycling_rate'])}"
+            f"[b]{ytd['waste_kg'] / 1000:,.1f}[/b]{_change(ytd['waste_kg'], last['waste_kg'])}\n"
+            f"RMW {_pct(ytd['rmw_share'])}\nrecycled {_pct(ytd['recycling_rate'])}"
         )
         self.query_one("#card-water", Static).update(
-            f"[b]Water[/b] m³\n{ytd['water_m3']:,.0f}{_change(ytd['water_m3'], last['water_m3'])}"
+            f"[b]{ytd['water_m3']:,.0f}[/b]{_change(ytd['water_m3'], last['water_m3'])}"
         )
         costs, before_costs = ytd["cost_by_currency"], last["cost_by_currency"]
         self.query_one("#card-cost", Static).update(
-            "[b]Cost[/b] energy + waste\n"
-            + "\n".join(
+            "\n".join(
                 f"{cur} {amount:,.0f}{_change(amount, before_costs.get(cur))}"
                 for cur, amount in sorted(costs.items())
             )
+            or "-"
         )
-        self.query_one("#card-month", Static).update(
-            f"[b]{now['from']}[/b] vs {before['from']}\n{now['total_t']:,.0f} t"
-            f"{_change(now['total_t'], before['total_t'])}\n"
-            f"{now['site_energy_kbtu'] / 1000:,.0f} MMBtu{_change(now['site_energy_kbtu'], before['site_energy_kbtu'])}"
+        month = self.query_one("#card-month", Static)
+        month.border_title = f"{now['from']} vs {before['from'][:4]}"
+        month.update(
+            f"[b]{now['total_t']:,.0f} t[/b]{_change(now['total_t'], before['total_t'])}\n"
+            f"{now['site_energy_kbtu'] / 1000:,.0f} MMBtu"
+            f"{_change(now['site_energy_kbtu'], before['site_energy_kbtu'])}"
         )
         trend = d["trend"]
         self.query_one("#dash-trend", Sparkline).data = [v for _, v in trend]
@@ -167,6 +199,9 @@ class DashboardScreen(Screen[None]):
                 f"{trend[0][0]} … {trend[-1][0]}   peak {peak:,.0f} t, latest {trend[-1][1]:,.0f} t"
             )
         notes = list(d.get("warnings", [])) + [f"missing factor: {g}" for g in d.get("gaps", [])]
+        self.query_one("#dash-warnings-title", Static).update(
+            f"Needs action ({len(notes)})" if notes else "Needs action"
+        )
         self.query_one("#dash-warnings", Static).update(
             "\n".join(f"• {w}" for w in notes) or "nothing: all meters are up to date"
         )

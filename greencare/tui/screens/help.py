@@ -30,17 +30,15 @@ class HelpScreen(ModalScreen[None]):
         below = (
             stack[-2] if len(stack) > 1 and stack[-1] is self else (stack[-1] if stack else None)
         )
-        for binding in getattr(below, "BINDINGS", []):
-            if isinstance(binding, Binding) and binding.show:
-                lines.append(f"  {binding.key:<8} {binding.description}")
+        for binding in _listed(getattr(below, "BINDINGS", [])):
+            lines.append(f"  {_key(binding.key):<8} {binding.description}")
         from greencare.tui.app import screen_class
 
         lines += ["", "[b]In each section[/b]"]
         for mode, key, label in self.sections:
             keys = [
-                f"{b.key}: {b.description}"
-                for b in getattr(screen_class(mode), "BINDINGS", [])
-                if isinstance(b, Binding) and b.show
+                f"{_key(b.key)}: {b.description}"
+                for b in _listed(getattr(screen_class(mode), "BINDINGS", []))
             ]
             if keys:
                 lines.append(f"  {label} ({key}): " + " · ".join(keys))
@@ -51,3 +49,13 @@ class HelpScreen(ModalScreen[None]):
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)
+
+
+def _listed(bindings: list[object]) -> list[Binding]:
+    """Every binding with a description, the footer's and the hidden ones (Ctrl+D editions,
+    Ctrl+R refresh): help is where a key the footer has no room for is found."""
+    return [b for b in bindings if isinstance(b, Binding) and b.description]
+
+
+def _key(key: str) -> str:
+    return {"question_mark": "?", "escape": "esc"}.get(key, key)
