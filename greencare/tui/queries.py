@@ -7,6 +7,7 @@ quick on a large database.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from sqlite_utils import Database
@@ -149,3 +150,28 @@ def update_facility(db: Database, facility_id: int, *, source: str = "tui", **fi
     data.update(fields)
     facility = services._validate(type(current), data)
     return facilities.update_facility(db, facility, source=source)
+
+
+# --- NAICS sector names ------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def naics_names() -> dict[str, str]:
+    """Sector name of each NAICS code in the newest bundled USEEIO edition (the factors a spend
+    is computed with), e.g. '325412' -> 'Pharmaceutical Preparation Manufacturing'."""
+    from greencare.core.factors import FactorLibrary
+
+    library = FactorLibrary.bundled()
+    editions = library.editions("useeio")
+    if not editions:
+        return {}
+    table = library.table(editions[-1].id)
+    names = table["description"].astype(str).str.split(" | ", n=1, regex=False).str[0]
+    return dict(zip(table["activity"].astype(str), names, strict=True))
+
+
+def purchase_item(category: str, item: str | None) -> str:
+    """What a purchase is: a healthcare item's name, or a spend's NAICS sector."""
+    if item:
+        return item
+    return naics_names().get(str(category), "") if str(category).isdigit() else ""

@@ -39,7 +39,7 @@ async def test_add_a_pickup(small_db) -> None:
         await pilot.pause()
         assert not isinstance(app.screen, WasteForm)
         assert table.row_count == before + 1
-        assert table.get_row_at(0)[3] == "sharps"
+        assert table.get_row_at(0)[2] == "sharps"
     row = dict(next(small_db.query("SELECT * FROM waste_records ORDER BY id DESC LIMIT 1")))
     assert (row["stream"], row["route"], row["unit"], row["hauler"]) == (
         "sharps", "incineration", "lb", "Stericycle",

@@ -41,7 +41,7 @@ class FactorsScreen(SectionScreen):
     BINDINGS = [
         Binding("ctrl+f", "search", "Search", id="factors.search"),
         Binding("ctrl+g", "gwp", "GWP set", id="factors.gwp"),
-        Binding("ctrl+d", "editions", "Editions", show=False, id="factors.editions"),
+        Binding("ctrl+d", "editions", "Editions", id="factors.editions"),
     ]
 
     def __init__(self) -> None:

@@ -164,7 +164,7 @@ class PurchasesScreen(SectionScreen):
             "Category", "Item", "Purchases", "Spend", "Quantity", "From", "To"
         )
         self.query_one("#buy-table", DataTable).add_columns(
-            "Date", "Facility", "Category", "Item", "Spend", "Quantity", "Supplier", "Description"
+            "Date", "Category", "Item", "Spend", "Quantity", "Supplier", "Description", "Facility"
         )
         self.refill_facility_select(self.query_one("#buy-facility", Select))
         self.load()
@@ -188,7 +188,8 @@ class PurchasesScreen(SectionScreen):
         cats.clear()
         for i, r in enumerate(queries.purchases_by_category(self.db, facility_id=self.facility_id)):
             cats.add_row(
-                label_of(r["category"]), label_of(r["item"]), f"{r['purchases']:,}",
+                label_of(r["category"]), label_of(queries.purchase_item(r["category"], r["item"])),
+                f"{r['purchases']:,}",
                 money(r["spend"], r["currency"]),
                 f"{num(r['quantity'], 1)} {r['unit']}".strip(), r["first"], r["last"], key=str(i),
             )  # fmt: skip
@@ -199,9 +200,10 @@ class PurchasesScreen(SectionScreen):
         for r in rows:
             quantity = f"{num(r['quantity'], 1)} {r['unit'] or ''}".strip()
             table.add_row(
-                r["date"], r["facility"], label_of(r["category"]), label_of(r["item"] or ""),
+                r["date"], label_of(r["category"]),
+                label_of(queries.purchase_item(r["category"], r["item"])),
                 money(r["spend"], r["currency"]), quantity, r["supplier"] or "",
-                r["description"] or "", key=str(r["id"]),
+                r["description"] or "", r["facility"], key=str(r["id"]),
             )  # fmt: skip
         shown = f"newest {len(rows):,} of {total:,}" if total > len(rows) else f"{total:,}"
         self.query_one("#buy-summary", Static).update(f"  {shown} purchases")

@@ -226,8 +226,8 @@ class WasteScreen(SectionScreen):
 
     def on_mount(self) -> None:
         self.query_one("#waste-table", DataTable).add_columns(
-            "First day", "Last day", "Facility", "Stream", "Route", "Quantity", "kg", "Hauler",
-            "Cost",
+            "First day", "Last day", "Stream", "Route", "Quantity", "kg", "Cost", "Hauler",
+            "Facility",
         )  # fmt: skip
         self.refill_facility_select(self.query_one("#waste-facility", Select))
         self.load()
@@ -253,9 +253,9 @@ class WasteScreen(SectionScreen):
         total = queries.count_rows(self.db, "waste_records", facility_id=self.facility_id)
         for r in rows:
             table.add_row(
-                r["start_date"], r["end_date"], r["facility"], label_of(r["stream"]),
-                label_of(r["route"]), f"{r['quantity']:,.1f} {r['unit']}",
-                f"{r['quantity_kg']:,.1f}", r["hauler"] or "", money(r["cost"], r["currency"]),
+                r["start_date"], r["end_date"], label_of(r["stream"]), label_of(r["route"]),
+                f"{r['quantity']:,.1f} {r['unit']}", f"{r['quantity_kg']:,.1f}",
+                money(r["cost"], r["currency"]), r["hauler"] or "", r["facility"],
                 key=str(r["id"]),
             )  # fmt: skip
         shown = f"newest {len(rows):,} of {total:,}" if total > len(rows) else f"{total:,}"
