@@ -169,7 +169,7 @@ def parse_times(raw: pd.Series, options: ImportOptions) -> tuple[pd.Series, np.n
     sample = [str(v).strip() for v in values[:200] if str(v).strip()]
     offsets = [bool(_OFFSET.search(v)) for v in sample]
     if sample and all(offsets):
-        parsed = pd.to_datetime(pd.Series(values), format="ISO8601", utc=True, errors="coerce")
+        parsed = _parse_repeated(values)
         naive_left = parsed.isna().to_numpy() & (values != "")
         if not naive_left.any():
             return parsed, np.zeros(len(values), dtype=bool)
@@ -182,6 +182,17 @@ def parse_times(raw: pd.Series, options: ImportOptions) -> tuple[pd.Series, np.n
             date_only[short] = [bool(_DATE_ONLY.match(str(v).strip())) for v in values[short]]
         return parsed, date_only
     return _parse_mixed(pd.Series(values, dtype=object), options)
+
+
+def _parse_repeated(values: np.ndarray) -> pd.Series:
+    """ISO 8601 with offsets to UTC. Interval files repeat each time once per meter, so when a
+    sample repeats, each distinct text is parsed once (cheaper than pandas' own cache)."""
+    head = values[:1000]
+    if len(values) > 1000 and len(set(head.tolist())) <= len(head) // 2:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)  # None stays a value
+        parsed = pd.to_datetime(uniques, format="ISO8601", utc=True, errors="coerce", cache=False)
+        return pd.Series(parsed.take(codes))
+    return pd.to_datetime(pd.Series(values), format="ISO8601", utc=True, errors="coerce")
 
 
 def _parse_mixed(raw: pd.Series, options: ImportOptions) -> tuple[pd.Series, np.ndarray]:
