@@ -93,7 +93,47 @@ def choices(values: Sequence[str]) -> list[tuple[str, str]]:
     return [(label_of(v), str(v)) for v in values]
 
 
-class FormScreen(ModalScreen[Any]):
+class KeepsTyping:
+    """For modal forms: cancelling never silently throws away what the user typed.
+
+    The form calls ``remember_fields()`` at the end of ``on_mount`` (the fields' starting
+    values are taken after that refresh), and ``cancel_keeping_typing()`` on Esc or Cancel: it
+    closes at once if nothing changed, and otherwise asks first.
+    """
+
+    _initial: list[tuple[str, Any]] | None = None
+
+    def remember_fields(self) -> None:
+        self._initial = None
+        self.call_after_refresh(self._remember)  # type: ignore[attr-defined]
+
+    def _snapshot(self) -> list[tuple[str, Any]]:
+        widgets = self.query("Input, Select, Checkbox")  # type: ignore[attr-defined]
+        return [(w.id or "", getattr(w, "value", None)) for w in widgets]
+
+    def _remember(self) -> None:
+        self._initial = self._snapshot()
+
+    @property
+    def dirty(self) -> bool:
+        """Whether the user changed anything since the form opened."""
+        return self._initial is not None and self._snapshot() != self._initial
+
+    def cancel_keeping_typing(self) -> None:
+        if not self.dirty:
+            self.dismiss(None)  # type: ignore[attr-defined]
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)  # type: ignore[attr-defined]
+
+        self.app.push_screen(  # type: ignore[attr-defined]
+            ConfirmScreen("Discard what you typed in this form?", yes="Discard"), answered
+        )
+
+
+class FormScreen(KeepsTyping, ModalScreen[Any]):
     """A modal form. ``save(values)`` returns the result to dismiss with, or raises."""
 
     DEFAULT_CSS = """
@@ -168,6 +208,7 @@ class FormScreen(ModalScreen[Any]):
 
     def on_mount(self) -> None:
         # Textual runs every class's on_mount (subclasses first), so this one runs last.
+        self.remember_fields()
         if self.FIRST:
             self.query_one(f"#{self.FIRST}").focus()
             return
@@ -270,7 +311,7 @@ class FormScreen(ModalScreen[Any]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.cancel_keeping_typing()
 
 
 class ConfirmScreen(ModalScreen[bool]):

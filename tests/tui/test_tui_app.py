@@ -221,3 +221,33 @@ async def test_palette_has_every_section_and_action(tui_db) -> None:
         await pilot.pause()
         assert app.current_mode == "waste"
         assert type(app.screen).__name__ == "WasteForm"
+
+
+async def test_escape_on_a_form_with_typing_asks_before_discarding(tui_db) -> None:
+    from greencare.tui.forms import ConfirmScreen
+
+    app = GreencareApp(db=tui_db, mode="energy")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, ReadingForm)
+        await pilot.press("escape")  # nothing typed: closes at once
+        await pilot.pause()
+        assert not isinstance(app.screen, ReadingForm | ConfirmScreen)
+
+        await pilot.press("a")
+        await pilot.pause()
+        await _type(pilot, "2025-02-01")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen), "typing is not thrown away silently"
+        await pilot.press("n")  # keep it
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, ReadingForm)
+        assert form.query_one("#start").value == "2025-02-01"
+        await pilot.press("escape", "y")  # discard
+        await pilot.pause()
+        assert not isinstance(app.screen, ReadingForm | ConfirmScreen)
+    assert _count(tui_db, "readings") == 3

@@ -17,6 +17,7 @@ from greencare import services
 from greencare.core import periods, units
 from greencare.core.errors import ConflictError, InputError, NotFoundError
 from greencare.core.models import Facility, Meter
+from greencare.tui.forms import KeepsTyping
 
 #: Form fields in order: (id, label, placeholder).
 FIELDS = (
@@ -28,7 +29,7 @@ FIELDS = (
 )
 
 
-class ReadingForm(ModalScreen[dict[str, Any] | None]):
+class ReadingForm(KeepsTyping, ModalScreen[dict[str, Any] | None]):
     """Add a reading to one meter. Dismisses with the stored reading, or None if cancelled."""
 
     BINDINGS = [
@@ -100,6 +101,7 @@ class ReadingForm(ModalScreen[dict[str, Any] | None]):
                 f"Correct reading {old['id']} of [b]{self.meter.name}[/b] at {self.facility.name}"
             )
         self.query_one("#start", Input).focus()
+        self.remember_fields()
 
     # -- validation as the user types ---------------------------------------------------------
 
@@ -190,4 +192,4 @@ class ReadingForm(ModalScreen[dict[str, Any] | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.cancel_keeping_typing()
