@@ -35,3 +35,15 @@ async def test_build_a_markdown_report(small_db, tmp_path: Path) -> None:
         assert screen.query_one("#rep-progress", ProgressBar).percentage == 1.0
     text = Path(output).read_text()
     assert "St Example" in text
+
+
+async def test_default_year_is_the_last_whole_year_with_data(small_db) -> None:
+    """A bill running into January does not make the default report that January's year."""
+    from greencare import services
+
+    meter = small_db.execute("SELECT name FROM meters ORDER BY id LIMIT 1").fetchone()[0]
+    services.add_reading(small_db, meter=meter, start="2026-01-01", end="2026-01-20", quantity=5)
+    app = GreencareApp(db=small_db, mode="reports")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert app.screen.query_one("#rep-year", Input).value == "2025"

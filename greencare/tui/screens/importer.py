@@ -115,7 +115,7 @@ class ImportScreen(SectionScreen):
                     )  # fmt: skip
                 with Horizontal(classes="imp-row"):
                     yield Label("", classes="imp-label")
-                    yield Checkbox("Dry run (check only)", id="imp-dryrun", compact=True)
+                    yield Checkbox("Dry run", id="imp-dryrun", compact=True)
                     yield Checkbox("Replace overlaps", id="imp-replace", compact=True)
                 with Horizontal(classes="imp-row", id="imp-buttons"):
                     yield Button("Import", variant="primary", id="imp-run", compact=True)

@@ -108,8 +108,17 @@ class ReportsScreen(SectionScreen):
         self.refill_facility_select(self.query_one("#rep-facility", Select))
 
     def latest_year(self) -> int | None:
-        row = self.db.execute("SELECT max(month) FROM reading_months").fetchone()
-        return int(row[0][:4]) if row and row[0] else None
+        """The last whole calendar year with data (what an annual report covers); the latest
+        year when there is no earlier one. A bill ending in January does not make it that year."""
+        first, last = self.db.execute(
+            "SELECT min(month), max(month) FROM reading_months"
+        ).fetchone()
+        if not last:
+            return None
+        year = int(last[:4])
+        if last[5:] != "12" and int(first[:4]) < year:
+            return year - 1
+        return year
 
     # -- the form ------------------------------------------------------------------------------------
 
