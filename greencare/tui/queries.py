@@ -170,8 +170,10 @@ def naics_names() -> dict[str, str]:
     return dict(zip(table["activity"].astype(str), names, strict=True))
 
 
-def purchase_item(category: str, item: str | None) -> str:
-    """What a purchase is: a healthcare item's name, or a spend's NAICS sector."""
+def purchase_item(category: str, item: str | None, width: int = 30) -> str:
+    """What a purchase is: a healthcare item's name, or a spend's NAICS sector (cut to
+    ``width`` characters so the amounts beside it stay on screen)."""
     if item:
         return item
-    return naics_names().get(str(category), "") if str(category).isdigit() else ""
+    name = naics_names().get(str(category), "") if str(category).isdigit() else ""
+    return name if len(name) <= width else name[: width - 1].rstrip() + "…"
