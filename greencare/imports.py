@@ -179,7 +179,7 @@ def _import(
             target_table="readings",
         )  # fmt: skip
         batch_source = f"import:{batch_id}"
-        for chunk in importer.read(path, options):
+        for chunk in _local_hours_whole(importer.read(path, options)):
             result.rows_read += len(chunk) + len(chunk.attrs.get("dropped", []))
             dropped = [
                 Problem(ln, "row", "", why, warning=True)
@@ -232,6 +232,69 @@ def _import(
             db.execute("ROLLBACK")
         raise
     return result
+
+
+#: How far back from a chunk's latest local time its rows wait for the next chunk: more than
+#: any daylight-saving repeat (one hour, or two at most anywhere).
+_LOCAL_HOLD = pd.Timedelta(hours=3)
+
+
+def _local_hours_whole(chunks: Any) -> Any:
+    """Chunks whose tails of local (naive) times are moved into the next chunk.
+
+    A repeated hour (clocks going back) is told apart by its order: 01:45 then 01:00 again.
+    If a chunk ended inside that hour, the next would start with a lone second 01:00 that
+    cannot be placed. So the rows in the last three hours of a chunk of local times wait and
+    are validated with the next chunk; lines, order and counts are unchanged.
+    """
+    iterator = iter(chunks)
+    chunk = next(iterator, None)
+    held: pd.DataFrame | None = None
+    while chunk is not None:
+        following = next(iterator, None)  # the last chunk keeps its tail
+        if held is not None:
+            attrs = chunk.attrs
+            chunk = pd.concat([held, chunk], ignore_index=True)
+            chunk.attrs = attrs
+            held = None
+        cut = _tail_of_local_times(chunk) if following is not None else None
+        if cut is not None:
+            held = chunk.iloc[cut:].reset_index(drop=True)
+            held.attrs = {"columns": chunk.attrs.get("columns", {})}
+            chunk = chunk.iloc[:cut]
+        yield chunk
+        chunk = following
+
+
+def _tail_of_local_times(chunk: pd.DataFrame) -> int | None:
+    """Where the trailing run of rows within ``_LOCAL_HOLD`` of the chunk's last local time
+    begins (a file of one meter after another, or of all meters hour by hour, runs forward in
+    time at its end), or None (times with offsets, or a chunk that would be held whole)."""
+    start, end = chunk["start"], chunk["end"]
+    local_start, local_end = _local(start), _local(end)
+    if not (local_start or local_end):
+        return None
+    times = start if local_start else end
+    if local_start and local_end:
+        times = start.fillna(end)  # a timestamp that ends its interval is in "end"
+    stamps = times.to_numpy()
+    valid = ~pd.isna(stamps)
+    if not valid.any():
+        return None
+    last = stamps[np.flatnonzero(valid)[-1]]  # the last row's time: files run forward in time
+    recent = ~valid | (stamps >= last - _LOCAL_HOLD.to_timedelta64())
+    old = np.flatnonzero(~recent)
+    if old.size == 0:
+        return None  # all of it is recent: a chunk is never held whole
+    cut = int(old[-1]) + 1
+    return cut if cut < len(chunk) else None
+
+
+def _local(column: pd.Series) -> bool:
+    """A column of wall-clock times without an offset."""
+    return pd.api.types.is_datetime64_dtype(column) and not isinstance(
+        column.dtype, pd.DatetimeTZDtype
+    )
 
 
 def _record(result: ImportResult, problems: list[Problem], cap: int, *, warnings: bool) -> None:

@@ -840,3 +840,44 @@ def test_gap_between_bills_is_warned(db, main, tmp_path) -> None:
     assert _texts(result, "warnings") == [
         "gap.csv, line 3, start: warning: gap of 96.00 h before this reading"
     ]
+
+
+@pytest.mark.parametrize("chunk_rows", [97, 98, 99, 100, 101, 102])
+def test_a_chunk_boundary_inside_the_repeated_hour(db, ny_meter, tmp_path, chunk_rows) -> None:
+    """The repeated 01:00-01:45 (lines 97-104 of the rows) is read whole even when a chunk ends
+    inside it: the tail of a chunk of local times waits for the next chunk."""
+    lines = [f"NY Main,{text[:16].replace('T', ' ')},0.25" for _, text in SPRING + FALL]
+    path = _write(tmp_path, "ny-wall.csv", "meter,timestamp,kWh\n" + "\n".join(lines) + "\n")
+
+    result = import_readings(db, path, ImportOptions(interval_minutes=15, chunk_rows=chunk_rows))
+
+    _imported(result, rows=192, inserted=192)
+    rows = db.execute("SELECT start_utc FROM readings ORDER BY start_utc").fetchall()
+    assert [s for (s,) in rows] == [s for s, _ in SPRING + FALL]
+
+
+@pytest.mark.parametrize("chunk_rows", [197, 199, 201])  # ends inside the chiller's repeat
+def test_repeated_hour_of_the_second_meter_in_a_file_of_one_meter_after_another(
+    db, ny_meter, tmp_path, chunk_rows
+) -> None:
+    """Meter after meter: the chunk ending in the second meter's repeated hour holds its tail
+    even though the first meter's rows in the same chunk are later in the year."""
+    services.add_meter(
+        db, facility=ny_meter.facility_id, name="NY Chiller", commodity="electricity", unit="kWh"
+    )
+    first = [f"NY Main,{t[:16].replace('T', ' ')},0.25" for _, t in FALL]
+    second = [f"NY Chiller,{t[:16].replace('T', ' ')},0.5" for _, t in SPRING + FALL]
+    path = _write(
+        tmp_path, "blocked.csv", "meter,timestamp,kWh\n" + "\n".join(first + second) + "\n"
+    )
+
+    assert second[96] == second[100]  # the chiller's repeated 01:00: data rows 197 and 201
+
+    result = import_readings(db, path, ImportOptions(interval_minutes=15, chunk_rows=chunk_rows))
+
+    _imported(result, rows=len(first) + len(second), inserted=len(first) + len(second))
+    chiller = db.execute(
+        "SELECT r.start_utc FROM readings r JOIN meters m ON m.id = r.meter_id "
+        "WHERE m.name = 'NY Chiller' ORDER BY r.start_utc"
+    ).fetchall()
+    assert [s for (s,) in chiller] == [s for s, _ in SPRING + FALL]
