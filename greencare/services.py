@@ -450,13 +450,15 @@ def emissions(
     pins: dict[str, str] | None = None,
     strict: bool = True,
     library: Any = None,
+    activity: Any = None,
 ) -> tuple[Any, dict[str, Any]]:
     """The GHG inventory for a period: (Inventory, summary dict).
 
     ``gwp`` is AR4, AR5 or AR6 (default: each factor dataset's own set). ``pins`` maps a factor
     family to an edition, e.g. ``{"epa-ghg-hub": "2024"}``. With ``strict`` (the default) a
     missing factor raises MissingFactorError naming every gap; otherwise gaps are listed in
-    the summary and left out of the totals.
+    the summary and left out of the totals. ``activity`` is the period's activity when the
+    caller has already loaded it (reports use it for their own tables too).
     """
     from greencare.core.calculate import calculate
     from greencare.core.factors import FactorLibrary
@@ -472,7 +474,8 @@ def emissions(
                 f"--pin {family}: no such factor family (have: {', '.join(sorted(families))})"
             )
     ids = [_facility_id(db, facility)] if facility is not None else None
-    activity = load_activity(db, first_month=first, last_month=last, facility_ids=ids)
+    if activity is None:
+        activity = load_activity(db, first_month=first, last_month=last, facility_ids=ids)
     inventory = calculate(activity, library, gwp=gwp, pins=pins, strict=strict)
     summary = summarize(
         inventory, first_month=first, last_month=last, facilities=activity.facilities

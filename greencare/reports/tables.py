@@ -115,10 +115,11 @@ def build_report(
             f"baseline year {baseline_year} must be between 1990 and the report's last year"
         )
     ids = [services.get_facility(db, facility).id] if facility is not None else None
-    inventory, summary = services.emissions(
-        db, start=first, end=last, facility=facility, gwp=gwp, pins=pins, strict=not allow_gaps
-    )
     activity = load_activity(db, first_month=first, last_month=last, facility_ids=ids)
+    inventory, summary = services.emissions(
+        db, start=first, end=last, facility=facility, gwp=gwp, pins=pins,
+        strict=not allow_gaps, activity=activity,
+    )  # fmt: skip
     months = month_range(first, last)
     ctx = Context(
         db=db,
