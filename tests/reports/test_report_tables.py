@@ -175,3 +175,19 @@ def test_user_errors(small_db: Database) -> None:
     assert report.meta["gaps"]
     issues = report["quality_issues"]
     assert (issues["kind"] == "missing factor").any()
+
+
+def test_floor_area_entered_in_ft2_is_reported_exactly() -> None:
+    """600,000 ft² stays 600,000 in the report, not 600000.000016 after a trip through m²."""
+    from greencare import services
+    from greencare.storage.db import open_db
+    from greencare.storage.inventory import load_activity
+
+    db = open_db(":memory:")
+    fac = services.add_facility(
+        db, name="Exact", country="US", grid_region="CAMX", floor_area="600000 ft**2"
+    )
+    activity = load_activity(db, first_month="2025-01", last_month="2025-12", facility_ids=[fac.id])
+    row = activity.facilities.iloc[0]
+    assert row["floor_area_ft2"] == 600000.0
+    assert row["floor_area_m2"] == fac.floor_area_m2
