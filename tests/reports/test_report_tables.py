@@ -168,7 +168,7 @@ def test_user_errors(small_db: Database) -> None:
     services.add_facility(small_db, name="UK", country="GB", grid_region="GB",
                           floor_area="1000 m**2", staffed_beds=10)  # fmt: skip
     services.add_purchase(small_db, facility="UK", date="2025-03-10", category="325412",
-                          spend=1000, currency="GBP")  # fmt: skip
+                          spend=1000, currency="JPY")  # fmt: skip
     with pytest.raises(MissingFactorError):
         build_report(small_db, year=2025)
     report = build_report(small_db, year=2025, allow_gaps=True)
