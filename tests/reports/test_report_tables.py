@@ -191,3 +191,26 @@ def test_floor_area_entered_in_ft2_is_reported_exactly() -> None:
     row = activity.facilities.iloc[0]
     assert row["floor_area_ft2"] == 600000.0
     assert row["floor_area_m2"] == fac.floor_area_m2
+
+
+def test_joint_commission_rows_add_up_without_double_counting(demo_db: Database) -> None:
+    """Energy is split into fuels burned on site and energy bought, so summing the rows gives
+    the baseline (an 'all energy' row above its electricity part counted electricity twice)."""
+    name = "Riverside General Hospital"
+    report = build_report(demo_db, year=2025, facility=name)
+    jc = report["joint_commission"].set_index("source")
+    sources = jc.drop(index="Total of the sources above")
+    assert jc.loc["Total of the sources above", "co2e_t"] == pytest.approx(sources["co2e_t"].sum())
+    inventory, summary = services.emissions(demo_db, year=2025, facility=name)
+    by_category = inventory.location().groupby("category")["co2e_kg"].sum() / 1000
+    assert sources.loc["Fuels burned and energy generated on site", "co2e_t"] == pytest.approx(
+        by_category["stationary_combustion"]
+    )
+    bought = "Purchased electricity, heat, steam and chilled water"
+    assert sources.loc[bought, "co2e_t"] == pytest.approx(
+        by_category[["purchased_electricity", "purchased_heat_steam"]].sum()
+    )
+    # Site energy: the two energy rows together are the facility's site energy, once.
+    site_kbtu = sum(f["site_energy_kbtu"] for f in summary["by_facility"])
+    energy_rows = sources.loc[["Fuels burned and energy generated on site", bought], "activity"]
+    assert energy_rows.sum() == pytest.approx(site_kbtu, rel=1e-6)
