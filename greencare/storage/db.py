@@ -282,7 +282,7 @@ def open_db(
     if memory:
         label = ":memory:"
         conn = sqlite3.connect(":memory:", check_same_thread=False)
-        writable = True
+        read_only = ""
     else:
         file = Path(path).expanduser()
         label = str(file)
@@ -295,7 +295,11 @@ def open_db(
                 os.close(fd)
             except OSError as exc:
                 raise DatabaseError(f"cannot create database {label}: {exc.strerror}") from None
-        writable = os.access(file, os.W_OK) and os.access(file.parent, os.W_OK)
+        read_only = {
+            (False, False): "the file and its folder are read-only",
+            (False, True): "the file is read-only",
+            (True, False): "its folder is read-only",
+        }.get((os.access(file, os.W_OK), os.access(file.parent, os.W_OK)), "")
         try:
             conn = sqlite3.connect(str(file), timeout=seconds, check_same_thread=False)
         except sqlite3.Error as exc:
@@ -307,8 +311,8 @@ def open_db(
         db.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
         applied = _applied(db, label)
         db.refusal = _newer(applied or [], label)
-        if not writable and not db.refusal:
-            db.refusal = f"cannot write to {label}: the file or its folder is read-only"
+        if read_only and not db.refusal:
+            db.refusal = f"cannot write to {label}: {read_only}"
             if applied is None or (migrate and migrations.pending(db)):
                 raise DatabaseError(db.refusal + " (and greencare must first set it up)")
         if db.refusal:
@@ -323,6 +327,11 @@ def open_db(
             _migrate(db)
     except sqlite3.Error as exc:
         conn.close()
+        if read_only and _primary(exc) == 8:  # SQLITE_READONLY while only reading
+            raise DatabaseError(
+                f"cannot open {label}: {read_only}, and SQLite must write its -shm file beside "
+                "the database even to read it; copy the file to a folder you may write to"
+            ) from None
         raise database_error(exc, label) from None
     except BaseException:
         conn.close()

@@ -22,7 +22,13 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from greencare.core.errors import ConflictError, GreencareError, InputError, NotFoundError
+from greencare.core.errors import (
+    ConflictError,
+    DatabaseError,
+    GreencareError,
+    InputError,
+    NotFoundError,
+)
 
 # --- quick checks: each returns "" when the text is acceptable (or empty) -----------------------
 
@@ -306,6 +312,8 @@ class FormScreen(KeepsTyping, ModalScreen[Any]):
             return
         except (ConflictError, NotFoundError, GreencareError, ValueError) as exc:
             self.show_error("record", str(exc))
+            if isinstance(exc, DatabaseError):  # busy, full, read-only: the form stays open
+                self.app.notify(str(exc), title="Not saved", severity="error")
             return
         self.dismiss(result)
 

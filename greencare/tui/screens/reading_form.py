@@ -15,7 +15,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from greencare import services
 from greencare.core import periods, units
-from greencare.core.errors import ConflictError, InputError, NotFoundError
+from greencare.core.errors import ConflictError, GreencareError, InputError, NotFoundError
 from greencare.core.models import Facility, Meter
 from greencare.tui.forms import KeepsTyping
 
@@ -187,6 +187,10 @@ class ReadingForm(KeepsTyping, ModalScreen[dict[str, Any] | None]):
             return
         except (ConflictError, NotFoundError) as exc:
             self._show("record", str(exc))
+            return
+        except GreencareError as exc:  # the database is busy, full, read-only: keep the typing
+            self._show("record", str(exc))
+            self.app.notify(str(exc), title="Not saved", severity="error")
             return
         self.dismiss(row)
 
