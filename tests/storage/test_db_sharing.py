@@ -152,7 +152,7 @@ def test_a_second_writer_waits_for_the_import_within_the_busy_timeout(shared) ->
     done: dict[str, object] = {}
 
     def add() -> None:
-        db = open_db(path, timeout=60)
+        db = open_db(path)  # the default 30 s busy timeout
         try:
             done["row"] = services.add_reading(
                 db, meter="Gas", start="2025-01-01", end="2025-01-31", quantity=3000
