@@ -22,13 +22,7 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from greencare.core.errors import (
-    ConflictError,
-    DatabaseError,
-    GreencareError,
-    InputError,
-    NotFoundError,
-)
+from greencare.core.errors import ConflictError, GreencareError, InputError, NotFoundError
 
 # --- quick checks: each returns "" when the text is acceptable (or empty) -----------------------
 
@@ -312,6 +306,8 @@ class FormScreen(KeepsTyping, ModalScreen[Any]):
             return
         except (ConflictError, NotFoundError, GreencareError, ValueError) as exc:
             self.show_error("record", str(exc))
+            from greencare.core.errors import DatabaseError
+
             if isinstance(exc, DatabaseError):  # busy, full, read-only: the form stays open
                 self.app.notify(str(exc), title="Not saved", severity="error")
             return

@@ -15,7 +15,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from greencare import services
 from greencare.core import periods, units
-from greencare.core.errors import ConflictError, GreencareError, InputError, NotFoundError
+from greencare.core.errors import ConflictError, InputError, NotFoundError
 from greencare.core.models import Facility, Meter
 from greencare.tui.forms import KeepsTyping
 
@@ -165,6 +165,8 @@ class ReadingForm(KeepsTyping, ModalScreen[dict[str, Any] | None]):
             self._show(key, f"{required[key]} is required")
         if missing:
             return
+        from greencare.core.errors import GreencareError
+
         try:
             save = (
                 partial(services.update_reading, self.db, int(self.existing["id"]))
