@@ -157,6 +157,8 @@ class ReadingForm(KeepsTyping, ModalScreen[dict[str, Any] | None]):
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
+        from greencare.core.errors import GreencareError  # busy, full, read-only database
+
         values = {field_id: self.query_one(f"#{field_id}", Input).value for field_id, *_ in FIELDS}
         required = {"start": "First day", "end": "Last day", "quantity": "Quantity"}
         self._clear_errors()
@@ -165,8 +167,6 @@ class ReadingForm(KeepsTyping, ModalScreen[dict[str, Any] | None]):
             self._show(key, f"{required[key]} is required")
         if missing:
             return
-        from greencare.core.errors import GreencareError
-
         try:
             save = (
                 partial(services.update_reading, self.db, int(self.existing["id"]))
