@@ -348,3 +348,19 @@ def test_a_failed_write_never_creates_a_database_at_a_mistyped_path(
     done = run(typo, *(str(bills) if a == "BILLS" else a for a in args))
     one_error(done, f"no database at {typo}; create one with `greencare init` or `greencare demo`")
     assert not typo.parent.exists()
+
+
+def test_the_command_line_shows_any_database_condition_in_one_line(ours: Path, monkeypatch) -> None:
+    """The last guard: a sqlite3 error no storage function translated (here a page found
+    damaged while reading) still reaches the user as one line, never a traceback."""
+
+    def damaged(*args, **kwargs):
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    monkeypatch.setattr(services, "list_facilities", damaged)
+    result = CliRunner().invoke(main, ["--db", str(ours), "facility", "list"])
+    assert (result.exit_code, result.output) == (
+        1,
+        f"error: {ours} is damaged (SQLite: database disk image is malformed); restore it from "
+        "a backup\n",
+    )
