@@ -136,3 +136,37 @@ async def test_adding_a_facility_during_an_import_keeps_the_form(
     names = [r[0] for r in conn.execute("SELECT name FROM facilities ORDER BY id")]
     conn.close()
     assert names == ["St Example", "St Other"]
+
+
+async def test_deleting_a_reading_during_an_import_is_refused_and_the_app_stays(
+    small_db_path: Path, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("GREENCARE_BUSY_TIMEOUT", "0.3")
+    bills = tmp_path / "bills.csv"
+    bills.write_text(BILLS)
+
+    def readings() -> int:
+        conn = sqlite3.connect(small_db_path)
+        try:
+            return conn.execute("SELECT count(*) FROM readings").fetchone()[0]
+        finally:
+            conn.close()
+
+    total = readings()
+    app = GreencareApp(db_path=small_db_path, mode="energy")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#readings", DataTable)
+        table.focus()
+        first = table.get_row_at(0)
+        with import_held_open(small_db_path, bills):
+            await pilot.press("delete")
+            await pilot.pause()
+            await pilot.press("y")
+            await pilot.pause()
+            assert app.is_running
+            assert readings() == total
+            notes = [n.message for n in app._notifications]
+            assert any("is busy" in note for note in notes), notes
+        assert table.get_row_at(0) == first
+    assert readings() == total + 12  # the import's rows, and the reading not deleted
