@@ -26,6 +26,7 @@ from greencare.core.models import Purchase, WasteRecord, model_errors
 from greencare.importers.base import FormatError, ImportOptions
 from greencare.importers.pipeline import Problem
 from greencare.storage import activity, batches, facilities, imports
+from greencare.storage.db import begin_write, raise_condition
 
 KINDS = ("waste", "purchases")
 _TABLE = {"waste": "waste_records", "purchases": "purchases"}
@@ -96,7 +97,7 @@ def import_activity(
     lines: dict[int, int] = {}  # stored record id -> file line
     rejected: list[dict[str, Any]] = []
     stop = options.on_error != "skip"
-    db.execute("BEGIN")
+    begin_write(db)  # the write lock up front: a second writer waits, then is told
     try:
         batch_id = batches.create_batch(
             db, file_name=path.name, content_hash=content_hash, fmt=result.format,
@@ -135,9 +136,10 @@ def import_activity(
             )  # fmt: skip
             db.execute("COMMIT")
             result.status, result.batch_id = "imported", batch_id
-    except BaseException:
+    except BaseException as exc:
         if db.conn.in_transaction:
             db.execute("ROLLBACK")
+        raise_condition(exc, db)  # disk full, read-only...: one line, nothing written
         raise
     if rejected and not options.dry_run:
         result.rejected = len(rejected)

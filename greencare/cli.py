@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -34,7 +35,8 @@ def _db_path(ctx: click.Context) -> Path:
 
 
 def _open(ctx: click.Context, *, create: bool = True) -> Database:
-    """Open the database; commands that only read refuse to create an empty one."""
+    """Open the database; commands that only read, or that need records already stored (a
+    meter, a facility), refuse to create an empty one at a mistyped path."""
     from greencare.core.errors import NotFoundError
     from greencare.storage.db import open_db
 
@@ -64,6 +66,12 @@ def handle_errors(func: F) -> F:
             _fail(str(exc) or exc.__class__.__name__)
         except OSError as exc:
             _fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
+        except sqlite3.Error as exc:  # a database condition no storage function translated
+            from greencare.storage.db import database_error
+
+            ctx = click.get_current_context(silent=True)
+            label = str(_db_path(ctx)) if ctx is not None else "the database"
+            _fail(str(database_error(exc, label)))
 
     return wrapper  # type: ignore[return-value]
 
@@ -118,9 +126,14 @@ def main(ctx: click.Context, db: Path | None) -> None:
 
 
 def _run_tui(path: Path) -> None:
+    from greencare.core.errors import GreencareError
     from greencare.tui.app import GreencareApp
 
-    GreencareApp(db_path=path).run()
+    try:
+        app = GreencareApp(db_path=path)
+    except GreencareError as exc:  # a database that cannot be opened: say so before any screen
+        _fail(str(exc))
+    app.run()
 
 
 @main.command()
@@ -136,8 +149,11 @@ def tui(ctx: click.Context) -> None:
 @handle_errors
 def init(ctx: click.Context, as_json: bool) -> None:
     """Create the database (or bring an existing one's schema up to date)."""
+    from greencare.storage.db import check_usable
+
     path = _db_path(ctx)
     db = _open(ctx)
+    check_usable(db)  # "ready" only for a file that is whole and can be written
     count = len(db.table_names())
     _emit(
         {"db": str(path), "tables": count},
@@ -258,7 +274,9 @@ def meter_add(ctx: click.Context, facility: str, as_json: bool, **fields: Any) -
     """Add a meter to FACILITY (its id or name)."""
     from greencare import services
 
-    created = services.add_meter(_open(ctx), facility=facility, source="cli", **fields)
+    created = services.add_meter(
+        _open(ctx, create=False), facility=facility, source="cli", **fields
+    )
     _emit(
         created.model_dump(mode="json"),
         as_json,
@@ -310,7 +328,7 @@ def reading_add(ctx: click.Context, meter: str, as_json: bool, **fields: Any) ->
     """Record a bill or reading for METER (its id or name)."""
     from greencare import services
 
-    row = services.add_reading(_open(ctx), meter=meter, source="cli", **fields)
+    row = services.add_reading(_open(ctx, create=False), meter=meter, source="cli", **fields)
     _emit(
         row,
         as_json,
@@ -447,7 +465,7 @@ def import_cmd(ctx: click.Context, file: Path, fmt: str | None, maps: tuple[str,
         decimal="," if decimal_comma else ".",
         **opts,
     )
-    db = _open(ctx)
+    db = _open(ctx, create=False)  # into existing meters only: a mistyped --db creates nothing
     from greencare.activity_imports import import_activity, kind_of
 
     kind = {"waste-csv": "waste", "purchases-csv": "purchases"}.get(fmt or "")
@@ -607,7 +625,9 @@ def instrument_add(ctx: click.Context, facility: str, as_json: bool, **fields: A
     """Add an instrument to FACILITY (id or name)."""
     from greencare import services
 
-    new_id = services.add_instrument(_open(ctx), facility=facility, source="cli", **fields)
+    new_id = services.add_instrument(
+        _open(ctx, create=False), facility=facility, source="cli", **fields
+    )
     _emit({"id": new_id, **fields}, as_json, lambda: f"added instrument {new_id}")
 
 

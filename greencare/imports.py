@@ -27,6 +27,7 @@ from greencare.importers import detect
 from greencare.importers.base import FormatError, ImportOptions
 from greencare.importers.pipeline import Problem, validate
 from greencare.storage import batches, facilities, imports, readings
+from greencare.storage.db import begin_write, raise_condition
 
 Progress = Callable[[int, int, int], None]  # (bytes done, bytes total, rows so far)
 
@@ -172,7 +173,7 @@ def _import(
 ) -> ImportResult:
     source = run.source
     total = path.stat().st_size
-    db.execute("BEGIN")
+    begin_write(db)  # the write lock up front: a second writer waits, then is told
     try:
         batch_id = batches.create_batch(
             db, file_name=path.name, content_hash=content_hash, fmt=importer.name,
@@ -227,9 +228,10 @@ def _import(
         )  # fmt: skip
         db.execute("COMMIT")
         result.status, result.batch_id = "imported", batch_id
-    except BaseException:
+    except BaseException as exc:
         if db.conn.in_transaction:
             db.execute("ROLLBACK")
+        raise_condition(exc, db)  # disk full, read-only...: one line, nothing written
         raise
     return result
 

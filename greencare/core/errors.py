@@ -32,3 +32,14 @@ class FieldError(ValueError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+class DatabaseError(GreencareError):
+    """The database file cannot be used as asked: not greencare's, newer, damaged, read-only, full.
+
+    The message is one line naming the file, meant for the person who gave it.
+    """
+
+
+class DatabaseBusyError(DatabaseError):
+    """Another connection held the write lock for longer than the busy timeout."""

@@ -316,6 +316,10 @@ class FormScreen(KeepsTyping, ModalScreen[Any]):
             return
         except (ConflictError, NotFoundError, GreencareError, ValueError) as exc:
             self.show_error("record", str(exc))
+            from greencare.core.errors import DatabaseError
+
+            if isinstance(exc, DatabaseError):  # busy, full, read-only: the form stays open
+                self.app.notify(str(exc), title="Not saved", severity="error")
             return
         self.dismiss(result)
 

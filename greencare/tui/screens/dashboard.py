@@ -134,8 +134,8 @@ class DashboardScreen(Screen[None]):
         from greencare.tui import queries
 
         db_path = getattr(self.app, "db_path", None)
-        db = open_db(db_path) if db_path else self.app.db  # type: ignore[attr-defined]
         try:
+            db = open_db(db_path) if db_path else self.app.db  # type: ignore[attr-defined]
             data = queries.dashboard(db, facility=facility, gwp=gwp, pins=pins)
         except Exception as exc:  # shown in the screen; the worker must not crash the app
             self.post_message(DashboardLoaded({}, error=str(exc)))

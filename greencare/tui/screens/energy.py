@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from greencare import services
+from greencare.core.errors import GreencareError
 from greencare.core.models import Facility, Meter
 from greencare.tui.widgets import NavBar
 
@@ -263,7 +264,11 @@ class EnergyScreen(Screen[None]):
         def answer(yes: bool | None) -> None:
             if not yes:
                 return
-            services.delete_reading(self.db, int(key or 0), source="tui")
+            try:
+                services.delete_reading(self.db, int(key or 0), source="tui")
+            except GreencareError as exc:  # busy, read-only, or deleted meanwhile elsewhere
+                self.app.notify(str(exc), title="Not deleted", severity="error")
+                return
             self.show_readings(meter, offset, cursor=cursor)
             self.app.notify(f"Deleted {quantity} {unit} for {start} to {end}.", title="Deleted")
 

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Input, Select, Static
 
 from greencare import services
 from greencare.core import regions, units
+from greencare.core.errors import GreencareError
 from greencare.core.models import Facility, Meter
 from greencare.core.vocab import Commodity, DeliveryClass, FacilityKind
 from greencare.tui import queries
@@ -396,7 +397,11 @@ class FacilitiesScreen(SectionScreen):
 
             def retire_meter(yes: bool | None) -> None:
                 if yes:
-                    queries.retire_meter(self.db, meter.id or 0)
+                    try:
+                        queries.retire_meter(self.db, meter.id or 0)
+                    except GreencareError as exc:  # busy or read-only: nothing changed
+                        self.app.notify(str(exc), title="Not retired", severity="error")
+                        return
                     self.show_facility(self.facility)
                     self.app.notify(f"Retired meter {meter.name}.", title="Retired")
 
@@ -412,7 +417,11 @@ class FacilitiesScreen(SectionScreen):
 
         def retire_facility(yes: bool | None) -> None:
             if yes:
-                queries.retire_facility(self.db, facility.id or 0)
+                try:
+                    queries.retire_facility(self.db, facility.id or 0)
+                except GreencareError as exc:  # busy or read-only: nothing changed
+                    self.app.notify(str(exc), title="Not retired", severity="error")
+                    return
                 self.facility = None
                 self.load()
                 self.app.notify(f"Retired {facility.name}.", title="Retired")

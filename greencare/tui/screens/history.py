@@ -190,8 +190,8 @@ class HistoryScreen(SectionScreen):
         from greencare.storage.db import open_db
 
         db_path = getattr(self.app, "db_path", None)
-        db = open_db(db_path) if db_path else self.db
         try:
+            db = open_db(db_path) if db_path else self.db
             result = imports.undo(db, batch_id, source="tui")
         except Exception as exc:  # shown on the screen
             self.post_message(UndoDone(batch_id, None, str(exc)))

@@ -308,7 +308,6 @@ class ImportScreen(SectionScreen):
         from greencare.storage.db import open_db
 
         db_path = getattr(self.app, "db_path", None)
-        db = open_db(db_path) if db_path else self.db
 
         def progress(done: int, total: int, rows: int) -> None:
             if self.cancel_event.is_set():
@@ -316,6 +315,7 @@ class ImportScreen(SectionScreen):
             self.post_message(ImportProgress(done, total, rows))
 
         try:
+            db = open_db(db_path) if db_path else self.db
             if self.cancel_event.is_set():
                 raise ImportCancelled
             kind = {"waste-csv": "waste", "purchases-csv": "purchases"}.get(self.format_name or "")

@@ -163,6 +163,8 @@ class ReadingForm(KeepsTyping, ModalScreen[dict[str, Any] | None]):
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
+        from greencare.core.errors import GreencareError  # busy, full, read-only database
+
         values = {field_id: self.query_one(f"#{field_id}", Input).value for field_id, *_ in FIELDS}
         required = {"start": "First day", "end": "Last day", "quantity": "Quantity"}
         self._clear_errors()
@@ -197,6 +199,10 @@ class ReadingForm(KeepsTyping, ModalScreen[dict[str, Any] | None]):
             return
         except (ConflictError, NotFoundError) as exc:
             self._show("record", str(exc))
+            return
+        except GreencareError as exc:  # the database is busy, full, read-only: keep the typing
+            self._show("record", str(exc))
+            self.app.notify(str(exc), title="Not saved", severity="error")
             return
         self.dismiss(row)
 

@@ -238,8 +238,8 @@ class ReportsScreen(SectionScreen):
         from greencare.storage.db import open_db
 
         db_path = getattr(self.app, "db_path", None)
-        db = open_db(db_path) if db_path else self.db
         try:
+            db = open_db(db_path) if db_path else self.db
             self.post_message(ReportProgress(0, "computing the inventory and tables…"))
             report = build_report(
                 db, facility=facility, gwp=gwp, pins=pins or None, allow_gaps=True, **period
