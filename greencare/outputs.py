@@ -210,22 +210,6 @@ def write_folder(
             shutil.rmtree(temp, ignore_errors=True)
 
 
-def new_file(path: Path) -> tuple[Path, int]:
-    """Create a file that did not exist, owner-only: ``path``, else ``stem-2.ext``, ``-3``...
-
-    Returns the path and an open descriptor. Never overwrites an earlier file.
-    """
-    path = Path(path)
-    stem, suffix = path.name[: -len(path.suffix)] if path.suffix else path.name, path.suffix
-    for n in range(1, 10_000):
-        candidate = path if n == 1 else path.with_name(f"{stem}-{n}{suffix}")
-        try:
-            return candidate, os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        except FileExistsError:
-            continue
-    raise InputError(f"cannot find a free name for {path}: remove old ones")
-
-
 def neutral_cell(value: object) -> object:
     """A cell as a spreadsheet will not run it: text starting like a formula gets a leading
     apostrophe (as in the CSV report); a plain number such as -5 is left as it is."""
@@ -234,3 +218,50 @@ def neutral_cell(value: object) -> object:
 
         return neutralise(value)
     return value
+
+
+def write_new(path: Path, text: str) -> Path:
+    """Write ``text`` (owner-only) to ``path``, or, if that exists, to the first free
+    ``stem-2.ext``, ``stem-3.ext``...; returns the name used. Written under a temporary name
+    and linked into place, so an earlier file is never overwritten and none is left half
+    written."""
+    path = Path(path)
+    fd, name = tempfile.mkstemp(prefix=_temp_name(path), suffix=".part", dir=path.parent)
+    temp = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        stem = path.name[: -len(path.suffix)] if path.suffix else path.name
+        for n in range(1, 10_000):
+            candidate = path if n == 1 else path.with_name(f"{stem}-{n}{path.suffix}")
+            try:
+                os.link(temp, candidate)
+            except FileExistsError:
+                continue
+            except OSError:  # no hard links here: exclusive create, then copy
+                try:
+                    out = os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+                except FileExistsError:
+                    continue
+                with os.fdopen(out, "w", encoding="utf-8", newline="") as handle:
+                    handle.write(text)
+            return candidate
+        raise InputError(f"cannot find a free name for {path}: remove old ones")
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+
+
+def csv_text(fields: list[str], rows: Iterable[dict[str, object]]) -> str:
+    """CSV of ``rows`` with every cell neutralised (``neutral_cell``)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=fields)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: neutral_cell(v) for k, v in row.items()})
+    return out.getvalue()
