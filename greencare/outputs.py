@@ -88,6 +88,8 @@ def check_target(
         raise InputError(f"{path} is a file; a CSV report is a folder (or use --csv-long)")
     if not folder and path.is_dir():
         raise InputError(f"{path} is a folder; give a file name")
+    if not folder and path.exists() and not path.is_file():
+        raise InputError(f"refusing to write to {path}: it is not a regular file")
     if not force:
         raise InputError(f"{path} already exists; use --force to replace it, or another name")
     if folder and not _is_report_folder(path):

@@ -106,7 +106,24 @@ def test_any_sqlite_database_is_refused_by_the_python_api(db_file: Path, tmp_pat
     assert other.read_bytes() == data
     with pytest.raises(InputError, match=r"that is the greencare database gc\.db"):
         write(built, "xlsx", db_file, force=True, protect=[db_file])
+    wal = Path(f"{other}-wal")
+    with pytest.raises(InputError) as refused:
+        write(built, "md", wal)  # no protect list: still the file of a database
+    assert str(refused.value) == (
+        f"refusing to write to {wal}: it is the wal file of the database other.sqlite; "
+        "choose another name"
+    )
+    assert not wal.exists()
     db.close()
+
+
+def test_a_device_or_fifo_is_refused(db_file: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.html"
+    os.mkfifo(fifo)
+    result = _run(db_file, "-o", str(fifo), "--force")
+    assert result.exit_code == 1
+    assert result.output == f"error: refusing to write to {fifo}: it is not a regular file\n"
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
 
 
 def test_an_existing_report_is_kept_unless_forced(db_file: Path, tmp_path: Path) -> None:
