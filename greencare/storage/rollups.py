@@ -318,12 +318,17 @@ def _number(value: float, column: str) -> float | int | None:
     return int(value) if column == "readings" else float(value)
 
 
+def store(db: Database, sums: pd.DataFrame) -> None:
+    """Write roll-up rows (``monthly``'s columns), replacing those with the same keys."""
+    db.conn.executemany(_STORE, sums[_KEY + _SUMS].itertuples(index=False, name=None))
+
+
 def rebuild(db: Database) -> int:
     """Recompute the whole roll-up from the readings (a repair tool, and a check in tests)."""
     with db.atomic():
         sums = expected(db)
         db.execute("DELETE FROM reading_months")
-        db.conn.executemany(_STORE, sums[_KEY + _SUMS].itertuples(index=False, name=None))
+        store(db, sums)
     return int(db.execute("SELECT count(*) FROM reading_months").fetchone()[0])
 
 

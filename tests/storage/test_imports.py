@@ -122,3 +122,27 @@ def test_a_drifted_roll_up_is_reported_and_rebuilt(db: Database, power: None) ->
     ]  # fmt: skip
     rollups.rebuild(db)
     assert rollups.differences(db) == []
+
+
+def test_migration_0005_makes_an_older_roll_up_exact(tmp_path: Path) -> None:
+    from greencare.storage.db import open_db
+    from greencare.storage.schema import migrations
+
+    db = open_db(tmp_path / "old.db", migrate=False)
+    migrations.apply(db, stop_before="0005_exact_rollups")
+    services.add_facility(db, name="Old General", country="US", timezone="America/New_York")
+    services.add_meter(db, facility="Old General", name="Power", commodity="electricity",
+                       unit="kWh")  # fmt: skip
+    for day in range(1, 29):
+        services.add_reading(db, meter="Power", start=f"2025-02-{day:02d}",
+                             end=f"2025-02-{day:02d}", quantity=0.1 * day)  # fmt: skip
+    # as an earlier version could have left it: the same sum added up in another order
+    db.execute("UPDATE reading_months SET quantity = quantity + 1e-13")
+    db.conn.commit()
+    assert [d["column"] for d in rollups.differences(db)] == ["quantity"]
+    migrations.apply(db)
+    assert rollups.differences(db) == []
+    assert db.execute("SELECT quantity, readings FROM reading_months").fetchall() == [
+        (rollups.expected(db)["quantity"].iloc[0], 28)
+    ]
+    db.close()
