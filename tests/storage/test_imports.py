@@ -146,3 +146,23 @@ def test_migration_0005_makes_an_older_roll_up_exact(tmp_path: Path) -> None:
         (rollups.expected(db)["quantity"].iloc[0], 28)
     ]
     db.close()
+
+
+def test_undo_refuses_to_put_back_over_a_reading_stored_since(
+    db: Database, power: None, tmp_path: Path
+) -> None:
+    rng = random.Random(9)
+    _import(db, _csv(tmp_path / "a.csv", _intervals(rng, START, 8)))
+    b = _import(db, _csv(tmp_path / "b.csv", _intervals(rng, START, 1)), replace=True)
+    (only,) = db.execute("SELECT id FROM readings WHERE batch_id = ?", [b.batch_id]).fetchall()
+    services.delete_reading(db, only[0])
+    typed = services.add_reading(db, meter="Power", start=_iso(START), end=_iso(START + 900),
+                                 quantity=5)  # fmt: skip
+    before = _digest(db, "readings", "reading_months", "import_batches", "audit_log")
+    with pytest.raises(ConflictError) as refused:
+        imports.undo(db, b.batch_id)
+    assert str(refused.value) == (
+        f"cannot undo import batch {b.batch_id}: 1 readings it replaced would overlap readings "
+        f"stored since (reading {typed['id']} first); delete those first"
+    )
+    assert _digest(db, "readings", "reading_months", "import_batches", "audit_log") == before
