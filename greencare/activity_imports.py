@@ -3,8 +3,10 @@
 Waste manifests and purchase ledgers are small next to interval data, so each row goes through
 the same pydantic model the forms use (one set of rules), with the file line in every message.
 The file lands in one transaction as one batch (undo removes it), or not at all; the same file
-twice adds nothing; ``on_error="skip"`` imports the good rows and writes the rest, with reasons,
-beside the input.
+twice adds nothing, and so do the same rows in another file (CRLF line ends, a blank line
+more): a row equal to a stored record in every field it gives is counted unchanged
+(``storage.activity.WASTE_SAME``, ``PURCHASE_SAME``). ``on_error="skip"`` imports the good
+rows and writes the rest, with reasons, beside the input.
 
 Waste columns: facility, start (or date), end, stream, route, quantity, unit, hauler, cost,
 currency, estimated, notes. Purchase columns: facility, date, category, item, description,
@@ -103,11 +105,16 @@ def import_activity(
             db, file_name=path.name, content_hash=content_hash, fmt=result.format,
             target_table=_TABLE[kind],
         )  # fmt: skip
+        matched: set[int] = set()  # stored records already found the same as a row
         for line, row in _rows(path):
             result.rows_read += 1
-            problems, new_id = _one(db, kind, line, row, default, known, batch_id, source)
+            problems, new_id = _one(db, kind, line, row, default, known, batch_id, source,
+                                    matched)  # fmt: skip
             if new_id is not None:
                 lines[new_id] = line
+            if not problems and new_id is None:
+                result.unchanged += 1
+                continue
             if problems:
                 result.error_count += len(problems)
                 result.errors += problems[: max(0, options.max_errors - len(result.errors))]
@@ -120,6 +127,9 @@ def import_activity(
             raise FormatError(path, "no data rows (only a header?)", line=2)
         if kind == "waste" and result.inserted:
             _warn_outliers(db, batch_id, result, options, lines)
+        if rejected and not options.dry_run:  # before the commit: if it fails, nothing lands
+            result.rejected = len(rejected)
+            result.rejected_file = str(_write_rejected(path, rejected))
         if (stop and result.error_count) or options.dry_run or not result.inserted:
             db.execute("ROLLBACK")
             result.inserted = result.inserted if options.dry_run else 0
@@ -132,7 +142,7 @@ def import_activity(
             result.rejected = len(rejected)
             batches.finish_batch(
                 db, batch_id, rows_read=result.rows_read, rows_inserted=result.inserted,
-                rows_rejected=result.rejected, source=source,
+                rows_skipped=result.unchanged, rows_rejected=result.rejected, source=source,
             )  # fmt: skip
             db.execute("COMMIT")
             result.status, result.batch_id = "imported", batch_id
@@ -141,9 +151,6 @@ def import_activity(
             db.execute("ROLLBACK")
         raise_condition(exc, db)  # disk full, read-only...: one line, nothing written
         raise
-    if rejected and not options.dry_run:
-        result.rejected = len(rejected)
-        result.rejected_file = str(_write_rejected(path, rejected))
     return result
 
 
@@ -156,8 +163,15 @@ def _one(
     known: dict[str, int],
     batch_id: int,
     source: str,
+    matched: set[int],
 ) -> tuple[list[Problem], int | None]:
-    """Validate and insert one row (inside the import's transaction): (problems, new id)."""
+    """Validate and insert one row (inside the import's transaction): (problems, new id).
+
+    A row the same as a stored record (``activity.WASTE_SAME``/``PURCHASE_SAME``) not yet
+    matched by an earlier row is unchanged: no problems and no new id. So the same rows again,
+    whatever their line endings or blank lines, add nothing, and a file with two equal rows
+    keeps both.
+    """
     name = row.get("facility", "")
     if name:
         if name not in known:
@@ -177,6 +191,12 @@ def _one(
             Problem(line, field, str(row.get(field, row.get(field.replace("_date", ""), ""))), msg)
             for field, msg in model_errors(exc)
         ], None
+    table = _TABLE[kind]
+    row = activity.waste_row(record) if kind == "waste" else record.model_dump(mode="json")
+    same = activity.same_stored(db, table, row, not_ids=matched, not_batch=batch_id)
+    if same is not None:
+        matched.add(same)
+        return [], None
     if kind == "waste":
         return [], activity.add_waste(db, record, source=source)
     return [], activity.add_purchase(db, record, source=source)
@@ -225,10 +245,9 @@ def _warn_outliers(
 
 
 def _write_rejected(path: Path, rows: list[dict[str, Any]]) -> Path:
-    target = path.with_name(path.stem + ".rejected.csv")
+    """As for meter data: beside the input, never over an earlier one, owner-only, neutralised."""
+    from greencare import outputs
+
     fields = list(dict.fromkeys(k for r in rows for k in r))
-    with target.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
-    return target
+    text = outputs.csv_text(fields, rows)
+    return outputs.write_new(path.with_name(path.stem + ".rejected.csv"), text)

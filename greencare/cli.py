@@ -575,6 +575,48 @@ def imports_undo(ctx: click.Context, batch_id: int, as_json: bool) -> None:
 
 
 @main.command()
+@click.option("--repair", is_flag=True, help="Rebuild the roll-up from the readings if it differs.")
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def check(ctx: click.Context, repair: bool, as_json: bool) -> None:
+    """Check that the monthly roll-up equals a rebuild from the readings, value for value.
+
+    Reports and emissions read the roll-up, so a difference means they would not match the
+    readings. Exit code 1 when any difference is found (also with --repair, which fixes it).
+    """
+    from greencare import services
+
+    result = services.check(_open(ctx, create=False), repair=repair)
+    _emit(result, as_json, lambda: _check_text(result))
+    if not result["ok"]:
+        sys.exit(1)
+
+
+def _check_text(result: dict[str, Any]) -> str:
+    if result["ok"]:
+        return (
+            f"roll-up ok: {result['roll_up_rows']:,} meter-months equal a rebuild from "
+            f"{result['readings']:,} readings"
+        )
+    out = [f"roll-up differs from a rebuild from the readings in {result['difference_count']:,} "
+           "values:"]  # fmt: skip
+    for d in result["differences"][:20]:
+        out.append(
+            f"  meter {d['meter_id']} {d['month']} {d['unit']} {d['currency'] or '-'} "
+            f"{d['column']}: stored {d['stored']!r}, expected {d['expected']!r}"
+        )
+    if result["difference_count"] > 20:
+        out.append(f"  ... and {result['difference_count'] - 20:,} more (--json lists 100)")
+    out.append(
+        "rebuilt the roll-up from the readings"
+        if result["repaired"]
+        else "run `greencare check --repair` to rebuild it"
+    )
+    return "\n".join(out)
+
+
+@main.command()
 @JSON_OPTION
 def formats(as_json: bool) -> None:
     """List the file formats `greencare import` reads."""

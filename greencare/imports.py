@@ -11,7 +11,6 @@ audited, and an undo puts them back). The CLI, the TUI and scripts all call this
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -514,13 +513,12 @@ def _rejected(chunk: pd.DataFrame, problems: list[Problem]) -> list[dict[str, An
 
 
 def _write_rejected(path: Path, rows: list[dict[str, Any]]) -> Path:
-    """Rejected rows with reasons, beside the input: NAME.rejected.csv."""
-    target = path.with_name(path.stem + ".rejected.csv")
-    with target.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=_REJECTED_FIELDS)
-        writer.writeheader()
-        writer.writerows(sorted(rows, key=lambda r: r["line"]))
-    return target
+    """Rejected rows with reasons, beside the input: NAME.rejected.csv (NAME.rejected-2.csv
+    and so on when an earlier one is there), owner-only, formula-like cells neutralised."""
+    from greencare import outputs
+
+    text = outputs.csv_text(_REJECTED_FIELDS, sorted(rows, key=lambda r: r["line"]))
+    return outputs.write_new(path.with_name(path.stem + ".rejected.csv"), text)
 
 
 def undo(db: Database, batch_id: int, *, source: str = "api") -> dict[str, int]:

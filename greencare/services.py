@@ -580,3 +580,28 @@ def records_behind(db: Database, *, meter: int | str, month: str) -> list[dict[s
         item["quantity_in_month"] = row["quantity"] * share
         out.append(item)
     return out
+
+
+def check(db: Database, *, repair: bool = False) -> dict[str, Any]:
+    """Recompute the monthly roll-up from the readings and compare it, value for value, with the
+    stored one; with ``repair`` rebuild it when they differ.
+
+    Every write keeps the roll-up exact (each sum folded in one order), so a difference means
+    the file was changed by another tool or a bug: reports would not match the readings.
+    """
+    from greencare.storage import rollups
+
+    found = rollups.differences(db)
+    rows = int(db.execute("SELECT count(*) FROM reading_months").fetchone()[0])
+    repaired = False
+    if found and repair:
+        rows = rollups.rebuild(db)
+        repaired = True
+    return {
+        "ok": not found,
+        "roll_up_rows": rows,
+        "readings": readings.count_readings(db),
+        "difference_count": len(found),
+        "differences": found[:100],
+        "repaired": repaired,
+    }

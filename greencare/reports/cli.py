@@ -50,6 +50,9 @@ FORMAT_CHOICES = ["html", "pdf", "xlsx", "csv", "md", "json", "pm-xlsx"]
     help="File to write (a folder for --format csv).",
 )
 @click.option("--csv-long", is_flag=True, help="With csv: one long CSV file instead of a folder.")
+@click.option(
+    "--force", is_flag=True, help="Replace an existing report at --output (never the database)."
+)
 @click.option("--title", help="Report title (default: Sustainability report).")
 @click.option("--generated", help="A timestamp to print in the report (none by default).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
@@ -86,6 +89,12 @@ def _run(ctx: click.Context, **opts: Any) -> None:
         raise InputError(f"{output} is a file; csv writes a folder (or use --csv-long)")
     if not output.parent.exists():
         raise InputError(f"folder {output.parent} does not exist")
+    from greencare import outputs
+    from greencare.cli import _db_path
+
+    protect = [_db_path(ctx)]
+    folder = fmt == "csv" and not opts["csv_long"]
+    outputs.check_target(output, folder=folder, force=opts["force"], protect=protect)
     db = _open(ctx, create=False)
     try:
         built = _build(db, opts)
@@ -95,7 +104,9 @@ def _run(ctx: click.Context, **opts: Any) -> None:
             f"missing emission factors ({len(gaps)}): {'; '.join(gaps) or exc} "
             "(--allow-gaps reports the totals without them)"
         ) from exc
-    written = write(built, fmt, output, csv_long=opts["csv_long"])
+    written = write(
+        built, fmt, output, csv_long=opts["csv_long"], force=opts["force"], protect=protect
+    )
     result = {
         "written": str(written),
         "format": fmt,

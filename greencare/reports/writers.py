@@ -12,10 +12,12 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from greencare import outputs
 from greencare.reports.model import Report, Table, clean, fmt, label, neutralise, rows, unit
 
 FORMATS = ("html", "pdf", "xlsx", "csv", "md", "json", "pm-xlsx")
@@ -23,11 +25,35 @@ SUFFIXES = {".html": "html", ".htm": "html", ".pdf": "pdf", ".xlsx": "xlsx", ".c
             ".md": "md", ".json": "json"}  # fmt: skip
 
 
-def write(report: Report, fmt_name: str, path: str | Path, *, csv_long: bool = False) -> Path:
-    """Write ``report`` as ``fmt_name`` (see FORMATS) to ``path``; returns what was written."""
+def write(
+    report: Report,
+    fmt_name: str,
+    path: str | Path,
+    *,
+    csv_long: bool = False,
+    force: bool = False,
+    protect: Iterable[str | Path] = (),
+) -> Path:
+    """Write ``report`` as ``fmt_name`` (see FORMATS) to ``path``; returns what was written.
+
+    The file (or CSV folder) is written beside ``path`` under a temporary name and moved into
+    place when complete (:mod:`greencare.outputs`): a crash never leaves a partial report
+    under the final name. An existing ``path`` is refused unless ``force``; the database
+    files in ``protect``, and any SQLite database, are refused always.
+    """
     path = Path(path)
     if fmt_name not in FORMATS:
         raise ValueError(f"unknown report format {fmt_name!r} (use {', '.join(FORMATS)})")
+    if fmt_name == "csv" and not csv_long:
+        with outputs.write_folder(path, force=force, protect=protect) as folder:
+            _write_to(report, fmt_name, folder, csv_long=False)
+        return path
+    with outputs.write_file(path, force=force, protect=protect) as temp:
+        _write_to(report, fmt_name, temp, csv_long=csv_long)
+    return path
+
+
+def _write_to(report: Report, fmt_name: str, path: Path, *, csv_long: bool) -> Path:
     if fmt_name in ("html", "pdf"):
         from greencare.reports import render
 

@@ -26,6 +26,41 @@ def add_waste(db: Database, record: WasteRecord, *, source: str = "manual") -> i
     return audit.insert_audited(db, "waste_records", row, source=source)
 
 
+#: What makes two waste records the same: every field a person or a file gives (facility,
+#: period, stream, route, quantity as entered, hauler, cost, estimated flag, notes). Two
+#: pickups that differ in any of them are two records.
+WASTE_SAME = ("facility_id", "start_date", "end_date", "stream", "route", "quantity", "unit",
+              "hauler", "cost", "currency", "estimated", "notes")  # fmt: skip
+#: The same for purchases: facility, date, category, item, description, spend, quantity,
+#: supplier.
+PURCHASE_SAME = ("facility_id", "date", "category", "item", "description", "spend", "currency",
+                 "quantity", "unit", "supplier")  # fmt: skip
+
+
+def waste_row(record: WasteRecord) -> dict[str, Any]:
+    """The stored columns of a waste record (source and batch as the record has them)."""
+    row = record.model_dump(mode="json", exclude={"id"})
+    row["quantity_kg"] = record.quantity_kg
+    row["estimated"] = int(record.estimated)
+    return row
+
+
+def same_stored(
+    db: Database, table: str, row: dict[str, Any], *, not_ids: set[int], not_batch: int | None
+) -> int | None:
+    """A stored record equal to ``row`` in every ``WASTE_SAME``/``PURCHASE_SAME`` field, other
+    than those in ``not_ids`` and those of batch ``not_batch``: the id, or None."""
+    fields = WASTE_SAME if table == "waste_records" else PURCHASE_SAME
+    where = " AND ".join(f"[{f}] IS ?" for f in fields)
+    for (found,) in db.execute(
+        f"SELECT id FROM [{table}] WHERE {where} AND batch_id IS NOT ? ORDER BY id",
+        [row.get(f) for f in fields] + [not_batch],
+    ).fetchall():
+        if int(found) not in not_ids:
+            return int(found)
+    return None
+
+
 def add_purchase(db: Database, purchase: Purchase, *, source: str = "manual") -> int:
     _require_facility(db, purchase.facility_id)
     row = purchase.model_dump(mode="json", exclude={"id"})

@@ -101,14 +101,9 @@ def undo_batch(db: Database, batch_id: int, *, source: str) -> dict[str, int]:
             raise NotFoundError(f"no import batch {batch_id} (see `greencare imports list`)")
         if batch[0]["status"] == "undone":
             raise ConflictError(f"import batch {batch_id} was already undone")
-        later = db.execute(
-            "SELECT DISTINCT source FROM audit_log WHERE table_name = 'readings' "
-            "AND action = 'delete' AND source != ? AND json_extract(before, '$.batch_id') = ?",
-            [f"import:{batch_id}", batch_id],
-        ).fetchall()
-        blocking = [s for (s,) in later if s.startswith("import:")]
+        blocking = _replaced_by_active(db, batch_id)
         if blocking:
-            ids = ", ".join(s.split(":", 1)[1] for s in blocking)
+            ids = ", ".join(str(b) for b in blocking)
             raise ConflictError(
                 f"import batch {batch_id} was partly replaced by batch {ids}; undo that first"
             )
@@ -119,11 +114,11 @@ def undo_batch(db: Database, batch_id: int, *, source: str) -> dict[str, int]:
             )
             if frame.empty:
                 break
-            rollups.apply(db, frame, sign=-1)
             ids = frame["id"].tolist()
             for start in range(0, len(ids), 900):
                 part = ids[start : start + 900]
                 db.execute(f"DELETE FROM readings WHERE id IN ({', '.join('?' * len(part))})", part)
+            rollups.apply(db, frame, sign=-1)  # after the delete: months recomputed from the rest
             removed += len(frame)
         for table in ("waste_records", "purchases"):
             removed += db.execute(f"DELETE FROM [{table}] WHERE batch_id = ?", [batch_id]).rowcount
@@ -145,6 +140,53 @@ def undo_batch(db: Database, batch_id: int, *, source: str) -> dict[str, int]:
     return {"removed": removed, "restored": restored}
 
 
+def _replaced_by_active(db: Database, batch_id: int) -> list[int]:
+    """Batches, still active, whose --replace deleted readings of this batch.
+
+    A replacing batch that was undone has put those readings back (with this batch's id), so it
+    no longer stands in the way: undoing in reverse order always works.
+    """
+    later = db.execute(
+        "SELECT DISTINCT source FROM audit_log WHERE table_name = 'readings' "
+        "AND action = 'delete' AND source != ? AND source LIKE 'import:%' "
+        "AND json_extract(before, '$.batch_id') = ?",
+        [f"import:{batch_id}", batch_id],
+    ).fetchall()
+    ids = sorted(int(s.split(":", 1)[1]) for (s,) in later if s.split(":", 1)[1].isdigit())
+    if not ids:
+        return []
+    marks = ", ".join("?" * len(ids))
+    active = db.execute(
+        f"SELECT id FROM import_batches WHERE id IN ({marks}) AND status = 'active' ORDER BY id",
+        ids,
+    ).fetchall()
+    return [int(r[0]) for r in active]
+
+
+def _refuse_collisions(db: Database, frame: pd.DataFrame, batch_id: int) -> None:
+    """Refuse to put back readings whose periods were taken since (say, typed in by hand):
+    two readings of a meter may never overlap."""
+    from greencare.core.errors import ConflictError
+
+    for meter_id, part in frame.groupby("meter_id"):
+        stored = stored_in_window(
+            db, [int(meter_id)], int(part["start_utc"].min()), int(part["end_utc"].max())
+        ).sort_values("start_utc")
+        if stored.empty:
+            continue
+        part = part.sort_values("start_utc")
+        starts, ends = stored["start_utc"].to_numpy(), stored["end_utc"].to_numpy()
+        hi = np.searchsorted(starts, part["end_utc"].to_numpy(), side="left")
+        lo = np.searchsorted(ends, part["start_utc"].to_numpy(), side="right")
+        hits = np.flatnonzero(hi > lo)
+        if hits.size:
+            clash = int(stored["id"].to_numpy()[lo[hits[0]]])
+            raise ConflictError(
+                f"cannot undo import batch {batch_id}: {hits.size:,} readings it replaced would "
+                f"overlap readings stored since (reading {clash} first); delete those first"
+            )
+
+
 def _restore_replaced(db: Database, batch_id: int) -> int:
     """Re-insert the readings this batch's --replace deleted (kept in the audit log)."""
     entries = db.execute(
@@ -156,22 +198,24 @@ def _restore_replaced(db: Database, batch_id: int) -> int:
         return 0
     rows = [json.loads(e[0]) for e in entries]
     frame = pd.DataFrame(rows)
-    taken = {
-        r[0]
-        for r in db.execute(
-            f"SELECT id FROM readings WHERE id IN ({', '.join('?' * len(frame))})",
-            frame["id"].tolist(),
-        ).fetchall()
-    } if len(frame) <= 900 else set(frame["id"])  # fmt: skip
-    if taken:  # ids reused since: the restored readings get new ids
-        frame = frame.drop(columns=["id"])
-        columns = list(BULK_COLUMNS)
-        frame = frame[columns]
-    else:
-        columns = ["id", *BULK_COLUMNS]
-    db.conn.executemany(
-        f"INSERT INTO readings ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-        frame[columns].itertuples(index=False, name=None),
-    )
+    ids = [int(i) for i in frame["id"]]
+    taken: set[int] = set()
+    for first in range(0, len(ids), 900):
+        part = ids[first : first + 900]
+        taken |= {
+            int(r[0])
+            for r in db.execute(
+                f"SELECT id FROM readings WHERE id IN ({', '.join('?' * len(part))})", part
+            ).fetchall()
+        }
+    _refuse_collisions(db, frame, batch_id)
+    keep = ~frame["id"].isin(list(taken))  # ids reused since get new ones; the rest come back
+    for columns, rows in ((["id", *BULK_COLUMNS], frame[keep]), (list(BULK_COLUMNS), frame[~keep])):
+        if rows.empty:
+            continue
+        db.conn.executemany(
+            f"INSERT INTO readings ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            rows[columns].itertuples(index=False, name=None),
+        )
     rollups.apply(db, frame, sign=1)
     return len(frame)

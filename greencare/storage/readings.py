@@ -112,8 +112,9 @@ def update_reading(
         row["batch_id"] = before["batch_id"]
         sets = ", ".join(f"{k} = ?" for k in row)
         db.execute(f"UPDATE readings SET {sets} WHERE id = ?", [*row.values(), reading_id])
-        rollups.apply(db, rollups.frame_from_rows([list(before.values())], list(before)), sign=-1)
-        rollups.apply(db, rollups.frame_from_rows([list(row.values())], list(row)), sign=1)
+        columns = ["id", *row]
+        both = [[r.get(c, reading_id) for c in columns] for r in (before, row)]
+        rollups.apply(db, rollups.frame_from_rows(both, columns), sign=-1)  # old and new months
         audit.record(db, "readings", reading_id, "update", before=before, after=row, source=source)
 
 

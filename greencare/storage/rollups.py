@@ -21,17 +21,14 @@ from greencare.core.columns import codes_of
 _KEY = ["meter_id", "month", "unit", "currency"]
 _SUMS = ["quantity", "quantity_canonical", "cost", "estimated_canonical", "readings"]
 
-_UPSERT = """
-INSERT INTO reading_months (meter_id, month, unit, currency, quantity, quantity_canonical, cost,
-                            estimated_canonical, readings)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (meter_id, month, unit, currency) DO UPDATE SET
-    quantity = quantity + excluded.quantity,
-    quantity_canonical = quantity_canonical + excluded.quantity_canonical,
-    cost = cost + excluded.cost,
-    estimated_canonical = estimated_canonical + excluded.estimated_canonical,
-    readings = readings + excluded.readings
-"""
+_STORE = (
+    f"INSERT OR REPLACE INTO reading_months ({', '.join(_KEY + _SUMS)}) "
+    f"VALUES ({', '.join('?' * len(_KEY + _SUMS))})"
+)
+
+#: How far a month reaches beyond a reading that touches it: a month a reading touches starts
+#: at most this long before the reading and ends at most this long after it.
+_MONTH_REACH = 32 * 86400
 
 
 def _zones(db: Database, meter_ids: Sequence[int]) -> dict[int, str]:
@@ -48,9 +45,35 @@ def _zones(db: Database, meter_ids: Sequence[int]) -> dict[int, str]:
 def monthly(frame: pd.DataFrame, zones: dict[int, str]) -> pd.DataFrame:
     """Calendarize readings (columns as in the ``readings`` table) into meter x month sums.
 
-    Grouping runs on integer codes (meter, month index, unit code, currency code); the few
-    distinct unit and currency strings are put back on the small result.
+    Each sum is a left-to-right fold over the readings in the order given; sorted by meter and
+    start (``canonical``) the result is the one every write path and ``rebuild`` arrive at.
     """
+    pieces, unit_names, cur_names = _pieces(frame, zones)
+    if pieces is None:
+        return pd.DataFrame(columns=_KEY + _SUMS)
+    return _labelled(_aggregate(pieces), unit_names, cur_names)
+
+
+def canonical(frame: pd.DataFrame) -> pd.DataFrame:
+    """Readings in the order every roll-up sum is folded in: by meter, then start.
+
+    Float addition is not associative, so a sum is only reproducible when it is always taken
+    in one order; a meter's readings never overlap, so (meter, start) orders them fully.
+    """
+    meter = frame["meter_id"].to_numpy(dtype=np.int64)
+    start = frame["start_utc"].to_numpy(dtype=np.int64)
+    if len(frame) < 2 or bool(
+        ((meter[1:] > meter[:-1]) | ((meter[1:] == meter[:-1]) & (start[1:] >= start[:-1]))).all()
+    ):
+        return frame
+    return frame.iloc[np.lexsort((start, meter))]
+
+
+def _pieces(
+    frame: pd.DataFrame, zones: dict[int, str]
+) -> tuple[pd.DataFrame | None, np.ndarray, np.ndarray]:
+    """Each reading's share of each month it touches, with integer keys (meter, month index,
+    unit code, currency code), in the frame's row order."""
     parts = []
     unit_codes, unit_names = codes_of(frame["unit"])
     cur_codes, cur_names = codes_of(frame["currency"])
@@ -63,27 +86,32 @@ def monthly(frame: pd.DataFrame, zones: dict[int, str]) -> pd.DataFrame:
         split = calendarize(sub["start_utc"].to_numpy(), sub["end_utc"].to_numpy(), tz)
         pick = rows[split["row"].to_numpy()]
         share = split["share"].to_numpy()
-        canonical = frame["quantity_canonical"].to_numpy(dtype=float)[pick] * share
+        canon = frame["quantity_canonical"].to_numpy(dtype=float)[pick] * share
         estimated = frame["estimated"].to_numpy(dtype=bool)[pick]
         cost = frame["cost"].to_numpy(dtype=float)[pick]
         parts.append(
             pd.DataFrame(
                 {
-                    "meter_id": frame["meter_id"].to_numpy()[pick],
-                    "month": split["month"].to_numpy(),
+                    "meter_id": frame["meter_id"].to_numpy(dtype=np.int64)[pick],
+                    "month": split["month"].to_numpy(dtype=np.int64),
                     "unit": unit_codes[pick],
                     "currency": cur_codes[pick],
                     "quantity": frame["quantity"].to_numpy(dtype=float)[pick] * share,
-                    "quantity_canonical": canonical,
+                    "quantity_canonical": canon,
                     "cost": np.where(np.isnan(cost), 0.0, cost) * share,
-                    "estimated_canonical": np.where(estimated, canonical, 0.0),
+                    "estimated_canonical": np.where(estimated, canon, 0.0),
                     "readings": np.ones(len(share), dtype=np.int64),
                 }
             )
         )
     if not parts:
-        return pd.DataFrame(columns=_KEY + _SUMS)
-    sums = _aggregate(pd.concat(parts, ignore_index=True))
+        return None, unit_names, cur_names
+    pieces = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    return pieces, unit_names, cur_names
+
+
+def _labelled(sums: pd.DataFrame, unit_names: np.ndarray, cur_names: np.ndarray) -> pd.DataFrame:
+    """Month indexes and unit and currency codes back to the stored text."""
     sums["month"] = month_label(sums["month"].to_numpy())
     sums["unit"] = np.asarray(unit_names, dtype=object)[sums["unit"].to_numpy()]
     sums["currency"] = np.asarray(cur_names, dtype=object)[sums["currency"].to_numpy()]
@@ -92,7 +120,8 @@ def monthly(frame: pd.DataFrame, zones: dict[int, str]) -> pd.DataFrame:
 
 def _aggregate(frame: pd.DataFrame) -> pd.DataFrame:
     """Sum the value columns per key: the four integer keys packed into one int64, one
-    np.unique over it, and np.bincount per value column."""
+    np.unique over it, and np.bincount per value column (which adds each key's values one
+    after another in row order: the fold ``canonical`` relies on)."""
     meter = frame["meter_id"].to_numpy(dtype=np.int64)
     month = frame["month"].to_numpy(dtype=np.int64)
     unit = frame["unit"].to_numpy(dtype=np.int64)
@@ -100,6 +129,7 @@ def _aggregate(frame: pd.DataFrame) -> pd.DataFrame:
     base = int(month.min())
     packed = (((meter << 16) | (month - base)) << 12 | unit) << 12 | currency
     keys, inverse = np.unique(packed, return_inverse=True)
+    inverse = inverse.ravel()
     out = pd.DataFrame(
         {
             "meter_id": keys >> 40,
@@ -109,32 +139,196 @@ def _aggregate(frame: pd.DataFrame) -> pd.DataFrame:
         }
     )
     for column in _SUMS:
-        out[column] = np.bincount(inverse, weights=frame[column].to_numpy(dtype=float))
+        out[column] = np.bincount(
+            inverse, weights=frame[column].to_numpy(dtype=float), minlength=len(keys)
+        )
     out["readings"] = out["readings"].round().astype(np.int64)
     return out
 
 
 def apply(db: Database, frame: pd.DataFrame, *, sign: int) -> None:
-    """Add (sign=+1) or remove (sign=-1) readings' contribution to the roll-up."""
+    """Bring the roll-up up to date after ``frame``'s readings were inserted (sign=+1) or
+    deleted (sign=-1); call it after the write, in the same transaction.
+
+    Every stored sum is the fold of its readings in ``canonical`` order, so it equals a rebuild
+    from scratch exactly, whatever sequence of imports, replaces and undos led to it. Readings
+    appended after everything stored for their meter (an import, the usual case) are folded
+    onto the stored sums; anything else (a delete, an undo, a reading put before later ones)
+    recomputes the months it touches from the stored readings.
+    """
     if frame.empty:
         return
-    sums = monthly(frame, _zones(db, frame["meter_id"].unique().tolist()))
-    for col in _SUMS:
-        sums[col] = sums[col] * sign
-    db.conn.executemany(_UPSERT, sums[_KEY + _SUMS].itertuples(index=False, name=None))
-    if sign < 0:
-        db.execute("DELETE FROM reading_months WHERE readings <= 0")
+    zones = _zones(db, frame["meter_id"].unique().tolist())
+    frame = canonical(frame)
+    pieces, unit_names, cur_names = _pieces(frame, zones)
+    if pieces is None:
+        return
+    appended = sign > 0 and _appended(db, frame)
+    if appended:
+        _fold_onto_stored(db, pieces, unit_names, cur_names)
+    else:
+        refresh(db, pieces, zones)
+
+
+def _appended(db: Database, frame: pd.DataFrame) -> bool:
+    """Whether the stored readings of each meter in ``frame`` from its first start on are
+    exactly ``frame``'s (just inserted, after every earlier reading of the meter)."""
+    meter = frame["meter_id"].to_numpy(dtype=np.int64)
+    start = frame["start_utc"].to_numpy(dtype=np.int64)
+    ids, first_row, counts = np.unique(meter, return_index=True, return_counts=True)
+    for meter_id, row, count in zip(ids, first_row, counts, strict=True):
+        stored = db.execute(
+            "SELECT count(*) FROM readings WHERE meter_id = ? AND start_utc >= ?",
+            [int(meter_id), int(start[row])],  # canonical order: a meter's first row is earliest
+        ).fetchone()[0]
+        if stored != count:
+            return False
+    return True
+
+
+def _fold_onto_stored(
+    db: Database, pieces: pd.DataFrame, unit_names: np.ndarray, cur_names: np.ndarray
+) -> None:
+    """Continue each stored sum's fold with the new pieces (stored value first, then these in
+    order), which is the fold a rebuild takes."""
+    meters = [int(m) for m in np.unique(pieces["meter_id"].to_numpy())]
+    labels = [str(x) for x in month_label(np.unique(pieces["month"].to_numpy()))]
+    rows = db.execute(
+        f"SELECT {', '.join(_KEY + _SUMS)} FROM reading_months WHERE meter_id IN "
+        f"({', '.join('?' * len(meters))}) AND month IN ({', '.join('?' * len(labels))})",
+        [*meters, *labels],
+    ).fetchall()
+    if rows:
+        unit_code = {str(u): i for i, u in enumerate(unit_names)}
+        cur_code = {str(c): i for i, c in enumerate(cur_names)}
+        first = pd.DataFrame(rows, columns=_KEY + _SUMS)
+        first["unit"] = first["unit"].map(unit_code)
+        first["currency"] = first["currency"].map(cur_code)
+        # a unit or currency these readings do not have: a sum they do not touch
+        first = first.dropna(subset=["unit", "currency"])
+        month = first["month"].str
+        first["month"] = month[:4].astype(np.int64) * 12 + month[5:7].astype(np.int64) - 1
+        # a stored sum of a (meter, month) pair only some of these pieces touch is kept as is
+        if not first.empty:
+            first = first.astype(pieces.dtypes.to_dict())
+            pieces = pd.concat([first, pieces], ignore_index=True)
+    sums = _labelled(_aggregate(pieces), unit_names, cur_names)
+    db.conn.executemany(_STORE, sums[_KEY + _SUMS].itertuples(index=False, name=None))
+
+
+def refresh(db: Database, pieces: pd.DataFrame, zones: dict[int, str]) -> None:
+    """Recompute, from the stored readings, every (meter, month) that ``pieces`` touch."""
+    for meter_id, part in pieces.groupby("meter_id"):
+        meter_id = int(meter_id)
+        months = np.unique(part["month"].to_numpy())
+        labels = [str(x) for x in month_label(months)]
+        marks = ", ".join("?" * len(labels))
+        db.execute(
+            f"DELETE FROM reading_months WHERE meter_id = ? AND month IN ({marks})",
+            [meter_id, *labels],
+        )
+        near = _stored_near(db, meter_id, zones[meter_id], int(months.min()), int(months.max()))
+        if near.empty:
+            continue
+        sums = monthly(near, {meter_id: zones[meter_id]})
+        sums = sums[sums["month"].isin(labels)]
+        db.conn.executemany(_STORE, sums[_KEY + _SUMS].itertuples(index=False, name=None))
+
+
+def _stored_near(db: Database, meter_id: int, tz: str, first: int, last: int) -> pd.DataFrame:
+    """A meter's stored readings that touch months ``first``..``last`` (month indexes), in
+    canonical order, with perhaps a few that touch only their neighbours."""
+    from greencare.core.calendar import month_starts
+
+    bounds = month_starts(first, last, tz)
+    lo, hi = int(bounds[0]), int(bounds[-1])
+    columns = "id, meter_id, start_utc, end_utc, quantity, unit, quantity_canonical, cost, " \
+        "currency, estimated"  # fmt: skip
+    inside = db.execute(
+        f"SELECT {columns} FROM readings WHERE meter_id = ? AND start_utc >= ? "
+        "AND start_utc < ? ORDER BY start_utc",
+        [meter_id, lo, hi],
+    ).fetchall()
+    before = db.execute(  # a meter's readings never overlap: one at most runs into lo
+        f"SELECT {columns} FROM readings WHERE meter_id = ? AND start_utc < ? "
+        "ORDER BY start_utc DESC LIMIT 1",
+        [meter_id, lo],
+    ).fetchall()
+    rows = [r for r in before if r[3] > lo] + inside
+    return pd.DataFrame(rows, columns=[c.strip() for c in columns.split(",")])
 
 
 def read_all(db: Database) -> pd.DataFrame:
-    return pd.read_sql_query("SELECT * FROM readings", db.conn)
+    """Every reading, in canonical order."""
+    return pd.read_sql_query("SELECT * FROM readings ORDER BY meter_id, start_utc", db.conn)
+
+
+def expected(db: Database) -> pd.DataFrame:
+    """The roll-up recomputed from the readings, one meter at a time (memory stays bounded)."""
+    out = []
+    meters = [int(r[0]) for r in db.execute("SELECT DISTINCT meter_id FROM readings")]
+    zones = _zones(db, meters) if meters else {}
+    for meter_id in meters:
+        frame = pd.read_sql_query(
+            "SELECT * FROM readings WHERE meter_id = ? ORDER BY start_utc",
+            db.conn,
+            params=[meter_id],
+        )
+        out.append(monthly(frame, {meter_id: zones[meter_id]}))
+    if not out:
+        return pd.DataFrame(columns=_KEY + _SUMS)
+    return pd.concat(out, ignore_index=True)
+
+
+def stored(db: Database) -> pd.DataFrame:
+    return pd.read_sql_query(
+        f"SELECT {', '.join(_KEY + _SUMS)} FROM reading_months "
+        "ORDER BY meter_id, month, unit, currency",
+        db.conn,
+    )
+
+
+def differences(db: Database) -> list[dict[str, Any]]:
+    """Where the stored roll-up differs from a rebuild: one entry per key and column, values
+    compared exactly (a sum that drifted by one unit in the last place is a difference)."""
+    want, have = expected(db), stored(db)
+    for frame in (want, have):
+        frame["meter_id"] = frame["meter_id"].astype(np.int64)
+    both = have.merge(want, on=_KEY, how="outer", suffixes=("_stored", "_expected"))
+    both = both.sort_values(_KEY, kind="stable")
+    out: list[dict[str, Any]] = []
+    for column in _SUMS:
+        a = both[f"{column}_stored"].to_numpy(dtype=float)
+        b = both[f"{column}_expected"].to_numpy(dtype=float)
+        differ = ~((a == b) | (np.isnan(a) & np.isnan(b)))
+        for j in np.flatnonzero(differ):
+            row = both.iloc[j]
+            out.append(
+                {"meter_id": int(row["meter_id"]), "month": str(row["month"]),
+                 "unit": str(row["unit"]), "currency": str(row["currency"]), "column": column,
+                 "stored": _number(a[j], column), "expected": _number(b[j], column)}
+            )  # fmt: skip
+    out.sort(key=lambda d: (d["meter_id"], d["month"], d["unit"], d["currency"]))
+    return out
+
+
+def _number(value: float, column: str) -> float | int | None:
+    if np.isnan(value):
+        return None  # no such row on that side
+    return int(value) if column == "readings" else float(value)
+
+
+def store(db: Database, sums: pd.DataFrame) -> None:
+    """Write roll-up rows (``monthly``'s columns), replacing those with the same keys."""
+    db.conn.executemany(_STORE, sums[_KEY + _SUMS].itertuples(index=False, name=None))
 
 
 def rebuild(db: Database) -> int:
     """Recompute the whole roll-up from the readings (a repair tool, and a check in tests)."""
     with db.atomic():
+        sums = expected(db)
         db.execute("DELETE FROM reading_months")
-        apply(db, read_all(db), sign=1)
+        store(db, sums)
     return int(db.execute("SELECT count(*) FROM reading_months").fetchone()[0])
 
 

@@ -226,5 +226,17 @@ def m0004_drop_readings_batch_index(db: Database) -> None:
     db.execute("DROP INDEX IF EXISTS idx_readings_batch")
 
 
+@migrations(name="0005_exact_rollups")
+def m0005_exact_rollups(db: Database) -> None:
+    """Recompute the roll-up with every sum folded in (meter, start) order, the order every
+    write keeps from now on, so it equals a rebuild exactly (``greencare check``); sums kept by
+    earlier versions could differ from one in the last digits."""
+    from greencare.storage import rollups
+
+    sums = rollups.expected(db)
+    db.execute("DELETE FROM reading_months")
+    rollups.store(db, sums)
+
+
 def table_names(db: Database) -> list[str]:
     return sorted(db.table_names())

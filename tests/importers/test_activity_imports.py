@@ -125,3 +125,72 @@ def test_cli_detects_the_kind(tmp_path: Path, monkeypatch) -> None:
     assert "(waste-csv) as batch 1: 2 rows read, 2 added" in out.stdout
     formats = runner.invoke(main, ["formats"])
     assert "waste-csv" in formats.stdout and "purchases-csv" in formats.stdout
+
+
+def _tables(db) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for table in ("waste_records", "purchases", "import_batches"):
+        digest.update(repr(db.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()).encode())
+    return digest.hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"), [("waste", WASTE), ("purchases", PURCHASES)], ids=["waste", "purchases"]
+)
+@pytest.mark.parametrize(
+    "variant",
+    [
+        lambda t: t.replace("\n", "\r\n"),
+        lambda t: t + "\n",
+        lambda t: t.replace("\n", "\r\n") + "\r\n\r\n",
+    ],
+    ids=["crlf", "blank-line", "crlf-and-blank-lines"],
+)
+def test_the_same_rows_again_are_unchanged(db, us_hospital, tmp_path, kind, text, variant) -> None:
+    first = import_activity(db, _write(tmp_path, "a.csv", text), kind)
+    assert first.status == "imported" and first.inserted == 2
+    before = _tables(db)
+    path = tmp_path / "again.csv"
+    path.write_bytes(variant(text).encode())
+    again = import_activity(db, path, kind)
+    assert again.status == "nothing to import"
+    assert (again.rows_read, again.inserted, again.unchanged) == (2, 0, 2)
+    assert _tables(db) == before
+
+
+def test_one_changed_field_is_a_new_record_and_equal_rows_in_a_file_are_kept(
+    db, us_hospital, tmp_path
+) -> None:
+    import_activity(db, _write(tmp_path, "a.csv", PURCHASES), "purchases")
+    changed = PURCHASES.replace("1000,USD", "1000.5,USD") + PURCHASES.splitlines()[2] + "\n"
+    result = import_activity(db, _write(tmp_path, "b.csv", changed), "purchases")
+    assert (result.status, result.inserted, result.unchanged) == ("imported", 2, 1)
+    spends = db.execute("SELECT spend, quantity FROM purchases ORDER BY id").fetchall()
+    assert spends == [(1000.0, None), (None, 6.0), (1000.5, None), (None, 6.0)]
+    twice = tmp_path / "c.csv"
+    twice.write_bytes(changed.replace("\n", "\r\n").encode())
+    again = import_activity(db, twice, "purchases")
+    assert (again.status, again.inserted, again.unchanged) == ("nothing to import", 0, 3)
+
+
+def test_rejected_file_is_neutralised_owner_only_and_never_overwritten(
+    db, us_hospital, tmp_path
+) -> None:
+    import stat
+
+    bad = WASTE + 'St Example,2025-02-01,2025-02-28,sharps,incineration,-5,kg,"=HYPERLINK(1)",,\n'
+    path = _write(tmp_path, "w.csv", bad)
+    earlier = tmp_path / "w.rejected.csv"
+    earlier.write_text("someone's notes\n")
+    result = import_activity(db, path, "waste", ImportOptions(on_error="skip"))
+    assert result.rejected_file == str(tmp_path / "w.rejected-2.csv")
+    assert earlier.read_text() == "someone's notes\n"
+    written = Path(result.rejected_file)
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    lines = written.read_text().splitlines()
+    assert lines[1].startswith("4,St Example,2025-02-01,2025-02-28,sharps,incineration,-5,kg,"
+                               "'=HYPERLINK(1),")  # fmt: skip
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.csv", "w.rejected-2.csv",
+                                                          "w.rejected.csv"]  # fmt: skip

@@ -605,3 +605,27 @@ def test_skip_after_a_late_bad_quantity_imports_each_good_row_once(
     assert [q for (q,) in stored] == [1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 9.5, 10.5]
     rejected = (tmp_path / "late-skip.rejected.csv").read_text().splitlines()
     assert rejected[1].startswith("9,Main,2025-08-01,2025-08-10,abc,")
+
+
+def test_rejected_file_is_neutralised_owner_only_and_never_overwrites(
+    stocked: Database, tmp_path: Path
+) -> None:
+    import stat
+
+    path = tmp_path / "hostile.csv"
+    path.write_bytes(HEADER + b"Main,2025-01-01,2025-01-31,10\n"
+                     + b"Main,2025-02-01,2025-02-28,=2+5\n")  # fmt: skip
+    earlier = tmp_path / "hostile.rejected.csv"
+    earlier.write_text("kept by hand\n", encoding="utf-8")
+
+    result = import_readings(stocked, path, ImportOptions(on_error="skip"))
+
+    assert result.status == "imported" and result.rejected == 1
+    written = tmp_path / "hostile.rejected-2.csv"
+    assert result.rejected_file == str(written)
+    assert earlier.read_text(encoding="utf-8") == "kept by hand\n"
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    assert [r["quantity"] for r in _read_rejected(written)] == ["'=2+5"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "hostile.csv", "hostile.rejected-2.csv", "hostile.rejected.csv"
+    ]  # fmt: skip

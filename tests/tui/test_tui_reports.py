@@ -47,3 +47,59 @@ async def test_default_year_is_the_last_whole_year_with_data(small_db) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert app.screen.query_one("#rep-year", Input).value == "2025"
+
+
+async def test_an_existing_report_is_replaced_only_when_confirmed(small_db, tmp_path: Path) -> None:
+    from greencare.tui.forms import ConfirmScreen
+
+    app = GreencareApp(db=small_db, mode="reports")
+    app.report_dir = tmp_path
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#rep-format", Select).value = "md"
+        await pilot.pause()
+        output = Path(screen.query_one("#rep-output", Input).value)
+        output.write_text("an earlier report", encoding="utf-8")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert str(app.screen.query_one("#confirm-question", Static).content) == (
+            f"{output} already exists. Replace it with the new report?"
+        )
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen is screen and not screen.running
+        assert str(screen.query_one("#error-rep-output", Label).content) == (
+            "exists: choose another name, or replace it"
+        )
+        assert output.read_text(encoding="utf-8") == "an earlier report"
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: "Written" in str(
+            screen.query_one("#rep-result", Static).content), timeout=60)  # fmt: skip
+    assert output.read_text(encoding="utf-8").startswith("# Sustainability report")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [output.name]
+
+
+async def test_the_database_file_is_refused_as_output(small_db_path: Path) -> None:
+    from greencare import services
+
+    path = small_db_path
+    db = services.open_db(path)
+    count = db.execute("SELECT count(*) FROM readings").fetchone()[0]
+    app = GreencareApp(db=db, mode="reports")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        for target in (path, Path(f"{path}-wal")):
+            screen.query_one("#rep-output", Input).value = str(target)
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert not screen.running and app.screen is screen
+            message = str(screen.query_one("#error-rep-output", Label).content)
+            assert message.startswith(f"refusing to write to {target}: that is the greencare "
+                                      "database small.db")  # fmt: skip
+    assert db.execute("SELECT count(*) FROM readings").fetchone()[0] == count > 0
+    assert path.read_bytes().startswith(b"SQLite format 3\x00")
+    db.close()

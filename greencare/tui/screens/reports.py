@@ -14,7 +14,7 @@ from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Footer, Input, Label, ProgressBar, Select, Static
 
-from greencare.tui.forms import check_month, check_number
+from greencare.tui.forms import ConfirmScreen, check_month, check_number
 from greencare.tui.screens.base import SectionScreen
 from greencare.tui.widgets import NavBar
 
@@ -201,9 +201,44 @@ class ReportsScreen(SectionScreen):
             self.show_error(field, message)
         if problems:
             return
-        facility = self.query_one("#rep-facility", Select).value
         fmt = str(self.query_one("#rep-format", Select).value)
         out = Path(self.query_one("#rep-output", Input).value.strip()).expanduser()
+        if out.exists() or out.is_symlink():
+            if self.refused(out, fmt, force=True):
+                return
+            question = f"{out} already exists. Replace it with the new report?"
+
+            def answered(replace: bool | None) -> None:
+                if replace:
+                    self.start(out, fmt, force=True)
+                else:
+                    self.show_error("rep-output", "exists: choose another name, or replace it")
+
+            self.app.push_screen(ConfirmScreen(question, yes="Replace"), answered)
+            return
+        if not self.refused(out, fmt, force=False):
+            self.start(out, fmt, force=False)
+
+    def protected(self) -> list[str]:
+        """The database's file (what a report must never be written over)."""
+        rows = self.db.execute("PRAGMA database_list").fetchall()
+        return [str(r[2]) for r in rows if r[2]] + [str(getattr(self.app, "db_path", "") or "")]
+
+    def refused(self, out: Path, fmt: str, *, force: bool) -> bool:
+        """Show why ``out`` cannot be written (the database, not a report folder...), if so."""
+        from greencare import outputs
+        from greencare.core.errors import GreencareError
+
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            outputs.check_target(out, folder=fmt == "csv", force=force, protect=self.protected())
+        except (GreencareError, OSError) as exc:
+            self.show_error("rep-output", str(exc))
+            return True
+        return False
+
+    def start(self, out: Path, fmt: str, *, force: bool) -> None:
+        facility = self.query_one("#rep-facility", Select).value
         self.running = True
         self.cancel_event.clear()
         self.query_one("#rep-build", Button).disabled = True
@@ -212,7 +247,8 @@ class ReportsScreen(SectionScreen):
         self.query_one("#rep-result", Static).update("computing the inventory and tables…")
         self.build(
             self.period(), facility if isinstance(facility, int) else None, fmt, out,
-            getattr(self.app, "gwp", None), getattr(self.app, "pins", None),
+            getattr(self.app, "gwp", None), getattr(self.app, "pins", None), force=force,
+            protect=self.protected(),
         )  # fmt: skip
 
     @on(Button.Pressed, "#rep-cancel")
@@ -232,7 +268,11 @@ class ReportsScreen(SectionScreen):
         out: Path,
         gwp: str | None,
         pins: dict[str, str] | None = None,
+        *,
+        force: bool = False,
+        protect: list[str] | None = None,
     ) -> None:
+        from greencare.core.errors import GreencareError
         from greencare.reports import build_report
         from greencare.reports.writers import write
         from greencare.storage.db import open_db
@@ -248,9 +288,12 @@ class ReportsScreen(SectionScreen):
                 raise ReportCancelled
             self.post_message(ReportProgress(1, f"writing {fmt}…"))
             out.parent.mkdir(parents=True, exist_ok=True)
-            written = write(report, fmt, out)
+            written = write(report, fmt, out, force=force, protect=protect or [])
         except ReportCancelled:
             self.post_message(ReportDone(cancelled=True))
+            return
+        except GreencareError as exc:  # refused (the file appeared meanwhile, say): say why
+            self.post_message(ReportDone(error=str(exc)))
             return
         except Exception as exc:  # shown on the screen; never crash the app
             self.post_message(ReportDone(error=f"{type(exc).__name__}: {exc}"))
