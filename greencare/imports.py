@@ -51,6 +51,10 @@ class ImportResult:
     rejected_file: str | None = None
     meters_created: list[str] = field(default_factory=list)
     unknown_meters: list[str] = field(default_factory=list)
+    #: How the file was read, decided once for the whole file (None: nothing needed deciding).
+    date_order: str | None = None  # e.g. "day/month/year (line 3 end '15/02/2025' fits no other)"
+    numbers: str | None = None  # e.g. "decimal comma, '.' between thousands (1.234,5) (...)"
+    encoding: str | None = None  # e.g. "UTF-8", "Windows-1252 (not UTF-8)"
 
     @property
     def ok(self) -> bool:
@@ -74,6 +78,9 @@ class ImportResult:
             "rejected_file": self.rejected_file,
             "meters_created": self.meters_created,
             "unknown_meters": self.unknown_meters,
+            "date_order": self.date_order,
+            "numbers": self.numbers,
+            "encoding": self.encoding,
         }
 
 
@@ -181,6 +188,7 @@ def _import(
         batch_source = f"import:{batch_id}"
         for chunk in _local_hours_whole(importer.read(path, options)):
             result.rows_read += len(chunk) + len(chunk.attrs.get("dropped", []))
+            _conventions(result, chunk.attrs)
             dropped = [
                 Problem(ln, "row", "", why, warning=True)
                 for ln, why in chunk.attrs.get("dropped", [])
@@ -295,6 +303,13 @@ def _local(column: pd.Series) -> bool:
     return pd.api.types.is_datetime64_dtype(column) and not isinstance(
         column.dtype, pd.DatetimeTZDtype
     )
+
+
+def _conventions(result: ImportResult, attrs: dict[str, Any]) -> None:
+    """The date order, number format and encoding the importer decided for the file."""
+    for name in ("date_order", "numbers", "encoding"):
+        if attrs.get(name):
+            setattr(result, name, attrs[name])
 
 
 def _record(result: ImportResult, problems: list[Problem], cap: int, *, warnings: bool) -> None:

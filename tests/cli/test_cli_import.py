@@ -150,6 +150,10 @@ def test_import_json_summary(cli, ready: Path, tmp_path: Path) -> None:
         "rejected_file": None,
         "meters_created": [],
         "unknown_meters": [],
+        "date_order": None,
+        "numbers": "decimal point, ',' between thousands (1,234.5) "
+        "(line 2 cost '150.50' fits no other)",
+        "encoding": "UTF-8",
     }
 
 
