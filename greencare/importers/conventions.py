@@ -117,14 +117,16 @@ class DateOrder:
     def settle_positions(self, positions: np.ndarray, column: str, values: pd.Series) -> None:
         """As ``settle`` for the few values of a column ``parse_times`` could not read as ISO
         (a column whose sample looked ISO is not scanned up front)."""
-        if self.explicit or self._lines is None:
+        if self.explicit:
             return
-        self._observe(self._lines[positions], column, values)
+        lines = self._lines[positions] if self._lines is not None else positions + 1
+        self._observe(lines, column, values)
         self._decide(final=False)
 
-    _lines: np.ndarray | None = None
+    _lines: np.ndarray | None = None  # the current chunk's file lines (see ``begin``)
 
     def begin(self, lines: np.ndarray) -> None:
+        """The file lines of the chunk about to be parsed, for messages."""
         self._lines = np.asarray(lines)
 
     def _observe(self, lines: np.ndarray, column: str, values: pd.Series) -> None:

@@ -279,3 +279,25 @@ def test_oed_dates_that_fit_both_orders_are_refused(db, main, tmp_path) -> None:
         "has a day above 12); give --dayfirst or --monthfirst"
     )
     assert _state(db) == before
+
+
+def test_green_button_default_contradicted_later_rolls_back(db, us_hospital, tmp_path) -> None:
+    services.add_meter(db, facility=us_hospital.id, name="Boiler", commodity="natural_gas")
+    before = _state(db)
+    path = tmp_path / "opower-late.csv"
+    path.write_text(
+        "TYPE,DATE,USAGE,UNITS,COST,NOTES\n"
+        "Natural gas usage,1/2/2025,3.12,therms,,\n"
+        "Natural gas usage,2/2/2025,2.98,therms,,\n"
+        "Natural gas usage,13/1/2025,2.50,therms,,\n"
+    )
+
+    with pytest.raises(FormatError) as caught:
+        import_readings(db, path, ImportOptions(meter="Boiler", chunk_rows=1))
+
+    assert str(caught.value) == (
+        "opower-late.csv, line 4: DATE '13/1/2025' fits only day/month/year, but the lines "
+        "before were read month/day/year (Green Button CSV from US utilities); give --dayfirst "
+        "or --monthfirst"
+    )
+    assert _state(db) == before
