@@ -34,6 +34,7 @@ Parts = Iterator[tuple[np.ndarray, list[tuple[str, pd.Series]]]]
 
 #: d/m/y or m/d/y with one separator (/ . -), a 4- or 2-digit year, then optionally a time.
 NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?=$|[ T])(.*)$")
+_DATE_PREFIX = re.compile(r"\s*(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?:$|[ T])")
 _ISO_START = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}")
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December"]  # fmt: skip
@@ -83,6 +84,7 @@ class DateOrder:
         self._dmy: _Seen | None = None
         self._mdy: _Seen | None = None
         self._ambiguous: tuple[_Seen, int, int, int] | None = None
+        self._observed: set[str] = set()  # columns of this chunk already scanned whole
         monthfirst = bool(getattr(options, "monthfirst", False))
         if options.dayfirst and monthfirst:
             raise FormatError(path, "--dayfirst and --monthfirst contradict each other; give one")
@@ -111,13 +113,14 @@ class DateOrder:
         if self.explicit:
             return
         for column, values in columns:
-            self._observe(lines, column, values)
+            if self._observe(lines, column, values):
+                self._observed.add(column)
         self._decide(final=False)
 
     def settle_positions(self, positions: np.ndarray, column: str, values: pd.Series) -> None:
         """As ``settle`` for the few values of a column ``parse_times`` could not read as ISO
         (a column whose sample looked ISO is not scanned up front)."""
-        if self.explicit:
+        if self.explicit or column in self._observed:  # seen whole by settle already
             return
         lines = self._lines[positions] if self._lines is not None else positions + 1
         self._observe(lines, column, values)
@@ -128,37 +131,46 @@ class DateOrder:
     def begin(self, lines: np.ndarray) -> None:
         """The file lines of the chunk about to be parsed, for messages."""
         self._lines = np.asarray(lines)
+        self._observed = set()
 
-    def _observe(self, lines: np.ndarray, column: str, values: pd.Series) -> None:
+    def _observe(self, lines: np.ndarray, column: str, values: pd.Series) -> bool:
+        """Note the first value of each kind; False when the column was left to parse_times."""
         raw = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
-        if not len(raw) or (self._dmy and self._mdy):
-            return
-        if values.dtype.kind == "M":
-            return
+        if not len(raw) or (self._dmy and self._mdy) or values.dtype.kind == "M":
+            return True
         sample = [str(v) for v in raw[:200] if isinstance(v, str) and v.strip()]
         if sample and all(_ISO_START.match(v) for v in sample) and len(raw) > len(sample):
             # ISO dates need no order; values further down that are not ISO reach
             # settle_positions from parse_times.
-            return
+            return False
         codes, uniques = pd.factorize(raw)
         first_index = _first_positions(codes, len(uniques))
+        match = _DATE_PREFIX.match
+        done: set[str] = set()  # uniques come in file order: the first of a kind is earliest
         for k, text in enumerate(uniques):
-            match = NUMERIC_DATE.match(text) if isinstance(text, str) else None
-            if not match:
+            found = match(text) if isinstance(text, str) else None
+            if found is None:
                 continue
-            a, b, year = int(match.group(1)), int(match.group(3)), match.group(4)
+            a, b = int(found.group(1)), int(found.group(3))
             if a == b or (a > 12 and b > 12) or a == 0 or b == 0:
                 continue  # reads the same both ways, or no way (an error later)
+            kind = "dmy" if a > 12 else "mdy" if b > 12 else "ambiguous"
+            if kind in done:
+                continue
+            done.add(kind)
             line = int(lines[first_index[k]])
             seen = _Seen(line, column, text.strip())
-            if a > 12:
-                if self._dmy is None or line < self._dmy.line:
-                    self._dmy = seen
-            elif b > 12:
-                if self._mdy is None or line < self._mdy.line:
-                    self._mdy = seen
-            elif self._ambiguous is None or line < self._ambiguous[0].line:
-                self._ambiguous = (seen, a, b, _year(year))
+            if kind == "dmy" and (self._dmy is None or line < self._dmy.line):
+                self._dmy = seen
+            elif kind == "mdy" and (self._mdy is None or line < self._mdy.line):
+                self._mdy = seen
+            elif kind == "ambiguous" and (
+                self._ambiguous is None or line < self._ambiguous[0].line
+            ):
+                self._ambiguous = (seen, a, b, _year(found.group(4)))
+            if "dmy" in done and "mdy" in done:
+                break
+        return True
 
     def _decide(self, *, final: bool) -> None:
         if self._dmy and self._mdy:

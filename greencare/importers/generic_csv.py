@@ -112,6 +112,8 @@ class GenericCsv:
                 yield raw
         except pd.errors.ParserError as exc:
             message, line = _parser_message(str(exc))
+            if line is not None:  # pandas counts rows, not file lines: find the row's own line
+                _check_width(path, delimiter, len(header), encoding, limit=None)
             raise FormatError(path, message, line=line) from exc
         except UnicodeDecodeError as exc:
             raise FormatError(path, "not UTF-8 text (is it a binary or spreadsheet file?)") from exc
@@ -427,15 +429,24 @@ def _quiet(reader: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         yield chunk
 
 
-def _check_width(path: Path, delimiter: str, width: int, encoding: str = "utf-8-sig") -> None:
+def _check_width(
+    path: Path,
+    delimiter: str,
+    width: int,
+    encoding: str = "utf-8-sig",
+    limit: int | None = 50,
+) -> None:
     """Refuse rows wider than the header (pandas would shift or drop the extra values);
-    a trailing delimiter, i.e. an empty extra field, is allowed."""
+    a trailing delimiter, i.e. an empty extra field, is allowed. The line named is the one the
+    row starts on in the file (a quoted field may span lines). ``limit``: rows to check."""
     with path.open(encoding=encoding, newline="") as handle:
         reader = csv.reader(handle, delimiter=delimiter)
         try:
             next(reader, None)
-            for line, row in enumerate(reader, start=2):
-                if line > 50:
+            previous = reader.line_num
+            for count, row in enumerate(reader, start=1):
+                line, previous = previous + 1, reader.line_num
+                if limit is not None and count > limit - 1:
                     break
                 extra = [v for v in row[width:] if v.strip()]
                 if extra:

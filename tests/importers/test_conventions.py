@@ -202,6 +202,21 @@ def test_problems_name_the_files_own_headers(db, main, tmp_path) -> None:
     ]
 
 
+def test_overlaps_with_stored_readings_name_the_files_own_header(db, main, tmp_path) -> None:
+    services.add_reading(db, meter="Main", start="2025-01-01", end="2025-01-31", quantity=5)
+    before = _state(db)
+    path = tmp_path / "overlap.csv"
+    path.write_text("Meter Name,Period Start,Period End,Usage\nMain,2025-01-15,2025-02-14,7\n")
+
+    result = import_readings(db, path)
+
+    assert [p.text(path.name) for p in result.errors] == [
+        "overlap.csv, line 2, Period Start: overlaps stored reading 1 (5 kWh); use --replace to "
+        "replace it"
+    ]
+    assert _state(db) == before
+
+
 # --- encodings -------------------------------------------------------------------------------
 
 

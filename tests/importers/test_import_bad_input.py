@@ -353,6 +353,23 @@ CASES = [
         message="{name}, line 8: 5 fields but the header has 4 (extra value '2'); "
         "check the delimiter or the header",
     ),
+    Case(  # the line is the file's own: the quoted note on line 2 spans two lines
+        "too-many-fields-after-a-quoted-line-break",
+        b'meter,start,end,quantity,notes\nMain,2025-01-01,2025-01-31,1,"a\nb"\n'
+        + b"Main,2025-02-01,2025-02-28,1,x,y\n",
+        raises=FormatError,
+        message="{name}, line 4: 6 fields but the header has 5 (extra value 'y'); "
+        "check the delimiter or the header",
+    ),
+    Case(  # past the first 50 rows pandas finds it, counting rows; the message counts lines
+        "too-many-fields-after-many-quoted-line-breaks",
+        b"meter,start,end,quantity,notes\n"
+        + b"".join(b'Main,2025-01-%02d,2025-01-%02d,1,"a\nb"\n' % (d, d + 1) for d in range(1, 61))
+        + b"Main,2025-04-01,2025-04-28,1,x,y\n",
+        raises=FormatError,
+        message="{name}, line 122: 6 fields but the header has 5 (extra value 'y'); "
+        "check the delimiter or the header",
+    ),
     Case(
         "cost-without-any-currency",
         b"meter,start,end,quantity,cost\nParis,2025-01-01,2025-01-31,10,5\n",
