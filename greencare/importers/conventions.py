@@ -143,6 +143,28 @@ class DateOrder:
             # ISO dates need no order; values further down that are not ISO reach
             # settle_positions from parse_times.
             return False
+        formats = layout_formats(raw)
+        if formats is not None:  # one layout read both ways in C; the rest value by value
+            series = pd.Series(raw, dtype=object)
+            as_dmy = _strict(series, formats["dmy"])
+            dmy_ok = as_dmy.notna().to_numpy()
+            day = as_dmy.dt.day.to_numpy(dtype=float, na_value=np.nan)
+            month = as_dmy.dt.month.to_numpy(dtype=float, na_value=np.nan)
+            # A valid d/m date also reads m/d exactly when its day is 12 or less.
+            mdy_ok = dmy_ok & (day <= 12)
+            if not dmy_ok.all():
+                mdy_ok[~dmy_ok] = _strict(series[~dmy_ok], formats["mdy"]).notna().to_numpy()
+            only_dmy = dmy_ok & ~mdy_ok
+            only_mdy = mdy_ok & ~dmy_ok
+            ambiguous = dmy_ok & mdy_ok & (day != month)
+            for kind, mask in (("dmy", only_dmy), ("mdy", only_mdy), ("ambiguous", ambiguous)):
+                if mask.any():
+                    i = int(np.argmax(mask))
+                    self._note(kind, int(lines[i]), column, str(raw[i]))
+            rest = ~dmy_ok & ~mdy_ok
+            if not rest.any():
+                return True
+            raw, lines = raw[rest], np.asarray(lines)[rest]
         codes, uniques = pd.factorize(raw)
         first_index = _first_positions(codes, len(uniques))
         match = _DATE_PREFIX.match
@@ -158,19 +180,23 @@ class DateOrder:
             if kind in done:
                 continue
             done.add(kind)
-            line = int(lines[first_index[k]])
-            seen = _Seen(line, column, text.strip())
-            if kind == "dmy" and (self._dmy is None or line < self._dmy.line):
-                self._dmy = seen
-            elif kind == "mdy" and (self._mdy is None or line < self._mdy.line):
-                self._mdy = seen
-            elif kind == "ambiguous" and (
-                self._ambiguous is None or line < self._ambiguous[0].line
-            ):
-                self._ambiguous = (seen, a, b, _year(found.group(4)))
+            self._note(kind, int(lines[first_index[k]]), column, text)
             if "dmy" in done and "mdy" in done:
                 break
         return True
+
+    def _note(self, kind: str, line: int, column: str, text: str) -> None:
+        """Keep the earliest value of each kind (dmy, mdy, ambiguous) for the messages."""
+        seen = _Seen(line, column, text.strip())
+        if kind == "dmy" and (self._dmy is None or line < self._dmy.line):
+            self._dmy = seen
+        elif kind == "mdy" and (self._mdy is None or line < self._mdy.line):
+            self._mdy = seen
+        elif kind == "ambiguous" and (self._ambiguous is None or line < self._ambiguous[0].line):
+            found = NUMERIC_DATE.match(seen.value)
+            if found:
+                a, b = int(found.group(1)), int(found.group(3))
+                self._ambiguous = (seen, a, b, _year(found.group(4)))
 
     def _decide(self, *, final: bool) -> None:
         if self._dmy and self._mdy:
@@ -231,6 +257,41 @@ def _first_positions(codes: np.ndarray, count: int) -> np.ndarray:
     return first
 
 
+_CLOCKS = [
+    (re.compile(r"^[ T]\d{1,2}:\d{2}$"), "%H:%M"),
+    (re.compile(r"^[ T]\d{1,2}:\d{2}:\d{2}$"), "%H:%M:%S"),
+    (re.compile(r"^[ T]\d{1,2}:\d{2}:\d{2}\.\d{1,6}$"), "%H:%M:%S.%f"),
+    (re.compile(r"^ \d{1,2}:\d{2} [AaPp][Mm]$"), "%I:%M %p"),
+    (re.compile(r"^ \d{1,2}:\d{2}:\d{2} [AaPp][Mm]$"), "%I:%M:%S %p"),
+]
+
+
+def layout_formats(values: np.ndarray) -> dict[str, str] | None:
+    """strptime patterns, day first and month first, for the layout of a column's first d/m/y
+    or m/d/y value (31.01.2025 13:45 -> %d.%m.%Y %H:%M), so the whole column is read in C;
+    None when the first value has no such layout. Values of another layout read NaT with both
+    and are handled one by one."""
+    first = next((v for v in values[:200] if isinstance(v, str) and v.strip()), None)
+    found = NUMERIC_DATE.match(first) if first else None
+    if not found:
+        return None
+    sep, year, rest = found.group(2), "%Y" if len(found.group(4)) == 4 else "%y", found.group(5)
+    clock = ""
+    if rest:
+        pattern = next((f for r, f in _CLOCKS if r.match(rest)), None)
+        if pattern is None:
+            return None
+        clock = rest[0] + pattern
+    return {
+        "dmy": f"%d{sep}%m{sep}{year}{clock}",
+        "mdy": f"%m{sep}%d{sep}{year}{clock}",
+    }
+
+
+def _strict(values: pd.Series, pattern: str) -> pd.Series:
+    return pd.to_datetime(values, format=pattern, errors="coerce")
+
+
 def numeric_dates(text: pd.Series, dayfirst: bool) -> tuple[pd.Series, np.ndarray]:
     """d/m/y or m/d/y text (with an optional time) rewritten as ISO text in the given order.
 
@@ -265,6 +326,23 @@ def parse_numeric_dates(text: pd.Series, dayfirst: bool) -> tuple[pd.Series, np.
     The date is rewritten as ISO in the given order and read strictly (31/02 is no date, never
     a guess); a time after it is read as written (13:45, 1:00 PM).
     """
+    formats = layout_formats(text.to_numpy(dtype=object))
+    if formats is not None:  # the usual case: one layout, read in C
+        fast = _strict(text, formats["dmy" if dayfirst else "mdy"])
+        if fast.notna().all():
+            return fast, np.ones(len(text), dtype=bool)
+        missing = fast.isna().to_numpy()
+        slow, slow_matched = parse_numeric_dates_slow(text[missing], dayfirst)
+        fast = fast.copy()
+        fast[missing] = slow.to_numpy()
+        matched = np.ones(len(text), dtype=bool)
+        matched[missing] = slow_matched
+        return fast, matched
+    return parse_numeric_dates_slow(text, dayfirst)
+
+
+def parse_numeric_dates_slow(text: pd.Series, dayfirst: bool) -> tuple[pd.Series, np.ndarray]:
+    """``parse_numeric_dates`` one distinct value at a time (mixed layouts)."""
     rewritten, matched = numeric_dates(text, dayfirst)
     parsed = pd.to_datetime(rewritten.where(matched), format="ISO8601", errors="coerce")
     left = matched & parsed.isna().to_numpy()

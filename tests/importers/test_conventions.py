@@ -10,12 +10,15 @@ import hashlib
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from sqlite_utils import Database
 
 from greencare import services
 from greencare.core.models import Facility, Meter
-from greencare.importers.base import FormatError, ImportOptions
+from greencare.importers.base import FormatError, ImportOptions, parse_times
+from greencare.importers.conventions import DateOrder
 from greencare.imports import ImportResult, import_readings
 
 DATA = Path(__file__).parent.parent / "data"
@@ -316,3 +319,22 @@ def test_green_button_default_contradicted_later_rolls_back(db, us_hospital, tmp
         "or --monthfirst"
     )
     assert _state(db) == before
+
+
+def test_a_column_of_several_layouts_is_read_in_the_one_order() -> None:
+    values = pd.Series(["01/02/2025", "13/02/2025 10:00", "3.2.25", "4-2-2025 1:30 PM"])
+    lines = np.array([2, 3, 4, 5])
+    order = DateOrder("f.csv", ImportOptions())
+    order.begin(lines)
+    order.settle(lines, [("start", values)])
+
+    parsed, date_only = parse_times(values, ImportOptions(), order, "start")
+
+    assert order.describe() == "day/month/year (line 3 start '13/02/2025 10:00' fits no other)"
+    assert parsed.tolist() == [
+        pd.Timestamp("2025-02-01"),
+        pd.Timestamp("2025-02-13 10:00"),
+        pd.Timestamp("2025-02-03"),
+        pd.Timestamp("2025-02-04 13:30"),
+    ]
+    assert date_only.tolist() == [True, False, True, False]
