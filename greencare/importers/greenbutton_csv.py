@@ -135,10 +135,12 @@ def _columns(layout: str, cols: dict[str, int], header: list[str]) -> dict[str, 
         return {"start": name["period"], "end": name["period"], "quantity": name["quantity"]}
     if layout == "sdge":
         return {"meter": name["meter number"], "start": name["start time"],
-                "end": name["duration"], "quantity": name["quantity"]}  # fmt: skip
+                "end": name["duration"], "quantity": name["quantity"],
+                "date": name["date"]}  # fmt: skip
     return {"start": name.get("start time", name["date"]),
             "end": name.get("end time", name["date"]), "quantity": name["quantity"],
-            "unit": name.get("units", "unit"), "cost": name.get("cost", "cost")}  # fmt: skip
+            "unit": name.get("units", "unit"), "cost": name.get("cost", "cost"),
+            "date": name["date"]}  # fmt: skip
 
 
 def _cell(row: list[str], index: int | None) -> str:
@@ -165,7 +167,7 @@ def _frame(
         order = DateOrder("the file", options)
     order.begin(lines)
     if layout != "sce":  # SCE periods are ISO; the others write d/m/y or m/d/y dates
-        order.settle(lines, [(columns.get("start", "date"), col["date"])])
+        order.settle(lines, [(columns.get("date", "date"), col["date"])])
     blank = pd.Series([""] * n, dtype=object)
     end_is_date = np.zeros(n, dtype=bool)
     keys = pd.Series([meter] * n, dtype=object)

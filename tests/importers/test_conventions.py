@@ -338,3 +338,56 @@ def test_a_column_of_several_layouts_is_read_in_the_one_order() -> None:
         pd.Timestamp("2025-02-04 13:30"),
     ]
     assert date_only.tolist() == [True, False, True, False]
+
+
+def test_a_number_format_settled_later_in_the_file_holds_for_the_first_rows(
+    db, main, tmp_path
+) -> None:
+    path = tmp_path / "late-numbers.csv"
+    path.write_text(
+        "meter,start,end,quantity\n"
+        "Main,2025-01-01,2025-01-31,1.250\n"  # 1.25 or 1250: the next chunk says
+        "Main,2025-02-01,2025-02-28,0.5\n"
+    )
+
+    result = import_readings(db, path, ImportOptions(chunk_rows=1))
+
+    _ok(result, 2)
+    assert [r[2] for r in _stored(db)] == [1.25, 0.5]
+    assert result.numbers == (
+        "decimal point, ',' between thousands (1,234.5) (line 3 quantity '0.5' fits no other)"
+    )
+
+
+def test_whole_thousands_with_a_point_are_read_from_their_text(db, main, tmp_path) -> None:
+    """5.000 reads as 5 by a float parser; in a decimal-comma file it is five thousand."""
+    path = tmp_path / "thousands.csv"
+    path.write_text(
+        "meter;start;end;quantity\nMain;2025-01-01;2025-01-31;5.000\nMain;2025-02-01;2025-02-28;2,5\n"
+    )
+
+    result = import_readings(db, path)
+
+    _ok(result, 2)
+    assert [r[2] for r in _stored(db)] == [5000.0, 2.5]
+
+
+def test_green_button_interval_dates_are_named_by_their_date_column(db, us_hospital, tmp_path):
+    services.add_meter(db, facility=us_hospital.id, name="Main", commodity="electricity")
+    path = tmp_path / "opower-both.csv"
+    path.write_text(
+        "TYPE,DATE,START TIME,END TIME,USAGE,UNITS,COST,NOTES\n"
+        "Electric usage,13/1/2025,00:00,00:14,1.20,kWh,,\n"
+        "Electric usage,1/14/2025,00:00,00:14,1.20,kWh,,\n"
+    )
+    before = _state(db)
+
+    with pytest.raises(FormatError) as caught:
+        import_readings(db, path, ImportOptions(meter="Main"))
+
+    assert str(caught.value) == (
+        "opower-both.csv, line 3: DATE '1/14/2025' fits only month/day/year, but line 2 DATE "
+        "'13/1/2025' fits only day/month/year: no one date order fits every row; correct the "
+        "file or give --date-format"
+    )
+    assert _state(db) == before
