@@ -404,12 +404,23 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
 )
 @click.option("--unit", help="Unit of quantities when the file has none.")
 @click.option("--delimiter", help="Field delimiter (default: sniffed).")
-@click.option("--decimal-comma", is_flag=True, help="Numbers use a decimal comma (1.234,5).")
+@click.option(
+    "--decimal-comma",
+    is_flag=True,
+    default=None,
+    help="Numbers use a decimal comma (1.234,5) (default: decided from the file's numbers).",
+)
 @click.option("--thousands", help="Thousands separator to remove, e.g. ',' or '.' or ' '.")
 @click.option(
-    "--date-format", help="strptime pattern, e.g. %d/%m/%Y %H:%M (default: ISO 8601 or US dates)."
+    "--date-format",
+    help="strptime pattern, e.g. %d/%m/%Y %H:%M (default: ISO 8601, or d/m/y or m/d/y decided "
+    "once from the file's dates).",
 )
 @click.option("--dayfirst", is_flag=True, help="Read 7/2/2026 as 7 February.")
+@click.option("--monthfirst", is_flag=True, help="Read 7/2/2026 as July 2.")
+@click.option(
+    "--encoding", help="Text encoding, e.g. cp1252 (default: BOM, else UTF-8, else Windows-1252)."
+)
 @click.option("--timezone", help="Zone of times without an offset (default: the meter's facility).")
 @click.option(
     "--interval",
@@ -462,7 +473,7 @@ def import_cmd(ctx: click.Context, file: Path, fmt: str | None, maps: tuple[str,
         format=fmt,
         meter_map=_pairs(maps, "--map"),
         columns=_pairs(columns, "--column"),
-        decimal="," if decimal_comma else ".",
+        decimal="," if decimal_comma else ("." if opts.get("thousands") else None),
         **opts,
     )
     db = _open(ctx, create=False)  # into existing meters only: a mistyped --db creates nothing
@@ -510,6 +521,18 @@ def _import_text(result: Any) -> str:
         out.append(f"nothing new in {result.file}: {counts}")
     else:
         out.append(f"imported {result.file} ({result.format}) as batch {result.batch_id}: {counts}")
+    read_as = [
+        f"{label}: {value}"
+        for label, value in (
+            ("dates", getattr(result, "date_order", None)),
+            ("numbers", getattr(result, "numbers", None)),
+            ("encoding", getattr(result, "encoding", None)),
+        )
+        # the usual reading (UTF-8, decimal points) goes without saying; --json lists it
+        if value and value != "UTF-8" and not value.startswith("decimal point, ")
+    ]
+    if read_as:
+        out.append("read with " + "; ".join(read_as))
     if result.meters_created:
         out.append("created meters: " + ", ".join(result.meters_created))
     if result.unknown_meters:

@@ -51,6 +51,10 @@ class ImportResult:
     rejected_file: str | None = None
     meters_created: list[str] = field(default_factory=list)
     unknown_meters: list[str] = field(default_factory=list)
+    #: How the file was read, decided once for the whole file (None: nothing needed deciding).
+    date_order: str | None = None  # e.g. "day/month/year (line 3 end '15/02/2025' fits no other)"
+    numbers: str | None = None  # e.g. "decimal comma, '.' between thousands (1.234,5) (...)"
+    encoding: str | None = None  # e.g. "UTF-8", "Windows-1252 (not UTF-8)"
 
     @property
     def ok(self) -> bool:
@@ -74,6 +78,9 @@ class ImportResult:
             "rejected_file": self.rejected_file,
             "meters_created": self.meters_created,
             "unknown_meters": self.unknown_meters,
+            "date_order": self.date_order,
+            "numbers": self.numbers,
+            "encoding": self.encoding,
         }
 
 
@@ -93,6 +100,7 @@ class _Run:
         self.history: dict[int, float | None] = {}
         self.max_end: dict[int, int | None] = {}  # latest end stored or imported, per meter
         self.rejected_rows: list[dict[str, Any]] = []
+        self.columns: dict[str, str] = {}  # field -> the file's own header, for messages
 
     def resolve(self, keys: list[str], result: ImportResult) -> None:
         """Find (or create) the meter for each new key the file uses."""
@@ -181,6 +189,8 @@ def _import(
         batch_source = f"import:{batch_id}"
         for chunk in _local_hours_whole(importer.read(path, options)):
             result.rows_read += len(chunk) + len(chunk.attrs.get("dropped", []))
+            _conventions(result, chunk.attrs)
+            run.columns = dict(chunk.attrs.get("columns", {}))
             dropped = [
                 Problem(ln, "row", "", why, warning=True)
                 for ln, why in chunk.attrs.get("dropped", [])
@@ -298,6 +308,13 @@ def _local(column: pd.Series) -> bool:
     )
 
 
+def _conventions(result: ImportResult, attrs: dict[str, Any]) -> None:
+    """The date order, number format and encoding the importer decided for the file."""
+    for name in ("date_order", "numbers", "encoding"):
+        if attrs.get(name):
+            setattr(result, name, attrs[name])
+
+
 def _record(result: ImportResult, problems: list[Problem], cap: int, *, warnings: bool) -> None:
     target = result.warnings if warnings else result.errors
     for problem in problems:
@@ -393,7 +410,7 @@ def _against_stored(
         for j in np.flatnonzero(clash):
             k = first[j]
             problems.append(
-                Problem(int(lines[j]), "start", "", f"overlaps stored reading {ids[k]} "
+                Problem(int(lines[j]), run.columns.get("start", "start"), "", f"overlaps stored reading {ids[k]} "
                         f"({qty[k]:g} {units_[k]}); use --replace to replace it")
             )  # fmt: skip
         keep[at[clash]] = False
@@ -429,7 +446,7 @@ def _check_history(
     lines = rows["line"].to_numpy()
     quantity = rows["quantity"].to_numpy()
     warnings = [
-        Problem(int(lines[j]), "quantity", f"{quantity[j]:g}",
+        Problem(int(lines[j]), run.columns.get("quantity", "quantity"), f"{quantity[j]:g}",
                 f"{ratio[j]:,.1f} x this meter's usual daily use; a unit slip "
                 "(kg vs tonnes, kWh vs MWh)?", warning=True)
         for j in odd
@@ -438,7 +455,7 @@ def _check_history(
     gap = start[1:] - end[:-1]
     for j in np.flatnonzero(same & (gap > 0)):
         warnings.append(
-            Problem(int(lines[j + 1]), "start", "", f"gap of {gap[j] / 3600:,.2f} h before "
+            Problem(int(lines[j + 1]), run.columns.get("start", "start"), "", f"gap of {gap[j] / 3600:,.2f} h before "
                     "this reading", warning=True)
         )  # fmt: skip
     _record(result, warnings, options.max_errors, warnings=True)
@@ -475,7 +492,8 @@ def _registers_to_usage(chunk: pd.DataFrame, run: _Run, result: ImportResult) ->
             if usage < 0:
                 usage = value
                 warnings.append(
-                    Problem(int(chunk["line"].iat[i]), "quantity", f"{value:g}",
+                    Problem(int(chunk["line"].iat[i]), run.columns.get("quantity", "quantity"),
+                            f"{value:g}",
                             "register went down: taken as a meter reset", warning=True)
                 )  # fmt: skip
             chunk.iat[i, chunk.columns.get_loc("quantity")] = usage

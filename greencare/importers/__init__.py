@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from greencare.importers.base import FormatError, Importer, ImportOptions
+from greencare.importers.conventions import decode_head
 from greencare.importers.espi_xml import EspiXml
 from greencare.importers.generic_csv import GenericCsv
 from greencare.importers.greenbutton_csv import GreenButtonCsv
@@ -30,6 +31,7 @@ def detect(path: Path, name: str | None = None) -> Importer:
         raise FormatError(path, f"unknown format {name!r}; known formats: {known}")
     with Path(path).open("rb") as handle:
         head = handle.read(64 * 1024)
+    head = decode_head(head)  # UTF-16 (with a BOM) is text, not binary: sniff it as UTF-8
     if b"\x00" in head[:4096]:
         if head.startswith(b"PK"):
             for importer in FORMATS:

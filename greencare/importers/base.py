@@ -30,10 +30,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from greencare.importers.conventions import DateOrder
 
 RAW_COLUMNS = [
     "line",
@@ -68,10 +71,12 @@ class ImportOptions:
 
     format: str | None = None  # None: detect
     delimiter: str | None = None  # None: sniff
-    decimal: str = "."  # "," for decimal commas
-    thousands: str | None = None  # e.g. "," or "." or " "
-    date_format: str | None = None  # strptime pattern; None: ISO 8601, then m/d/Y
+    decimal: str | None = None  # "," for decimal commas, "." for points; None: decided per file
+    thousands: str | None = None  # e.g. "," or "." or " "; None: decided per file (with decimal)
+    date_format: str | None = None  # strptime pattern; None: ISO 8601, then d/m/y or m/d/y
     dayfirst: bool = False  # read 7/2/2026 as 7 February
+    monthfirst: bool = False  # read 7/2/2026 as July 2 (default: decided once per file)
+    encoding: str | None = None  # text encoding; None: BOM, else UTF-8, else Windows-1252
     timezone: str | None = None  # zone for naive times (default: the meter's facility)
     interval_minutes: int | None = None  # a timestamp plus this length, when there is no end
     timestamp_is_end: bool = False  # with interval_minutes: the timestamp ends the interval
@@ -108,7 +113,7 @@ def empty_chunk() -> pd.DataFrame:
 
 
 def parse_numbers(
-    raw: pd.Series, *, decimal: str = ".", thousands: str | None = None
+    raw: pd.Series, *, decimal: str | None = ".", thousands: str | None = None
 ) -> np.ndarray:
     """Text to float64, vectorised; anything that is not a finite number becomes NaN.
 
@@ -120,6 +125,7 @@ def parse_numbers(
         numbers = np.array(raw.to_numpy(dtype=np.float64), copy=True)
         numbers[~np.isfinite(numbers)] = np.nan
         return numbers
+    decimal = decimal or "."
     values = raw.to_numpy(dtype=object)
     if len(values) and (values == "").all():  # an absent or empty column
         return np.full(len(values), np.nan)
@@ -158,12 +164,18 @@ _OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
 _DATE_ONLY = re.compile(r"^(?:\d{4}-\d{2}-\d{2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})$")
 
 
-def parse_times(raw: pd.Series, options: ImportOptions) -> tuple[pd.Series, np.ndarray]:
+def parse_times(
+    raw: pd.Series,
+    options: ImportOptions,
+    order: DateOrder | None = None,
+    column: str = "",
+) -> tuple[pd.Series, np.ndarray]:
     """Date/time text to datetime64, and a mask of values that were dates without a time.
 
     Values with an offset or "Z" become UTC-aware; the rest stay naive (local). The kind of
     value is read from a sample; a column of one kind (the usual case) is parsed in one C-level
-    call, and only a column mixing kinds is examined value by value.
+    call, and only a column mixing kinds is examined value by value. d/m/y or m/d/y dates are
+    read in the one order ``order`` decided for the file (see ``conventions.DateOrder``).
     """
     values = raw.to_numpy(dtype=object)
     sample = [str(v).strip() for v in values[:200] if str(v).strip()]
@@ -175,13 +187,13 @@ def parse_times(raw: pd.Series, options: ImportOptions) -> tuple[pd.Series, np.n
             return parsed, np.zeros(len(values), dtype=bool)
     elif not any(offsets):
         lengths = np.fromiter(map(len, map(str, values)), dtype=np.int64, count=len(values))
-        parsed = _parse_local(pd.Series(values, dtype=object), options)
+        parsed = _parse_local(pd.Series(values, dtype=object), options, order, column)
         date_only = np.zeros(len(values), dtype=bool)
         short = lengths <= 10
         if short.any():
             date_only[short] = [bool(_DATE_ONLY.match(str(v).strip())) for v in values[short]]
         return parsed, date_only
-    return _parse_mixed(pd.Series(values, dtype=object), options)
+    return _parse_mixed(pd.Series(values, dtype=object), options, order, column)
 
 
 def _parse_repeated(values: np.ndarray) -> pd.Series:
@@ -195,18 +207,24 @@ def _parse_repeated(values: np.ndarray) -> pd.Series:
     return pd.to_datetime(pd.Series(values), format="ISO8601", utc=True, errors="coerce")
 
 
-def _parse_mixed(raw: pd.Series, options: ImportOptions) -> tuple[pd.Series, np.ndarray]:
+def _parse_mixed(
+    raw: pd.Series, options: ImportOptions, order: DateOrder | None, column: str
+) -> tuple[pd.Series, np.ndarray]:
     text = raw.astype(str).str.strip()
     date_only = text.str.fullmatch(_DATE_ONLY.pattern).fillna(False).to_numpy()
     has_offset = text.str.contains(_OFFSET.pattern, regex=True).fillna(False)
     aware = pd.to_datetime(text.where(has_offset), utc=True, errors="coerce", format="ISO8601")
-    naive = _parse_local(text.where(~has_offset, ""), options)
+    naive = _parse_local(text.where(~has_offset, ""), options, order, column)
     mixed = aware.astype(object)
     mixed[~has_offset] = naive[~has_offset]
     return mixed, date_only
 
 
-def _parse_local(text: pd.Series, options: ImportOptions) -> pd.Series:
+def _parse_local(
+    text: pd.Series, options: ImportOptions, order: DateOrder | None = None, column: str = ""
+) -> pd.Series:
+    from greencare.importers.conventions import DateOrder, parse_numeric_dates
+
     if options.date_format:
         return pd.to_datetime(text, format=options.date_format, errors="coerce")
     iso = pd.to_datetime(text, format="ISO8601", errors="coerce")
@@ -214,8 +232,14 @@ def _parse_local(text: pd.Series, options: ImportOptions) -> pd.Series:
         return iso
     missing = iso.isna() & text.notna() & (text != "")
     if missing.any():
-        other = pd.to_datetime(
-            text[missing], format="mixed", dayfirst=options.dayfirst, errors="coerce"
-        )
-        iso[missing] = other
+        rest = text[missing]
+        if order is None:  # a caller without a file-wide decision: decide for this column
+            order = DateOrder("the file", options)
+            order.begin(np.arange(1, len(text) + 1))
+        order.settle_positions(np.flatnonzero(missing.to_numpy()), column or "date", rest)
+        parsed, matched = parse_numeric_dates(rest, order.dayfirst)
+        if not matched.all():  # month names and other written-out forms: no order question
+            others = rest[~matched]
+            parsed[~matched] = pd.to_datetime(others, format="mixed", errors="coerce")
+        iso[missing] = parsed.to_numpy()
     return iso

@@ -26,6 +26,7 @@ import re
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,6 +39,13 @@ from greencare.importers.base import (
     parse_flags,
     parse_numbers,
     parse_times,
+)
+from greencare.importers.conventions import (
+    DateOrder,
+    NumberFormat,
+    decode_head,
+    describe_encoding,
+    text_encoding,
 )
 
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -66,25 +74,46 @@ class GenericCsv:
     description = "CSV of readings: meter, start/end or timestamp, quantity, unit, cost"
 
     def sniff(self, path: Path, head: bytes) -> bool:
-        text = head.decode("utf-8-sig", errors="replace").lower()
+        text = decode_head(head).decode("utf-8-sig", errors="replace").lower()
         first = text.splitlines()[0] if text else ""
         return any(word in first for word in ("quantity", "usage", "reading", "value", "kwh"))
 
     def read(self, path: Path, options: ImportOptions) -> Iterator[pd.DataFrame]:
-        delimiter = options.delimiter or _sniff_delimiter(path)
-        header, mapping, header_unit = self._header(path, delimiter, options)
-        _check_width(path, delimiter, len(header))
-        first_line = 2
+        encoding = text_encoding(path, options)
+        delimiter = options.delimiter or _sniff_delimiter(path, encoding)
+        header, mapping, header_unit = self._header(path, delimiter, options, encoding)
+        _check_width(path, delimiter, len(header), encoding)
+        line_map = _physical_lines(path, delimiter, encoding)
+        names = {k: header[v] for k, v in mapping.items()}
+        if "timestamp" in mapping:  # messages name the file's own header
+            names.setdefault(
+                "end" if options.timestamp_is_end else "start", header[mapping["timestamp"]]
+            )
+
+        def rescan(fields: tuple[str, ...]) -> Any:
+            wanted = [f for f in fields if f in mapping]
+            return lambda: _rescan(path, delimiter, encoding, len(header), mapping, wanted,
+                                   names, line_map, options)  # fmt: skip
+
+        dates = DateOrder(path, options, lookahead=rescan(("start", "end", "timestamp")))
+        numbers = NumberFormat(path, options, lookahead=rescan(("quantity", "cost")))
+        reading = _Reading(dates, numbers, names, line_map)
         try:
-            for chunk in self._chunks(path, delimiter, len(header), mapping, options):
-                raw = self._chunk(chunk, mapping, header_unit, first_line, options)
-                raw.attrs["columns"] = {k: header[v] for k, v in mapping.items()}
+            for chunk in self._chunks(path, delimiter, len(header), mapping, options, reading,
+                                      encoding):  # fmt: skip
+                raw = self._chunk(chunk, mapping, header_unit, reading, options)
+                raw.attrs["columns"] = dict(names)
                 if "bytes" in chunk.attrs:
                     raw.attrs["bytes"] = chunk.attrs["bytes"]
-                first_line += len(chunk)
+                raw.attrs["date_order"] = dates.describe()
+                raw.attrs["numbers"] = numbers.describe()
+                raw.attrs["encoding"] = describe_encoding(encoding)
+                reading.offset += len(chunk)
                 yield raw
         except pd.errors.ParserError as exc:
             message, line = _parser_message(str(exc))
+            if line is not None:  # pandas counts rows, not file lines: find the row's own line
+                _check_width(path, delimiter, len(header), encoding, limit=None)
             raise FormatError(path, message, line=line) from exc
         except UnicodeDecodeError as exc:
             raise FormatError(path, "not UTF-8 text (is it a binary or spreadsheet file?)") from exc
@@ -96,6 +125,8 @@ class GenericCsv:
         width: int,
         mapping: dict[str, int],
         options: ImportOptions,
+        reading: _Reading,
+        encoding: str,
     ) -> Iterator[pd.DataFrame]:
         """The file's rows in chunks, every field as the text written, except the quantity.
 
@@ -109,7 +140,7 @@ class GenericCsv:
         quantity = mapping.get("quantity")
         typed = (
             quantity is not None
-            and options.decimal == "."
+            and options.decimal in (None, ".")
             and not options.thousands
             and not options.cumulative  # register reads may be negative after a reset
         )
@@ -125,7 +156,7 @@ class GenericCsv:
                 keep_default_na=False,
                 na_filter=False,
                 chunksize=options.chunk_rows,
-                encoding="utf-8-sig",
+                encoding=encoding,
                 skipinitialspace=True,
                 on_bad_lines="error",
                 index_col=False,  # never turn a first column into an index on extra fields
@@ -140,6 +171,11 @@ class GenericCsv:
                         values = chunk.iloc[:, quantity].to_numpy()
                         if not (np.isfinite(values).all() and (values >= 0).all()):
                             raise _NotPlain
+                        lines = reading.lines(reading.offset, len(chunk))
+                        if not reading.numbers.settle_floats(
+                            lines, reading.names["quantity"], values
+                        ):  # only the text can tell 1.250 from 1250 written 1.250
+                            raise _NotPlain
                     if handle is not None:
                         chunk.attrs["bytes"] = _position(handle)
                     handed += 1
@@ -153,10 +189,10 @@ class GenericCsv:
                 reader.close()
 
     def _header(
-        self, path: Path, delimiter: str, options: ImportOptions
+        self, path: Path, delimiter: str, options: ImportOptions, encoding: str = "utf-8-sig"
     ) -> tuple[list[str], dict[str, int], str]:
         try:
-            with path.open(encoding="utf-8-sig", newline="") as handle:
+            with path.open(encoding=encoding, newline="") as handle:
                 header = next(csv.reader(handle, delimiter=delimiter), None)
         except UnicodeDecodeError as exc:
             raise FormatError(path, "not UTF-8 text (is it a binary or spreadsheet file?)") from exc
@@ -177,9 +213,18 @@ class GenericCsv:
                 base = match.group("name").strip()
                 unit = original.group("unit").strip() if original else match.group("unit")
             for field_name, names in FIELDS.items():
-                if field_name in mapping:
-                    continue
+                if field_name in options.columns:
+                    continue  # named with --column: other headers for it are not read
                 if name in names or base in names or (field_name == "quantity" and base == "kwh"):
+                    if field_name in mapping:  # two columns for one field: never "first wins"
+                        j = mapping[field_name]
+                        raise FormatError(
+                            path,
+                            f"columns {j + 1} {header[j].strip()!r} and {i + 1} "
+                            f"{header[i].strip()!r} both hold the {field_name}; rename one, or "
+                            f"say which to read with --column {field_name}=HEADER",
+                            line=1,
+                        )
                     mapping[field_name] = i
                     if field_name == "quantity" and unit:
                         header_unit = unit
@@ -212,10 +257,12 @@ class GenericCsv:
         chunk: pd.DataFrame,
         mapping: dict[str, int],
         header_unit: str,
-        first_line: int,
+        reading: _Reading,
         options: ImportOptions,
     ) -> pd.DataFrame:
         n = len(chunk)
+        lines = reading.lines(reading.offset, n)
+        names = reading.names
 
         def col(field_name: str) -> pd.Series:
             if field_name not in mapping:
@@ -224,9 +271,14 @@ class GenericCsv:
 
         start_raw = col("start") if "start" in mapping else col("timestamp")
         end_raw = col("end") if "end" in mapping else pd.Series([""] * n, index=chunk.index)
-        start, _ = parse_times(start_raw, options)
+        dates = reading.dates
+        dates.begin(lines)
+        dates.settle(lines, [(names[f], col(f)) for f in ("start", "end", "timestamp")
+                             if f in mapping])  # fmt: skip
+        start_name = names.get("start", names.get("timestamp", "start"))
+        start, _ = parse_times(start_raw, options, dates, start_name)
         if "end" in mapping:
-            end, end_is_date = parse_times(end_raw, options)
+            end, end_is_date = parse_times(end_raw, options, dates, names["end"])
         else:
             end, end_is_date = pd.Series(pd.NaT, index=chunk.index), np.zeros(n, dtype=bool)
         if "end" not in mapping and "start" not in mapping and options.timestamp_is_end:
@@ -234,19 +286,21 @@ class GenericCsv:
             end_raw, start_raw = start_raw, pd.Series([""] * n, index=chunk.index)
         unit = col("unit") if "unit" in mapping else pd.Series([header_unit] * n, index=chunk.index)
         cost_raw = col("cost")
+        text_numbers = [(names[f], col(f)) for f in ("quantity", "cost")
+                        if f in mapping and col(f).dtype.kind != "f"]  # fmt: skip
+        reading.numbers.settle(lines, text_numbers)
+        decimal, thousands = reading.numbers.separators
         frame = pd.DataFrame(
             {
-                "line": np.arange(first_line, first_line + n, dtype=np.int64),
+                "line": lines,
                 "meter": _stripped(col("meter")),
                 "end_is_date": end_is_date,
                 "start_raw": start_raw.to_numpy(),
                 "end_raw": end_raw.to_numpy(),
-                "quantity": parse_numbers(col("quantity"), decimal=options.decimal,
-                                          thousands=options.thousands),
+                "quantity": parse_numbers(col("quantity"), decimal=decimal, thousands=thousands),
                 "quantity_raw": col("quantity").to_numpy(),
                 "unit": _stripped(unit),
-                "cost": parse_numbers(cost_raw, decimal=options.decimal,
-                                      thousands=options.thousands),
+                "cost": parse_numbers(cost_raw, decimal=decimal, thousands=thousands),
                 "cost_raw": cost_raw.to_numpy(),
                 "currency": _stripped(col("currency")),
                 "estimated": parse_flags(col("estimated"))
@@ -257,6 +311,99 @@ class GenericCsv:
         frame["start"] = start.reset_index(drop=True)
         frame["end"] = end.reset_index(drop=True)
         return frame[RAW_COLUMNS]
+
+
+class _Reading:
+    """What carries from chunk to chunk of one file: the date order and number format decided
+    so far, the file's header names, and the physical line of each row."""
+
+    def __init__(
+        self,
+        dates: DateOrder,
+        numbers: NumberFormat,
+        names: dict[str, str],
+        line_map: np.ndarray | None,
+    ) -> None:
+        self.dates, self.numbers, self.names, self.line_map = dates, numbers, names, line_map
+        self.offset = 0  # rows handed over so far
+
+    def lines(self, offset: int, n: int) -> np.ndarray:
+        if self.line_map is None:
+            return np.arange(offset + 2, offset + 2 + n, dtype=np.int64)
+        return self.line_map[offset : offset + n]
+
+
+def _physical_lines(path: Path, delimiter: str, encoding: str) -> np.ndarray | None:
+    """The file line each data row starts on, when that is not simply its row number plus one:
+    a quoted field may hold line breaks, and blank lines are skipped. None for the usual file
+    with neither (found by a scan of the bytes, without parsing)."""
+    if encoding in ("utf-8", "utf-8-sig", "cp1252"):
+        tail = b""
+        with path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                window = tail + block
+                if b'"' in window or b"\n\n" in window or b"\n\r\n" in window:
+                    break
+                tail = window[-2:]
+            else:
+                return None
+    starts: list[int] = []
+    with path.open(encoding=encoding, newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter)
+        try:
+            next(reader, None)
+            previous = reader.line_num
+            for row in reader:
+                if row:
+                    starts.append(previous + 1)
+                previous = reader.line_num
+        except csv.Error:
+            return None  # pandas reports what it cannot read
+    return np.array(starts, dtype=np.int64)
+
+
+def _rescan(
+    path: Path,
+    delimiter: str,
+    encoding: str,
+    width: int,
+    mapping: dict[str, int],
+    fields: list[str],
+    names: dict[str, str],
+    line_map: np.ndarray | None,
+    options: ImportOptions,
+) -> Iterator[tuple[np.ndarray, list[tuple[str, pd.Series]]]]:
+    """The given columns of the whole file, as text, for a decision the first chunk left open."""
+    if not fields:
+        return
+    reader = pd.read_csv(
+        path,
+        sep=delimiter,
+        dtype=object,
+        usecols=[mapping[f] for f in fields],
+        keep_default_na=False,
+        na_filter=False,
+        chunksize=options.chunk_rows,
+        encoding=encoding,
+        skipinitialspace=True,
+        index_col=False,
+        engine="c",
+    )
+    offset = 0
+    with reader:
+        for chunk in _quiet(reader):
+            n = len(chunk)
+            if line_map is None:
+                lines = np.arange(offset + 2, offset + 2 + n, dtype=np.int64)
+            else:
+                lines = line_map[offset : offset + n]
+            by_index = {mapping[f]: f for f in fields}
+            columns = [
+                (names[by_index[i]], chunk.iloc[:, k].reset_index(drop=True))
+                for k, i in enumerate(sorted(by_index))
+            ]
+            offset += n
+            yield lines, columns
 
 
 class _NotPlain(Exception):
@@ -282,15 +429,24 @@ def _quiet(reader: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         yield chunk
 
 
-def _check_width(path: Path, delimiter: str, width: int) -> None:
+def _check_width(
+    path: Path,
+    delimiter: str,
+    width: int,
+    encoding: str = "utf-8-sig",
+    limit: int | None = 50,
+) -> None:
     """Refuse rows wider than the header (pandas would shift or drop the extra values);
-    a trailing delimiter, i.e. an empty extra field, is allowed."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+    a trailing delimiter, i.e. an empty extra field, is allowed. The line named is the one the
+    row starts on in the file (a quoted field may span lines). ``limit``: rows to check."""
+    with path.open(encoding=encoding, newline="") as handle:
         reader = csv.reader(handle, delimiter=delimiter)
         try:
             next(reader, None)
-            for line, row in enumerate(reader, start=2):
-                if line > 50:
+            previous = reader.line_num
+            for count, row in enumerate(reader, start=1):
+                line, previous = previous + 1, reader.line_num
+                if limit is not None and count > limit - 1:
                     break
                 extra = [v for v in row[width:] if v.strip()]
                 if extra:
@@ -304,9 +460,10 @@ def _check_width(path: Path, delimiter: str, width: int) -> None:
             return  # a huge field: pandas reads it, and the pipeline reports the value
 
 
-def _sniff_delimiter(path: Path) -> str:
+def _sniff_delimiter(path: Path, encoding: str = "utf-8-sig") -> str:
     try:
-        sample = path.open(encoding="utf-8-sig", newline="").read(64 * 1024)
+        with path.open(encoding=encoding, newline="") as handle:
+            sample = handle.read(64 * 1024)
     except UnicodeDecodeError as exc:
         raise FormatError(path, "not UTF-8 text (is it a binary or spreadsheet file?)") from exc
     if "\x00" in sample:

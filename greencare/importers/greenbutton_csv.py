@@ -37,6 +37,7 @@ from greencare.importers.base import (
     parse_numbers,
     parse_times,
 )
+from greencare.importers.conventions import DateOrder, decode_head, describe_encoding, text_encoding
 
 ACCOUNT = re.compile(r"^(account( number| no\.?| #)?|service account|meter number)$", re.I)
 DST_MONTHS = {3, 4, 9, 10, 11}
@@ -73,13 +74,16 @@ class GreenButtonCsv:
     description = "Green Button CSV from utilities (Opower, SDG&E, SCE layouts with a preamble)"
 
     def sniff(self, path: Path, head: bytes) -> bool:
-        text = head.decode("utf-8-sig", errors="replace")
+        text = decode_head(head).decode("utf-8-sig", errors="replace")
         lines = text.splitlines()[:80]
         return any(_layout(row) for row in csv.reader(lines) if row)
 
     def read(self, path: Path, options: ImportOptions) -> Iterator[pd.DataFrame]:
+        encoding = text_encoding(path, options)
+        # These layouts are US utilities' exports: month/day/year unless the file says otherwise.
+        order = DateOrder(path, options, default=("mdy", "Green Button CSV from US utilities"))
         try:
-            handle = path.open(encoding="utf-8-sig", newline="")
+            handle = path.open(encoding=encoding, newline="")
         except OSError as exc:
             raise FormatError(path, str(exc)) from exc
         with handle:
@@ -111,10 +115,11 @@ class GreenButtonCsv:
                 buffer.append((reader.line_num, row))
                 if len(buffer) > options.chunk_rows:
                     yield _frame(layout, cols, buffer[:-1], buffer[-1], meter, unit, options,
-                                 columns)  # fmt: skip
+                                 columns, order, encoding)  # fmt: skip
                     buffer = buffer[-1:]
             if buffer:
-                yield _frame(layout, cols, buffer, None, meter, unit, options, columns)
+                yield _frame(layout, cols, buffer, None, meter, unit, options, columns, order,
+                             encoding)  # fmt: skip
 
 
 def _header_unit(text: str) -> str:
@@ -130,10 +135,12 @@ def _columns(layout: str, cols: dict[str, int], header: list[str]) -> dict[str, 
         return {"start": name["period"], "end": name["period"], "quantity": name["quantity"]}
     if layout == "sdge":
         return {"meter": name["meter number"], "start": name["start time"],
-                "end": name["duration"], "quantity": name["quantity"]}  # fmt: skip
+                "end": name["duration"], "quantity": name["quantity"],
+                "date": name["date"]}  # fmt: skip
     return {"start": name.get("start time", name["date"]),
             "end": name.get("end time", name["date"]), "quantity": name["quantity"],
-            "unit": name.get("units", "unit"), "cost": name.get("cost", "cost")}  # fmt: skip
+            "unit": name.get("units", "unit"), "cost": name.get("cost", "cost"),
+            "date": name["date"]}  # fmt: skip
 
 
 def _cell(row: list[str], index: int | None) -> str:
@@ -149,10 +156,18 @@ def _frame(
     unit: str,
     options: ImportOptions,
     columns: dict[str, str],
+    order: DateOrder | None = None,
+    encoding: str = "utf-8",
 ) -> pd.DataFrame:
     every = rows + ([lookahead] if lookahead else [])
     col = {k: pd.Series([_cell(r, i) for _n, r in every], dtype=object) for k, i in cols.items()}
     n = len(every)
+    lines = np.array([line for line, _r in every], dtype=np.int64)
+    if order is None:
+        order = DateOrder("the file", options)
+    order.begin(lines)
+    if layout != "sce":  # SCE periods are ISO; the others write d/m/y or m/d/y dates
+        order.settle(lines, [(columns.get("date", "date"), col["date"])])
     blank = pd.Series([""] * n, dtype=object)
     end_is_date = np.zeros(n, dtype=bool)
     keys = pd.Series([meter] * n, dtype=object)
@@ -161,12 +176,12 @@ def _frame(
         parts = parts.str.split(r"\s+to\s+", n=1, regex=True)
         start_raw = parts.str[0].fillna("").str.strip()
         end_raw = parts.str[1].fillna("").str.strip()
-        start, _ = parse_times(start_raw, options)
-        end, _ = parse_times(end_raw, options)
+        start, _ = parse_times(start_raw, options, order, columns.get("start", ""))
+        end, _ = parse_times(end_raw, options, order, columns.get("end", ""))
         units = pd.Series([unit] * n, dtype=object)
     elif layout == "sdge":
         start_raw = (col["date"] + " " + col["start time"]).str.strip()
-        start, _ = parse_times(start_raw, options)
+        start, _ = parse_times(start_raw, options, order, columns.get("start", ""))
         minutes = pd.to_numeric(col["duration"], errors="coerce")
         end = start + pd.to_timedelta(minutes, unit="min")
         end_raw = col["duration"]
@@ -177,14 +192,14 @@ def _frame(
         if "start time" in cols:
             start_raw = (col["date"] + " " + col["start time"]).str.strip()
             end_raw = (col["date"] + " " + col.get("end time", blank)).str.strip()
-            start, _ = parse_times(start_raw, options)
-            end, _ = parse_times(end_raw, options)
+            start, _ = parse_times(start_raw, options, order, columns.get("start", ""))
+            end, _ = parse_times(end_raw, options, order, columns.get("end", ""))
             last_minute = end.dt.minute.isin([14, 29, 44, 59]).to_numpy()
             end = end + pd.to_timedelta(last_minute.astype(int), unit="min")
             end = end.where(~(end <= start), end + pd.Timedelta(days=1))  # past midnight
         else:  # daily rows
             start_raw = end_raw = col["date"]
-            start, end_is_date = parse_times(start_raw, options)
+            start, end_is_date = parse_times(start_raw, options, order, columns.get("start", ""))
             end = start
         units = col.get("units", pd.Series([unit] * n, dtype=object))
     end = _dst_ends(pd.Series(start).reset_index(drop=True), pd.Series(end).reset_index(drop=True),
@@ -212,6 +227,8 @@ def _frame(
     )[RAW_COLUMNS]  # fmt: skip
     frame = frame.iloc[: len(rows)].reset_index(drop=True)
     frame.attrs["columns"] = columns
+    frame.attrs["date_order"] = order.describe()
+    frame.attrs["encoding"] = describe_encoding(encoding)
     return frame
 
 

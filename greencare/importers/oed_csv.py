@@ -14,6 +14,7 @@ import csv
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,7 @@ from greencare.importers.base import (
     parse_numbers,
     parse_times,
 )
+from greencare.importers.conventions import DateOrder, decode_head, describe_encoding, text_encoding
 
 _NUMBER = re.compile(r"^\s*-?\d+(\.\d+)?\s*$")
 _STAMP = re.compile(r"^\s*\d{1,4}[-/]\d{1,2}[-/]\d{1,4}[ T]\d{1,2}:\d{2}")
@@ -35,7 +37,7 @@ class OedCsv:
     description = "Open Energy Dashboard readings: reading,start,end (or reading,end), no header"
 
     def sniff(self, path: Path, head: bytes) -> bool:
-        lines = head.decode("utf-8-sig", errors="replace").splitlines()[:3]
+        lines = decode_head(head).decode("utf-8-sig", errors="replace").splitlines()[:3]
         if not lines:
             return False
         fields = [line.split(",") for line in lines if line.strip()]
@@ -45,27 +47,45 @@ class OedCsv:
         )
 
     def read(self, path: Path, options: ImportOptions) -> Iterator[pd.DataFrame]:
-        width = _width(path)
+        encoding = text_encoding(path, options)
+        width = _width(path, encoding)
         names = ["quantity", "start", "end"] if width == 3 else ["quantity", "end"]
-        reader = pd.read_csv(
-            path,
-            header=None,
-            names=names,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            chunksize=options.chunk_rows,
-            index_col=False,
-            engine="c",
-        )
+        labels = {"start": "column 2", "end": f"column {width}"}
+
+        def rows() -> Any:
+            return pd.read_csv(
+                path,
+                header=None,
+                names=names,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                chunksize=options.chunk_rows,
+                index_col=False,
+                engine="c",
+                encoding=encoding,
+            )
+
+        def rescan() -> Any:  # the whole file's times, when the first chunk leaves the order open
+            line = 1
+            for chunk in rows():
+                lines = np.arange(line, line + len(chunk), dtype=np.int64)
+                line += len(chunk)
+                yield lines, [(labels[k], chunk[k]) for k in names[1:]]
+
+        order = DateOrder(path, options, lookahead=rescan)
+        reader = rows()
         line = 1
         previous_end: pd.Timestamp | None = None
         try:
             for chunk in reader:
                 n = len(chunk)
-                end, _ = parse_times(chunk["end"], options)
+                lines = np.arange(line, line + n, dtype=np.int64)
+                order.begin(lines)
+                order.settle(lines, [(labels[k], chunk[k]) for k in names[1:]])
+                end, _ = parse_times(chunk["end"], options, order, labels["end"])
                 if width == 3:
-                    start, _ = parse_times(chunk["start"], options)
+                    start, _ = parse_times(chunk["start"], options, order, labels["start"])
                     start_raw = chunk["start"].to_numpy()
                 else:  # each period starts where the one before it ended
                     start = end.shift(1)
@@ -75,7 +95,7 @@ class OedCsv:
                     previous_end = end.iloc[-1] if n else previous_end
                 raw = pd.DataFrame(
                     {
-                        "line": np.arange(line, line + n, dtype=np.int64),
+                        "line": lines,
                         "meter": np.array([""] * n, dtype=object),
                         "start": start.reset_index(drop=True),
                         "end": end.reset_index(drop=True),
@@ -93,6 +113,8 @@ class OedCsv:
                 )[RAW_COLUMNS]
                 raw.attrs["columns"] = {"quantity": "column 1 (reading)", "start": "column 2",
                                         "end": f"column {width}"}  # fmt: skip
+                raw.attrs["date_order"] = order.describe()
+                raw.attrs["encoding"] = describe_encoding(encoding)
                 if (
                     width == 2
                     and line == 1
@@ -108,8 +130,8 @@ class OedCsv:
             raise FormatError(path, f"rows of different lengths: {exc}") from exc
 
 
-def _width(path: Path) -> int:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+def _width(path: Path, encoding: str = "utf-8-sig") -> int:
+    with path.open(encoding=encoding, newline="") as handle:
         first = next(csv.reader(handle), None)
     if not first or len(first) not in (2, 3):
         raise FormatError(path, "an OED file has 2 or 3 columns: reading, [start,] end", line=1)

@@ -46,6 +46,7 @@ from greencare.importers.base import (
     parse_numbers,
     parse_times,
 )
+from greencare.importers.conventions import DateOrder
 
 # PM unit (the words before any bracket, lower case) -> (greencare unit, multiplier).
 PM_UNITS: dict[str, tuple[str, float]] = {
@@ -164,6 +165,7 @@ class PortfolioManager:
         try:
             sheets = [(s, h) for s in book.worksheets if (h := _find_header(s))]
             names, read_dates = _survey(sheets)
+            order = DateOrder(path, options, default=("mdy", "Portfolio Manager's US dates"))
             for sheet, (kind, number, header, cols) in sheets:
                 if kind == "entries":
                     rows = _entry_rows(sheet, number, cols, names, read_dates, options)
@@ -174,7 +176,7 @@ class PortfolioManager:
                     rows = _monthly_rows(sheet, number, header, cols)
                     fields = {"start": header[cols["month"]], "end": header[cols["month"]]}
                 columns = {k: f"{sheet.title}!{v}" for k, v in fields.items()}
-                yield from _chunks(rows, options, columns)
+                yield from _chunks(rows, options, columns, order)
         finally:
             book.close()
 
@@ -268,23 +270,32 @@ def _month(cell: Any) -> tuple[str, str, str]:
     return f"{when:%Y-%m}-01", f"{when:%Y-%m}-{last:02d}", raw
 
 
-def _chunks(rows: Iterable[tuple], options: ImportOptions, columns: dict) -> Iterator[pd.DataFrame]:
+def _chunks(
+    rows: Iterable[tuple], options: ImportOptions, columns: dict, order: DateOrder | None = None
+) -> Iterator[pd.DataFrame]:
     batch: list[tuple] = []
     for row in rows:
         batch.append(row)
         if len(batch) >= options.chunk_rows:
-            yield _frame(batch, options, columns)
+            yield _frame(batch, options, columns, order)
             batch = []
     if batch:
-        yield _frame(batch, options, columns)
+        yield _frame(batch, options, columns, order)
 
 
-def _frame(batch: list[tuple], options: ImportOptions, columns: dict) -> pd.DataFrame:
+def _frame(
+    batch: list[tuple], options: ImportOptions, columns: dict, order: DateOrder | None = None
+) -> pd.DataFrame:
     line, meter, start_raw, end_raw, inclusive, usage, scale, unit, cost, flag = (
         pd.Series(list(v), dtype=object) for v in zip(*batch, strict=True)
     )
-    start, _ = parse_times(start_raw, options)
-    end, date_only = parse_times(end_raw, options)
+    if order is not None:  # one day/month order for the whole workbook
+        lines = line.to_numpy(dtype=np.int64)
+        order.begin(lines)
+        order.settle(lines, [(columns.get("start", "start"), start_raw),
+                             (columns.get("end", "end"), end_raw)])  # fmt: skip
+    start, _ = parse_times(start_raw, options, order, columns.get("start", "start"))
+    end, date_only = parse_times(end_raw, options, order, columns.get("end", "end"))
     thousands = options.thousands or ","
     quantity = parse_numbers(usage, decimal=options.decimal, thousands=thousands)
     frame = pd.DataFrame(
@@ -306,4 +317,6 @@ def _frame(batch: list[tuple], options: ImportOptions, columns: dict) -> pd.Data
         }
     )[RAW_COLUMNS]
     frame.attrs["columns"] = columns
+    if order is not None:
+        frame.attrs["date_order"] = order.describe()
     return frame

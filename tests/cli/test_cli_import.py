@@ -150,6 +150,10 @@ def test_import_json_summary(cli, ready: Path, tmp_path: Path) -> None:
         "rejected_file": None,
         "meters_created": [],
         "unknown_meters": [],
+        "date_order": None,
+        "numbers": "decimal point, ',' between thousands (1,234.5) "
+        "(line 2 cost '150.50' fits no other)",
+        "encoding": "UTF-8",
     }
 
 
@@ -485,3 +489,38 @@ def test_help(runner: CliRunner, args: list[str], fragments: list[str]) -> None:
     assert result.exit_code == 0, result.output
     for fragment in fragments:
         assert fragment in result.stdout
+
+
+def test_import_says_how_a_european_file_was_read(cli, ready: Path, tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "eu.csv",
+        "meter;start;end;quantity\nMain;01.01.2025;31.01.2025;1.234,5\n",
+    )
+
+    result = cli("import", str(path))
+
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:2] == [
+        "imported eu.csv (csv) as batch 1: 1 rows read, 1 added, 0 unchanged, 0 replaced, "
+        "0 rejected",
+        "read with dates: day/month/year (line 2 end '31.01.2025' fits no other); numbers: "
+        "decimal comma, '.' between thousands (1.234,5) (line 2 quantity '1.234,5' fits no "
+        "other)",
+    ]
+
+
+def test_import_monthfirst_flag(cli, ready: Path, tmp_path: Path) -> None:
+    path = _write(tmp_path, "both.csv", "meter,start,end,quantity\nMain,01/02/2025,01/03/2025,5\n")
+
+    refused = cli("import", str(path))
+    result = cli("import", str(path), "--monthfirst", "--json")
+
+    assert refused.exit_code == 1
+    assert refused.output == (
+        "error: both.csv, line 2: start '01/02/2025' could be 1 February 2025 (day/month/year) "
+        "or 2 January 2025 (month/day/year), and no date in the file settles the order (none "
+        "has a day above 12); give --dayfirst or --monthfirst\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["date_order"] == "month/day/year (--monthfirst)"

@@ -92,7 +92,8 @@ CASES = [
         b"\xff\xfe\x00\x00" + random.Random(9).randbytes(5000),
         options={"format": "csv"},
         raises=FormatError,
-        message="{name}: not UTF-8 text (is it a binary or spreadsheet file?)",
+        message="{name}, line 1: not valid UTF-16 (with a byte-order mark) text: bytes d6 dd "
+        "(illegal encoding); is it a binary or spreadsheet file?",
     ),
     Case(
         "wrong-delimiter",
@@ -102,17 +103,113 @@ CASES = [
         message="{name}, line 1: no quantity column (looked for quantity, usage, consumption, "
         "reading, value, amount used, use); name it with --column quantity=HEADER",
     ),
-    Case(
-        "decimal-comma-semicolon-file",
+    Case(  # a declared decimal point is respected: 1,5 is then no number
+        "decimal-comma-declared-point",
         b"meter;start;end;quantity\nMain;2025-01-01;2025-01-31;10\nMain;2025-02-01;2025-02-28;1,5\n",
+        options={"decimal": "."},
         problems=["{name}, line 3, quantity '1,5': not a finite number"],
         rows_read=2,
     ),
     Case(
-        "decimal-comma-quoted",
-        HEADER + b'Main,2025-01-01,2025-01-31,"1,5"\n',
-        problems=["{name}, line 2, quantity '1,5': not a finite number"],
+        "mixed-number-formats",
+        HEADER + b'Main,2025-01-01,2025-01-31,"1,234.5"\nMain,2025-02-01,2025-02-28,"1.234,5"\n',
+        raises=FormatError,
+        message="{name}, line 3: quantity '1.234,5' is written with a decimal comma, but line 2 "
+        "quantity '1,234.5' with a decimal point: one file must use one number format; "
+        "correct the file",
+    ),
+    Case(
+        "ambiguous-number",
+        HEADER + b"Main,2025-01-01,2025-01-31,1.234\nMain,2025-02-01,2025-02-28,7\n",
+        raises=FormatError,
+        message="{name}, line 2: quantity '1.234' could be 1.234 (a decimal point) or 1234 "
+        "('.' between thousands), and no number in the file settles which; give --thousands , "
+        "(numbers like 1,234.5) or --decimal-comma --thousands . (numbers like 1.234,5)",
+    ),
+    Case(  # the first chunk settles a decimal point; a later one writes a decimal comma
+        "number-format-contradicted-in-a-later-chunk",
+        b"meter;start;end;quantity\n"
+        + b"".join(b"Main;2025-0%d-01;2025-0%d-10;1.5\n" % (m, m) for m in range(1, 5))
+        + b"Main;2025-05-01;2025-05-10;2,5\n",
+        options={"chunk_rows": 2},
+        raises=FormatError,
+        message="{name}, line 6: quantity '2,5' is written with a decimal comma, but line 2 "
+        "quantity '1.5' with a decimal point: one file must use one number format; correct the "
+        "file",
+    ),
+    Case(
+        "ambiguous-dates",
+        HEADER + b"Main,01/02/2025,02/02/2025,5\n",
+        raises=FormatError,
+        message="{name}, line 2: start '01/02/2025' could be 1 February 2025 (day/month/year) "
+        "or 2 January 2025 (month/day/year), and no date in the file settles the order (none "
+        "has a day above 12); give --dayfirst or --monthfirst",
+    ),
+    Case(
+        "no-date-order-fits",
+        HEADER + b"Main,13/01/2025,20/01/2025,5\nMain,01/21/2025,01/31/2025,5\n",
+        raises=FormatError,
+        message="{name}, line 3: start '01/21/2025' fits only month/day/year, but line 2 start "
+        "'13/01/2025' fits only day/month/year: no one date order fits every row; correct the "
+        "file or give --date-format",
+    ),
+    Case(  # decided day first in the first chunk; the third chunk is month first: rolled back
+        "date-order-contradicted-in-a-later-chunk",
+        HEADER
+        + b"Main,13/01/2025,14/01/2025,1\nMain,14/01/2025,15/01/2025,1\n"
+        + b"Main,15/01/2025,16/01/2025,1\nMain,16/01/2025,17/01/2025,1\n"
+        + b"Main,02/17/2025,02/18/2025,1\n",
+        options={"chunk_rows": 2},
+        raises=FormatError,
+        message="{name}, line 6: start '02/17/2025' fits only month/day/year, but line 2 start "
+        "'13/01/2025' fits only day/month/year: no one date order fits every row; correct the "
+        "file or give --date-format",
+    ),
+    Case(
+        "dayfirst-and-monthfirst",
+        HEADER + b"Main,01/02/2025,02/02/2025,5\n",
+        options={"dayfirst": True, "monthfirst": True},
+        raises=FormatError,
+        message="{name}: --dayfirst and --monthfirst contradict each other; give one",
+    ),
+    Case(  # --dayfirst is strict: 01/13/2025 has no month 13 (pandas would swap it silently)
+        "dayfirst-is-strict",
+        HEADER + b"Main,01/12/2025,01/13/2025,5\n",
+        options={"dayfirst": True},
+        problems=["{name}, line 2, end '01/13/2025': " + UNREADABLE_TIME],
         rows_read=1,
+    ),
+    Case(
+        "two-columns-for-one-field",
+        b"meter,start,end,quantity,quantity\nMain,2025-01-01,2025-01-31,1,2\n",
+        raises=FormatError,
+        message="{name}, line 1: columns 4 'quantity' and 5 'quantity' both hold the quantity; "
+        "rename one, or say which to read with --column quantity=HEADER",
+    ),
+    Case(
+        "two-headers-for-one-field",
+        b"meter,start,end,Usage,Consumption\nMain,2025-01-01,2025-01-31,1,2\n",
+        raises=FormatError,
+        message="{name}, line 1: columns 4 'Usage' and 5 'Consumption' both hold the quantity; "
+        "rename one, or say which to read with --column quantity=HEADER",
+    ),
+    Case(  # 0x81 is undefined in Windows-1252 and invalid in UTF-8
+        "neither-utf8-nor-cp1252",
+        HEADER + GOOD_ROW + b"M\xe9ter,2025-02-01,2025-02-28,7\nM\x81,2025-03-01,2025-03-31,7\n",
+        options={"format": "csv"},
+        raises=FormatError,
+        message="{name}, line 4: byte 0x81 is neither UTF-8 nor Windows-1252 text; save the "
+        "file as UTF-8 (or give --encoding)",
+    ),
+    Case(  # a lone low surrogate on line 3 of a UTF-16 file
+        "broken-utf16",
+        (HEADER + GOOD_ROW).decode().encode("utf-16")
+        + b"\x00\xdc"
+        + b"ain,2025-02-01,2025-02-28,7\n".decode().encode("utf-16-le"),
+        options={"format": "csv"},
+        raises=FormatError,
+        message="{name}, line 3: not valid UTF-16 (with a byte-order mark) text: bytes 00 dc "
+        "(illegal encoding); is it a binary or spreadsheet file?",
     ),
     Case(  # unquoted, the decimal comma splits the row into one field too many
         "decimal-comma-unquoted",
@@ -230,14 +327,14 @@ CASES = [
         "nonexistent-local-time",
         b"meter,timestamp,quantity\nNY Main,2025-03-09 01:45,1\nNY Main,2025-03-09 02:30,1\n",
         options={"interval_minutes": 15},
-        problems=["{name}, line 3, start '2025-03-09 02:30': " + AMBIGUOUS],
+        problems=["{name}, line 3, timestamp '2025-03-09 02:30': " + AMBIGUOUS],
         rows_read=2,
     ),
     Case(
         "ambiguous-local-time",
         b"meter,timestamp,quantity\nNY Main,2025-11-02 01:30,1\n",
         options={"interval_minutes": 15},
-        problems=["{name}, line 2, start '2025-11-02 01:30': " + AMBIGUOUS],
+        problems=["{name}, line 2, timestamp '2025-11-02 01:30': " + AMBIGUOUS],
         rows_read=1,
     ),
     Case(  # the file was cut off after the start date, with no newline at the end
@@ -254,6 +351,23 @@ CASES = [
         options={"chunk_rows": 2},
         raises=FormatError,
         message="{name}, line 8: 5 fields but the header has 4 (extra value '2'); "
+        "check the delimiter or the header",
+    ),
+    Case(  # the line is the file's own: the quoted note on line 2 spans two lines
+        "too-many-fields-after-a-quoted-line-break",
+        b'meter,start,end,quantity,notes\nMain,2025-01-01,2025-01-31,1,"a\nb"\n'
+        + b"Main,2025-02-01,2025-02-28,1,x,y\n",
+        raises=FormatError,
+        message="{name}, line 4: 6 fields but the header has 5 (extra value 'y'); "
+        "check the delimiter or the header",
+    ),
+    Case(  # past the first 50 rows pandas finds it, counting rows; the message counts lines
+        "too-many-fields-after-many-quoted-line-breaks",
+        b"meter,start,end,quantity,notes\n"
+        + b"".join(b'Main,2025-01-%02d,2025-01-%02d,1,"a\nb"\n' % (d, d + 1) for d in range(1, 61))
+        + b"Main,2025-04-01,2025-04-28,1,x,y\n",
+        raises=FormatError,
+        message="{name}, line 122: 6 fields but the header has 5 (extra value 'y'); "
         "check the delimiter or the header",
     ),
     Case(

@@ -556,7 +556,7 @@ def test_cumulative_register_reads(db, main, tmp_path) -> None:
     ]  # fmt: skip
     assert result.warning_count == 1
     assert _texts(result, "warnings") == [
-        "register.csv, line 5, quantity '100': warning: register went down: taken as a meter reset"
+        "register.csv, line 5, reading '100': warning: register went down: taken as a meter reset"
     ]
     _assert_rollups_match_rebuild(db)
 

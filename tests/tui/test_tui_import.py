@@ -128,3 +128,39 @@ async def test_import_a_waste_manifest_file(small_db, tmp_path: Path) -> None:
         "SELECT format, status FROM import_batches ORDER BY id DESC"
     ).fetchone()
     assert batch == ("waste-csv", "active")
+
+
+async def test_dates_that_read_two_ways_are_refused_then_read_as_chosen(
+    small_db, tmp_path: Path
+) -> None:
+    from textual.widgets import Select
+
+    source = tmp_path / "both-ways.csv"
+    source.write_text("meter,start,end,quantity,unit\nGas,01/02/2026,10/02/2026,12,therm\n")
+    before = count(small_db, "readings")
+    app = GreencareApp(db=small_db, mode="import")
+    app.import_root = tmp_path
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        screen.query_one("#imp-path").value = str(source)
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not screen.running)
+        assert str(screen.query_one("#imp-result").content) == (
+            "[$text-error]Not imported[/]: both-ways.csv, line 2: start '01/02/2026' could be 1 February 2026 "
+            "(day/month/year) or 2 January 2026 (month/day/year), and no date in the file "
+            "settles the order (none has a day above 12); choose Dates: day first or month "
+            "first"
+        )
+        assert count(small_db, "readings") == before
+        screen.query_one("#imp-dates", Select).value = "dmy"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not screen.running)
+        assert "imported" in str(screen.query_one("#imp-result").content)
+        assert "dates: day/month/year (--dayfirst)" in str(screen.query_one("#imp-result").content)
+    assert count(small_db, "readings") == before + 1
+    start, end = small_db.execute(
+        "SELECT start_utc, end_utc FROM readings WHERE batch_id IS NOT NULL"
+    ).fetchone()
+    assert (end - start) // 86400 == 10  # 1 to 10 February, inclusive

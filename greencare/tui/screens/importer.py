@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -112,6 +113,20 @@ class ImportScreen(SectionScreen):
                     yield Select(
                         [("stop: import nothing", "stop"), ("skip bad rows", "skip")],
                         value="stop", allow_blank=False, id="imp-onerror", compact=True,
+                    )  # fmt: skip
+                with Horizontal(classes="imp-row"):
+                    yield Label("Dates ", classes="imp-label")
+                    yield Select(
+                        [("decided from the file", "auto"), ("day first: 7/2 is 7 Feb", "dmy"),
+                         ("month first: 7/2 is Jul 2", "mdy")],
+                        value="auto", allow_blank=False, id="imp-dates", compact=True,
+                    )  # fmt: skip
+                with Horizontal(classes="imp-row"):
+                    yield Label("Numbers ", classes="imp-label")
+                    yield Select(
+                        [("decided from the file", "auto"), ("1,234.5", "point"),
+                         ("1.234,5", "comma")],
+                        value="auto", allow_blank=False, id="imp-numbers", compact=True,
                     )  # fmt: skip
                 with Horizontal(classes="imp-row"):
                     yield Label("", classes="imp-label")
@@ -267,9 +282,16 @@ class ImportScreen(SectionScreen):
                 value = found.first(Select).value
                 if isinstance(value, int):
                     mapping[key] = str(value)
+        dates = self.query_one("#imp-dates", Select).value
+        numbers = self.query_one("#imp-numbers", Select).value
+        separators = {"point": (".", ","), "comma": (",", ".")}.get(str(numbers), (None, None))
         return ImportOptions(
             meter=str(meter) if isinstance(meter, int) else None,
             meter_map=mapping,
+            dayfirst=dates == "dmy",
+            monthfirst=dates == "mdy",
+            decimal=separators[0],
+            thousands=separators[1],
             on_error=str(self.query_one("#imp-onerror", Select).value),
             dry_run=self.query_one("#imp-dryrun", Checkbox).value,
             replace=self.query_one("#imp-replace", Checkbox).value,
@@ -354,7 +376,14 @@ class ImportScreen(SectionScreen):
             self.set_status("Import cancelled; the database is as it was.")
             return
         if message.error:
-            out.update(f"[$text-error]Not imported[/]: {message.error}")
+            error = message.error.replace(  # the CLI's flags are the choices above here
+                "give --dayfirst or --monthfirst", "choose Dates: day first or month first"
+            ).replace(
+                "give --thousands , (numbers like 1,234.5) or --decimal-comma --thousands . "
+                "(numbers like 1.234,5)",
+                "choose Numbers: 1,234.5 or 1.234,5",
+            )
+            out.update(f"[$text-error]Not imported[/]: {escape(error)}")
             self.set_status("Not imported.")
             return
         result = message.result
@@ -378,6 +407,9 @@ class ImportScreen(SectionScreen):
             parts.append(f"batch {result.batch_id} (undo it in History)")
         if result.rejected_file:
             parts.append(f"rejected rows: {result.rejected_file}")
+        for label, value in (("dates", result.date_order), ("numbers", result.numbers)):
+            if value and not value.startswith("decimal point, "):  # read once for the file
+                parts.append(escape(f"{label}: {value}"))
         out.update(" · ".join(parts))
         for p in [*result.errors, *result.warnings]:
             table.add_row(
