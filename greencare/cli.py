@@ -95,7 +95,9 @@ def _cell(value: Any) -> str:
             return f"{value:,.0f}"
         if abs(value) >= 100:
             return f"{value:,.2f}"
-        return f"{value:.6g}"  # small values (factors) keep their significant digits
+        from greencare.core.display import significant
+
+        return significant(value)  # small values (factors) keep 6 digits, never an exponent
     return str(value)
 
 
@@ -309,6 +311,7 @@ def reading() -> None:
 def reading_add(ctx: click.Context, meter: str, as_json: bool, **fields: Any) -> None:
     """Record a bill or reading for METER (its id or name)."""
     from greencare import services
+    from greencare.core.display import full_number
 
     row = services.add_reading(_open(ctx), meter=meter, source="cli", **fields)
     _emit(
@@ -316,7 +319,8 @@ def reading_add(ctx: click.Context, meter: str, as_json: bool, **fields: Any) ->
         as_json,
         lambda: (
             f"added reading {row['id']}: {row['meter']} {row['start']} to {row['end']}, "
-            f"{row['quantity']:g} {row['unit']} = {row['quantity_canonical']:,.1f} {row['canonical_unit']}"
+            f"{full_number(row['quantity'])} {row['unit']} = "
+            f"{row['quantity_canonical']:,.1f} {row['canonical_unit']}"
         ),
     )
 
@@ -856,6 +860,7 @@ def explain(ctx: click.Context, as_json: bool, limit: int, records: bool, **opts
 def _echo_records(ctx: click.Context, lines: Any) -> None:
     """The readings behind each meter-month line: id, period, quantity and share in the month."""
     from greencare import services
+    from greencare.core.display import full_number, significant
 
     db = _open(ctx, create=False)
     meter_lines = lines[lines["source_type"] == "meter"]
@@ -865,10 +870,12 @@ def _echo_records(ctx: click.Context, lines: Any) -> None:
         rows = services.records_behind(db, meter=int(meter_id), month=str(month))
         total = sum(r["quantity_in_month"] for r in rows)
         unit = rows[0]["unit"] if rows else ""
-        click.echo(f"  {month} meter {meter_id}: {len(rows):,} readings, {total:,.6g} {unit}")
+        click.echo(
+            f"  {month} meter {meter_id}: {len(rows):,} readings, {significant(total)} {unit}"
+        )
         for r in rows[:5]:
             click.echo(
-                f"    reading {r['id']}: {r['start']} to {r['end']}, {r['quantity']:,.6g} "
+                f"    reading {r['id']}: {r['start']} to {r['end']}, {full_number(r['quantity'])} "
                 f"{r['unit']} x {r['share']:.4f} of it in {month}"
             )
         if len(rows) > 5:
