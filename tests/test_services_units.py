@@ -235,6 +235,32 @@ def test_waste_import_refuses_mt_and_overflow(metered: Database, tmp_path: Path)
     assert state(metered) == before
 
 
+def test_portfolio_manager_defines_its_own_mlbs_and_mbtu(metered: Database, tmp_path: Path) -> None:
+    """The same tokens a generic file is refused for keep Portfolio Manager's meaning in a PM
+    workbook: MLbs. are million pounds (stored as thousands of klb), MBtu million Btu."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Meter Entries"
+    sheet.append(["Property Name", "Portfolio Manager Meter ID", "Meter Name", "Start Date",
+                  "End Date", "Usage/Quantity", "Usage Units"])  # fmt: skip
+    sheet.append(["P", 1, "Steam", "1/1/2024", "1/31/2024", 2, "MLbs. (million pounds)"])
+    sheet.append(["P", 2, "Gas", "2/1/2024", "2/29/2024", 3, "MBtu (million Btu)"])
+    path = tmp_path / "pm.xlsx"
+    book.save(path)
+    result = import_readings(metered, path)
+    assert (result.status, result.inserted) == ("imported", 2), result.errors
+    rows = metered.execute(
+        "SELECT m.name, r.quantity, r.unit, r.quantity_canonical FROM readings r "
+        "JOIN meters m ON m.id = r.meter_id WHERE r.batch_id IS NOT NULL ORDER BY m.name"
+    ).fetchall()
+    kwh_per_kbtu = 1055.056 / 3600
+    assert [r[:3] for r in rows] == [("Gas", 3.0, "MMBtu"), ("Steam", 2000.0, "klb")]
+    assert rows[0][3] == pytest.approx(3000 * kwh_per_kbtu, rel=1e-12)
+    assert rows[1][3] == pytest.approx(2000 * 1194 * kwh_per_kbtu, rel=1e-12)
+
+
 # --- CLI: refusals are one line, confirmations print numbers in full ---------------------------
 
 

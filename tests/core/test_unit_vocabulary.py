@@ -259,3 +259,22 @@ def test_overflow_is_refused() -> None:
         False,
         True,
     ]
+
+
+def test_the_readme_lists_the_refused_tokens_and_the_accepted_units() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Units and vocabularies", 1)[1].split("\n## ", 1)[0]
+    assert "bill_units.toml" in section
+    tokens = {"MBtu", "Mlb", "MLbs", "MCF", "mt", "MT", "Mgal", "mWh", "mJ", "ML"}
+    for token in tokens:
+        assert token.lower() in VOCAB.ambiguous
+        assert f"`{token}`" in section
+    words = {"m**3": "m³", "US_gallon": "US gallons", "imperial_gallon": "imperial gallons",
+             "litre": "litres", "megalitre": "megalitres", "ton_hour": "ton-hours",
+             "short_ton": "short ton"}  # fmt: skip
+    offered = {u for c in units.Commodity for u in units.accepted_units(c)}
+    for name in offered:
+        assert words.get(name, name) in section, name
+    assert 'MLb")' not in section  # the old wording that called klb Portfolio Manager's MLb
