@@ -156,12 +156,15 @@ class Meter(_Model):
     retired: bool = False
 
     @model_validator(mode="after")
-    def _unit_fits(self) -> Self:
+    def _unit_fits(self, info: ValidationInfo) -> Self:
+        stored = bool((info.context or {}).get("stored")) if info else False
         try:
             units.conversion_factor(self.unit, self.commodity)
         except units.UnitError as exc:
-            raise FieldError("unit", str(exc)) from exc
-        self.unit = units.normalize_unit(self.unit)
+            if not stored:
+                raise FieldError("unit", str(exc)) from exc
+        else:
+            self.unit = units.normalize_unit(self.unit)
         if self.delivery_class is None:
             self.delivery_class = (
                 DeliveryClass.ONSITE_GENERATION

@@ -226,5 +226,14 @@ def m0004_drop_readings_batch_index(db: Database) -> None:
     db.execute("DROP INDEX IF EXISTS idx_readings_batch")
 
 
+@migrations(name="0005_units_million_pounds_are_mmlb")
+def m0005_units_million_pounds_are_mmlb(db: Database) -> None:
+    """Before the bill-unit table, "MLb"/"MLbs" were read as million pounds and stored as "MLb".
+    That token is now refused as ambiguous (Con Edison's Mlb is a thousand), so stored rows take
+    the unambiguous name of what they were read as; quantities are unchanged."""
+    for table in ("meters", "readings", "reading_months", "waste_records", "purchases"):
+        db.execute(f"UPDATE {table} SET unit = 'MMlb' WHERE unit = 'MLb'")
+
+
 def table_names(db: Database) -> list[str]:
     return sorted(db.table_names())
