@@ -4,6 +4,10 @@ Every quantity is stored twice: as entered (magnitude + unit string) and in its 
 canonical unit. Converting is done by a factor computed once per (unit, commodity) pair and
 applied to a whole column: building a pint Quantity per row costs ~65x the time of the
 surrounding import (see bench/), so pint is only asked for factors, never for rows.
+
+What a typed unit means is decided by one table, ``bill_units.toml``: its spellings, the tokens
+refused as ambiguous (MBtu, Mlb, MCF, mt), and the units each commodity is billed in. Pint is
+never asked to read a typed token, so its SI prefixes cannot turn "mt" into a milli-tonne.
 """
 
 from __future__ import annotations
