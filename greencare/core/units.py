@@ -110,11 +110,14 @@ def vocabulary() -> Vocabulary:
         name = entry["name"]
         pint_names[name] = entry["pint"]
         sources[name] = entry["source"]
-        exact[name] = name
-        for spelling in entry.get("exact", ()):
-            exact[_fold(spelling)] = name
-        for spelling in entry.get("any_case", ()):
-            folded[_fold(spelling).lower()] = name
+        for table, spellings in (
+            (exact, [name, *entry.get("exact", ())]),
+            (folded, [s.lower() for s in entry.get("any_case", ())]),
+        ):
+            for spelling in map(_fold, spellings):
+                if table.get(spelling, name) != name:  # the table itself must not be ambiguous
+                    raise ValueError(f"bill_units.toml: {spelling!r} names two units")
+                table[spelling] = name
     ambiguous = {
         _fold(token).lower(): entry["message"]
         for entry in data["ambiguous"]
@@ -146,15 +149,16 @@ def lookup(text: str) -> str:
     if not raw:
         raise UnknownUnitError("no unit given")
     key = _fold(raw)
+    shown = repr(raw) if len(raw) <= 40 else f"{raw[:30]!r}… ({len(raw):,} characters)"
     vocab = vocabulary()
     if key in vocab.exact:
         return vocab.exact[key]
     lower = key.lower()
     if lower in vocab.ambiguous:
-        raise AmbiguousUnitError(f"unit {raw!r} is ambiguous: {vocab.ambiguous[lower]}")
+        raise AmbiguousUnitError(f"unit {shown} is ambiguous: {vocab.ambiguous[lower]}")
     if lower in vocab.folded:
         return vocab.folded[lower]
-    raise UnknownUnitError(f"unknown unit {raw!r}")
+    raise UnknownUnitError(f"unknown unit {shown}")
 
 
 def accepted_units(commodity: Commodity | str) -> tuple[str, ...]:

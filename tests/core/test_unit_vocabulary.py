@@ -278,3 +278,9 @@ def test_the_readme_lists_the_refused_tokens_and_the_accepted_units() -> None:
     for name in offered:
         assert words.get(name, name) in section, name
     assert 'MLb")' not in section  # the old wording that called klb Portfolio Manager's MLb
+
+
+def test_a_runaway_unit_field_is_named_by_its_start() -> None:
+    with pytest.raises(UnknownUnitError) as info:
+        parse_unit("x" * 5000)
+    assert str(info.value) == f"unknown unit {'x' * 30!r}… (5,000 characters)"
