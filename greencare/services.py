@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -187,25 +188,57 @@ def add_meter(
     return facilities.add_meter(db, meter, source=source)
 
 
+class _Keep:
+    """The default of ``update_reading``'s fields: keep what is stored."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+#: Pass for a field of ``update_reading`` to leave it as stored (the default).
+KEEP: Any = _Keep()
+
+
 def update_reading(
     db: Database,
     reading_id: int,
     *,
-    start: str,
-    end: str,
-    quantity: float | str,
-    unit: str | None = None,
-    cost: float | str | None = None,
-    currency: str | None = None,
-    estimated: bool = False,
+    start: str | Any = KEEP,
+    end: str | Any = KEEP,
+    quantity: float | str | Any = KEEP,
+    unit: str | Any | None = KEEP,
+    cost: float | str | Any | None = KEEP,
+    currency: str | Any | None = KEEP,
+    estimated: bool | Any = KEEP,
     source: str = "api",
 ) -> dict[str, Any]:
-    """Correct a stored reading (same meter); validated like ``add_reading``, audited."""
-    rows = list(db.query("SELECT meter_id FROM readings WHERE id = ?", [reading_id]))
+    """Correct a stored reading (same meter); validated like ``add_reading``, audited.
+
+    Only the fields given change: the others keep their stored values exactly (a cost of
+    118,233.40 stays 118,233.40 when only the quantity is corrected). ``cost=None`` clears it.
+    """
+    rows = list(db.query("SELECT * FROM readings WHERE id = ?", [reading_id]))
     if not rows:
         raise NotFoundError(f"no reading with id {reading_id}")
-    target = facilities.get_meter(db, int(rows[0]["meter_id"]))
-    reading = _reading(db, target, start, end, quantity, unit, cost, currency, estimated, source)
+    stored = rows[0]
+    target = facilities.get_meter(db, int(stored["meter_id"]))
+    zone = facilities.get_facility(db, target.facility_id).timezone or "UTC"
+
+    def kept(value: Any, column: str) -> Any:
+        return stored[column] if value is KEEP else value
+
+    reading = _reading(
+        db,
+        target,
+        periods.from_epoch(stored["start_utc"], zone) if start is KEEP else start,
+        periods.from_epoch(stored["end_utc"], zone) if end is KEEP else end,
+        kept(quantity, "quantity"),
+        kept(unit, "unit"),
+        kept(cost, "cost"),
+        kept(currency, "currency"),
+        bool(kept(estimated, "estimated")),
+        source,
+    )
     readings.update_reading(db, reading_id, reading, target, source=source)
     return get_reading(db, reading_id)
 
@@ -246,8 +279,8 @@ def add_reading(
 def _reading(
     db: Database,
     target: Meter,
-    start: str,
-    end: str,
+    start: str | datetime,
+    end: str | datetime,
     quantity: float | str,
     unit: str | None,
     cost: float | str | None,
@@ -261,6 +294,9 @@ def _reading(
     fields: dict[str, str] = {}
     bounds: list[Any] = [None, None]
     for i, (label, text) in enumerate((("start", start), ("end", end))):
+        if isinstance(text, datetime):  # a stored instant, kept as it is
+            bounds[i] = text
+            continue
         try:
             bounds[i] = periods.parse_instant(str(text), owner.timezone, is_end=label == "end")
         except periods.PeriodError as exc:

@@ -51,7 +51,9 @@ LINE_COLUMNS = [
 
 #: Families that hold reference data (densities, life-cycle studies, an input-output model)
 #: rather than a year's factors: the latest edition applies unless pinned.
-REFERENCE_FAMILIES = frozenset({"healthcare", "healthcare-waste", "useeio", "energy-star-pm"})
+REFERENCE_FAMILIES = frozenset(
+    {"healthcare", "healthcare-waste", "useeio", "energy-star-pm", "economic-indices"}
+)
 
 _MASS_TO_KG = {"kg": 1.0, "g": 0.001, "lb": 0.45359237, "metric_ton": 1000.0, "tonne": 1000.0}
 _MARKET_NOTE = (

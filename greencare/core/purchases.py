@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from greencare.core import rules, units
+from greencare.core import prices, rules, units
 from greencare.core.factors import MissingFactorError
 
 if TYPE_CHECKING:
@@ -305,35 +305,49 @@ def _fleet(engine: Engine, block: pd.DataFrame) -> list[pd.DataFrame]:
 
 
 def _spend(engine: Engine, spend: pd.DataFrame) -> list[pd.DataFrame]:
+    """Spend lines: each (currency, year) converted to the factors' US dollars (core.prices)."""
     if spend.empty:
         return []
-    out = []
-    non_usd = spend[spend["currency"] != "USD"]
-    for currency, block in non_usd.groupby("currency", dropna=False):
-        engine._gap(
-            f"spend in {currency} ({len(block)} purchases): USEEIO factors are per US dollar and "
-            "greencare ships no exchange rates"
-        )
-    usd = spend[spend["currency"] == "USD"].copy()
-    if usd.empty:
-        return []
-    ds = engine._dataset("useeio", int(usd["year"].max()))
+    ds = engine._dataset("useeio", int(spend["year"].max()))
     table = engine.library.table(ds.id)
     with_margins = table[table["factor_id"].str.endswith(".with_margins")]
-    usd["quantity"] = usd["spend"].astype(float)
-    usd["quantity_canonical"] = np.nan
-    for code, block in usd.groupby("category"):
-        factors = with_margins[with_margins["activity"] == code]
-        if factors.empty:
-            engine._gap(f"NAICS {code}: not in {ds.label}")
+    per_unit = str(with_margins["per_unit"].iloc[0]) if not with_margins.empty else "USD_2022"
+    price_year = int(per_unit.split("_")[-1])
+    econ = engine._dataset("economic-indices", price_year)
+    cpi = engine.library.table(econ.id, prices.CPI_TABLE).rename(
+        columns={"index": "value_of_index"}
+    )
+    cpi["value_of_index"] = cpi["value_of_index"].astype(float)
+    rates = engine.library.table(econ.id, prices.RATE_TABLE).rename(
+        columns={"per_usd": "value_of_rate"}
+    )
+    rates["value_of_rate"] = rates["value_of_rate"].astype(float)
+    spend = spend.copy()
+    spend["currency"] = spend["currency"].fillna("")
+    spend["quantity"] = spend["spend"].astype(float)
+    spend["quantity_canonical"] = np.nan
+    out = []
+    for (currency, year), money in spend.groupby(["currency", "year"]):
+        try:
+            how = prices.to_factor_dollars(cpi, rates, str(currency), int(year), price_year)
+        except MissingFactorError as exc:
+            engine._gap(
+                f"spend in {currency or 'no currency'} in {year} ({len(money)} purchases): {exc}"
+            )
             continue
-        meta = {
-            "source_type": "purchase",
-            "scope": "3",
-            "category": "cat1_purchased_goods",
-            "note": "spend in nominal USD applied to 2022-USD factors (no inflation adjustment)",
-        }
-        out.append(engine._apply(block, ds, factors, unit="USD_2022", commodity=None, meta=meta))
+        for code, block in money.groupby("category"):
+            factors = with_margins[with_margins["activity"] == code]
+            if factors.empty:
+                engine._gap(f"NAICS {code}: not in {ds.label}")
+                continue
+            meta = {"source_type": "purchase", "scope": "3", "category": "cat1_purchased_goods"}
+            lines = engine._apply(
+                block, ds, factors, unit=per_unit, commodity=None, meta=meta,
+                multiplier=how.multiplier,
+            )  # fmt: skip
+            lines["activity_unit"] = f"{currency} ({int(year)})"
+            lines["note"] = how.note
+            out.append(lines)
     return out
 
 

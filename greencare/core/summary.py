@@ -130,7 +130,12 @@ def _energy(inventory: Inventory, facility_id: int, facilities: pd.DataFrame) ->
     site = float(part["site_kwh"].sum()) if not part.empty else 0.0
     source = part["source_kwh"].sum(min_count=1) if not part.empty else float("nan")
     row = facilities[facilities["id"] == facility_id].iloc[0]
-    area_ft2 = float(row["floor_area_m2"]) * M2_TO_FT2 if pd.notna(row["floor_area_m2"]) else None
+    if "floor_area_ft2" in row and pd.notna(row["floor_area_ft2"]):
+        area_ft2: float | None = float(row["floor_area_ft2"])  # as entered, when in ft²
+    elif pd.notna(row["floor_area_m2"]):
+        area_ft2 = float(row["floor_area_m2"]) * M2_TO_FT2
+    else:
+        area_ft2 = None
     months = part["month"].nunique() if not part.empty else 0
     annual = 12 / months if months else math.nan
     eui = site * KWH_TO_KBTU / area_ft2 * annual if area_ft2 and months else None

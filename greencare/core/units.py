@@ -416,3 +416,17 @@ def area_in_m2(value: float, unit: str) -> float:
 def dimension_of(unit: str) -> str:
     """A word for what a unit measures: energy, volume, mass, area, a count of items, ..."""
     return _dimension_words(parse_unit(unit))
+
+
+def area_as_entered(value: float | None, unit: str | None, m2: float | None, target: str) -> Any:
+    """A floor area in ``target`` (``ft**2`` or ``m**2``), exactly as entered when it was entered
+    in that unit: 600,000 ft² stays 600,000, not 600000.000016 after a trip through m²."""
+    if value is None or unit is None or m2 is None:
+        return None if m2 is None else float(m2) * (1 if target == "m**2" else _M2_TO_FT2)
+    if parse_unit(unit) == parse_unit(target):
+        return float(value)
+    return float(m2) if target == "m**2" else float(m2) * _M2_TO_FT2
+
+
+#: Square feet in a square metre (1 ft = 0.3048 m exactly).
+_M2_TO_FT2 = 1 / 0.3048**2

@@ -126,9 +126,12 @@ def joint_commission(ctx: Context, baseline_year: int | None) -> tuple[str, str,
     def t(mask: pd.Series) -> float:
         return float(loc.loc[mask, "co2e_kg"].sum()) / 1000.0
 
-    kbtu = float(energy["site_kwh"].sum()) * KWH_TO_KBTU if not energy.empty else 0.0
+    # The rows are disjoint (fuels burned on site, then energy bought), so they add up to the
+    # baseline: an "all energy" row above its electricity part double-counted when summed.
     bought = energy[energy["commodity"].isin(PURCHASED_ENERGY)] if not energy.empty else energy
     bought_kbtu = float(bought["site_kwh"].sum()) * KWH_TO_KBTU if not bought.empty else 0.0
+    burned = energy[~energy["commodity"].isin(PURCHASED_ENERGY)] if not energy.empty else energy
+    burned_kbtu = float(burned["site_kwh"].sum()) * KWH_TO_KBTU if not burned.empty else 0.0
     anesthetic = loc[loc["category"] == "anesthetic_gases"]
     pmdi = loc[(loc["category"] == "inhalers") & loc["source"].str.contains("pmdi")]
     fleet = loc[loc["category"] == "mobile_combustion"]
@@ -140,9 +143,9 @@ def joint_commission(ctx: Context, baseline_year: int | None) -> tuple[str, str,
     fleet_qty, fleet_unit = _activity(fleet)
     pmdi_qty, _ = _activity(pmdi)
     rows = [
-        ("Energy use (all fuels and purchased energy)", kbtu, "kBtu site energy",
-         t(loc["category"].isin(BUILDING_ENERGY))),
-        ("Purchased electricity and steam", bought_kbtu, "kBtu site energy",
+        ("Fuels burned and energy generated on site", burned_kbtu, "kBtu site energy",
+         t(loc["category"] == "stationary_combustion")),
+        ("Purchased electricity, heat, steam and chilled water", bought_kbtu, "kBtu site energy",
          t(loc["category"].isin(("purchased_electricity", "purchased_heat_steam")))),
         ("Anesthetic gases", float(anesthetic["gas_kg"].sum()), "kg of agent",
          t(loc["category"] == "anesthetic_gases")),
@@ -153,6 +156,11 @@ def joint_commission(ctx: Context, baseline_year: int | None) -> tuple[str, str,
     frame = pd.DataFrame(rows, columns=["source", "activity", "activity_unit", "co2e_t"])
     frame["has_data"] = np.where(frame["activity"].fillna(0) > 0, "yes", "no")
     count = int((frame["has_data"] == "yes").sum())
+    total = pd.DataFrame(
+        [("Total of the sources above", np.nan, "", float(frame["co2e_t"].sum()), "")],
+        columns=[*frame.columns],
+    )
+    frame = pd.concat([frame, total], ignore_index=True)
     period = f"{first} to {last}"
     note = (
         f"Baseline period {period}: {count} of 6 sources have data; the certification asks for a "

@@ -11,7 +11,7 @@ from typing import Any
 
 from greencare.reports import charts
 from greencare.reports.model import Report, Table, fmt, label, rows
-from greencare.reports.writers import meta_label, meta_rows
+from greencare.reports.writers import meta_label, meta_rows, meta_value
 
 #: Which section each chart belongs to.
 CHART_SECTIONS = {
@@ -31,7 +31,7 @@ h2 { border-bottom: 2px solid #1f3b73; padding-bottom: 0.2rem; margin-top: 2.5re
 h3 { font-size: 1.05rem; margin: 1.6rem 0 0.4rem; }
 .meta { color: #555; }
 .meta dt { font-weight: bold; float: left; clear: left; width: 11rem; }
-.meta dd { margin-left: 11.5rem; }
+.meta dd { margin-left: 11.5rem; min-height: 1.2em; }
 nav ol { columns: 2; font-size: 0.9rem; }
 .note { color: #555; font-size: 0.85rem; margin: 0.2rem 0 0.5rem; }
 table { border-collapse: collapse; font-size: 0.8rem; margin-bottom: 0.8rem; }
@@ -103,7 +103,7 @@ def to_html(report: Report) -> str:
         f'<header><h1>{_e(m["title"])}</h1><dl class="meta">',
     ]
     for key, value in meta_rows(report)[2:]:
-        parts.append(f"<dt>{_e(meta_label(key))}</dt><dd>{_e(fmt(value))}</dd>")
+        parts.append(f"<dt>{_e(meta_label(key))}</dt><dd>{_e(fmt(meta_value(key, value)))}</dd>")
     parts.append("</dl></header>")
     if m["gaps"]:
         items = "".join(f"<li>{_e(g)}</li>" for g in m["gaps"])
@@ -352,7 +352,7 @@ def _cover(report: Report, footer: str) -> Any:
         fig.text(0.08, y, metric, fontsize=11)
         fig.text(0.6, y, f"{fmt(value)} {unit}", fontsize=11, ha="right", weight="bold")
         y -= 0.032
-    info = [f"{meta_label(k)}: {fmt(v)}" for k, v in meta_rows(report)[4:]]
+    info = [f"{meta_label(k)}: {fmt(meta_value(k, v))}" for k, v in meta_rows(report)[4:]]
     wrapped = "\n".join(line for item in info for line in _wrap(item, 50))
     fig.text(0.66, 0.58, wrapped, fontsize=9, va="top", linespacing=1.4)
     if m["gaps"]:

@@ -22,7 +22,7 @@ from greencare import services
 from greencare.core import rules
 from greencare.core.calculate import Inventory
 from greencare.core.errors import InputError
-from greencare.core.summary import KWH_TO_GJ, KWH_TO_KBTU, M2_TO_FT2
+from greencare.core.summary import KWH_TO_GJ, KWH_TO_KBTU
 from greencare.reports.model import SCHEMA_ID, Report
 from greencare.storage.inventory import load_activity
 
@@ -305,11 +305,13 @@ def _currency_cost(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 def _floor_areas(ctx: Context) -> pd.DataFrame:
-    fac = ctx.facilities[["id", "name", "floor_area_m2"]].rename(
+    """Each facility's floor area in ft² and m², exactly as entered in whichever it was entered
+    in (``storage.inventory.load_activity`` computes both)."""
+    fac = ctx.facilities[["id", "name", "floor_area_m2", "floor_area_ft2"]].rename(
         columns={"id": "facility_id", "name": "facility"}
     )
     fac["floor_area_m2"] = fac["floor_area_m2"].astype(float)
-    fac["floor_area_ft2"] = fac["floor_area_m2"] * M2_TO_FT2
+    fac["floor_area_ft2"] = fac["floor_area_ft2"].astype(float)
     return fac
 
 

@@ -109,6 +109,21 @@ def meta_rows(report: Report) -> list[list[Any]]:
     return out
 
 
+#: What an empty header value means, so no human-readable header row is ever blank.
+_EMPTY_META = {
+    "baseline_year": "none",
+    "pins": "none (each month uses its own year's edition)",
+    "facilities": "none",
+}
+
+
+def meta_value(key: str, value: Any) -> Any:
+    """A header value as people read it: never blank (a blank shifted the HTML rows)."""
+    if value in (None, ""):
+        return _EMPTY_META.get(key, "none")
+    return value
+
+
 def meta_label(key: str) -> str:
     return {"gwp": "GWP", "period_from": "From", "period_to": "To"}.get(
         key, key.replace("_", " ").capitalize()
@@ -163,7 +178,10 @@ def markdown_table(table: Table) -> str:
 def to_markdown(report: Report) -> str:
     m = report.meta
     out = [f"# {m['title']}", ""]
-    out += [f"- **{_md_cell(meta_label(k))}**: {_md_cell(v)}" for k, v in meta_rows(report)[2:]]
+    out += [
+        f"- **{_md_cell(meta_label(k))}**: {_md_cell(meta_value(k, v))}"
+        for k, v in meta_rows(report)[2:]
+    ]
     for _, title, tables in report.by_section():
         out += ["", f"## {title}"]
         for table in tables:

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from sqlite_utils import Database
 
+from greencare.core import units
 from greencare.core.calculate import Activity
 from greencare.core.calendar import calendarize, month_label
 
@@ -22,13 +23,34 @@ def load_activity(
     db: Database, *, first_month: str, last_month: str, facility_ids: list[int] | None = None
 ) -> Activity:
     """Everything the engine needs for months ``first_month``..``last_month`` (YYYY-MM)."""
-    fac_sql = "SELECT id, name, country, grid_region, timezone, floor_area_m2, staffed_beds "
+    fac_sql = "SELECT id, name, country, grid_region, timezone, floor_area_m2, staffed_beds, "
+    fac_sql += "floor_area, floor_area_unit "
     fac_sql += "FROM facilities"
     params: list[object] = []
     if facility_ids:
         fac_sql += f" WHERE id IN ({', '.join('?' * len(facility_ids))})"
         params = list(facility_ids)
     facilities = pd.read_sql_query(fac_sql, db.conn, params=params)
+    # The area in each unit exactly as entered, where it was entered in that unit.
+    for target, column in (("ft**2", "floor_area_ft2"), ("m**2", "floor_area_m2")):
+        facilities[column] = pd.Series(
+            [
+                units.area_as_entered(
+                    None if pd.isna(v) else v,
+                    u if isinstance(u, str) else None,
+                    None if pd.isna(m) else m,
+                    target,
+                )
+                for v, u, m in zip(
+                    facilities["floor_area"],
+                    facilities["floor_area_unit"],
+                    facilities["floor_area_m2"],
+                    strict=True,
+                )
+            ],
+            index=facilities.index,
+            dtype=float,
+        )
 
     clause, ids = _where_facility("m", facility_ids)
     energy = pd.read_sql_query(

@@ -22,6 +22,7 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
+from greencare.core import numbers
 from greencare.core.errors import ConflictError, GreencareError, InputError, NotFoundError
 
 # --- quick checks: each returns "" when the text is acceptable (or empty) -----------------------
@@ -114,6 +115,13 @@ class KeepsTyping:
     def _remember(self) -> None:
         self._initial = self._snapshot()
 
+    def changed_ids(self) -> set[str]:
+        """The ids of the fields whose value differs from when the form opened."""
+        if self._initial is None:
+            return set()
+        before = dict(self._initial)
+        return {key for key, value in self._snapshot() if before.get(key, value) != value}
+
     @property
     def dirty(self) -> bool:
         """Whether the user changed anything since the form opened."""
@@ -197,7 +205,9 @@ class FormScreen(KeepsTyping, ModalScreen[Any]):
         if field.kind == "checkbox":
             return Checkbox("", value=bool(field.value), id=field.id, compact=True)
         return Input(
-            value="" if field.value is None else str(field.value),
+            value=numbers.plain(field.value)
+            if isinstance(field.value, int | float) and not isinstance(field.value, bool)
+            else ("" if field.value is None else str(field.value)),
             placeholder=field.placeholder,
             id=field.id,
             compact=True,

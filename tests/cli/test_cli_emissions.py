@@ -178,18 +178,11 @@ def test_emissions_text(cli, riverside) -> None:
     assert "epa-ghg-hub/2025" in result.stdout
 
 
-def test_emissions_both_hospitals_stops_at_the_gbp_spend_gap(cli) -> None:
-    result = cli("emissions", "--year", "2025")
-    assert result.exit_code == 1, result.output
-    assert result.stdout == ""
-    assert result.stderr.startswith("error: ")
-    assert "spend in GBP" in result.stderr
-    assert "--allow-gaps" in result.stderr
-
-
-def test_emissions_allow_gaps_lists_the_gap(cli, riverside) -> None:
-    data = ok_json(cli("emissions", "--year", "2025", "--allow-gaps", "--json"))
-    assert any("spend in GBP" in gap for gap in data["gaps"])
+def test_emissions_both_hospitals_price_uk_spend_as_a_proxy(cli, riverside) -> None:
+    """The UK hospital's purchases in GBP are converted (ECB annual mean) and deflated (CPI-U) to
+    USEEIO's 2022 dollars, and labelled a proxy; they are no longer left out as a gap."""
+    data = ok_json(cli("emissions", "--year", "2025", "--json"))
+    assert data["gaps"] == []
     names = [f["facility"] for f in data["by_facility"]]
     assert sorted(names) == sorted([RIVERSIDE, "Northgate Community Hospital"])
     # Riverside's figures are the same whether or not Northgate is in the report
@@ -197,9 +190,11 @@ def test_emissions_allow_gaps_lists_the_gap(cli, riverside) -> None:
     for key in ("scope1", "scope2_location", "scope3"):
         assert mine[key] == approx(riverside["totals_t"][key], rel=1e-9)
     assert data["totals_t"]["total_location"] > riverside["totals_t"]["total_location"]
-    text = cli("emissions", "--year", "2025", "--allow-gaps")
-    assert text.exit_code == 0, text.output
-    assert "MISSING FACTORS" in text.stdout and "spend in GBP" in text.stdout
+    lines = cli("explain", "--year", "2025", "--facility", "Northgate Community Hospital",
+                "--category", "cat1_purchased_goods")  # fmt: skip
+    assert lines.exit_code == 0, lines.output
+    assert "GBP to USD at the 2025 ECB mean 0.759185 GBP/USD" in lines.stdout
+    assert "proxy: US input-output factors applied to spend in GBP" in lines.stdout
 
 
 def test_emissions_gwp_ar6_differs_from_ar5(cli, riverside) -> None:

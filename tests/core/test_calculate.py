@@ -7,6 +7,8 @@ USEEIO v1.3, IPCC AR5/AR6 GWPs, Rizan et al. 2021, and the healthcare physical d
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from pytest import approx
 
@@ -186,12 +188,28 @@ def test_waste_by_material_route_and_clinical_waste(db, library) -> None:
 
 def test_spend_uses_useeio_with_margins(db, library) -> None:
     # USEEIO v1.3, NAICS 325412 pharmaceutical preparations: 0.099 kg CO2e per 2022 USD.
+    # 2025 dollars are deflated to 2022 dollars first: BLS CPI-U annual averages
+    # 292.655 (2022) / 321.943 (2025) = 0.909027...
     fac = facility(db)
     services.add_purchase(db, facility=fac.id, date="2025-04-30", category="325412",
                           spend=1_000_000, currency="USD")  # fmt: skip
     inv, summary = run(db, library)
-    assert co2e(inv, category="cat1_purchased_goods") == approx(99_000.0)
-    assert summary["totals_t"]["scope3"] == approx(99.0)
+    dollars_2022 = 1_000_000 * 292.655 / 321.943
+    assert co2e(inv, category="cat1_purchased_goods") == approx(dollars_2022 * 0.099)
+    assert summary["totals_t"]["scope3"] == approx(dollars_2022 * 0.099 / 1000)
+    line = explain(inv, category="cat1_purchased_goods").iloc[0]
+    assert line["activity_quantity"] == 1_000_000 and line["activity_unit"] == "USD (2025)"
+    assert line["factor_quantity"] == approx(dollars_2022)
+    assert line["note"] == "2025 USD to 2022 USD by CPI-U 292.655/321.943 = 0.909027"
+    assert "economic-indices/2025" in inv.datasets  # cited in the methodology
+
+
+def test_spend_in_2022_dollars_is_not_deflated(db, library) -> None:
+    fac = facility(db)
+    services.add_purchase(db, facility=fac.id, date="2022-04-30", category="325412",
+                          spend=1000, currency="USD")  # fmt: skip
+    inv, _ = run(db, library, year=2022, pins={"epa-ghg-hub": "2024"})
+    assert co2e(inv, category="cat1_purchased_goods") == approx(99.0)
 
 
 def test_desflurane_bottle_ar6_worked_check(db, library) -> None:
@@ -246,12 +264,39 @@ def test_missing_factor_is_an_error_naming_it(db, library) -> None:
     assert summary["totals_t"]["total_location"] == 0
 
 
-def test_gbp_spend_is_a_gap_not_a_zero(db, library) -> None:
+def test_gbp_spend_is_converted_and_labelled_a_proxy(db, library) -> None:
+    # £1,000 in 2025: / 0.759185 GBP per USD (ECB 2025 mean) x 292.655/321.943 (CPI-U) x 0.099.
     fac = services.add_facility(db, name="Leeds", country="GB", grid_region="GB")
     services.add_purchase(db, facility=fac.id, date="2025-04-30", category="325412",
                           spend=1000, currency="GBP")  # fmt: skip
-    with pytest.raises(MissingFactorError, match="spend in GBP"):
+    inv, _ = run(db, library)
+    expected = 1000 / 0.759185 * 292.655 / 321.943 * 0.099
+    assert co2e(inv, category="cat1_purchased_goods") == approx(expected)
+    note = explain(inv, category="cat1_purchased_goods").iloc[0]["note"]
+    assert note.startswith("GBP to USD at the 2025 ECB mean 0.759185 GBP/USD, then 2025 USD")
+    assert note.endswith("proxy: US input-output factors applied to spend in GBP")
+
+
+def test_spend_without_rates_or_index_is_a_gap_not_a_zero(db, library) -> None:
+    fac = services.add_facility(db, name="Osaka", country="GB", grid_region="GB")
+    services.add_purchase(db, facility=fac.id, date="2025-04-30", category="325412",
+                          spend=1000, currency="JPY")  # fmt: skip
+    with pytest.raises(
+        MissingFactorError, match=re.escape("spend in JPY in 2025 (1 purchases): no exchange")
+    ):
         run(db, library)
+
+
+def test_spend_after_the_last_index_year_uses_it_and_says_so(db, library) -> None:
+    fac = facility(db)
+    services.add_purchase(db, facility=fac.id, date="2026-02-28", category="325412",
+                          spend=1000, currency="USD")  # fmt: skip
+    inv, _ = run(db, library, year=2026)
+    line = explain(inv, category="cat1_purchased_goods").iloc[0]
+    assert line["note"].startswith(
+        "CPI-U annual average for 2026 not published in the shipped table: 2025 used"
+    )
+    assert line["co2e_kg"] == approx(1000 * 292.655 / 321.943 * 0.099)
 
 
 def test_edition_choice_by_activity_year_and_pin(db, library) -> None:

@@ -38,6 +38,7 @@ def test_all_editions_present() -> None:
         "healthcare/2026",
         "energy-star-pm/2023",
         "healthcare-waste/2021",
+        "economic-indices/2025",
     }
 
 

@@ -86,7 +86,7 @@ def test_missing_factors_need_allow_gaps(db_file: Path, tmp_path: Path) -> None:
     db = services.open_db(db_file)
     services.add_facility(db, name="UK", country="GB", grid_region="GB")
     services.add_purchase(db, facility="UK", date="2025-03-10", category="325412",
-                          spend=1000, currency="GBP")  # fmt: skip
+                          spend=1000, currency="JPY")  # fmt: skip
     db.close()
     out = tmp_path / "r.json"
     result = _run(db_file, "--year", "2025", "-o", str(out))

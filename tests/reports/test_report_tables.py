@@ -168,10 +168,49 @@ def test_user_errors(small_db: Database) -> None:
     services.add_facility(small_db, name="UK", country="GB", grid_region="GB",
                           floor_area="1000 m**2", staffed_beds=10)  # fmt: skip
     services.add_purchase(small_db, facility="UK", date="2025-03-10", category="325412",
-                          spend=1000, currency="GBP")  # fmt: skip
+                          spend=1000, currency="JPY")  # fmt: skip
     with pytest.raises(MissingFactorError):
         build_report(small_db, year=2025)
     report = build_report(small_db, year=2025, allow_gaps=True)
     assert report.meta["gaps"]
     issues = report["quality_issues"]
     assert (issues["kind"] == "missing factor").any()
+
+
+def test_floor_area_entered_in_ft2_is_reported_exactly() -> None:
+    """600,000 ft² stays 600,000 in the report, not 600000.000016 after a trip through m²."""
+    from greencare import services
+    from greencare.storage.db import open_db
+    from greencare.storage.inventory import load_activity
+
+    db = open_db(":memory:")
+    fac = services.add_facility(
+        db, name="Exact", country="US", grid_region="CAMX", floor_area="600000 ft**2"
+    )
+    activity = load_activity(db, first_month="2025-01", last_month="2025-12", facility_ids=[fac.id])
+    row = activity.facilities.iloc[0]
+    assert row["floor_area_ft2"] == 600000.0
+    assert row["floor_area_m2"] == fac.floor_area_m2
+
+
+def test_joint_commission_rows_add_up_without_double_counting(demo_db: Database) -> None:
+    """Energy is split into fuels burned on site and energy bought, so summing the rows gives
+    the baseline (an 'all energy' row above its electricity part counted electricity twice)."""
+    name = "Riverside General Hospital"
+    report = build_report(demo_db, year=2025, facility=name)
+    jc = report["joint_commission"].set_index("source")
+    sources = jc.drop(index="Total of the sources above")
+    assert jc.loc["Total of the sources above", "co2e_t"] == pytest.approx(sources["co2e_t"].sum())
+    inventory, summary = services.emissions(demo_db, year=2025, facility=name)
+    by_category = inventory.location().groupby("category")["co2e_kg"].sum() / 1000
+    assert sources.loc["Fuels burned and energy generated on site", "co2e_t"] == pytest.approx(
+        by_category["stationary_combustion"]
+    )
+    bought = "Purchased electricity, heat, steam and chilled water"
+    assert sources.loc[bought, "co2e_t"] == pytest.approx(
+        by_category[["purchased_electricity", "purchased_heat_steam"]].sum()
+    )
+    # Site energy: the two energy rows together are the facility's site energy, once.
+    site_kbtu = sum(f["site_energy_kbtu"] for f in summary["by_facility"])
+    energy_rows = sources.loc[["Fuels burned and energy generated on site", bought], "activity"]
+    assert energy_rows.sum() == pytest.approx(site_kbtu, rel=1e-6)

@@ -174,3 +174,18 @@ def test_unknown_format(report, tmp_path: Path) -> None:  # type: ignore[no-unty
     with pytest.raises(ValueError, match="unknown report format"):
         write(report, "docx", tmp_path / "r.docx")
     assert "json" in FORMATS
+
+
+def test_html_header_has_no_blank_value(report, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A blank <dd> has no height, so the next label floated up beside the wrong value
+    ("Pins: no / Allow gaps: (blank)"); every header row now says something."""
+    out = write(report, "html", tmp_path / "r.html")
+    header = out.read_text(encoding="utf-8").split("<header>", 1)[1].split("</header>", 1)[0]
+    pairs = re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", header)
+    assert [k for k, _ in pairs][:3] == ["From", "To", "Facilities"]
+    assert all(v.strip() for _, v in pairs), pairs
+    values = dict(pairs)
+    assert values["Pins"] == "none (each month uses its own year&#x27;s edition)"
+    assert values["Allow gaps"] == "no"
+    markdown = write(report, "md", tmp_path / "r.md").read_text(encoding="utf-8")
+    assert "- **Pins**: none (each month uses its own year's edition)" in markdown

@@ -134,6 +134,11 @@ class FacilityForm(FormScreen):
             "staffed_beds": int(values["staffed_beds"]) if values["staffed_beds"] else None,
         }
         if self.facility is not None and self.facility.id is not None:
+            # An edit writes only what the user changed (a floor area stays as entered).
+            changed = self.changed_ids()
+            if changed & {"floor_area", "floor_area_unit"}:
+                changed |= {"floor_area", "floor_area_unit"}
+            data = {k: v for k, v in data.items() if k in changed}
             return queries.update_facility(self.db, self.facility.id, **data)
         return services.add_facility(self.db, source="tui", **data)
 

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from greencare import services
-from greencare.core import periods, units
+from greencare.core import numbers, periods, units
 from greencare.core.errors import ConflictError, InputError, NotFoundError
 from greencare.core.models import Facility, Meter
 from greencare.tui.forms import KeepsTyping
@@ -45,6 +45,7 @@ class ReadingForm(KeepsTyping, ModalScreen[dict[str, Any] | None]):
         self.meter = meter
         self.facility = facility
         self.existing = existing  # a stored reading (services.present_reading) to correct
+        self._loaded: dict[str, Any] = {}  # the form's text as opened on ``existing``
 
     def compose(self) -> ComposeResult:
         choices = list(units.unit_choices(self.meter.commodity))
@@ -88,15 +89,20 @@ class ReadingForm(KeepsTyping, ModalScreen[dict[str, Any] | None]):
             self.query_one("#currency", Input).value = currency
         if self.existing:
             old = self.existing
-            for field_id in ("start", "end"):
-                self.query_one(f"#{field_id}", Input).value = str(old[field_id])
-            self.query_one("#quantity", Input).value = f"{old['quantity']:g}"
-            if old.get("cost") is not None:
-                self.query_one("#cost", Input).value = f"{old['cost']:g}"
-            if old.get("currency"):
-                self.query_one("#currency", Input).value = str(old["currency"])
+            # Stored values exactly (every digit), so saving changes only what is typed over.
+            self._loaded = {
+                "start": str(old["start"]),
+                "end": str(old["end"]),
+                "quantity": numbers.plain(old["quantity"]),
+                "cost": numbers.plain(old.get("cost")),
+                "currency": str(old.get("currency") or ""),
+                "unit": old["unit"],
+                "estimated": bool(old.get("estimated")),
+            }
+            for field_id, *_ in FIELDS:
+                self.query_one(f"#{field_id}", Input).value = self._loaded[field_id]
             self.query_one("#unit", Select).value = old["unit"]
-            self.query_one("#estimated", Checkbox).value = bool(old.get("estimated"))
+            self.query_one("#estimated", Checkbox).value = self._loaded["estimated"]
             self.query_one("#form-title", Static).update(
                 f"Correct reading {old['id']} of [b]{self.meter.name}[/b] at {self.facility.name}"
             )
@@ -165,22 +171,26 @@ class ReadingForm(KeepsTyping, ModalScreen[dict[str, Any] | None]):
             self._show(key, f"{required[key]} is required")
         if missing:
             return
+        fields: dict[str, Any] = {
+            "start": values["start"],
+            "end": values["end"],
+            "quantity": values["quantity"],
+            "unit": str(self.query_one("#unit", Select).value),
+            "cost": values["cost"] or None,
+            "currency": values["currency"] or None,
+            "estimated": self.query_one("#estimated", Checkbox).value,
+        }
+        if self.existing:
+            # A correction writes only the fields the user changed; the rest stay as stored.
+            typed = {**values, "unit": fields["unit"], "estimated": fields["estimated"]}
+            fields = {k: v for k, v in fields.items() if typed[k] != self._loaded.get(k)}
         try:
             save = (
                 partial(services.update_reading, self.db, int(self.existing["id"]))
                 if self.existing
                 else partial(services.add_reading, self.db, meter=self.meter.id or 0)
             )
-            row = save(
-                start=values["start"],
-                end=values["end"],
-                quantity=values["quantity"],
-                unit=str(self.query_one("#unit", Select).value),
-                cost=values["cost"] or None,
-                currency=values["currency"] or None,
-                estimated=self.query_one("#estimated", Checkbox).value,
-                source="tui",
-            )
+            row = save(**fields, source="tui")
         except InputError as exc:
             for field, message in (exc.fields or {"record": str(exc)}).items():
                 self._show(field if field in {*values, "unit"} else "record", message)
