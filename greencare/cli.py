@@ -103,8 +103,17 @@ def _cell(value: Any) -> str:
             return f"{value:,.0f}"
         if abs(value) >= 100:
             return f"{value:,.2f}"
-        return f"{value:.6g}"  # small values (factors) keep their significant digits
+        return _significant(value)  # small values (factors) keep 6 digits, never an exponent
     return str(value)
+
+
+def _significant(value: float, digits: int = 6) -> str:
+    """``value`` to ``digits`` significant digits, written out in full (0.0000001, not 1e-07)."""
+    from math import isfinite
+
+    from greencare.core.numbers import grouped
+
+    return grouped(float(f"{value:.{digits}g}")) if isfinite(value) else str(value)
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -327,6 +336,7 @@ def reading() -> None:
 def reading_add(ctx: click.Context, meter: str, as_json: bool, **fields: Any) -> None:
     """Record a bill or reading for METER (its id or name)."""
     from greencare import services
+    from greencare.core.numbers import grouped
 
     row = services.add_reading(_open(ctx, create=False), meter=meter, source="cli", **fields)
     _emit(
@@ -334,7 +344,8 @@ def reading_add(ctx: click.Context, meter: str, as_json: bool, **fields: Any) ->
         as_json,
         lambda: (
             f"added reading {row['id']}: {row['meter']} {row['start']} to {row['end']}, "
-            f"{row['quantity']:g} {row['unit']} = {row['quantity_canonical']:,.1f} {row['canonical_unit']}"
+            f"{grouped(row['quantity'])} {row['unit']} = "
+            f"{row['quantity_canonical']:,.1f} {row['canonical_unit']}"
         ),
     )
 
@@ -941,6 +952,7 @@ def explain(ctx: click.Context, as_json: bool, limit: int, records: bool, **opts
 def _echo_records(ctx: click.Context, lines: Any) -> None:
     """The readings behind each meter-month line: id, period, quantity and share in the month."""
     from greencare import services
+    from greencare.core.numbers import grouped
 
     db = _open(ctx, create=False)
     meter_lines = lines[lines["source_type"] == "meter"]
@@ -950,10 +962,12 @@ def _echo_records(ctx: click.Context, lines: Any) -> None:
         rows = services.records_behind(db, meter=int(meter_id), month=str(month))
         total = sum(r["quantity_in_month"] for r in rows)
         unit = rows[0]["unit"] if rows else ""
-        click.echo(f"  {month} meter {meter_id}: {len(rows):,} readings, {total:,.6g} {unit}")
+        click.echo(
+            f"  {month} meter {meter_id}: {len(rows):,} readings, {_significant(total)} {unit}"
+        )
         for r in rows[:5]:
             click.echo(
-                f"    reading {r['id']}: {r['start']} to {r['end']}, {r['quantity']:,.6g} "
+                f"    reading {r['id']}: {r['start']} to {r['end']}, {grouped(r['quantity'])} "
                 f"{r['unit']} x {r['share']:.4f} of it in {month}"
             )
         if len(rows) > 5:

@@ -128,6 +128,11 @@ class Facility(_Model):
             raise FieldError(
                 "floor_area", "floor area needs both a number and a unit, e.g. 350000 ft**2"
             )
+        if self.floor_area is not None and self.floor_area_unit is not None:
+            try:
+                units.area_in_m2(self.floor_area, self.floor_area_unit)
+            except units.UnitError as exc:
+                raise FieldError("floor_area", str(exc)) from exc
         return self
 
     @property
@@ -151,12 +156,15 @@ class Meter(_Model):
     retired: bool = False
 
     @model_validator(mode="after")
-    def _unit_fits(self) -> Self:
+    def _unit_fits(self, info: ValidationInfo) -> Self:
+        stored = bool((info.context or {}).get("stored")) if info else False
         try:
             units.conversion_factor(self.unit, self.commodity)
         except units.UnitError as exc:
-            raise FieldError("unit", str(exc)) from exc
-        self.unit = units.normalize_unit(self.unit)
+            if not stored:
+                raise FieldError("unit", str(exc)) from exc
+        else:
+            self.unit = units.normalize_unit(self.unit)
         if self.delivery_class is None:
             self.delivery_class = (
                 DeliveryClass.ONSITE_GENERATION
@@ -203,9 +211,15 @@ class Reading(_Model):
         meter = (info.context or {}).get("meter") if info else None
         if meter is not None:
             try:
-                units.conversion_factor(self.unit, meter.commodity)
+                factor = units.conversion_factor(self.unit, meter.commodity)
             except units.UnitError as exc:
                 raise FieldError("unit", str(exc)) from exc
+            try:
+                units.check_finite(
+                    self.quantity, self.unit, factor, units.canonical_unit(meter.commodity)
+                )
+            except units.NotFiniteError as exc:
+                raise FieldError("quantity", str(exc)) from exc
             self.unit = units.normalize_unit(self.unit)
             if self.quantity < 0 and not meter.net_metering:
                 raise FieldError(
@@ -247,6 +261,10 @@ class WasteRecord(_Model):
                 f"waste is recorded by mass; {self.unit!r} is not a mass unit (use lb, kg, tonne)",
             )
         self.unit = units.normalize_unit(self.unit)
+        try:
+            units.check_finite(self.quantity, self.unit, units.convert(1.0, self.unit, "kg"), "kg")
+        except units.NotFiniteError as exc:
+            raise FieldError("quantity", str(exc)) from exc
         if self.cost is not None and self.currency is None:
             raise FieldError("currency", "a cost needs a currency (e.g. USD)")
         return self
@@ -305,7 +323,15 @@ class Purchase(_Model):
                 f"category {self.category!r} is neither a six-digit NAICS code nor one of {names}",
             )
         if self.unit is not None:
-            self.unit = units.normalize_unit(self.unit)
+            try:
+                self.unit = units.normalize_unit(self.unit)
+            except units.UnitError as exc:
+                raise FieldError("unit", str(exc)) from exc
+            if self.quantity is not None:
+                try:
+                    units.check_base(self.quantity, self.unit)
+                except units.NotFiniteError as exc:
+                    raise FieldError("quantity", str(exc)) from exc
         return self
 
     def _check_item(self, category: HealthcareCategory) -> None:

@@ -4,6 +4,10 @@ Every quantity is stored twice: as entered (magnitude + unit string) and in its 
 canonical unit. Converting is done by a factor computed once per (unit, commodity) pair and
 applied to a whole column: building a pint Quantity per row costs ~65x the time of the
 surrounding import (see bench/), so pint is only asked for factors, never for rows.
+
+What a typed unit means is decided by one table, ``bill_units.toml``: its spellings, the tokens
+refused as ambiguous (MBtu, Mlb, MCF, mt), and the units each commodity is billed in. Pint is
+never asked to read a typed token, so its SI prefixes cannot turn "mt" into a milli-tonne.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -47,136 +52,123 @@ LIQUID_FUELS = CONTEXT_COMMODITIES - {Commodity.NATURAL_GAS, Commodity.DISTRICT_
 
 @cache
 def _gas_volume_units() -> frozenset[pint.Unit]:
-    """Units that only ever measure gas: cubic feet and their hundreds and thousands."""
-    return frozenset(parse_unit(name) for name in ("cf", "ccf", "Mcf"))
+    """Units that only ever measure gas: cubic feet and their hundreds, thousands, millions."""
+    return frozenset(parse_unit(name) for name in ("cf", "ccf", "Mcf", "MMcf"))
 
 
-# Spellings found on bills and in utility exports, folded to lower case, mapped to pint names.
-# Pint itself is case-sensitive ("MWh" vs "mWh"), so anything a person types goes through here.
-ALIASES: dict[str, str] = {
-    "kwh": "kWh",
-    "kw h": "kWh",
-    "kwhr": "kWh",
-    "kilowatt hour": "kWh",
-    "kilowatt hours": "kWh",
-    "kilowatt-hour": "kWh",
-    "kilowatt-hours": "kWh",
-    "wh": "Wh",
-    "mwh": "MWh",
-    "megawatt hour": "MWh",
-    "megawatt hours": "MWh",
-    "gwh": "GWh",
-    "kbtu": "kBtu",
-    "btu": "Btu",
-    "mmbtu": "MMBtu",
-    "mbtu": "MMBtu",  # US gas industry usage: M = thousand, MM = million; "MBtu" means MMBtu
-    "therm": "therm",
-    "therms": "therm",
-    "thm": "therm",
-    "us therm": "therm",
-    "us therms": "therm",
-    "us_therm": "therm",
-    "dth": "dekatherm",
-    "dekatherm": "dekatherm",
-    "dekatherms": "dekatherm",
-    "decatherm": "dekatherm",
-    "gj": "GJ",
-    "mj": "MJ",
-    "cf": "cf",
-    "scf": "cf",
-    "cubic feet": "cf",
-    "cubic foot": "cf",
-    "ft3": "cf",
-    "ft**3": "cf",
-    "ccf": "ccf",
-    "hcf": "ccf",
-    "mcf": "Mcf",
-    "kcf": "Mcf",
-    "m3": "m**3",
-    "m^3": "m**3",
-    "m**3": "m**3",
-    "m³": "m**3",
-    "cubic meter": "m**3",
-    "cubic meters": "m**3",
-    "cubic metre": "m**3",
-    "cubic metres": "m**3",
-    "gal": "US_liquid_gallon",
-    "gallon": "US_liquid_gallon",
-    "gallons": "US_liquid_gallon",
-    "us gallon": "US_liquid_gallon",
-    "us gallons": "US_liquid_gallon",
-    "us_gallon": "US_liquid_gallon",
-    "gal (us)": "US_liquid_gallon",
-    "kgal": "kgal",
-    "kgals": "kgal",
-    "thousand gallons": "kgal",
-    "imperial gallon": "imperial_gallon",
-    "gal (uk)": "imperial_gallon",
-    "l": "liter",
-    "litre": "liter",
-    "us_liquid_gallon": "US_liquid_gallon",
-    "litres": "liter",
-    "liter": "liter",
-    "liters": "liter",
-    "ml": "milliliter",
-    "millilitre": "milliliter",
-    "milliliter": "milliliter",
-    "lb": "lb",
-    "lbs": "lb",
-    "pound": "lb",
-    "pounds": "lb",
-    "klb": "klb",
-    "klbs": "klb",
-    "mlb": "million_pound",  # Portfolio Manager: "MLbs. (million pounds)"; klb is thousand
-    "mlbs": "million_pound",
-    "kg": "kg",
-    "kgs": "kg",
-    "kilogram": "kg",
-    "kilograms": "kg",
-    "g": "g",
-    "gram": "g",
-    "grams": "g",
-    "tonne": "tonne",
-    "tonnes": "tonne",
-    "metric ton": "tonne",
-    "metric tons": "tonne",
-    "metric_ton": "tonne",
-    "t": "tonne",
-    "short ton": "short_ton",
-    "short tons": "short_ton",
-    "short_ton": "short_ton",
-    "ton": "short_ton",
-    "tons": "short_ton",
-    "ton hour": "ton_hour",
-    "ton hours": "ton_hour",
-    "ton-hour": "ton_hour",
-    "ton-hours": "ton_hour",
-    "ton_hour": "ton_hour",
-    "tonhour": "ton_hour",
-    "ton-hr": "ton_hour",
-    "bottle": "bottle",
-    "bottles": "bottle",
-    "inhaler": "inhaler",
-    "inhalers": "inhaler",
-    "cylinder": "cylinder",
-    "cylinders": "cylinder",
-    "each": "item",
-    "ea": "item",
-    "item": "item",
-    "items": "item",
-    "ft2": "ft**2",
-    "ft**2": "ft**2",
-    "sq ft": "ft**2",
-    "sqft": "ft**2",
-    "square feet": "ft**2",
-    "ft²": "ft**2",
-    "m2": "m**2",
-    "m**2": "m**2",
-    "m²": "m**2",
-    "sq m": "m**2",
-    "square meters": "m**2",
-    "square metres": "m**2",
-}
+class AmbiguousUnitError(UnknownUnitError):
+    """A token that means different things in different conventions (MBtu, Mlb, MCF, mt)."""
+
+
+class NotBilledInError(WrongDimensionError):
+    """A unit of the right dimension that the commodity is not billed in (therm on electricity)."""
+
+
+class NotFiniteError(UnitError):
+    """A quantity whose converted value overflows, or is beyond any real facility's."""
+
+
+#: The largest magnitude stored in a canonical unit (kWh, m**3, kg). The world uses about 1.7e14
+#: kWh of primary energy a year (IEA World Energy Outlook 2023), so 1e15 is beyond any facility;
+#: keeping every stored value below it keeps sums and emission products finite.
+MAX_CANONICAL = 1e15
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The accepted spellings, read from ``bill_units.toml`` (see that file for the rules)."""
+
+    exact: dict[str, str]  # spelling as written -> stored name
+    folded: dict[str, str]  # lower-case spelling -> stored name
+    ambiguous: dict[str, str]  # lower-case token -> why it is refused and what to write
+    pint_names: dict[str, str]  # stored name -> pint definition
+    families: dict[str, tuple[str, ...]]
+    commodities: dict[str, tuple[str, ...]]
+    sources: dict[str, str]
+
+    def spellings(self) -> dict[str, str]:
+        """Every accepted spelling (exact ones as written) -> stored name."""
+        return {**self.folded, **self.exact}
+
+
+def _fold(text: str) -> str:
+    return _SPACES.sub(" ", text.strip())
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    """The bill-unit table, loaded once from the package."""
+    import tomllib
+
+    text = resources.files("greencare.core").joinpath("bill_units.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+    exact: dict[str, str] = {}
+    folded: dict[str, str] = {}
+    pint_names: dict[str, str] = {}
+    sources: dict[str, str] = {}
+    for entry in data["unit"]:
+        name = entry["name"]
+        pint_names[name] = entry["pint"]
+        sources[name] = entry["source"]
+        for table, spellings in (
+            (exact, [name, *entry.get("exact", ())]),
+            (folded, [s.lower() for s in entry.get("any_case", ())]),
+        ):
+            for spelling in map(_fold, spellings):
+                if table.get(spelling, name) != name:  # the table itself must not be ambiguous
+                    raise ValueError(f"bill_units.toml: {spelling!r} names two units")
+                table[spelling] = name
+    ambiguous = {
+        _fold(token).lower(): entry["message"]
+        for entry in data["ambiguous"]
+        for token in entry["tokens"]
+    }
+    return Vocabulary(
+        exact=exact,
+        folded=folded,
+        ambiguous=ambiguous,
+        pint_names=pint_names,
+        families={k: tuple(v) for k, v in data["families"].items()},
+        commodities={k: tuple(v) for k, v in data["commodities"].items()},
+        sources=sources,
+    )
+
+
+def lookup(text: str) -> str:
+    """The stored name of a unit as typed, by the bill-unit table alone.
+
+    Spellings listed as exact match as written; the others in any letter case. A token that is
+    ambiguous between conventions is refused whatever its case, and anything not in the table
+    is refused: pint's SI prefixes are never tried (they read "mt" as a milli-tonne).
+
+    Raises:
+        AmbiguousUnitError: the token means different things in different conventions.
+        UnknownUnitError: the table does not have it.
+    """
+    raw = text.strip() if isinstance(text, str) else ""
+    if not raw:
+        raise UnknownUnitError("no unit given")
+    key = _fold(raw)
+    shown = repr(raw) if len(raw) <= 40 else f"{raw[:30]!r}… ({len(raw):,} characters)"
+    vocab = vocabulary()
+    if key in vocab.exact:
+        return vocab.exact[key]
+    lower = key.lower()
+    if lower in vocab.ambiguous:
+        raise AmbiguousUnitError(f"unit {shown} is ambiguous: {vocab.ambiguous[lower]}")
+    if lower in vocab.folded:
+        return vocab.folded[lower]
+    raise UnknownUnitError(f"unknown unit {shown}")
+
+
+def accepted_units(commodity: Commodity | str) -> tuple[str, ...]:
+    """Stored names of the units a commodity is billed in, from the bill-unit table."""
+    vocab = vocabulary()
+    names: dict[str, None] = {}
+    for family in vocab.commodities[Commodity(commodity).value]:
+        names.update(dict.fromkeys(vocab.families[family]))
+    return tuple(names)
+
 
 _SPACES = re.compile(r"\s+")
 
@@ -201,45 +193,27 @@ def registry() -> pint.UnitRegistry:
 def parse_unit(text: str) -> pint.Unit:
     """Turn a unit as written on a bill or in a file into a pint unit.
 
+    Only spellings in ``bill_units.toml`` are accepted (see ``lookup``).
+
     Raises:
-        UnknownUnitError: nothing in the alias table or pint's registry has that name.
+        UnknownUnitError: the table does not have it (AmbiguousUnitError: it has two meanings).
     """
-    raw = text.strip() if isinstance(text, str) else ""
-    if not raw:
-        raise UnknownUnitError("no unit given")
-    key = _SPACES.sub(" ", raw.lower())
-    name = ALIASES.get(key, raw)
-    ureg = registry()
-    try:
-        unit = ureg.Unit(name)
-    except (
-        Exception
-    ) as exc:  # pint raises several types: UndefinedUnitError, DefinitionSyntaxError,
-        raise UnknownUnitError(f"unknown unit {raw!r}") from exc
-    return unit
+    name = lookup(text)
+    return registry().Unit(vocabulary().pint_names[name])
 
 
 def normalize_unit(text: str) -> str:
     """The spelling greencare stores for a unit (e.g. "Therms" -> "therm", "gal" -> "US_gallon")."""
-    unit = parse_unit(text)
-    return _preferred_names().get(unit, None) or f"{unit:~C}"
+    return lookup(text)
 
 
 #: How stored units are spelled; every one parses back to the same pint unit.
 PREFERRED_NAMES = (
     "kWh", "MWh", "GWh", "Wh", "kBtu", "MMBtu", "Btu", "therm", "Dth", "GJ", "MJ",
-    "cf", "ccf", "Mcf", "m**3", "US_gallon", "imperial_gallon", "kgal", "litre", "mL",
-    "lb", "klb", "kg", "g", "tonne", "short_ton", "ton_hour",
+    "cf", "ccf", "Mcf", "MMcf", "m**3", "US_gallon", "imperial_gallon", "kgal", "MMgal", "litre",
+    "mL", "megalitre", "lb", "klb", "MMlb", "kg", "g", "tonne", "short_ton", "ton_hour",
     "bottle", "inhaler", "cylinder", "item", "ft**2", "m**2",
 )  # fmt: skip
-
-
-@cache
-def _preferred_names() -> dict[pint.Unit, str]:
-    names: dict[pint.Unit, str] = {}
-    for name in PREFERRED_NAMES:
-        names.setdefault(parse_unit(name), name)
-    return names
 
 
 def canonical_unit(commodity: Commodity | str) -> str:
@@ -272,7 +246,7 @@ _DIMENSION_WORDS: dict[str, dict[str, float]] = {
 
 #: What each commodity accepts, for error messages and for the TUI's unit pickers.
 UNIT_CHOICES: dict[str, tuple[str, ...]] = {
-    "energy": ("kWh", "MWh", "kBtu", "MMBtu", "therm", "Dth", "GJ"),
+    "energy": ("kWh", "MWh", "kBtu", "MMBtu", "GJ"),
     "gas": ("therm", "ccf", "Mcf", "cf", "m**3", "kWh", "kBtu", "MMBtu", "Dth", "GJ"),
     "liquid_fuel": ("US_gallon", "litre", "kBtu", "MMBtu", "kWh", "GJ"),
     "steam": ("klb", "lb", "kg", "kBtu", "MMBtu", "therm", "GJ", "kWh"),
@@ -318,7 +292,7 @@ def conversion_factor(unit: str, commodity: Commodity | str) -> float:
         and parsed not in _gas_volume_units() | {parse_unit("m**3")}
     ):
         raise WrongDimensionError(
-            f"{unit.strip()!r} is a liquid volume; natural gas is metered in cf, ccf, Mcf or m**3 "
+            f"{unit.strip()!r} is a liquid volume; natural gas is metered in cf, ccf, Mcf, MMcf or m**3 "
             "(or energy: therm, kWh, MMBtu)"
         )
     if commodity in LIQUID_FUELS and parsed in _gas_volume_units():
@@ -335,7 +309,59 @@ def conversion_factor(unit: str, commodity: Commodity | str) -> float:
             f"unit {unit.strip()!r} ({_dimension_words(parsed)}) cannot measure "
             f"{commodity.value.replace('_', ' ')}; use one of {examples}"
         ) from exc
+    accepted = accepted_units(commodity)
+    if lookup(unit) not in accepted and parsed not in {parse_unit(name) for name in accepted}:
+        raise NotBilledInError(
+            f"{commodity.value.replace('_', ' ')} is not billed in {unit.strip()!r}; "
+            f"use one of {', '.join(accepted)}"
+        )
     return float(factor)
+
+
+def check_finite(value: float, unit: str, factor: float, target: str) -> float:
+    """``value * factor``, refused unless it is a finite number below ``MAX_CANONICAL``.
+
+    Raises:
+        NotFiniteError: the value overflows (1e308 therm is inf kWh) or is beyond any facility's.
+    """
+    converted = value * factor
+    if not math.isfinite(converted) or abs(converted) > MAX_CANONICAL:
+        raise NotFiniteError(too_large_message(value, unit, target))
+    return converted
+
+
+def too_large_message(value: float, unit: str, target: str) -> str:
+    """Why a value was refused as too large: one wording for forms and imports alike."""
+    return (
+        f"{value:g} {unit} is too large: more than {MAX_CANONICAL:g} {target}, beyond any "
+        "facility's use (check the quantity and its unit)"
+    )
+
+
+def canonical_quantity(value: float, unit: str, commodity: Commodity | str) -> float:
+    """A quantity in its commodity's canonical unit, refused when not finite (see check_finite)."""
+    factor = conversion_factor(unit, commodity)
+    return check_finite(value, unit, factor, canonical_unit(commodity))
+
+
+def check_base(value: float, unit: str) -> float:
+    """``value`` in the base unit of its dimension (kg, m**3, kWh, item), refused unless finite
+    and below ``MAX_CANONICAL``: for records with no commodity (purchases, floor areas)."""
+    parsed = parse_unit(unit)
+    dimension = _dimension_words(parsed)
+    target = {"energy": "kWh", "volume": "m**3", "mass": "kg", "area": "m**2"}.get(dimension)
+    if target is None:
+        return check_finite(value, unit, 1.0, unit)
+    return check_finite(value, unit, convert(1.0, unit, target), target)
+
+
+def finite_mask(converted: Any) -> Any:
+    """Which converted values (a numpy array) are finite and below ``MAX_CANONICAL``."""
+    import numpy as np
+
+    values = np.asarray(converted, dtype="float64")
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(values) & (np.abs(values) <= MAX_CANONICAL)
 
 
 def convert_values(values: Iterable[float], unit: str, commodity: Commodity | str) -> list[float]:
@@ -384,7 +410,7 @@ def area_in_m2(value: float, unit: str) -> float:
     parsed = parse_unit(unit)
     if _dimension_words(parsed) != "area":
         raise WrongDimensionError(f"unit {unit!r} is not an area (use ft**2 or m**2)")
-    return float(registry().Quantity(value, parsed).to("m**2").magnitude)
+    return check_finite(value, unit, convert(1.0, unit, "m**2"), "m**2")
 
 
 def dimension_of(unit: str) -> str:

@@ -96,7 +96,12 @@ def validate(
         if not mask.any():
             return
         values = np.asarray(raw, dtype=object)[mask] if raw is not None else [""] * mask.sum()
-        reasons = [reason(v) for v in values] if callable(reason) else [reason] * int(mask.sum())
+        if isinstance(reason, np.ndarray):  # one reason per row of the chunk
+            reasons = list(reason[mask])
+        elif callable(reason):
+            reasons = [reason(v) for v in values]
+        else:
+            reasons = [reason] * int(mask.sum())
         column = _column_name(chunk, field_name)
         for line, value, why in zip(lines[mask], values, reasons, strict=True):
             errors.append(Problem(int(line), column, str(value), str(why)))
@@ -141,7 +146,7 @@ def validate(
     raw_q = chunk["quantity_raw"].to_numpy(dtype=object)
     empty_q = raw_q == ""
     flag(empty_q, "quantity", raw_q, "missing quantity")
-    flag(np.isnan(quantity), "quantity", raw_q, "not a finite number")
+    flag(~np.isfinite(quantity), "quantity", raw_q, "not a finite number")
     net = np.array([bool(m and m.net_metering) for m in found], dtype=bool)[codes]
     flag(
         (quantity < 0) & ~net,
@@ -149,6 +154,16 @@ def validate(
         raw_q,
         "negative usage (only a net-metering meter may export)",
     )
+    with np.errstate(over="ignore", invalid="ignore"):
+        converted = quantity * factor
+    too_large = ~np.isnan(quantity) & ~np.isnan(factor) & ~units.finite_mask(converted)
+    if too_large.any():
+        canonical = np.array([units.canonical_unit(c) if c else "" for c in com_values], object)
+        targets = canonical[com_codes]
+        reasons = np.full(len(chunk), "", dtype=object)
+        for i in np.flatnonzero(too_large):
+            reasons[i] = units.too_large_message(float(quantity[i]), str(unit[i]), targets[i])
+        flag(too_large, "quantity", raw_q, reasons)
     cost = chunk["cost"].to_numpy(dtype=float)
     raw_cost = chunk["cost_raw"].to_numpy(dtype=object)
     has_cost = (raw_cost != "") & pd.notna(raw_cost)
@@ -194,7 +209,7 @@ def validate(
             "end_utc": end,
             "quantity": quantity,
             "unit": _categorical(unit_codes, stored_names),
-            "quantity_canonical": quantity * factor,
+            "quantity_canonical": converted,
             "factor": factor,
             "cost": np.where(has_cost, cost, np.nan),
             "currency": np.where(currency == "", None, currency),

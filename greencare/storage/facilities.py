@@ -109,7 +109,9 @@ def _meter_from_row(row: dict[str, Any]) -> Meter:
     data = {k: row[k] for k in ("id", *_METER_COLUMNS)}
     data["net_metering"] = bool(data["net_metering"])
     data["retired"] = bool(data["retired"])
-    return Meter.model_validate(data)
+    # A stored meter loads even if its unit predates the bill-unit table (an electricity meter
+    # in therm): readings entered in that unit are refused, with the reason, when entered.
+    return Meter.model_validate(data, context={"stored": True})
 
 
 def add_meter(db: Database, meter: Meter, *, source: str = "manual") -> Meter:

@@ -39,8 +39,11 @@ def _row(reading: Reading, meter: Meter) -> dict[str, Any]:
         "end_utc": periods.to_epoch(reading.end),
         "quantity": reading.quantity,
         "unit": reading.unit,
-        "quantity_canonical": reading.quantity
-        * units.conversion_factor(reading.unit, meter.commodity),
+        # Refuses a unit the meter is not billed in and a value that does not stay finite, also
+        # for a Reading validated without its meter (the Python API).
+        "quantity_canonical": units.canonical_quantity(
+            reading.quantity, reading.unit, meter.commodity
+        ),
         "cost": reading.cost,
         "currency": reading.currency,
         "estimated": int(reading.estimated),

@@ -238,5 +238,14 @@ def m0005_exact_rollups(db: Database) -> None:
     rollups.store(db, sums)
 
 
+@migrations(name="0009_units_million_pounds_are_mmlb")
+def m0009_units_million_pounds_are_mmlb(db: Database) -> None:
+    """Before the bill-unit table, "MLb"/"MLbs" were read as million pounds and stored as "MLb".
+    That token is now refused as ambiguous (Con Edison's Mlb is a thousand), so stored rows take
+    the unambiguous name of what they were read as; quantities are unchanged."""
+    for table in ("meters", "readings", "reading_months", "waste_records", "purchases"):
+        db.execute(f"UPDATE {table} SET unit = 'MMlb' WHERE unit = 'MLb'")
+
+
 def table_names(db: Database) -> list[str]:
     return sorted(db.table_names())

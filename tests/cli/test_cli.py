@@ -167,7 +167,7 @@ def test_reading_add_text(cli, with_meter: Path) -> None:
     result = cli(*READING_ADD)
     assert result.exit_code == 0
     assert result.stdout.strip() == (
-        "added reading 1: Gas 2025-01-01 to 2025-01-31, 10000 therm = 293,071.1 kWh"
+        "added reading 1: Gas 2025-01-01 to 2025-01-31, 10,000 therm = 293,071.1 kWh"
     )
 
 

@@ -258,7 +258,7 @@ CASES = [
         b"meter,start,end,quantity,unit\nMain,2025-01-01,2025-01-31,10,kgal\n",
         problems=[
             "{name}, line 2, unit 'kgal': unit 'kgal' (volume) cannot measure electricity; "
-            "use one of kWh, MWh, kBtu, MMBtu, therm"
+            "use one of kWh, MWh, kBtu, MMBtu, GJ"
         ],
         rows_read=1,
     ),
