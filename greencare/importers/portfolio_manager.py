@@ -240,7 +240,9 @@ class PortfolioManager:
         try:
             sheets = [(s, h) for s in book.worksheets if (h := _find_header(s))]
             for sheet, (kind, number, header, cols) in sheets:
-                used = list(cols.values()) if kind == "entries" else list(range(len(header)))
+                used = list(cols.values())
+                if kind == "monthly":  # and every fuel column: "Electricity Use ... (kBtu)"
+                    used += [i for i, text in enumerate(header) if _BRACKET.match(text)]
                 _refuse_formulas(path, book, sheet, number, header, used)
             # Each sheet is read once: the rows with a usage are kept (compactly) for the
             # survey, which needs every row before the first chunk can name its meters.
