@@ -25,6 +25,7 @@ from sqlite_utils import Database
 
 from greencare.core.errors import GreencareError, InputError
 from greencare.core.models import Purchase, WasteRecord, model_errors
+from greencare.importers import guard
 from greencare.importers.base import FormatError, ImportOptions
 from greencare.importers.pipeline import Problem
 from greencare.storage import activity, batches, facilities, imports
@@ -36,9 +37,12 @@ _TABLE = {"waste": "waste_records", "purchases": "purchases"}
 
 def kind_of(path: Path) -> str | None:
     """'waste' or 'purchases' when the header says so, else None (meter data)."""
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            header = {h.strip().lower() for h in next(csv.reader(handle), [])}
+    try:  # the head only: a file with no line break must not be read whole to find one
+        first = guard.head(path)
+        if b"\x00" in first:
+            return None  # binary: the meter-data import refuses it
+        text = first.decode("utf-8-sig", errors="replace").splitlines()
+        header = {h.strip().lower() for h in next(csv.reader(text[:1]), [])}
     except (UnicodeDecodeError, OSError, csv.Error):
         return None
     if {"stream", "route"} <= header:
@@ -88,8 +92,9 @@ def import_activity(
         raise InputError(f"{path}: no such file")
     if path.stat().st_size == 0:
         raise FormatError(path, "the file is empty")
+    first = guard.check_head(path)
     result = ImportResult(file=path.name, format=f"{kind}-csv", status="failed")
-    content_hash = batches.file_hash(path)
+    content_hash = batches.file_hash(path, inspect=guard.Scanner(path, first))
     previous = imports.find_batch_by_hash(db, content_hash)
     if previous:
         result.status, result.batch_id = "already imported", int(previous["id"])

@@ -22,7 +22,7 @@ from sqlite_utils import Database
 
 from greencare.core.errors import InputError, NotFoundError
 from greencare.core.models import Meter
-from greencare.importers import detect
+from greencare.importers import detect, guard
 from greencare.importers.base import FormatError, ImportOptions
 from greencare.importers.pipeline import Problem, validate
 from greencare.storage import batches, facilities, imports, readings
@@ -154,9 +154,10 @@ def import_readings(
         raise InputError(f"{path}: no such file")
     if path.stat().st_size == 0:
         raise FormatError(path, "the file is empty")
+    first = guard.check_head(path)  # binary data and zip bombs, from the head alone
     importer = detect(path, options.format)
     result = ImportResult(file=path.name, format=importer.name, status="failed")
-    content_hash = batches.file_hash(path)
+    content_hash = batches.file_hash(path, inspect=guard.Scanner(path, first))
     previous = imports.find_batch_by_hash(db, content_hash)
     if previous and not options.replace:
         result.status = "already imported"

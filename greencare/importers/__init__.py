@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from greencare.importers import guard
 from greencare.importers.base import FormatError, Importer, ImportOptions
 from greencare.importers.conventions import decode_head
 from greencare.importers.espi_xml import EspiXml
@@ -34,6 +35,7 @@ def detect(path: Path, name: str | None = None) -> Importer:
     head = decode_head(head)  # UTF-16 (with a BOM) is text, not binary: sniff it as UTF-8
     if b"\x00" in head[:4096]:
         if head.startswith(b"PK"):
+            guard.check_zip(path)  # before any sniffer inflates a part
             for importer in FORMATS:
                 if importer.sniff(path, head):
                     return importer

@@ -18,7 +18,10 @@ What each reading becomes:
 
 - ``quantity`` = ``value`` x 10^powerOfTenMultiplier, in the ReadingType's unit: ``uom`` 72 Wh,
   169 therm, 119 cf (ft3), 42 m**3, 31 J, 132 Btu; any other code is a FormatError naming it.
-- ``start``/``end``: UTC instants, start + duration.
+  A powerOfTenMultiplier outside the standard's values (-12 ... 12) is a FormatError with its
+  line; a value too large once scaled is that reading's error (the pipeline's "too large").
+- ``start``/``end``: UTC instants, start + duration; one outside 1900-2200 (year 9999) is a
+  FormatError naming the reading.
 - ``cost`` = ``cost`` / 100,000 (ESPI costs are in hundred-thousandths of the currency), the
   currency from the ReadingType's ISO 4217 numeric code (840 USD, 124 CAD, 978 EUR, ...).
 - ``estimated`` when a ReadingQuality is 8 or 9 (estimated using a reference day / by linear
@@ -33,6 +36,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +50,13 @@ VOLUME_UOM = {119, 42}
 OTHER_KINDS = {3: "time", 5: "refuse", 7: "rates", 8: "tvLicence", 9: "internet"}
 CURRENCIES = {840: "USD", 124: "CAD", 978: "EUR", 826: "GBP", 36: "AUD", 554: "NZD", 484: "MXN"}
 ESTIMATED_QUALITY = {8, 9, 12}
+#: powerOfTenMultiplier is an ESPI UnitMultiplierKind: NAESB REQ.21 (ESPI) espi.xsd enumerates
+#: these values (pico to tera; also in the Green Button Alliance's reference server,
+#: ``UnitMultiplierKind.java``). Any other value is refused: 400 overflows, -400 makes zeros.
+POWERS_OF_TEN = (-12, -9, -6, -3, -2, -1, 0, 1, 2, 3, 6, 9, 12)
+#: Instants greencare stores (UTC epoch seconds, 1900-01-01 to 2200-01-01); ESPI's TimeType is
+#: any Int64, so a year-9999 start is well-formed XML but not a meter reading.
+EARLIEST, LATEST = -2_208_988_800, 7_258_118_400
 COLUMNS = {
     "meter": "UsagePoint",
     "start": "IntervalReading/timePeriod/start",
@@ -113,6 +124,7 @@ class EspiXml:
         stack: list[str] = []
         n_blocks = 0
         root = None
+        types: list[_Entry] = []
         try:
             for event, elem in ET.iterparse(path, events=("start", "end")):
                 name = _local(elem.tag)
@@ -149,9 +161,10 @@ class EspiXml:
                     target.kind = name
                 elif name == "ReadingType":
                     target.kind = name
+                    types.append(target)
                     target.reading_type = (
                         _int(_child_text(elem, "uom")),
-                        _int(_child_text(elem, "powerOfTenMultiplier")) or 0,
+                        _power(path, _child_text(elem, "powerOfTenMultiplier"), len(types) - 1),
                         _int(_child_text(elem, "currency")),
                         _int(_child_text(elem, "intervalLength")),
                     )
@@ -188,7 +201,10 @@ class EspiXml:
                 continue
             if name == "IntervalReading":
                 line += 1
-                rows.append((line, *_reading(elem, contexts[block])))
+                try:
+                    rows.append((line, *_reading(elem, contexts[block])))
+                except _OutOfRange as exc:
+                    raise FormatError(path, str(exc), line=line) from None
                 elem.clear()
                 if len(rows) >= options.chunk_rows:
                     yield _frame(rows)
@@ -213,6 +229,69 @@ def _float(text: str) -> float:
         return np.nan
 
 
+class _OutOfRange(ValueError):
+    """A reading's number that no meter reading can have (the whole file is refused)."""
+
+
+def _power(path: Path, text: str | None, index: int) -> int:
+    """A ReadingType's powerOfTenMultiplier (absent: 0), refused outside the standard's values."""
+    if text is None or text == "":
+        return 0
+    power = _int(text)
+    if power not in POWERS_OF_TEN:
+        line = _line_of(path, index)
+        raise FormatError(
+            path,
+            f"ReadingType powerOfTenMultiplier {text[:40]!r} is not one of the ESPI values "
+            f"({', '.join(map(str, POWERS_OF_TEN))})",
+            line=line,
+        )
+    return power
+
+
+def _line_of(path: Path, index: int) -> int | None:
+    """The file line of the ``index``-th ReadingType's powerOfTenMultiplier (for a message)."""
+    import xml.parsers.expat
+
+    parser = xml.parsers.expat.ParserCreate()
+    seen = [-1]
+    found: list[int] = []
+
+    def start(tag: str, _attrs: object) -> None:
+        name = _local(tag)
+        if name == "ReadingType":
+            seen[0] += 1
+        elif name == "powerOfTenMultiplier" and seen[0] == index:
+            found.append(parser.CurrentLineNumber)
+            raise StopIteration
+
+    parser.StartElementHandler = start
+    try:
+        with path.open("rb") as handle:
+            parser.ParseFile(handle)
+    except StopIteration:
+        pass
+    except xml.parsers.expat.ExpatError:
+        return None
+    return found[0] if found else None
+
+
+def _instant(text: str, column: str) -> int | None:
+    """Epoch seconds, or None when absent or not an integer; _OutOfRange past 1900-2200."""
+    value = _int(text)
+    if value is not None and not EARLIEST <= value <= LATEST:
+        raise _OutOfRange(f"{column} {text[:40]!r} is {_year(value)}, outside the years "
+                          "greencare stores (1900 to 2200); not imported")  # fmt: skip
+    return value
+
+
+def _year(seconds: int) -> str:
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%d")
+    except (OverflowError, OSError, ValueError):
+        return "far out of range"
+
+
 def _reading(elem: ET.Element, ctx: _Context) -> tuple:
     start_raw = duration_raw = value_raw = cost_raw = ""
     estimated = False
@@ -227,12 +306,20 @@ def _reading(elem: ET.Element, ctx: _Context) -> tuple:
             cost_raw = (child.text or "").strip()
         elif name == "ReadingQuality":
             estimated |= _int(_child_text(child, "quality")) in ESTIMATED_QUALITY
-    start, duration = _int(start_raw), _int(duration_raw)
+    start = _instant(start_raw, COLUMNS["start"])
+    duration = _int(duration_raw)
     if duration is None:
         duration = ctx.interval
     end = start + duration if start is not None and duration is not None else None
-    quantity = _float(value_raw) * ctx.scale
-    cost = float(_int(cost_raw)) / 100_000 if _int(cost_raw) is not None else np.nan
+    if end is not None:
+        _instant(str(end), "IntervalReading start + duration")
+    with np.errstate(over="ignore"):  # a value that overflows once scaled is inf: refused
+        quantity = float(np.float64(_float(value_raw)) * ctx.scale)
+    whole = _int(cost_raw)
+    try:
+        cost = float(whole) / 100_000 if whole is not None else np.nan
+    except OverflowError:  # more digits than a float holds: refused as too large
+        cost = np.inf
     if ctx.currency is None:
         cost, cost_raw = np.nan, ""
     return (ctx.meter, start, end, start_raw, "" if end is None else str(end), quantity,

@@ -146,7 +146,8 @@ def validate(
     raw_q = chunk["quantity_raw"].to_numpy(dtype=object)
     empty_q = raw_q == ""
     flag(empty_q, "quantity", raw_q, "missing quantity")
-    flag(~np.isfinite(quantity), "quantity", raw_q, "not a finite number")
+    flag(np.isnan(quantity), "quantity", raw_q, "not a finite number")
+    flag(np.isinf(quantity), "quantity", raw_q, _TOO_LARGE)  # e.g. overflowed once scaled
     net = np.array([bool(m and m.net_metering) for m in found], dtype=bool)[codes]
     flag(
         (quantity < 0) & ~net,
@@ -168,6 +169,7 @@ def validate(
     raw_cost = chunk["cost_raw"].to_numpy(dtype=object)
     has_cost = (raw_cost != "") & pd.notna(raw_cost)
     flag(has_cost & np.isnan(cost), "cost", raw_cost, "not a finite number")
+    flag(has_cost & np.isinf(cost), "cost", raw_cost, _TOO_LARGE)
 
     # Periods, in UTC epoch seconds.
     start, end = _instants(chunk, meter_ids, zones, options)
@@ -244,6 +246,7 @@ def _categorical(codes: np.ndarray, names: np.ndarray) -> pd.Categorical:
 
 
 _MISSING = np.iinfo(np.int64).min
+_TOO_LARGE = "too large: beyond a 64-bit float (1.8e308) in its unit"
 _AMBIGUOUS = _MISSING + 1
 
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import threading
 import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -39,8 +40,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from greencare.importers import guard
 from greencare.importers.base import (
     RAW_COLUMNS,
+    FormatError,
     ImportOptions,
     parse_flags,
     parse_numbers,
@@ -108,12 +111,83 @@ def _cell(row: tuple, index: int | None) -> Any:
     return row[index] if index is not None and index < len(row) else None
 
 
-def _open(path: Path) -> Any:
-    import openpyxl
+_OPEN_LOCK = threading.Lock()
 
-    with warnings.catch_warnings():
+
+def _open(path: Path) -> Any:
+    """The workbook in read-only mode, after refusing a zip bomb (``guard.check_zip``).
+
+    openpyxl sizes every sheet when it opens a workbook, which parses a whole sheet that has no
+    ``<dimension>`` (1M rows: as long as reading them); greencare ignores that size anyway
+    (``reset_dimensions``), so the sizing is skipped while the workbook opens.
+    """
+    import openpyxl
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    guard.check_zip(path)
+    with _OPEN_LOCK, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "Workbook contains no default style"
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+        sizing = ReadOnlyWorksheet._get_size
+        ReadOnlyWorksheet._get_size = lambda self: None  # type: ignore[method-assign]
+        try:
+            return openpyxl.load_workbook(path, read_only=True, data_only=True)
+        finally:
+            ReadOnlyWorksheet._get_size = sizing  # type: ignore[method-assign]
+
+
+def _formulas_without_values(book: Any, sheet: Any) -> list[tuple[int, int]]:
+    """(row, column index) of cells holding a formula with no saved value.
+
+    openpyxl (``data_only``) reads such a cell as empty, and an empty usage is a row skipped:
+    the bill would vanish. The sheet's XML tells them apart (``<c><f>..</f></c>`` with no
+    ``<v>``); it is only parsed when its bytes hold a formula at all.
+    """
+    import xml.etree.ElementTree as ET
+
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    part = getattr(sheet, "_worksheet_path", None)
+    archive = getattr(book, "_archive", None)
+    if part is None or archive is None:
+        return []
+    with archive.open(part) as handle:
+        tail = b""
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            if re.search(rb"<(?:\w+:)?f[ >/]", tail + block):
+                break
+            tail = block[-16:]
+        else:
+            return []
+    found: list[tuple[int, int]] = []
+    with archive.open(part) as handle:
+        for _event, elem in ET.iterparse(handle):
+            if elem.tag.rsplit("}", 1)[-1] != "c":
+                continue
+            names = {child.tag.rsplit("}", 1)[-1]: child for child in elem}
+            value = names.get("v")
+            if "f" in names and (value is None or not (value.text or "").strip()):
+                letters, row = coordinate_from_string(elem.get("r", "A1"))
+                found.append((int(row), column_index_from_string(letters) - 1))
+            elem.clear()
+    return found
+
+
+def _refuse_formulas(path: Path, book: Any, sheet: Any, number: int, header: list[str],
+                     used: list[int]) -> None:  # fmt: skip
+    from openpyxl.utils.cell import get_column_letter
+
+    cells = [(r, c) for r, c in _formulas_without_values(book, sheet) if r > number and c in used]
+    if not cells:
+        return
+    row, column = min(cells)
+    name = header[column] if column < len(header) else ""
+    more = f" ({len(cells) - 1} more such cells)" if len(cells) > 1 else ""
+    raise FormatError(
+        path,
+        f"sheet {sheet.title!r}, row {row}, column {get_column_letter(column + 1)} ({name}): a "
+        "formula with no saved value, so the bill cannot be read; open the workbook in Excel "
+        f"or LibreOffice and save it (that stores the values), then import it again{more}",
+    )
 
 
 def _rows(sheet: Any, first: int = 1) -> Iterator[tuple[int, tuple]]:
@@ -151,6 +225,8 @@ class PortfolioManager:
             return False
         try:
             book = _open(path)
+        except FormatError:
+            raise  # a zip bomb: refused, not passed on to another format
         except Exception:  # not a workbook openpyxl can read
             return False
         try:
@@ -164,11 +240,19 @@ class PortfolioManager:
         book = _open(path)
         try:
             sheets = [(s, h) for s in book.worksheets if (h := _find_header(s))]
-            names, read_dates = _survey(sheets)
+            for sheet, (kind, number, header, cols) in sheets:
+                used = list(cols.values())
+                if kind == "monthly":  # and every fuel column: "Electricity Use ... (kBtu)"
+                    used += [i for i, text in enumerate(header) if _BRACKET.match(text)]
+                _refuse_formulas(path, book, sheet, number, header, used)
+            # Each sheet is read once: the rows with a usage are kept (compactly) for the
+            # survey, which needs every row before the first chunk can name its meters.
+            stored = {id(s): _entry_cells(s, n, c) for s, (k, n, _h, c) in sheets if k == "entries"}
+            names, read_dates = _survey(stored.values())
             order = DateOrder(path, options, default=("mdy", "Portfolio Manager's US dates"))
             for sheet, (kind, number, header, cols) in sheets:
                 if kind == "entries":
-                    rows = _entry_rows(sheet, number, cols, names, read_dates, options)
+                    rows = _entry_rows(stored.pop(id(sheet))[0], names, read_dates, options)
                     fields = {f: header[cols[f]] for f in ENTRY_FIELDS if f in cols}
                     fields["meter"] = header[cols.get("meter_name", cols.get("meter_id", 0))]
                     fields["quantity"] = fields.pop("usage")
@@ -181,19 +265,52 @@ class PortfolioManager:
             book.close()
 
 
-def _survey(sheets: list) -> tuple[dict[str, set[str]], set[str]]:
-    """Meter names -> PM meter ids, and meters whose bills share read dates (first pass)."""
+#: One Meter Entries row with a usage, as text: (line, meter id, meter name, start, end,
+#: usage, unit, cost, estimation), the first two pairs' texts shared between rows.
+_Entry = tuple[int, str, str, str, str, str, str, str, str]
+
+
+def _entry_cells(
+    sheet: Any, number: int, cols: dict[str, int]
+) -> tuple[list[_Entry], dict[str, set[str]], dict[str, set[str]], dict[str, set[str]]]:
+    """One pass over a Meter Entries sheet: its rows with a usage, and the survey's sets
+    (meter name -> PM ids, start dates and end dates per id) over every row."""
     names: dict[str, set[str]] = defaultdict(set)
     starts: dict[str, set[str]] = defaultdict(set)
     ends: dict[str, set[str]] = defaultdict(set)
-    for sheet, (kind, number, _header, cols) in sheets:
-        if kind != "entries":
+    pool: dict[str, str] = {}
+    keep: list[_Entry] = []
+    has = {f: f in cols for f in ("delivery", "unit", "cost", "estimated")}
+    for line, row in _rows(sheet, number + 1):
+        mid, name = _meter_id_name(row, cols)
+        mid, name = pool.setdefault(mid, mid), pool.setdefault(name, name)
+        start, end = _text(_cell(row, cols["start"])), _text(_cell(row, cols["end"]))
+        start, end = pool.setdefault(start, start), pool.setdefault(end, end)
+        names[name].add(mid)
+        starts[mid].add(start)
+        ends[mid].add(end)
+        usage = _cell(row, cols["usage"])
+        if usage is None or _text(usage) == "":
             continue
-        for _n, row in _rows(sheet, number + 1):
-            mid, name = _meter_id_name(row, cols)
-            names[name].add(mid)
-            starts[mid].add(_text(_cell(row, cols["start"])))
-            ends[mid].add(_text(_cell(row, cols["end"])))
+        if has["delivery"] and start.lower() in ("", NOT_AVAILABLE):
+            start = end = _text(_cell(row, cols["delivery"]))
+        unit = _text(_cell(row, cols["unit"])) if has["unit"] else ""
+        cost = _text(_cell(row, cols["cost"])) if has["cost"] else ""
+        flag = _text(_cell(row, cols["estimated"])) if has["estimated"] else ""
+        keep.append((line, mid, name, start, end, _text(usage), pool.setdefault(unit, unit),
+                     cost, pool.setdefault(flag, flag)))  # fmt: skip
+    return keep, names, starts, ends
+
+
+def _survey(stored: Iterable[tuple]) -> tuple[dict[str, set[str]], set[str]]:
+    """Meter names -> PM meter ids, and meters whose bills share read dates (all sheets)."""
+    names: dict[str, set[str]] = defaultdict(set)
+    starts: dict[str, set[str]] = defaultdict(set)
+    ends: dict[str, set[str]] = defaultdict(set)
+    for _rows_kept, sheet_names, sheet_starts, sheet_ends in stored:
+        for target, part in ((names, sheet_names), (starts, sheet_starts), (ends, sheet_ends)):
+            for key, values in part.items():
+                target[key] |= values
     shared = {m for m in ends if (ends[m] & starts[m]) - {"", "Not Available"}}
     return names, shared
 
@@ -205,30 +322,18 @@ def _meter_id_name(row: tuple, cols: dict[str, int]) -> tuple[str, str]:
 
 
 def _entry_rows(
-    sheet: Any,
-    number: int,
-    cols: dict[str, int],
+    kept: list[_Entry],
     names: dict[str, set[str]],
     read_dates: set[str],
     options: ImportOptions,
 ) -> Iterator[tuple]:
-    for line, row in _rows(sheet, number + 1):
-        usage = _cell(row, cols["usage"])
-        if usage is None or _text(usage) == "":
-            continue
-        mid, name = _meter_id_name(row, cols)
+    for line, mid, name, start, end, usage, unit_text, cost, flag in kept:
         key = name or mid
         if mid and (mid in options.meter_map or len(names.get(name, ())) > 1):
             key = mid if mid in options.meter_map else f"{name} [{mid}]"
-        start, end = _text(_cell(row, cols["start"])), _text(_cell(row, cols["end"]))
-        if "delivery" in cols and start.lower() in ("", NOT_AVAILABLE):
-            start = end = _text(_cell(row, cols["delivery"]))
-        unit_text = _text(_cell(row, cols["unit"])) if "unit" in cols else ""
         unit, scale = pm_unit(unit_text) if unit_text else ("", 1.0)
-        cost = _text(_cell(row, cols["cost"])) if "cost" in cols else ""
         cost = "" if cost.lower() == NOT_AVAILABLE else cost
-        flag = _text(_cell(row, cols["estimated"])) if "estimated" in cols else ""
-        yield (line, key, start, end, mid not in read_dates, _text(usage), scale, unit, cost, flag)
+        yield (line, key, start, end, mid not in read_dates, usage, scale, unit, cost, flag)
 
 
 def _monthly_rows(sheet: Any, number: int, header: list[str], cols: dict) -> Iterator[tuple]:
@@ -239,9 +344,10 @@ def _monthly_rows(sheet: Any, number: int, header: list[str], cols: dict) -> Ite
             fuel = re.sub(r"\s*-\s*Monthly$", "", match.group("name"), flags=re.I)
             fuels.append((i, re.sub(r"\s+", " ", fuel).strip(), *pm_unit(match.group("unit"))))
     prop = cols.get("property")
-    properties = {_text(r[prop]) for _n, r in _rows(sheet, number + 1) if prop is not None}
+    kept = list(_rows(sheet, number + 1))  # read once: the property count is needed first
+    properties = {_text(_cell(r, prop)) for _n, r in kept if prop is not None}
     properties.discard("")
-    for line, row in _rows(sheet, number + 1):
+    for line, row in kept:
         month = _cell(row, cols["month"])
         first, last, month_raw = _month(month)
         for i, fuel, unit, scale in fuels:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +13,17 @@ from sqlite_utils import Database
 from greencare.storage import audit
 
 
-def file_hash(path: Path) -> str:
-    """SHA-256 of a file's bytes, read in chunks so large files stay out of memory."""
+def file_hash(path: Path, inspect: Callable[[bytes], None] | None = None) -> str:
+    """SHA-256 of a file's bytes, read in chunks so large files stay out of memory.
+
+    ``inspect`` sees each 1 MiB block before it is hashed and may raise to stop reading (the
+    importers' guard refuses binary data and giant lines this way, without reading the rest).
+    """
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
+            if inspect is not None:
+                inspect(chunk)
             digest.update(chunk)
     return digest.hexdigest()
 

@@ -198,3 +198,122 @@ def test_meter_key_falls_back_to_the_usage_point_link() -> None:
 
 def _independent_count(path: Path) -> int:
     return sum(1 for e in ET.parse(path).iter() if e.tag.endswith("IntervalReading"))
+
+
+# --- numbers no meter reading can have: refused with the line, nothing stored ------------------
+
+
+def _edited(tmp_path: Path, **changes: str) -> Path:
+    """The SEED sample with its ReadingType's power, its first value or first start replaced."""
+    text = SEED.read_text()
+    if "power" in changes:
+        text = text.replace(
+            "<powerOfTenMultiplier>0<", f"<powerOfTenMultiplier>{changes['power']}<"
+        )
+    if "value" in changes:
+        text = text.replace("<value>1790</value>", f"<value>{changes['value']}</value>")
+    if "cost" in changes:
+        text = text.replace(
+            "<value>1790</value>", f"<value>1790</value><cost>{changes['cost']}</cost>"
+        )
+    if "start" in changes:
+        text = text.replace(
+            "<duration>900</duration>\n            <start>1299387600",
+            f"<duration>900</duration>\n            <start>{changes['start']}",
+        )
+    path = tmp_path / "edited.xml"
+    path.write_text(text)
+    return path
+
+
+def _with_meter():
+    db = services.open_db(":memory:")
+    facility = _hospital(db)
+    services.add_meter(
+        db, facility=facility.id, name="A10S Large Est Values", commodity="electricity", unit="kWh"
+    )
+    return db
+
+
+def _stored(db) -> tuple[int, int, int]:
+    return tuple(
+        db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        for t in ("readings", "import_batches", "audit_log")
+    )
+
+
+POWERS = "(-12, -9, -6, -3, -2, -1, 0, 1, 2, 3, 6, 9, 12)"
+
+
+@pytest.mark.parametrize("power", ["400", "-400", "13", "abc"])
+def test_power_of_ten_outside_the_standard_is_refused_with_its_line(
+    tmp_path: Path, power: str
+) -> None:
+    db = _with_meter()
+    before = _stored(db)
+    path = _edited(tmp_path, power=power)
+
+    with pytest.raises(FormatError) as caught:
+        import_readings(db, path)
+
+    assert str(caught.value) == (
+        f"edited.xml, line 48: ReadingType powerOfTenMultiplier '{power}' is not one of the "
+        f"ESPI values {POWERS}"
+    )
+    assert path.read_text().splitlines()[47].strip().startswith("<powerOfTenMultiplier>")
+    assert _stored(db) == before
+
+
+@pytest.mark.parametrize("power", ["-12", "12"])
+def test_power_of_ten_at_the_standards_ends_is_applied(tmp_path: Path, power: str) -> None:
+    raw = _read(_edited(tmp_path, power=power))
+    assert raw["quantity"].tolist() == [1790 * 10.0 ** int(power), 1791 * 10.0 ** int(power)]
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"power": "12", "value": "1e300"},
+         "edited.xml, line 1, IntervalReading/value '1e300': too large: beyond a 64-bit float "
+         "(1.8e308) in its unit"),
+        ({"cost": "9" * 320},
+         "edited.xml, line 1, IntervalReading/cost '" + "9" * 60 + "… (320 characters)': too "
+         "large: beyond a 64-bit float (1.8e308) in its unit"),
+    ],
+    ids=["value-times-power", "cost-digits"],
+)  # fmt: skip
+def test_value_that_overflows_is_that_readings_error(
+    tmp_path: Path, changes: dict, problem: str
+) -> None:
+    db = _with_meter()
+    before = _stored(db)
+
+    result = import_readings(db, _edited(tmp_path, **changes))
+
+    assert result.status == "failed"
+    assert [p.text(result.file) for p in result.errors] == [problem]
+    assert _stored(db) == before
+
+
+@pytest.mark.parametrize(
+    ("start", "shown"),
+    [
+        ("253402214400", "'253402214400' is 9999-12-31"),
+        ("9" * 30, f"'{'9' * 30}' is far out of range"),
+    ],
+    ids=["year-9999", "beyond-int64"],
+)
+def test_start_outside_the_stored_years_is_refused_with_its_line(
+    tmp_path: Path, start: str, shown: str
+) -> None:
+    db = _with_meter()
+    before = _stored(db)
+
+    with pytest.raises(FormatError) as caught:
+        import_readings(db, _edited(tmp_path, start=start))
+
+    assert str(caught.value) == (
+        f"edited.xml, line 1: IntervalReading/timePeriod/start {shown}, outside the years "
+        "greencare stores (1900 to 2200); not imported"
+    )
+    assert _stored(db) == before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+import zipfile
 from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 
 from greencare import services
 from greencare.importers import detect
-from greencare.importers.base import ImportOptions
+from greencare.importers.base import FormatError, ImportOptions
 from greencare.importers.portfolio_manager import PortfolioManager, pm_unit
 from greencare.imports import import_readings
 
@@ -279,3 +280,123 @@ def test_not_available_usage_and_blank_rows(tmp_path: Path, db, us_hospital) -> 
 )
 def test_pm_units(text: str, expected: tuple[str, float]) -> None:
     assert pm_unit(text) == expected
+
+
+# --- formulas, zip bombs, one read -----------------------------------------------------------
+
+ENTRY_HEADER = ["Portfolio Manager Meter ID", "Meter Name", "Start Date", "End Date",
+                "Usage/Quantity", "Usage Units", "Cost ($)"]  # fmt: skip
+
+
+def _entries_book(path: Path, rows: list[list]) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Meter Entries"
+    sheet.append(ENTRY_HEADER)
+    for row in rows:
+        sheet.append(row)
+    book.save(path)  # openpyxl saves formulas without a value: as a user's script would
+    return path
+
+
+def _db_with_main():
+    db = services.open_db(":memory:")
+    facility = services.add_facility(db, name="H", country="US", timezone="America/New_York")
+    services.add_meter(db, facility=facility.id, name="Main", commodity="electricity", unit="kWh")
+    return db
+
+
+def _counts(db) -> tuple[int, ...]:
+    return tuple(
+        db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        for t in ("readings", "reading_months", "import_batches", "audit_log")
+    )
+
+
+KWH = "kWh (thousand Watt-hours)"
+
+
+@pytest.mark.parametrize(
+    ("row", "where"),
+    [
+        (["1", "Main", "2025-02-01", "2025-02-28", "=10*2", KWH, 5],
+         "row 3, column E (Usage/Quantity)"),
+        (["1", "Main", "2025-02-01", "2025-02-28", 20, KWH, "=B2*3"], "row 3, column G (Cost ($))"),
+    ],
+    ids=["usage", "cost"],
+)  # fmt: skip
+def test_formula_without_a_saved_value_is_refused_naming_the_cell(
+    tmp_path: Path, row: list, where: str
+) -> None:
+    path = _entries_book(
+        tmp_path / "formula.xlsx", [["1", "Main", "2025-01-01", "2025-01-31", 10, KWH, 4], row]
+    )
+    db = _db_with_main()
+    before = _counts(db)
+
+    with pytest.raises(FormatError) as caught:
+        import_readings(db, path)
+
+    assert str(caught.value) == (
+        f"formula.xlsx: sheet 'Meter Entries', {where}: a formula with no saved value, so the "
+        "bill cannot be read; open the workbook in Excel or LibreOffice and save it (that "
+        "stores the values), then import it again"
+    )
+    assert _counts(db) == before
+
+
+def test_formula_with_a_saved_value_is_read(tmp_path: Path) -> None:
+    plain = _entries_book(
+        tmp_path / "plain.xlsx", [["1", "Main", "2025-01-01", "2025-01-31", "=10*2", KWH, 4]]
+    )
+    path = tmp_path / "saved.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w") as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                assert b"<f>10*2</f><v /></c>" in data
+                data = data.replace(b"<f>10*2</f><v /></c>", b"<f>10*2</f><v>20</v></c>")
+            out.writestr(item, data)
+    raw = _read(path)
+    assert raw["quantity"].tolist() == [20.0]
+
+
+def test_zip_bomb_is_refused_by_the_reader_itself(tmp_path: Path) -> None:
+    """Scripts calling the importer directly get the same refusal as an import."""
+    path = tmp_path / "bomb.xlsx"
+    with (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out,
+        out.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as handle,
+    ):
+        for _ in range(64):
+            handle.write(b"<row/>" * (2**20 // 6))
+    with pytest.raises(FormatError) as caught:
+        list(PortfolioManager().read(path, ImportOptions()))
+    assert "xl/worksheets/sheet1.xml inflates from " in str(caught.value)
+    assert str(caught.value).endswith("not read, a zip bomb or a damaged workbook")
+
+
+def test_each_sheet_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sniff, survey and read used to parse every row up to four times (1M rows: minutes)."""
+    from greencare.importers import portfolio_manager as pm
+
+    calls: list[str] = []
+    original = pm._rows
+
+    def counting(sheet, first: int = 1):
+        for item in original(sheet, first):
+            calls.append(sheet.title)
+            yield item
+
+    monkeypatch.setattr(pm, "_rows", counting)
+    raw = _read(BPS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        book = openpyxl.load_workbook(BPS, read_only=True)
+    sheet_rows = {}
+    for sheet in book.worksheets:
+        sheet.reset_dimensions()
+        sheet_rows[sheet.title] = sum(1 for _ in sheet.iter_rows())
+    assert len(raw) > 100
+    for title, n in sheet_rows.items():
+        assert calls.count(title) <= n + 40  # one pass, plus the header search (40 rows)

@@ -130,6 +130,57 @@ async def test_import_a_waste_manifest_file(small_db, tmp_path: Path) -> None:
     assert batch == ("waste-csv", "active")
 
 
+async def test_typing_a_path_never_waits_for_the_file(
+    small_db, tmp_path: Path, monkeypatch
+) -> None:
+    """Detection runs in a worker: while it is stuck on a file, the screen keeps answering."""
+    import threading
+
+    from greencare import importers
+
+    source = _csv(tmp_path / "gas.csv", "Gas", 3)
+    release = threading.Event()
+    real = importers.detect
+
+    def stuck(path, name=None):  # a slow disk, a huge workbook, a hostile file
+        release.wait(10)
+        return real(path, name)
+
+    monkeypatch.setattr(importers, "detect", stuck)
+    app = GreencareApp(db=small_db, mode="import")
+    app.import_root = tmp_path
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        began = time.monotonic()
+        screen.query_one("#imp-path").value = str(source)
+        await pilot.pause()
+        await pilot.press("ctrl+s")  # keys are handled while detection waits: a note
+        await pilot.pause()
+        assert time.monotonic() - began < 5
+        assert not release.is_set()
+        assert str(screen.query_one("#imp-format", Static).content) == "checking gas.csv…"
+        assert screen.path is None and screen.checking and not screen.running
+        release.set()
+        await wait_until(pilot, lambda: screen.path is not None)
+        assert str(screen.query_one("#imp-format", Static).content).startswith("Format: [b]csv[/b]")
+        assert screen.meter_keys == ["Gas"]
+
+
+async def test_an_answer_for_an_older_path_is_ignored(small_db, tmp_path: Path) -> None:
+    first = _csv(tmp_path / "first.csv", "First", 2)
+    second = _csv(tmp_path / "second.csv", "Second", 2)
+    app = GreencareApp(db=small_db, mode="import")
+    app.import_root = tmp_path
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        screen.query_one("#imp-path").value = str(second)
+        await wait_until(pilot, lambda: screen.path is not None)
+        stale = importer.inspect_path(str(first))
+        screen.post_message(importer.FileInspected(stale))
+        await pilot.pause()
+        assert screen.path == second and screen.meter_keys == ["Second"]
+
+
 async def test_dates_that_read_two_ways_are_refused_then_read_as_chosen(
     small_db, tmp_path: Path
 ) -> None:

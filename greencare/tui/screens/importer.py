@@ -61,6 +61,71 @@ class ImportFinished(Message):
     problems: list[Any] = field(default_factory=list)
 
 
+@dataclass
+class Inspection:
+    """What a path is, worked out off the UI thread (format, preview, the file's meters)."""
+
+    text: str
+    path: Path | None = None
+    format_name: str | None = None
+    summary: str = ""
+    preview: str = ""
+    meter_keys: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FileInspected(Message):
+    inspection: Inspection
+
+
+def inspect_path(text: str) -> Inspection:
+    """Detect a file's format and read its head; called in a thread worker, never on the UI
+    thread (a spreadsheet or a network drive can take seconds, a hostile file longer)."""
+    from greencare.activity_imports import kind_of
+    from greencare.importers import FormatError, detect
+
+    found = Inspection(text)
+    path = Path(text).expanduser()
+    if not path.is_file():
+        found.summary = f"[$text-error]no such file[/]: {text}"
+        return found
+    try:
+        kind = kind_of(path)
+        if kind:  # waste or purchases: no meters to map
+            found.path, found.format_name = path, f"{kind}-csv"
+            found.summary = (
+                f"Format: [b]{kind}-csv[/b] — {kind} records, checked row by row "
+                f"· {path.stat().st_size:,} bytes"
+            )
+            found.preview = preview_lines(path)
+            return found
+        importer = detect(path)
+        lines = preview_lines(path)
+    except (FormatError, OSError) as exc:
+        found.summary = f"[$text-error]cannot read this file[/]: {exc}"
+        return found
+    found.path, found.format_name = path, importer.name
+    found.summary = (
+        f"Format: [b]{importer.name}[/b] — {getattr(importer, 'description', '')} "
+        f"· {path.stat().st_size:,} bytes"
+    )
+    found.preview = lines
+    found.meter_keys = file_meters(path, importer)
+    return found
+
+
+def file_meters(path: Path, importer: Any) -> list[str]:
+    """The meter names in the first rows of the file (for the per-meter mapping)."""
+    from greencare.importers.base import ImportOptions
+
+    try:
+        chunk = next(iter(importer.read(path, ImportOptions(chunk_rows=2000))))
+    except Exception:  # the import itself reports what is wrong, line by line
+        return []
+    keys = sorted({str(k) for k in chunk["meter"].dropna().unique() if str(k)})
+    return keys[:MAX_MAPPED_METERS]
+
+
 def preview_lines(path: Path, n: int = PREVIEW_LINES) -> str:
     """The first lines of a text file (or a note for a spreadsheet)."""
     with path.open("rb") as handle:
@@ -88,6 +153,8 @@ class ImportScreen(SectionScreen):
         self.format_name: str | None = None
         self.meter_keys: list[str] = []
         self.running = False
+        self.inspecting = ""  # the path text the latest inspection is for
+        self.checking = False  # an inspection is running for it
         self._map_gen = 0
 
     def compose(self) -> ComposeResult:
@@ -190,69 +257,53 @@ class ImportScreen(SectionScreen):
         self.query_one("#imp-meter", Select).focus()
 
     def inspect(self, text: str) -> None:
-        """Detect the format and show the first lines; list the file's meters for mapping."""
-        from greencare.importers import FormatError, detect
-
+        """Show what the path is: detection runs in a worker, so typing never waits on it."""
         fmt = self.query_one("#imp-format", Static)
         preview = self.query_one("#imp-preview", Static)
         self.path, self.format_name, self.meter_keys = None, None, []
+        self.inspecting, self.checking = text, False
         self.show_mapping([])
+        preview.update("")
         if not text:
             fmt.update("Choose a file to see its format and first lines.")
-            preview.update("")
             return
-        path = Path(text).expanduser()
-        if not path.is_file():
-            fmt.update(f"[$text-error]no such file[/]: {text}" if text else "")
-            preview.update("")
-            return
-        from greencare.activity_imports import kind_of
+        fmt.update(f"checking {Path(text).name}…")
+        self.checking = True
+        self.inspect_file(text)
 
-        kind = kind_of(path)
-        if kind:  # waste or purchases: no meters to map
-            self.path, self.format_name = path, f"{kind}-csv"
-            fmt.update(
-                f"Format: [b]{kind}-csv[/b] — {kind} records, checked row by row "
-                f"· {path.stat().st_size:,} bytes"
-            )
-            preview.update(preview_lines(path))
-            self.meter_keys = []
-            self.show_mapping([])
-            return
+    @work(thread=True, exclusive=True, exit_on_error=False, group="inspect")
+    def inspect_file(self, text: str) -> None:
         try:
-            importer = detect(path)
-            lines = preview_lines(path)
-        except (FormatError, OSError) as exc:
-            fmt.update(f"[$text-error]cannot read this file[/]: {exc}")
-            preview.update("")
-            return
-        self.path, self.format_name = path, importer.name
-        size = path.stat().st_size
-        fmt.update(
-            f"Format: [b]{importer.name}[/b] — {getattr(importer, 'description', '')} "
-            f"· {size:,} bytes"
-        )
-        preview.update(lines)
-        self.meter_keys = self.file_meters(path, importer)
-        self.show_mapping(self.meter_keys)
+            found = inspect_path(text)
+        except Exception as exc:  # anything a file can cause is shown, never a crash
+            found = Inspection(text, summary=f"[$text-error]cannot read this file[/]: {exc}")
+        self.post_message(FileInspected(found))
+
+    async def on_file_inspected(self, message: FileInspected) -> None:
+        found = message.inspection
+        if found.text != self.inspecting:
+            return  # the user has typed on: a later worker answers for the new path
+        self.query_one("#imp-format", Static).update(found.summary)
+        self.query_one("#imp-preview", Static).update(found.preview)
+        self.meter_keys = found.meter_keys
+        mounting = self.show_mapping(found.meter_keys)
+        if mounting is not None:
+            await mounting
+        if found.text == self.inspecting:  # still the path shown: it may be imported now
+            self.checking = False
+            self.path, self.format_name = found.path, found.format_name
 
     def file_meters(self, path: Path, importer: Any) -> list[str]:
-        """The meter names in the first rows of the file (for the per-meter mapping)."""
-        from greencare.importers.base import ImportOptions
+        """The meter names in the first rows of the file (kept for scripts and tests)."""
+        return file_meters(path, importer)
 
-        try:
-            chunk = next(iter(importer.read(path, ImportOptions(chunk_rows=2000))))
-        except Exception:  # the import itself reports what is wrong, line by line
-            return []
-        keys = sorted({str(k) for k in chunk["meter"].dropna().unique() if str(k)})
-        return keys[:MAX_MAPPED_METERS]
-
-    def show_mapping(self, keys: list[str]) -> None:
+    def show_mapping(self, keys: list[str]) -> Any:
+        """Mount a meter picker per key; returns the mount to await (None when no keys)."""
         box = self.query_one("#imp-map", Vertical)
         box.remove_children()
         self._map_gen += 1
         if not keys:
-            return
+            return None
         options = self.meter_options()
         by_name: dict[str, int | None] = {}
         for label, value in options:  # a name two facilities use is left for the user to pick
@@ -267,7 +318,7 @@ class ImportScreen(SectionScreen):
                                 value=by_name[key.lower()])  # fmt: skip
             rows.append(Horizontal(Label(f"{key[:14]} ", classes="imp-label"), select,
                                    classes="imp-row"))  # fmt: skip
-        box.mount_all(rows)
+        return box.mount_all(rows)
 
     # -- running -----------------------------------------------------------------------------------
 
@@ -303,7 +354,8 @@ class ImportScreen(SectionScreen):
         if self.running:
             return
         if self.path is None:
-            self.app.notify("Choose a file first.", severity="warning")
+            note = "Still checking the file; try again in a moment." if self.checking else ""
+            self.app.notify(note or "Choose a file first.", severity="warning")
             return
         self.running = True
         self.cancel_event.clear()
