@@ -197,6 +197,12 @@ def _refrigerant(engine: Engine, block: pd.DataFrame) -> list[pd.DataFrame]:
                 "GHG Protocol scopes"
             )
             continue
+        if rules.refrigerant_gas_class(gas) == "not_required":
+            engine._exclude(
+                f"{gas} in refrigerant {item}: not a gas the GHG Protocol requires (EPA Hub "
+                "Table 12 counts only the HFC and PFC constituents of a blend); not counted"
+            )
+            continue
         gwp = engine._gwp(chosen, gas)
         mass = kg * fraction
         out.append(

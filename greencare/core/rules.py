@@ -292,7 +292,39 @@ PURE_REFRIGERANTS = {
     "R-152a": "HFC-152a",
     "R-227ea": "HFC-227ea",
     "R-23": "HFC-23",
+    "R-245fa": "HFC-245fa",
+    # Chillers and low-GWP systems hospitals run (ASHRAE 34 single-compound designations).
+    "R-123": "HCFC-123",
+    "R-124": "HCFC-124",
+    "R-1234yf": "HFO-1234yf",
+    # R-1234ze as sold for chillers is the (E) isomer; ASHRAE 34 designates it R-1234ze(E).
+    "R-1234ze": "HFO-1234ze(E)",
+    "R-1233zd": "HCFO-1233zd(E)",
+    "R-290": "propane",
+    "R-600a": "isobutane",
+    "R-744": "CO2",
+    "R-717": "ammonia",
 }
+
+#: Gases the GHG Protocol requires in an inventory (Kyoto basket) that refrigerants contain.
+_REQUIRED_GASES = frozenset({"CO2", "SF6", "NF3"})
+
+
+def refrigerant_gas_class(gas: str) -> str:
+    """How a refrigerant constituent is reported.
+
+    "counted": an HFC or PFC (or CO2, SF6, NF3), a gas the GHG Protocol requires, in Scope 1.
+    "montreal": an HCFC or CFC, controlled by the Montreal Protocol, reported outside the scopes.
+    "not_required": anything else (hydrocarbons, HFOs, HCFOs, ammonia, trans-dichloroethylene):
+    not a gas the GHG Protocol requires; EPA Hub Table 12 likewise bases a blend's GWP "only on
+    their HFC and PFC constituents", so the blend totals match the published blend GWPs.
+    """
+    upper = gas.upper()
+    if is_montreal_gas(gas):
+        return "montreal"
+    if upper.startswith(("HFC-", "PFC-")) or upper in _REQUIRED_GASES:
+        return "counted"
+    return "not_required"
 
 
 #: Gases controlled by the Montreal Protocol: reported outside GHG Protocol scope totals.

@@ -1,0 +1,134 @@
+"""Methods the factor audit (issue 10) found missing or wrong, against hand-computed values.
+
+Each expected figure is written out from the published rows: EPA GHG Emission Factors Hub 2025
+(Tables 2 and 12), UK DESNZ 2025, IPCC AR5 GWPs (EPA Hub Table 11), the Isoflurane, USP label.
+"""
+
+from __future__ import annotations
+
+import pytest
+from pytest import approx
+
+from greencare import services
+from greencare.core.factors import FactorLibrary
+from greencare.core.summary import explain
+
+AR5 = {"HFC-32": 677, "HFC-125": 3170, "HFC-134a": 1300, "HFC-143a": 4800}
+
+
+@pytest.fixture(scope="module")
+def library() -> FactorLibrary:
+    return FactorLibrary.bundled()
+
+
+def us_facility(db, name="St Example"):
+    return services.add_facility(
+        db, name=name, country="US", grid_region="CAMX", floor_area="350000 ft**2"
+    )
+
+
+def refrigerant(db, fac, item, kg):
+    services.add_purchase(db, facility=fac.id, date="2025-07-15", category="refrigerant",
+                          item=item, quantity=kg, unit="kg")  # fmt: skip
+
+
+def run(db, library, **kw):
+    kw.setdefault("year", 2025)
+    return services.emissions(db, library=library, **kw)
+
+
+def gases(inventory, **filters) -> dict[str, float]:
+    return explain(inventory, **filters).groupby("gas")["gas_kg"].sum().to_dict()
+
+
+def co2e(inventory, **filters) -> float:
+    return float(explain(inventory, **filters)["co2e_kg"].sum())
+
+
+# -- refrigerants -----------------------------------------------------------------------------
+
+
+def test_r422d_with_isobutane_matches_epa_table_12(db, library) -> None:
+    # Table 12 row 583: R-422D = 65.1% HFC-125, 31.5% HFC-134a, 3.4% isobutane; GWP 2473.
+    # 10 kg: 6.51 kg x 3170 + 3.15 kg x 1300 = 20,636.7 + 4,095 = 24,731.7 kg CO2e.
+    fac = us_facility(db)
+    refrigerant(db, fac, "R-422D", 10)
+    inv, summary = run(db, library)  # strict: no gap stops the inventory
+    assert gases(inv, category="refrigerants") == approx({"HFC-125": 6.51, "HFC-134a": 3.15})
+    assert co2e(inv, category="refrigerants") == approx(24731.7)
+    assert co2e(inv, category="refrigerants") / 10 == approx(2473, abs=0.5)  # EPA's blend GWP
+    assert (
+        "isobutane in refrigerant R-422D: not a gas the GHG Protocol requires (EPA Hub Table 12 "
+        "counts only the HFC and PFC constituents of a blend); not counted"
+    ) in summary["exclusions"]
+
+
+@pytest.mark.parametrize(
+    ("item", "published"),
+    [
+        # Table 12 GWP (AR5) and the split by hand from the row's composition.
+        ("R-417A", 2127),  # 0.466 x 3170 + 0.50 x 1300 = 1477.22 + 650 = 2127.22
+        ("R-422A", 2847),  # 0.851 x 3170 + 0.115 x 1300 = 2697.67 + 149.5 = 2847.17
+        ("R-424A", 3104),  # 0.505 x 3170 + 0.47 x 1300 = 1600.85 + 611 = 2211.85 -> see below
+        ("R-426A", 1371),  # 0.051 x 3170 + 0.93 x 1300 = 161.67 + 1209 = 1370.67
+        ("R-428A", 3417),  # 0.775 x 3170 + 0.20 x 4800 = 2456.75 + 960 = 3416.75
+        ("R-434A", 3075),  # 0.632 x 3170 + 0.16 x 1300 + 0.18 x 4800 = 2003.44+208+864 = 3075.44
+    ],
+)
+def test_hydrocarbon_blends_reproduce_table_12(db, library, item, published) -> None:
+    fac = us_facility(db)
+    refrigerant(db, fac, item, 1)
+    inv, _ = run(db, library)
+    per_kg = co2e(inv, category="refrigerants")
+    if item == "R-424A":
+        # EPA's 3104 for R-424A does not follow from its own listed composition (2211.85 by the
+        # HFC constituents); greencare applies the composition, so the two differ.
+        assert per_kg == approx(0.505 * 3170 + 0.47 * 1300)
+    else:
+        assert per_kg == approx(published, abs=0.5)
+
+
+def test_chiller_refrigerants_are_accepted_and_computed(db, library) -> None:
+    # R-513A = 56% HFO-1234yf + 44% HFC-134a (ASHRAE 34): 100 kg -> 44 kg x 1300 = 57,200.
+    # R-454B = 68.9% HFC-32 + 31.1% HFO-1234yf: 10 kg -> 6.89 kg x 677 = 4,664.53.
+    fac = us_facility(db)
+    for item, kg in (("R-513A", 100), ("R-454B", 10), ("R-514A", 50), ("R-123", 200),
+                     ("R-1234ze", 30), ("R-1234yf", 5)):  # fmt: skip
+        refrigerant(db, fac, item, kg)
+    inv, summary = run(db, library)
+    assert gases(inv, category="refrigerants") == approx({"HFC-134a": 44.0, "HFC-32": 6.89})
+    assert co2e(inv, category="refrigerants") == approx(44 * 1300 + 6.89 * 677)
+    excluded = "\n".join(summary["exclusions"])
+    assert "HCFC-123 in refrigerant R-123: a Montreal Protocol gas" in excluded
+    for gas, item in (("HFO-1234yf", "R-513A"), ("HFO-1234yf", "R-454B"),
+                      ("HFO-1336mzz(Z)", "R-514A"), ("trans-1,2-dichloroethylene", "R-514A"),
+                      ("HFO-1234ze(E)", "R-1234ze"), ("HFO-1234yf", "R-1234yf")):  # fmt: skip
+        assert f"{gas} in refrigerant {item}: not a gas the GHG Protocol requires" in excluded
+    assert summary["gaps"] == []
+
+
+def test_unknown_refrigerant_is_a_gap_naming_it(db, library) -> None:
+    fac = us_facility(db)
+    refrigerant(db, fac, "R-999", 1)
+    inv, summary = run(db, library, strict=False)
+    assert inv.lines.empty
+    assert summary["gaps"] == [
+        "refrigerant R-999 in kg (2025, 1 purchases): no composition for refrigerant R-999"
+    ]
+
+
+# -- isoflurane density -----------------------------------------------------------------------
+
+
+def test_isoflurane_density_from_the_label(db, library) -> None:
+    # Label: specific gravity 1.496 (25/25 C); x water 0.997047 g/mL at 25 C = 1.4916 g/mL.
+    # 100 mL -> 149.16 g = 0.14916 kg x GWP 491 (AR5) = 73.23756 kg CO2e.
+    fac = us_facility(db)
+    services.add_purchase(db, facility=fac.id, date="2025-04-30", category="anesthetic_gas",
+                          item="isoflurane", quantity=100, unit="mL")  # fmt: skip
+    inv, _ = run(db, library)
+    line = explain(inv, category="anesthetic_gases").iloc[0]
+    assert line["factor_value"] == 1.4916
+    assert line["gas_kg"] == approx(0.14916)
+    assert line["co2e_kg"] == approx(0.14916 * 491)
+    assert bool(line["factor_verified"]) is True
