@@ -791,6 +791,10 @@ def _emissions_text(s: dict[str, Any]) -> str:
         f"  Scope 2 (market-based)       {t['scope2_market']:>14,.1f}",
         f"  Scope 3                      {t['scope3']:>14,.1f}",
         f"  Total (location / market)    {t['total_location']:>14,.1f} / {t['total_market']:,.1f}",
+    ]
+    if s.get("biogenic_co2_t"):
+        out.append(f"  Biogenic CO2 (outside scopes) {s['biogenic_co2_t']:>13,.1f}")
+    out += [
         "",
         "By category",
     ]

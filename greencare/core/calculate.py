@@ -186,8 +186,13 @@ class Engine:
         meta: dict[str, Any],
         multiplier: float = 1.0,
         canonical_unit: str | None = None,
+        multiplier_note: str = "grid gross loss",
     ) -> pd.DataFrame:
-        """Lines for every (activity row, gas) pair of one factor selection."""
+        """Lines for every (activity row, gas) pair of one factor selection.
+
+        ``multiplier`` scales the activity (a grid gross loss fraction, a fuel's volume share
+        in a blend); ``multiplier_note`` says which, on every line.
+        """
         factors = factors[factors["gas"] != ""]
         if (factors["gas"] != "CO2e").any():
             factors = factors[factors["gas"] != "CO2e"]
@@ -247,7 +252,7 @@ class Engine:
         lines["method"] = meta.get("method", "")
         note = meta.get("note", "")
         if multiplier != 1.0:
-            note = f"{note}; x {multiplier:g} (grid gross loss)".lstrip("; ")
+            note = f"{note}; x {multiplier:g} ({multiplier_note})".lstrip("; ")
         lines["note"] = note
         return lines[LINE_COLUMNS]
 
@@ -323,6 +328,8 @@ class Engine:
             if not commodity_rules:
                 self._gap(f"{who}: greencare has no factor mapping for {commodity}")
                 continue
+            if family in rules.UPSTREAM_NOT_PUBLISHED:
+                self._exclude(rules.UPSTREAM_NOT_PUBLISHED[family])
             for rule in commodity_rules:
                 out.extend(self._energy_rule(block, ds, rule, unit, commodity, grid, country, who))
         return out

@@ -26,6 +26,7 @@ CATEGORY_LABELS = {
     "cat1_purchased_goods": "Cat 1 Purchased goods and services",
     "cat3_fuel_energy": "Cat 3 Fuel- and energy-related activities",
     "cat5_waste": "Cat 5 Waste generated in operations",
+    "biogenic_co2": "Biogenic CO2 (outside the scopes)",
 }
 
 
@@ -155,6 +156,14 @@ ENERGY_RULES: dict[str, dict[str, list[Rule]]] = {
                 "cat3_fuel_energy",
                 note="well-to-tank",
             ),
+            Rule(
+                "well_to_tank",
+                "district_heat_and_steam_distribution",
+                "3",
+                "cat3_fuel_energy",
+                note="well-to-tank of distribution losses (DESNZ 'WTT- district heat & steam "
+                "distribution')",
+            ),
         ],
         "water": [
             Rule("water_supply", "water_supply", "3", "cat1_purchased_goods", "country"),
@@ -170,6 +179,16 @@ ENERGY_RULES: dict[str, dict[str, list[Rule]]] = {
     },
 }
 ENERGY_RULES["desnz"]["district_hot_water"] = ENERGY_RULES["desnz"]["district_steam"]
+
+#: Parts of Scope 3 category 3 a family publishes no factors for: not counted, and named (with
+#: the reason) in "not counted, by method" whenever the inventory holds energy or fleet fuel.
+UPSTREAM_NOT_PUBLISHED = {
+    "epa-ghg-hub": (
+        "well-to-tank (upstream) emissions of fuels, electricity and district energy, Scope 3 "
+        "category 3 (US): the US EPA GHG Emission Factors Hub publishes no well-to-tank "
+        "factors, so they are not counted (only T&D losses of electricity are)"
+    ),
+}
 
 #: Commodities with no emissions of their own: on-site renewables consumed on site.
 ZERO_EMISSION_COMMODITIES = frozenset({"onsite_solar", "onsite_wind"})
@@ -272,7 +291,8 @@ FLEET_FUELS = {
     "epa-ghg-hub": {
         "gasoline": ("mobile_combustion", "motor_gasoline"),
         "diesel": ("mobile_combustion", "diesel_fuel"),
-        "biodiesel_b20": ("mobile_combustion", "biodiesel_100_pct"),
+        "biodiesel_b100": ("mobile_combustion", "biodiesel_100_pct"),
+        "ethanol_e100": ("mobile_combustion", "ethanol_100_pct"),
         "cng": ("mobile_combustion", "compressed_natural_gas_cng"),
     },
     "desnz": {
@@ -281,6 +301,25 @@ FLEET_FUELS = {
         "cng": ("mobile_combustion", "cng"),
     },
 }
+
+#: Fleet fuel blends by volume: item -> ((component fuel, volume fraction), ...). The number in
+#: the name is the biofuel's percent by volume (B20 = 20% biodiesel in diesel, E85 = 85% ethanol
+#: in gasoline, nominal). EPA Hub Table 2 lists only the pure fuels (Diesel Fuel, Motor
+#: Gasoline, Biodiesel (100%), Ethanol (100%)), so a blend is the volume-weighted sum of them.
+FUEL_BLENDS: dict[str, tuple[tuple[str, float], ...]] = {
+    "biodiesel_b5": (("diesel", 0.95), ("biodiesel_b100", 0.05)),
+    "biodiesel_b20": (("diesel", 0.80), ("biodiesel_b100", 0.20)),
+    "ethanol_e10": (("gasoline", 0.90), ("ethanol_e100", 0.10)),
+    "ethanol_e85": (("gasoline", 0.15), ("ethanol_e100", 0.85)),
+}
+
+#: Fuels of biological origin: the CO2 from burning them is biogenic and is reported outside
+#: the scopes (GHG Protocol Corporate Standard, ch. 9); their CH4 and N2O stay in Scope 1.
+BIOGENIC_FUELS = frozenset({"biodiesel_b100", "ethanol_e100"})
+
+#: Scope value and category of biogenic CO2 lines: never part of a Scope 1-3 total.
+OUTSIDE_SCOPES = "outside"
+BIOGENIC_CATEGORY = "biogenic_co2"
 
 #: Pure refrigerants: ASHRAE number -> the gas name in the IPCC GWP tables.
 PURE_REFRIGERANTS = {

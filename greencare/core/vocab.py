@@ -148,5 +148,17 @@ HEALTHCARE_ITEMS: dict[HealthcareCategory, frozenset[str]] = {
             "R-1234ze",
         }
     ),
-    HealthcareCategory.FLEET_FUEL: frozenset({"gasoline", "diesel", "biodiesel_b20", "cng"}),
+    HealthcareCategory.FLEET_FUEL: frozenset(
+        {
+            "gasoline",
+            "diesel",
+            "biodiesel_b5",
+            "biodiesel_b20",
+            "biodiesel_b100",
+            "ethanol_e10",
+            "ethanol_e85",
+            "ethanol_e100",
+            "cng",
+        }
+    ),
 }

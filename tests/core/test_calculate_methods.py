@@ -132,3 +132,92 @@ def test_isoflurane_density_from_the_label(db, library) -> None:
     assert line["gas_kg"] == approx(0.14916)
     assert line["co2e_kg"] == approx(0.14916 * 491)
     assert bool(line["factor_verified"]) is True
+
+
+# -- biofuel blends ---------------------------------------------------------------------------
+
+
+def fleet(db, fac, item, gallons):
+    services.add_purchase(db, facility=fac.id, date="2025-05-31", category="fleet_fuel",
+                          item=item, quantity=gallons, unit="US_gallon")  # fmt: skip
+
+
+def test_b20_splits_fossil_scope1_and_biogenic_co2(db, library) -> None:
+    # EPA Hub 2025 Table 2: Diesel Fuel 10.21, Biodiesel (100%) 9.45 kg CO2 per gallon.
+    # 1,000 gal B20 = 800 gal diesel x 10.21 = 8,168 kg fossil CO2 (Scope 1)
+    #               + 200 gal B100 x 9.45 = 1,890 kg biogenic CO2 (outside the scopes).
+    # (Before: 1,000 x 9.45 = 9,450 kg all in Scope 1, 15.7% above 8,168.)
+    fac = us_facility(db)
+    fleet(db, fac, "biodiesel_b20", 1000)
+    inv, summary = run(db, library)
+    assert co2e(inv, scope="1", category="mobile_combustion") == approx(8168.0)
+    assert co2e(inv, category="biogenic_co2") == approx(1890.0)
+    assert summary["totals_t"]["scope1"] == approx(8.168)
+    assert summary["totals_t"]["total_location"] == approx(8.168)
+    assert summary["biogenic_co2_t"] == approx(1.89)
+    assert summary["by_gas"] == [{"gas": "CO2", "mass_kg": approx(8168.0), "co2e_t": 8.168}]
+    bio = explain(inv, category="biogenic_co2").iloc[0]
+    assert bio["scope"] == "outside" and bio["factor_id"] == "t2.biodiesel_100_pct.co2"
+    assert bio["activity_quantity"] == 1000 and bio["factor_quantity"] == approx(200)
+    assert "x 0.2 (biodiesel b100 share by volume of biodiesel b20)" in bio["note"]
+    assert any(c["category"] == "biogenic_co2" for c in summary["by_category"])
+
+
+def test_e85_and_b5(db, library) -> None:
+    # E85: 150 gal x 8.78 (Motor Gasoline) = 1,317 fossil; 850 gal x 5.75 (Ethanol) = 4,887.5.
+    # B5:  950 gal x 10.21 = 9,699.5 fossil; 50 gal x 9.45 = 472.5 biogenic.
+    fac = us_facility(db)
+    fleet(db, fac, "ethanol_e85", 1000)
+    fleet(db, fac, "biodiesel_b5", 1000)
+    inv, summary = run(db, library)
+    assert co2e(inv, scope="1") == approx(1317.0 + 9699.5)
+    assert co2e(inv, category="biogenic_co2") == approx(4887.5 + 472.5)
+    assert summary["biogenic_co2_t"] == approx(5.36)
+
+
+def test_uk_b20_is_a_gap_not_a_guess(db, library) -> None:
+    fac = services.add_facility(db, name="Leeds", country="GB", grid_region="GB")
+    services.add_purchase(db, facility=fac.id, date="2025-05-31", category="fleet_fuel",
+                          item="biodiesel_b20", quantity=1000, unit="litre")  # fmt: skip
+    inv, summary = run(db, library, strict=False)
+    assert inv.lines.empty
+    assert summary["gaps"] == [
+        "fleet_fuel biodiesel_b20 in litre (2025, 1 purchases): no fleet fuel factor mapped for "
+        "biodiesel_b20 (GB) (needs biodiesel_b100)"
+    ]
+
+
+# -- Scope 3 category 3 -----------------------------------------------------------------------
+
+
+def test_uk_district_heat_includes_wtt_of_distribution(db, library) -> None:
+    # DESNZ 2025, 100,000 kWh district heat, Scope 3 cat 3 per kWh:
+    #   distribution losses (T&D sheet row 27): 0.00936 CO2 + 0.00007 CH4 + 0.00003 N2O
+    #   WTT- heat and steam row 20 (generation): 0.03341
+    #   WTT- district heat & steam distribution row 25: 0.00176 (was missing: 3.9% of cat 3)
+    fac = services.add_facility(db, name="Leeds", country="GB", grid_region="GB")
+    services.add_meter(db, facility=fac.id, name="Heat", commodity="district_steam", unit="kWh")
+    services.add_reading(db, meter="Heat", start="2025-02-01", end="2025-02-28", quantity=100000)
+    inv, summary = run(db, library)
+    cat3 = explain(inv, category="cat3_fuel_energy")
+    assert cat3["co2e_kg"].sum() == approx(
+        100000 * (0.00936 + 0.00007 + 0.00003 + 0.03341 + 0.00176)
+    )
+    wtt = cat3[
+        cat3["factor_id"] == "wtt_heat_and_steam.district_heat_and_steam_distribution.kwh.co2e"
+    ]
+    assert wtt["co2e_kg"].sum() == approx(176.0)
+    assert not any("well-to-tank" in e for e in summary["exclusions"])
+
+
+def test_us_well_to_tank_is_listed_as_not_counted(db, library) -> None:
+    fac = us_facility(db)
+    services.add_meter(db, facility=fac.id, name="Gas", commodity="natural_gas", unit="therm")
+    services.add_reading(db, meter="Gas", start="2025-03-01", end="2025-03-31", quantity=10000)
+    inv, summary = run(db, library)
+    assert explain(inv, category="cat3_fuel_energy").empty
+    assert (
+        "well-to-tank (upstream) emissions of fuels, electricity and district energy, Scope 3 "
+        "category 3 (US): the US EPA GHG Emission Factors Hub publishes no well-to-tank "
+        "factors, so they are not counted (only T&D losses of electricity are)"
+    ) in summary["exclusions"]
