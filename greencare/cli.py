@@ -734,6 +734,15 @@ def _period_options(func: F) -> F:
                 is_flag=True,
                 help="Report totals even when factors are missing (the gaps are listed).",
             ),
+            click.option(
+                "--chiller",
+                type=click.Choice(
+                    ["electric_driven", "absorption_natural_gas", "engine_driven_natural_gas"]
+                ),
+                default="electric_driven",
+                show_default=True,
+                help="US district chilled water plant type: cooling / its COP x its fuel.",
+            ),
         ]
     ):
         func = option(func)
@@ -764,6 +773,7 @@ def _inventory(ctx: click.Context, opts: dict[str, Any]) -> tuple[Any, dict[str,
         gwp=opts["gwp"],
         pins=_pins(opts["pins"]),
         strict=not opts["allow_gaps"],
+        chiller=opts["chiller"],
     )
 
 

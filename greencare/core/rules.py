@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from greencare.core.errors import InputError
+
 #: Factor family used for a facility's country.
 FAMILY_BY_COUNTRY = {"US": "epa-ghg-hub", "GB": "desnz"}
 
@@ -23,6 +25,7 @@ CATEGORY_LABELS = {
     "inhalers": "Metered-dose inhalers",
     "purchased_electricity": "Purchased electricity",
     "purchased_heat_steam": "Purchased heat and steam",
+    "purchased_cooling": "Purchased cooling (district chilled water)",
     "cat1_purchased_goods": "Cat 1 Purchased goods and services",
     "cat3_fuel_energy": "Cat 3 Fuel- and energy-related activities",
     "cat5_waste": "Cat 5 Waste generated in operations",
@@ -47,6 +50,8 @@ class Rule:
     td_loss: bool = False
     market: bool = False
     note: str = ""
+    scale: float = 1.0
+    scale_note: str = ""
 
 
 def _combustion(activity: str, activity_type: str = "stationary_combustion") -> list[Rule]:
@@ -179,6 +184,67 @@ ENERGY_RULES: dict[str, dict[str, list[Rule]]] = {
     },
 }
 ENERGY_RULES["desnz"]["district_hot_water"] = ENERGY_RULES["desnz"]["district_steam"]
+
+#: District chilled water: neither the EPA Hub nor eGRID publishes a factor, so greencare derives
+#: one, and says so on every line: the plant's input energy = cooling delivered / the COP of its
+#: chillers, times the published factor of that input (eGRID subregion electricity, EPA Hub
+#: Table 7 does not cover cooling; natural gas from Table 1). This is the district-cooling
+#: method of the Local Government Operations Protocol v1.1 (CARB, ICLEI, The Climate Registry,
+#: May 2010), section 6.5, with its default chiller COPs (Table 6.1, typical coefficients of
+#: performance; not re-read from the protocol here, so the lines are marked unverified). The
+#: chiller type follows Portfolio Manager's district chilled water meter types; the default is
+#: the electric-driven chiller (Portfolio Manager's "District Chilled Water - Other" is not a
+#: method, so greencare takes the most common plant type and names it).
+CHILLER_COP = {
+    "electric_driven": 4.2,
+    "absorption_natural_gas": 0.8,
+    "engine_driven_natural_gas": 1.2,
+}
+DEFAULT_CHILLER = "electric_driven"
+_CHILLER_SOURCE = (
+    "derived: cooling / COP {cop:g} ({label}, LGOP v1.1 Table 6.1 default COP) x {what}"
+)
+
+
+def chilled_water_rules(chiller: str) -> list[Rule]:
+    """The US district chilled water rules for a chiller type (see CHILLER_COP)."""
+    if chiller not in CHILLER_COP:
+        raise InputError(
+            f"unknown chiller type {chiller!r}; use one of {', '.join(sorted(CHILLER_COP))}"
+        )
+    cop = CHILLER_COP[chiller]
+    label = chiller.replace("_", " ")
+    if chiller == "electric_driven":
+        note = _CHILLER_SOURCE.format(cop=cop, label=label, what="eGRID subregion electricity")
+        return [
+            Rule(
+                "electricity",
+                "electricity",
+                "2",
+                "purchased_cooling",
+                "grid",
+                market=True,
+                note=note,
+                scale=1 / cop,
+                scale_note=f"1 / COP {cop:g}, {label} chiller",
+            )
+        ]
+    note = _CHILLER_SOURCE.format(cop=cop, label=label, what="EPA Table 1 natural gas")
+    return [
+        Rule(
+            "stationary_combustion",
+            "natural_gas",
+            "2",
+            "purchased_cooling",
+            market=True,
+            note=note,
+            scale=1 / cop,
+            scale_note=f"1 / COP {cop:g}, {label} chiller",
+        )
+    ]
+
+
+ENERGY_RULES["epa-ghg-hub"]["district_chilled_water"] = chilled_water_rules(DEFAULT_CHILLER)
 
 #: Parts of Scope 3 category 3 a family publishes no factors for: not counted, and named (with
 #: the reason) in "not counted, by method" whenever the inventory holds energy or fleet fuel.

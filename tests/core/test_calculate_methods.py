@@ -10,6 +10,7 @@ import pytest
 from pytest import approx
 
 from greencare import services
+from greencare.core.errors import InputError
 from greencare.core.factors import FactorLibrary
 from greencare.core.summary import explain
 
@@ -221,3 +222,78 @@ def test_us_well_to_tank_is_listed_as_not_counted(db, library) -> None:
         "category 3 (US): the US EPA GHG Emission Factors Hub publishes no well-to-tank "
         "factors, so they are not counted (only T&D losses of electricity are)"
     ) in summary["exclusions"]
+
+
+# -- district chilled water (US) --------------------------------------------------------------
+
+TON_HOUR_MMBTU = 0.012  # 1 ton-hour = 12,000 Btu (Portfolio Manager thermal conversions)
+MMBTU_KWH = 1e6 * 1055.05585262 / 3.6e6  # International Table Btu
+
+
+def chilled_water(db, tons=10_000):
+    fac = us_facility(db)
+    services.add_meter(db, facility=fac.id, name="CHW", commodity="district_chilled_water",
+                       unit="ton_hour")  # fmt: skip
+    services.add_reading(db, meter="CHW", start="2025-07-01", end="2025-07-31", quantity=tons)
+
+
+def test_us_chilled_water_electric_driven_default(db, library) -> None:
+    # 10,000 ton-hours = 120 MMBtu = 35.16853 MWh of cooling; / COP 4.2 = 8.37346 MWh of
+    # electricity x eGRID2023 CAMX (Hub 2025 Table 6 row 342): 436.655 lb CO2, 0.025 lb CH4,
+    # 0.003 lb N2O per MWh.
+    chilled_water(db)
+    inv, summary = run(db, library)
+    mwh = 10_000 * TON_HOUR_MMBTU * MMBTU_KWH / 1000 / 4.2
+    lb = 0.45359237
+    assert gases(inv, category="purchased_cooling", method="location") == approx(
+        {"CO2": mwh * 436.655 * lb, "CH4": mwh * 0.025 * lb, "N2O": mwh * 0.003 * lb}
+    )
+    line = explain(inv, category="purchased_cooling", method="location", gas="CO2").iloc[0]
+    assert line["scope"] == "2" and not line["factor_verified"]
+    assert line["note"] == (
+        "derived: cooling / COP 4.2 (electric driven, LGOP v1.1 Table 6.1 default COP) x eGRID "
+        "subregion electricity; x 0.238095 (1 / COP 4.2, electric driven chiller)"
+    )
+    assert not summary["gaps"]
+    assert any(c["label"] == "Purchased cooling (district chilled water)"
+               for c in summary["by_category"])  # fmt: skip
+
+
+def test_us_chilled_water_absorption_chiller_on_request(db, library) -> None:
+    # 120 MMBtu of cooling / COP 0.8 = 150 MMBtu of natural gas x Table 1 (53.06 kg CO2,
+    # 1 g CH4, 0.1 g N2O per MMBtu) = 7,959 kg CO2, 0.15 kg CH4, 0.015 kg N2O.
+    from greencare.core.calculate import calculate
+    from greencare.storage.inventory import load_activity
+
+    chilled_water(db)
+    activity = load_activity(db, first_month="2025-01", last_month="2025-12", facility_ids=None)
+    inv = calculate(activity, library, chiller="absorption_natural_gas")
+    assert gases(inv, category="purchased_cooling", method="location") == approx(
+        {"CO2": 7959.0, "CH4": 0.15, "N2O": 0.015}
+    )
+    with pytest.raises(InputError, match="unknown chiller type 'steam'; use one of"):
+        calculate(activity, library, chiller="steam")
+
+
+def test_engine_driven_chiller_through_the_cli(tmp_path) -> None:
+    # 120 MMBtu of cooling / COP 1.2 = 100 MMBtu of gas: 5,306 kg CO2 + 100 g CH4 x 28 +
+    # 10 g N2O x 265 = 5,306 + 2.8 + 2.65 = 5,311.45 kg CO2e = 5.31145 t (Scope 2).
+    import json
+    import subprocess
+    import sys
+
+    path = tmp_path / "chw.db"
+    db = services.open_db(str(path))
+    chilled_water(db)
+    db.close()
+    base = [sys.executable, "-m", "greencare", "--db", str(path), "emissions", "--year", "2025"]
+    out = subprocess.run(
+        [*base, "--chiller", "engine_driven_natural_gas", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(out.stdout)["totals_t"]["scope2_location"] == approx(5.31145)
+    bad = subprocess.run([*base, "--chiller", "steam"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert "'steam' is not one of 'electric_driven'" in bad.stderr

@@ -65,3 +65,20 @@ def test_site_eui_is_one_definition_everywhere(partial_year) -> None:
     )
     cli = json.loads(out.stdout)["by_facility"][0]["site_eui_kbtu_per_ft2_year"]
     assert cli == approx(expected, abs=1e-3)
+
+
+def test_report_shows_biogenic_co2_beside_the_scopes(db) -> None:
+    # 1,000 gal B20: 800 x 10.21 = 8,168 kg fossil CO2 (Scope 1); 200 x 9.45 = 1,890 kg biogenic.
+    fac = services.add_facility(db, name="Lakeside", country="US", grid_region="CAMX",
+                                floor_area="100000 ft**2")  # fmt: skip
+    services.add_purchase(db, facility=fac.id, date="2025-05-31", category="fleet_fuel",
+                          item="biodiesel_b20", quantity=1000, unit="US_gallon")  # fmt: skip
+    report = build_report(db, year=2025)
+    totals = report["ghg_totals"].set_index("scope")["co2e_t"]
+    assert totals["scope1"] == approx(8.168)
+    assert totals["total_location"] == approx(8.168)
+    assert totals["biogenic"] == approx(1.89)
+    inventory = report["ghg_protocol"].set_index("category")
+    assert inventory.loc["biogenic_co2", "scope"] == "outside"
+    assert inventory.loc["biogenic_co2", "co2e_t_location"] == approx(1.89)
+    assert inventory.loc["biogenic_co2", "label"] == "Biogenic CO2 (outside the scopes)"
