@@ -297,3 +297,36 @@ def test_engine_driven_chiller_through_the_cli(tmp_path) -> None:
     bad = subprocess.run([*base, "--chiller", "steam"], capture_output=True, text=True)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert "'steam' is not one of 'electric_driven'" in bad.stderr
+
+
+# -- every item accepted at entry computes (the class of "accepted, then fails") --------------
+
+
+@pytest.mark.parametrize("gwp", ["AR4", "AR5", "AR6"])
+def test_every_known_refrigerant_computes_without_a_gap(db, library, gwp) -> None:
+    from greencare.core import rules
+    from greencare.core.vocab import HEALTHCARE_ITEMS, HealthcareCategory
+
+    blends = set(library.table("healthcare/2026", "refrigerant_compositions.csv")["blend"])
+    items = (
+        set(HEALTHCARE_ITEMS[HealthcareCategory.REFRIGERANT])
+        | set(rules.PURE_REFRIGERANTS)
+        | blends
+    )
+    fac = us_facility(db)
+    for item in sorted(items):
+        refrigerant(db, fac, item, 1)
+    _, summary = run(db, library, gwp=gwp)
+    assert summary["gaps"] == []
+
+
+def test_every_us_fleet_fuel_computes_without_a_gap(db, library) -> None:
+    from greencare.core.vocab import HEALTHCARE_ITEMS, HealthcareCategory
+
+    fac = us_facility(db)
+    for item in sorted(HEALTHCARE_ITEMS[HealthcareCategory.FLEET_FUEL]):
+        if item == "cng":
+            continue  # CNG is bought by volume of gas (scf), not by the gallon
+        fleet(db, fac, item, 100)
+    _, summary = run(db, library)
+    assert summary["gaps"] == []
