@@ -82,3 +82,9 @@ def test_report_shows_biogenic_co2_beside_the_scopes(db) -> None:
     assert inventory.loc["biogenic_co2", "scope"] == "outside"
     assert inventory.loc["biogenic_co2", "co2e_t_location"] == approx(1.89)
     assert inventory.loc["biogenic_co2", "label"] == "Biogenic CO2 (outside the scopes)"
+    notes = report["methodology_notes"].set_index("topic")["text"]
+    assert notes["Biogenic CO2"] == (
+        "1.890 t CO2 from the biofuel share of blended fuels (B20, E85, ...), reported outside "
+        "the scopes and in no Scope 1-3 total (GHG Protocol)."
+    )
+    assert notes["EUI"].startswith("Site EUI = site energy in the period / gross floor area")
