@@ -830,6 +830,15 @@ def _period_options(func: F) -> F:
                 is_flag=True,
                 help="Report totals even when factors are missing (the gaps are listed).",
             ),
+            click.option(
+                "--chiller",
+                type=click.Choice(
+                    ["electric_driven", "absorption_natural_gas", "engine_driven_natural_gas"]
+                ),
+                default="electric_driven",
+                show_default=True,
+                help="US district chilled water plant type: cooling / its COP x its fuel.",
+            ),
         ]
     ):
         func = option(func)
@@ -860,6 +869,7 @@ def _inventory(ctx: click.Context, opts: dict[str, Any]) -> tuple[Any, dict[str,
         gwp=opts["gwp"],
         pins=_pins(opts["pins"]),
         strict=not opts["allow_gaps"],
+        chiller=opts["chiller"],
     )
 
 
@@ -887,6 +897,10 @@ def _emissions_text(s: dict[str, Any]) -> str:
         f"  Scope 2 (market-based)       {t['scope2_market']:>14,.1f}",
         f"  Scope 3                      {t['scope3']:>14,.1f}",
         f"  Total (location / market)    {t['total_location']:>14,.1f} / {t['total_market']:,.1f}",
+    ]
+    if s.get("biogenic_co2_t"):
+        out.append(f"  Biogenic CO2 (outside scopes) {s['biogenic_co2_t']:>13,.1f}")
+    out += [
         "",
         "By category",
     ]

@@ -487,8 +487,12 @@ def emissions(
     strict: bool = True,
     library: Any = None,
     activity: Any = None,
+    chiller: str = "electric_driven",
 ) -> tuple[Any, dict[str, Any]]:
     """The GHG inventory for a period: (Inventory, summary dict).
+
+    ``chiller`` is the plant type behind US district chilled water (electric_driven,
+    absorption_natural_gas, engine_driven_natural_gas): cooling / its COP x its fuel.
 
     ``gwp`` is AR4, AR5 or AR6 (default: each factor dataset's own set). ``pins`` maps a factor
     family to an edition, e.g. ``{"epa-ghg-hub": "2024"}``. With ``strict`` (the default) a
@@ -512,7 +516,7 @@ def emissions(
     ids = [_facility_id(db, facility)] if facility is not None else None
     if activity is None:
         activity = load_activity(db, first_month=first, last_month=last, facility_ids=ids)
-    inventory = calculate(activity, library, gwp=gwp, pins=pins, strict=strict)
+    inventory = calculate(activity, library, gwp=gwp, pins=pins, strict=strict, chiller=chiller)
     summary = summarize(
         inventory, first_month=first, last_month=last, facilities=activity.facilities
     )

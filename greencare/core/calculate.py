@@ -113,10 +113,13 @@ class Engine:
         *,
         gwp: str | None = None,
         pins: dict[str, str] | None = None,
+        chiller: str = rules.DEFAULT_CHILLER,
     ) -> None:
         self.library = library
         self.gwp = gwp.upper() if gwp else None
         self.pins = pins or {}
+        # District chilled water plant type (US): which derivation applies (rules.CHILLER_COP).
+        self.chilled_water_rules = rules.chilled_water_rules(chiller)
         self.gaps: list[str] = []
         self.exclusions: list[str] = []
         self.used: dict[str, Dataset] = {}
@@ -188,8 +191,13 @@ class Engine:
         meta: dict[str, Any],
         multiplier: float = 1.0,
         canonical_unit: str | None = None,
+        multiplier_note: str = "grid gross loss",
     ) -> pd.DataFrame:
-        """Lines for every (activity row, gas) pair of one factor selection."""
+        """Lines for every (activity row, gas) pair of one factor selection.
+
+        ``multiplier`` scales the activity (a grid gross loss fraction, a fuel's volume share
+        in a blend); ``multiplier_note`` says which, on every line.
+        """
         factors = factors[factors["gas"] != ""]
         if (factors["gas"] != "CO2e").any():
             factors = factors[factors["gas"] != "CO2e"]
@@ -249,7 +257,7 @@ class Engine:
         lines["method"] = meta.get("method", "")
         note = meta.get("note", "")
         if multiplier != 1.0:
-            note = f"{note}; x {multiplier:g} (grid gross loss)".lstrip("; ")
+            note = f"{note}; x {multiplier:g} ({multiplier_note})".lstrip("; ")
         lines["note"] = note
         return lines[LINE_COLUMNS]
 
@@ -321,10 +329,14 @@ class Engine:
                 continue
             ds = self.used[ds_id]
             commodity_rules = rules.ENERGY_RULES[family].get(commodity)
+            if family == "epa-ghg-hub" and commodity == "district_chilled_water":
+                commodity_rules = self.chilled_water_rules
             who = f"{commodity} in {ds.label}"
             if not commodity_rules:
                 self._gap(f"{who}: greencare has no factor mapping for {commodity}")
                 continue
+            if family in rules.UPSTREAM_NOT_PUBLISHED:
+                self._exclude(rules.UPSTREAM_NOT_PUBLISHED[family])
             for rule in commodity_rules:
                 out.extend(self._energy_rule(block, ds, rule, unit, commodity, grid, country, who))
         return out
@@ -351,7 +363,7 @@ class Engine:
         factors = self._lookup(ds, rule.activity_type, rule.activity, region, who)
         if factors is None:
             return []
-        multiplier = 1.0
+        multiplier, multiplier_note = rule.scale, rule.scale_note or "grid gross loss"
         if rule.td_loss:
             if not self.library.covers(ds.id, "electricity_td_loss"):
                 self._exclude(
@@ -364,6 +376,7 @@ class Engine:
             if loss is None:
                 return []
             multiplier = float(loss["value"].iloc[0])
+            multiplier_note = "grid gross loss"
         meta = {
             "source_type": "meter",
             "scope": rule.scope,
@@ -381,10 +394,13 @@ class Engine:
                 meta=meta,
                 multiplier=multiplier,
                 canonical_unit=units.canonical_unit(commodity),
+                multiplier_note=multiplier_note,
             )
         except (MissingFactorError, units.UnitError) as exc:
             self._gap(f"{who}: {exc}")
             return []
+        if rule.scale != 1.0:  # a derivation (chilled water / COP): its COP is single-sourced
+            lines["factor_verified"] = False
         if not rule.market:
             return [lines]
         market = lines.copy()
@@ -565,9 +581,14 @@ def calculate(
     gwp: str | None = None,
     pins: dict[str, str] | None = None,
     strict: bool = True,
+    chiller: str = rules.DEFAULT_CHILLER,
 ) -> Inventory:
-    """Compute the inventory; with ``strict`` a missing factor raises, naming every gap."""
-    inventory = Engine(library, gwp=gwp, pins=pins).run(activity)
+    """Compute the inventory; with ``strict`` a missing factor raises, naming every gap.
+
+    ``chiller`` is the district chilled water plant type for US facilities (a key of
+    ``rules.CHILLER_COP``); the default is the electric-driven chiller.
+    """
+    inventory = Engine(library, gwp=gwp, pins=pins, chiller=chiller).run(activity)
     if strict and inventory.gaps:
         raise MissingFactorError(
             "missing emission factors (nothing was counted as zero; --allow-gaps reports the "

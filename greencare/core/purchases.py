@@ -197,6 +197,12 @@ def _refrigerant(engine: Engine, block: pd.DataFrame) -> list[pd.DataFrame]:
                 "GHG Protocol scopes"
             )
             continue
+        if rules.refrigerant_gas_class(gas) == "not_required":
+            engine._exclude(
+                f"{gas} in refrigerant {item}: not a gas the GHG Protocol requires (EPA Hub "
+                "Table 12 counts only the HFC and PFC constituents of a blend); not counted"
+            )
+            continue
         gwp = engine._gwp(chosen, gas)
         mass = kg * fraction
         out.append(
@@ -288,20 +294,73 @@ def _inhaler(engine: Engine, block: pd.DataFrame) -> list[pd.DataFrame]:
 def _fleet(engine: Engine, block: pd.DataFrame) -> list[pd.DataFrame]:
     first = block.iloc[0]
     family, item = first["family"], str(first["item"])
-    mapping = rules.FLEET_FUELS.get(family, {}).get(item) if isinstance(family, str) else None
-    if mapping is None:
-        raise MissingFactorError(f"no fleet fuel factor mapped for {item} ({first['country']})")
+    fuels = rules.FLEET_FUELS.get(family, {}) if isinstance(family, str) else {}
+    parts = rules.FUEL_BLENDS.get(item, ((item, 1.0),))
+    missing = [fuel for fuel, _ in parts if fuel not in fuels]
+    if missing:
+        needs = f" (needs {', '.join(missing)})" if len(parts) > 1 else ""
+        raise MissingFactorError(
+            f"no fleet fuel factor mapped for {item} ({first['country']}){needs}"
+        )
     ds = engine._dataset(family, int(first["year"]))
-    factors = engine.library.factors(ds.id, mapping[0], mapping[1])
     block = block.copy()
     block["quantity_canonical"] = np.nan
     note = ""
     if family == "epa-ghg-hub":
         note = "CO2 only: EPA gives fleet CH4 and N2O per vehicle-mile, which is not recorded"
         engine._exclude(f"fleet {item} CH4 and N2O (US): EPA gives them per vehicle-mile")
-    meta = {"source_type": "purchase", "scope": "1", "category": "mobile_combustion", "note": note}
-    factors = factors[factors["gas"].isin(["CO2", "CH4", "N2O", "CO2e"])]
-    return [engine._apply(block, ds, factors, unit=str(first["unit"]), commodity=None, meta=meta)]
+    if family in rules.UPSTREAM_NOT_PUBLISHED:
+        engine._exclude(rules.UPSTREAM_NOT_PUBLISHED[family])
+    unit = str(first["unit"])
+    out = []
+    for fuel, share in parts:
+        factors = engine.library.factors(ds.id, *fuels[fuel])
+        factors = factors[factors["gas"].isin(["CO2", "CH4", "N2O", "CO2e"])]
+        share_note = f"{fuel.replace('_', ' ')} share by volume of {item.replace('_', ' ')}"
+        biogenic = fuel in rules.BIOGENIC_FUELS
+        if biogenic:
+            co2 = factors[factors["gas"] == "CO2"]
+            factors = factors[factors["gas"] != "CO2"]
+            meta = {
+                "source_type": "purchase",
+                "scope": rules.OUTSIDE_SCOPES,
+                "category": rules.BIOGENIC_CATEGORY,
+                "note": "biogenic CO2 of the biofuel: reported outside the scopes (GHG Protocol)",
+            }
+            if not co2.empty:
+                out.append(
+                    engine._apply(
+                        block,
+                        ds,
+                        co2,
+                        unit=unit,
+                        commodity=None,
+                        meta=meta,
+                        multiplier=share,
+                        multiplier_note=share_note,
+                    )
+                )
+        if factors.empty:
+            continue  # a biofuel published with CO2 only (EPA Table 2): nothing for Scope 1
+        meta = {
+            "source_type": "purchase",
+            "scope": "1",
+            "category": "mobile_combustion",
+            "note": note,
+        }
+        out.append(
+            engine._apply(
+                block,
+                ds,
+                factors,
+                unit=unit,
+                commodity=None,
+                meta=meta,
+                multiplier=share,
+                multiplier_note=share_note,
+            )
+        )
+    return out
 
 
 def _spend(engine: Engine, spend: pd.DataFrame) -> list[pd.DataFrame]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from greencare.core.errors import InputError
+
 #: Factor family used for a facility's country.
 FAMILY_BY_COUNTRY = {"US": "epa-ghg-hub", "GB": "desnz"}
 
@@ -23,9 +25,11 @@ CATEGORY_LABELS = {
     "inhalers": "Metered-dose inhalers",
     "purchased_electricity": "Purchased electricity",
     "purchased_heat_steam": "Purchased heat and steam",
+    "purchased_cooling": "Purchased cooling (district chilled water)",
     "cat1_purchased_goods": "Cat 1 Purchased goods and services",
     "cat3_fuel_energy": "Cat 3 Fuel- and energy-related activities",
     "cat5_waste": "Cat 5 Waste generated in operations",
+    "biogenic_co2": "Biogenic CO2 (outside the scopes)",
 }
 
 
@@ -46,6 +50,8 @@ class Rule:
     td_loss: bool = False
     market: bool = False
     note: str = ""
+    scale: float = 1.0
+    scale_note: str = ""
 
 
 def _combustion(activity: str, activity_type: str = "stationary_combustion") -> list[Rule]:
@@ -155,6 +161,14 @@ ENERGY_RULES: dict[str, dict[str, list[Rule]]] = {
                 "cat3_fuel_energy",
                 note="well-to-tank",
             ),
+            Rule(
+                "well_to_tank",
+                "district_heat_and_steam_distribution",
+                "3",
+                "cat3_fuel_energy",
+                note="well-to-tank of distribution losses (DESNZ 'WTT- district heat & steam "
+                "distribution')",
+            ),
         ],
         "water": [
             Rule("water_supply", "water_supply", "3", "cat1_purchased_goods", "country"),
@@ -170,6 +184,77 @@ ENERGY_RULES: dict[str, dict[str, list[Rule]]] = {
     },
 }
 ENERGY_RULES["desnz"]["district_hot_water"] = ENERGY_RULES["desnz"]["district_steam"]
+
+#: District chilled water: neither the EPA Hub nor eGRID publishes a factor, so greencare derives
+#: one, and says so on every line: the plant's input energy = cooling delivered / the COP of its
+#: chillers, times the published factor of that input (eGRID subregion electricity, EPA Hub
+#: Table 7 does not cover cooling; natural gas from Table 1). This is the district-cooling
+#: method of the Local Government Operations Protocol v1.1 (CARB, ICLEI, The Climate Registry,
+#: May 2010), section 6.5, with its default chiller COPs (Table 6.1, typical coefficients of
+#: performance; not re-read from the protocol here, so the lines are marked unverified). The
+#: chiller type follows Portfolio Manager's district chilled water meter types; the default is
+#: the electric-driven chiller (Portfolio Manager's "District Chilled Water - Other" is not a
+#: method, so greencare takes the most common plant type and names it).
+CHILLER_COP = {
+    "electric_driven": 4.2,
+    "absorption_natural_gas": 0.8,
+    "engine_driven_natural_gas": 1.2,
+}
+DEFAULT_CHILLER = "electric_driven"
+_CHILLER_SOURCE = (
+    "derived: cooling / COP {cop:g} ({label}, LGOP v1.1 Table 6.1 default COP) x {what}"
+)
+
+
+def chilled_water_rules(chiller: str) -> list[Rule]:
+    """The US district chilled water rules for a chiller type (see CHILLER_COP)."""
+    if chiller not in CHILLER_COP:
+        raise InputError(
+            f"unknown chiller type {chiller!r}; use one of {', '.join(sorted(CHILLER_COP))}"
+        )
+    cop = CHILLER_COP[chiller]
+    label = chiller.replace("_", " ")
+    if chiller == "electric_driven":
+        note = _CHILLER_SOURCE.format(cop=cop, label=label, what="eGRID subregion electricity")
+        return [
+            Rule(
+                "electricity",
+                "electricity",
+                "2",
+                "purchased_cooling",
+                "grid",
+                market=True,
+                note=note,
+                scale=1 / cop,
+                scale_note=f"1 / COP {cop:g}, {label} chiller",
+            )
+        ]
+    note = _CHILLER_SOURCE.format(cop=cop, label=label, what="EPA Table 1 natural gas")
+    return [
+        Rule(
+            "stationary_combustion",
+            "natural_gas",
+            "2",
+            "purchased_cooling",
+            market=True,
+            note=note,
+            scale=1 / cop,
+            scale_note=f"1 / COP {cop:g}, {label} chiller",
+        )
+    ]
+
+
+ENERGY_RULES["epa-ghg-hub"]["district_chilled_water"] = chilled_water_rules(DEFAULT_CHILLER)
+
+#: Parts of Scope 3 category 3 a family publishes no factors for: not counted, and named (with
+#: the reason) in "not counted, by method" whenever the inventory holds energy or fleet fuel.
+UPSTREAM_NOT_PUBLISHED = {
+    "epa-ghg-hub": (
+        "well-to-tank (upstream) emissions of fuels, electricity and district energy, Scope 3 "
+        "category 3 (US): the US EPA GHG Emission Factors Hub publishes no well-to-tank "
+        "factors, so they are not counted (only T&D losses of electricity are)"
+    ),
+}
 
 #: Commodities with no emissions of their own: on-site renewables consumed on site.
 ZERO_EMISSION_COMMODITIES = frozenset({"onsite_solar", "onsite_wind"})
@@ -272,7 +357,8 @@ FLEET_FUELS = {
     "epa-ghg-hub": {
         "gasoline": ("mobile_combustion", "motor_gasoline"),
         "diesel": ("mobile_combustion", "diesel_fuel"),
-        "biodiesel_b20": ("mobile_combustion", "biodiesel_100_pct"),
+        "biodiesel_b100": ("mobile_combustion", "biodiesel_100_pct"),
+        "ethanol_e100": ("mobile_combustion", "ethanol_100_pct"),
         "cng": ("mobile_combustion", "compressed_natural_gas_cng"),
     },
     "desnz": {
@@ -281,6 +367,25 @@ FLEET_FUELS = {
         "cng": ("mobile_combustion", "cng"),
     },
 }
+
+#: Fleet fuel blends by volume: item -> ((component fuel, volume fraction), ...). The number in
+#: the name is the biofuel's percent by volume (B20 = 20% biodiesel in diesel, E85 = 85% ethanol
+#: in gasoline, nominal). EPA Hub Table 2 lists only the pure fuels (Diesel Fuel, Motor
+#: Gasoline, Biodiesel (100%), Ethanol (100%)), so a blend is the volume-weighted sum of them.
+FUEL_BLENDS: dict[str, tuple[tuple[str, float], ...]] = {
+    "biodiesel_b5": (("diesel", 0.95), ("biodiesel_b100", 0.05)),
+    "biodiesel_b20": (("diesel", 0.80), ("biodiesel_b100", 0.20)),
+    "ethanol_e10": (("gasoline", 0.90), ("ethanol_e100", 0.10)),
+    "ethanol_e85": (("gasoline", 0.15), ("ethanol_e100", 0.85)),
+}
+
+#: Fuels of biological origin: the CO2 from burning them is biogenic and is reported outside
+#: the scopes (GHG Protocol Corporate Standard, ch. 9); their CH4 and N2O stay in Scope 1.
+BIOGENIC_FUELS = frozenset({"biodiesel_b100", "ethanol_e100"})
+
+#: Scope value and category of biogenic CO2 lines: never part of a Scope 1-3 total.
+OUTSIDE_SCOPES = "outside"
+BIOGENIC_CATEGORY = "biogenic_co2"
 
 #: Pure refrigerants: ASHRAE number -> the gas name in the IPCC GWP tables.
 PURE_REFRIGERANTS = {
@@ -292,7 +397,39 @@ PURE_REFRIGERANTS = {
     "R-152a": "HFC-152a",
     "R-227ea": "HFC-227ea",
     "R-23": "HFC-23",
+    "R-245fa": "HFC-245fa",
+    # Chillers and low-GWP systems hospitals run (ASHRAE 34 single-compound designations).
+    "R-123": "HCFC-123",
+    "R-124": "HCFC-124",
+    "R-1234yf": "HFO-1234yf",
+    # R-1234ze as sold for chillers is the (E) isomer; ASHRAE 34 designates it R-1234ze(E).
+    "R-1234ze": "HFO-1234ze(E)",
+    "R-1233zd": "HCFO-1233zd(E)",
+    "R-290": "propane",
+    "R-600a": "isobutane",
+    "R-744": "CO2",
+    "R-717": "ammonia",
 }
+
+#: Gases the GHG Protocol requires in an inventory (Kyoto basket) that refrigerants contain.
+_REQUIRED_GASES = frozenset({"CO2", "SF6", "NF3"})
+
+
+def refrigerant_gas_class(gas: str) -> str:
+    """How a refrigerant constituent is reported.
+
+    "counted": an HFC or PFC (or CO2, SF6, NF3), a gas the GHG Protocol requires, in Scope 1.
+    "montreal": an HCFC or CFC, controlled by the Montreal Protocol, reported outside the scopes.
+    "not_required": anything else (hydrocarbons, HFOs, HCFOs, ammonia, trans-dichloroethylene):
+    not a gas the GHG Protocol requires; EPA Hub Table 12 likewise bases a blend's GWP "only on
+    their HFC and PFC constituents", so the blend totals match the published blend GWPs.
+    """
+    upper = gas.upper()
+    if is_montreal_gas(gas):
+        return "montreal"
+    if upper.startswith(("HFC-", "PFC-")) or upper in _REQUIRED_GASES:
+        return "counted"
+    return "not_required"
 
 
 #: Gases controlled by the Montreal Protocol: reported outside GHG Protocol scope totals.

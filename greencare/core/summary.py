@@ -20,6 +20,25 @@ KWH_TO_GJ = 0.0036
 M2_TO_FT2 = 10.763910417
 
 
+def months_in_period(first_month: str, last_month: str) -> int:
+    """Calendar months from ``first_month`` to ``last_month`` inclusive ("YYYY-MM")."""
+    y0, m0 = int(first_month[:4]), int(first_month[5:7])
+    y1, m1 = int(last_month[:4]), int(last_month[5:7])
+    return (y1 - y0) * 12 + (m1 - m0) + 1
+
+
+def annualise(months: int) -> float:
+    """greencare's one EUI definition, used by the CLI, the report, the dashboard and the API.
+
+    Site EUI (kBtu/ft²/yr) = site energy in the period / gross floor area x 12 / calendar
+    months in the period. Months of the period without data count as zero, never as the
+    average of the others: a period with data for 3 of 12 months gives a quarter of a year's
+    energy, not four times a quarter (no extrapolation). Coverage is reported beside it
+    (``energy_months_with_data``). For a calendar year this is Portfolio Manager's annual EUI.
+    """
+    return 12.0 / months if months else math.nan
+
+
 def _t(kg: float) -> float:
     return round(float(kg) / 1000.0, 6)
 
@@ -77,8 +96,9 @@ def summarize(
         }
         for r in by_category.itertuples()
     ]
+    outside = location["scope"] == rules.OUTSIDE_SCOPES
     gases = []
-    for gas, part in location.groupby("gas"):
+    for gas, part in location[~outside].groupby("gas"):  # biogenic CO2 is not fossil CO2
         mass = part["gas_kg"].sum(min_count=1)
         gases.append(
             {
@@ -93,7 +113,7 @@ def summarize(
         {
             "facility": name,
             **by_facility.get(fid, _totals({})),
-            **_energy(inventory, fid, facilities),
+            **_energy(inventory, fid, facilities, months_in_period(first_month, last_month)),
         }
         for fid, name in names.items()
     ]
@@ -102,6 +122,9 @@ def summarize(
         "gwp": inventory.gwp or "each dataset's own (AR5 for EPA Hub 2024/2025 and DESNZ)",
         "gwp_sets_used": sorted({str(s) for s in lines["gwp_set"].dropna().unique()}),
         "totals_t": _scope_totals(lines),
+        # Biogenic CO2 of biofuels (the biodiesel in B20, the ethanol in E85): reported beside
+        # the scopes, never in them (GHG Protocol Corporate Standard, ch. 9).
+        "biogenic_co2_t": _t(location.loc[outside, "co2e_kg"].sum()),
         "by_category": categories,
         "by_gas": gases,
         "by_month": months,
@@ -124,7 +147,9 @@ def summarize(
     }
 
 
-def _energy(inventory: Inventory, facility_id: int, facilities: pd.DataFrame) -> dict[str, Any]:
+def _energy(
+    inventory: Inventory, facility_id: int, facilities: pd.DataFrame, period_months: int
+) -> dict[str, Any]:
     frame = inventory.energy
     part = frame[frame["facility_id"] == facility_id] if not frame.empty else frame
     site = float(part["site_kwh"].sum()) if not part.empty else 0.0
@@ -137,8 +162,7 @@ def _energy(inventory: Inventory, facility_id: int, facilities: pd.DataFrame) ->
     else:
         area_ft2 = None
     months = part["month"].nunique() if not part.empty else 0
-    annual = 12 / months if months else math.nan
-    eui = site * KWH_TO_KBTU / area_ft2 * annual if area_ft2 and months else None
+    eui = site * KWH_TO_KBTU / area_ft2 * annualise(period_months) if area_ft2 else None
     by_commodity = (
         part.groupby("commodity")["site_kwh"].sum().round(3).to_dict() if not part.empty else {}
     )
@@ -148,6 +172,8 @@ def _energy(inventory: Inventory, facility_id: int, facilities: pd.DataFrame) ->
         "site_energy_gj": round(site * KWH_TO_GJ, 3),
         "source_energy_kbtu": None if pd.isna(source) else round(float(source) * KWH_TO_KBTU, 3),
         "site_eui_kbtu_per_ft2_year": None if eui is None else round(eui, 3),
+        "energy_months_with_data": int(months),
+        "period_months": int(period_months),
         "site_energy_kwh_by_commodity": by_commodity,
     }
 

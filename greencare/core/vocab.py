@@ -126,7 +126,39 @@ HEALTHCARE_ITEMS: dict[HealthcareCategory, frozenset[str]] = {
         {"pmdi_hfa134a_small", "pmdi_hfa134a_large", "pmdi_hfa227ea", "dpi", "smi"}
     ),
     HealthcareCategory.REFRIGERANT: frozenset(
-        {"R-22", "R-32", "R-125", "R-134a", "R-143a", "R-404A", "R-407C", "R-410A", "R-507A"}
+        {
+            "R-22",
+            "R-32",
+            "R-123",
+            "R-125",
+            "R-134a",
+            "R-143a",
+            "R-404A",
+            "R-407C",
+            "R-410A",
+            "R-417A",
+            "R-422D",
+            "R-448A",
+            "R-449A",
+            "R-454B",
+            "R-507A",
+            "R-513A",
+            "R-514A",
+            "R-1234yf",
+            "R-1234ze",
+        }
     ),
-    HealthcareCategory.FLEET_FUEL: frozenset({"gasoline", "diesel", "biodiesel_b20", "cng"}),
+    HealthcareCategory.FLEET_FUEL: frozenset(
+        {
+            "gasoline",
+            "diesel",
+            "biodiesel_b5",
+            "biodiesel_b20",
+            "biodiesel_b100",
+            "ethanol_e10",
+            "ethanol_e85",
+            "ethanol_e100",
+            "cng",
+        }
+    ),
 }

@@ -35,6 +35,16 @@ INHALER_SRC = (
     "greeninhaler.org, as summarised in greencare research notes"
 )
 
+ISOFLURANE_SRC = (
+    "Isoflurane, USP product label (Halocarbon Life Sciences, NDC 12164-012; Piramal Critical "
+    "Care, NDC 66794-020), DESCRIPTION: specific gravity 25/25 C 1.496; "
+    "dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid=e8e57cd7-b662-4e1c-beda-e73a4b3d16ae"
+)
+#: Specific gravity 25/25 C is relative to water at 25 C, so the density is SG x 0.997047 g/mL.
+ISOFLURANE_DENSITY = round(1.496 * 0.997047, 4)  # 1.4916
+#: Rows confirmed from a primary source read for this build.
+VERIFIED_PHYSICAL = frozenset({"isoflurane.density"})
+
 # (item_id, category, item, quantity, value, unit, per_unit, gwp_set, source, notes)
 PHYSICAL: list[tuple[str, str, str, str, float, str, str, str, str, str]] = [
     (
@@ -66,12 +76,13 @@ PHYSICAL: list[tuple[str, str, str, str, float, str, str, str, str, str]] = [
         "anesthetic",
         "isoflurane",
         "liquid_density",
-        1.5,
+        ISOFLURANE_DENSITY,
         "g",
         "mL",
         "",
-        DENSITY_SRC,
-        "approximate",
+        ISOFLURANE_SRC,
+        "specific gravity 1.496 (25/25 C) x density of water at 25 C 0.997047 g/mL "
+        "(IAPWS-95) = 1.4916 g/mL",
     ),
     (
         "desflurane.bottle_240ml",
@@ -247,15 +258,73 @@ def physical_rows() -> list[dict[str, str]]:
             "per_unit": pu,
             "gwp_set": g,
             "source": s,
-            "verified": "false",
+            "verified": "true" if i in VERIFIED_PHYSICAL else "false",
             "notes": n,
         }
         for i, c, it, q, v, u, pu, g, s, n in PHYSICAL
     ]
 
 
+ASHRAE34_SRC = (
+    "ANSI/ASHRAE Standard 34 (Designation and Safety Classification of Refrigerants), "
+    "nominal composition by mass of the designated blend"
+)
+#: Blends hospitals run that EPA Hub 2025 Table 12 does not list: (blend, [(component,
+#: fraction)], notes). Not read from a workbook here, so verified=false; each note gives the
+#: published blend GWP the split reproduces as a cross-check.
+ASHRAE34_BLENDS: list[tuple[str, list[tuple[str, float]], str]] = [
+    (
+        "R-448A",
+        [
+            ("HFC-32", 0.26),
+            ("HFC-125", 0.26),
+            ("HFO-1234yf", 0.20),
+            ("HFC-134a", 0.21),
+            ("HFO-1234ze(E)", 0.07),
+        ],
+        "R-32/125/1234yf/134a/1234ze(E) 26/26/20/21/7",
+    ),
+    (
+        "R-449A",
+        [("HFC-32", 0.243), ("HFC-125", 0.247), ("HFO-1234yf", 0.253), ("HFC-134a", 0.257)],
+        "R-32/125/1234yf/134a 24.3/24.7/25.3/25.7",
+    ),
+    (
+        "R-454B",
+        [("HFC-32", 0.689), ("HFO-1234yf", 0.311)],
+        "R-32/1234yf 68.9/31.1; AR5 GWP 0.689 x 677 = 466",
+    ),
+    (
+        "R-513A",
+        [("HFO-1234yf", 0.56), ("HFC-134a", 0.44)],
+        "R-1234yf/134a 56/44 (azeotrope); AR5 GWP 0.44 x 1300 = 572",
+    ),
+    (
+        "R-514A",
+        [("HFO-1336mzz(Z)", 0.747), ("trans-1,2-dichloroethylene", 0.253)],
+        "R-1336mzz(Z)/1130(E) 74.7/25.3 (azeotrope); no HFC or PFC constituent",
+    ),
+]
+
+
+def ashrae34_rows() -> list[dict[str, str]]:
+    """The documented ASHRAE 34 blends above as composition rows."""
+    return [
+        {
+            "blend": blend,
+            "component": component,
+            "mass_fraction": fmt_num(fraction),
+            "source": ASHRAE34_SRC,
+            "verified": "false",
+            "notes": notes,
+        }
+        for blend, parts, notes in ASHRAE34_BLENDS
+        for component, fraction in parts
+    ]
+
+
 def composition_rows(source_dir: Path) -> list[dict[str, str]]:
-    """Mass fractions of every blend in EPA Hub 2025 Table 12."""
+    """Mass fractions of every blend in EPA Hub 2025 Table 12, then the ASHRAE 34 extras."""
     title, blends = epa_hub.read_blends(source_dir, "2025")
     out = []
     for rn, name, _gwp, comp in blends:
@@ -271,6 +340,8 @@ def composition_rows(source_dir: Path) -> list[dict[str, str]]:
                     "notes": "",
                 }
             )
+    listed = {r["blend"] for r in out}
+    out += [r for r in ashrae34_rows() if r["blend"] not in listed]
     return out
 
 
@@ -339,16 +410,21 @@ def extract(source_dir: Path, out_dir: Path, edition: str = "2026") -> dict[str,
                         "component": "constituent designation",
                         "mass_fraction": "fraction by mass (0-1)",
                         "source": "EPA Hub table row",
-                        "verified": "true: read from the EPA Hub workbook",
+                        "verified": "true: read from the EPA Hub workbook; false: an ASHRAE 34 nominal "
+                        "composition not read from the standard here",
                         "notes": "free text",
                     },
                 },
             },
-            "unverified": [f"physical:{r['item_id']}" for r in phys],
-            "unverified_note": "All physical.csv rows are verified=false: densities and bottle sizes "
-            "are marked (verify) in the research notes, and the N2O and inhaler values were not "
-            "checked against the NHS Recipe Book / BMJ Open paper from here. Compositions are "
-            "confirmed from EPA Hub 2025 Table 12 (the notes asked to verify them against ASHRAE 34).",
+            "unverified": [f"physical:{r['item_id']}" for r in phys if r["verified"] != "true"]
+            + sorted({f"composition:{r['blend']}" for r in comps if r["verified"] != "true"}),
+            "unverified_note": "physical.csv rows are verified=false except the isoflurane "
+            "density (read from the Isoflurane, USP product label): the other densities and "
+            "bottle sizes are marked (verify) in the research notes, and the N2O and inhaler "
+            "values were not checked against the NHS Recipe Book / BMJ Open paper from here. "
+            "Compositions are confirmed from EPA Hub 2025 Table 12 (the notes asked to verify "
+            "them against ASHRAE 34); the blends Table 12 does not list (R-448A, R-449A, R-454B, "
+            "R-513A, R-514A) are ASHRAE 34 nominal compositions not read from the standard here.",
         },
     )
     return counts

@@ -383,6 +383,8 @@ def methodology_tables(ctx: Context, report: Report) -> None:
          "national in the UK); market-based with contractual instruments where recorded."),
         ("Energy", "Site energy as metered, converted 1 kWh = 3.412 kBtu; source energy with "
          "ENERGY STAR Portfolio Manager site-to-source ratios (US)."),
+        ("EUI", "Site EUI = site energy in the period / gross floor area x 12 / calendar months "
+         "in the period; months without data count as zero (never extrapolated)."),
         ("Waste", "Total waste excludes reusable sharps containers and reprocessed devices; "
          "RMW = regulated medical waste, sharps, pathological and trace chemotherapy; diversion "
          "= recycling, composting, anaerobic digestion and donation; per staffed bed per day "
@@ -390,6 +392,10 @@ def methodology_tables(ctx: Context, report: Report) -> None:
         ("Targets", "Scope 1+2 location-based against the baseline year, linear to each "
          "milestone (default -50% by 2030, net zero by 2050)."),
     ]  # fmt: skip
+    if s.get("biogenic_co2_t"):
+        notes.append(("Biogenic CO2", f"{s['biogenic_co2_t']:,.3f} t CO2 from the biofuel share "
+                      "of blended fuels (B20, E85, ...), reported outside the scopes and in no "
+                      "Scope 1-3 total (GHG Protocol)."))  # fmt: skip
     market_notes = sorted(set(lines.loc[lines["method"] == "market", "note"]) - {""})
     notes += [("Scope 2 market-based", n) for n in market_notes]
     notes += [("Exclusion", e) for e in sorted(ctx.inventory.exclusions)]

@@ -22,7 +22,7 @@ from greencare import services
 from greencare.core import rules
 from greencare.core.calculate import Inventory
 from greencare.core.errors import InputError
-from greencare.core.summary import KWH_TO_GJ, KWH_TO_KBTU
+from greencare.core.summary import KWH_TO_GJ, KWH_TO_KBTU, annualise
 from greencare.reports.model import SCHEMA_ID, Report
 from greencare.storage.inventory import load_activity
 
@@ -213,13 +213,18 @@ def ghg_tables(ctx: Context, report: Report) -> None:
         ("Total, Scopes 1-3 (location-based Scope 2)", "total_location"),
         ("Total, Scopes 1-3 (market-based Scope 2)", "total_market"),
     ]
+    values = [totals[k] for _, k in total_rows]
+    biogenic = ctx.summary.get("biogenic_co2_t", 0.0)
+    if biogenic:  # biofuels burned: their biogenic CO2 is shown beside the scopes, not in them
+        total_rows.append(("Biogenic CO2 (outside the scopes, not in any total)", "biogenic"))
+        values.append(biogenic)
     report.add(
         "ghg_totals",
         "Totals by scope",
         "ghg",
         pd.DataFrame(
             {"scope": [k for _, k in total_rows], "label": [n for n, _ in total_rows]}
-        ).assign(co2e_t=[totals[k] for _, k in total_rows]),
+        ).assign(co2e_t=values),
     )
     for scope, key, title in (
         ("1", "scope1_by_source", "Scope 1 by source"),
@@ -357,7 +362,7 @@ def energy_tables(ctx: Context, report: Report) -> None:
     by_fac = energy.groupby("facility_id").agg(**sums).reset_index()
     by_fac = fac.merge(by_fac, on="facility_id", how="left")
     by_fac = convert(by_fac.fillna({"site_kwh": 0.0, "estimated_kwh": 0.0}))
-    annual = 12 / len(ctx.months)
+    annual = annualise(len(ctx.months))  # the one EUI definition (core/summary.py)
     by_fac["site_eui_kbtu_ft2"] = by_fac["site_kbtu"] / by_fac["floor_area_ft2"] * annual
     by_fac["source_eui_kbtu_ft2"] = by_fac["source_kbtu"] / by_fac["floor_area_ft2"] * annual
     by_fac["site_eui_gj_m2"] = by_fac["site_gj"] / by_fac["floor_area_m2"] * annual
@@ -381,7 +386,8 @@ def energy_tables(ctx: Context, report: Report) -> None:
                 "currency",
             ]
         ].sort_values("facility"),
-        "EUI per gross floor area, annualised (x 12 / months in the period).",
+        "EUI per gross floor area, annualised x 12 / calendar months in the period; months "
+        "without data count as zero (no extrapolation), as in greencare emissions.",
     )
     by_month = energy.groupby(["month", "commodity"]).agg(**sums).reset_index()
     by_month = convert(by_month)[["month", "commodity", "site_kwh", "site_kbtu", "site_gj"]]
@@ -432,7 +438,7 @@ def headline(ctx: Context, report: Report) -> pd.DataFrame:
     energy = report["energy_by_facility"]
     area = energy["floor_area_ft2"].sum(min_count=1)
     site = float(energy["site_kbtu"].sum())
-    eui = site / area * 12 / len(ctx.months) if pd.notna(area) and area else float("nan")
+    eui = site / area * annualise(len(ctx.months)) if pd.notna(area) and area else float("nan")
     rows = [
         ("Scope 1", t["scope1"], "t CO2e"),
         ("Scope 2 (location-based)", t["scope2_location"], "t CO2e"),
