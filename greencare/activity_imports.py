@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlite_utils import Database
 
+from greencare import plausibility
 from greencare.core.errors import GreencareError, InputError
 from greencare.core.models import Purchase, WasteRecord, model_errors
 from greencare.importers.base import FormatError, ImportOptions
@@ -104,7 +105,9 @@ def import_activity(
         )  # fmt: skip
         for line, row in _rows(path):
             result.rows_read += 1
-            problems, new_id = _one(db, kind, line, row, default, known, batch_id, source)
+            problems, new_id = _one(
+                db, kind, line, row, default, known, batch_id, source, options, result
+            )
             if new_id is not None:
                 lines[new_id] = line
             if problems:
@@ -117,8 +120,6 @@ def import_activity(
                 result.inserted += 1
         if result.rows_read == 0:
             raise FormatError(path, "no data rows (only a header?)", line=2)
-        if kind == "waste" and result.inserted:
-            _warn_outliers(db, batch_id, result, options, lines)
         if (stop and result.error_count) or options.dry_run or not result.inserted:
             db.execute("ROLLBACK")
             result.inserted = result.inserted if options.dry_run else 0
@@ -154,8 +155,15 @@ def _one(
     known: dict[str, int],
     batch_id: int,
     source: str,
+    options: ImportOptions,
+    result: Any,
 ) -> tuple[list[Problem], int | None]:
-    """Validate and insert one row (inside the import's transaction): (problems, new id)."""
+    """Validate, check and insert one row (inside the import's transaction): (problems, id).
+
+    Plausibility (greencare.plausibility) compares the row with the facility's records from
+    before this file, or with its beds: a warning is reported and the row stored and flagged;
+    a refusal is an error unless ``options.accept_outlier``.
+    """
     name = row.get("facility", "")
     if name:
         if name not in known:
@@ -176,50 +184,38 @@ def _one(
             for field, msg in model_errors(exc)
         ], None
     if kind == "waste":
-        return [], activity.add_waste(db, record, source=source)
-    return [], activity.add_purchase(db, record, source=source)
-
-
-def _warn_outliers(
-    db: Database, batch_id: int, result: Any, options: ImportOptions, lines: dict[int, int]
-) -> None:
-    """Warn where a pickup's kg per day is far from that stream's history at the facility:
-    the kg-vs-tonnes slip that once overstated a national health service's incineration
-    figures by about 45,000 t."""
-    rows = db.execute(
-        "SELECT w.id, w.facility_id, w.stream, w.quantity, w.unit, w.quantity_kg / "
-        "(julianday(w.end_date) - julianday(w.start_date) + 1), "
-        "(SELECT count(*) FROM waste_records h WHERE h.facility_id = w.facility_id "
-        " AND h.stream = w.stream AND h.batch_id IS NOT w.batch_id) "
-        "FROM waste_records w WHERE w.batch_id = ? ORDER BY w.id",
-        [batch_id],
-    ).fetchall()
-    usual: dict[tuple[int, str], float | None] = {}
-    for record_id, facility_id, stream, quantity, unit, per_day, history in rows:
-        line = lines.get(record_id, 0)
-        key = (facility_id, stream)
-        if key not in usual:
-            values = [
-                r[0]
-                for r in db.execute(
-                    "SELECT quantity_kg / (julianday(end_date) - julianday(start_date) + 1) "
-                    "FROM waste_records WHERE facility_id = ? AND stream = ? AND "
-                    "(batch_id IS NULL OR batch_id != ?)",
-                    [facility_id, stream, batch_id],
-                ).fetchall()
-                if r[0]
-            ]
-            values.sort()
-            usual[key] = values[len(values) // 2] if len(values) >= 3 and history else None
-        typical = usual[key]
-        if typical and per_day and not (typical / 20 <= per_day <= typical * 20):
-            result.warning_count += 1
-            if len(result.warnings) < options.max_errors:
-                result.warnings.append(
-                    Problem(line, "quantity", f"{quantity:g} {unit}",
-                            f"{per_day / typical:,.3g} x the usual kg per day for {stream} "
-                            "here; a unit slip (kg vs tonnes)?", warning=True)
-                )  # fmt: skip
+        found = plausibility.check_waste(db, record, exclude_batch=batch_id)
+        month = plausibility.month_of(record.start_date)
+    else:
+        found = plausibility.check_purchase(db, record, exclude_batch=batch_id)
+        month = plausibility.month_of(record.date)
+    shown = str(row.get("quantity", ""))
+    if any(f.refused for f in found) and not options.accept_outlier:
+        return [
+            Problem(line, "quantity", shown,
+                    f"{f.message}; refused as implausible (--accept-outlier records it)")
+            for f in found if f.refused
+        ], None  # fmt: skip
+    for f in found:
+        result.warning_count += 1
+        if len(result.warnings) < options.max_errors:
+            note = "; accepted with --accept-outlier" if f.refused else ""
+            result.warnings.append(Problem(line, "quantity", shown, f.message + note, warning=True))
+    if kind == "waste":
+        new_id = activity.add_waste(db, record, source=source)
+    else:
+        new_id = activity.add_purchase(db, record, source=source)
+    plausibility.remember(
+        db,
+        _TABLE[kind],
+        new_id,
+        found,
+        facility_id=facility_id,
+        month=month,
+        source=source,
+        batch_id=batch_id,
+    )
+    return [], new_id
 
 
 def _write_rejected(path: Path, rows: list[dict[str, Any]]) -> Path:

@@ -80,12 +80,12 @@ def who() -> str | None:
 
 def remember(
     db: Database, table: str, row_id: int, findings: list[Finding], *,
-    facility_id: int | None, month: str | None, source: str,
+    facility_id: int | None, month: str | None, source: str, batch_id: int | None = None,
 ) -> None:  # fmt: skip
     if findings:
         store.record_flags(
             db, table, row_id, [f.as_dict() for f in findings], facility_id=facility_id,
-            month=month, source=source, accepted_by=who(),
+            month=month, source=source, accepted_by=who(), batch_id=batch_id,
         )  # fmt: skip
 
 
@@ -185,7 +185,7 @@ def check_waste(
             f" (refused at {rules.HISTORY_REFUSE_HIGH:,.0f} x)" if level[0] == rules.REFUSE else ""
         )
         return [Finding("history", int(level[0]),
-                        f"{shown}: {ratio[0]:,.3g} x the usual kg per day for "
+                        f"{shown}: {ratio[0]:,.1f} x the usual kg per day for "
                         f"{record.stream.value} here{refused}; a unit slip (kg vs tonnes)?")]  # fmt: skip
     size = store.facility_size(db, record.facility_id)
     beds, beds_text = rules.bounding_beds(size["staffed_beds"], size["floor_area_m2"])
@@ -237,7 +237,7 @@ def check_purchase(
             f" (refused at {rules.HISTORY_REFUSE_HIGH:,.0f} x)" if level[0] == rules.REFUSE else ""
         )
         return [Finding("history", int(level[0]),
-                        f"{shown} is {ratio[0]:,.3g} x this facility's usual purchase "
+                        f"{shown} is {ratio[0]:,.1f} x this facility's usual purchase "
                         f"({usual:g} {record.unit}){refused}; a unit slip (bottles vs mL)?")]  # fmt: skip
     dimension = units.dimension_of(record.unit)
     amount = rules.item_amount(
