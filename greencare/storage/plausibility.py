@@ -38,7 +38,7 @@ def usual_waste_rate(
     """Median kg per day of a facility's stored records of one waste stream, or None."""
     rows = db.execute(
         "SELECT quantity_kg / (julianday(end_date) - julianday(start_date) + 1) "
-        "FROM waste_records WHERE facility_id = ? AND stream = ? AND batch_id IS NOT ?",
+        "FROM waste_records WHERE facility_id = ? AND stream = ? AND coalesce(batch_id, -1) != coalesce(?, -2)",
         [facility_id, stream, exclude_batch],
     ).fetchall()
     values = [r[0] for r in rows if r[0]]
@@ -52,7 +52,7 @@ def purchase_history(
     """(quantity, unit) of a facility's stored purchases of one healthcare item."""
     rows = db.execute(
         "SELECT quantity, unit FROM purchases WHERE facility_id = ? AND category = ? "
-        "AND item IS ? AND quantity IS NOT NULL AND batch_id IS NOT ?",
+        "AND item IS ? AND quantity IS NOT NULL AND coalesce(batch_id, -1) != coalesce(?, -2)",
         [facility_id, category, item, exclude_batch],
     ).fetchall()
     return [(float(q), str(u)) for q, u in rows]
