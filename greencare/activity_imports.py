@@ -193,7 +193,7 @@ def _one(
     if any(f.refused for f in found) and not options.accept_outlier:
         return [
             Problem(line, "quantity", shown,
-                    f"{f.message}; refused as implausible (--accept-outlier records it)")
+                    f"{f.message}; " + plausibility.IMPORT_REFUSAL)
             for f in found if f.refused
         ], None  # fmt: skip
     for f in found:

@@ -464,7 +464,7 @@ def _check_history(
         problem = Problem(int(lines[j]), "quantity", f"{quantity[j]:g}", text, warning=True)
         if level[j] == plausibility_rules.REFUSE and not options.accept_outlier:
             problem.warning = False
-            problem.reason = f"{text}; refused as implausible (--accept-outlier records it)"
+            problem.reason = f"{text}; " + plausibility.IMPORT_REFUSAL
             refused.append(problem)
             continue
         if level[j] == plausibility_rules.REFUSE:

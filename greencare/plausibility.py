@@ -37,6 +37,10 @@ OVERRIDE_HINT = (
 )
 
 
+#: How an import marks a row it refused as implausible (the app offers to import anyway).
+IMPORT_REFUSAL = "refused as implausible (--accept-outlier records it)"
+
+
 class PlausibilityError(InputError):
     """A value in the refusal band: nothing was written. ``findings`` lists every rule broken."""
 

@@ -349,11 +349,19 @@ def _accepted_outliers(ctx: Context) -> list[tuple[str, str]]:
         ctx.db, first_month=ctx.first, last_month=ctx.last, facility_ids=ctx.facility_ids
     )
     kind = {"warning": "accepted over a warning", "refusal": "accepted over a refusal"}
-    return [
+    out = [
         (kind[f["level"]], f"{f['facility']} {f['month']}, {f['table_name']} {f['row_id']} "
          f"({f['source']}): {f['message']}")
-        for f in flags
+        for f in flags[:ACCEPTED_LISTED]
     ]  # fmt: skip
+    if len(flags) > ACCEPTED_LISTED:
+        rest = len(flags) - ACCEPTED_LISTED
+        out.append(("accepted outliers", f"... and {rest:,} more (table accepted_outliers)"))
+    return out
+
+
+#: Accepted outliers the report lists one by one (an interval file can flag thousands).
+ACCEPTED_LISTED = 50
 
 
 # --- methodology -------------------------------------------------------------------------------

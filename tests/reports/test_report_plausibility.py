@@ -27,3 +27,20 @@ def test_accepted_outliers_are_listed_in_data_quality(small_db: Database) -> Non
     other_year = build_report(small_db, start="2025-04", end="2025-04", allow_gaps=True)
     listed = other_year["quality_issues"]["kind"].str.startswith("accepted over")
     assert not listed.any()
+
+
+def test_a_long_list_of_accepted_values_is_cut_with_a_count(
+    small_db: Database, monkeypatch
+) -> None:
+    from greencare.reports import frameworks
+
+    monkeypatch.setattr(frameworks, "ACCEPTED_LISTED", 1)
+    for day in ("2025-03-20", "2025-03-21"):
+        services.add_purchase(
+            small_db, facility="St Example", date=day, category="anesthetic_gas",
+            item="desflurane", quantity=4000, unit="bottle", accept_outlier=True,
+        )  # fmt: skip
+    issues = build_report(small_db, year=2025)["quality_issues"]
+    tail = issues[issues["kind"].str.startswith("accepted")].values.tolist()
+    assert len(tail) == 2
+    assert tail[1] == ["accepted outliers", "... and 1 more (table accepted_outliers)"]

@@ -129,3 +129,36 @@ async def test_purchase_form_4000_desflurane_bottles(small_db) -> None:
         await pilot.pause()
         assert not isinstance(app.screen, (PurchaseForm, ConfirmScreen))
     assert _flags(small_db) == [("purchases", "2026-01", "item_per_bed", "refusal", "tui")]
+
+
+async def test_import_refused_only_for_outliers_offers_to_import_anyway(small_db, tmp_path) -> None:
+    from tui_helpers import wait_until
+
+    from greencare.tui.screens.importer import ImportScreen
+
+    source = tmp_path / "slip.csv"
+    source.write_text("meter,start,end,quantity,unit\nGas,2026-01-01,2026-01-31,30000000,therm\n")
+    before = _digest(small_db)
+    app = GreencareApp(db=small_db, mode="import")
+    app.import_root = tmp_path
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ImportScreen)
+        screen.query_one("#imp-path").value = str(source)
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert _question(app) == (
+            "slip.csv: 1 value(s) look implausible (listed under Problems). Import the file "
+            "anyway, recording them as accepted outliers?"
+        )
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen is screen and _digest(small_db) == before
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: app.screen is screen and not screen.running)
+        assert "imported" in str(screen.query_one("#imp-result").content)
+    assert _flags(small_db) == [("readings", "2026-01", "history", "refusal", "import:1")]
