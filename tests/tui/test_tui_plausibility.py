@@ -162,3 +162,54 @@ async def test_import_refused_only_for_outliers_offers_to_import_anyway(small_db
         await wait_until(pilot, lambda: app.screen is screen and not screen.running)
         assert "imported" in str(screen.query_one("#imp-result").content)
     assert _flags(small_db) == [("readings", "2026-01", "history", "refusal", "import:1")]
+
+
+async def test_manifest_with_one_implausible_stream_saves_all_or_nothing(small_db) -> None:
+    from greencare.tui.screens.waste import ManifestForm
+
+    before = _digest(small_db)
+    app = GreencareApp(db=small_db, mode="waste")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("m")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, ManifestForm)
+        await pilot.press(*"2026-01")
+        form.query_one("#q_regulated_medical_waste").value = "4100"
+        form.query_one("#q_solid_waste").value = "30000000"  # lb: 1,000 x the usual month
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen is form and _digest(small_db) == before  # the first stream too
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert not isinstance(app.screen, (ManifestForm, ConfirmScreen))
+    saved = small_db.execute(
+        "SELECT stream, quantity FROM waste_records WHERE start_date = '2026-01-01' ORDER BY id"
+    ).fetchall()
+    assert saved == [("regulated_medical_waste", 4100), ("solid_waste", 30_000_000)]
+    assert _flags(small_db) == [("waste_records", "2026-01", "history", "refusal", "tui")]
+
+
+async def test_dashboard_lists_the_accepted_value(small_db) -> None:
+    from greencare import services
+
+    december = small_db.execute(
+        "SELECT r.id FROM readings r JOIN meters m ON m.id = r.meter_id "
+        "WHERE m.name = 'Gas' ORDER BY r.start_utc DESC LIMIT 1"
+    ).fetchone()[0]
+    services.update_reading(small_db, december, start="2025-12-01", end="2025-12-31",
+                            quantity=29_000_000, accept_outlier=True)  # fmt: skip
+    app = GreencareApp(db=small_db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        from tui_helpers import wait_until
+
+        await wait_until(pilot, lambda: "accepted over" in str(
+            app.screen.query_one("#dash-warnings", Static).content))  # fmt: skip
+        shown = str(app.screen.query_one("#dash-warnings", Static).content)
+    assert "accepted over a plausibility refusal: 29,000,000 therm is" in shown
