@@ -212,13 +212,13 @@ def update_reading(
         raise NotFoundError(f"no reading with id {reading_id}")
     target = facilities.get_meter(db, int(rows[0]["meter_id"]))
     reading = _reading(db, target, start, end, quantity, unit, cost, currency, estimated, source)
-    found = plausibility.enforce(
-        "quantity",
-        plausibility.check_reading(db, target, reading, exclude_id=reading_id),
-        accept_outlier,
-    )
-    with db.atomic():
+    with db.atomic():  # a refusal raised inside rolls the update back
         readings.update_reading(db, reading_id, reading, target, source=source)
+        found = plausibility.enforce(
+            "quantity",
+            plausibility.check_reading(db, target, reading, exclude_id=reading_id),
+            accept_outlier,
+        )
         plausibility_store.clear_flags(db, "readings", reading_id, source=source)
         _remember_reading(db, target, reading, reading_id, found, source)
     return get_reading(db, reading_id)
@@ -271,11 +271,13 @@ def add_reading(
     """
     target = get_meter(db, meter, facility=facility)
     reading = _reading(db, target, start, end, quantity, unit, cost, currency, estimated, source)
-    found = plausibility.enforce(
-        "quantity", plausibility.check_reading(db, target, reading), accept_outlier
-    )
-    with db.atomic():
-        new_id = readings.add_reading(db, reading, target, source=source)
+    with db.atomic():  # stored first so an overlap is reported before plausibility; a refusal
+        new_id = readings.add_reading(db, reading, target, source=source)  # rolls it back
+        found = plausibility.enforce(
+            "quantity",
+            plausibility.check_reading(db, target, reading, exclude_id=new_id),
+            accept_outlier,
+        )
         _remember_reading(db, target, reading, new_id, found, source)
     return get_reading(db, new_id)
 

@@ -11,6 +11,7 @@ import pytest
 
 from greencare import paths, plausibility, services
 from greencare.activity_imports import import_activity
+from greencare.core.errors import ConflictError
 from greencare.importers.base import ImportOptions
 from greencare.imports import import_readings
 
@@ -225,3 +226,11 @@ def test_the_demo_data_passes_every_entry_point_without_overrides(db, tmp_path: 
     for name, kind in (("waste.csv", "waste"), ("purchases.csv", "purchases")):
         result = import_activity(fresh, paths.sample_data_dir() / name, kind, ImportOptions())
         assert result.status == "imported" and result.error_count == 0
+
+
+def test_an_overlap_is_reported_before_plausibility(db, electric) -> None:
+    _jan(db, 3_000_000)
+    before = digest(db)
+    with pytest.raises(ConflictError, match="period overlaps reading 1 of meter 'Main'"):
+        _jan(db, 500_000_000)
+    assert digest(db) == before
