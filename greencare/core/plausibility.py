@@ -29,13 +29,12 @@ stream's stored records):
   Practice Greenhealth's benchmark average is about 25 lb (11.3 kg) of total waste per staffed
   bed per day; warn above 10x (113.4 kg), refuse above 100x (1,134 kg).
 * ``item_per_bed`` (healthcare purchases without history), per staffed bed, a purchase taken
-  as one month's use. Stated rules, set about 10x (warning) and 50x (refusal) above what a
-  heavy user buys (the demo hospital: 0.05 kg of desflurane, 0.22 kg of sevoflurane and 1.3
-  inhalers per bed per month):
-  volatile agents (desflurane, sevoflurane, isoflurane) warn above 0.5 kg and refuse above
-  2.5 kg of agent; nitrous oxide warn above 5 kg and refuse above 25 kg; refrigerants warn
-  above 2 kg and refuse above 20 kg (a whole chiller's charge is some hundreds of kg);
-  inhalers warn above 10 and refuse above 100. For these bounds only, a bottle of agent is
+  as one month's use. Stated rules, not published ones, set about 10x (warning) and 50x
+  (refusal) the demo hospital's use of each (0.05 kg of desflurane, 0.22 kg of sevoflurane,
+  0.15 kg of nitrous oxide and 1.3 inhalers per bed per month), wider where real use varies
+  more: desflurane warn above 0.5 kg and refuse above 2.5 kg of agent; sevoflurane and
+  isoflurane 2 kg and 10 kg; nitrous oxide 5 kg and 25 kg (piped systems leak); refrigerants
+  2 kg and 20 kg (a whole chiller's charge is some hundreds of kg); inhalers 10 and 100. For these bounds only, a bottle of agent is
   taken as its nominal liquid (desflurane 240 mL, sevoflurane and isoflurane 250 mL) at its
   density (1.465, 1.52, 1.50 g/mL), and nitrous oxide gas as 0.0018 kg per litre (NHS
   Emissions Recipe Book); counted nitrous oxide cylinders and fleet fuel have no bed bound.
@@ -78,7 +77,8 @@ WASTE_REFUSE = 100 * WASTE_KG_PER_BED_DAY
 
 #: Healthcare items per staffed bed per month: (what is counted, warn above, refuse above).
 ITEM_BANDS: dict[str, tuple[str, float, float]] = {
-    "volatile": ("kg of agent", 0.5, 2.5),
+    "desflurane": ("kg of agent", 0.5, 2.5),
+    "volatile": ("kg of agent", 2.0, 10.0),
     "nitrous_oxide": ("kg of nitrous oxide", 5.0, 25.0),
     "refrigerant": ("kg of refrigerant", 2.0, 20.0),
     "inhaler": ("inhalers", 10.0, 100.0),
@@ -182,12 +182,13 @@ def item_amount(category: str, item: str | None, quantity: float, unit_dimension
     if item not in VOLATILE:
         return None
     bottle_ml, density = VOLATILE[item]
+    band = "desflurane" if item == "desflurane" else "volatile"
     if in_kg is not None:
-        return "volatile", in_kg
+        return band, in_kg
     if in_litres is not None:
-        return "volatile", in_litres * 1000 * density / 1000
+        return band, in_litres * density  # litres of liquid x g/mL = kg
     if unit_dimension == "a count of items":
-        return "volatile", quantity * bottle_ml * density / 1000
+        return band, quantity * bottle_ml * density / 1000
     return None
 
 

@@ -49,7 +49,10 @@ def test_bounds_fall_back_between_area_and_beds() -> None:
 def test_item_amounts() -> None:
     count = "a count of items"
     assert p.item_amount("anesthetic_gas", "desflurane", 4000, count, None, None) == (
-        "volatile", pytest.approx(4000 * 0.240 * 1.465),
+        "desflurane", pytest.approx(4000 * 0.240 * 1.465),
+    )  # fmt: skip
+    assert p.item_amount("anesthetic_gas", "sevoflurane", 2, "volume", None, 0.5) == (
+        "volatile", pytest.approx(0.5 * 1.52),
     )  # fmt: skip
     assert p.item_amount("anesthetic_gas", "nitrous_oxide", 25600, "volume", None, 25600) == (
         "nitrous_oxide", pytest.approx(46.08),
