@@ -435,13 +435,11 @@ def _check_history(
             run.history[int(meter_id)] = usual
     lines = rows["line"].to_numpy()
     quantity = rows["quantity"].to_numpy()
-    units_ = rows["unit"].to_numpy()
+    units_ = rows["unit"]  # read only for the rows flagged
     days = (end - start) / 86400.0
     level = np.zeros(len(rows), dtype=np.int8)
     measure = np.full(len(rows), np.nan)
-    rule = np.full(len(rows), "", dtype=object)
-    area_text = np.full(len(rows), "", dtype=object)
-    names = np.full(len(rows), "", dtype=object)
+    about: dict[int, tuple[str, str, str]] = {}  # meter id -> (rule, area text, facility)
     for meter_id in pd.unique(meter):
         at = meter == meter_id
         target = next(m for m in run.meters.values() if m.id == meter_id)
@@ -452,14 +450,16 @@ def _check_history(
         lv, ms, rl, area = plausibility.reading_levels(
             rate[at], run.history.get(int(meter_id)), energy, size
         )
-        level[at], measure[at], rule[at], area_text[at], names[at] = lv, ms, rl, area, size["name"]
+        level[at], measure[at] = lv, ms
+        about[int(meter_id)] = (rl, area, str(size["name"]))
     warnings: list[Problem] = []
     refused: list[Problem] = []
     flags: list[dict[str, Any]] = []
     for j in np.flatnonzero(level > 0):
+        rule, area_text, name = about[int(meter[j])]
         text = plausibility.reading_message(
-            str(rule[j]), int(level[j]), float(measure[j]), float(quantity[j]), str(units_[j]),
-            float(days[j]), str(names[j]), str(area_text[j]),
+            rule, int(level[j]), float(measure[j]), float(quantity[j]), str(units_.iat[j]),
+            float(days[j]), name, area_text,
         )  # fmt: skip
         problem = Problem(int(lines[j]), "quantity", f"{quantity[j]:g}", text, warning=True)
         if level[j] == plausibility_rules.REFUSE and not options.accept_outlier:
@@ -471,7 +471,7 @@ def _check_history(
             problem.reason = f"{text}; accepted with --accept-outlier"
         warnings.append(problem)
         flags.append({"meter_id": int(meter[j]), "start_utc": int(start[j]),
-                      "end_utc": int(end[j]), "rule": str(rule[j]),
+                      "end_utc": int(end[j]), "rule": rule,
                       "level": plausibility_rules.LEVEL_NAMES[int(level[j])], "message": text})  # fmt: skip
     _record(result, refused, options.max_errors, warnings=False)
     if refused:
