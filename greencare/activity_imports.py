@@ -23,6 +23,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlite_utils import Database
 
+from greencare import plausibility
 from greencare.core.errors import GreencareError, InputError
 from greencare.core.models import Purchase, WasteRecord, model_errors
 from greencare.importers import guard
@@ -113,8 +114,9 @@ def import_activity(
         matched: set[int] = set()  # stored records already found the same as a row
         for line, row in _rows(path):
             result.rows_read += 1
-            problems, new_id = _one(db, kind, line, row, default, known, batch_id, source,
-                                    matched)  # fmt: skip
+            problems, new_id = _one(
+                db, kind, line, row, default, known, batch_id, source, matched, options, result
+            )
             if new_id is not None:
                 lines[new_id] = line
             if not problems and new_id is None:
@@ -130,8 +132,6 @@ def import_activity(
                 result.inserted += 1
         if result.rows_read == 0:
             raise FormatError(path, "no data rows (only a header?)", line=2)
-        if kind == "waste" and result.inserted:
-            _warn_outliers(db, batch_id, result, options, lines)
         if rejected and not options.dry_run:  # before the commit: if it fails, nothing lands
             result.rejected = len(rejected)
             result.rejected_file = str(_write_rejected(path, rejected))
@@ -169,13 +169,19 @@ def _one(
     batch_id: int,
     source: str,
     matched: set[int],
+    options: ImportOptions,
+    result: Any,
 ) -> tuple[list[Problem], int | None]:
-    """Validate and insert one row (inside the import's transaction): (problems, new id).
+    """Validate, check and insert one row (inside the import's transaction): (problems, id).
 
     A row the same as a stored record (``activity.WASTE_SAME``/``PURCHASE_SAME``) not yet
     matched by an earlier row is unchanged: no problems and no new id. So the same rows again,
     whatever their line endings or blank lines, add nothing, and a file with two equal rows
     keeps both.
+
+    Plausibility (greencare.plausibility) compares the row with the facility's records from
+    before this file, or with its beds: a warning is reported and the row stored and flagged;
+    a refusal is an error unless ``options.accept_outlier``.
     """
     name = row.get("facility", "")
     if name:
@@ -203,50 +209,38 @@ def _one(
         matched.add(same)
         return [], None
     if kind == "waste":
-        return [], activity.add_waste(db, record, source=source)
-    return [], activity.add_purchase(db, record, source=source)
-
-
-def _warn_outliers(
-    db: Database, batch_id: int, result: Any, options: ImportOptions, lines: dict[int, int]
-) -> None:
-    """Warn where a pickup's kg per day is far from that stream's history at the facility:
-    the kg-vs-tonnes slip that once overstated a national health service's incineration
-    figures by about 45,000 t."""
-    rows = db.execute(
-        "SELECT w.id, w.facility_id, w.stream, w.quantity, w.unit, w.quantity_kg / "
-        "(julianday(w.end_date) - julianday(w.start_date) + 1), "
-        "(SELECT count(*) FROM waste_records h WHERE h.facility_id = w.facility_id "
-        " AND h.stream = w.stream AND h.batch_id IS NOT w.batch_id) "
-        "FROM waste_records w WHERE w.batch_id = ? ORDER BY w.id",
-        [batch_id],
-    ).fetchall()
-    usual: dict[tuple[int, str], float | None] = {}
-    for record_id, facility_id, stream, quantity, unit, per_day, history in rows:
-        line = lines.get(record_id, 0)
-        key = (facility_id, stream)
-        if key not in usual:
-            values = [
-                r[0]
-                for r in db.execute(
-                    "SELECT quantity_kg / (julianday(end_date) - julianday(start_date) + 1) "
-                    "FROM waste_records WHERE facility_id = ? AND stream = ? AND "
-                    "(batch_id IS NULL OR batch_id != ?)",
-                    [facility_id, stream, batch_id],
-                ).fetchall()
-                if r[0]
-            ]
-            values.sort()
-            usual[key] = values[len(values) // 2] if len(values) >= 3 and history else None
-        typical = usual[key]
-        if typical and per_day and not (typical / 20 <= per_day <= typical * 20):
-            result.warning_count += 1
-            if len(result.warnings) < options.max_errors:
-                result.warnings.append(
-                    Problem(line, "quantity", f"{quantity:g} {unit}",
-                            f"{per_day / typical:,.3g} x the usual kg per day for {stream} "
-                            "here; a unit slip (kg vs tonnes)?", warning=True)
-                )  # fmt: skip
+        found = plausibility.check_waste(db, record, exclude_batch=batch_id)
+        month = plausibility.month_of(record.start_date)
+    else:
+        found = plausibility.check_purchase(db, record, exclude_batch=batch_id)
+        month = plausibility.month_of(record.date)
+    shown = str(row.get("quantity", ""))
+    if any(f.refused for f in found) and not options.accept_outlier:
+        return [
+            Problem(line, "quantity", shown,
+                    f"{f.message}; " + plausibility.IMPORT_REFUSAL)
+            for f in found if f.refused
+        ], None  # fmt: skip
+    for f in found:
+        result.warning_count += 1
+        if len(result.warnings) < options.max_errors:
+            note = "; accepted with --accept-outlier" if f.refused else ""
+            result.warnings.append(Problem(line, "quantity", shown, f.message + note, warning=True))
+    if kind == "waste":
+        new_id = activity.add_waste(db, record, source=source)
+    else:
+        new_id = activity.add_purchase(db, record, source=source)
+    plausibility.remember(
+        db,
+        _TABLE[kind],
+        new_id,
+        found,
+        facility_id=facility_id,
+        month=month,
+        source=source,
+        batch_id=batch_id,
+    )
+    return [], new_id
 
 
 def _write_rejected(path: Path, rows: list[dict[str, Any]]) -> Path:

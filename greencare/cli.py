@@ -25,6 +25,11 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+ACCEPT_OUTLIER_OPTION = click.option(
+    "--accept-outlier",
+    is_flag=True,
+    help="Record values the plausibility check refuses (kept and listed as accepted outliers).",
+)
 
 
 def _db_path(ctx: click.Context) -> Path:
@@ -330,24 +335,39 @@ def reading() -> None:
 @click.option("--currency", help="ISO currency code (default from the facility's country).")
 @click.option("--estimated", is_flag=True, help="The bill is an estimate, not a meter read.")
 @click.option("--facility", help="The meter's facility, when meter names repeat.")
+@ACCEPT_OUTLIER_OPTION
 @JSON_OPTION
 @click.pass_context
 @handle_errors
 def reading_add(ctx: click.Context, meter: str, as_json: bool, **fields: Any) -> None:
-    """Record a bill or reading for METER (its id or name)."""
+    """Record a bill or reading for METER (its id or name).
+
+    The quantity is checked against the meter's history, or the facility's floor area: an
+    implausible value is refused (nothing written) unless --accept-outlier.
+    """
     from greencare import services
     from greencare.core.numbers import grouped
 
-    row = services.add_reading(_open(ctx, create=False), meter=meter, source="cli", **fields)
+    db = _open(ctx, create=False)
+    row = services.add_reading(db, meter=meter, source="cli", **fields)
+    flags = services.outlier_flags(db, "readings", row["id"])
+    row = {**row, "plausibility": [_flag_dict(f) for f in flags]}
     _emit(
         row,
         as_json,
-        lambda: (
-            f"added reading {row['id']}: {row['meter']} {row['start']} to {row['end']}, "
-            f"{grouped(row['quantity'])} {row['unit']} = "
-            f"{row['quantity_canonical']:,.1f} {row['canonical_unit']}"
+        lambda: "\n".join(
+            [
+                f"added reading {row['id']}: {row['meter']} {row['start']} to {row['end']}, "
+                f"{grouped(row['quantity'])} {row['unit']} = "
+                f"{row['quantity_canonical']:,.1f} {row['canonical_unit']}",
+                *(f"  accepted over a plausibility {f['level']}: {f['message']}" for f in flags),
+            ]
         ),
     )
+
+
+def _flag_dict(flag: dict[str, Any]) -> dict[str, Any]:
+    return {k: flag[k] for k in ("rule", "level", "message", "accepted_by", "accepted_at")}
 
 
 @reading.command("list")
@@ -467,6 +487,7 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
 @click.option(
     "--dry-run", is_flag=True, help="Validate and report what would change; write nothing."
 )
+@ACCEPT_OUTLIER_OPTION
 @JSON_OPTION
 @click.pass_context
 @handle_errors

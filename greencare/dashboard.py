@@ -142,6 +142,7 @@ def warnings(db: Database, month: str, facility_id: int | None) -> list[str]:
     ).fetchall()
     out += [f"{f} / {m}: estimated bill for {mo}" for f, m, mo in estimated[-10:]]
     out += _outliers(db, month, clause, params)
+    out += _accepted_outliers(db, month, facility_id)
     year_months = [f"{month[:4]}-{m:02d}" for m in range(1, int(month[5:]) + 1)]
     facs = db.execute(
         "SELECT id, name FROM facilities WHERE retired = 0"
@@ -187,6 +188,30 @@ def _outliers(db: Database, month: str, clause: str, params: list[Any]) -> list[
                 f"{facility} / {meter}: {month} is {now / usual:,.2g} x its usual month "
                 "(check the bill's units and quantity)"
             )
+    return out
+
+
+#: How many accepted outliers the dashboard names before counting the rest.
+ACCEPTED_SHOWN = 10
+
+_RECORD_NAMES = {"readings": "reading", "waste_records": "waste record", "purchases": "purchase"}
+
+
+def _accepted_outliers(db: Database, month: str, facility_id: int | None) -> list[str]:
+    """Values stored over a plausibility warning or refusal in the 12 months to ``month``."""
+    from greencare.storage.plausibility import list_flags
+
+    flags = list_flags(
+        db, first_month=_months_before(month, 11), last_month=month,
+        facility_ids=[facility_id] if facility_id else None,
+    )  # fmt: skip
+    out = [
+        f"{f['facility']}: {_RECORD_NAMES.get(f['table_name'], f['table_name'])} {f['row_id']} "
+        f"({f['month']}) accepted over a plausibility {f['level']}: {f['message']}"
+        for f in flags[-ACCEPTED_SHOWN:]
+    ]
+    if len(flags) > ACCEPTED_SHOWN:
+        out.append(f"... and {len(flags) - ACCEPTED_SHOWN} more values accepted over a warning")
     return out
 
 

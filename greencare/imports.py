@@ -20,12 +20,16 @@ import numpy as np
 import pandas as pd
 from sqlite_utils import Database
 
+from greencare import plausibility
+from greencare.core import plausibility as plausibility_rules
+from greencare.core import units
 from greencare.core.errors import InputError, NotFoundError
 from greencare.core.models import Meter
 from greencare.importers import detect, guard
 from greencare.importers.base import FormatError, ImportOptions
 from greencare.importers.pipeline import Problem, validate
 from greencare.storage import batches, facilities, imports, readings
+from greencare.storage import plausibility as plausibility_store
 from greencare.storage.db import begin_write, raise_condition
 
 Progress = Callable[[int, int, int], None]  # (bytes done, bytes total, rows so far)
@@ -98,6 +102,7 @@ class _Run:
             self.facility_id = facilities.get_facility(db, options.facility).id
         self.last_register: dict[str, tuple[Any, float]] = {}
         self.history: dict[int, float | None] = {}
+        self.sizes: dict[int, dict[str, Any]] = {}  # meter id -> its facility's size
         self.max_end: dict[int, int | None] = {}  # latest end stored or imported, per meter
         self.rejected_rows: list[dict[str, Any]] = []
         self.columns: dict[str, str] = {}  # field -> the file's own header, for messages
@@ -208,9 +213,12 @@ def _import(
             rows, collisions = _against_stored(db, rows, result, options, batch_source, run)
             if collisions and not stop:
                 run.rejected_rows += _rejected(chunk, collisions)
-            _check_history(db, rows, run, result, options)
+            rows, refused, flags = _check_history(db, rows, run, result, options)
+            if refused and not stop:
+                run.rejected_rows += _rejected(chunk, refused)
             if not (stop and result.error_count):
                 result.inserted += _insert(db, rows, batch_id, batch_source)
+                _flag(db, flags, batch_id, batch_source)
             if on_progress:
                 done = chunk.attrs.get("bytes") or total
                 on_progress(int(done), total, result.rows_read)
@@ -423,13 +431,17 @@ def _against_stored(
 
 def _check_history(
     db: Database, rows: pd.DataFrame, run: _Run, result: ImportResult, options: ImportOptions
-) -> None:
-    """Warn about values far from the meter's usual daily rate, and about gaps in its periods.
+) -> tuple[pd.DataFrame, list[Problem], list[dict[str, Any]]]:
+    """Plausibility of each value (greencare.core.plausibility) and gaps in each meter's periods.
 
-    ``rows`` come sorted by meter and start (validate sorts them); both checks are column-wise.
+    Against the meter's usual daily rate (stored readings, else this file's own median), or,
+    without history, the site EUI it implies at the facility: warnings are reported and stored
+    as accepted outliers; refusals are errors unless ``accept_outlier`` (then flagged too).
+    ``rows`` come sorted by meter and start (validate sorts them); the checks are column-wise.
+    Returns (rows to store, refusals, flags for the rows stored).
     """
     if rows.empty:
-        return
+        return rows, [], []
     meter = rows["meter_id"].to_numpy()
     start, end = rows["start_utc"].to_numpy(), rows["end_utc"].to_numpy()
     rate = rows["quantity_canonical"].to_numpy() / ((end - start) / 86400.0)
@@ -440,26 +452,85 @@ def _check_history(
                 own = rate[(meter == meter_id) & (rate > 0)]
                 usual = float(np.median(own)) if len(own) >= 12 else None
             run.history[int(meter_id)] = usual
-    ids, inverse = np.unique(meter, return_inverse=True)
-    usual_rate = np.array([run.history.get(int(m)) or np.nan for m in ids], dtype=float)[inverse]
-    ratio = rate / usual_rate
-    odd = np.flatnonzero((ratio > 20) | ((ratio < 0.05) & (rate > 0)))
     lines = rows["line"].to_numpy()
     quantity = rows["quantity"].to_numpy()
-    warnings = [
-        Problem(int(lines[j]), run.columns.get("quantity", "quantity"), f"{quantity[j]:g}",
-                f"{ratio[j]:,.1f} x this meter's usual daily use; a unit slip "
-                "(kg vs tonnes, kWh vs MWh)?", warning=True)
-        for j in odd
-    ]  # fmt: skip
+    units_ = rows["unit"]  # read only for the rows flagged
+    days = (end - start) / 86400.0
+    level = np.zeros(len(rows), dtype=np.int8)
+    measure = np.full(len(rows), np.nan)
+    about: dict[int, tuple[str, str, str]] = {}  # meter id -> (rule, area text, facility)
+    for meter_id in pd.unique(meter):
+        at = meter == meter_id
+        target = next(m for m in run.meters.values() if m.id == meter_id)
+        if int(meter_id) not in run.sizes:
+            run.sizes[int(meter_id)] = plausibility_store.facility_size(db, target.facility_id)
+        size = run.sizes[int(meter_id)]
+        energy = units.canonical_unit(target.commodity) == units.CANONICAL_ENERGY
+        lv, ms, rl, area = plausibility.reading_levels(
+            rate[at], run.history.get(int(meter_id)), energy, size
+        )
+        level[at], measure[at] = lv, ms
+        about[int(meter_id)] = (rl, area, str(size["name"]))
+    warnings: list[Problem] = []
+    refused: list[Problem] = []
+    flags: list[dict[str, Any]] = []
+    for j in np.flatnonzero(level > 0):
+        rule, area_text, name = about[int(meter[j])]
+        text = plausibility.reading_message(
+            rule, int(level[j]), float(measure[j]), float(quantity[j]), str(units_.iat[j]),
+            float(days[j]), name, area_text,
+        )  # fmt: skip
+        problem = Problem(
+            int(lines[j]),
+            run.columns.get("quantity", "quantity"),
+            f"{quantity[j]:g}",
+            text,
+            warning=True,
+        )
+        if level[j] == plausibility_rules.REFUSE and not options.accept_outlier:
+            problem.warning = False
+            problem.reason = f"{text}; " + plausibility.IMPORT_REFUSAL
+            refused.append(problem)
+            continue
+        if level[j] == plausibility_rules.REFUSE:
+            problem.reason = f"{text}; accepted with --accept-outlier"
+        warnings.append(problem)
+        flags.append({"meter_id": int(meter[j]), "start_utc": int(start[j]),
+                      "end_utc": int(end[j]), "rule": rule,
+                      "level": plausibility_rules.LEVEL_NAMES[int(level[j])], "message": text})  # fmt: skip
+    _record(result, refused, options.max_errors, warnings=False)
+    if refused:
+        keep = ~np.isin(lines, [p.line for p in refused])
+        rows, meter, start, end = rows[keep], meter[keep], start[keep], end[keep]
     same = meter[1:] == meter[:-1]
     gap = start[1:] - end[:-1]
+    kept_lines = rows["line"].to_numpy()
     for j in np.flatnonzero(same & (gap > 0)):
         warnings.append(
-            Problem(int(lines[j + 1]), run.columns.get("start", "start"), "", f"gap of {gap[j] / 3600:,.2f} h before "
+            Problem(int(kept_lines[j + 1]), run.columns.get("start", "start"), "", f"gap of {gap[j] / 3600:,.2f} h before "
                     "this reading", warning=True)
         )  # fmt: skip
     _record(result, warnings, options.max_errors, warnings=True)
+    return rows, refused, flags
+
+
+def _flag(db: Database, flags: list[dict[str, Any]], batch_id: int, source: str) -> None:
+    """Store the plausibility flags of rows this chunk inserted (found by meter and period)."""
+    out = []
+    for flag in flags:
+        found = db.execute(
+            "SELECT r.id, m.facility_id, f.timezone FROM readings r JOIN meters m ON m.id = "
+            "r.meter_id JOIN facilities f ON f.id = m.facility_id WHERE r.meter_id = ? AND "
+            "r.start_utc = ? AND r.end_utc = ? AND r.batch_id = ?",
+            [flag["meter_id"], flag["start_utc"], flag["end_utc"], batch_id],
+        ).fetchone()
+        if found is None:  # not inserted (unchanged, or rejected for another reason)
+            continue
+        local = pd.Timestamp(flag["start_utc"], unit="s", tz="UTC").tz_convert(found[2] or "UTC")
+        out.append({**flag, "table_name": "readings", "row_id": int(found[0]),
+                    "facility_id": int(found[1]), "month": f"{local.year:04d}-{local.month:02d}",
+                    "accepted_by": plausibility.who(), "source": source, "batch_id": batch_id})  # fmt: skip
+    plausibility_store.record_bulk(db, out, source=source, batch_id=batch_id)
 
 
 def _usual_rate(db: Database, meter_id: int) -> float | None:

@@ -21,10 +21,12 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 from sqlite_utils import Database
 
+from greencare import plausibility
 from greencare.core import periods, units
 from greencare.core.errors import InputError, NotFoundError
 from greencare.core.models import (
@@ -38,6 +40,7 @@ from greencare.core.models import (
     model_errors,
 )
 from greencare.storage import activity, batches, facilities, readings
+from greencare.storage import plausibility as plausibility_store
 from greencare.storage.db import default_db_path, demo_db_path, open_db
 
 __all__ = [
@@ -67,6 +70,8 @@ M = TypeVar("M", bound=BaseModel)
 
 list_facilities = facilities.list_facilities
 list_batches = batches.list_batches
+PlausibilityError = plausibility.PlausibilityError
+accepting_outliers = plausibility.accepting
 
 
 def _validate(model: type[M], data: dict[str, Any], context: dict[str, Any] | None = None) -> M:
@@ -211,6 +216,7 @@ def update_reading(
     currency: str | Any | None = KEEP,
     estimated: bool | Any = KEEP,
     source: str = "api",
+    accept_outlier: bool = False,
 ) -> dict[str, Any]:
     """Correct a stored reading (same meter); validated like ``add_reading``, audited.
 
@@ -239,8 +245,27 @@ def update_reading(
         bool(kept(estimated, "estimated")),
         source,
     )
-    readings.update_reading(db, reading_id, reading, target, source=source)
+    with db.atomic():  # a refusal raised inside rolls the update back
+        readings.update_reading(db, reading_id, reading, target, source=source)
+        found = plausibility.enforce(
+            "quantity",
+            plausibility.check_reading(db, target, reading, exclude_id=reading_id),
+            accept_outlier,
+        )
+        plausibility_store.clear_flags(db, "readings", reading_id, source=source)
+        _remember_reading(db, target, reading, reading_id, found, source)
     return get_reading(db, reading_id)
+
+
+def _remember_reading(
+    db: Database, target: Meter, reading: Reading, row_id: int, found: list[Any], source: str
+) -> None:
+    owner = facilities.get_facility(db, target.facility_id)
+    local = reading.start.astimezone(ZoneInfo(owner.timezone or "UTC"))
+    plausibility.remember(
+        db, "readings", row_id, found, facility_id=target.facility_id,
+        month=f"{local.year:04d}-{local.month:02d}", source=source,
+    )  # fmt: skip
 
 
 def get_reading(db: Database, reading_id: int) -> dict[str, Any]:
@@ -264,16 +289,30 @@ def add_reading(
     estimated: bool = False,
     facility: int | str | None = None,
     source: str = "api",
+    accept_outlier: bool = False,
 ) -> dict[str, Any]:
     """Record a bill or a reading for a meter; returns the stored row.
 
     ``start`` and ``end`` are dates (an end date is the last day billed, inclusive) or ISO
     date-times; both are read in the facility's time zone unless they carry an offset.
     ``unit`` defaults to the meter's unit, ``currency`` to the facility country's currency.
+
+    The quantity is checked against the meter's history or, without one, the facility's floor
+    area (:mod:`greencare.core.plausibility`): a value in the refusal band raises
+    ``PlausibilityError`` and writes nothing unless ``accept_outlier``; a value accepted over
+    a warning or a refusal is listed in ``accepted_outliers`` (see ``outlier_flags``).
     """
     target = get_meter(db, meter, facility=facility)
     reading = _reading(db, target, start, end, quantity, unit, cost, currency, estimated, source)
-    return get_reading(db, readings.add_reading(db, reading, target, source=source))
+    with db.atomic():  # stored first so an overlap is reported before plausibility; a refusal
+        new_id = readings.add_reading(db, reading, target, source=source)  # rolls it back
+        found = plausibility.enforce(
+            "quantity",
+            plausibility.check_reading(db, target, reading, exclude_id=new_id),
+            accept_outlier,
+        )
+        _remember_reading(db, target, reading, new_id, found, source)
+    return get_reading(db, new_id)
 
 
 def _reading(
@@ -360,6 +399,11 @@ def present_reading(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def outlier_flags(db: Database, table: str, row_id: int) -> list[dict[str, Any]]:
+    """What a stored record was accepted over (plausibility warnings and overrides)."""
+    return plausibility_store.list_flags(db, table=table, row_id=row_id)
+
+
 def list_readings(
     db: Database,
     *,
@@ -392,16 +436,52 @@ def _facility_id(db: Database, facility: int | str) -> int:
     return found
 
 
-def add_waste(db: Database, *, facility: int | str, source: str = "api", **fields: Any) -> int:
-    """Record waste collected: start/end dates, stream, route, quantity and a mass unit."""
+def add_waste(
+    db: Database,
+    *,
+    facility: int | str,
+    source: str = "api",
+    accept_outlier: bool = False,
+    **fields: Any,
+) -> int:
+    """Record waste collected: start/end dates, stream, route, quantity and a mass unit.
+
+    Checked against the stream's history or the facility's beds like ``add_reading``.
+    """
     record = _validate(WasteRecord, {"facility_id": _facility_id(db, facility), **fields})
-    return activity.add_waste(db, record, source=source)
+    found = plausibility.enforce("quantity", plausibility.check_waste(db, record), accept_outlier)
+    with db.atomic():
+        new_id = activity.add_waste(db, record, source=source)
+        plausibility.remember(
+            db, "waste_records", new_id, found, facility_id=record.facility_id,
+            month=plausibility.month_of(record.start_date), source=source,
+        )  # fmt: skip
+    return new_id
 
 
-def add_purchase(db: Database, *, facility: int | str, source: str = "api", **fields: Any) -> int:
-    """Record a purchase: by spend (NAICS code) or a healthcare item by quantity."""
+def add_purchase(
+    db: Database,
+    *,
+    facility: int | str,
+    source: str = "api",
+    accept_outlier: bool = False,
+    **fields: Any,
+) -> int:
+    """Record a purchase: by spend (NAICS code) or a healthcare item by quantity.
+
+    A healthcare item is checked against the facility's earlier purchases of it or its beds.
+    """
     record = _validate(Purchase, {"facility_id": _facility_id(db, facility), **fields})
-    return activity.add_purchase(db, record, source=source)
+    found = plausibility.enforce(
+        "quantity", plausibility.check_purchase(db, record), accept_outlier
+    )
+    with db.atomic():
+        new_id = activity.add_purchase(db, record, source=source)
+        plausibility.remember(
+            db, "purchases", new_id, found, facility_id=record.facility_id,
+            month=plausibility.month_of(record.date), source=source,
+        )  # fmt: skip
+    return new_id
 
 
 def set_normalizer(

@@ -8,17 +8,18 @@ from datetime import date
 from greencare import dashboard, services
 
 
-def _monthly(db, meter: str, months: list[str], quantity: float) -> None:
+def _monthly(db, meter: str, months: list[str], quantity: float, **kwargs) -> None:
     for month in months:
         last = calendar.monthrange(int(month[:4]), int(month[5:]))[1]
         services.add_reading(db, meter=meter, start=f"{month}-01", end=f"{month}-{last:02d}",
-                             quantity=quantity)  # fmt: skip
+                             quantity=quantity, **kwargs)  # fmt: skip
 
 
 def test_a_month_far_from_the_meters_usual_is_flagged(db, us_hospital, gas_meter) -> None:
     months = [f"2024-{m:02d}" for m in range(1, 13)]
     _monthly(db, "Gas", months, 1000)
-    _monthly(db, "Gas", ["2025-01"], 1000 * 1000)  # therms typed as ... a thousand times too much
+    # therms typed as ... a thousand times too much, recorded on purpose over the refusal
+    _monthly(db, "Gas", ["2025-01"], 1000 * 1000, accept_outlier=True)
     data = dashboard.dashboard(db, today=date(2025, 3, 1))
     assert data["month"] == "2025-01"
     flagged = [w for w in data["warnings"] if "usual month" in w]
@@ -26,6 +27,27 @@ def test_a_month_far_from_the_meters_usual_is_flagged(db, us_hospital, gas_meter
         "St Example / Gas: 2025-01 is 1e+03 x its usual month (check the bill's units and quantity)"
     ]
     assert any("no patient days for 2025-01" in w for w in data["warnings"])
+    accepted = [w for w in data["warnings"] if "accepted over" in w]
+    # Usual daily use: the median of 2024's twelve rates falls between a 31-day month's
+    # (1000/31) and March's (31 days less the hour clocks go forward): 32.279 therm a day.
+    assert accepted == [
+        "St Example: reading 13 (2025-01) accepted over a plausibility refusal: 1,000,000 therm "
+        "is 999.3 x this meter's usual daily use (refused at 500 x); a unit slip "
+        "(kg vs tonnes, kWh vs MWh)?"
+    ]
+
+
+def test_accepted_warnings_are_listed_until_the_value_is_corrected(db, us_hospital, gas_meter):
+    _monthly(db, "Gas", [f"2024-{m:02d}" for m in range(1, 13)], 1000)
+    _monthly(db, "Gas", ["2025-01"], 50_000)  # 50 x usual: stored, with a warning
+    data = dashboard.dashboard(db, today=date(2025, 3, 1))
+    assert [w for w in data["warnings"] if "accepted over" in w] == [
+        "St Example: reading 13 (2025-01) accepted over a plausibility warning: 50.0 x this "
+        "meter's usual daily use; a unit slip (kg vs tonnes, kWh vs MWh)?"
+    ]
+    services.update_reading(db, 13, start="2025-01-01", end="2025-01-31", quantity=1050)
+    data = dashboard.dashboard(db, today=date(2025, 3, 1))
+    assert [w for w in data["warnings"] if "accepted over" in w] == []
 
 
 def test_year_to_date_against_last_year(db, us_hospital, gas_meter) -> None:

@@ -93,6 +93,7 @@ class ImportOptions:
     dry_run: bool = False
     chunk_rows: int = 100_000
     max_errors: int = 50  # errors listed in full; the rest are counted
+    accept_outlier: bool = False  # store values in the plausibility refusal band (flagged)
 
 
 class Importer(Protocol):

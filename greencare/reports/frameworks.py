@@ -344,8 +344,32 @@ def quality_tables(ctx: Context, report: Report) -> None:
         for r in grouped.itertuples(index=False)
     ]  # fmt: skip
     issues += [("missing factor", gap) for gap in ctx.inventory.gaps]
+    issues += _accepted_outliers(ctx)
     report.add("quality_issues", "Data quality issues", "quality",
                pd.DataFrame(issues, columns=["kind", "detail"]))  # fmt: skip
+
+
+def _accepted_outliers(ctx: Context) -> list[tuple[str, str]]:
+    """Values stored over a plausibility warning or a deliberate override, in the period."""
+    from greencare.storage.plausibility import list_flags
+
+    flags = list_flags(
+        ctx.db, first_month=ctx.first, last_month=ctx.last, facility_ids=ctx.facility_ids
+    )
+    kind = {"warning": "accepted over a warning", "refusal": "accepted over a refusal"}
+    out = [
+        (kind[f["level"]], f"{f['facility']} {f['month']}, {f['table_name']} {f['row_id']} "
+         f"({f['source']}): {f['message']}")
+        for f in flags[:ACCEPTED_LISTED]
+    ]  # fmt: skip
+    if len(flags) > ACCEPTED_LISTED:
+        rest = len(flags) - ACCEPTED_LISTED
+        out.append(("accepted outliers", f"... and {rest:,} more (table accepted_outliers)"))
+    return out
+
+
+#: Accepted outliers the report lists one by one (an interval file can flag thousands).
+ACCEPTED_LISTED = 50
 
 
 # --- methodology -------------------------------------------------------------------------------

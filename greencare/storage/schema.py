@@ -238,6 +238,32 @@ def m0005_exact_rollups(db: Database) -> None:
     rollups.store(db, sums)
 
 
+@migrations(name="0006_plausibility_flags")
+def m0006_plausibility_flags(db: Database) -> None:
+    """Values stored over a plausibility warning or a deliberate override of a refusal
+    (greencare.core.plausibility), so reports and the dashboard can list them."""
+    db.execute(
+        """
+        CREATE TABLE accepted_outliers (
+            id INTEGER PRIMARY KEY,
+            table_name TEXT NOT NULL,
+            row_id INTEGER NOT NULL,
+            facility_id INTEGER REFERENCES facilities(id),
+            month TEXT,
+            rule TEXT NOT NULL,
+            level TEXT NOT NULL CHECK (level IN ('warning', 'refusal')),
+            message TEXT NOT NULL,
+            accepted_by TEXT,
+            accepted_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+            source TEXT NOT NULL,
+            batch_id INTEGER REFERENCES import_batches(id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_accepted_outliers_row ON accepted_outliers (table_name, row_id)")
+    db.execute("CREATE INDEX idx_accepted_outliers_month ON accepted_outliers (facility_id, month)")
+
+
 @migrations(name="0009_units_million_pounds_are_mmlb")
 def m0009_units_million_pounds_are_mmlb(db: Database) -> None:
     """Before the bill-unit table, "MLb"/"MLbs" were read as million pounds and stored as "MLb".

@@ -24,6 +24,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from greencare.core import numbers
 from greencare.core.errors import ConflictError, GreencareError, InputError, NotFoundError
+from greencare.plausibility import PlausibilityError, accepting
 
 # --- quick checks: each returns "" when the text is acceptable (or empty) -----------------------
 
@@ -310,6 +311,9 @@ class FormScreen(KeepsTyping, ModalScreen[Any]):
             return
         try:
             result = self.save(self.values())
+        except PlausibilityError as exc:
+            confirm_outlier(self, exc, self.action_save)
+            return
         except InputError as exc:
             for field_id, message in (exc.fields or {"record": str(exc)}).items():
                 self.show_error(field_id, message)
@@ -326,6 +330,22 @@ class FormScreen(KeepsTyping, ModalScreen[Any]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.cancel_keeping_typing()
+
+
+def confirm_outlier(
+    screen: ModalScreen[Any], exc: PlausibilityError, retry: Callable[[], None]
+) -> None:
+    """Ask "Record anyway?" about a value the plausibility check refused; Yes runs ``retry``
+    with outliers accepted (the value is stored and listed as accepted), No keeps the form."""
+    refused = "\n".join(f.message for f in exc.findings if f.refused)
+    question = f"This value looks implausible:\n\n{refused}\n\nRecord it anyway?"
+
+    def answered(yes: bool | None) -> None:
+        if yes:
+            with accepting():
+                retry()
+
+    screen.app.push_screen(ConfirmScreen(question, yes="Record anyway", markup=False), answered)
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -346,14 +366,15 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
 
-    def __init__(self, question: str, *, yes: str = "Yes") -> None:
+    def __init__(self, question: str, *, yes: str = "Yes", markup: bool = True) -> None:
         super().__init__()
         self.question = question
         self.yes = yes
+        self.markup = markup  # False: the question quotes user data, shown as typed
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm"):
-            yield Static(self.question, id="confirm-question")
+            yield Static(self.question, id="confirm-question", markup=self.markup)
             with Horizontal(id="confirm-buttons"):
                 yield Button(self.yes, variant="error", id="yes", compact=True)
                 yield Button("No", id="no", compact=True)

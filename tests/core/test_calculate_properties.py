@@ -81,8 +81,9 @@ def add_meter(db: Database, facility: int, name: str, commodity: str, unit: str)
 
 def bill(db: Database, meter: int, start: date, end: date, quantity: float) -> None:
     services.add_reading(
-        db, meter=meter, start=start.isoformat(), end=end.isoformat(), quantity=quantity
-    )
+        db, meter=meter, start=start.isoformat(), end=end.isoformat(), quantity=quantity,
+        accept_outlier=True,  # drawn magnitudes span 1e7; plausibility has its own tests
+    )  # fmt: skip
 
 
 def run(db: Database, **kw: object) -> tuple[Inventory, dict]:
@@ -233,6 +234,7 @@ def _fill(db: Database, fac: int, scale: float, draw: dict, country: str) -> Non
         route=route,
         quantity=draw["waste_kg"] * scale,
         unit="kg",
+        accept_outlier=True,  # drawn magnitudes; plausibility has its own tests
     )
     if country == "US":
         services.add_purchase(
@@ -252,6 +254,7 @@ def _fill(db: Database, fac: int, scale: float, draw: dict, country: str) -> Non
             item=item,
             quantity=draw["item_qty"] * scale,
             unit=unit,
+            accept_outlier=True,
         )
 
 

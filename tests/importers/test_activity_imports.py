@@ -96,7 +96,7 @@ def test_dry_run_writes_nothing(db, us_hospital, tmp_path: Path) -> None:
     assert _counts(db) == before
 
 
-def test_tonnes_typed_for_kg_is_warned(db, us_hospital, tmp_path: Path) -> None:
+def test_tonnes_typed_for_kg_is_refused_unless_accepted(db, us_hospital, tmp_path) -> None:
     months = "".join(
         f"St Example,2024-{m:02d}-01,2024-{m:02d}-28,solid_waste,landfill,9000,kg,H,,\n"
         for m in range(1, 7)
@@ -106,9 +106,59 @@ def test_tonnes_typed_for_kg_is_warned(db, us_hospital, tmp_path: Path) -> None:
         WASTE.splitlines()[0]
         + "\nSt Example,2024-07-01,2024-07-28,solid_waste,landfill,9000,tonne,H,,\n"
     )
+    before = _counts(db)
     result = import_activity(db, _write(tmp_path, "s.csv", slip), "waste")
+    assert result.status == "failed" and result.inserted == 0
+    assert [p.text("s.csv") for p in result.errors] == [
+        "s.csv, line 2, quantity '9000': 9,000 tonne: 1,000.0 x the usual kg per day for "
+        "solid_waste here (refused at 500 x); a unit slip (kg vs tonnes)?; refused as "
+        "implausible (--accept-outlier records it)"
+    ]
+    assert _counts(db) == before
+
+    kept = import_activity(
+        db, _write(tmp_path, "s.csv", slip), "waste", ImportOptions(accept_outlier=True)
+    )
+    assert kept.status == "imported" and kept.warning_count == 1
+    assert kept.warnings[0].reason.endswith("; accepted with --accept-outlier")
+    flags = services.outlier_flags(db, "waste_records", 7)
+    assert [(f["rule"], f["level"], f["month"], f["batch_id"]) for f in flags] == [
+        ("history", "refusal", "2024-07", kept.batch_id)
+    ]
+
+
+def test_waste_warned_against_history_is_stored_and_flagged(db, us_hospital, tmp_path) -> None:
+    months = "".join(
+        f"St Example,2024-{m:02d}-01,2024-{m:02d}-28,solid_waste,landfill,9000,kg,H,,\n"
+        for m in range(1, 4)
+    )
+    head = WASTE.splitlines()[0] + "\n"
+    import_activity(db, _write(tmp_path, "h.csv", head + months), "waste")
+    odd = head + "St Example,2024-04-01,2024-04-28,solid_waste,landfill,270,tonne,H,,\n"
+    result = import_activity(db, _write(tmp_path, "o.csv", odd), "waste")
     assert result.status == "imported" and result.warning_count == 1
-    assert result.warnings[0].line == 2 and "unit slip" in result.warnings[0].reason
+    assert result.warnings[0].text("o.csv") == (
+        "o.csv, line 2, quantity '270': warning: 270 tonne: 30.0 x the usual kg per day for "
+        "solid_waste here; a unit slip (kg vs tonnes)?"
+    )
+    assert db.execute("SELECT level FROM accepted_outliers").fetchall() == [("warning",)]
+
+
+def test_4000_desflurane_bottles_in_a_month_are_refused(db, us_hospital, tmp_path) -> None:
+    # No history: 4,000 x 240 mL x 1.465 g/mL = 1,406 kg of agent over 250 staffed beds.
+    text = (
+        PURCHASES.splitlines()[0]
+        + "\nSt Example,2025-01-31,anesthetic_gas,desflurane,,,,4000,bottle,P\n"
+    )
+    before = _counts(db)
+    result = import_activity(db, _write(tmp_path, "p.csv", text), "purchases")
+    assert result.status == "failed"
+    assert result.errors[0].reason == (
+        "4,000 bottle of desflurane is 5.63 kg of agent per staffed bed in a month at St Example "
+        "(250 staffed beds); refused above 2.5; refused as implausible "
+        "(--accept-outlier records it)"
+    )
+    assert _counts(db) == before
 
 
 def test_cli_detects_the_kind(tmp_path: Path, monkeypatch) -> None:

@@ -141,8 +141,8 @@ def test_uom_not_mapped_names_the_code(tmp_path: Path) -> None:
 
 def _hospital(db):
     return services.add_facility(
-        db, name="H", country="US", grid_region="CAMX", floor_area="1000 ft**2", staffed_beds=1
-    )
+        db, name="H", country="US", grid_region="CAMX", floor_area="100000 ft**2", staffed_beds=50
+    )  # a real hospital's size: a tiny one would make the sample's use implausible
 
 
 def test_end_to_end_seed_sample() -> None:

@@ -809,21 +809,98 @@ def test_dry_run_counts_but_writes_nothing(db, main, tmp_path) -> None:
 # --- warnings ----------------------------------------------------------------------------------
 
 
-def test_value_far_above_the_meters_history_is_warned(db, main, tmp_path) -> None:
+def test_value_far_above_the_meters_history_is_refused(db, main, tmp_path) -> None:
     for start, end in (("2025-05-01", "2025-05-31"), ("2025-06-01", "2025-06-30"),
                        ("2025-07-01", "2025-07-31")):  # fmt: skip
         services.add_reading(db, meter="Main", start=start, end=end, quantity=1000)
     # Usual daily use: median of 1000/31, 1000/30, 1000/31 = 1000/31 kWh a day. August (31
     # days) at 1,000,000 kWh is 1000 times that: kWh typed where the bill said MWh.
     text = "meter,start,end,quantity\nMain,2025-08-01,2025-08-31,1000000\n"
+    before = _state(db)
     result = import_readings(db, _write(tmp_path, "slip.csv", text))
 
+    assert result.status == "failed" and result.inserted == 0
+    assert _texts(result) == [
+        "slip.csv, line 2, quantity '1e+06': 1,000,000 kWh is 1,000.0 x this meter's usual "
+        "daily use (refused at 500 x); a unit slip (kg vs tonnes, kWh vs MWh)?; refused as "
+        "implausible (--accept-outlier records it)"
+    ]
+    assert _state(db) == before
+
+    accepted = import_readings(
+        db, _write(tmp_path, "slip.csv", text), ImportOptions(accept_outlier=True)
+    )
+    _imported(accepted, rows=1, inserted=1)
+    assert _texts(accepted, "warnings") == [
+        "slip.csv, line 2, quantity '1e+06': warning: 1,000,000 kWh is 1,000.0 x this meter's "
+        "usual daily use (refused at 500 x); a unit slip (kg vs tonnes, kWh vs MWh)?; "
+        "accepted with --accept-outlier"
+    ]
+    flags = services.outlier_flags(db, "readings", _all_readings(db)[-1][0])
+    assert [(f["rule"], f["level"], f["month"], f["batch_id"]) for f in flags] == [
+        ("history", "refusal", "2025-08", accepted.batch_id)
+    ]
+
+
+def test_value_in_the_warning_band_is_stored_and_flagged(db, main, tmp_path) -> None:
+    for start, end in (("2025-05-01", "2025-05-31"), ("2025-06-01", "2025-06-30"),
+                       ("2025-07-01", "2025-07-31")):  # fmt: skip
+        services.add_reading(db, meter="Main", start=start, end=end, quantity=1000)
+    text = "meter,start,end,quantity\nMain,2025-08-01,2025-08-31,50000\n"  # 50 x usual
+    result = import_readings(db, _write(tmp_path, "odd.csv", text))
+
     _imported(result, rows=1, inserted=1)
-    assert result.warning_count == 1
     assert _texts(result, "warnings") == [
-        "slip.csv, line 2, quantity '1e+06': warning: 1,000.0 x this meter's usual daily use; "
+        "odd.csv, line 2, quantity '50000': warning: 50.0 x this meter's usual daily use; "
         "a unit slip (kg vs tonnes, kWh vs MWh)?"
     ]
+    flags = db.execute("SELECT rule, level, month, source FROM accepted_outliers").fetchall()
+    assert flags == [("history", "warning", "2025-08", f"import:{result.batch_id}")]
+    undo(db, result.batch_id)  # the flag goes with the reading it describes
+    assert services.outlier_flags(db, "readings", 4) == []
+
+
+def test_first_bill_implying_an_impossible_site_eui_is_refused(db, main, tmp_path) -> None:
+    # St Example is 350,000 ft2 and the meter has no history: 500,000,000 kWh in January is
+    # 500e6 x 365.25 / 31 x 3.412 / 350,000 = 57,430 kBtu/ft2/yr, far above any hospital.
+    text = "meter,start,end,quantity\nMain,2025-01-01,2025-01-31,500000000\n"
+    before = _state(db)
+    result = import_readings(db, _write(tmp_path, "eui.csv", text))
+
+    assert result.status == "failed"
+    assert _texts(result) == [
+        "eui.csv, line 2, quantity '5e+08': 500,000,000 kWh over 31 days implies a site EUI of "
+        "57,430 kBtu/ft2/yr at St Example (350,000 ft2); US hospitals' median is 234.3 "
+        "(ENERGY STAR Portfolio Manager), refused above 2,343; refused as implausible "
+        "(--accept-outlier records it)"
+    ]
+    assert _state(db) == before
+
+
+def test_slip_inside_an_interval_file_is_refused_and_skip_keeps_the_rest(
+    db, main, tmp_path
+) -> None:
+    lines = ["meter,start,end,quantity"]
+    for i in range(96):  # one day of 15-minute reads around 100 kWh
+        t = datetime(2025, 3, 3, tzinfo=UTC) + timedelta(minutes=15 * i)
+        q = (100 + i % 7) * (1000 if i == 40 else 1)  # line 42: Wh read as kWh
+        lines.append(
+            f"Main,{t:%Y-%m-%dT%H:%M:%SZ},{t + timedelta(minutes=15):%Y-%m-%dT%H:%M:%SZ},{q}"
+        )
+    path = _write(tmp_path, "intervals.csv", "\n".join(lines) + "\n")
+    before = _state(db)
+    stopped = import_readings(db, path)
+    assert stopped.status == "failed" and stopped.error_count == 1
+    assert stopped.errors[0].line == 42
+    assert stopped.errors[0].reason.startswith(
+        "105,000 kWh is 1,019.4 x this meter's usual daily use (refused at 500 x)"
+    )
+    assert _state(db) == before
+
+    skipped = import_readings(db, path, ImportOptions(on_error="skip"))
+    _imported_skip = (skipped.status, skipped.inserted, skipped.rejected)
+    assert _imported_skip == ("imported", 95, 1)
+    assert db.execute("SELECT max(quantity) FROM readings").fetchone()[0] == 106
 
 
 def test_gap_between_bills_is_warned(db, main, tmp_path) -> None:

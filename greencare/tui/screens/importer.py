@@ -366,7 +366,8 @@ class ImportScreen(SectionScreen):
         self.query_one("#imp-errors", DataTable).clear()
         self.query_one("#imp-result", Static).update(f"importing {self.path.name}…")
         self.set_status("importing… Cancel (or Esc) stops it and nothing is saved.")
-        self.run_import(self.path, self.options())
+        self._options = self.options()
+        self.run_import(self.path, self._options)
 
     @on(Button.Pressed, "#imp-cancel")
     def action_cancel_import(self) -> None:
@@ -410,6 +411,37 @@ class ImportScreen(SectionScreen):
             self.post_message(ImportFinished(error=str(exc), problems=problems))
             return
         self.post_message(ImportFinished(result=result))
+
+    def _offer_outliers(self, result: Any) -> None:
+        """A file refused only for implausible values: ask whether to import it anyway, with
+        those values recorded as accepted outliers (the CLI's --accept-outlier)."""
+        from dataclasses import replace
+
+        from greencare.plausibility import IMPORT_REFUSAL
+        from greencare.tui.forms import ConfirmScreen
+
+        options = getattr(self, "_options", None)
+        refused = [p for p in result.errors if p.reason.endswith(IMPORT_REFUSAL)]
+        if (
+            result.status != "failed" or options is None or options.accept_outlier
+            or not refused or len(refused) != result.error_count or self.path is None
+        ):  # fmt: skip
+            return
+        path = self.path
+        question = (
+            f"{result.file}: {len(refused):,} value(s) look implausible (listed under "
+            "Problems). Import the file anyway, recording them as accepted outliers?"
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes and not self.running:
+                self.running = True
+                self.query_one("#imp-run", Button).disabled = True
+                self.query_one("#imp-errors", DataTable).clear()
+                self._options = replace(options, accept_outlier=True)
+                self.run_import(path, self._options)
+
+        self.app.push_screen(ConfirmScreen(question, yes="Import anyway", markup=False), answered)
 
     def on_import_progress(self, message: ImportProgress) -> None:
         self.query_one("#imp-progress", ProgressBar).update(
@@ -469,5 +501,6 @@ class ImportScreen(SectionScreen):
             )
         self.set_status(f"{result.file}: {result.status}.")
         self.query_one("#imp-right", VerticalScroll).scroll_to_widget(out)
+        self._offer_outliers(result)
         if result.status == "imported":
             self.app.notify(f"{result.inserted:,} readings added.", title="Import done")

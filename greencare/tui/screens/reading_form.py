@@ -17,7 +17,8 @@ from greencare import services
 from greencare.core import numbers, periods, units
 from greencare.core.errors import ConflictError, InputError, NotFoundError
 from greencare.core.models import Facility, Meter
-from greencare.tui.forms import KeepsTyping
+from greencare.plausibility import PlausibilityError
+from greencare.tui.forms import KeepsTyping, confirm_outlier
 
 #: Form fields in order: (id, label, placeholder).
 FIELDS = (
@@ -193,6 +194,9 @@ class ReadingForm(KeepsTyping, ModalScreen[dict[str, Any] | None]):
                 else partial(services.add_reading, self.db, meter=self.meter.id or 0)
             )
             row = save(**fields, source="tui")
+        except PlausibilityError as exc:
+            confirm_outlier(self, exc, self.action_save)
+            return
         except InputError as exc:
             for field, message in (exc.fields or {"record": str(exc)}).items():
                 self._show(field if field in {*values, "unit"} else "record", message)

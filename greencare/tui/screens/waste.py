@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 from greencare import services
 from greencare.core.errors import InputError
 from greencare.core.vocab import DisposalRoute, WasteStream
+from greencare.plausibility import PlausibilityError
 from greencare.tui import queries
 from greencare.tui.forms import (
     Field,
@@ -195,6 +196,8 @@ class ManifestForm(FormScreen):
                             source="tui",
                         )
                     )  # fmt: skip
+                except PlausibilityError:
+                    raise  # the form asks "Record anyway?" and saves the whole manifest again
                 except InputError as exc:
                     problems[stream] = "; ".join((exc.fields or {"": str(exc)}).values())
             if problems:
