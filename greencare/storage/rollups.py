@@ -208,7 +208,7 @@ def _fold_onto_stored(
         first = first.dropna(subset=["unit", "currency"])
         month = first["month"].str
         first["month"] = month[:4].astype(np.int64) * 12 + month[5:7].astype(np.int64) - 1
-        # a stored sum of a (meter, month) pair only some of these pieces touch is kept as is
+        # stored sums of keys no piece touches come back unchanged (0.0 + v == v)
         if not first.empty:
             first = first.astype(pieces.dtypes.to_dict())
             pieces = pd.concat([first, pieces], ignore_index=True)

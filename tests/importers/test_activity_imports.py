@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -244,3 +245,32 @@ def test_rejected_file_is_neutralised_owner_only_and_never_overwritten(
                                "'=HYPERLINK(1),")  # fmt: skip
     assert sorted(p.name for p in tmp_path.iterdir()) == ["w.csv", "w.rejected-2.csv",
                                                           "w.rejected.csv"]  # fmt: skip
+
+
+def _spend(path: Path) -> tuple[float]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT sum(spend) FROM purchases").fetchone()
+    finally:
+        conn.close()
+
+
+def test_cli_says_the_same_rows_are_unchanged(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    db_path = tmp_path / "cli.db"
+    db = services.open_db(db_path)
+    services.add_facility(db, name="St Example", country="US", grid_region="CAMX")
+    db.close()
+    runner = CliRunner()
+    first = runner.invoke(main, ["--db", str(db_path), "import", str(_write(tmp_path, "p.csv",
+                                                                             PURCHASES))])  # fmt: skip
+    assert first.exit_code == 0, first.output
+    spend = _spend(db_path)
+    again = tmp_path / "p-crlf.csv"
+    again.write_bytes(PURCHASES.replace("\n", "\r\n").encode() + b"\r\n")
+    out = runner.invoke(main, ["--db", str(db_path), "import", str(again)])
+    assert out.exit_code == 0, out.output
+    assert out.stdout == (
+        "nothing new in p-crlf.csv: 2 rows read, 0 added, 2 unchanged, 0 replaced, 0 rejected\n"
+    )
+    assert _spend(db_path) == spend == (1000.0,)
