@@ -203,8 +203,8 @@ def _one(
             for field, msg in model_errors(exc)
         ], None
     table = _TABLE[kind]
-    row = activity.waste_row(record) if kind == "waste" else record.model_dump(mode="json")
-    same = activity.same_stored(db, table, row, not_ids=matched, not_batch=batch_id)
+    fields = activity.waste_row(record) if kind == "waste" else record.model_dump(mode="json")
+    same = activity.same_stored(db, table, fields, not_ids=matched, not_batch=batch_id)
     if same is not None:
         matched.add(same)
         return [], None
