@@ -60,7 +60,9 @@ def power(db: Database, us_hospital: Facility) -> None:
 
 
 def _import(db: Database, path: Path, *, replace: bool = False) -> imports.ImportResult:
-    options = ImportOptions(format="csv", replace=replace, chunk_rows=400)
+    # The values are random floats such as 55.416, which could be read with '.' between
+    # thousands: the file declares its decimal point rather than leave it to detection.
+    options = ImportOptions(format="csv", replace=replace, chunk_rows=400, decimal=".")
     result = imports.import_readings(db, path, options)
     assert result.status == "imported", result.as_dict()
     return result
