@@ -269,7 +269,7 @@ def _newer(db: Database, applied: list[str], label: str) -> str | None:
     if not unknown:
         return None
     needed, names = _needed_version(db, unknown), ", ".join(unknown)
-    this = f"this is greencare {_version()}, whose last migration is {known_migrations()[-1]}"
+    this = f"this is greencare {_version()}, whose latest migration is {max(known_migrations())}"
     needs = (
         f"greencare {needed} or later (for migration {names}; {this})"
         if needed

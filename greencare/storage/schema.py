@@ -226,6 +226,10 @@ def m0004_drop_readings_batch_index(db: Database) -> None:
     db.execute("DROP INDEX IF EXISTS idx_readings_batch")
 
 
+def table_names(db: Database) -> list[str]:
+    return sorted(db.table_names())
+
+
 @migrations(name="0007_schema_versions")
 def m0007_schema_versions(db: Database) -> None:
     """Which greencare version applied each migration (``storage.db`` adds a row after every
@@ -239,7 +243,3 @@ def m0007_schema_versions(db: Database) -> None:
         )
         """
     )
-
-
-def table_names(db: Database) -> list[str]:
-    return sorted(db.table_names())

@@ -128,10 +128,10 @@ def test_a_newer_greencares_database_is_read_but_never_written(ours: Path) -> No
     conn.commit()
     conn.close()
     before = files(ours.parent)
-    last = storage_db.known_migrations()[-1]
+    last = max(storage_db.known_migrations())
     message = (
         f"{ours} was upgraded by a newer greencare: it needs a greencare that knows migration "
-        f"0099_from_the_future (this is greencare {storage_db._version()}, whose last migration "
+        f"0099_from_the_future (this is greencare {storage_db._version()}, whose latest migration "
         f"is {last}); it can be read but not changed: upgrade greencare"
     )
     listed = run(ours, "facility", "list", "--json")
@@ -171,7 +171,7 @@ def test_the_version_a_newer_database_needs_is_named(ours: Path) -> None:
         run(ours, *ADD_FACILITY),
         f"{ours} was upgraded by a newer greencare: it needs greencare 10.2.0 or later (for "
         f"migration 0099_future, 0100_later; this is greencare {storage_db._version()}, whose "
-        f"last migration is {storage_db.known_migrations()[-1]}); it can be read but not "
+        f"latest migration is {max(storage_db.known_migrations())}); it can be read but not "
         "changed: upgrade greencare",
     )
     assert files(ours.parent) == before
