@@ -240,14 +240,54 @@ def _applied(db: Database, label: str) -> list[str] | None:
     return applied
 
 
-def _newer(applied: list[str], label: str) -> str | None:
+def _version_key(version: str) -> tuple[int, ...]:
+    parts = []
+    for part in version.split("."):
+        digits = "".join(c for c in part if c.isdigit())
+        parts.append(int(digits) if digits else 0)
+    return tuple(parts)
+
+
+def _needed_version(db: Database, unknown: list[str]) -> str | None:
+    """The newest greencare version that applied one of ``unknown`` (0007_schema_versions)."""
+    try:
+        marks = ", ".join("?" * len(unknown))
+        versions = [
+            str(r[0])
+            for r in db.execute(
+                f"SELECT greencare_version FROM schema_versions WHERE migration IN ({marks})",
+                unknown,
+            )
+        ]
+    except sqlite3.OperationalError:  # a database from before versions were recorded
+        return None
+    return max(versions, key=_version_key) if versions else None
+
+
+def _newer(db: Database, applied: list[str], label: str) -> str | None:
     unknown = [name for name in applied if name not in set(known_migrations())]
     if not unknown:
         return None
+    needed, names = _needed_version(db, unknown), ", ".join(unknown)
+    this = f"this is greencare {_version()}, whose latest migration is {max(known_migrations())}"
+    needs = (
+        f"greencare {needed} or later (for migration {names}; {this})"
+        if needed
+        else f"a greencare that knows migration {names} ({this})"
+    )
     return (
-        f"{label} was upgraded by a newer greencare: it needs a version that knows migration "
-        f"{', '.join(unknown)} (this is greencare {_version()}, whose last migration is "
-        f"{known_migrations()[-1]}); it can be read but not changed: upgrade greencare"
+        f"{label} was upgraded by a newer greencare: it needs {needs}; it can be read but not "
+        "changed: upgrade greencare"
+    )
+
+
+def _record_versions(db: Database, names: list[str]) -> None:
+    version = _version()
+    if version == "this version" or "schema_versions" not in db.table_names():
+        return
+    db.conn.executemany(
+        "INSERT OR REPLACE INTO schema_versions (migration, greencare_version) VALUES (?, ?)",
+        [(name, version) for name in names],
     )
 
 
@@ -257,7 +297,9 @@ def _migrate(db: Database) -> None:
     if not migrations.pending(db):
         return
     with write_transaction(db):
-        migrations.apply(db)  # re-reads what is pending now that it holds the lock
+        pending = [m.name for m in migrations.pending(db)]  # again, now that it holds the lock
+        migrations.apply(db)
+        _record_versions(db, pending)
 
 
 def open_db(
@@ -310,7 +352,7 @@ def open_db(
         db.execute("PRAGMA foreign_keys = ON")
         db.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
         applied = _applied(db, label)
-        db.refusal = _newer(applied or [], label)
+        db.refusal = _newer(db, applied or [], label)
         if read_only and not db.refusal:
             db.refusal = f"cannot write to {label}: {read_only}"
             if applied is None or (migrate and migrations.pending(db)):

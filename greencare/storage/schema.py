@@ -275,3 +275,18 @@ def m0009_units_million_pounds_are_mmlb(db: Database) -> None:
 
 def table_names(db: Database) -> list[str]:
     return sorted(db.table_names())
+
+
+@migrations(name="0007_schema_versions")
+def m0007_schema_versions(db: Database) -> None:
+    """Which greencare version applied each migration (``storage.db`` adds a row after every
+    upgrade), so an older greencare that meets a newer database can name the version it needs."""
+    db.execute(
+        """
+        CREATE TABLE schema_versions (
+            migration TEXT PRIMARY KEY,
+            greencare_version TEXT NOT NULL,
+            applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+        )
+        """
+    )

@@ -128,10 +128,10 @@ def test_a_newer_greencares_database_is_read_but_never_written(ours: Path) -> No
     conn.commit()
     conn.close()
     before = files(ours.parent)
-    last = storage_db.known_migrations()[-1]
+    last = max(storage_db.known_migrations())
     message = (
-        f"{ours} was upgraded by a newer greencare: it needs a version that knows migration "
-        f"0099_from_the_future (this is greencare {storage_db._version()}, whose last migration "
+        f"{ours} was upgraded by a newer greencare: it needs a greencare that knows migration "
+        f"0099_from_the_future (this is greencare {storage_db._version()}, whose latest migration "
         f"is {last}); it can be read but not changed: upgrade greencare"
     )
     listed = run(ours, "facility", "list", "--json")
@@ -149,6 +149,44 @@ def test_a_newer_greencares_database_is_read_but_never_written(ours: Path) -> No
         db.execute("DELETE FROM facilities")
     db.close()
     assert files(ours.parent) == before
+
+
+def test_the_version_a_newer_database_needs_is_named(ours: Path) -> None:
+    """Each upgrade records the greencare version that applied it (0007_schema_versions), so
+    an older greencare can say which version to install."""
+    conn = sqlite3.connect(ours)
+    recorded = dict(conn.execute("SELECT migration, greencare_version FROM schema_versions"))
+    assert recorded == dict.fromkeys(storage_db.known_migrations(), storage_db._version())
+    with conn:
+        for name, version in (("0099_future", "10.2.0"), ("0100_later", "9.12.1")):
+            conn.execute(
+                "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                "VALUES ('greencare', ?, '2030-01-01')",
+                [name],
+            )
+            conn.execute("INSERT INTO schema_versions VALUES (?, ?, '2030-01-01')", [name, version])
+    conn.close()
+    before = files(ours.parent)
+    one_error(
+        run(ours, *ADD_FACILITY),
+        f"{ours} was upgraded by a newer greencare: it needs greencare 10.2.0 or later (for "
+        f"migration 0099_future, 0100_later; this is greencare {storage_db._version()}, whose "
+        f"latest migration is {max(storage_db.known_migrations())}); it can be read but not "
+        "changed: upgrade greencare",
+    )
+    assert files(ours.parent) == before
+
+
+def test_an_upgrade_records_the_version_that_made_it(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    db = open_db(path, migrate=False)
+    migrations.apply(db, stop_before="0007_schema_versions")  # as an older greencare left it
+    db.close()
+    db = open_db(path)
+    rows = dict(db.execute("SELECT migration, greencare_version FROM schema_versions").fetchall())
+    db.close()
+    assert rows["0007_schema_versions"] == storage_db._version()
+    assert "0001_initial" not in rows  # applied before versions were recorded: not invented
 
 
 # --- damaged files and files that are not databases ------------------------------------------
