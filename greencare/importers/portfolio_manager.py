@@ -139,7 +139,8 @@ def _formulas_without_values(book: Any, sheet: Any) -> list[tuple[int, int]]:
 
     openpyxl (``data_only``) reads such a cell as empty, and an empty usage is a row skipped:
     the bill would vanish. The sheet's XML tells them apart (``<c><f>..</f></c>`` with no
-    ``<v>``); it is only parsed when its bytes hold a formula at all.
+    ``<v>``, or an empty one that is not a text result); it is only parsed when its bytes hold
+    a formula at all.
     """
     import xml.etree.ElementTree as ET
 
@@ -164,7 +165,9 @@ def _formulas_without_values(book: Any, sheet: Any) -> list[tuple[int, int]]:
                 continue
             names = {child.tag.rsplit("}", 1)[-1]: child for child in elem}
             value = names.get("v")
-            if "f" in names and (value is None or not (value.text or "").strip()):
+            text = elem.get("t") == "str"  # a text result may be "" (=IF(A2="","",...))
+            empty = value is None or not ((value.text or "").strip() or text)
+            if "f" in names and empty:
                 letters, row = coordinate_from_string(elem.get("r", "A1"))
                 found.append((int(row), column_index_from_string(letters) - 1))
             elem.clear()
