@@ -249,7 +249,12 @@ class PortfolioManager:
                 _refuse_formulas(path, book, sheet, number, header, used)
             # Each sheet is read once: the rows with a usage are kept (compactly) for the
             # survey, which needs every row before the first chunk can name its meters.
-            stored = {id(s): _entry_cells(s, n, c) for s, (k, n, _h, c) in sheets if k == "entries"}
+            budget = [MAX_ROWS]
+            stored = {
+                id(s): _entry_cells(path, s, n, c, budget)
+                for s, (k, n, _h, c) in sheets
+                if k == "entries"
+            }
             names, read_dates = _survey(stored.values())
             for sheet, (kind, number, header, cols) in sheets:
                 if kind == "entries":
@@ -271,11 +276,16 @@ class PortfolioManager:
 _Entry = tuple[int, str, str, str, str, str, str, str, str]
 
 
+#: Bills kept for one workbook (as text, until the survey is done): an Excel sheet's row limit.
+MAX_ROWS = 1_048_576
+
+
 def _entry_cells(
-    sheet: Any, number: int, cols: dict[str, int]
+    path: Path, sheet: Any, number: int, cols: dict[str, int], budget: list[int]
 ) -> tuple[list[_Entry], dict[str, set[str]], dict[str, set[str]], dict[str, set[str]]]:
     """One pass over a Meter Entries sheet: its rows with a usage, and the survey's sets
-    (meter name -> PM ids, start dates and end dates per id) over every row."""
+    (meter name -> PM ids, start dates and end dates per id) over every row. ``budget`` is
+    how many rows the workbook may still keep: past it the file is refused, not truncated."""
     names: dict[str, set[str]] = defaultdict(set)
     starts: dict[str, set[str]] = defaultdict(set)
     ends: dict[str, set[str]] = defaultdict(set)
@@ -298,6 +308,13 @@ def _entry_cells(
         unit = _text(_cell(row, cols["unit"])) if has["unit"] else ""
         cost = _text(_cell(row, cols["cost"])) if has["cost"] else ""
         flag = _text(_cell(row, cols["estimated"])) if has["estimated"] else ""
+        if budget[0] <= 0:
+            raise FormatError(
+                path,
+                f"sheet {sheet.title!r}, row {line}: more than {MAX_ROWS:,} bills in the "
+                "workbook (an Excel sheet's limit); split it and import the parts",
+            )
+        budget[0] -= 1
         keep.append((line, mid, name, start, end, _text(usage), pool.setdefault(unit, unit),
                      cost, pool.setdefault(flag, flag)))  # fmt: skip
     return keep, names, starts, ends

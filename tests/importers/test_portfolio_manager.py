@@ -411,3 +411,26 @@ def test_each_sheet_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(raw) > 100
     for title, n in sheet_rows.items():
         assert calls.count(title) <= n + 40  # one pass, plus the header search (40 rows)
+
+
+def test_more_bills_than_a_sheet_holds_are_refused_not_truncated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from greencare.importers import portfolio_manager as pm
+
+    monkeypatch.setattr(pm, "MAX_ROWS", 3)  # the real limit is Excel's 1,048,576 rows
+    path = _entries_book(
+        tmp_path / "many.xlsx",
+        [["1", "Main", f"2025-{m:02d}-01", f"2025-{m:02d}-28", m, KWH, 1] for m in range(1, 5)],
+    )
+    db = _db_with_main()
+    before = _counts(db)
+    with pytest.raises(FormatError) as caught:
+        import_readings(db, path)
+    assert str(caught.value) == (
+        "many.xlsx: sheet 'Meter Entries', row 5: more than 3 bills in the workbook (an Excel "
+        "sheet's limit); split it and import the parts"
+    )
+    assert _counts(db) == before
+    monkeypatch.setattr(pm, "MAX_ROWS", 4)
+    assert len(_read(path)) == 4
