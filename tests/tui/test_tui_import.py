@@ -179,3 +179,25 @@ async def test_an_answer_for_an_older_path_is_ignored(small_db, tmp_path: Path) 
         screen.post_message(importer.FileInspected(stale))
         await pilot.pause()
         assert screen.path == second and screen.meter_keys == ["Second"]
+
+
+async def test_a_huge_binary_file_is_refused_without_reading_it(small_db, tmp_path: Path) -> None:
+    """A 5 GiB sparse file (no line break) used to be read whole on the UI thread."""
+    source = tmp_path / "sparse.csv"
+    with source.open("wb") as handle:
+        handle.write(b"stream,route,quantity")
+        handle.truncate(5 * 2**30)
+    app = GreencareApp(db=small_db, mode="import")
+    app.import_root = tmp_path
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        began = time.monotonic()
+        screen.query_one("#imp-path").value = str(source)
+        shown = screen.query_one("#imp-format", Static)
+        await wait_until(pilot, lambda: "cannot read" in str(shown.content))
+        assert time.monotonic() - began < 5
+        assert screen.path is None and not screen.checking
+        assert str(shown.content) == (
+            "[$text-error]cannot read this file[/]: sparse.csv: binary data, not a text or "
+            "spreadsheet file"
+        )
