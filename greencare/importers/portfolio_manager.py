@@ -159,9 +159,16 @@ def _formulas_without_values(book: Any, sheet: Any) -> list[tuple[int, int]]:
         else:
             return []
     found: list[tuple[int, int]] = []
+    rows = None  # sheetData: each row is dropped once read, so memory stays flat
     with archive.open(part) as handle:
-        for _event, elem in ET.iterparse(handle):
-            if elem.tag.rsplit("}", 1)[-1] != "c":
+        for event, elem in ET.iterparse(handle, events=("start", "end")):
+            tag = elem.tag.rsplit("}", 1)[-1]
+            if event == "start":
+                rows = elem if tag == "sheetData" else rows
+                continue
+            if tag == "row" and rows is not None:
+                rows.remove(elem)
+            if tag != "c":
                 continue
             names = {child.tag.rsplit("}", 1)[-1]: child for child in elem}
             value = names.get("v")
