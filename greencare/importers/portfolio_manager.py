@@ -140,7 +140,8 @@ def _formulas_without_values(book: Any, sheet: Any) -> list[tuple[int, int]]:
 
     openpyxl (``data_only``) reads such a cell as empty, and an empty usage is a row skipped:
     the bill would vanish. The sheet's XML tells them apart (``<c><f>..</f></c>`` with no
-    ``<v>``); it is only parsed when its bytes hold a formula at all.
+    ``<v>``, or an empty one that is not a text result); it is only parsed when its bytes hold
+    a formula at all.
     """
     import xml.etree.ElementTree as ET
 
@@ -159,13 +160,22 @@ def _formulas_without_values(book: Any, sheet: Any) -> list[tuple[int, int]]:
         else:
             return []
     found: list[tuple[int, int]] = []
+    rows = None  # sheetData: each row is dropped once read, so memory stays flat
     with archive.open(part) as handle:
-        for _event, elem in ET.iterparse(handle):
-            if elem.tag.rsplit("}", 1)[-1] != "c":
+        for event, elem in ET.iterparse(handle, events=("start", "end")):
+            tag = elem.tag.rsplit("}", 1)[-1]
+            if event == "start":
+                rows = elem if tag == "sheetData" else rows
+                continue
+            if tag == "row" and rows is not None:
+                rows.remove(elem)
+            if tag != "c":
                 continue
             names = {child.tag.rsplit("}", 1)[-1]: child for child in elem}
             value = names.get("v")
-            if "f" in names and (value is None or not (value.text or "").strip()):
+            text = elem.get("t") == "str"  # a text result may be "" (=IF(A2="","",...))
+            empty = value is None or not ((value.text or "").strip() or text)
+            if "f" in names and empty:
                 letters, row = coordinate_from_string(elem.get("r", "A1"))
                 found.append((int(row), column_index_from_string(letters) - 1))
             elem.clear()
@@ -247,7 +257,12 @@ class PortfolioManager:
                 _refuse_formulas(path, book, sheet, number, header, used)
             # Each sheet is read once: the rows with a usage are kept (compactly) for the
             # survey, which needs every row before the first chunk can name its meters.
-            stored = {id(s): _entry_cells(s, n, c) for s, (k, n, _h, c) in sheets if k == "entries"}
+            budget = [MAX_ROWS]
+            stored = {
+                id(s): _entry_cells(path, s, n, c, budget)
+                for s, (k, n, _h, c) in sheets
+                if k == "entries"
+            }
             names, read_dates = _survey(stored.values())
             order = DateOrder(path, options, default=("mdy", "Portfolio Manager's US dates"))
             for sheet, (kind, number, header, cols) in sheets:
@@ -270,11 +285,16 @@ class PortfolioManager:
 _Entry = tuple[int, str, str, str, str, str, str, str, str]
 
 
+#: Bills kept for one workbook (as text, until the survey is done): an Excel sheet's row limit.
+MAX_ROWS = 1_048_576
+
+
 def _entry_cells(
-    sheet: Any, number: int, cols: dict[str, int]
+    path: Path, sheet: Any, number: int, cols: dict[str, int], budget: list[int]
 ) -> tuple[list[_Entry], dict[str, set[str]], dict[str, set[str]], dict[str, set[str]]]:
     """One pass over a Meter Entries sheet: its rows with a usage, and the survey's sets
-    (meter name -> PM ids, start dates and end dates per id) over every row."""
+    (meter name -> PM ids, start dates and end dates per id) over every row. ``budget`` is
+    how many rows the workbook may still keep: past it the file is refused, not truncated."""
     names: dict[str, set[str]] = defaultdict(set)
     starts: dict[str, set[str]] = defaultdict(set)
     ends: dict[str, set[str]] = defaultdict(set)
@@ -297,6 +317,13 @@ def _entry_cells(
         unit = _text(_cell(row, cols["unit"])) if has["unit"] else ""
         cost = _text(_cell(row, cols["cost"])) if has["cost"] else ""
         flag = _text(_cell(row, cols["estimated"])) if has["estimated"] else ""
+        if budget[0] <= 0:
+            raise FormatError(
+                path,
+                f"sheet {sheet.title!r}, row {line}: more than {MAX_ROWS:,} bills in the "
+                "workbook (an Excel sheet's limit); split it and import the parts",
+            )
+        budget[0] -= 1
         keep.append((line, mid, name, start, end, _text(usage), pool.setdefault(unit, unit),
                      cost, pool.setdefault(flag, flag)))  # fmt: skip
     return keep, names, starts, ends

@@ -345,20 +345,31 @@ def test_formula_without_a_saved_value_is_refused_naming_the_cell(
     assert _counts(db) == before
 
 
-def test_formula_with_a_saved_value_is_read(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("saved", "quantities"),
+    [(b"<f>10*2</f><v>20</v></c>", [20.0]), (b"<f>10*2</f><v></v></c>", [])],
+    ids=["number", "empty-text-result"],
+)
+def test_formula_with_a_saved_value_is_read(
+    tmp_path: Path, saved: bytes, quantities: list[float]
+) -> None:
+    """A saved value is used; a saved empty text (=IF(..,"",..)) is an empty cell, skipped."""
     plain = _entries_book(
-        tmp_path / "plain.xlsx", [["1", "Main", "2025-01-01", "2025-01-31", "=10*2", KWH, 4]]
-    )
+        tmp_path / "plain.xlsx",
+        [["1", "Main", "2025-01-01", "2025-01-31", "=10*2", KWH, 4],
+         ["1", "Main", "2025-02-01", "2025-02-28", 7, KWH, 4]],
+    )  # fmt: skip
     path = tmp_path / "saved.xlsx"
     with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w") as out:
         for item in src.infolist():
             data = src.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
-                assert b"<f>10*2</f><v /></c>" in data
-                data = data.replace(b"<f>10*2</f><v /></c>", b"<f>10*2</f><v>20</v></c>")
+                assert b'<c r="E2"><f>10*2</f><v /></c>' in data
+                cell = b'<c r="E2" t="str">' if b"<v></v>" in saved else b'<c r="E2">'
+                data = data.replace(b'<c r="E2"><f>10*2</f><v /></c>', cell + saved)
             out.writestr(item, data)
     raw = _read(path)
-    assert raw["quantity"].tolist() == [20.0]
+    assert raw["quantity"].tolist() == [*quantities, 7.0]
 
 
 def test_zip_bomb_is_refused_by_the_reader_itself(tmp_path: Path) -> None:
@@ -400,3 +411,26 @@ def test_each_sheet_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(raw) > 100
     for title, n in sheet_rows.items():
         assert calls.count(title) <= n + 40  # one pass, plus the header search (40 rows)
+
+
+def test_more_bills_than_a_sheet_holds_are_refused_not_truncated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from greencare.importers import portfolio_manager as pm
+
+    monkeypatch.setattr(pm, "MAX_ROWS", 3)  # the real limit is Excel's 1,048,576 rows
+    path = _entries_book(
+        tmp_path / "many.xlsx",
+        [["1", "Main", f"2025-{m:02d}-01", f"2025-{m:02d}-28", m, KWH, 1] for m in range(1, 5)],
+    )
+    db = _db_with_main()
+    before = _counts(db)
+    with pytest.raises(FormatError) as caught:
+        import_readings(db, path)
+    assert str(caught.value) == (
+        "many.xlsx: sheet 'Meter Entries', row 5: more than 3 bills in the workbook (an Excel "
+        "sheet's limit); split it and import the parts"
+    )
+    assert _counts(db) == before
+    monkeypatch.setattr(pm, "MAX_ROWS", 4)
+    assert len(_read(path)) == 4

@@ -32,7 +32,7 @@ async def test_import_a_file_with_progress(small_db, tmp_path: Path) -> None:
         screen = app.screen
         assert isinstance(screen, ImportScreen)
         screen.query_one("#imp-path").value = str(source)
-        await pilot.pause()
+        await wait_until(pilot, lambda: screen.path is not None)
         assert "csv" in str(screen.query_one("#imp-format", Static).content)
         assert "Main gas account,2026-01-01" in str(screen.query_one("#imp-preview").content)
         assert screen.meter_keys == ["Main gas account"]
@@ -64,7 +64,7 @@ async def test_errors_are_listed_and_nothing_is_written(small_db, tmp_path: Path
     async with app.run_test(size=(100, 30)) as pilot:
         screen = app.screen
         screen.query_one("#imp-path").value = str(source)
-        await pilot.pause()
+        await wait_until(pilot, lambda: screen.path is not None)
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: not screen.running)
         assert "failed" in str(screen.query_one("#imp-result").content)
@@ -93,7 +93,7 @@ async def test_cancel_an_import_and_nothing_lands(small_db, tmp_path: Path, monk
     async with app.run_test(size=(100, 30)) as pilot:
         screen = app.screen
         screen.query_one("#imp-path").value = str(source)
-        await pilot.pause()
+        await wait_until(pilot, lambda: screen.path is not None)
         await pilot.click("#imp-run")
         await wait_until(pilot, lambda: screen.query_one("#imp-progress", ProgressBar).progress > 0)
         await pilot.click("#imp-cancel")
@@ -118,7 +118,7 @@ async def test_import_a_waste_manifest_file(small_db, tmp_path: Path) -> None:
         await pilot.pause()
         screen = app.screen
         screen.query_one("#imp-path").value = str(source)
-        await pilot.pause()
+        await wait_until(pilot, lambda: screen.path is not None)
         assert "waste-csv" in str(screen.query_one("#imp-format", Static).content)
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: not screen.running)
@@ -181,6 +181,28 @@ async def test_an_answer_for_an_older_path_is_ignored(small_db, tmp_path: Path) 
         assert screen.path == second and screen.meter_keys == ["Second"]
 
 
+async def test_a_huge_binary_file_is_refused_without_reading_it(small_db, tmp_path: Path) -> None:
+    """A 5 GiB sparse file (no line break) used to be read whole on the UI thread."""
+    source = tmp_path / "sparse.csv"
+    with source.open("wb") as handle:
+        handle.write(b"stream,route,quantity")
+        handle.truncate(5 * 2**30)
+    app = GreencareApp(db=small_db, mode="import")
+    app.import_root = tmp_path
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        began = time.monotonic()
+        screen.query_one("#imp-path").value = str(source)
+        shown = screen.query_one("#imp-format", Static)
+        await wait_until(pilot, lambda: "cannot read" in str(shown.content))
+        assert time.monotonic() - began < 5
+        assert screen.path is None and not screen.checking
+        assert str(shown.content) == (
+            "[$text-error]cannot read this file[/]: sparse.csv: binary data, not a text or "
+            "spreadsheet file"
+        )
+
+
 async def test_dates_that_read_two_ways_are_refused_then_read_as_chosen(
     small_db, tmp_path: Path
 ) -> None:
@@ -194,7 +216,7 @@ async def test_dates_that_read_two_ways_are_refused_then_read_as_chosen(
     async with app.run_test(size=(100, 30)) as pilot:
         screen = app.screen
         screen.query_one("#imp-path").value = str(source)
-        await pilot.pause()
+        await wait_until(pilot, lambda: screen.path is not None)  # detection runs in a worker
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: not screen.running)
         assert str(screen.query_one("#imp-result").content) == (
