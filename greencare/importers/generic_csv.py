@@ -40,13 +40,8 @@ from greencare.importers.base import (
     parse_numbers,
     parse_times,
 )
-from greencare.importers.conventions import (
-    DateOrder,
-    NumberFormat,
-    decode_head,
-    describe_encoding,
-    text_encoding,
-)
+from greencare.importers.conventions import DateOrder, NumberFormat
+from greencare.importers.encodings import decode_head, describe_encoding, text_encoding
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "meter": ("meter", "meter_id", "meter name", "meter_name", "account", "point", "meter id"),
