@@ -6,7 +6,7 @@ from pathlib import Path
 
 from greencare.importers import guard
 from greencare.importers.base import FormatError, Importer, ImportOptions
-from greencare.importers.conventions import decode_head
+from greencare.importers.encodings import decode_head
 from greencare.importers.espi_xml import EspiXml
 from greencare.importers.generic_csv import GenericCsv
 from greencare.importers.greenbutton_csv import GreenButtonCsv

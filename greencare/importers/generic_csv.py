@@ -40,13 +40,8 @@ from greencare.importers.base import (
     parse_numbers,
     parse_times,
 )
-from greencare.importers.conventions import (
-    DateOrder,
-    NumberFormat,
-    decode_head,
-    describe_encoding,
-    text_encoding,
-)
+from greencare.importers.conventions import DateOrder, NumberFormat
+from greencare.importers.encodings import decode_head, describe_encoding, text_encoding
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "meter": ("meter", "meter_id", "meter name", "meter_name", "account", "point", "meter id"),
@@ -328,9 +323,12 @@ class _Reading:
         self.offset = 0  # rows handed over so far
 
     def lines(self, offset: int, n: int) -> np.ndarray:
-        if self.line_map is None:
-            return np.arange(offset + 2, offset + 2 + n, dtype=np.int64)
-        return self.line_map[offset : offset + n]
+        if self.line_map is not None and offset + n <= len(self.line_map):
+            return self.line_map[offset : offset + n]
+        return np.arange(offset + 2, offset + 2 + n, dtype=np.int64)
+
+
+_BLANK_LINE = re.compile(rb"\n[ \t]*\r?\n")
 
 
 def _physical_lines(path: Path, delimiter: str, encoding: str) -> np.ndarray | None:
@@ -342,9 +340,9 @@ def _physical_lines(path: Path, delimiter: str, encoding: str) -> np.ndarray | N
         with path.open("rb") as handle:
             while block := handle.read(1 << 20):
                 window = tail + block
-                if b'"' in window or b"\n\n" in window or b"\n\r\n" in window:
+                if b'"' in window or _BLANK_LINE.search(window):
                     break
-                tail = window[-2:]
+                tail = window[-64:]
             else:
                 return None
     starts: list[int] = []
@@ -354,7 +352,7 @@ def _physical_lines(path: Path, delimiter: str, encoding: str) -> np.ndarray | N
             next(reader, None)
             previous = reader.line_num
             for row in reader:
-                if row:
+                if row and not (len(row) == 1 and not row[0].strip()):  # pandas skips blanks
                     starts.append(previous + 1)
                 previous = reader.line_num
         except csv.Error:

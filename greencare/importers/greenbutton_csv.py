@@ -37,7 +37,8 @@ from greencare.importers.base import (
     parse_numbers,
     parse_times,
 )
-from greencare.importers.conventions import DateOrder, decode_head, describe_encoding, text_encoding
+from greencare.importers.conventions import DateOrder
+from greencare.importers.encodings import decode_head, describe_encoding, text_encoding
 
 ACCOUNT = re.compile(r"^(account( number| no\.?| #)?|service account|meter number)$", re.I)
 DST_MONTHS = {3, 4, 9, 10, 11}

@@ -26,7 +26,8 @@ from greencare.importers.base import (
     parse_numbers,
     parse_times,
 )
-from greencare.importers.conventions import DateOrder, decode_head, describe_encoding, text_encoding
+from greencare.importers.conventions import DateOrder
+from greencare.importers.encodings import decode_head, describe_encoding, text_encoding
 
 _NUMBER = re.compile(r"^\s*-?\d+(\.\d+)?\s*$")
 _STAMP = re.compile(r"^\s*\d{1,4}[-/]\d{1,2}[-/]\d{1,4}[ T]\d{1,2}:\d{2}")

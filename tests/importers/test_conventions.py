@@ -194,6 +194,19 @@ def test_line_numbers_count_quoted_line_breaks_and_blank_lines(db, main, tmp_pat
     assert _state(db) == before
 
 
+def test_line_numbers_count_lines_of_only_spaces(db, main, tmp_path) -> None:
+    path = tmp_path / "spaces.csv"
+    path.write_text(
+        "meter,start,end,quantity\nMain,2025-01-01,2025-01-31,1\n   \nMain,2025-02-01,2025-02-28,abc\n"
+    )
+
+    result = import_readings(db, path)
+
+    assert [p.text(path.name) for p in result.errors] == [
+        "spaces.csv, line 4, quantity 'abc': not a finite number"
+    ]
+
+
 def test_problems_name_the_files_own_headers(db, main, tmp_path) -> None:
     path = tmp_path / "headers.csv"
     path.write_text("Meter Name,Period Start,Period End,Usage\nMain,2025-01-01,2025-01-31,x\n")
