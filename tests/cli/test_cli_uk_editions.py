@@ -166,3 +166,26 @@ def test_uk_2019_by_hand_in_full(uk_db: Path) -> None:
     assert totals["scope1"] == approx(36.77, abs=1e-6)
     assert totals["scope2_location"] == approx(25.56, abs=1e-6)
     assert totals["scope3"] == approx(2.170 + 3.565 + 0.303 + 4.782 + 0.344 + 0.708, abs=1e-6)
+
+
+def test_uk_propane_before_2021_is_refused_not_priced_as_lpg(tmp_path: Path) -> None:
+    """The 2018-2020 flat files have LPG rows but none for propane: the year is refused with
+    the missing factor named, never filled from LPG or from a later edition."""
+    path = tmp_path / "propane.db"
+    db = services.open_db(str(path))
+    try:
+        fac = services.add_facility(db, name="Leeds General", country="GB", grid_region="GB")
+        services.add_meter(db, facility=fac.id, name="Tank", commodity="propane", unit="litre")
+        services.add_reading(db, meter="Tank", start="2019-06-01", end="2019-06-30", quantity=1000)
+    finally:
+        db.close()
+    before = path.read_bytes()
+    runner = CliRunner(env={"GREENCARE_DB": str(tmp_path / "unused.db")})
+    result = runner.invoke(main, ["--db", str(path), "emissions", "--year", "2019", "--json"])
+    assert result.exit_code == 1, result.output
+    assert result.stdout == ""
+    edition = "UK Government GHG Conversion Factors for Company Reporting (flat file) 2019 v1.03"
+    assert result.stderr.startswith("error: missing emission factors")
+    assert f"{edition} has no stationary_combustion factor for 'propane'" in result.stderr
+    assert f"{edition} has no well_to_tank factor for 'propane'" in result.stderr
+    assert path.read_bytes() == before
