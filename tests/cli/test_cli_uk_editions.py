@@ -138,6 +138,7 @@ def test_uk_year_uses_its_own_flat_file_edition(uk_db: Path, year: int) -> None:
     assert data["gaps"] == []
     assert {d["id"] for d in data["datasets"]} == {f"desnz/{year}", f"ipcc-gwp/{f['gwp'].lower()}"}
     assert data["gwp_sets_used"] == [f["gwp"], f"{f['gwp']} (as published)"]
+    assert data["gwp"] == f"each dataset's own ({f['gwp']} for desnz/{year})"
     by_cat = {c["category"]: c["co2e_t"] for c in data["by_category"]}
     # hand values in kg CO2e; the JSON reports tonnes rounded to 6 decimals (1 g)
     scope1 = GAS_KWH * sum(f["gas"])
