@@ -47,6 +47,8 @@ EDITIONS: dict[str, dict[str, Any]] = {
         "version": "1.01",
         "publisher": "BEIS",
         "gwp_set": "AR4",
+        "original_name": "Conversion_factors_2018_-_Flat_file__for_automatic_processing_only__v01-01.xls",
+        "copied_from": "TEC-Toolkit/cfkg @ edf7ff8b5c10a225a261c14b1502bd1ed038239c : BEIS-UK/data_raw/",
     },
     "2019": {
         "file": "beis_conversion-factors-2019-flat-file-v01-02.xls",
@@ -54,6 +56,8 @@ EDITIONS: dict[str, dict[str, Any]] = {
         "version": "1.03",
         "publisher": "BEIS",
         "gwp_set": "AR4",
+        "original_name": "conversion-factors-2019-flat-file-v01-02.xls",
+        "copied_from": "TEC-Toolkit/cfkg @ edf7ff8b5c10a225a261c14b1502bd1ed038239c : BEIS-UK/data_raw/ (same git blob in hyperledger-labs/blockchain-carbon-accounting @ a53185cf7a2f0956e108a7b875142e86106e61c9 : data/)",
     },
     "2020": {
         "file": "beis_conversion-factors-2020-flat-file.xlsx",
@@ -61,6 +65,8 @@ EDITIONS: dict[str, dict[str, Any]] = {
         "version": "1.0",
         "publisher": "BEIS",
         "gwp_set": "AR4",
+        "original_name": "Conversion_Factors_2020_-_Flat_file__for_automatic_processing_only_.xlsx",
+        "copied_from": "TEC-Toolkit/cfkg @ edf7ff8b5c10a225a261c14b1502bd1ed038239c : BEIS-UK/data_raw/ (same blob in hyperledger-labs/blockchain-carbon-accounting : data/)",
     },
     # Two copies of the 2021 v3.0 file exist; every cell is identical (only 25 bytes of container
     # metadata differ), so the cfkg copy is used, like the other years.
@@ -70,6 +76,8 @@ EDITIONS: dict[str, dict[str, Any]] = {
         "version": "3.0",
         "publisher": "BEIS",
         "gwp_set": "AR4",
+        "original_name": "conversion-factors-2021-flat-file-automatic-processing.xls",
+        "copied_from": "TEC-Toolkit/cfkg @ edf7ff8b5c10a225a261c14b1502bd1ed038239c : BEIS-UK/data_raw/",
     },
     "2022": {
         "file": "beis_ghg-conversion-factors-2022-flat-format.xls",
@@ -77,6 +85,8 @@ EDITIONS: dict[str, dict[str, Any]] = {
         "version": "3.0",
         "publisher": "BEIS",
         "gwp_set": "AR4",
+        "original_name": "ghg-conversion-factors-2022-flat-format.xls",
+        "copied_from": "TEC-Toolkit/cfkg @ edf7ff8b5c10a225a261c14b1502bd1ed038239c : BEIS-UK/data_raw/",
     },
     "2023": {
         "file": "desnz_ghg-conversion-factors-2023-flat-file-update.xlsx",
@@ -84,6 +94,8 @@ EDITIONS: dict[str, dict[str, Any]] = {
         "version": "1.1",
         "publisher": "DESNZ",
         "gwp_set": "AR5",
+        "original_name": "ghg-conversion-factors-2023-flat-file-update.xlsx",
+        "copied_from": "TEC-Toolkit/cfkg @ edf7ff8b5c10a225a261c14b1502bd1ed038239c : DESNZ-UK/data_raw/",
     },
 }
 
@@ -299,6 +311,8 @@ def extract(source_dir: Path, out_dir: Path, edition: str) -> dict[str, int]:
                 "state it: confirm on gov.uk before redistributing)",
                 "gwp_set": gwp,
                 **source_record(path, meta["sha256"]),
+                "original_name": meta["original_name"],
+                "copied_from": meta["copied_from"],
                 "source_folder": f"{SOURCE_FOLDER}/{FOLDER}",
                 "extracted_by": "greencare.factorbuild",
                 "sheets": [SHEET],
