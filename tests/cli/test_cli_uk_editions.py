@@ -190,3 +190,25 @@ def test_uk_propane_before_2021_is_refused_not_priced_as_lpg(tmp_path: Path) -> 
     assert f"{edition} has no stationary_combustion factor for 'propane'" in result.stderr
     assert f"{edition} has no well_to_tank factor for 'propane'" in result.stderr
     assert path.read_bytes() == before
+
+
+def test_uk_2019_gases_are_ar4_co2e_turned_back_into_masses(uk_db: Path) -> None:
+    """The 2019 CH4 and N2O columns are CO2e under AR4 (CH4 25, N2O 298): the masses are those
+    columns / the AR4 GWP, and --gwp AR5 re-weights the same masses (CH4 28, N2O 265)."""
+    # CH4 kg CO2e: gas 200,000 x 0.00024 (row 55) + electricity 100,000 x 0.00065 (row 1931)
+    # + T&D 100,000 x 0.00005 (row 2380) = 48 + 65 + 5 = 118; N2O: 20 + 137 + 12 = 169.
+    ch4_mass, n2o_mass = 118 / 25, 169 / 298
+    own = {g["gas"]: g for g in emissions(uk_db, 2019)["by_gas"]}
+    assert own["CH4"]["mass_kg"] == approx(ch4_mass, abs=1e-6)
+    assert own["N2O"]["mass_kg"] == approx(n2o_mass, abs=1e-6)
+    assert own["CH4"]["co2e_t"] == approx(0.118, abs=1e-6)
+    home = uk_db.parent
+    runner = CliRunner(env={"GREENCARE_DB": str(home / "unused.db")})
+    result = runner.invoke(
+        main, ["--db", str(uk_db), "emissions", "--year", "2019", "--gwp", "AR5", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    ar5 = {g["gas"]: g for g in json.loads(result.stdout)["by_gas"]}
+    assert ar5["CH4"]["mass_kg"] == approx(ch4_mass, abs=1e-6)
+    assert ar5["CH4"]["co2e_t"] == approx(ch4_mass * 28 / 1000, abs=1e-6)
+    assert ar5["N2O"]["co2e_t"] == approx(n2o_mass * 265 / 1000, abs=1e-6)
