@@ -160,7 +160,9 @@ def header(rows: Rows, name: str) -> tuple[int, dict[str, int], int]:
 def parse_flat(rows: Rows, edition: str, name: str = SHEET) -> list[dict[str, str]]:
     """Every row of the flat table the engine's categories use, in the long schema."""
     start, cols, value_col = header(rows, name)
-    basis = f"co2e:{EDITIONS[edition]['gwp_set']}" if edition in EDITIONS else "co2e:AR5"
+    if edition not in EDITIONS:  # the GWP set is per edition: never assumed
+        raise ValueError(f"no DESNZ flat-file edition {edition!r}; known: {', '.join(EDITIONS)}")
+    basis = f"co2e:{EDITIONS[edition]['gwp_set']}"
     out: list[dict[str, str]] = []
 
     def get(v: list[Any], col: str) -> str:

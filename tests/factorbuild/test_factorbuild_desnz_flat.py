@@ -246,6 +246,14 @@ def test_missing_header_or_value_column(tmp_path: Path) -> None:
         parse(tmp_path, OLD_HEAD[:-1], [], "2019")
 
 
+def test_an_edition_without_a_known_gwp_set_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError) as err:
+        parse(tmp_path, OLD_HEAD, OLD_ROWS, "2017")
+    assert str(err.value) == (
+        "no DESNZ flat-file edition '2017'; known: 2018, 2019, 2020, 2021, 2022, 2023"
+    )
+
+
 def test_extract_writes_csv_and_dataset_toml(tmp_path: Path) -> None:
     meta = desnz_flat.EDITIONS["2020"]
     src = tmp_path / "src" / "uk-desnz-ghg-conversion-factors" / "older-flat-files"
