@@ -73,6 +73,19 @@ def _scope_totals_by(frame: pd.DataFrame, key: str) -> dict[Any, dict[str, float
     return {value: _totals(part) for value, part in grouped.items()}
 
 
+def _own_gwp_sets(inventory: Inventory) -> str:
+    """Which set each factor dataset used states, e.g. DESNZ 2019 is AR4 and 2025 AR5.
+
+    Written from the datasets actually used, so a report on an older UK year cannot claim AR5.
+    """
+    by_set: dict[str, list[str]] = {}
+    for ds_id, ds in sorted(inventory.datasets.items()):
+        if ds.family != "ipcc-gwp" and ds.gwp_set in ("AR4", "AR5", "AR6"):
+            by_set.setdefault(ds.gwp_set, []).append(ds_id)
+    parts = "; ".join(f"{gwp} for {', '.join(ids)}" for gwp, ids in sorted(by_set.items()))
+    return f"each dataset's own ({parts})" if parts else "each dataset's own"
+
+
 def summarize(
     inventory: Inventory, *, first_month: str, last_month: str, facilities: pd.DataFrame
 ) -> dict[str, Any]:
@@ -119,7 +132,7 @@ def summarize(
     ]
     return {
         "period": {"from": first_month, "to": last_month},
-        "gwp": inventory.gwp or "each dataset's own (AR5 for EPA Hub 2024/2025 and DESNZ)",
+        "gwp": inventory.gwp or _own_gwp_sets(inventory),
         "gwp_sets_used": sorted({str(s) for s in lines["gwp_set"].dropna().unique()}),
         "totals_t": _scope_totals(lines),
         # Biogenic CO2 of biofuels (the biodiesel in B20, the ethanol in E85): reported beside

@@ -273,3 +273,10 @@ def extract(source_dir: Path, out_dir: Path, edition: str) -> dict[str, int]:
         },
     )
     return {"emission_factors.csv": n}
+
+
+def extract_flat(source_dir: Path, out_dir: Path, edition: str) -> dict[str, int]:
+    """Build a 2018-2023 edition from its flat file (see :mod:`.desnz_flat`)."""
+    from .desnz_flat import extract as extract_from_flat_file
+
+    return extract_from_flat_file(source_dir, out_dir, edition)

@@ -28,6 +28,12 @@ def test_all_editions_present() -> None:
     assert names == {
         "epa-ghg-hub/2025",
         "epa-ghg-hub/2024",
+        "desnz/2018",
+        "desnz/2019",
+        "desnz/2020",
+        "desnz/2021",
+        "desnz/2022",
+        "desnz/2023",
         "desnz/2024",
         "desnz/2025",
         "desnz/2026",
@@ -158,6 +164,63 @@ def test_desnz_known_values(edition, elec, td, gas_gross, water_supply, wtt_elec
     assert f["wtt_uk_electricity.electricity.kwh.co2e"]["value"] == wtt_elec
     assert f["fuels.gas_oil.litres.co2e"]["value"] == "2.75541"
     assert f["fuels.lpg.litres.co2e"]["value"] == "1.55713"
+
+
+@pytest.mark.parametrize(
+    ("edition", "gwp", "gas_row", "gas_gross", "elec_row", "elec", "gas_oil_litres"),
+    [
+        # (year, GWP set, flat-file row and value of natural gas kWh (Gross CV) kg CO2e, of UK
+        # electricity generated kg CO2e, gas oil litres kg CO2e), read from each flat file's
+        # 'Factors by Category' sheet (files in older-flat-files/SOURCES.md).
+        ("2018", "AR4", "54", "0.18396", "1930", "0.28307", "2.97049"),
+        ("2019", "AR4", "54", "0.18385", "1930", "0.2556", "2.75821"),
+        ("2020", "AR4", "54", "0.18387", "1930", "0.23314", "2.75776"),
+        ("2021", "AR4", "70", "0.18316", "1974", "0.21233", "2.75857"),
+        ("2022", "AR4", "82", "0.18254", "2854", "0.19338", "2.75857"),
+        ("2023", "AR5", "83", "0.182928926174497", "2850", "0.207074288590604", "2.75540897852349"),
+    ],
+)
+def test_desnz_flat_file_editions(
+    edition, gwp, gas_row, gas_gross, elec_row, elec, gas_oil_litres
+) -> None:
+    f = by(f"desnz/{edition}/emission_factors.csv")
+    gas = f["fuels.natural_gas.kwh_gross_cv.co2e"]
+    assert (gas["source_row"], gas["value"], gas["basis"]) == (gas_row, gas_gross, f"co2e:{gwp}")
+    assert (gas["activity_type"], gas["activity"], gas["per_unit"]) == (
+        "stationary_combustion",
+        "natural_gas",
+        "kWh",
+    )
+    power = f["uk_electricity.electricity.kwh.co2e"]
+    assert (power["source_row"], power["value"], power["region"]) == (elec_row, elec, "GB")
+    assert f["fuels.gas_oil.litres.co2e"]["value"] == gas_oil_litres
+    # the engine's keys exist in every edition (core/rules.py)
+    keys = {(r["activity_type"], r["activity"]) for r in f.values()}
+    for key in [
+        ("electricity_td_loss", "electricity"),
+        ("well_to_tank", "electricity"),
+        ("well_to_tank", "electricity_td_loss"),
+        ("well_to_tank", "natural_gas"),
+        ("well_to_tank", "gas_oil"),
+        ("stationary_combustion", "burning_oil"),
+        ("steam_heat", "district_heat_and_steam"),
+        ("steam_heat", "district_heat_and_steam_distribution"),
+        ("water_supply", "water_supply"),
+        ("water_treatment", "water_treatment"),
+        ("mobile_combustion", "diesel_100_pct_mineral_diesel"),
+        ("waste", "commercial_and_industrial_waste_landfill"),
+    ]:
+        assert key in keys, key
+    # overseas electricity (in the same Level 1 before 2023) is not read as UK
+    assert not any("WTT- overseas electricity" in r["description"] for r in f.values())
+    assert [k for k in f if k.startswith("wtt_uk_electricity.")] == [
+        "wtt_uk_electricity.electricity.kwh.co2e",
+        "wtt_uk_electricity.electricity_td_loss.kwh.co2e",
+    ]
+    meta = tomllib.loads((FACTORS / "desnz" / edition / "dataset.toml").read_text("utf-8"))
+    assert meta["dataset"]["gwp_set"] == gwp
+    assert meta["dataset"]["source_sha256_matches_sources_md"] is True
+    assert meta["unverified"] == []
 
 
 def test_desnz_2025_details() -> None:
