@@ -21,11 +21,12 @@ import numpy as np
 import pandas as pd
 from sqlite_utils import Database
 
+from greencare.core import text as text_rules
 from greencare.core.errors import InputError, NotFoundError
 from greencare.core.models import Meter
 from greencare.importers import detect
 from greencare.importers.base import FormatError, ImportOptions
-from greencare.importers.pipeline import Problem, validate
+from greencare.importers.pipeline import Problem, text_reason, validate
 from greencare.storage import batches, facilities, imports, readings
 
 Progress = Callable[[int, int, int], None]  # (bytes done, bytes total, rows so far)
@@ -101,6 +102,8 @@ class _Run:
         for key in keys:
             if key in self.meters or key in self.unknown:
                 continue
+            if text_reason(key, text_rules.NAME_MAX):  # refused line by line in validate()
+                continue
             target = self.options.meter or self.options.meter_map.get(key) or key
             if not target:
                 self.unknown.add(key)
@@ -114,7 +117,7 @@ class _Run:
                 if self.facility_id is None or not self.options.commodity:
                     raise InputError(
                         "--create-meters needs --facility and --commodity to know where the "
-                        f"new meter {key!r} belongs and what it measures"
+                        f"new meter {text_rules.quote(key)} belongs and what it measures"
                     ) from None
                 meter = services.add_meter(
                     self.db,
