@@ -112,7 +112,7 @@ def strip_control(value: Any, *, keep_newlines: bool = False) -> str:
 
 
 def shorten(value: Any, limit: int = 80) -> str:
-    """``value`` as text cut to about ``limit`` characters, saying how long it was.
+    """``value`` as text cut to ``limit`` characters (at least one kept), saying how long it was.
 
     Every message that quotes a value goes through this, so a runaway field (a 1 MB meter
     name) cannot flood a terminal or a log.
@@ -120,8 +120,8 @@ def shorten(value: Any, limit: int = 80) -> str:
     text = "" if value is None else str(value)
     if len(text) <= limit:
         return text
-    keep = max(1, limit - 20)
-    return f"{text[:keep]}… ({len(text):,} characters)"
+    suffix = f"… ({len(text):,} characters)"
+    return text[: max(1, limit - len(suffix))] + suffix
 
 
 def quote(value: Any, limit: int = 80) -> str:
