@@ -8,6 +8,7 @@ every TUI screen and write every report format over that database.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from typing import Any
 
@@ -94,6 +95,16 @@ def insert_hostile(db: Database) -> dict[str, Any]:
                    [text, text, f.id])  # fmt: skip
         db.execute("UPDATE purchases SET supplier = ?, description = ? WHERE facility_id = ?",
                    [text, text, f.id])  # fmt: skip
+        db.execute(
+            "INSERT INTO audit_log (ts, table_name, row_id, action, before, after, source) "
+            "VALUES ('2025-12-31T12:00:00.000Z', 'facilities', ?, 'update', ?, ?, ?)",
+            [
+                f.id,
+                json.dumps({"name": f"Site {i}"}),
+                json.dumps({"name": name}, ensure_ascii=False),
+                text,
+            ],
+        )  # an audit entry a foreign tool wrote: its source and JSON hold the text raw
     db.conn.commit()
     return ids
 
@@ -103,6 +114,6 @@ def table_digest(db: Database) -> dict[str, str]:
     names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
     out = {}
     for name in sorted(names):
-        rows = db.execute(f'SELECT * FROM "{name}" ORDER BY rowid').fetchall()
-        out[name] = hashlib.sha256(repr(rows).encode()).hexdigest()
+        rows = sorted(repr(r) for r in db.execute(f'SELECT * FROM "{name}"').fetchall())
+        out[name] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
     return out

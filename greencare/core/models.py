@@ -64,7 +64,8 @@ def _currency(value: str | None) -> str | None:
 Finite = Annotated[float, AfterValidator(_finite)]
 OptionalFinite = Annotated[float | None, AfterValidator(_finite)]
 Currency = Annotated[str | None, AfterValidator(_currency)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+#: At most ``text.NAME_MAX`` characters, checked with the other text rules in ``_Model``.
+Name = Annotated[str, Field(min_length=1)]
 
 
 class _Model(BaseModel):
@@ -76,8 +77,12 @@ class _Model(BaseModel):
         """Every text field of every model: no control characters, no absurd length.
 
         The rule is in :mod:`greencare.core.text`; notes and descriptions may hold line breaks.
-        Runs before the field's own checks so none of them quotes a refused value.
+        Runs before the field's own checks so none of them quotes a refused value. Rows read
+        back from the database (``context={"stored": True}``) are not refused: a database
+        written before the rule, or by another tool, must still open; outputs make them safe.
         """
+        if info.context and info.context.get("stored"):
+            return value
         if isinstance(value, str):
             multiline = info.field_name in text_rules.MULTILINE_FIELDS
             limit = text_rules.NAME_MAX if info.field_name == "name" else None

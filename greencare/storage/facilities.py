@@ -49,7 +49,7 @@ def _facility_row(facility: Facility) -> dict[str, Any]:
 def _facility_from_row(row: dict[str, Any]) -> Facility:
     data = {k: row[k] for k in ("id", *_FACILITY_COLUMNS)}
     data["retired"] = bool(data["retired"])
-    return Facility.model_validate(data)
+    return Facility.model_validate(data, context={"stored": True})  # old text is shown, not refused
 
 
 def add_facility(db: Database, facility: Facility, *, source: str = "manual") -> Facility:
@@ -110,7 +110,7 @@ def _meter_from_row(row: dict[str, Any]) -> Meter:
     data = {k: row[k] for k in ("id", *_METER_COLUMNS)}
     data["net_metering"] = bool(data["net_metering"])
     data["retired"] = bool(data["retired"])
-    return Meter.model_validate(data)
+    return Meter.model_validate(data, context={"stored": True})  # old text is shown, not refused
 
 
 def add_meter(db: Database, meter: Meter, *, source: str = "manual") -> Meter:

@@ -32,7 +32,15 @@ from textual.widgets import (
 
 from greencare import services
 from greencare.tui.screens.base import SectionScreen
-from greencare.tui.widgets import NavBar
+from greencare.tui.widgets import (
+    PREVIEW_MAX,
+    NavBar,
+    SafeDirectoryTree,
+    SafeSelect,
+    SafeTable,
+    markup,
+    plain,
+)
 
 #: Rows per chunk: progress (and a cancel) is reported once per chunk.
 CHUNK_ROWS = 20_000
@@ -95,7 +103,7 @@ class ImportScreen(SectionScreen):
         with Horizontal(id="imp-top"):
             with Vertical(id="imp-left"):
                 yield Static("Browse (Enter picks a file)", classes="pane-title")
-                yield DirectoryTree(str(root), id="imp-tree")
+                yield SafeDirectoryTree(str(root), id="imp-tree")
             with VerticalScroll(id="imp-right"):
                 with Horizontal(classes="imp-row"):
                     yield Label("File ", classes="imp-label")
@@ -104,12 +112,12 @@ class ImportScreen(SectionScreen):
                 yield Static("Choose a file to see its format and first lines.", id="imp-format")
                 with Horizontal(classes="imp-row"):
                     yield Label("Meter ", classes="imp-label")
-                    yield Select([], prompt="by the file's meter column", id="imp-meter",
+                    yield SafeSelect([], prompt="by the file's meter column", id="imp-meter",
                                  compact=True)  # fmt: skip
                 yield Vertical(id="imp-map")
                 with Horizontal(classes="imp-row"):
                     yield Label("On error ", classes="imp-label")
-                    yield Select(
+                    yield SafeSelect(
                         [("stop: import nothing", "stop"), ("skip bad rows", "skip")],
                         value="stop", allow_blank=False, id="imp-onerror", compact=True,
                     )  # fmt: skip
@@ -125,7 +133,7 @@ class ImportScreen(SectionScreen):
                 yield Static("", id="imp-result")
                 yield Static("", id="imp-preview")
         yield Static("Problems (line, column, value, reason)", classes="pane-title")
-        yield DataTable(id="imp-errors", cursor_type="row", zebra_stripes=True)
+        yield SafeTable(id="imp-errors", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status")
         yield Footer()
 
@@ -188,7 +196,7 @@ class ImportScreen(SectionScreen):
             return
         path = Path(text).expanduser()
         if not path.is_file():
-            fmt.update(f"[$text-error]no such file[/]: {text}" if text else "")
+            fmt.update(markup("[$text-error]no such file[/]: $text", text=text) if text else "")
             preview.update("")
             return
         from greencare.activity_imports import kind_of
@@ -200,7 +208,7 @@ class ImportScreen(SectionScreen):
                 f"Format: [b]{kind}-csv[/b] — {kind} records, checked row by row "
                 f"· {path.stat().st_size:,} bytes"
             )
-            preview.update(preview_lines(path))
+            preview.update(plain(preview_lines(path), PREVIEW_MAX))
             self.meter_keys = []
             self.show_mapping([])
             return
@@ -208,7 +216,7 @@ class ImportScreen(SectionScreen):
             importer = detect(path)
             lines = preview_lines(path)
         except (FormatError, OSError) as exc:
-            fmt.update(f"[$text-error]cannot read this file[/]: {exc}")
+            fmt.update(markup("[$text-error]cannot read this file[/]: $exc", exc=exc))
             preview.update("")
             return
         self.path, self.format_name = path, importer.name
@@ -217,7 +225,7 @@ class ImportScreen(SectionScreen):
             f"Format: [b]{importer.name}[/b] — {getattr(importer, 'description', '')} "
             f"· {size:,} bytes"
         )
-        preview.update(lines)
+        preview.update(plain(lines, PREVIEW_MAX))
         self.meter_keys = self.file_meters(path, importer)
         self.show_mapping(self.meter_keys)
 
@@ -246,11 +254,11 @@ class ImportScreen(SectionScreen):
         rows = [Static("The file's meters → your meters (unless one meter is chosen above):")]
         for i, key in enumerate(keys):
             wid = f"imp-map-{self._map_gen}-{i}"
-            select: Select[int] = Select(options, prompt="(same name)", id=wid, compact=True)
+            select: Select[int] = SafeSelect(options, prompt="(same name)", id=wid, compact=True)
             if by_name.get(key.lower()) is not None:
-                select = Select(options, prompt="(same name)", id=wid, compact=True,
+                select = SafeSelect(options, prompt="(same name)", id=wid, compact=True,
                                 value=by_name[key.lower()])  # fmt: skip
-            rows.append(Horizontal(Label(f"{key[:14]} ", classes="imp-label"), select,
+            rows.append(Horizontal(Label(plain(f"{key[:14]} "), classes="imp-label"), select,
                                    classes="imp-row"))  # fmt: skip
         box.mount_all(rows)
 
@@ -290,7 +298,7 @@ class ImportScreen(SectionScreen):
         bar = self.query_one("#imp-progress", ProgressBar)
         bar.update(total=max(self.path.stat().st_size, 1), progress=0)
         self.query_one("#imp-errors", DataTable).clear()
-        self.query_one("#imp-result", Static).update(f"importing {self.path.name}…")
+        self.query_one("#imp-result", Static).update(plain(f"importing {self.path.name}…"))
         self.set_status("importing… Cancel (or Esc) stops it and nothing is saved.")
         self.run_import(self.path, self.options())
 
@@ -354,7 +362,7 @@ class ImportScreen(SectionScreen):
             self.set_status("Import cancelled; the database is as it was.")
             return
         if message.error:
-            out.update(f"[$text-error]Not imported[/]: {message.error}")
+            out.update(markup("[$text-error]Not imported[/]: $error", error=message.error))
             self.set_status("Not imported.")
             return
         result = message.result
@@ -377,8 +385,8 @@ class ImportScreen(SectionScreen):
         if result.batch_id and result.status == "imported":
             parts.append(f"batch {result.batch_id} (undo it in History)")
         if result.rejected_file:
-            parts.append(f"rejected rows: {result.rejected_file}")
-        out.update(" · ".join(parts))
+            parts.append("rejected rows: $rejected")
+        out.update(markup(" · ".join(parts), rejected=result.rejected_file or ""))
         for p in [*result.errors, *result.warnings]:
             table.add_row(
                 str(p.line), p.column, p.value, p.reason, "warning" if p.warning else "error"

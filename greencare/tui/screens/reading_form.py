@@ -18,6 +18,7 @@ from greencare.core import periods, units
 from greencare.core.errors import ConflictError, InputError, NotFoundError
 from greencare.core.models import Facility, Meter
 from greencare.tui.forms import KeepsTyping
+from greencare.tui.widgets import MESSAGE_MAX, SafeSelect, markup, plain
 
 #: Form fields in order: (id, label, placeholder).
 FIELDS = (
@@ -52,8 +53,12 @@ class ReadingForm(KeepsTyping, ModalScreen[dict[str, Any] | None]):
             choices.insert(0, self.meter.unit)
         with Vertical(id="form"):
             yield Static(
-                f"New reading for [b]{self.meter.name}[/b] "
-                f"({self.meter.commodity.value.replace('_', ' ')}) at {self.facility.name}",
+                markup(
+                    "New reading for [b]$meter[/b] ($commodity) at $facility",
+                    meter=self.meter.name,
+                    commodity=self.meter.commodity.value.replace("_", " "),
+                    facility=self.facility.name,
+                ),
                 id="form-title",
             )
             with Grid(id="form-grid"):
@@ -62,7 +67,7 @@ class ReadingForm(KeepsTyping, ModalScreen[dict[str, Any] | None]):
                     yield Input(placeholder=placeholder, id=field_id, compact=True)
                     yield Label("", id=f"error-{field_id}", classes="field-error")
                 yield Label("Unit", classes="field-label")
-                yield Select(
+                yield SafeSelect(
                     [(c, c) for c in choices],
                     value=self.meter.unit,
                     allow_blank=False,
@@ -98,7 +103,12 @@ class ReadingForm(KeepsTyping, ModalScreen[dict[str, Any] | None]):
             self.query_one("#unit", Select).value = old["unit"]
             self.query_one("#estimated", Checkbox).value = bool(old.get("estimated"))
             self.query_one("#form-title", Static).update(
-                f"Correct reading {old['id']} of [b]{self.meter.name}[/b] at {self.facility.name}"
+                markup(
+                    "Correct reading $id of [b]$meter[/b] at $facility",
+                    id=old["id"],
+                    meter=self.meter.name,
+                    facility=self.facility.name,
+                )
             )
         self.query_one("#start", Input).focus()
         self.remember_fields()
@@ -145,7 +155,7 @@ class ReadingForm(KeepsTyping, ModalScreen[dict[str, Any] | None]):
             label = self.query_one(f"#error-{field}", Label)
         except Exception:
             label = self.query_one("#error-record", Label)
-        label.update(message)
+        label.update(plain(message, MESSAGE_MAX))
         label.set_class(bool(message), "visible")
 
     def _clear_errors(self) -> None:
