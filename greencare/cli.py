@@ -53,8 +53,27 @@ def _open(ctx: click.Context, *, create: bool = True) -> Database:
     return open_db(path)
 
 
+def echo(message: Any = "", *, err: bool = False) -> None:
+    """Print one message for a person: every line the CLI writes goes through here.
+
+    Names and notes come from the database and from files, so a control character in them
+    (an escape sequence can retitle or repaint the terminal) is shown as ``\\x1b``, never sent
+    raw. ``tests/cli/test_cli_text.py`` checks that no command prints any other way.
+    """
+    from greencare.core.text import visible
+
+    text = "\n".join(visible(line) for line in str(message).split("\n"))
+    click.echo(text, err=err)
+
+
+#: The longest error message printed; a runaway value must not flood the terminal.
+MESSAGE_MAX = 2000
+
+
 def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+    from greencare.core.text import shorten
+
+    echo(f"error: {shorten(message, MESSAGE_MAX)}", err=True)
     sys.exit(1)
 
 
@@ -83,9 +102,9 @@ def handle_errors(func: F) -> F:
 
 def _emit(data: Any, as_json: bool, text: Callable[[], str]) -> None:
     if as_json:
-        click.echo(json.dumps(data, indent=2, default=str))
+        echo(json.dumps(data, indent=2, default=str))
     else:
-        click.echo(text())
+        echo(text())
 
 
 def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
@@ -568,7 +587,9 @@ def _import_text(result: Any) -> str:
     if result.meters_created:
         out.append("created meters: " + ", ".join(result.meters_created))
     if result.unknown_meters:
-        names = ", ".join(repr(m) for m in result.unknown_meters[:10])
+        from greencare.core.text import quote
+
+        names = ", ".join(quote(m) for m in result.unknown_meters[:10])
         more = (
             f" and {len(result.unknown_meters) - 10} more"
             if len(result.unknown_meters) > 10
@@ -821,10 +842,10 @@ def factors_show(
         return
     cols = [c for c in ("factor_id", "gas", "value", "unit", "per_unit", "basis") if c in table]
     cols = cols or list(table.columns[:6])
-    click.echo(f"{ds.title} {ds.edition} ({ds.publisher}) {ds.url}")
-    click.echo(_table(rows, cols))
+    echo(f"{ds.title} {ds.edition} ({ds.publisher}) {ds.url}")
+    echo(_table(rows, cols))
     if len(found) > limit:
-        click.echo(f"... {len(found) - limit:,} more (use --limit or filters)")
+        echo(f"... {len(found) - limit:,} more (use --limit or filters)")
 
 
 def _period_options(func: F) -> F:
@@ -977,11 +998,11 @@ def explain(ctx: click.Context, as_json: bool, limit: int, records: bool, **opts
         _emit({"co2e_kg": total, "lines": len(lines), "shown": records}, True, str)
         return
     for line in lines.head(limit).itertuples():
-        click.echo(describe_line(line))
+        echo(describe_line(line))
     if records:
         _echo_records(ctx, lines.head(limit))
     more = f" (first {limit} shown)" if len(lines) > limit else ""
-    click.echo(f"= {total:,.3f} kg CO2e from {len(lines):,} lines{more}")
+    echo(f"= {total:,.3f} kg CO2e from {len(lines):,} lines{more}")
 
 
 def _echo_records(ctx: click.Context, lines: Any) -> None:
@@ -997,18 +1018,14 @@ def _echo_records(ctx: click.Context, lines: Any) -> None:
         rows = services.records_behind(db, meter=int(meter_id), month=str(month))
         total = sum(r["quantity_in_month"] for r in rows)
         unit = rows[0]["unit"] if rows else ""
-        click.echo(
-            f"  {month} meter {meter_id}: {len(rows):,} readings, {_significant(total)} {unit}"
-        )
+        echo(f"  {month} meter {meter_id}: {len(rows):,} readings, {_significant(total)} {unit}")
         for r in rows[:5]:
-            click.echo(
+            echo(
                 f"    reading {r['id']}: {r['start']} to {r['end']}, {grouped(r['quantity'])} "
                 f"{r['unit']} x {r['share']:.4f} of it in {month}"
             )
         if len(rows) > 5:
-            click.echo(
-                f"    ... {len(rows) - 5:,} more (`greencare reading list --meter {meter_id}`)"
-            )
+            echo(f"    ... {len(rows) - 5:,} more (`greencare reading list --meter {meter_id}`)")
 
 
 def _add_report_command() -> None:

@@ -22,12 +22,13 @@ from sqlite_utils import Database
 
 from greencare import plausibility
 from greencare.core import plausibility as plausibility_rules
+from greencare.core import text as text_rules
 from greencare.core import units
 from greencare.core.errors import InputError, NotFoundError
 from greencare.core.models import Meter
 from greencare.importers import detect, guard
 from greencare.importers.base import FormatError, ImportOptions
-from greencare.importers.pipeline import Problem, validate
+from greencare.importers.pipeline import Problem, text_reason, validate
 from greencare.storage import batches, facilities, imports, readings
 from greencare.storage import plausibility as plausibility_store
 from greencare.storage.db import begin_write, raise_condition
@@ -114,6 +115,8 @@ class _Run:
         for key in keys:
             if key in self.meters or key in self.unknown:
                 continue
+            if text_reason(key, text_rules.NAME_MAX):  # refused line by line in validate()
+                continue
             target = self.options.meter or self.options.meter_map.get(key) or key
             if not target:
                 self.unknown.add(key)
@@ -127,7 +130,7 @@ class _Run:
                 if self.facility_id is None or not self.options.commodity:
                     raise InputError(
                         "--create-meters needs --facility and --commodity to know where the "
-                        f"new meter {key!r} belongs and what it measures"
+                        f"new meter {text_rules.quote(key)} belongs and what it measures"
                     ) from None
                 meter = services.add_meter(
                     self.db,

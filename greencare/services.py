@@ -39,6 +39,7 @@ from greencare.core.models import (
     WasteRecord,
     model_errors,
 )
+from greencare.core.text import quote
 from greencare.storage import activity, batches, facilities, readings
 from greencare.storage import plausibility as plausibility_store
 from greencare.storage.db import default_db_path, demo_db_path, open_db
@@ -92,7 +93,7 @@ def split_quantity(text: str) -> tuple[float, str]:
     """Split "350000 ft**2" or "350,000 sq ft" into (350000.0, "ft**2")."""
     match = _QUANTITY_TEXT.match(text)
     if not match or not match.group(2):
-        raise InputError(f"{text!r} should be a number and a unit, e.g. '350000 ft**2'")
+        raise InputError(f"{quote(text)} should be a number and a unit, e.g. '350000 ft**2'")
     return float(match.group(1).replace(",", "")), match.group(2)
 
 
@@ -366,7 +367,9 @@ def _number(value: float | str, field: str) -> float:
     try:
         return float(text)
     except ValueError:
-        raise InputError(f"{field}: {value!r} is not a number", {field: "not a number"}) from None
+        raise InputError(
+            f"{field}: {quote(value)} is not a number", {field: "not a number"}
+        ) from None
 
 
 _CURRENCIES = {"US": "USD", "GB": "GBP", "CA": "CAD", "AU": "AUD", "NZ": "NZD", "IE": "EUR"}
@@ -549,7 +552,7 @@ def period_months(
         raise InputError("give a year, or both --from and --to (YYYY-MM)")
     for label, value in (("from", start), ("to", end)):
         if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
-            raise InputError(f"{label}: {value!r} is not a month (YYYY-MM)", {label: value})
+            raise InputError(f"{label}: {quote(value)} is not a month (YYYY-MM)", {label: value})
     if end < start:
         raise InputError(f"the period ends ({end}) before it starts ({start})")
     return start, end

@@ -23,7 +23,9 @@ from pydantic import (
 )
 
 from greencare.core import regions, units
+from greencare.core import text as text_rules
 from greencare.core.errors import FieldError
+from greencare.core.text import quote
 from greencare.core.vocab import (
     HEALTHCARE_ITEMS,
     Commodity,
@@ -54,7 +56,7 @@ def _currency(value: str | None) -> str | None:
     code = value.strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", code):
         raise ValueError(
-            f"currency must be a three-letter ISO 4217 code such as USD, not {value!r}"
+            f"currency must be a three-letter ISO 4217 code such as USD, not {quote(value)}"
         )
     return code
 
@@ -62,11 +64,30 @@ def _currency(value: str | None) -> str | None:
 Finite = Annotated[float, AfterValidator(_finite)]
 OptionalFinite = Annotated[float | None, AfterValidator(_finite)]
 Currency = Annotated[str | None, AfterValidator(_currency)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+#: At most ``text.NAME_MAX`` characters, checked with the other text rules in ``_Model``.
+Name = Annotated[str, Field(min_length=1)]
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid", validate_default=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _plain_text(cls, value: Any, info: ValidationInfo) -> Any:
+        """Every text field of every model: no control characters, no absurd length.
+
+        The rule is in :mod:`greencare.core.text`; notes and descriptions may hold line breaks.
+        Runs before the field's own checks so none of them quotes a refused value. Rows read
+        back from the database (``context={"stored": True}``) are not refused: a database
+        written before the rule, or by another tool, must still open; outputs make them safe.
+        """
+        if info.context and info.context.get("stored"):
+            return value
+        if isinstance(value, str):
+            multiline = info.field_name in text_rules.MULTILINE_FIELDS
+            limit = text_rules.NAME_MAX if info.field_name == "name" else None
+            return text_rules.check_text(value.strip(), multiline=multiline, max_length=limit)
+        return value
 
 
 class Facility(_Model):
@@ -101,7 +122,7 @@ class Facility(_Model):
         except units.UnitError as exc:  # a field validator: pydantic names the field itself
             raise ValueError(str(exc)) from exc
         if dimension != "area":
-            raise ValueError(f"{value!r} is not an area unit (use ft**2 or m**2)")
+            raise ValueError(f"{quote(value)} is not an area unit (use ft**2 or m**2)")
         return units.normalize_unit(value)
 
     @model_validator(mode="after")
@@ -258,7 +279,7 @@ class WasteRecord(_Model):
         if _dimension(self.unit) != "mass":
             raise FieldError(
                 "unit",
-                f"waste is recorded by mass; {self.unit!r} is not a mass unit (use lb, kg, tonne)",
+                f"waste is recorded by mass; {quote(self.unit)} is not a mass unit (use lb, kg, tonne)",
             )
         self.unit = units.normalize_unit(self.unit)
         try:
@@ -320,7 +341,7 @@ class Purchase(_Model):
             names = ", ".join(c.value for c in HealthcareCategory)
             raise FieldError(
                 "category",
-                f"category {self.category!r} is neither a six-digit NAICS code nor one of {names}",
+                f"category {quote(self.category)} is neither a six-digit NAICS code nor one of {names}",
             )
         if self.unit is not None:
             try:
@@ -345,7 +366,7 @@ class Purchase(_Model):
         ):
             raise FieldError(
                 "item",
-                f"unknown {category.value} item {self.item!r}; known: {', '.join(sorted(known))}",
+                f"unknown {category.value} item {quote(self.item)}; known: {', '.join(sorted(known))}",
             )
         if self.quantity is None or self.unit is None:
             raise FieldError(
@@ -355,7 +376,7 @@ class Purchase(_Model):
         if dimension not in _ITEM_DIMENSIONS[category]:
             allowed = " or ".join(sorted(_ITEM_DIMENSIONS[category]))
             raise FieldError(
-                "unit", f"{self.unit!r} measures {dimension}; {category.value} takes {allowed}"
+                "unit", f"{quote(self.unit)} measures {dimension}; {category.value} takes {allowed}"
             )
 
 
@@ -373,7 +394,7 @@ class MonthlyNormalizer(_Model):
     @classmethod
     def _month(cls, value: str) -> str:
         if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
-            raise ValueError(f"month must be YYYY-MM, not {value!r}")
+            raise ValueError(f"month must be YYYY-MM, not {quote(value)}")
         return value
 
     @model_validator(mode="after")
@@ -415,7 +436,7 @@ class Instrument(_Model):
     @classmethod
     def _month(cls, value: str) -> str:
         if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
-            raise ValueError(f"month must be YYYY-MM, not {value!r}")
+            raise ValueError(f"month must be YYYY-MM, not {quote(value)}")
         return value
 
     @model_validator(mode="after")

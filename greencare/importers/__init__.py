@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from greencare.core.text import quote
 from greencare.importers import guard
 from greencare.importers.base import FormatError, Importer, ImportOptions
 from greencare.importers.encodings import decode_head
@@ -29,7 +30,7 @@ def detect(path: Path, name: str | None = None) -> Importer:
             if importer.name == name:
                 return importer
         known = ", ".join(i.name for i in FORMATS)
-        raise FormatError(path, f"unknown format {name!r}; known formats: {known}")
+        raise FormatError(path, f"unknown format {quote(name)}; known formats: {known}")
     with Path(path).open("rb") as handle:
         head = handle.read(64 * 1024)
     head = decode_head(head)  # UTF-16 (with a BOM) is text, not binary: sniff it as UTF-8

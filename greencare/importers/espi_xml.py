@@ -42,6 +42,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from greencare.core.text import quote
 from greencare.importers.base import RAW_COLUMNS, FormatError, ImportOptions
 
 UOM = {72: "Wh", 169: "therm", 119: "cf", 42: "m**3", 31: "J", 132: "Btu"}
@@ -408,7 +409,7 @@ def _context(
     if service in OTHER_KINDS:
         raise FormatError(
             path,
-            f"UsagePoint {meter!r}: ServiceCategory kind {service} ({OTHER_KINDS[service]}) is "
+            f"UsagePoint {quote(meter)}: ServiceCategory kind {service} ({OTHER_KINDS[service]}) is "
             "not energy or water metering",
         )
     if rtype is None or rtype.reading_type is None:
@@ -429,11 +430,13 @@ def _context(
         )
     if service == 0 and uom in VOLUME_UOM:
         raise FormatError(
-            path, f"UsagePoint {meter!r} is electricity but its ReadingType uom {uom} is a volume"
+            path,
+            f"UsagePoint {quote(meter)} is electricity but its ReadingType uom {uom} is a volume",
         )
     if service in (2, 6) and uom not in VOLUME_UOM:
         raise FormatError(
-            path, f"UsagePoint {meter!r} is water but its ReadingType uom {uom} is not a volume"
+            path,
+            f"UsagePoint {quote(meter)} is water but its ReadingType uom {uom} is not a volume",
         )
     code = None if currency is None else CURRENCIES.get(currency)
     return _Context(meter, UOM[uom], 10.0**power, "" if currency is None else code, interval)

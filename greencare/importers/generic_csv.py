@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from greencare.core.columns import factorize
+from greencare.core.text import quote
 from greencare.importers.base import (
     RAW_COLUMNS,
     FormatError,
@@ -451,7 +452,7 @@ def _check_width(
                     raise FormatError(
                         path,
                         f"{len(row)} fields but the header has {width} "
-                        f"(extra value {extra[0][:40]!r}); check the delimiter or the header",
+                        f"(extra value {quote(extra[0], 40)}); check the delimiter or the header",
                         line=line,
                     )
         except csv.Error:

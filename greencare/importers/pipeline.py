@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from greencare.core import text as text_rules
 from greencare.core import units
 from greencare.core.columns import factorize
 from greencare.core.models import Meter
@@ -43,8 +44,7 @@ class Problem:
     warning: bool = False
 
     def __post_init__(self) -> None:
-        if len(self.value) > 80:  # a runaway field must not flood the report
-            self.value = f"{self.value[:60]}… ({len(self.value):,} characters)"
+        self.value = text_rules.shorten(self.value)  # a runaway field must not flood the report
 
     def text(self, file_name: str) -> str:
         value = f" {self.value!r}" if self.value not in ("", "nan", "None") else ""
@@ -106,6 +106,16 @@ def validate(
         for line, value, why in zip(lines[mask], values, reasons, strict=True):
             errors.append(Problem(int(line), column, str(value), str(why)))
         bad |= mask
+
+    # Text: the same rule as the models (greencare.core.text), checked once per distinct value.
+    for name, limit in (("meter", text_rules.NAME_MAX), ("unit", None), ("currency", None)):
+        if name in chunk.columns:
+            values = chunk[name].fillna("").to_numpy(dtype=object)
+            value_codes, distinct = factorize(values)
+            reasons = {v: text_reason(v, limit) for v in distinct}
+            if any(reasons.values()):
+                refused = np.array([reasons[v] is not None for v in distinct])[value_codes]
+                flag(refused, name, values, reasons.__getitem__)
 
     # Meters.
     keys = chunk["meter"].to_numpy(dtype=object)
@@ -243,6 +253,15 @@ def _categorical(codes: np.ndarray, names: np.ndarray) -> pd.Categorical:
     group and store it without hashing a string per row."""
     name_codes, uniques = pd.factorize(names)
     return pd.Categorical.from_codes(name_codes[codes], categories=pd.Index(uniques, dtype=object))
+
+
+def text_reason(value: Any, limit: int | None) -> str | None:
+    """Why a text value from a file is refused (control characters, length), or None."""
+    try:
+        text_rules.check_text(str(value), max_length=limit)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 _MISSING = np.iinfo(np.int64).min

@@ -71,7 +71,7 @@ def report(ctx: click.Context, **opts: Any) -> None:
 def _run(ctx: click.Context, **opts: Any) -> None:
     import json
 
-    from greencare.cli import _open
+    from greencare.cli import _open, echo
     from greencare.core.errors import InputError
     from greencare.core.factors import MissingFactorError
     from greencare.reports.writers import SUFFIXES, write
@@ -116,11 +116,11 @@ def _run(ctx: click.Context, **opts: Any) -> None:
         "gaps": built.meta["gaps"],
     }
     if opts["as_json"]:
-        click.echo(json.dumps(result, indent=2))
+        echo(json.dumps(result, indent=2))
     else:
-        click.echo(f"wrote {fmt} report to {written}")
+        echo(f"wrote {fmt} report to {written}")
         if built.meta["gaps"]:
-            click.echo(f"warning: {len(built.meta['gaps'])} missing factors left out of the totals")
+            echo(f"warning: {len(built.meta['gaps'])} missing factors left out of the totals")
 
 
 def _build(db: Any, opts: dict[str, Any]) -> Any:

@@ -13,6 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from greencare.core.text import shorten, visible
+
 SCHEMA_ID = "greencare-report/1"
 
 #: Section order; every table belongs to one.
@@ -214,7 +216,28 @@ def fmt(value: Any, column: str = "") -> str:
         if size >= 1 or value == 0:
             return f"{value:,.2f}"
         return f"{value:.3g}"
-    return str(value)
+    return safe_text(str(value))  # type: ignore[no-any-return]
+
+
+#: The most characters of one cell a spreadsheet holds (Excel's limit); longer text is cut.
+XLSX_CELL_MAX = 32_767
+#: The most characters of one cell drawn in a PDF or shown on screen; the data formats keep all.
+PDF_CELL_MAX = 300
+
+
+def safe_text(value: Any, limit: int | None = None) -> Any:
+    """The one cleaning step for text a report writer puts in a cell, heading or title.
+
+    Names and notes come from the database, which an older greencare or another tool may have
+    filled with control characters: each becomes a visible escape (``\\x1b``, ``\\u202e``),
+    which also removes every character openpyxl refuses. Line breaks and tabs stay. With
+    ``limit``, longer text is cut, saying how long it was. Non-text values pass unchanged.
+    Format-specific escaping (HTML, Markdown) and formula neutralisation come after this.
+    """
+    if not isinstance(value, str):
+        return value
+    text = visible(value, keep_newlines=True)
+    return shorten(text, limit) if limit is not None else text
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

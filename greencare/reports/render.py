@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from greencare.reports import charts
-from greencare.reports.model import Report, Table, fmt, label, rows
+from greencare.reports.model import PDF_CELL_MAX, Report, Table, fmt, label, rows, safe_text
 from greencare.reports.writers import meta_label, meta_rows, meta_value
 
 #: Which section each chart belongs to.
@@ -61,7 +61,7 @@ figcaption { font-size: 0.85rem; color: #555; }
 
 
 def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
+    return html.escape(safe_text(str(value)), quote=True)
 
 
 def html_table(table: Table) -> str:
@@ -156,6 +156,7 @@ PDF_RC = {
     "font.monospace": ["Courier"],
     "axes.unicode_minus": False,
     "font.weight": "medium",  # the core fonts' regular weight is named Medium
+    "text.parse_math": False,  # a name with two $ signs is text, not mathtext
 }
 
 
@@ -171,7 +172,10 @@ def _text_table(table: Table) -> tuple[float, list[str], list[str]]:
     frame = table.frame
     columns = list(frame.columns)
     numeric = [frame[c].dtype.kind in "iuf" for c in columns]
-    text = [[fmt(v, c) for v, c in zip(row, columns, strict=True)] for row in rows(frame)]
+    text = [
+        [safe_text(fmt(v, c), PDF_CELL_MAX) for v, c in zip(row, columns, strict=True)]
+        for row in rows(frame)
+    ]
     widths = [
         max([min(len(label(c)), 18)] + [len(r[i]) for r in text]) for i, c in enumerate(columns)
     ]
@@ -300,7 +304,8 @@ def _write_pdf(report: Report, path: Path) -> Path:
     from matplotlib.backends.backend_pdf import PdfPages
 
     m = report.meta
-    metadata = {"Title": f"{m['title']} {m['period']['from']} to {m['period']['to']}",
+    title = safe_text(f"{m['title']} {m['period']['from']} to {m['period']['to']}", 200)
+    metadata = {"Title": title,
                 "Creator": "greencare", "Producer": "greencare (matplotlib)",
                 "CreationDate": None}  # fmt: skip
     with PdfPages(path, metadata=metadata) as pdf:
@@ -314,7 +319,7 @@ def pdf_pages(report: Report) -> Iterator[Any]:
     each) and its tables (packed, split across pages when long)."""
     m = report.meta
     period = f"{m['period']['from']} to {m['period']['to']}"
-    footer = f"{m['title']} - {', '.join(m['facilities'])} - {period}"
+    footer = safe_text(f"{m['title']} - {', '.join(m['facilities'])}", 150) + f" - {period}"
     plan: list[tuple[str, str, Any]] = []  # (kind, page title, payload) after cover, contents
     contents: list[tuple[str, int, int]] = []  # (text, level, page)
     for key, title, tables in report.by_section():
@@ -344,19 +349,22 @@ def pdf_pages(report: Report) -> Iterator[Any]:
 def _cover(report: Report, footer: str) -> Any:
     m = report.meta
     fig = _page("", 1, footer)
-    fig.text(0.08, 0.8, m["title"], fontsize=28, weight="bold")
-    fig.text(0.08, 0.73, ", ".join(m["facilities"]), fontsize=16)
+    fig.text(0.08, 0.8, safe_text(m["title"], 60), fontsize=28, weight="bold")
+    fig.text(0.08, 0.73, safe_text(", ".join(m["facilities"]), 90), fontsize=16)
     fig.text(0.08, 0.68, f"{m['period']['from']} to {m['period']['to']}", fontsize=14)
     y = 0.58
     for metric, value, unit in rows(report["summary"]):
         fig.text(0.08, y, metric, fontsize=11)
         fig.text(0.6, y, f"{fmt(value)} {unit}", fontsize=11, ha="right", weight="bold")
         y -= 0.032
-    info = [f"{meta_label(k)}: {fmt(meta_value(k, v))}" for k, v in meta_rows(report)[4:]]
+    info = [
+        safe_text(f"{meta_label(k)}: {fmt(meta_value(k, v))}", PDF_CELL_MAX)
+        for k, v in meta_rows(report)[4:]
+    ]
     wrapped = "\n".join(line for item in info for line in _wrap(item, 50))
     fig.text(0.66, 0.58, wrapped, fontsize=9, va="top", linespacing=1.4)
     if m["gaps"]:
-        gaps = "\n".join(line for g in m["gaps"] for line in _wrap(g, 55))
+        gaps = "\n".join(line for g in m["gaps"] for line in _wrap(safe_text(g, PDF_CELL_MAX), 55))
         fig.text(0.66, 0.3, "Missing factors (left out of the totals):\n" + gaps, fontsize=8,
                  color="#9e2a2b", va="top")  # fmt: skip
     return fig

@@ -18,7 +18,18 @@ from pathlib import Path
 from typing import Any
 
 from greencare import outputs
-from greencare.reports.model import Report, Table, clean, fmt, label, neutralise, rows, unit
+from greencare.reports.model import (
+    XLSX_CELL_MAX,
+    Report,
+    Table,
+    clean,
+    fmt,
+    label,
+    neutralise,
+    rows,
+    safe_text,
+    unit,
+)
 
 FORMATS = ("html", "pdf", "xlsx", "csv", "md", "json", "pm-xlsx")
 SUFFIXES = {".html": "html", ".htm": "html", ".pdf": "pdf", ".xlsx": "xlsx", ".csv": "csv",
@@ -95,8 +106,14 @@ def _plain(value: Any) -> Any:
     return clean(value)
 
 
+#: Characters JSON would write raw with ensure_ascii=False that must not reach a terminal or
+#: editor raw (DEL, C1, line separators, bidi controls); written as \\u escapes, losing nothing.
+_JSON_CONTROL = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
 def to_json(report: Report) -> str:
     text = json.dumps(to_json_data(report), indent=2, sort_keys=True, ensure_ascii=False)
+    text = _JSON_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)  # exact, and inert
     return text + "\n"
 
 
@@ -111,9 +128,9 @@ def write_json(report: Report, path: Path) -> Path:
 def _csv_text(header: list[str], body: list[list[Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
+    writer.writerow([neutralise(safe_text(h)) for h in header])
     for row in body:
-        writer.writerow(["" if v is None else neutralise(v) for v in row])
+        writer.writerow(["" if v is None else neutralise(safe_text(v)) for v in row])
     return out.getvalue()
 
 
@@ -203,15 +220,15 @@ def markdown_table(table: Table) -> str:
 
 def to_markdown(report: Report) -> str:
     m = report.meta
-    out = [f"# {m['title']}", ""]
+    out = [f"# {_md_cell(m['title'])}", ""]
     out += [
         f"- **{_md_cell(meta_label(k))}**: {_md_cell(meta_value(k, v))}"
         for k, v in meta_rows(report)[2:]
     ]
     for _, title, tables in report.by_section():
-        out += ["", f"## {title}"]
+        out += ["", f"## {_md_cell(title)}"]
         for table in tables:
-            out += ["", f"### {table.title}", ""]
+            out += ["", f"### {_md_cell(table.title)}", ""]
             if table.note:
                 out += [f"_{_md_cell(table.note)}_", ""]
             out.append(markdown_table(table).rstrip("\n"))
@@ -228,12 +245,14 @@ def write_markdown(report: Report, path: Path) -> Path:
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def _xlsx_value(value: Any, *, dates: bool) -> Any:
+def _xlsx_value(value: Any, *, dates: bool = False) -> Any:
+    """A cell for openpyxl: control characters (which it refuses) made visible, text cut to
+    what a cell holds, formulas neutralised, ISO dates as dates where asked."""
     value = clean(value)
     if isinstance(value, str):
         if dates and _ISO_DATE.match(value):
             return date.fromisoformat(value)
-        return neutralise(value)
+        return neutralise(safe_text(value, XLSX_CELL_MAX))
     return value
 
 
@@ -243,7 +262,7 @@ def _sheet(wb: Any, name: str, table: Table, *, dates: bool = False, labels: boo
 
     ws = wb.create_sheet(name[:31])
     columns = list(table.frame.columns)
-    ws.append([neutralise(label(c) if labels else c) for c in columns])
+    ws.append([_xlsx_value(label(c) if labels else c) for c in columns])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     widths = [len(str(label(c))) for c in columns]
@@ -272,18 +291,18 @@ def write_xlsx(report: Report, path: Path) -> Path:
     wb = Workbook()
     contents = wb.active
     contents.title = "Contents"
-    contents.append([neutralise(report.meta["title"])])
+    contents.append([_xlsx_value(report.meta["title"])])
     contents["A1"].font = Font(bold=True, size=14)
     for key, value in meta_rows(report)[1:]:
-        contents.append([key, neutralise(clean(value) if not isinstance(value, str) else value)])
+        contents.append([key, _xlsx_value(value)])
     contents.append([])
     contents.append(["Sheet", "Table", "Section", "Note"])
     for cell in contents[contents.max_row]:
         cell.font = Font(bold=True)
     sections = dict((k, t) for k, t, _ in report.by_section())
     for table in report.tables.values():
-        contents.append([table.key[:31], neutralise(table.title), sections[table.section],
-                         neutralise(table.note)])  # fmt: skip
+        contents.append([table.key[:31], _xlsx_value(table.title), sections[table.section],
+                         _xlsx_value(table.note)])  # fmt: skip
     contents.column_dimensions["A"].width = 26
     contents.column_dimensions["B"].width = 50
     contents.column_dimensions["C"].width = 26

@@ -10,6 +10,7 @@ from sqlite_utils import Database
 from greencare.core import units
 from greencare.core.errors import ConflictError, NotFoundError
 from greencare.core.models import Facility, Meter
+from greencare.core.text import quote
 from greencare.storage import audit
 
 _FACILITY_COLUMNS = [
@@ -48,14 +49,14 @@ def _facility_row(facility: Facility) -> dict[str, Any]:
 def _facility_from_row(row: dict[str, Any]) -> Facility:
     data = {k: row[k] for k in ("id", *_FACILITY_COLUMNS)}
     data["retired"] = bool(data["retired"])
-    return Facility.model_validate(data)
+    return Facility.model_validate(data, context={"stored": True})  # old text is shown, not refused
 
 
 def add_facility(db: Database, facility: Facility, *, source: str = "manual") -> Facility:
     try:
         new_id = audit.insert_audited(db, "facilities", _facility_row(facility), source=source)
     except sqlite3.IntegrityError as exc:
-        raise ConflictError(f"a facility named {facility.name!r} already exists") from exc
+        raise ConflictError(f"a facility named {quote(facility.name)} already exists") from exc
     return facility.model_copy(update={"id": new_id})
 
 
@@ -71,7 +72,7 @@ def update_facility(db: Database, facility: Facility, *, source: str = "manual")
         try:
             db.execute(f"UPDATE facilities SET {sets} WHERE id = ?", [*row.values(), facility.id])
         except sqlite3.IntegrityError as exc:
-            raise ConflictError(f"a facility named {facility.name!r} already exists") from exc
+            raise ConflictError(f"a facility named {quote(facility.name)} already exists") from exc
         audit.record(
             db, "facilities", facility.id, "update", before=before, after=row, source=source
         )
@@ -93,7 +94,7 @@ def get_facility(db: Database, ref: int | str) -> Facility:
     if not rows:
         rows = list(db.query("SELECT * FROM facilities WHERE name = ? COLLATE NOCASE", [str(ref)]))
     if not rows:
-        raise NotFoundError(f"no facility {ref!r} (see `greencare facility list`)")
+        raise NotFoundError(f"no facility {quote(ref)} (see `greencare facility list`)")
     return _facility_from_row(dict(rows[0]))
 
 
@@ -122,7 +123,9 @@ def add_meter(db: Database, meter: Meter, *, source: str = "manual") -> Meter:
         try:
             new_id = audit.insert_audited(db, "meters", row, source=source)
         except sqlite3.IntegrityError as exc:
-            raise ConflictError(f"this facility already has a meter named {meter.name!r}") from exc
+            raise ConflictError(
+                f"this facility already has a meter named {quote(meter.name)}"
+            ) from exc
     return meter.model_copy(update={"id": new_id})
 
 
@@ -151,11 +154,11 @@ def get_meter(db: Database, ref: int | str, *, facility_id: int | None = None) -
         params.append(facility_id)
     rows = [dict(r) for r in db.query(sql, params)]
     if not rows:
-        raise NotFoundError(f"no meter {ref!r} (see `greencare meter list`)")
+        raise NotFoundError(f"no meter {quote(ref)} (see `greencare meter list`)")
     if len(rows) > 1:
         ids = ", ".join(str(r["id"]) for r in rows)
         raise NotFoundError(
-            f"meter name {ref!r} is used by several facilities (meter ids {ids}); "
+            f"meter name {quote(ref)} is used by several facilities (meter ids {ids}); "
             "give the id or the facility"
         )
     return _meter_from_row(rows[0])

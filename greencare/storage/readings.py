@@ -14,6 +14,7 @@ from greencare.core import periods, units
 from greencare.core.columns import codes_of, factorize
 from greencare.core.errors import ConflictError, NotFoundError
 from greencare.core.models import Meter, Reading
+from greencare.core.text import quote
 from greencare.storage import audit, rollups
 
 #: Columns written per reading, in the order bulk inserts pass them.
@@ -74,14 +75,14 @@ def add_reading(db: Database, reading: Reading, meter: Meter, *, source: str = "
         if clash:
             first = clash[0]
             raise ConflictError(
-                f"period overlaps reading {first['id']} of meter {meter.name!r} "
+                f"period overlaps reading {first['id']} of meter {quote(meter.name)} "
                 f"({_describe(first)}); delete or edit that reading first"
             )
         try:
             new_id = audit.insert_audited(db, "readings", row, source=source)
         except sqlite3.IntegrityError as exc:  # the UNIQUE index, should the overlap check race
             raise ConflictError(
-                f"meter {meter.name!r} already has a reading for that period"
+                f"meter {quote(meter.name)} already has a reading for that period"
             ) from exc
         rollups.apply(db, rollups.frame_from_rows([list(row.values())], list(row)), sign=1)
     return new_id
@@ -109,7 +110,7 @@ def update_reading(
         ]
         if clash:
             raise ConflictError(
-                f"period overlaps reading {clash[0]['id']} of meter {meter.name!r} "
+                f"period overlaps reading {clash[0]['id']} of meter {quote(meter.name)} "
                 f"({_describe(clash[0])})"
             )
         row["batch_id"] = before["batch_id"]

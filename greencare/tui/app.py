@@ -9,6 +9,7 @@ from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
 from greencare.storage.db import open_db
@@ -81,6 +82,22 @@ class GreencareApp(App[None]):
         #: Where the import screen starts browsing and reports are written (default: cwd).
         self.import_root: Path | None = None
         self.report_dir: Path | None = None
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification is plain text: messages quote names and file text, which must
+        show as written (controls visible, long values cut), never be parsed as markup."""
+        from greencare.tui.widgets import message as safe_message
+
+        super().notify(safe_message(message), title=safe_message(title), severity=severity,
+                       timeout=timeout, markup=False)  # fmt: skip
 
     def on_mount(self) -> None:
         if self._start_mode:

@@ -24,7 +24,9 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from greencare.core import numbers
 from greencare.core.errors import ConflictError, GreencareError, InputError, NotFoundError
+from greencare.core.text import strip_control
 from greencare.plausibility import PlausibilityError, accepting
+from greencare.tui.widgets import MESSAGE_MAX, SafeSelect, line, plain
 
 # --- quick checks: each returns "" when the text is acceptable (or empty) -----------------------
 
@@ -170,12 +172,14 @@ class FormScreen(KeepsTyping, ModalScreen[Any]):
         self.fields = list(fields)
         self._save = save
         self.aliases = {**self.ALIASES, **(aliases or {})}
+        #: field id -> stored text that held control characters (the field shows it without).
+        self.cleaned: dict[str, str] = {}
 
     # -- layout -----------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form", classes="form"):
-            yield Static(self.form_title, id="form-title")
+            yield Static(plain(self.form_title), id="form-title")
             with VerticalScroll(id="form-body"):
                 yield from self.compose_body()
             yield Label("", id="error-record", classes="field-error")
@@ -195,7 +199,7 @@ class FormScreen(KeepsTyping, ModalScreen[Any]):
             kwargs: dict[str, Any] = {}
             if field.value is not None:
                 kwargs["value"] = field.value
-            return Select(
+            return SafeSelect(
                 list(field.options),
                 allow_blank=field.allow_blank,
                 id=field.id,
@@ -205,10 +209,15 @@ class FormScreen(KeepsTyping, ModalScreen[Any]):
             )
         if field.kind == "checkbox":
             return Checkbox("", value=bool(field.value), id=field.id, compact=True)
+        if isinstance(field.value, int | float) and not isinstance(field.value, bool):
+            stored = numbers.plain(field.value)  # every digit it has, no exponent
+        else:
+            stored = "" if field.value is None else str(field.value)
+        value = strip_control(stored)
+        if value != stored:  # written before the text rule, or by another tool: say so
+            self.cleaned[field.id] = stored
         return Input(
-            value=numbers.plain(field.value)
-            if isinstance(field.value, int | float) and not isinstance(field.value, bool)
-            else ("" if field.value is None else str(field.value)),
+            value=value,
             placeholder=field.placeholder,
             id=field.id,
             compact=True,
@@ -219,6 +228,12 @@ class FormScreen(KeepsTyping, ModalScreen[Any]):
 
     def on_mount(self) -> None:
         # Textual runs every class's on_mount (subclasses first), so this one runs last.
+        for field_id, stored in self.cleaned.items():
+            self.show_error(
+                field_id,
+                f"the stored text {line(stored, 60)} holds control characters; they are "
+                "left out here, and saving stores it without them",
+            )
         self.remember_fields()
         if self.FIRST:
             self.query_one(f"#{self.FIRST}").focus()
@@ -272,7 +287,7 @@ class FormScreen(KeepsTyping, ModalScreen[Any]):
         label = found.first(Label) if found else self.query_one("#error-record", Label)
         if not found and message and field_id not in ("record", ""):
             message = f"{label_of(field_id)}: {message}"
-        label.update(message)
+        label.update(plain(message, MESSAGE_MAX))
         label.set_class(bool(message), "visible")
 
     def clear_errors(self) -> None:
@@ -370,11 +385,11 @@ class ConfirmScreen(ModalScreen[bool]):
         super().__init__()
         self.question = question
         self.yes = yes
-        self.markup = markup  # False: the question quotes user data, shown as typed
+        self.markup = markup  # kept for callers; the question is always shown as plain text
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm"):
-            yield Static(self.question, id="confirm-question", markup=self.markup)
+            yield Static(plain(self.question, MESSAGE_MAX), id="confirm-question")
             with Horizontal(id="confirm-buttons"):
                 yield Button(self.yes, variant="error", id="yes", compact=True)
                 yield Button("No", id="no", compact=True)

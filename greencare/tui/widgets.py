@@ -2,12 +2,93 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from rich.markup import escape as _rich_escape
+from rich.text import Text
 from textual.content import Content
 from textual.events import Click, Resize
-from textual.widgets import Static
+from textual.widgets import DataTable, DirectoryTree, Select, Static
+
+from greencare.core.text import shorten, visible
 
 #: Shorter labels for narrow terminals (80 columns).
 SHORT = {"Dashboard": "Dash", "Facilities": "Sites", "Purchases": "Buys"}
+
+
+#: The most characters of one value shown in a cell, label or message; the database keeps all.
+SHOW_MAX = 200
+#: The most characters of one message (status line, notification, error).
+MESSAGE_MAX = 1000
+#: The most characters of a file preview or a history entry's detail.
+PREVIEW_MAX = DETAIL_MAX = 4000
+
+
+# --- Text from the database and from files is data, never markup ------------------------------
+#
+# Every name, note, path, file line and error message a screen shows goes through one of these:
+# ``plain`` for Static, Label, Select prompts and titles (a Content is never parsed as markup),
+# ``cell`` for DataTable cells (the table parses str cells as Rich markup, so they are escaped;
+# ``SafeTable`` does it for every cell), ``markup`` to put such text into a line that has markup
+# of its own, ``message`` for notifications. Control characters are shown as ``\x1b``, never
+# sent to the terminal, and long values are cut, saying how long they were.
+
+
+def plain(value: Any, limit: int = SHOW_MAX) -> Content:
+    """Text as a Content that no markup parser sees: controls visible, cut to ``limit``."""
+    text = "" if value is None else str(value)
+    return Content(visible(shorten(text, limit), keep_newlines=True))
+
+
+def line(value: Any, limit: int = SHOW_MAX) -> str:
+    """Text as one line of plain characters: controls (line breaks too) visible, cut."""
+    return visible(shorten("" if value is None else str(value), limit))
+
+
+def cell(value: Any) -> Any:
+    """A DataTable cell: text escaped for Rich markup, controls visible, cut; others as given."""
+    if not isinstance(value, str):
+        return value
+    return _rich_escape(line(value))
+
+
+def markup(template: str, *, limit: int = SHOW_MAX, **values: Any) -> Content:
+    """A line with markup of its own (``[b]$name[/b]``) and text from the database in it: the
+    values are substituted as plain text, never parsed (each cut to ``limit`` characters)."""
+    return Content.from_markup(template, **{k: line(v, limit) for k, v in values.items()})
+
+
+def message(value: Any) -> str:
+    """A notification or error text: plain (notify with ``markup=False``), controls visible."""
+    return visible(shorten("" if value is None else str(value), MESSAGE_MAX), keep_newlines=True)
+
+
+class SafeTable(DataTable[Any]):
+    """A DataTable whose text cells are data: every screen uses this, never DataTable itself
+    (``tests/tui/test_tui_hostile.py`` checks), so a name like ``[link=x]y[/link]`` or one with
+    an escape byte shows as written instead of crashing the app or reaching the terminal."""
+
+    def add_row(self, *cells: Any, **kwargs: Any) -> Any:
+        return super().add_row(*(cell(c) for c in cells), **kwargs)
+
+    def update_cell(self, row_key: Any, column_key: Any, value: Any, **kwargs: Any) -> None:
+        super().update_cell(row_key, column_key, cell(value), **kwargs)
+
+
+class SafeSelect(Select[Any]):
+    """A Select whose text options are data (facility and meter names): shown as written."""
+
+    def _setup_variables_for_options(self, options: Any) -> None:
+        safe = [(plain(p) if isinstance(p, str) else p, v) for p, v in options]
+        super()._setup_variables_for_options(safe)
+
+
+class SafeDirectoryTree(DirectoryTree):
+    """A DirectoryTree whose labels are file names, not markup: a file called ``z[/].csv`` or
+    one with an escape byte in its name is listed as it is instead of crashing the screen."""
+
+    def process_label(self, label: Any) -> Text:
+        return super().process_label(Text(line(label)) if isinstance(label, str) else label)
 
 
 class NavBar(Static):

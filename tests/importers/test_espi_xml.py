@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from greencare import services
+from greencare.core.text import shorten
 from greencare.importers import detect
 from greencare.importers.base import FormatError, ImportOptions
 from greencare.importers.espi_xml import EspiXml
@@ -277,7 +278,7 @@ def test_power_of_ten_at_the_standards_ends_is_applied(tmp_path: Path, power: st
          "edited.xml, line 1, IntervalReading/value '1e300': too large: beyond a 64-bit float "
          "(1.8e308) in its unit"),
         ({"cost": "9" * 320},
-         "edited.xml, line 1, IntervalReading/cost '" + "9" * 60 + "… (320 characters)': too "
+         "edited.xml, line 1, IntervalReading/cost '" + shorten("9" * 320, 80) + "': too "
          "large: beyond a 64-bit float (1.8e308) in its unit"),
     ],
     ids=["value-times-power", "cost-digits"],

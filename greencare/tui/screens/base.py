@@ -9,6 +9,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select, Static
 
 from greencare import services
+from greencare.tui.widgets import MESSAGE_MAX, plain
 
 
 class SectionScreen(Screen[None]):
@@ -29,7 +30,7 @@ class SectionScreen(Screen[None]):
 
     def set_status(self, text: str) -> None:
         for status in self.query("#status").results(Static):
-            status.update(text)
+            status.update(plain(text, MESSAGE_MAX))
 
     def facility_options(self) -> list[tuple[str, int]]:
         return [(f.name, f.id or 0) for f in services.list_facilities(self.db)]

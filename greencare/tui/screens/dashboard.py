@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Label, Select, Sparkline, Static
 
-from greencare.tui.widgets import NavBar
+from greencare.tui.widgets import MESSAGE_MAX, NavBar, SafeSelect, line, plain
 
 
 @dataclass
@@ -75,7 +75,7 @@ class DashboardScreen(Screen[None]):
         with VerticalScroll(id="dash"):
             with Horizontal(id="dash-top"):
                 yield Label("Facility ", classes="dash-label")
-                yield Select([], prompt="All facilities", id="dash-facility", compact=True)
+                yield SafeSelect([], prompt="All facilities", id="dash-facility", compact=True)
                 yield Static("", id="dash-period")
             with Grid(id="dash-cards"):
                 for card, title in self.CARDS.items():
@@ -144,14 +144,16 @@ class DashboardScreen(Screen[None]):
 
     def on_dashboard_loaded(self, message: DashboardLoaded) -> None:
         if message.error:
-            self.query_one("#dash-period", Static).update(f"  error: {message.error}")
+            self.query_one("#dash-period", Static).update(plain(f"  error: {message.error}"))
             return
         self.show(message.data)
 
     def show(self, d: dict[str, Any]) -> None:
         if not d.get("month"):
             self.query_one("#dash-period", Static).update("  no data yet")
-            self.query_one("#dash-warnings", Static).update("\n".join(d.get("warnings", [])))
+            self.query_one("#dash-warnings", Static).update(
+                plain("\n".join(line(w) for w in d.get("warnings", [])), MESSAGE_MAX)
+            )
             for card in self.query(".card").results(Static):
                 card.update("-")
             return
@@ -203,5 +205,7 @@ class DashboardScreen(Screen[None]):
             f"Needs action ({len(notes)})" if notes else "Needs action"
         )
         self.query_one("#dash-warnings", Static).update(
-            "\n".join(f"• {w}" for w in notes) or "nothing: all meters are up to date"
+            plain("\n".join(f"• {line(w)}" for w in notes), MESSAGE_MAX)
+            if notes
+            else "nothing: all meters are up to date"
         )

@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select, Static
 
 from greencare.core.factors import FactorLibrary
+from greencare.tui.widgets import SafeSelect
 
 #: Families whose edition follows the activity year (reference data always uses the latest).
 YEARLY = ("epa-ghg-hub", "desnz")
@@ -39,7 +40,7 @@ class EditionsScreen(ModalScreen[dict[str, str] | None]):
                 editions = library.editions(family)
                 with Horizontal(classes="edition-row"):
                     yield Label(f"{family:<14}", classes="field-label")
-                    yield Select(
+                    yield SafeSelect(
                         [(f"{d.edition} ({d.title})", d.edition) for d in editions],
                         prompt="by activity year",
                         value=self.pins.get(family, Select.NULL),

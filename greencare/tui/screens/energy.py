@@ -16,13 +16,13 @@ from textual.widgets import DataTable, Footer, Static
 from greencare import services
 from greencare.core.errors import GreencareError
 from greencare.core.models import Facility, Meter
-from greencare.tui.widgets import NavBar
+from greencare.tui.widgets import MESSAGE_MAX, NavBar, SafeTable, plain
 
 #: Readings per page: the table holds one page of a meter's history, never all of it.
 PAGE_SIZE = 200
 
 
-class PagedTable(DataTable[Any]):
+class PagedTable(SafeTable):
     """A DataTable that asks for the next (previous) page when the cursor would leave its end."""
 
     @dataclass
@@ -87,9 +87,9 @@ class EnergyScreen(Screen[None]):
         with Horizontal(id="main"):
             with Vertical(id="left"):
                 yield Static("Facilities", classes="pane-title")
-                yield DataTable(id="facilities", cursor_type="row", zebra_stripes=True)
+                yield SafeTable(id="facilities", cursor_type="row", zebra_stripes=True)
                 yield Static("Meters", classes="pane-title")
-                yield DataTable(id="meters", cursor_type="row", zebra_stripes=True)
+                yield SafeTable(id="meters", cursor_type="row", zebra_stripes=True)
             with Vertical(id="right"):
                 yield Static("Readings", id="readings-title", classes="pane-title")
                 yield PagedTable(id="readings", cursor_type="row", zebra_stripes=True)
@@ -147,7 +147,7 @@ class EnergyScreen(Screen[None]):
         rows = services.list_readings(
             self.db, meter=meter.id, limit=PAGE_SIZE, offset=self.page_offset
         )
-        title.update(f"Readings: {meter.name}")
+        title.update(plain(f"Readings: {meter.name}"))
         for r in rows:
             cost = "" if r["cost"] is None else f"{r['cost']:,.2f} {r['currency'] or ''}"
             table.add_row(
@@ -176,7 +176,7 @@ class EnergyScreen(Screen[None]):
             self.show_readings(self.meter, max(0, self.page_offset - PAGE_SIZE), cursor=-1)
 
     def set_status(self, text: str) -> None:
-        self.query_one("#status", Static).update(text)
+        self.query_one("#status", Static).update(plain(text, MESSAGE_MAX))
 
     # -- events ---------------------------------------------------------------------------------
 

@@ -28,7 +28,7 @@ from greencare.tui.forms import (
     number_or_none,
 )
 from greencare.tui.screens.base import SectionScreen, num
-from greencare.tui.widgets import NavBar
+from greencare.tui.widgets import NavBar, SafeTable, plain
 
 AREA_UNITS = [("ft²", "ft**2"), ("m²", "m**2")]
 
@@ -240,14 +240,14 @@ class FacilitiesScreen(SectionScreen):
         yield NavBar(self.MODE)
         with Vertical(id="main"):
             yield Static("Facilities", classes="pane-title")
-            yield DataTable(id="fac-table", cursor_type="row", zebra_stripes=True)
+            yield SafeTable(id="fac-table", cursor_type="row", zebra_stripes=True)
             with Horizontal(id="fac-bottom"):
                 with Vertical(id="fac-meters-pane"):
                     yield Static("Meters", id="fac-meters-title", classes="pane-title")
-                    yield DataTable(id="fac-meters", cursor_type="row", zebra_stripes=True)
+                    yield SafeTable(id="fac-meters", cursor_type="row", zebra_stripes=True)
                 with Vertical(id="fac-norms-pane"):
                     yield Static("Patient days by month", classes="pane-title")
-                    yield DataTable(id="fac-norms", cursor_type="row", zebra_stripes=True)
+                    yield SafeTable(id="fac-norms", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status")
         yield Footer()
 
@@ -307,7 +307,7 @@ class FacilitiesScreen(SectionScreen):
             self.meters = []
             title.update("Meters")
             return
-        title.update(f"Meters of {facility.name}")
+        title.update(plain(f"Meters of {facility.name}"))
         self.meters = services.list_meters(self.db, facility=facility.id)
         for m in self.meters:
             meters.add_row(

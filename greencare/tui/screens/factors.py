@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 
 from greencare.core.factors import GWP_SETS, FactorLibrary
 from greencare.tui.screens.base import SectionScreen
-from greencare.tui.widgets import NavBar
+from greencare.tui.widgets import NavBar, SafeSelect, SafeTable
 
 #: Columns shown when a table has them, in this order (source table and row come first).
 PREFERRED = ["table", "source_row", "activity_type", "activity", "item", "category", "gas",
@@ -53,20 +53,20 @@ class FactorsScreen(SectionScreen):
         with Vertical(id="main"):
             with Horizontal(classes="filter-bar"):
                 yield Label("GWP set ", classes="filter-label")
-                yield Select(
+                yield SafeSelect(
                     [(f"{g} for every gas", g) for g in GWP_SETS],
                     prompt="each dataset's own", id="fx-gwp", compact=True,
                 )  # fmt: skip
                 yield Static("", id="fx-gwp-note", classes="filter-note")
             yield Static("Datasets", classes="pane-title")
-            yield DataTable(id="fx-datasets", cursor_type="row", zebra_stripes=True)
+            yield SafeTable(id="fx-datasets", cursor_type="row", zebra_stripes=True)
             with Horizontal(classes="filter-bar"):
                 yield Label("Table ", classes="filter-label")
-                yield Select([], id="fx-file", compact=True, prompt="table")
+                yield SafeSelect([], id="fx-file", compact=True, prompt="table")
                 yield Label(" Search ", classes="filter-label")
                 yield Input(placeholder="activity, region or gas", id="fx-search", compact=True)
                 yield Static("", id="fx-count", classes="filter-note")
-            yield DataTable(id="fx-factors", cursor_type="row", zebra_stripes=True)
+            yield SafeTable(id="fx-factors", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status")
         yield Footer()
 

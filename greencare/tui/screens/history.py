@@ -10,7 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.markup import escape
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 
@@ -18,7 +18,7 @@ from greencare import services
 from greencare.tui import queries
 from greencare.tui.forms import ConfirmScreen
 from greencare.tui.screens.base import SectionScreen
-from greencare.tui.widgets import NavBar
+from greencare.tui.widgets import DETAIL_MAX, NavBar, SafeSelect, SafeTable, line, plain
 
 PAGE = 500
 
@@ -30,27 +30,39 @@ class UndoDone(Message):
     error: str | None = None
 
 
-def describe(entry: dict[str, Any]) -> str:
-    """An audit entry's before and after (as markup), with what changed first."""
-    before = json.loads(entry["before"]) if entry.get("before") else None
-    after = json.loads(entry["after"]) if entry.get("after") else None
+def _json(text: str | None) -> Any:
+    """An audit column's JSON; text another tool wrote that is not JSON is shown as it is."""
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def describe(entry: dict[str, Any]) -> Content:
+    """An audit entry's before and after, with what changed first.
+
+    Bold labels are markup; the entry's own text (which another tool may have written) is
+    added as plain Content, never parsed: escaping alone misses brackets such as ``\x1b[31m``.
+    """
+    before, after = _json(entry.get("before")), _json(entry.get("after"))
     lines = [
-        f"[b]#{entry['id']}[/b] "
-        + escape(
+        Content.from_markup(f"[b]#{int(entry['id'])}[/b] ")
+        + plain(
             f"{(entry.get('ts') or '')[:19]} · {entry['action']} {entry['table_name']} "
-            f"row {entry['row_id']} · source {entry['source']}"
+            f"row {entry['row_id']} · source {line(entry['source'])}"
         )
     ]
     if isinstance(before, dict) and isinstance(after, dict):
         changed = [k for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)]
         if changed:
             text = "; ".join(f"{k}: {before.get(k)!r} → {after.get(k)!r}" for k in changed)
-            lines.append("[b]changed:[/b] " + escape(text))
+            lines.append(Content.from_markup("[b]changed:[/b] ") + plain(text, DETAIL_MAX))
     for name, value in (("before", before), ("after", after)):
-        lines.append(
-            f"[b]{name}:[/b] " + escape(json.dumps(value, sort_keys=True) if value else "-")
-        )
-    return "\n".join(lines)
+        shown = json.dumps(value, sort_keys=True) if value else "-"
+        lines.append(Content.from_markup(f"[b]{name}:[/b] ") + plain(shown, DETAIL_MAX))
+    return Content("\n").join(lines)
 
 
 class HistoryScreen(SectionScreen):
@@ -71,15 +83,15 @@ class HistoryScreen(SectionScreen):
         with Vertical(id="main"):
             with Horizontal(classes="filter-bar"):
                 yield Label("Table ", classes="filter-label")
-                yield Select([], prompt="All tables", id="hist-table-filter", compact=True)
+                yield SafeSelect([], prompt="All tables", id="hist-table-filter", compact=True)
                 yield Label(" Source ", classes="filter-label")
                 yield Input(placeholder="tui, cli, import:3…", id="hist-source", compact=True)
                 yield Static("", id="hist-summary", classes="filter-note")
-            yield DataTable(id="hist-audit", cursor_type="row", zebra_stripes=True)
+            yield SafeTable(id="hist-audit", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="hist-detail-box"):
                 yield Static("", id="hist-detail")
             yield Static("Import batches (u undoes the highlighted one)", classes="pane-title")
-            yield DataTable(id="hist-batches", cursor_type="row", zebra_stripes=True)
+            yield SafeTable(id="hist-batches", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status")
         yield Footer()
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -33,7 +32,16 @@ from textual.widgets import (
 
 from greencare import services
 from greencare.tui.screens.base import SectionScreen
-from greencare.tui.widgets import NavBar
+from greencare.tui.widgets import (
+    MESSAGE_MAX,
+    PREVIEW_MAX,
+    NavBar,
+    SafeDirectoryTree,
+    SafeSelect,
+    SafeTable,
+    markup,
+    plain,
+)
 
 #: Rows per chunk: progress (and a cancel) is reported once per chunk.
 CHUNK_ROWS = 20_000
@@ -68,8 +76,8 @@ class Inspection:
     text: str
     path: Path | None = None
     format_name: str | None = None
-    summary: str = ""
-    preview: str = ""
+    summary: Any = ""  # rich Content: file text in it is shown as written (tui.widgets)
+    preview: Any = ""
     meter_keys: list[str] = field(default_factory=list)
 
 
@@ -87,7 +95,7 @@ def inspect_path(text: str) -> Inspection:
     found = Inspection(text)
     path = Path(text).expanduser()
     if not path.is_file():
-        found.summary = f"[$text-error]no such file[/]: {text}"
+        found.summary = markup("[$text-error]no such file[/]: $text", text=text)
         return found
     try:
         kind = kind_of(path)
@@ -97,19 +105,20 @@ def inspect_path(text: str) -> Inspection:
                 f"Format: [b]{kind}-csv[/b] — {kind} records, checked row by row "
                 f"· {path.stat().st_size:,} bytes"
             )
-            found.preview = preview_lines(path)
+            found.preview = plain(preview_lines(path), PREVIEW_MAX)
             return found
         importer = detect(path)
         lines = preview_lines(path)
     except (FormatError, OSError) as exc:
-        found.summary = f"[$text-error]cannot read this file[/]: {exc}"
+        found.summary = markup("[$text-error]cannot read this file[/]: $exc", exc=exc)
         return found
     found.path, found.format_name = path, importer.name
-    found.summary = (
-        f"Format: [b]{importer.name}[/b] — {getattr(importer, 'description', '')} "
-        f"· {path.stat().st_size:,} bytes"
+    found.summary = markup(
+        f"Format: [b]$name[/b] — $about · {path.stat().st_size:,} bytes",
+        name=importer.name,
+        about=getattr(importer, "description", ""),
     )
-    found.preview = lines
+    found.preview = plain(lines, PREVIEW_MAX)
     found.meter_keys = file_meters(path, importer)
     return found
 
@@ -163,7 +172,7 @@ class ImportScreen(SectionScreen):
         with Horizontal(id="imp-top"):
             with Vertical(id="imp-left"):
                 yield Static("Browse (Enter picks a file)", classes="pane-title")
-                yield DirectoryTree(str(root), id="imp-tree")
+                yield SafeDirectoryTree(str(root), id="imp-tree")
             with VerticalScroll(id="imp-right"):
                 with Horizontal(classes="imp-row"):
                     yield Label("File ", classes="imp-label")
@@ -172,25 +181,25 @@ class ImportScreen(SectionScreen):
                 yield Static("Choose a file to see its format and first lines.", id="imp-format")
                 with Horizontal(classes="imp-row"):
                     yield Label("Meter ", classes="imp-label")
-                    yield Select([], prompt="by the file's meter column", id="imp-meter",
+                    yield SafeSelect([], prompt="by the file's meter column", id="imp-meter",
                                  compact=True)  # fmt: skip
                 yield Vertical(id="imp-map")
                 with Horizontal(classes="imp-row"):
                     yield Label("On error ", classes="imp-label")
-                    yield Select(
+                    yield SafeSelect(
                         [("stop: import nothing", "stop"), ("skip bad rows", "skip")],
                         value="stop", allow_blank=False, id="imp-onerror", compact=True,
                     )  # fmt: skip
                 with Horizontal(classes="imp-row"):
                     yield Label("Dates ", classes="imp-label")
-                    yield Select(
+                    yield SafeSelect(
                         [("decided from the file", "auto"), ("day first: 7/2 is 7 Feb", "dmy"),
                          ("month first: 7/2 is Jul 2", "mdy")],
                         value="auto", allow_blank=False, id="imp-dates", compact=True,
                     )  # fmt: skip
                 with Horizontal(classes="imp-row"):
                     yield Label("Numbers ", classes="imp-label")
-                    yield Select(
+                    yield SafeSelect(
                         [("decided from the file", "auto"), ("1,234.5", "point"),
                          ("1.234,5", "comma")],
                         value="auto", allow_blank=False, id="imp-numbers", compact=True,
@@ -207,7 +216,7 @@ class ImportScreen(SectionScreen):
                 yield Static("", id="imp-result")
                 yield Static("", id="imp-preview")
         yield Static("Problems (line, column, value, reason)", classes="pane-title")
-        yield DataTable(id="imp-errors", cursor_type="row", zebra_stripes=True)
+        yield SafeTable(id="imp-errors", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status")
         yield Footer()
 
@@ -267,7 +276,7 @@ class ImportScreen(SectionScreen):
         if not text:
             fmt.update("Choose a file to see its format and first lines.")
             return
-        fmt.update(f"checking {Path(text).name}…")
+        fmt.update(markup("checking $name…", name=Path(text).name))
         self.checking = True
         self.inspect_file(text)
 
@@ -276,7 +285,9 @@ class ImportScreen(SectionScreen):
         try:
             found = inspect_path(text)
         except Exception as exc:  # anything a file can cause is shown, never a crash
-            found = Inspection(text, summary=f"[$text-error]cannot read this file[/]: {exc}")
+            found = Inspection(
+                text, summary=markup("[$text-error]cannot read this file[/]: $exc", exc=exc)
+            )
         self.post_message(FileInspected(found))
 
     async def on_file_inspected(self, message: FileInspected) -> None:
@@ -312,11 +323,11 @@ class ImportScreen(SectionScreen):
         rows = [Static("The file's meters → your meters (unless one meter is chosen above):")]
         for i, key in enumerate(keys):
             wid = f"imp-map-{self._map_gen}-{i}"
-            select: Select[int] = Select(options, prompt="(same name)", id=wid, compact=True)
+            select: Select[int] = SafeSelect(options, prompt="(same name)", id=wid, compact=True)
             if by_name.get(key.lower()) is not None:
-                select = Select(options, prompt="(same name)", id=wid, compact=True,
+                select = SafeSelect(options, prompt="(same name)", id=wid, compact=True,
                                 value=by_name[key.lower()])  # fmt: skip
-            rows.append(Horizontal(Label(f"{key[:14]} ", classes="imp-label"), select,
+            rows.append(Horizontal(Label(plain(f"{key[:14]} "), classes="imp-label"), select,
                                    classes="imp-row"))  # fmt: skip
         return box.mount_all(rows)
 
@@ -364,7 +375,7 @@ class ImportScreen(SectionScreen):
         bar = self.query_one("#imp-progress", ProgressBar)
         bar.update(total=max(self.path.stat().st_size, 1), progress=0)
         self.query_one("#imp-errors", DataTable).clear()
-        self.query_one("#imp-result", Static).update(f"importing {self.path.name}…")
+        self.query_one("#imp-result", Static).update(plain(f"importing {self.path.name}…"))
         self.set_status("importing… Cancel (or Esc) stops it and nothing is saved.")
         self._options = self.options()
         self.run_import(self.path, self._options)
@@ -467,7 +478,9 @@ class ImportScreen(SectionScreen):
                 "(numbers like 1.234,5)",
                 "choose Numbers: 1,234.5 or 1.234,5",
             )
-            out.update(f"[$text-error]Not imported[/]: {escape(error)}")
+            out.update(
+                markup("[$text-error]Not imported[/]: $error", limit=MESSAGE_MAX, error=error)
+            )
             self.set_status("Not imported.")
             return
         result = message.result
@@ -490,11 +503,18 @@ class ImportScreen(SectionScreen):
         if result.batch_id and result.status == "imported":
             parts.append(f"batch {result.batch_id} (undo it in History)")
         if result.rejected_file:
-            parts.append(f"rejected rows: {result.rejected_file}")
+            parts.append("rejected rows: $rejected")
         for label, value in (("dates", result.date_order), ("numbers", result.numbers)):
             if value and not value.startswith("decimal point, "):  # read once for the file
-                parts.append(escape(f"{label}: {value}"))
-        out.update(" · ".join(parts))
+                parts.append(f"{label}: ${label}")
+        out.update(
+            markup(
+                " · ".join(parts),
+                rejected=result.rejected_file or "",
+                dates=result.date_order or "",
+                numbers=result.numbers or "",
+            )
+        )
         for p in [*result.errors, *result.warnings]:
             table.add_row(
                 str(p.line), p.column, p.value, p.reason, "warning" if p.warning else "error"

@@ -23,7 +23,7 @@ from greencare.tui.forms import (
     label_of,
 )
 from greencare.tui.screens.base import SectionScreen, money, num
-from greencare.tui.widgets import NavBar
+from greencare.tui.widgets import NavBar, SafeSelect, SafeTable
 
 #: The category value meaning "by spend, under a NAICS code".
 SPEND = "spend"
@@ -150,12 +150,12 @@ class PurchasesScreen(SectionScreen):
         with Vertical(id="main"):
             with Horizontal(classes="filter-bar"):
                 yield Label("Facility ", classes="filter-label")
-                yield Select([], prompt="All facilities", id="buy-facility", compact=True)
+                yield SafeSelect([], prompt="All facilities", id="buy-facility", compact=True)
                 yield Static("", id="buy-summary", classes="filter-note")
             yield Static("By category", classes="pane-title")
-            yield DataTable(id="buy-categories", cursor_type="row", zebra_stripes=True)
+            yield SafeTable(id="buy-categories", cursor_type="row", zebra_stripes=True)
             yield Static("Purchases, newest first", classes="pane-title")
-            yield DataTable(id="buy-table", cursor_type="row", zebra_stripes=True)
+            yield SafeTable(id="buy-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status")
         yield Footer()
 

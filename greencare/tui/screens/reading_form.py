@@ -19,6 +19,7 @@ from greencare.core.errors import ConflictError, InputError, NotFoundError
 from greencare.core.models import Facility, Meter
 from greencare.plausibility import PlausibilityError
 from greencare.tui.forms import KeepsTyping, confirm_outlier
+from greencare.tui.widgets import MESSAGE_MAX, SafeSelect, markup, plain
 
 #: Form fields in order: (id, label, placeholder).
 FIELDS = (
@@ -54,8 +55,12 @@ class ReadingForm(KeepsTyping, ModalScreen[dict[str, Any] | None]):
             choices.insert(0, self.meter.unit)
         with Vertical(id="form"):
             yield Static(
-                f"New reading for [b]{self.meter.name}[/b] "
-                f"({self.meter.commodity.value.replace('_', ' ')}) at {self.facility.name}",
+                markup(
+                    "New reading for [b]$meter[/b] ($commodity) at $facility",
+                    meter=self.meter.name,
+                    commodity=self.meter.commodity.value.replace("_", " "),
+                    facility=self.facility.name,
+                ),
                 id="form-title",
             )
             with Grid(id="form-grid"):
@@ -64,7 +69,7 @@ class ReadingForm(KeepsTyping, ModalScreen[dict[str, Any] | None]):
                     yield Input(placeholder=placeholder, id=field_id, compact=True)
                     yield Label("", id=f"error-{field_id}", classes="field-error")
                 yield Label("Unit", classes="field-label")
-                yield Select(
+                yield SafeSelect(
                     [(c, c) for c in choices],
                     value=self.meter.unit,
                     allow_blank=False,
@@ -105,7 +110,12 @@ class ReadingForm(KeepsTyping, ModalScreen[dict[str, Any] | None]):
             self.query_one("#unit", Select).value = old["unit"]
             self.query_one("#estimated", Checkbox).value = self._loaded["estimated"]
             self.query_one("#form-title", Static).update(
-                f"Correct reading {old['id']} of [b]{self.meter.name}[/b] at {self.facility.name}"
+                markup(
+                    "Correct reading $id of [b]$meter[/b] at $facility",
+                    id=old["id"],
+                    meter=self.meter.name,
+                    facility=self.facility.name,
+                )
             )
         self.query_one("#start", Input).focus()
         self.remember_fields()
@@ -152,7 +162,7 @@ class ReadingForm(KeepsTyping, ModalScreen[dict[str, Any] | None]):
             label = self.query_one(f"#error-{field}", Label)
         except Exception:
             label = self.query_one("#error-record", Label)
-        label.update(message)
+        label.update(plain(message, MESSAGE_MAX))
         label.set_class(bool(message), "visible")
 
     def _clear_errors(self) -> None:

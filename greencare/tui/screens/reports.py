@@ -16,7 +16,7 @@ from textual.widgets import Button, Footer, Input, Label, ProgressBar, Select, S
 
 from greencare.tui.forms import ConfirmScreen, check_month, check_number
 from greencare.tui.screens.base import SectionScreen
-from greencare.tui.widgets import NavBar
+from greencare.tui.widgets import MESSAGE_MAX, NavBar, SafeSelect, markup, plain
 
 #: (value, label): the formats a person picks from (pm-xlsx is the CLI's specialist export).
 FORMATS = [("html", "HTML page"), ("pdf", "PDF"), ("xlsx", "Excel workbook"),
@@ -73,10 +73,10 @@ class ReportsScreen(SectionScreen):
                 yield Input(placeholder="YYYY-MM", id="rep-to", compact=True)
                 yield Label("", id="error-rep-to", classes="field-error")
                 yield Label("Facility", classes="field-label")
-                yield Select([], prompt="All facilities", id="rep-facility", compact=True)
+                yield SafeSelect([], prompt="All facilities", id="rep-facility", compact=True)
                 yield Label("", classes="field-error")
                 yield Label("Format", classes="field-label")
-                yield Select([(label, value) for value, label in FORMATS], value="html",
+                yield SafeSelect([(label, value) for value, label in FORMATS], value="html",
                              allow_blank=False, id="rep-format", compact=True)  # fmt: skip
                 yield Label("", classes="field-error")
                 yield Label("Write to", classes="field-label")
@@ -148,7 +148,7 @@ class ReportsScreen(SectionScreen):
 
     def show_error(self, field: str, message: str) -> None:
         label = self.query_one(f"#error-{field}", Label)
-        label.update(message)
+        label.update(plain(message, MESSAGE_MAX))
         label.set_class(bool(message), "visible")
 
     @on(Input.Changed)
@@ -302,7 +302,7 @@ class ReportsScreen(SectionScreen):
 
     def on_report_progress(self, message: ReportProgress) -> None:
         self.query_one("#rep-progress", ProgressBar).update(progress=message.stage)
-        self.query_one("#rep-result", Static).update(message.text)
+        self.query_one("#rep-result", Static).update(plain(message.text, MESSAGE_MAX))
 
     def on_report_done(self, message: ReportDone) -> None:
         self.running = False
@@ -313,10 +313,10 @@ class ReportsScreen(SectionScreen):
             result.update("Cancelled: no file was written.")
             return
         if message.error:
-            result.update(f"[$text-error]Not built[/]: {message.error}")
+            result.update(markup("[$text-error]Not built[/]: $error", error=message.error))
             return
         self.query_one("#rep-progress", ProgressBar).update(progress=STAGES)
         gaps = f" ({message.gaps} missing factors listed in it)" if message.gaps else ""
-        result.update(f"[b]Written:[/b] {message.path}{gaps}")
+        result.update(markup("[b]Written:[/b] $path$gaps", path=message.path, gaps=gaps))
         self.set_status(f"Report written to {message.path}")
         self.app.notify(str(message.path), title="Report written")

@@ -27,7 +27,7 @@ from greencare.tui.forms import (
     label_of,
 )
 from greencare.tui.screens.base import SectionScreen, money
-from greencare.tui.widgets import NavBar
+from greencare.tui.widgets import NavBar, SafeSelect, SafeTable
 
 MASS_UNITS = [("lb", "lb"), ("kg", "kg"), ("tonne", "tonne"), ("short ton", "short_ton")]
 
@@ -221,9 +221,9 @@ class WasteScreen(SectionScreen):
         with Vertical(id="main"):
             with Horizontal(classes="filter-bar"):
                 yield Label("Facility ", classes="filter-label")
-                yield Select([], prompt="All facilities", id="waste-facility", compact=True)
+                yield SafeSelect([], prompt="All facilities", id="waste-facility", compact=True)
                 yield Static("", id="waste-summary", classes="filter-note")
-            yield DataTable(id="waste-table", cursor_type="row", zebra_stripes=True)
+            yield SafeTable(id="waste-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status")
         yield Footer()
 
