@@ -28,6 +28,8 @@ def test_all_editions_present() -> None:
     assert names == {
         "epa-ghg-hub/2025",
         "epa-ghg-hub/2024",
+        "epa-ghg-hub/2023",
+        "epa-ghg-hub/2021",
         "desnz/2024",
         "desnz/2025",
         "desnz/2026",
