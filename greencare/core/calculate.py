@@ -393,24 +393,32 @@ class Engine:
         if factors is None:
             return []
         multiplier = 1.0
+        note = rule.note
         if rule.td_loss:
-            if not self.library.covers(ds.id, "electricity_td_loss"):
+            loss_ds = self._loss_dataset(ds)
+            if loss_ds is None:
                 self._exclude(
                     f"T&D losses ({ds.label}): the edition publishes no grid gross loss rates"
                 )
                 return []
             loss = self._lookup(
-                ds, "electricity_td_loss", "electricity_grid_gross_loss", region, who
+                loss_ds, "electricity_td_loss", "electricity_grid_gross_loss", region, who
             )
             if loss is None:
                 return []
             multiplier = float(loss["value"].iloc[0])
+            if loss_ds is not ds:
+                row = loss.iloc[0]
+                note = (
+                    f"{note}; grid gross loss from {loss_ds.label}, {row['table']}, row "
+                    f"{row['source_row']} ({ds.label} publishes none)"
+                ).lstrip("; ")
         meta = {
             "source_type": "meter",
             "scope": rule.scope,
             "category": rule.category,
             "method": "location" if rule.market else "",
-            "note": rule.note,
+            "note": note,
         }
         try:
             lines = self._apply(
@@ -432,6 +440,25 @@ class Engine:
         market["method"] = "market"
         market["note"] = _MARKET_NOTE
         return [lines, market]
+
+    def _loss_dataset(self, ds: Dataset) -> Dataset | None:
+        """Where the grid gross loss for ``ds``'s electricity comes from, or None.
+
+        The edition's own rate if it publishes one; else eGRID's summary tables for the same
+        eGRID data year (Hub 2023 omits the loss column that eGRID2021 Table 1 has).
+        """
+        if self.library.covers(ds.id, "electricity_td_loss"):
+            return ds
+        year = ds.data_year("electricity")
+        if year is None:
+            return None
+        for other in self.library.editions("egrid"):
+            if other.data_year("electricity") == year and self.library.covers(
+                other.id, "electricity_td_loss"
+            ):
+                self.used[other.id] = other
+                return other
+        return None
 
     # -- market-based Scope 2 ------------------------------------------------------------------
 

@@ -405,6 +405,30 @@ def test_baseline_years_without_pins(
     assert inv.gaps == []
 
 
+def test_td_losses_2021_use_egrid2021_grid_gross_loss(db, library) -> None:
+    # Hub 2023 (eGRID2021) publishes no grid gross loss; eGRID2021 summary Table 1 row 8
+    # gives CAMX 0.044. Rates: Hub 2023 Table 6 row 328, 531.7 / 0.031 / 0.004 lb/MWh, AR4.
+    fac = facility(db, grid="CAMX")
+    meter(db, fac, "Power", "electricity", "MWh")
+    services.add_reading(db, meter="Power", start="2021-06-01", end="2021-06-30", quantity=1000)
+    inv, summary = run(db, library, year=2021)
+    assert by_gas(inv, category="cat3_fuel_energy") == approx(
+        {"CO2": 44 * 531.7 * LB, "CH4": 44 * 0.031 * LB, "N2O": 44 * 0.004 * LB}
+    )
+    assert co2e(inv, category="cat3_fuel_energy") == approx(
+        44 * LB * (531.7 + 0.031 * 25 + 0.004 * 298)
+    )
+    line = explain(inv, category="cat3_fuel_energy", gas="CO2").iloc[0]
+    assert line["dataset"] == "epa-ghg-hub/2023"
+    assert line["note"] == (
+        "T&D losses: consumption x grid gross loss x grid factor; grid gross loss from US EPA "
+        "eGRID Summary Tables eGRID2021, Table 1 Subregion Output Emission Rates (eGRID2021), "
+        "row 8 (US EPA GHG Emission Factors Hub 2023 publishes none); x 0.044 (grid gross loss)"
+    )
+    assert "egrid/2021" in {d["id"] for d in summary["datasets"]}
+    assert inv.exclusions == []
+
+
 def test_hub_2021_and_2023_use_ar4(library) -> None:
     for edition in ("2021", "2023"):
         ds = library.dataset(f"epa-ghg-hub/{edition}")
