@@ -99,7 +99,8 @@ def summarize(
     ]
     return {
         "period": {"from": first_month, "to": last_month},
-        "gwp": inventory.gwp or "each dataset's own (AR5 for EPA Hub 2024/2025 and DESNZ)",
+        "gwp": inventory.gwp
+        or "each dataset's own (AR5 for EPA Hub 2024/2025 and DESNZ, AR4 for EPA Hub 2021/2023)",
         "gwp_sets_used": sorted({str(s) for s in lines["gwp_set"].dropna().unique()}),
         "totals_t": _scope_totals(lines),
         "by_category": categories,

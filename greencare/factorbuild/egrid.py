@@ -32,6 +32,10 @@ EDITIONS: dict[str, dict[str, Any]] = {
         "sha256": "eb2bbd4039ebd672d9479e24c4449ab563a47f96c12e4a9335b66e0fbab10df1",
         "published": "2023-01-30",
         "url": "https://www.epa.gov/sites/default/files/2023-01/egrid2021_summary_tables.xlsx",
+        "copied_from": "github.com/meganlty/energy_price_app @ "
+        "7e532ba6ab6bd675988e59704aac3c9b4b0e72b9, input_data/eGRID2021_summary_tables.xlsx "
+        "(no licence declared; the content is US Government work). download_url is the one "
+        "other public code cites; the sheet says 'Created: 2023-01-30'.",
     },
 }
 
@@ -153,6 +157,7 @@ def extract(source_dir: Path, out_dir: Path, year: str) -> dict[str, int]:
             "gwp_set": "",
             "electricity_data_year": int(year),
             **source_record(path, meta["sha256"]),
+            "copied_from": meta["copied_from"],
             "extracted_by": "greencare.factorbuild",
             "tables": [f"Table 1 Subregion Output Emission Rates (eGRID{year})"],
             "activity_types": sorted({r["activity_type"] for r in rows}),

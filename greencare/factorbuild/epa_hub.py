@@ -64,6 +64,11 @@ EDITIONS: dict[str, dict[str, Any]] = {
         "egrid": "eGRID2021 (February 2023)",
         "egrid_year": 2021,
         "gwp_set": "AR4",
+        "copied_from": "github.com/aws-solutions-library-samples/guidance-for-building-a-"
+        "sustainability-data-fabric-on-aws @ a202b05a05b94fa4016f004e7f728472e8a6835e, "
+        "typescript/packages/products/usepa/resources/ghg-emission-factors-hub-2023/data.xlsx "
+        "(MIT-0; download URL from its provenance JSON). The sheet says 'Last Modified: 12 "
+        "September 2023'.",
         "verified_tables": {6},
         "checked": "Table 6 total-output and non-baseload rates and grid gross loss equal the "
         "eGRID2021 summary tables (Table 1) for every subregion (tests/factorbuild). The other "
@@ -77,6 +82,10 @@ EDITIONS: dict[str, dict[str, Any]] = {
         "egrid": "eGRID2019 (February 2021)",
         "egrid_year": 2019,
         "gwp_set": "AR4",
+        "copied_from": "github.com/Metropolitan-Council/ghg-cprg @ "
+        "d0163b2494b905f110ffd2d483a19be34c722c7b, _meta/data-raw/ghg-emission-factors-hub-"
+        "2021.xlsx (MIT). The sheet says 'Last Modified: 15 September 2021'; download_url is "
+        "the April 2021 PDF public code cites, as no xlsx URL is known.",
         "verified_tables": set(),
         "checked": "Nothing: this edition rests on a single copy (Metropolitan Council "
         "ghg-cprg, MIT); no eGRID2019 file was available to compare Table 6 with.",
@@ -692,6 +701,7 @@ def _write_meta(
             "gwp_set": meta.get("gwp_set", "AR5"),
             "electricity_data_year": meta["egrid_year"],
             **source_record(path, meta["sha256"]),
+            **({"copied_from": meta["copied_from"]} if "copied_from" in meta else {}),
             "extracted_by": "greencare.factorbuild",
             "tables": [t for _, (t, _) in sorted(tables.items())],
             "activity_types": sorted({r["activity_type"] for r in rows}),
