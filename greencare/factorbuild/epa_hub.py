@@ -573,6 +573,26 @@ def table11(
     return out
 
 
+def _check_gwp_set(file: str, title: str, rows: Rows, gwp_set: str) -> None:
+    """Refuse an edition whose Table 11 source note names another GWP set than EDITIONS.
+
+    dataset.toml's gwp_set decides how the engine weights CH4 and N2O, so it must be the
+    set the Hub itself says it lists ('... IPCC Fourth Assessment Report (AR4), 2007').
+    """
+    for rn, v in rows:
+        text = clean(cell(v, 2))
+        if not text.startswith("Source"):
+            continue
+        # the set the values come from: 'from IPCC Fourth Assessment Report (AR4)' or
+        # 'from IPCC AR5'; later sentences may mention other reports (2021: AR5 is newer)
+        m = re.search(r"\((AR[4-6])\)", text) or re.search(r"\bIPCC (AR[4-6])\b", text)
+        if m and m.group(1) != gwp_set:
+            raise ValueError(
+                f"{file}: {title} row {rn} names {m.group(1)} but the edition is configured "
+                f"as {gwp_set}"
+            )
+
+
 def parse_composition(text: str) -> list[tuple[str, float]]:
     """'44% HFC-125 , 4% HFC-134a' -> [('HFC-125', 0.44), ('HFC-134a', 0.04)]."""
     parts = []
@@ -637,6 +657,8 @@ def extract(source_dir: Path, out_dir: Path, edition: str) -> dict[str, int]:
             rows += parsed(n, title, table7(title, trows, ok))
         elif n == 9:
             rows += parsed(n, title, table9(title, trows, ok))
+    if 11 in tables:
+        _check_gwp_set(path.name, *tables[11], gwp_set)
     gwps = (
         parsed(11, tables[11][0], table11(*tables[11], edition, ok, gwp_set))
         if 11 in tables

@@ -308,3 +308,15 @@ def test_table_with_unrecognised_layout_stops_the_build(tmp_path: Path) -> None:
         "layout is not recognised (compare its header rows with the 2024 edition's)"
     )
     assert not (tmp_path / "out").exists()
+
+
+def test_gwp_set_must_match_table_11_source_note(tmp_path: Path) -> None:
+    # OLD_ROWS' Table 11 note names AR4; the 2024 edition is configured as AR5.
+    src = tmp_path / "src"
+    make_workbook(src / epa_hub.SOURCE_FOLDER / "ghg-emission-factors-hub-2024.xlsx", OLD_ROWS)
+    with pytest.raises(ValueError) as err:
+        epa_hub.extract(src, tmp_path / "out", "2024")
+    assert str(err.value) == (
+        "ghg-emission-factors-hub-2024.xlsx: Table 11 Global Warming Potentials (GWPs) row 54 "
+        "names AR4 but the edition is configured as AR5"
+    )
