@@ -962,6 +962,9 @@ def _emissions_text(s: dict[str, Any]) -> str:
         )
     out += ["", "Factor datasets"]
     out += [f"  {d['id']}: {d['title']} {d['edition']} ({d['publisher']})" for d in s["datasets"]]
+    if s.get("stand_ins"):
+        out += ["", "Editions standing in for years they do not cover"]
+        out += [f"  - {n}" for n in s["stand_ins"]]
     if s["exclusions"]:
         out += ["", "Not counted, by method"] + [f"  - {e}" for e in s["exclusions"]]
     if s["gaps"]:

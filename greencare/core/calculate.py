@@ -95,6 +95,8 @@ class Inventory:
     datasets: dict[str, Dataset]
     gwp: str | None
     energy: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: One sentence per edition used for a year it does not cover (also on each line's note).
+    stand_ins: list[str] = field(default_factory=list)
 
     def location(self) -> pd.DataFrame:
         """Lines for location-based totals (drops market-based duplicates of Scope 2)."""
@@ -123,6 +125,8 @@ class Engine:
         self.gaps: list[str] = []
         self.exclusions: list[str] = []
         self.used: dict[str, Dataset] = {}
+        #: (dataset id, activity year, activity type or '') -> stand-in sentence
+        self.stand_ins: dict[tuple[str, int, str], str] = {}
         self._gwp_cache: dict[str, dict[str, float]] = {}
 
     # -- helpers ------------------------------------------------------------------------------
@@ -135,26 +139,62 @@ class Engine:
         if message not in self.exclusions:
             self.exclusions.append(message)
 
-    def _dataset(self, family: str, year: int) -> Dataset:
+    def _dataset(self, family: str, year: int, kind: str = "") -> Dataset:
+        """The edition for a year (FactorLibrary.pick), noting when it is a stand-in.
+
+        ``kind`` is 'electricity' for purchased electricity, whose edition follows the eGRID
+        data year nearest the activity year; everything else follows the edition year.
+        """
         if family in REFERENCE_FAMILIES and family not in self.pins:
             ds = self.library.editions(family)[-1]  # physical data, not a year's factors
         else:
-            ds = self.library.pick(family, year, self.pins.get(family))
+            pinned = self.pins.get(family)
+            ds = self.library.pick(family, year, pinned, activity_type=kind or None)
+            note = self.library.stand_in(ds, year, kind or None, pinned=bool(pinned))
+            if note:
+                self.stand_ins[(ds.id, year, kind)] = note
         self.used[ds.id] = ds
         return ds
 
     def _datasets_for(self, frame: pd.DataFrame) -> np.ndarray:
-        """The dataset id for each row's (family, year); '!' marks a year with no edition."""
-        pairs = frame[["family", "year"]].drop_duplicates()
-        chosen: dict[tuple[str, int], str] = {}
-        for family, year in pairs.itertuples(index=False):
+        """The dataset id for each row's (family, year, kind); '!' marks a year with no edition."""
+        kinds = frame["kind"] if "kind" in frame.columns else pd.Series("", index=frame.index)
+        keyed = pd.DataFrame(
+            {"family": frame["family"], "year": frame["year"].astype(int), "kind": kinds}
+        )
+        chosen: dict[tuple[str, int, str], str] = {}
+        for family, year, kind in keyed.drop_duplicates().itertuples(index=False):
             try:
-                chosen[(family, int(year))] = self._dataset(family, int(year)).id
+                chosen[(family, int(year), kind)] = self._dataset(family, int(year), kind).id
             except MissingFactorError as exc:
                 self._gap(str(exc))
-                chosen[(family, int(year))] = f"!{family}/{year}"
-        keys = zip(frame["family"], frame["year"].astype(int), strict=True)
+                chosen[(family, int(year), kind)] = f"!{family}/{year}"
+        keys = zip(keyed["family"], keyed["year"], keyed["kind"], strict=True)
         return np.array([chosen[k] for k in keys], dtype=object)
+
+    def _mark_stand_ins(self, lines: pd.DataFrame, activity: Activity) -> pd.DataFrame:
+        """Append the stand-in sentence to the note of every line whose edition is one."""
+        if not self.stand_ins or lines.empty:
+            return lines
+        energy = activity.energy
+        electric = (
+            set(energy.loc[energy["commodity"] == "electricity", "meter_id"])
+            if not energy.empty
+            else set()
+        )
+        is_electric = (lines["source_type"] == "meter") & lines["source_id"].isin(electric)
+        kinds = np.where(is_electric, "electricity", "")
+        years = lines["month"].str[:4].astype(int)
+        extra = [
+            self.stand_ins.get((d, y, k), "")
+            for d, y, k in zip(lines["dataset"], years, kinds, strict=True)
+        ]
+        lines = lines.copy()
+        lines["note"] = [
+            f"{n}; {e}" if n and e else (n or e)
+            for n, e in zip(lines["note"].fillna(""), extra, strict=True)
+        ]
+        return lines
 
     def _gwps(self, gwp_set: str) -> dict[str, float]:
         if gwp_set not in self._gwp_cache:
@@ -310,6 +350,7 @@ class Engine:
         for country in frame.loc[frame["family"].isna(), "country"].unique():
             self._gap(f"no emission factor family for country {country} (have: US, GB)")
         frame = frame.dropna(subset=["family"])
+        frame["kind"] = np.where(frame["commodity"] == "electricity", "electricity", "")
         frame["dataset"] = self._datasets_for(frame)
         keys = ["family", "dataset", "commodity", "unit", "grid_region", "country"]
         for (family, ds_id, commodity, unit, grid, country), block in frame.groupby(
@@ -364,25 +405,33 @@ class Engine:
         if factors is None:
             return []
         multiplier, multiplier_note = rule.scale, rule.scale_note or "grid gross loss"
+        note = rule.note
         if rule.td_loss:
-            if not self.library.covers(ds.id, "electricity_td_loss"):
+            loss_ds = self._loss_dataset(ds)
+            if loss_ds is None:
                 self._exclude(
                     f"T&D losses ({ds.label}): the edition publishes no grid gross loss rates"
                 )
                 return []
             loss = self._lookup(
-                ds, "electricity_td_loss", "electricity_grid_gross_loss", region, who
+                loss_ds, "electricity_td_loss", "electricity_grid_gross_loss", region, who
             )
             if loss is None:
                 return []
             multiplier = float(loss["value"].iloc[0])
             multiplier_note = "grid gross loss"
+            if loss_ds is not ds:
+                row = loss.iloc[0]
+                note = (
+                    f"{note}; grid gross loss from {loss_ds.label}, {row['table']}, row "
+                    f"{row['source_row']} ({ds.label} publishes none)"
+                ).lstrip("; ")
         meta = {
             "source_type": "meter",
             "scope": rule.scope,
             "category": rule.category,
             "method": "location" if rule.market else "",
-            "note": rule.note,
+            "note": note,
         }
         try:
             lines = self._apply(
@@ -407,6 +456,25 @@ class Engine:
         market["method"] = "market"
         market["note"] = _MARKET_NOTE
         return [lines, market]
+
+    def _loss_dataset(self, ds: Dataset) -> Dataset | None:
+        """Where the grid gross loss for ``ds``'s electricity comes from, or None.
+
+        The edition's own rate if it publishes one; else eGRID's summary tables for the same
+        eGRID data year (Hub 2023 omits the loss column that eGRID2021 Table 1 has).
+        """
+        if self.library.covers(ds.id, "electricity_td_loss"):
+            return ds
+        year = ds.data_year("electricity")
+        if year is None:
+            return None
+        for other in self.library.editions("egrid"):
+            if other.data_year("electricity") == year and self.library.covers(
+                other.id, "electricity_td_loss"
+            ):
+                self.used[other.id] = other
+                return other
+        return None
 
     # -- market-based Scope 2 ------------------------------------------------------------------
 
@@ -536,6 +604,7 @@ class Engine:
         parts += purchase_rules.lines(self, activity)
         parts = [p for p in parts if not p.empty]
         lines = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=LINE_COLUMNS)
+        lines = self._mark_stand_ins(lines, activity)
         lines = lines.sort_values(
             ["facility_id", "month", "scope", "category", "source", "gas"], kind="stable"
         ).reset_index(drop=True)
@@ -547,7 +616,14 @@ class Engine:
             datasets=dict(sorted(self.used.items())),
             gwp=self.gwp,
             energy=energy,
+            stand_ins=sorted(set(self.stand_ins.values()), key=_year_order),
         )
+
+
+def _year_order(sentence: str) -> tuple[str, str]:
+    """Sort stand-in sentences by the activity year they name, then by text."""
+    year = sentence.split(" used for ", 1)[-1][:4]
+    return year, sentence
 
 
 def energy_metrics(engine: Engine, activity: Activity) -> pd.DataFrame:

@@ -44,6 +44,17 @@ class Dataset:
     def label(self) -> str:
         return f"{self.title} {self.edition}"
 
+    def data_year(self, activity_type: str | None) -> int | None:
+        """The year the edition's data describe for this kind of activity, if it says.
+
+        EPA Hub editions carry ``electricity_data_year`` (the eGRID year of Table 6), which
+        lags the edition by two years (Hub 2021 = eGRID2019).
+        """
+        if activity_type is None:
+            return None
+        value = self.meta.get("dataset", {}).get(f"{activity_type}_data_year")
+        return int(value) if value is not None else None
+
 
 GWP_SETS = ("AR4", "AR5", "AR6")
 
@@ -98,21 +109,53 @@ class FactorLibrary:
             (d for d in self.datasets.values() if d.family == family), key=lambda d: d.year
         )
 
-    def pick(self, family: str, year: int, pinned: str | None = None) -> Dataset:
-        """The latest edition whose year is not after ``year``, or the pinned edition."""
+    def pick(
+        self,
+        family: str,
+        year: int,
+        pinned: str | None = None,
+        *,
+        activity_type: str | None = None,
+    ) -> Dataset:
+        """The edition for activity in ``year`` (the pinned one if given).
+
+        The rule: where every edition states the data year for ``activity_type`` (US
+        electricity: the eGRID year), the edition whose data year is nearest the activity
+        year, a tie going to the earlier data year and equal data years to the later edition.
+        Otherwise the latest edition whose year is not after the activity year, and for a
+        year before every edition, the earliest. :meth:`stand_in` says when the choice does
+        not cover the year.
+        """
         if pinned:
             return self.dataset(pinned if "/" in pinned else f"{family}/{pinned}")
         editions = self.editions(family)
         if not editions:
             raise MissingFactorError(f"no editions of {family!r} in {self.root}")
-        usable = [d for d in editions if d.year <= year]
-        if not usable:
-            first = editions[0]
-            raise MissingFactorError(
-                f"no {family} edition for activity in {year} (earliest is {first.edition}); "
-                f"pin one with --pin {family}={first.edition} to use it anyway"
+        data_years = [d.data_year(activity_type) for d in editions]
+        if activity_type is not None and all(y is not None for y in data_years):
+            ranked = sorted(
+                zip(data_years, editions, strict=True),
+                key=lambda p: (abs(int(p[0] or 0) - year), int(p[0] or 0), -p[1].year),
             )
-        return usable[-1]
+            return ranked[0][1]
+        usable = [d for d in editions if d.year <= year]
+        return usable[-1] if usable else editions[0]
+
+    def stand_in(
+        self, ds: Dataset, year: int, activity_type: str | None = None, *, pinned: bool = False
+    ) -> str:
+        """Why ``ds`` stands in for a year it does not cover, or '' when it covers it."""
+        how = "pinned edition" if pinned else None
+        data_year = ds.data_year(activity_type)
+        if data_year is not None:
+            if data_year == year:
+                return ""
+            source = "eGRID" if ds.family == "epa-ghg-hub" else f"{ds.label} data year "
+            return f"{source}{data_year} used for {year} activity ({how or 'nearest data year'})"
+        if ds.year <= year:
+            return ""
+        reason = how or f"no edition for {year} or earlier; earliest used"
+        return f"{ds.label} used for {year} activity ({reason})"
 
     def table(self, ds_id: str, name: str = "emission_factors.csv") -> pd.DataFrame:
         """A dataset's CSV as strings plus a float ``value`` column, cached."""

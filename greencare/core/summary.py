@@ -157,6 +157,7 @@ def summarize(
         "lines_with_unverified_factors": int((~lines["factor_verified"].astype(bool)).sum()),
         "gaps": inventory.gaps,
         "exclusions": inventory.exclusions,
+        "stand_ins": inventory.stand_ins,
     }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from . import desnz, economic, energy, epa_hub, healthcare, healthcare_waste, ipcc, useeio
+from . import desnz, economic, egrid, energy, epa_hub, healthcare, healthcare_waste, ipcc, useeio
 
 Builder = Callable[[Path, Path], dict[str, int]]
 
@@ -17,6 +17,9 @@ Builder = Callable[[Path, Path], dict[str, int]]
 DATASETS: dict[str, Builder] = {
     "epa-ghg-hub/2025": lambda s, o: epa_hub.extract(s, o, "2025"),
     "epa-ghg-hub/2024": lambda s, o: epa_hub.extract(s, o, "2024"),
+    "epa-ghg-hub/2023": lambda s, o: epa_hub.extract(s, o, "2023"),
+    "epa-ghg-hub/2021": lambda s, o: epa_hub.extract(s, o, "2021"),
+    "egrid/2021": lambda s, o: egrid.extract(s, o, "2021"),
     "ipcc-gwp/ar4": lambda s, o: ipcc.extract(s, o, "ar4"),
     "ipcc-gwp/ar5": lambda s, o: ipcc.extract(s, o, "ar5"),
     "ipcc-gwp/ar6": lambda s, o: ipcc.extract(s, o, "ar6"),

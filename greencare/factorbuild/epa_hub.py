@@ -39,6 +39,7 @@ EDITIONS: dict[str, dict[str, Any]] = {
         "published": "2025-01-15",
         "url": "https://www.epa.gov/system/files/documents/2025-01/ghg-emission-factors-hub-2025.pdf",
         "egrid": "eGRID2023 (January 2025)",
+        "egrid_year": 2023,
         "verified_tables": None,
         "checked": "A second, independent copy of the 2025 sheet has the same cell values. "
         "Table 6 subregion rates were not checked against the eGRID2023 summary workbook itself "
@@ -50,9 +51,44 @@ EDITIONS: dict[str, dict[str, Any]] = {
         "published": "2024-02-13",
         "url": "https://www.epa.gov/system/files/documents/2024-02/ghg-emission-factors-hub-2024.xlsx",
         "egrid": "eGRID2022 (January 2024)",
+        "egrid_year": 2022,
         "verified_tables": None,
         "checked": "Tables 1, 9, 11 and 12 equal the 2025 file; Table 6 CO2 total-output "
         "rates equal EPA's eGRID2022 CSV. Tables 2-5, 7, 8, 10 rest on this single copy.",
+    },
+    "2023": {
+        "file": "ghg-emission-factors-hub-2023.xlsx",
+        "sha256": "4035303fc041a70ae0815a68f6f8dc9632420b96bc20527527eb3516e1f2f9ac",
+        "published": "2023-09-12",
+        "url": "https://www.epa.gov/system/files/documents/2023-03/ghg-emission-factors-hub.xlsx",
+        "egrid": "eGRID2021 (February 2023)",
+        "egrid_year": 2021,
+        "gwp_set": "AR4",
+        "copied_from": "github.com/aws-solutions-library-samples/guidance-for-building-a-"
+        "sustainability-data-fabric-on-aws @ a202b05a05b94fa4016f004e7f728472e8a6835e, "
+        "typescript/packages/products/usepa/resources/ghg-emission-factors-hub-2023/data.xlsx "
+        "(MIT-0; download URL from its provenance JSON). The sheet says 'Last Modified: 12 "
+        "September 2023'.",
+        "verified_tables": {6},
+        "checked": "Table 6 total-output and non-baseload rates and grid gross loss equal the "
+        "eGRID2021 summary tables (Table 1) for every subregion (tests/factorbuild). The other "
+        "tables rest on this single copy (AWS sustainability data fabric, MIT-0).",
+    },
+    "2021": {
+        "file": "ghg-emission-factors-hub-2021.xlsx",
+        "sha256": "00524c7e59d7e5d38c044871e372da1180eaa19d93c72c23a6c937391eb76db8",
+        "published": "2021-09-15",
+        "url": "https://www.epa.gov/sites/default/files/2021-04/documents/emission-factors_apr2021.pdf",
+        "egrid": "eGRID2019 (February 2021)",
+        "egrid_year": 2019,
+        "gwp_set": "AR4",
+        "copied_from": "github.com/Metropolitan-Council/ghg-cprg @ "
+        "d0163b2494b905f110ffd2d483a19be34c722c7b, _meta/data-raw/ghg-emission-factors-hub-"
+        "2021.xlsx (MIT). The sheet says 'Last Modified: 15 September 2021'; download_url is "
+        "the April 2021 PDF public code cites, as no xlsx URL is known.",
+        "verified_tables": set(),
+        "checked": "Nothing: this edition rests on a single copy (Metropolitan Council "
+        "ghg-cprg, MIT); no eGRID2019 file was available to compare Table 6 with.",
     },
 }
 
@@ -128,10 +164,20 @@ def _body(rows: Rows) -> Rows:
 
 
 def _gas_header(text: Any) -> tuple[str, str, str] | None:
-    """Parse '(g CH4 / vehicle-mile)' or 'kg CO2 per mmBtu' into (unit, gas, per)."""
+    """Parse '(g CH4 / vehicle-mile)' or 'kg CO2 per mmBtu' into (unit, gas, per).
+
+    Editions up to 2023 name the gas before the unit instead: 'CH4 Factor (g / mile)'.
+    """
     t = clean(text)
     m = re.search(r"\(?\b(kg|g|lb) (CO2|CH4|N2O) (?:/|per) ([^)]+?)\)?$", t)
-    return (m.group(1), m.group(2), m.group(3).strip()) if m else None
+    if m:
+        return m.group(1), m.group(2), m.group(3).strip()
+    m = re.fullmatch(r"(CO2|CH4|N2O) Factor \((kg|g|lb) / ([^)]+?)\)", t)
+    return (m.group(2), m.group(1), m.group(3).strip()) if m else None
+
+
+#: Older headers for the same column (2021 and 2023 editions say 'Year' or 'Vehicle Year').
+HEADER_ALIASES = {"Year": "Model Year", "Vehicle Year": "Model Year"}
 
 
 def table1(title: str, rows: Rows, ok: Any) -> list[dict[str, str]]:
@@ -248,7 +294,7 @@ def vehicle_table(n: int, title: str, rows: Rows, ok: Any) -> list[dict[str, str
     for rn, v in _body(rows):
         labels = [clean(x) for x in v]
         if "Vehicle Type" in labels:
-            head = {h: i for i, h in enumerate(labels) if h}
+            head = {HEADER_ALIASES.get(h, h): i for i, h in enumerate(labels) if h}
             gas_cols = {i: s for i, x in enumerate(v) if (s := _gas_header(x))}
             continue
         if not head:
@@ -276,6 +322,10 @@ def vehicle_table(n: int, title: str, rows: Rows, ok: Any) -> list[dict[str, str
             if val is None:
                 continue
             per_word = units if per == "unit" else per
+            if n in (3, 4) and per_word == "mile":
+                # 2021/2023 say 'g / mile' where 2024 says 'g CH4 / vehicle-mile': these
+                # on-road tables are per mile driven by one vehicle (EPA Table 3/4 notes).
+                per_word = "vehicle-mile"
             per_tok = unit_token(per_word)
             fid = f"t{n}.{act}"
             if year_s:
@@ -318,8 +368,12 @@ def table6(title: str, rows: Rows, ok: Any) -> list[dict[str, str]]:
         if any("Emission Factors" in x for x in labels):
             groups = [(i, x) for i, x in enumerate(labels) if x]
             continue
-        if "eGRID Subregion Acronym" in labels:
+        if "eGRID Subregion Acronym" in labels or "eGRID Subregion" in labels:
             head = {h: i for i, h in enumerate(labels) if h}
+            if "eGRID Subregion Acronym" not in head:  # 2021: one 'AKGD (ASCC Alaska Grid)' cell
+                head["eGRID Subregion Acronym"] = head["eGRID Name"] = head["eGRID Subregion"]
+            else:
+                head["eGRID Name"] = head["eGRID Subregion Name"]
             gas_cols = {
                 i: m.group(1)
                 for i, x in enumerate(labels)
@@ -330,9 +384,12 @@ def table6(title: str, rows: Rows, ok: Any) -> list[dict[str, str]]:
         if not head:
             continue
         acr = clean(cell(v, head["eGRID Subregion Acronym"]))
-        name = clean(cell(v, head["eGRID Subregion Name"]))
+        name = clean(cell(v, head["eGRID Name"]))
         if not acr or acr.startswith("("):
             continue
+        m = re.fullmatch(r"([A-Z]{4}) \((.+)\)", name)  # 2021/2023: 'AKGD (ASCC Alaska Grid)'
+        if m:
+            acr, name = m.group(1), m.group(2)
         region = "US" if acr.lower().startswith("us") else acr
         for c, gas in gas_cols.items():
             val = to_number(cell(v, c))
@@ -476,26 +533,64 @@ def _gas_name(name: str, formula: str) -> str:
     return formula if not re.search(r"\d", name) and formula else name
 
 
-def table11(title: str, rows: Rows, edition: str, ok: Any) -> list[dict[str, str]]:
-    """GWPs as the Hub lists them (AR5)."""
+def table11(
+    title: str, rows: Rows, edition: str, ok: Any, gwp_set: str = "AR5"
+) -> list[dict[str, str]]:
+    """GWPs as the Hub lists them (AR5 from 2024; AR4 in 2021 and 2023).
+
+    Columns are found by header: 2024 on has (name, formula, GWP); 2021 and 2023 have only
+    ('Gas', '100-Year GWP'), the gas given by formula or designation. A GWP printed as a
+    bound ('>7,500') is not a value and is left out.
+    """
     out = []
+    cols = (2, 3, 4)
     for rn, v in _body(rows):
-        name, formula, gwp = clean(cell(v, 2)), clean(cell(v, 3)), to_number(cell(v, 4))
+        labels = [clean(x) for x in v]
+        if "100-Year GWP" in labels:
+            g = labels.index("100-Year GWP")
+            f = labels.index("Chemical Formula") if "Chemical Formula" in labels else None
+            cols = (2, f, g)
+            continue
+        name = clean(cell(v, cols[0]))
+        formula = clean(cell(v, cols[1])) if cols[1] is not None else ""
+        gwp = to_number(cell(v, cols[2]))
         if gwp is None or not name:
             continue
+        if gwp_set == "AR5":
+            note = f"listed as {name}; IPCC AR5 Table 8.A.1" if name != formula else "IPCC AR5"
+        else:
+            note = f"IPCC {gwp_set} (2007) as the Hub lists it"
         out.append(
             {
-                "gas": _gas_name(name, formula),
+                "gas": _gas_name(name, formula) if formula else name,
                 "formula": formula,
                 "gwp100": fmt_num(gwp),
                 "source": f"US EPA GHG Emission Factors Hub {edition}, {title}, row {rn}",
                 "verified": "true" if ok(11, "") else "false",
-                "notes": f"listed as {name}; IPCC AR5 Table 8.A.1"
-                if name != formula
-                else "IPCC AR5",
+                "notes": note,
             }
         )
     return out
+
+
+def _check_gwp_set(file: str, title: str, rows: Rows, gwp_set: str) -> None:
+    """Refuse an edition whose Table 11 source note names another GWP set than EDITIONS.
+
+    dataset.toml's gwp_set decides how the engine weights CH4 and N2O, so it must be the
+    set the Hub itself says it lists ('... IPCC Fourth Assessment Report (AR4), 2007').
+    """
+    for rn, v in rows:
+        text = clean(cell(v, 2))
+        if not text.startswith("Source"):
+            continue
+        # the set the values come from: 'from IPCC Fourth Assessment Report (AR4)' or
+        # 'from IPCC AR5'; later sentences may mention other reports (2021: AR5 is newer)
+        m = re.search(r"\((AR[4-6])\)", text) or re.search(r"\bIPCC (AR[4-6])\b", text)
+        if m and m.group(1) != gwp_set:
+            raise ValueError(
+                f"{file}: {title} row {rn} names {m.group(1)} but the edition is configured "
+                f"as {gwp_set}"
+            )
 
 
 def parse_composition(text: str) -> list[tuple[str, float]]:
@@ -536,21 +631,41 @@ def extract(source_dir: Path, out_dir: Path, edition: str) -> dict[str, int]:
     def ok(n: int, gas: str) -> bool:
         return vt is None or n in vt or f"{n}:{gas}" in vt
 
+    gwp_set = meta.get("gwp_set", "AR5")
+
+    def parsed(n: int, title: str, found: list[Any]) -> list[Any]:
+        # A table whose layout the parser does not recognise must stop the build, never
+        # vanish from the library (older editions word their headers differently).
+        if not found:
+            raise ValueError(
+                f"{path.name}: {title} yielded no rows; its layout is not recognised "
+                f"(compare its header rows with the 2024 edition's)"
+            )
+        return found
+
     rows: list[dict[str, str]] = []
     for n, (title, trows) in sorted(tables.items()):
         if n == 1:
-            rows += table1(title, trows, ok)
+            rows += parsed(n, title, table1(title, trows, ok))
         elif n == 2:
-            rows += table2(title, trows, ok)
+            rows += parsed(n, title, table2(title, trows, ok))
         elif n in (3, 4, 5, 8, 10):
-            rows += vehicle_table(n, title, trows, ok)
+            rows += parsed(n, title, vehicle_table(n, title, trows, ok))
         elif n == 6:
-            rows += table6(title, trows, ok)
+            rows += parsed(n, title, table6(title, trows, ok))
         elif n == 7:
-            rows += table7(title, trows, ok)
+            rows += parsed(n, title, table7(title, trows, ok))
         elif n == 9:
-            rows += table9(title, trows, ok)
-    gwps = table11(*tables[11], edition, ok) if 11 in tables else []
+            rows += parsed(n, title, table9(title, trows, ok))
+    if 11 in tables:
+        _check_gwp_set(path.name, *tables[11], gwp_set)
+    gwps = (
+        parsed(11, tables[11][0], table11(*tables[11], edition, ok, gwp_set))
+        if 11 in tables
+        else []
+    )
+    if 12 in tables:
+        parsed(12, tables[12][0], table12(*tables[12]))
     blends = [
         {
             "gas": name,
@@ -558,7 +673,7 @@ def extract(source_dir: Path, out_dir: Path, edition: str) -> dict[str, int]:
             "gwp100": fmt_num(gwp),
             "source": f"US EPA GHG Emission Factors Hub {edition}, {tables[12][0]}, row {rn}",
             "verified": "true" if ok(12, "") else "false",
-            "notes": "AR5; HFC and PFC constituents only (EPA note); composition per "
+            "notes": f"{gwp_set}; HFC and PFC constituents only (EPA note); composition per "
             "epa.gov/snap/compositions-refrigerant-blends",
         }
         for rn, name, gwp, comp in (table12(*tables[12]) if 12 in tables else [])
@@ -588,6 +703,8 @@ def _write_meta(
     rows: Sequence[dict[str, str]],
     gwp_rows: Sequence[dict[str, str]],
 ) -> None:
+    gwp = meta.get("gwp_set", "AR5")
+    gwp_values = {"AR4": "CH4 25, N2O 298", "AR5": "CH4 28, N2O 265"}[gwp]
     unverified = unverified_ids(rows) + [
         f"gwp:{r['gas']}" for r in gwp_rows if r["verified"] == "false"
     ]
@@ -603,15 +720,17 @@ def _write_meta(
             "download_url": meta["url"],
             "licence": "US Government work, public domain in the United States (17 U.S.C. 105); "
             "EPA states no licence on the file",
-            "gwp_set": "AR5",
+            "gwp_set": meta.get("gwp_set", "AR5"),
+            "electricity_data_year": meta["egrid_year"],
             **source_record(path, meta["sha256"]),
+            **({"copied_from": meta["copied_from"]} if "copied_from" in meta else {}),
             "extracted_by": "greencare.factorbuild",
             "tables": [t for _, (t, _) in sorted(tables.items())],
             "activity_types": sorted({r["activity_type"] for r in rows}),
             "notes": (
-                "Tables 1-8 and 10 are gas-by-gas masses (basis=mass); convert with the AR5 GWPs "
-                "the Hub recommends (CH4 28, N2O 265). Table 9 (waste) is already CO2e on an AR4 "
-                "basis (basis=co2e:AR4). Tables 11-12 are AR5 GWPs. Electricity (Table 6) is "
+                f"Tables 1-8 and 10 are gas-by-gas masses (basis=mass); convert with the {gwp} GWPs "
+                f"the Hub recommends ({gwp_values}). Table 9 (waste) is already CO2e on an AR4 "
+                f"basis (basis=co2e:AR4). Tables 11-12 are {gwp} GWPs. Electricity (Table 6) is "
                 f"{meta['egrid']}. Values are the workbook cells normalised to 15 significant "
                 "digits. Per-unit tokens the engine must define besides pint's: MMBtu, scf, "
                 "US_gallon, vehicle_mile, passenger_mile, short_ton_mile. Grid gross loss rows "
@@ -624,13 +743,20 @@ def _write_meta(
                 "Tables 1-10: stationary and mobile combustion, eGRID electricity, steam and "
                 "heat, Scope 3 transport, waste and business travel"
             ),
-            "gwp": gwp_file_doc("Table 11: 100-year GWPs as the Hub lists them (IPCC AR5)"),
+            "gwp": gwp_file_doc(f"Table 11: 100-year GWPs as the Hub lists them (IPCC {gwp})"),
             "refrigerant_blends": gwp_file_doc(
-                "Table 12: GWPs of blended refrigerants (AR5); formula = blend composition by mass"
+                f"Table 12: GWPs of blended refrigerants ({gwp}); formula = blend composition "
+                "by mass"
             ),
         },
         "unverified": unverified,
-        "unverified_note": "verified=false marks values SOURCES.md flags; none are flagged "
-        "for this edition. What was cross-checked: " + meta["checked"],
+        "unverified_note": (
+            "verified=false marks values SOURCES.md flags; none are flagged for this edition. "
+            if meta["verified_tables"] is None
+            else "verified=false marks values no second source was compared with (this "
+            "edition rests on one copy); none are flagged. "
+        )
+        + "What was cross-checked: "
+        + meta["checked"],
     }
     write_toml(dest / "dataset.toml", data)

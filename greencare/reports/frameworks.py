@@ -399,8 +399,10 @@ def methodology_tables(ctx: Context, report: Report) -> None:
          "to the time each reading covers (days, or hours for interval data); waste records are "
          "spread over months by days, both dates inclusive."),
         ("GWP", f"GWP100 set: {s['gwp']}. Sets used on lines: {', '.join(s['gwp_sets_used'])}."),
-        ("Factor editions", "Each month uses the factor edition for its year; physical reference "
-         "data uses its latest edition. "
+        ("Factor editions", "Each month uses the factor edition for its year: for US "
+         "electricity the EPA Hub edition whose eGRID data year is nearest (a tie goes to the "
+         "earlier year); otherwise the latest edition not after the year, else the earliest. "
+         "Physical reference data uses its latest edition. "
          + (f"Pinned: {', '.join(f'{k}={v}' for k, v in sorted(pins.items()))}." if pins
             else "No editions pinned.")),
         ("Scope 2", "Location-based with grid-average factors (eGRID subregion in the US, "
@@ -422,6 +424,10 @@ def methodology_tables(ctx: Context, report: Report) -> None:
                       "Scope 1-3 total (GHG Protocol)."))  # fmt: skip
     market_notes = sorted(set(lines.loc[lines["method"] == "market", "note"]) - {""})
     notes += [("Scope 2 market-based", n) for n in market_notes]
+    stand_ins = dict.fromkeys(ctx.inventory.stand_ins)
+    for inventory, _ in ctx.options.get("years", {}).values():
+        stand_ins.update(dict.fromkeys(inventory.stand_ins))
+    notes += [("Factor edition stand-in", n) for n in stand_ins]
     notes += [("Exclusion", e) for e in sorted(ctx.inventory.exclusions)]
     notes += [("Missing factor", g) for g in ctx.inventory.gaps]
     other = sorted(set(lines.loc[lines["method"] != "market", "note"].dropna()) - {""})

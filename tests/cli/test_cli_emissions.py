@@ -335,3 +335,70 @@ def test_help(runner, home: Path, path, expected) -> None:
     assert result.exit_code == 0, result.output
     assert expected in result.stdout
     assert not (home / "help.db").exists()
+
+
+# --- baseline years: every year from 2019 gets an edition, no pin ----------------------------
+
+LB = 0.45359237  # kg per lb (exact)
+AR4 = {"CH4": 25, "N2O": 298}
+AR5 = {"CH4": 28, "N2O": 265}
+#: RFCE, lb CO2 / CH4 / N2O per MWh, from the workbook row named, and the GWPs that edition uses.
+RFCE = {
+    2019: ("epa-ghg-hub/2021", "328", (695, 0.053, 0.007), AR4),  # Hub 2021 Table 6, eGRID2019
+    2020: ("epa-ghg-hub/2021", "328", (695, 0.053, 0.007), AR4),  # eGRID2019 nearest (tie)
+    2021: ("epa-ghg-hub/2023", "341", (672.8, 0.049, 0.007), AR4),  # Hub 2023, eGRID2021
+    2022: ("epa-ghg-hub/2024", "348", (657.386, 0.045, 0.006), AR5),  # Hub 2024, eGRID2022
+    2023: ("epa-ghg-hub/2025", None, (594.74, 0.036, 0.005), AR5),  # Hub 2025, eGRID2023
+}
+
+
+@pytest.fixture(scope="module")
+def baseline_db(home: Path) -> Path:
+    from greencare import services
+
+    path = home / "baseline.db"
+    db = services.open_db(str(path))
+    fac = services.add_facility(
+        db, name="East Baseline", country="US", grid_region="RFCE", floor_area="200000 ft**2"
+    )
+    services.add_meter(db, facility=fac.id, name="Power", commodity="electricity", unit="MWh")
+    services.add_meter(db, facility=fac.id, name="Gas", commodity="natural_gas", unit="MMBtu")
+    for year in RFCE:
+        services.add_reading(db, meter="Power", start=f"{year}-06-01", end=f"{year}-06-30",
+                             quantity=100)  # fmt: skip
+        services.add_reading(db, meter="Gas", start=f"{year}-06-01", end=f"{year}-06-30",
+                             quantity=1000)  # fmt: skip
+    db.close()
+    return path
+
+
+@pytest.mark.parametrize("year", sorted(RFCE))
+def test_emissions_baseline_year_without_pin(runner, baseline_db: Path, year: int) -> None:
+    ds, row, (co2, ch4, n2o), gwp = RFCE[year]
+    result = runner.invoke(main, ["--db", str(baseline_db), "emissions", "--year", str(year),
+                                  "--json"])  # fmt: skip
+    data = ok_json(result)
+    assert data["gaps"] == []
+    scope2 = 100 * LB * (co2 + ch4 * gwp["CH4"] + n2o * gwp["N2O"]) / 1000
+    assert data["totals_t"]["scope2_location"] == approx(scope2, abs=1e-5)  # JSON keeps 5 decimals
+    # Natural gas, Table 1 row 38 of Hub 2021 (2019-2022) and Hub 2023 (2023): 53.06 kg CO2,
+    # 1 g CH4, 0.1 g N2O per mmBtu, both AR4: 53,060 + 1 x 25 + 0.1 x 298 kg.
+    assert data["totals_t"]["scope1"] == approx((53060 + 25 + 29.8) / 1000, abs=1e-5)
+    assert ds in {d["id"] for d in data["datasets"]}
+    expected = {
+        2019: ["US EPA GHG Emission Factors Hub 2021 used for 2019 activity (no edition for "
+               "2019 or earlier; earliest used)"],
+        2020: ["US EPA GHG Emission Factors Hub 2021 used for 2020 activity (no edition for "
+               "2020 or earlier; earliest used)",
+               "eGRID2019 used for 2020 activity (nearest data year)"],
+    }.get(year, [])  # fmt: skip
+    assert data["stand_ins"] == expected
+    text = runner.invoke(main, ["--db", str(baseline_db), "emissions", "--year", str(year)])
+    assert text.exit_code == 0, text.output
+    assert all(f"  - {n}" in text.stdout for n in expected)
+    lines = runner.invoke(main, ["--db", str(baseline_db), "explain", "--year", str(year),
+                                 "--scope", "2", "--method", "location", "--gas", "CO2"])  # fmt: skip
+    assert lines.exit_code == 0, lines.output
+    assert ds in lines.stdout
+    if row is not None:
+        assert f"row {row}" in lines.stdout

@@ -300,30 +300,141 @@ def test_spend_after_the_last_index_year_uses_it_and_says_so(db, library) -> Non
 
 
 def test_edition_choice_by_activity_year_and_pin(db, library) -> None:
+    # 2024 electricity: eGRID2023 (Hub 2025) is the nearest data year, eGRID2022 (Hub 2024)
+    # is two years off; the line says eGRID2023 stands in for 2024.
     fac = facility(db, grid="CAMX")
     meter(db, fac, "Power", "electricity", "MWh")
     services.add_reading(db, meter="Power", start="2024-06-01", end="2024-06-30", quantity=100)
-    inv, _ = run(db, library, year=2024)
+    inv, summary = run(db, library, year=2024)
     co2 = explain(inv, gas="CO2", method="location", category="purchased_electricity").iloc[0]
-    assert co2["dataset"] == "epa-ghg-hub/2024"
-    assert co2["factor_value"] == approx(497.443)  # eGRID2022 CAMX
-    inv, _ = run(db, library, year=2024, pins={"epa-ghg-hub": "2025"})
+    assert co2["dataset"] == "epa-ghg-hub/2025"
+    assert co2["factor_value"] == approx(436.655)  # eGRID2023 CAMX
+    assert co2["note"] == "eGRID2023 used for 2024 activity (nearest data year)"
+    assert summary["stand_ins"] == ["eGRID2023 used for 2024 activity (nearest data year)"]
+    inv, summary = run(db, library, year=2024, pins={"epa-ghg-hub": "2024"})
     co2 = explain(inv, gas="CO2", method="location", category="purchased_electricity").iloc[0]
-    assert co2["dataset"] == "epa-ghg-hub/2025" and co2["factor_value"] == approx(436.655)
-    with pytest.raises(MissingFactorError, match="no epa-ghg-hub edition for activity in 2023"):
-        services.add_reading(db, meter="Power", start="2023-06-01", end="2023-06-30", quantity=1)
-        run(db, library, year=2023)
+    assert co2["dataset"] == "epa-ghg-hub/2024" and co2["factor_value"] == approx(497.443)
+    assert co2["note"] == "eGRID2022 used for 2024 activity (pinned edition)"
+    inv, summary = run(db, library, year=2024, pins={"epa-ghg-hub": "2025"})
+    assert summary["stand_ins"] == ["eGRID2023 used for 2024 activity (pinned edition)"]
 
 
 def test_bill_across_years_uses_each_years_edition(db, library) -> None:
+    # Electricity follows the eGRID year: 2024 and 2025 both nearest eGRID2023 (Hub 2025).
+    # Natural gas follows the edition year: 2024 on Hub 2024, 2025 on Hub 2025.
     fac = facility(db, grid="CAMX")
     meter(db, fac, "Power", "electricity", "MWh")
+    meter(db, fac, "Gas", "natural_gas", "MMBtu")
     services.add_reading(db, meter="Power", start="2024-12-17", end="2025-01-15", quantity=300)
+    services.add_reading(db, meter="Gas", start="2024-12-17", end="2025-01-15", quantity=300)
     inv, _ = services.emissions(db, start="2024-12", end="2025-01", library=library)
     co2 = explain(inv, gas="CO2", method="location", category="purchased_electricity")
     by_month = dict(zip(co2["month"], co2["factor_quantity"], strict=True))
     assert by_month == approx({"2024-12": 150.0, "2025-01": 150.0})  # 15 days each
-    assert set(co2["dataset"]) == {"epa-ghg-hub/2024", "epa-ghg-hub/2025"}
+    assert set(co2["dataset"]) == {"epa-ghg-hub/2025"}
+    gas = explain(inv, gas="CO2", category="stationary_combustion")
+    assert dict(zip(gas["month"], gas["dataset"], strict=True)) == {
+        "2024-12": "epa-ghg-hub/2024",
+        "2025-01": "epa-ghg-hub/2025",
+    }
+    assert set(gas["note"]) == {""}
+
+
+#: Hand values for a CAMX hospital using 100 MWh of electricity and 1,000 MMBtu of natural gas
+#: in June of each baseline year, no pin. (year, electricity dataset, Table 6 row,
+#: lb CO2/CH4/N2O per MWh, electricity GWPs, gas dataset, gas GWPs, line notes (elec, gas)).
+#: Natural gas is Table 1 row 38 in the 2021 and 2023 Hubs: 53.06 kg CO2, 1 g CH4, 0.1 g N2O
+#: per mmBtu (the same in 2024 and 2025).
+AR4 = {"CO2": 1, "CH4": 25, "N2O": 298}
+HUB2021_STAND_IN = "US EPA GHG Emission Factors Hub 2021 used for {y} activity (no edition for {y} or earlier; earliest used)"
+BASELINES = [
+    # Hub 2021 Table 6 row 315 (eGRID2019): CAMX 453.2 / 0.033 / 0.004
+    (2019, "epa-ghg-hub/2021", "315", (453.2, 0.033, 0.004), AR4, "epa-ghg-hub/2021", AR4,
+     ("", HUB2021_STAND_IN.format(y=2019))),
+    # 2020 is one year from eGRID2019 and eGRID2021: the tie goes to the earlier data year.
+    (2020, "epa-ghg-hub/2021", "315", (453.2, 0.033, 0.004), AR4, "epa-ghg-hub/2021", AR4,
+     ("eGRID2019 used for 2020 activity (nearest data year)", HUB2021_STAND_IN.format(y=2020))),
+    # Hub 2023 Table 6 row 328 (eGRID2021): CAMX 531.7 / 0.031 / 0.004
+    (2021, "epa-ghg-hub/2023", "328", (531.7, 0.031, 0.004), AR4, "epa-ghg-hub/2021", AR4,
+     ("", "")),
+    # Hub 2024 Table 6 row 335 (eGRID2022): CAMX 497.443 / 0.03 / 0.004; gas on Hub 2021
+    (2022, "epa-ghg-hub/2024", "335", (497.443, 0.03, 0.004), AR5, "epa-ghg-hub/2021", AR4,
+     ("", "")),
+    # Hub 2025 Table 6 (eGRID2023): CAMX 436.655 / 0.025 / 0.003; gas on Hub 2023
+    (2023, "epa-ghg-hub/2025", None, (436.655, 0.025, 0.003), AR5, "epa-ghg-hub/2023", AR4,
+     ("", "")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("year", "elec_ds", "row", "rates", "elec_gwp", "gas_ds", "gas_gwp", "notes"),
+    BASELINES,
+    ids=[str(b[0]) for b in BASELINES],
+)
+def test_baseline_years_without_pins(
+    db, library, year, elec_ds, row, rates, elec_gwp, gas_ds, gas_gwp, notes
+) -> None:
+    fac = facility(db, grid="CAMX")
+    meter(db, fac, "Power", "electricity", "MWh")
+    meter(db, fac, "Gas", "natural_gas", "MMBtu")
+    services.add_reading(
+        db, meter="Power", start=f"{year}-06-01", end=f"{year}-06-30", quantity=100
+    )
+    services.add_reading(db, meter="Gas", start=f"{year}-06-01", end=f"{year}-06-30", quantity=1000)
+    inv, summary = run(db, library, year=year)
+    elec = explain(inv, category="purchased_electricity", method="location")
+    assert set(elec["dataset"]) == {elec_ds}
+    if row is not None:
+        assert set(elec["factor_row"]) == {row}
+    assert by_gas(inv, category="purchased_electricity", method="location") == approx(
+        {"CO2": 100 * rates[0] * LB, "CH4": 100 * rates[1] * LB, "N2O": 100 * rates[2] * LB}
+    )
+    expected = 100 * LB * (rates[0] + rates[1] * elec_gwp["CH4"] + rates[2] * elec_gwp["N2O"])
+    assert co2e(inv, category="purchased_electricity", method="location") == approx(expected)
+    assert set(elec["note"]) == {notes[0]}
+    gas = explain(inv, category="stationary_combustion")
+    assert set(gas["dataset"]) == {gas_ds}
+    assert by_gas(inv, category="stationary_combustion") == approx(
+        {"CO2": 53060.0, "CH4": 1.0, "N2O": 0.1}
+    )
+    gas_co2e = 53060.0 + 1.0 * gas_gwp["CH4"] + 0.1 * gas_gwp["N2O"]
+    assert co2e(inv, category="stationary_combustion") == approx(gas_co2e)
+    assert set(gas["note"]) == {notes[1]}
+    assert summary["stand_ins"] == sorted(n for n in notes if n)  # by year, then text
+    assert summary["totals_t"]["scope1"] == approx(gas_co2e / 1000)
+    assert inv.gaps == []
+
+
+def test_td_losses_2021_use_egrid2021_grid_gross_loss(db, library) -> None:
+    # Hub 2023 (eGRID2021) publishes no grid gross loss; eGRID2021 summary Table 1 row 8
+    # gives CAMX 0.044. Rates: Hub 2023 Table 6 row 328, 531.7 / 0.031 / 0.004 lb/MWh, AR4.
+    fac = facility(db, grid="CAMX")
+    meter(db, fac, "Power", "electricity", "MWh")
+    services.add_reading(db, meter="Power", start="2021-06-01", end="2021-06-30", quantity=1000)
+    inv, summary = run(db, library, year=2021)
+    assert by_gas(inv, category="cat3_fuel_energy") == approx(
+        {"CO2": 44 * 531.7 * LB, "CH4": 44 * 0.031 * LB, "N2O": 44 * 0.004 * LB}
+    )
+    assert co2e(inv, category="cat3_fuel_energy") == approx(
+        44 * LB * (531.7 + 0.031 * 25 + 0.004 * 298)
+    )
+    line = explain(inv, category="cat3_fuel_energy", gas="CO2").iloc[0]
+    assert line["dataset"] == "epa-ghg-hub/2023"
+    assert line["note"] == (
+        "T&D losses: consumption x grid gross loss x grid factor; grid gross loss from US EPA "
+        "eGRID Summary Tables eGRID2021, Table 1 Subregion Output Emission Rates (eGRID2021), "
+        "row 8 (US EPA GHG Emission Factors Hub 2023 publishes none); x 0.044 (grid gross loss)"
+    )
+    assert "egrid/2021" in {d["id"] for d in summary["datasets"]}
+    assert not [e for e in inv.exclusions if e.startswith("T&D losses")]  # the loss is found
+
+
+def test_hub_2021_and_2023_use_ar4(library) -> None:
+    for edition in ("2021", "2023"):
+        ds = library.dataset(f"epa-ghg-hub/{edition}")
+        assert ds.gwp_set == "AR4"
+        gwp = library.table(ds.id, "gwp.csv").set_index("gas")["gwp100"]
+        assert (gwp["CH4"], gwp["N2O"]) == (25, 298)  # Table 11 rows 506-507 (2023)
 
 
 def test_every_line_traces_to_a_record_and_a_factor_row(db, library) -> None:

@@ -34,6 +34,9 @@ def test_all_editions_present() -> None:
         "desnz/2021",
         "desnz/2022",
         "desnz/2023",
+        "epa-ghg-hub/2023",
+        "epa-ghg-hub/2021",
+        "egrid/2021",
         "desnz/2024",
         "desnz/2025",
         "desnz/2026",
@@ -324,3 +327,27 @@ def test_healthcare_waste_matches_the_published_abstract() -> None:
     assert f["rizan2021.clinical_autoclave_then_low_temperature_incineration"]["value"] == "569"
     assert f["rizan2021.clinical_low_temperature_incineration_efw"]["value"] == "172"
     assert {r["per_unit"] for r in f.values()} == {"tonne"}
+
+
+def test_hub_2023_table_6_is_egrid2021_summary_table_1() -> None:
+    # The Hub 2023 Table 6 source note: "EPA eGRID2021, February 2023 (Table 1. Subregion
+    # Output Emission Rates)". It rounds CO2 to 0.1 lb/MWh and keeps CH4/N2O to 0.001.
+    hub = {
+        (r["region"], r["activity"], r["gas"]): float(r["value"])
+        for r in rows("epa-ghg-hub/2023/emission_factors.csv")
+        if r["activity_type"] == "electricity"
+    }
+    egrid = {
+        (r["region"], r["activity"], r["gas"]): float(r["value"])
+        for r in rows("egrid/2021/emission_factors.csv")
+        if r["activity_type"] == "electricity"
+    }
+    assert set(hub) == set(egrid) and len(hub) == 28 * 6  # 27 subregions + US, 2 x 3 gases
+    for key, value in egrid.items():
+        digits = 1 if key[2] == "CO2" else 3
+        assert hub[key] == round(value, digits), key
+    loss = by("egrid/2021/emission_factors.csv")
+    assert loss["egrid.CAMX.grid_gross_loss"]["value"] == "0.044"  # Table 1 row 8
+    assert loss["egrid.CAMX.co2"]["value"] == "531.678"
+    assert not any(r["activity_type"] == "electricity_td_loss"
+                   for r in rows("epa-ghg-hub/2023/emission_factors.csv"))  # fmt: skip

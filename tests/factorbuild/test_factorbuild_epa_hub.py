@@ -245,3 +245,78 @@ def test_rerun_is_byte_identical(tmp_path: Path, built: Path) -> None:
     epa_hub.extract(tmp_path / "src", tmp_path / "out", "2025")
     assert {p.name: p.read_bytes() for p in built.iterdir()} == first
     assert b"\r\n" not in first["emission_factors.csv"]
+
+
+#: The same tables as the 2021 and 2023 Hub sheets lay them out (cell text copied from
+#: ghg-emission-factors-hub-2021.xlsx rows 115-116, 310-315, 376-377, 485-487, 517-518).
+OLD_ROWS: dict[int, list] = {
+    12: [None, "Table 3", "Mobile Combustion CH4 and N2O for On-Road Gasoline Vehicles"],
+    13: [None, None, "Vehicle Type", "Year", "CH4 Factor (g / mile)", "N2O Factor (g / mile)"],
+    14: [None, None, "Gasoline Passenger Cars", "1973-74", 0.1696, 0.0197],
+    15: [None, None, "Source: EPA (2020) Inventory of U.S. Greenhouse Gas Emissions"],
+    30: [None, "Table 6", "Electricity"],
+    31: [None, None, None, "Total Output Emission Factors", None, None, "Non-Baseload"],
+    32: [None, None, "eGRID Subregion", "CO2 Factor", "CH4 Factor", "N2O Factor", "CO2 Factor"],
+    33: [None, None, None, "(lb / MWh)", "(lb / MWh)", "(lb / MWh)", "(lb / MWh)"],
+    34: [None, None, "CAMX (WECC California)", 453.2, 0.033, 0.004, 964],
+    35: [None, "New Region", "PRMS (Puerto Rico Miscellaneous)", 1537.3, 0.084, 0.013, 1587.9],
+    36: [None, None, "US Average", 884.2, 0.075, 0.011, 1420.2],
+    37: [None, None, "Source: EPA eGRID2019, February 2021"],
+    40: [None, "Table 7", "Steam and Heat"],
+    41: [None, None, None, "CO2 Factor (kg / mmBtu)", "CH4 Factor (g / mmBtu)"],
+    42: [None, None, "Steam and Heat", 66.33, 1.25],
+    43: [None, None, "Note: Emission factors are per mmBtu of steam or heat purchased."],
+    50: [None, "Table 11", "Global Warming Potentials (GWPs)"],
+    51: [None, None, "Gas", "100-Year GWP"],
+    52: [None, None, "CH4", 25],
+    53: [None, None, "C10F18", ">7,500"],
+    54: [None, None, "Source: 100-year GWPs from IPCC Fourth Assessment Report (AR4), 2007."],
+}
+
+
+def test_older_layouts_parse(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    make_workbook(src / epa_hub.SOURCE_FOLDER / "ghg-emission-factors-hub-2021.xlsx", OLD_ROWS)
+    epa_hub.extract(src, tmp_path / "out", "2021")
+    out = tmp_path / "out" / "epa-ghg-hub" / "2021"
+    f = read(out / "emission_factors.csv")
+    car = f["t3.gasoline_passenger_cars.my_1973_74.ch4"]
+    assert (car["value"], car["unit"], car["per_unit"]) == ("0.1696", "g", "vehicle_mile")
+    assert car["source_row"] == "14"
+    assert (f["t6.CAMX.co2"]["value"], f["t6.CAMX.co2"]["region"]) == ("453.2", "CAMX")
+    assert f["t6.CAMX.co2"]["description"].startswith("CAMX | WECC California |")
+    assert f["t6.PRMS.ch4"]["value"] == "0.084"
+    assert f["t6.US.nonbaseload.co2"]["value"] == "1420.2"
+    steam = f["t7.steam_and_heat.co2"]
+    assert (steam["value"], steam["unit"], steam["per_unit"]) == ("66.33", "kg", "MMBtu")
+    g = read(out / "gwp.csv")
+    assert g["CH4"]["gwp100"] == "25" and "AR4" in g["CH4"]["notes"]
+    assert "C10F18" not in g  # '>7,500' is a bound, not a value
+    meta = (out / "dataset.toml").read_text(encoding="utf-8")
+    assert 'gwp_set = "AR4"' in meta and "electricity_data_year = 2019" in meta
+
+
+def test_table_with_unrecognised_layout_stops_the_build(tmp_path: Path) -> None:
+    rows = dict(OLD_ROWS)
+    rows[41] = [None, None, None, "CO2 (kilograms per mmBtu)", "CH4 (grams per mmBtu)"]
+    src = tmp_path / "src"
+    make_workbook(src / epa_hub.SOURCE_FOLDER / "ghg-emission-factors-hub-2021.xlsx", rows)
+    with pytest.raises(ValueError) as err:
+        epa_hub.extract(src, tmp_path / "out", "2021")
+    assert str(err.value) == (
+        "ghg-emission-factors-hub-2021.xlsx: Table 7 Steam and Heat yielded no rows; its "
+        "layout is not recognised (compare its header rows with the 2024 edition's)"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_gwp_set_must_match_table_11_source_note(tmp_path: Path) -> None:
+    # OLD_ROWS' Table 11 note names AR4; the 2024 edition is configured as AR5.
+    src = tmp_path / "src"
+    make_workbook(src / epa_hub.SOURCE_FOLDER / "ghg-emission-factors-hub-2024.xlsx", OLD_ROWS)
+    with pytest.raises(ValueError) as err:
+        epa_hub.extract(src, tmp_path / "out", "2024")
+    assert str(err.value) == (
+        "ghg-emission-factors-hub-2024.xlsx: Table 11 Global Warming Potentials (GWPs) row 54 "
+        "names AR4 but the edition is configured as AR5"
+    )

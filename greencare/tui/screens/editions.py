@@ -32,8 +32,9 @@ class EditionsScreen(ModalScreen[dict[str, str] | None]):
         library = FactorLibrary.bundled()
         with Vertical(id="form"):
             yield Static(
-                "Factor editions: by default each month uses the latest edition whose year is "
-                "not after it. Pin one edition to use it for every year.",
+                "Factor editions: by default each month gets one by its year (US electricity: "
+                "the nearest eGRID data year; otherwise the latest edition not after the year, "
+                "else the earliest). Pin one edition to use it for every year.",
                 id="form-title",
             )
             for family in YEARLY:
