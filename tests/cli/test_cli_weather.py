@@ -75,3 +75,34 @@ def test_list_refuses_a_base_without_unit(cli, springfield) -> None:
     assert result.stderr.strip() == (
         "error: base '65' has no unit: write 65F (Fahrenheit) or 65C (Celsius)"
     )
+
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "weather"
+
+
+def test_import_then_list_then_undo(cli, springfield) -> None:
+    path = DATA / "noaa-daily-summaries-2023-02.csv"
+    result = cli("weather", "import", str(path), "--unit", "F", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["status"], data["inserted"], data["station"]) == ("imported", 28, "USW00094846")
+    listed = json.loads(cli("weather", "list", "--json").stdout)
+    assert [(r["month"], r["hdd"], r["cdd"]) for r in listed["rows"]] == [("2023-02", 574.0, 0.0)]
+    assert listed["rows"][0]["source"] == (
+        f"station USW00094846: batch {data['batch_id']} (noaa-daily-summaries-2023-02.csv)"
+    )
+    undone = cli("imports", "undo", str(data["batch_id"]))
+    assert undone.exit_code == 0, undone.output
+    listed = json.loads(
+        cli("weather", "list", "--from", "2023-02", "--to", "2023-02", "--json").stdout
+    )
+    assert listed["rows"][0]["hdd"] == 900.0  # NOAA statewide IL 2023-02, line 0110252023
+
+
+def test_import_without_unit_is_one_error_line(cli, springfield) -> None:
+    result = cli("weather", "import", str(DATA / "noaa-daily-summaries-2023-02.csv"))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "error: noaa-daily-summaries-2023-02.csv: NOAA daily summaries do not say their unit: "
+        "give --unit F (ordered as 'standard') or --unit C ('metric')"
+    ]
