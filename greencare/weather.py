@@ -369,6 +369,8 @@ def _station_months(
     days = store.days(db, st["id"], first_day, last_day)
     if days.empty and st["days"] == 0:
         bases = ", ".join(store.degree_day_bases(db, st["id"])) or "none"
+        if base.key in bases.split(", "):
+            return _months_from_degree_days(dd, st["name"], base)  # none in these months
         raise NotAvailableError(
             f"degree days at base {base.label} not available for {fac.name}: station "
             f"{st['name']} holds degree days at base {bases} and no temperatures"
@@ -415,6 +417,8 @@ def _months_from_days(days: pd.DataFrame, name: str, base: core.Base) -> pd.Data
 
 
 def _months_from_degree_days(dd: pd.DataFrame, name: str, base: core.Base) -> pd.DataFrame:
+    if dd.empty:
+        return pd.DataFrame(columns=COLUMNS)
     dd = dd.copy()
     dd["month"] = dd["start_date"].str[:7]
     dd["days"] = (pd.to_datetime(dd["end_date"]) - pd.to_datetime(dd["start_date"])).dt.days + 1

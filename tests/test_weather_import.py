@@ -87,6 +87,10 @@ def test_degreedays_net_monthly_at_its_own_base_only(db: Database, springfield) 
     frame = weather.monthly_degree_days(db, facility=springfield.id, base="15.5C")
     assert frame["hdd"].tolist() == [265.3, 262.1, 244.0]
     assert frame["cdd"].isna().all()  # the file has no CDD
+    later = weather.monthly_degree_days(
+        db, facility=springfield.id, base="15.5C", first_month="2017-01", last_month="2017-02"
+    )
+    assert later.empty and later.attrs["missing_months"] == ["2017-01", "2017-02"]
     with pytest.raises(
         weather.NotAvailableError, match=r"station EGLL holds degree days at base 15.5C and no temp"
     ):
