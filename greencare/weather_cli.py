@@ -112,7 +112,7 @@ def weather_list(
         last_month=last, station=station,
     )  # fmt: skip
     rows: list[dict[str, Any]] = [
-        {"facility": frame.attrs["facility"], **r}
+        {"facility": frame.attrs["facility"], **{k: _plain(v) for k, v in r.items()}}
         for r in frame.astype(object).to_dict(orient="records")
     ]
     missing = frame.attrs.get("missing_months", [])
@@ -129,6 +129,11 @@ def weather_list(
         base._emit({"rows": rows, "missing_months": missing}, True, text)
     else:
         base._emit(rows, False, text)
+
+
+def _plain(value: Any) -> Any:
+    """NaN (a kind of degree day the station's file did not have) is null in JSON, not NaN."""
+    return None if isinstance(value, float) and value != value else value
 
 
 def _ranges(months: list[str]) -> str:

@@ -106,3 +106,17 @@ def test_import_without_unit_is_one_error_line(cli, springfield) -> None:
         "error: noaa-daily-summaries-2023-02.csv: NOAA daily summaries do not say their unit: "
         "give --unit F (ordered as 'standard') or --unit C ('metric')"
     ]
+
+
+def test_list_json_gives_null_for_a_kind_not_imported(cli, springfield) -> None:
+    path = DATA / "degreedays-net-monthly-hdd.csv"
+    assert cli("weather", "import", str(path)).exit_code == 0
+    result = cli("weather", "list", "--base", "15.5C", "--json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["rows"]  # strict JSON: NaN would not parse as null
+    assert [(r["month"], r["hdd"], r["cdd"]) for r in rows] == [
+        ("2016-01", 265.3, None),
+        ("2016-02", 262.1, None),
+        ("2016-03", 244.0, None),
+    ]
+    assert "NaN" not in result.stdout
