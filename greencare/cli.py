@@ -1040,5 +1040,14 @@ def _add_report_command() -> None:
 _add_report_command()
 
 
+def _add_weather_command() -> None:
+    from greencare.weather_cli import weather  # click only: pandas loads on use
+
+    main.add_command(weather)
+
+
+_add_weather_command()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

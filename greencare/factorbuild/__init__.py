@@ -9,7 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from . import desnz, economic, egrid, energy, epa_hub, healthcare, healthcare_waste, ipcc, useeio
+from . import (
+    desnz,
+    economic,
+    egrid,
+    energy,
+    epa_hub,
+    healthcare,
+    healthcare_waste,
+    ipcc,
+    nclimdiv,
+    useeio,
+)
 
 Builder = Callable[[Path, Path], dict[str, int]]
 
@@ -37,6 +48,7 @@ DATASETS: dict[str, Builder] = {
     "energy-star-pm/2023": lambda s, o: energy.extract(s, o, "2023"),
     "healthcare-waste/2021": lambda s, o: healthcare_waste.extract(s, o, "2021"),
     "economic-indices/2025": lambda s, o: economic.extract(s, o, "2025"),
+    "noaa-nclimdiv/2025": lambda s, o: nclimdiv.extract(s, o, "2025"),
 }
 
 

@@ -120,8 +120,9 @@ def undo_batch(db: Database, batch_id: int, *, source: str) -> dict[str, int]:
                 db.execute(f"DELETE FROM readings WHERE id IN ({', '.join('?' * len(part))})", part)
             rollups.apply(db, frame, sign=-1)  # after the delete: months recomputed from the rest
             removed += len(frame)
-        for table in ("waste_records", "purchases"):
+        for table in ("waste_records", "purchases", "weather_days", "weather_degree_days"):
             removed += db.execute(f"DELETE FROM [{table}] WHERE batch_id = ?", [batch_id]).rowcount
+        removed += _remove_empty_stations(db, batch_id)
         restored = _restore_replaced(db, batch_id)
         db.execute(
             "UPDATE import_batches SET status = 'undone', "
@@ -138,6 +139,16 @@ def undo_batch(db: Database, batch_id: int, *, source: str) -> dict[str, int]:
             source=source,
         )
     return {"removed": removed, "restored": restored}
+
+
+def _remove_empty_stations(db: Database, batch_id: int) -> int:
+    """Weather stations this batch created that hold no data any more."""
+    return db.execute(
+        "DELETE FROM weather_stations WHERE batch_id = ? "
+        "AND id NOT IN (SELECT station_id FROM weather_days) "
+        "AND id NOT IN (SELECT station_id FROM weather_degree_days)",
+        [batch_id],
+    ).rowcount
 
 
 def _replaced_by_active(db: Database, batch_id: int) -> list[int]:

@@ -264,6 +264,64 @@ def m0006_plausibility_flags(db: Database) -> None:
     db.execute("CREATE INDEX idx_accepted_outliers_month ON accepted_outliers (facility_id, month)")
 
 
+@migrations(name="0008_weather")
+def m0008_weather(db: Database) -> None:
+    """Weather per facility: stations, their daily mean temperatures (from which greencare
+    computes degree days at any base) and degree days imported as published (at their base).
+    Rows carry the import batch that brought them, so ``imports undo`` removes them."""
+    db.execute(
+        """
+        CREATE TABLE weather_stations (
+            id INTEGER PRIMARY KEY,
+            facility_id INTEGER NOT NULL REFERENCES facilities(id),
+            name TEXT NOT NULL,
+            notes TEXT,
+            source TEXT NOT NULL DEFAULT 'manual',
+            batch_id INTEGER REFERENCES import_batches(id),
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+            UNIQUE (facility_id, name)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE weather_days (
+            id INTEGER PRIMARY KEY,
+            station_id INTEGER NOT NULL REFERENCES weather_stations(id),
+            date TEXT NOT NULL,
+            tmean REAL NOT NULL,
+            tmin REAL,
+            tmax REAL,
+            unit TEXT NOT NULL CHECK (unit IN ('F', 'C')),
+            readings INTEGER CHECK (readings IS NULL OR readings > 0),
+            method TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT 'manual',
+            batch_id INTEGER REFERENCES import_batches(id),
+            UNIQUE (station_id, date)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE weather_degree_days (
+            id INTEGER PRIMARY KEY,
+            station_id INTEGER NOT NULL REFERENCES weather_stations(id),
+            start_date TEXT NOT NULL,
+            end_date TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('hdd', 'cdd')),
+            base REAL NOT NULL,
+            unit TEXT NOT NULL CHECK (unit IN ('F', 'C')),
+            value REAL NOT NULL CHECK (value >= 0),
+            estimated_pct REAL,
+            source TEXT NOT NULL DEFAULT 'manual',
+            batch_id INTEGER REFERENCES import_batches(id),
+            CHECK (end_date >= start_date),
+            UNIQUE (station_id, kind, base, unit, start_date)
+        )
+        """
+    )
+
+
 @migrations(name="0009_units_million_pounds_are_mmlb")
 def m0009_units_million_pounds_are_mmlb(db: Database) -> None:
     """Before the bill-unit table, "MLb"/"MLbs" were read as million pounds and stored as "MLb".

@@ -48,6 +48,7 @@ def test_all_editions_present() -> None:
         "energy-star-pm/2023",
         "healthcare-waste/2021",
         "economic-indices/2025",
+        "noaa-nclimdiv/2025",
     }
 
 

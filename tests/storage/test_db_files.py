@@ -354,7 +354,7 @@ def test_a_full_disk_from_the_command_line(ours: Path, tmp_path: Path, monkeypat
     result = CliRunner().invoke(
         main,
         ["--db", str(ours), "facility", "add", "St Other", "--country", "US",
-         "--grid-region", "CAMX", "--notes", "n" * 20000],
+         "--grid-region", "CAMX", "--notes", "n" * 9000],
     )  # fmt: skip
     assert (result.exit_code, result.output) == (
         1,

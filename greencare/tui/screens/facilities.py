@@ -75,6 +75,8 @@ class FacilityForm(FormScreen):
                   value=f.name if f else None),
             Field("country", "Country", placeholder="US, GB, …", required=True,
                   value=country, check=check_country),
+            Field("region", "State/region", placeholder="US state, e.g. IL",
+                  value=f.region if f and f.region else None),
             Field("grid_region", "Grid region", kind="select", options=region_options(country),
                   value=f.grid_region if f and f.grid_region else None,
                   placeholder="choose the eGRID subregion"),
@@ -127,6 +129,7 @@ class FacilityForm(FormScreen):
         data = {
             "name": values["name"],
             "country": values["country"],
+            "region": blank_to_none(values["region"]),
             "grid_region": blank_to_none(values["grid_region"]),
             "timezone": blank_to_none(values["timezone"]),
             "kind": values["kind"],
@@ -225,6 +228,7 @@ class FacilitiesScreen(SectionScreen):
         Binding("c", "edit_facility", "Edit", id="facilities.edit"),
         Binding("m", "add_meter", "Add meter", id="facilities.add_meter"),
         Binding("n", "patient_days", "Patient days", id="facilities.patient_days"),
+        Binding("t", "weather", "Weather", id="facilities.weather"),
         Binding("delete", "retire", "Retire", id="facilities.retire"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="facilities.refresh"),
     ]
@@ -382,6 +386,14 @@ class FacilitiesScreen(SectionScreen):
                 self.app.notify(f"Saved patient days for {row['month']}.", title="Saved")
 
         self.app.push_screen(PatientDaysForm(self.db, self.facility, month), saved)
+
+    def action_weather(self) -> None:
+        from greencare.tui.screens.weather import WeatherScreen
+
+        if self.facility is None:
+            self.set_status("Add a facility first (a).")
+            return
+        self.app.push_screen(WeatherScreen(self.db, self.facility))
 
     def action_retire(self) -> None:
         meters = self.query_one("#fac-meters", DataTable)
