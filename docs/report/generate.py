@@ -30,7 +30,7 @@ def main() -> None:
         finally:
             db.close()
     for fmt in ("html", "pdf"):
-        print("wrote", write(report, fmt, HERE / f"demo-report.{fmt}"))
+        print("wrote", write(report, fmt, HERE / f"demo-report.{fmt}", force=True))
     for key, _, draw in charts.CHARTS:
         target = HERE / f"chart-{key}.png"
         target.write_bytes(charts.to_bytes(draw(report), "png"))

@@ -13,6 +13,7 @@ from textual.widgets import Button, DataTable, Input, Label, Static
 
 from greencare.core.errors import GreencareError
 from greencare.core.models import Facility
+from greencare.tui.widgets import MESSAGE_MAX, SafeTable, plain
 
 #: Months shown, newest last (the CLI and API give the whole record).
 SHOWN = 36
@@ -43,11 +44,13 @@ class WeatherScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="weather"):
-            yield Static(f"Weather: {self.facility.name}", id="weather-title", classes="pane-title")
+            yield Static(
+                plain(f"Weather: {self.facility.name}"), id="weather-title", classes="pane-title"
+            )
             with Horizontal(id="weather-base-row"):
                 yield Label("Base (65F, 18C) ", classes="field-label")
                 yield Input("65F", id="weather-base", compact=True)
-            yield DataTable(id="weather-table", cursor_type="row", zebra_stripes=True)
+            yield SafeTable(id="weather-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="weather-note")
             yield Static("", id="weather-source")
             with Horizontal(id="form-buttons"):
@@ -72,7 +75,7 @@ class WeatherScreen(ModalScreen[None]):
                 self.db, facility=int(self.facility.id or 0), base=base
             )
         except (GreencareError, ValueError) as exc:
-            note.update(f"Not available: {exc}")
+            note.update(plain(f"Not available: {exc}", MESSAGE_MAX))
             source.update("")
             return
         if frame.empty:
@@ -85,12 +88,14 @@ class WeatherScreen(ModalScreen[None]):
         table.move_cursor(row=len(shown) - 1)
         first, last = frame["month"].iloc[0], frame["month"].iloc[-1]
         note.update(
-            f"{len(frame):,} months, {first} to {last}, base {frame['base'].iloc[0]}"
-            + (f"; showing the last {SHOWN}" if len(frame) > SHOWN else "")
+            plain(
+                f"{len(frame):,} months, {first} to {last}, base {frame['base'].iloc[0]}"
+                + (f"; showing the last {SHOWN}" if len(frame) > SHOWN else "")
+            )
         )
         sources = " · ".join(dict.fromkeys(shown["source"]))
         methods = " · ".join(dict.fromkeys(shown["method"]))
-        source.update(f"Source: {sources}\nMethod: {methods}")
+        source.update(plain(f"Source: {sources}\nMethod: {methods}", MESSAGE_MAX))
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:
