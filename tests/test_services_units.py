@@ -305,3 +305,22 @@ def test_cli_prints_quantities_in_full_and_refuses_overflow(tmp_db_path: Path) -
     db = services.open_db(tmp_db_path)
     assert state(db) == before
     db.close()
+
+
+def test_cli_import_of_a_huge_value_is_one_problem_line_and_no_numpy_warning(
+    tmp_db_path: Path, tmp_path: Path
+) -> None:
+    db = services.open_db(tmp_db_path)
+    facility = services.add_facility(db, name="St Example", country="US", grid_region="CAMX")
+    services.add_meter(db, facility=facility.id, name="Main", commodity="electricity")
+    db.close()
+    path = tmp_path / "huge.csv"
+    path.write_text("meter,start,end,quantity,unit\nMain,2025-01-01,2025-01-31,1e308,kWh\n")
+    done = _cli(tmp_db_path, "import", str(path))
+    assert done.returncode == 1
+    assert "RuntimeWarning" not in done.stderr and "Warning" not in done.stdout
+    assert done.stdout.splitlines() == [
+        "import failed: 1 problems in huge.csv; nothing was written",
+        "  huge.csv, line 2, quantity '1e308': 1e+308 kWh is too large: more than 1e+15 kWh, "
+        "beyond any facility's use (check the quantity and its unit)",
+    ]

@@ -435,11 +435,15 @@ class NumberFormat:
             return True
         if self.convention == "comma":
             return False
-        frac = values - np.floor(values)
-        thousandths = values * 1000
-        form = (
-            (values >= 1) & (values < 1000) & (np.abs(thousandths - np.round(thousandths)) < 1e-6)
-        )
+        # Huge values (1e308, refused later as too large) overflow here: no warning for them.
+        with np.errstate(over="ignore", invalid="ignore"):
+            frac = values - np.floor(values)
+            thousandths = values * 1000
+            form = (
+                (values >= 1)
+                & (values < 1000)
+                & (np.abs(thousandths - np.round(thousandths)) < 1e-6)
+            )
         settles = np.flatnonzero((frac != 0) & ~form)
         if not settles.size:
             return False
