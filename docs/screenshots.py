@@ -11,7 +11,7 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-from greencare.demo import build_demo
+from greencare.services.demo import build_demo
 from greencare.tui.app import SECTIONS, GreencareApp
 
 OUT = Path(__file__).resolve().parent

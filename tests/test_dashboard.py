@@ -1,11 +1,12 @@
-"""The dashboard's figures and warnings (greencare.dashboard), headless."""
+"""The dashboard's figures and warnings (greencare.services.dashboard), headless."""
 
 from __future__ import annotations
 
 import calendar
 from datetime import date
 
-from greencare import dashboard, services
+from greencare import services
+from greencare.services import dashboard
 
 
 def _monthly(db, meter: str, months: list[str], quantity: float, **kwargs) -> None:

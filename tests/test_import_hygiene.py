@@ -58,7 +58,7 @@ def test_headless_modules_do_not_load_textual(tmp_path: Path) -> None:
     result = run_fresh(
         """
         names = import_all("greencare.core") + import_all("greencare.storage")
-        for extra in ("greencare.services", "greencare.cli", "greencare.demo"):
+        for extra in ("greencare.services", "greencare.cli", "greencare.services.demo"):
             importlib.import_module(extra)
             names.append(extra)
         print(json.dumps({"imported": names, "loaded": loaded("textual")}))
@@ -67,7 +67,11 @@ def test_headless_modules_do_not_load_textual(tmp_path: Path) -> None:
     )
     imported = set(result["imported"])
     assert {"greencare.core.units", "greencare.core.models", "greencare.core.periods"} <= imported
-    assert {"greencare.storage.db", "greencare.storage.audit", "greencare.demo"} <= imported
+    assert {
+        "greencare.storage.db",
+        "greencare.storage.audit",
+        "greencare.services.demo",
+    } <= imported
     assert result["loaded"] == []
 
 

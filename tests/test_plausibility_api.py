@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from greencare import paths, plausibility, services
-from greencare.activity_imports import import_activity
+from greencare import paths, services
 from greencare.core.errors import ConflictError
 from greencare.importers.base import ImportOptions
-from greencare.imports import import_readings
+from greencare.services import plausibility
+from greencare.services.activity_imports import import_activity
+from greencare.services.imports import import_readings
 
 TABLES = (
     "readings", "reading_months", "waste_records", "purchases", "audit_log", "accepted_outliers",

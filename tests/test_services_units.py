@@ -13,11 +13,11 @@ import pytest
 from sqlite_utils import Database
 
 from greencare import services
-from greencare.activity_imports import import_activity
 from greencare.core.errors import InputError
 from greencare.core.models import Facility, Meter
 from greencare.importers.base import ImportOptions
-from greencare.imports import import_readings
+from greencare.services.activity_imports import import_activity
+from greencare.services.imports import import_readings
 
 TABLES = ("facilities", "meters", "readings", "reading_months", "waste_records", "purchases",
           "import_batches", "audit_log")  # fmt: skip

@@ -1,12 +1,13 @@
-"""greencare.weather: monthly degree days per facility from the shipped NOAA statewide data."""
+"""greencare.services.weather: monthly degree days per facility from the shipped NOAA statewide data."""
 
 from __future__ import annotations
 
 import pytest
 from sqlite_utils import Database
 
-from greencare import services, weather
+from greencare import services
 from greencare.core.errors import InputError
+from greencare.services import weather
 
 
 @pytest.fixture

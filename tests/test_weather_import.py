@@ -1,4 +1,4 @@
-"""greencare.weather.import_weather: station data as undoable batches, and degree days from it."""
+"""greencare.services.weather.import_weather: station data as undoable batches, and degree days from it."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from greencare import imports, services, weather
+from greencare import services
 from greencare.core.errors import ConflictError, InputError
+from greencare.services import imports, weather
 
 DATA = Path(__file__).resolve().parent / "data" / "weather"
 IL = DATA / "il-tempF-2015-12-2016-01.csv"

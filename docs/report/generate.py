@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from greencare import services
-from greencare.demo import build_demo
+from greencare.services.demo import build_demo
 from greencare.reports import build_report, charts
 from greencare.reports.writers import write
 

@@ -4,7 +4,7 @@
 metadata); ``write(report, "html", path)`` renders it. Formats: html, pdf, xlsx, csv, md, json,
 pm-xlsx (Portfolio Manager meter entries only). The JSON layout is described in ``SCHEMA.md``.
 
-Names load on first use, so ``greencare.reports.cli`` (the click command) imports no pandas.
+Names load on first use, so ``greencare.cli.report`` (the click command) imports no pandas.
 """
 
 from __future__ import annotations

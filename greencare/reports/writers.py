@@ -17,7 +17,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from greencare import outputs
 from greencare.reports.model import (
     XLSX_CELL_MAX,
     Report,
@@ -30,6 +29,7 @@ from greencare.reports.model import (
     safe_text,
     unit,
 )
+from greencare.services import outputs
 
 FORMATS = ("html", "pdf", "xlsx", "csv", "md", "json", "pm-xlsx")
 SUFFIXES = {".html": "html", ".htm": "html", ".pdf": "pdf", ".xlsx": "xlsx", ".csv": "csv",
@@ -48,7 +48,7 @@ def write(
     """Write ``report`` as ``fmt_name`` (see FORMATS) to ``path``; returns what was written.
 
     The file (or CSV folder) is written beside ``path`` under a temporary name and moved into
-    place when complete (:mod:`greencare.outputs`): a crash never leaves a partial report
+    place when complete (:mod:`greencare.services.outputs`): a crash never leaves a partial report
     under the final name. An existing ``path`` is refused unless ``force``; the database
     files in ``protect``, and any SQLite database, are refused always.
     """

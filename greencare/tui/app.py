@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
-from greencare.storage.db import open_db
+from greencare.services.database import open_db
 from greencare.tui.screens.help import HelpScreen
 
 #: (mode, key, label): the sections of the app, in the order the nav bar and help list them.

@@ -25,7 +25,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from greencare.core import numbers
 from greencare.core.errors import ConflictError, GreencareError, InputError, NotFoundError
 from greencare.core.text import strip_control
-from greencare.plausibility import PlausibilityError, accepting
+from greencare.services.plausibility import PlausibilityError, accepting
 from greencare.tui.widgets import MESSAGE_MAX, SafeSelect, line, plain
 
 # --- quick checks: each returns "" when the text is acceptable (or empty) -----------------------

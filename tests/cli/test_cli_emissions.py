@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 from pytest import approx
 
 from greencare.cli import main
-from greencare.demo import build_demo
+from greencare.services.demo import build_demo
 
 RIVERSIDE = "Riverside General Hospital"
 SCOPES = {

@@ -13,10 +13,10 @@ import pytest
 from hostile import MEGABYTE, RAW_CONTROL, insert_hostile, table_digest
 
 from greencare import services
-from greencare.activity_imports import import_activity
 from greencare.core.errors import InputError
 from greencare.importers.base import ImportOptions
-from greencare.imports import import_readings
+from greencare.services.activity_imports import import_activity
+from greencare.services.imports import import_readings
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -438,8 +438,8 @@ def test_hub_2021_and_2023_use_ar4(library) -> None:
 
 
 def test_every_line_traces_to_a_record_and_a_factor_row(db, library) -> None:
-    from greencare.demo import load_sample_data
     from greencare.paths import sample_data_dir
+    from greencare.services.demo import load_sample_data
 
     with db.atomic():
         load_sample_data(db, sample_data_dir())

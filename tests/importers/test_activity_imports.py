@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from greencare import services
-from greencare.activity_imports import import_activity, kind_of
 from greencare.cli import main
 from greencare.importers.base import ImportOptions
-from greencare.imports import undo
+from greencare.services.activity_imports import import_activity, kind_of
+from greencare.services.imports import undo
 
 WASTE = (
     "facility,start,end,stream,route,quantity,unit,hauler,cost,currency\n"

@@ -19,7 +19,7 @@ from greencare import services
 from greencare.core.models import Facility, Meter
 from greencare.importers.base import FormatError, ImportOptions, parse_times
 from greencare.importers.conventions import DateOrder
-from greencare.imports import ImportResult, import_readings
+from greencare.services.imports import ImportResult, import_readings
 
 DATA = Path(__file__).parent.parent / "data"
 

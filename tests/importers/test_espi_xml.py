@@ -13,7 +13,7 @@ from greencare.core.text import shorten
 from greencare.importers import detect
 from greencare.importers.base import FormatError, ImportOptions
 from greencare.importers.espi_xml import EspiXml
-from greencare.imports import import_readings
+from greencare.services.imports import import_readings
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SEED = DATA / "example-GreenButton-data.xml"

@@ -11,7 +11,7 @@ from greencare import services
 from greencare.importers import detect
 from greencare.importers.base import FormatError, ImportOptions
 from greencare.importers.greenbutton_csv import GreenButtonCsv
-from greencare.imports import import_readings
+from greencare.services.imports import import_readings
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 OPOWER = DATA / "greenbutton-opower-electric-15min.csv"

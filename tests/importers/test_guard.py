@@ -20,11 +20,11 @@ import pytest
 from sqlite_utils import Database
 
 from greencare import services
-from greencare.activity_imports import import_activity, kind_of
 from greencare.core.models import Facility
 from greencare.importers import guard
 from greencare.importers.base import FormatError, ImportOptions
-from greencare.imports import import_readings
+from greencare.services.activity_imports import import_activity, kind_of
+from greencare.services.imports import import_readings
 from greencare.storage import batches
 
 HEADER = b"meter,start,end,quantity\n"

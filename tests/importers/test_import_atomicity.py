@@ -16,7 +16,7 @@ import pytest
 
 from greencare import services
 from greencare.importers.base import ImportOptions
-from greencare.imports import import_readings
+from greencare.services.imports import import_readings
 
 TABLES = ("readings", "reading_months", "import_batches", "audit_log", "meters")
 ROWS = 400_000

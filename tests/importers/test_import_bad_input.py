@@ -22,7 +22,7 @@ from greencare import services
 from greencare.core.errors import InputError
 from greencare.core.models import Facility
 from greencare.importers.base import FormatError, ImportOptions
-from greencare.imports import ImportResult, import_readings
+from greencare.services.imports import ImportResult, import_readings
 
 HEADER = b"meter,start,end,quantity\n"
 GOOD_ROW = b"Main,2025-01-01,2025-01-31,10\n"

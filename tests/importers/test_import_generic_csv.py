@@ -22,7 +22,7 @@ from greencare import services
 from greencare.core.errors import GreencareError, InputError
 from greencare.core.models import Facility, Meter
 from greencare.importers.base import ImportOptions
-from greencare.imports import ImportResult, import_readings, undo
+from greencare.services.imports import ImportResult, import_readings, undo
 from greencare.storage import rollups
 
 NEW_YORK = ZoneInfo("America/New_York")

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from greencare import imports, services
+from greencare import services
 from greencare.importers import detect
 from greencare.importers.base import ImportOptions
+from greencare.services import imports
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "oed"
 

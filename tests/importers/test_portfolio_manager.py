@@ -16,7 +16,7 @@ from greencare import services
 from greencare.importers import detect
 from greencare.importers.base import FormatError, ImportOptions
 from greencare.importers.portfolio_manager import PortfolioManager, pm_unit
-from greencare.imports import import_readings
+from greencare.services.imports import import_readings
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SEED = DATA / "example-pm-monthly-meter-usage.xlsx"

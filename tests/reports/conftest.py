@@ -10,7 +10,7 @@ from report_fixtures import FORMULA_NAME, SCRIPT_NAME, add_small_hospital
 from sqlite_utils import Database
 
 from greencare import services
-from greencare.demo import build_demo
+from greencare.services.demo import build_demo
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from report_fixtures import add_small_hospital
 
 from greencare import services
-from greencare.reports.cli import report
+from greencare.cli.report import report
 
 
 @click.group()
@@ -105,7 +105,7 @@ def test_module_imports_nothing_heavy() -> None:
     import sys
 
     code = (
-        "import sys, greencare.reports.cli; "
+        "import sys, greencare.cli.report; "
         "print(sorted(m for m in ('pandas', 'matplotlib', 'textual') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -19,9 +19,9 @@ from click.testing import CliRunner
 from report_fixtures import add_small_hospital
 
 from greencare import services
+from greencare.cli.report import report
 from greencare.core.errors import InputError
 from greencare.reports import build_report, render
-from greencare.reports.cli import report
 from greencare.reports.writers import write
 
 

@@ -318,7 +318,7 @@ def test_a_full_disk_loses_nothing_and_says_so(ours: Path, tmp_path: Path) -> No
             for m in range(1, 13)
         )
     )
-    from greencare import imports
+    from greencare.services import imports
 
     with pytest.raises(DatabaseError) as caught:
         imports.import_readings(db, bills)

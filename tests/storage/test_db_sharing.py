@@ -20,8 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from greencare import imports, services
+from greencare import services
 from greencare.core.errors import DatabaseBusyError
+from greencare.services import imports
 from greencare.storage.db import open_db
 
 MONTHS = 24

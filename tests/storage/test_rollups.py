@@ -15,7 +15,7 @@ from sqlite_utils import Database
 from greencare import services
 from greencare.core.errors import ConflictError, InputError
 from greencare.core.models import Facility, Meter
-from greencare.demo import build_demo
+from greencare.services.demo import build_demo
 from greencare.storage import rollups
 from greencare.storage.db import open_db
 from greencare.storage.schema import migrations

@@ -7,7 +7,7 @@ from pathlib import Path
 from textual.widgets import DataTable, Input, Select, Static
 from tui_helpers import count, wait_until
 
-from greencare import imports
+from greencare.services import imports
 from greencare.tui.app import GreencareApp
 from greencare.tui.forms import ConfirmScreen
 
@@ -49,7 +49,7 @@ async def test_filter_the_log_and_see_before_and_after(small_db) -> None:
     small_db.execute(
         "UPDATE facilities SET staffed_beds = 1 WHERE id = 1"
     )  # not audited: only to prove the detail shows the logged values
-    from greencare.tui import queries
+    from greencare.services import queries
 
     queries.retire_meter(small_db, 2, source="tui")
     app = GreencareApp(db=small_db, mode="history")

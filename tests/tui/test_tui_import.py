@@ -76,7 +76,7 @@ async def test_errors_are_listed_and_nothing_is_written(small_db, tmp_path: Path
 
 
 async def test_cancel_an_import_and_nothing_lands(small_db, tmp_path: Path, monkeypatch) -> None:
-    from greencare import imports
+    from greencare.services import imports
 
     source = _csv(tmp_path / "long.csv", "Gas", 120, year=2030)
     monkeypatch.setattr(importer, "CHUNK_ROWS", 10)

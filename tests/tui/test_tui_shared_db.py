@@ -11,7 +11,7 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Input, Label, Select
 
-from greencare import imports
+from greencare.services import imports
 from greencare.storage.db import open_db
 from greencare.tui.app import GreencareApp
 from greencare.tui.screens.reading_form import ReadingForm

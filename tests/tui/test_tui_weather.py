@@ -6,7 +6,8 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Input, Static
 
-from greencare import services, weather
+from greencare import services
+from greencare.services import weather
 from greencare.storage.db import open_db
 from greencare.tui.app import GreencareApp
 from greencare.tui.screens.weather import WeatherScreen

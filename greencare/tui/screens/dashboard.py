@@ -51,7 +51,7 @@ def _pct(value: float | None) -> str:
 
 
 class DashboardScreen(Screen[None]):
-    """Figures come from greencare.dashboard in a worker, so the app never freezes."""
+    """Figures come from greencare.services.dashboard in a worker, so the app never freezes."""
 
     MODE = "dashboard"
     BINDINGS = [Binding("ctrl+r", "refresh", "Refresh", id="dashboard.refresh")]
@@ -130,13 +130,13 @@ class DashboardScreen(Screen[None]):
     def _compute(
         self, facility: Any, gwp: str | None = None, pins: dict[str, str] | None = None
     ) -> None:
-        from greencare.storage.db import open_db
-        from greencare.tui import queries
+        from greencare.services import dashboard as use_case
+        from greencare.services.database import open_db
 
         db_path = getattr(self.app, "db_path", None)
         try:
             db = open_db(db_path) if db_path else self.app.db  # type: ignore[attr-defined]
-            data = queries.dashboard(db, facility=facility, gwp=gwp, pins=pins)
+            data = {**use_case.dashboard(db, facility=facility, gwp=gwp, pins=pins), "gwp": gwp}
         except Exception as exc:  # shown in the screen; the worker must not crash the app
             self.post_message(DashboardLoaded({}, error=str(exc)))
             return

@@ -15,7 +15,7 @@ from greencare.core import regions, units
 from greencare.core.errors import GreencareError
 from greencare.core.models import Facility, Meter
 from greencare.core.vocab import Commodity, DeliveryClass, FacilityKind
-from greencare.tui import queries
+from greencare.services import activity as queries
 from greencare.tui.forms import (
     ConfirmScreen,
     Field,
@@ -143,7 +143,7 @@ class FacilityForm(FormScreen):
             if changed & {"floor_area", "floor_area_unit"}:
                 changed |= {"floor_area", "floor_area_unit"}
             data = {k: v for k, v in data.items() if k in changed}
-            return queries.update_facility(self.db, self.facility.id, **data)
+            return services.update_facility(self.db, self.facility.id, source="tui", **data)
         return services.add_facility(self.db, source="tui", **data)
 
 
@@ -410,7 +410,7 @@ class FacilitiesScreen(SectionScreen):
             def retire_meter(yes: bool | None) -> None:
                 if yes:
                     try:
-                        queries.retire_meter(self.db, meter.id or 0)
+                        services.retire_meter(self.db, meter.id or 0, source="tui")
                     except GreencareError as exc:  # busy or read-only: nothing changed
                         self.app.notify(str(exc), title="Not retired", severity="error")
                         return
@@ -430,7 +430,7 @@ class FacilitiesScreen(SectionScreen):
         def retire_facility(yes: bool | None) -> None:
             if yes:
                 try:
-                    queries.retire_facility(self.db, facility.id or 0)
+                    services.retire_facility(self.db, facility.id or 0, source="tui")
                 except GreencareError as exc:  # busy or read-only: nothing changed
                     self.app.notify(str(exc), title="Not retired", severity="error")
                     return

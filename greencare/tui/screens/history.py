@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 
 from greencare import services
-from greencare.tui import queries
+from greencare.services import history as queries
 from greencare.tui.forms import ConfirmScreen
 from greencare.tui.screens.base import SectionScreen
 from greencare.tui.widgets import DETAIL_MAX, NavBar, SafeSelect, SafeTable, line, plain
@@ -198,8 +198,8 @@ class HistoryScreen(SectionScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="undo")
     def undo(self, batch_id: int) -> None:
-        from greencare import imports
-        from greencare.storage.db import open_db
+        from greencare.services import imports
+        from greencare.services.database import open_db
 
         db_path = getattr(self.app, "db_path", None)
         try:

@@ -89,8 +89,8 @@ class FileInspected(Message):
 def inspect_path(text: str) -> Inspection:
     """Detect a file's format and read its head; called in a thread worker, never on the UI
     thread (a spreadsheet or a network drive can take seconds, a hostile file longer)."""
-    from greencare.activity_imports import kind_of
     from greencare.importers import FormatError, detect
+    from greencare.services.activity_imports import kind_of
 
     found = Inspection(text)
     path = Path(text).expanduser()
@@ -390,8 +390,8 @@ class ImportScreen(SectionScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="import")
     def run_import(self, path: Path, options: Any) -> None:
-        from greencare import imports
-        from greencare.storage.db import open_db
+        from greencare.services import imports
+        from greencare.services.database import open_db
 
         db_path = getattr(self.app, "db_path", None)
 
@@ -406,7 +406,7 @@ class ImportScreen(SectionScreen):
                 raise ImportCancelled
             kind = {"waste-csv": "waste", "purchases-csv": "purchases"}.get(self.format_name or "")
             if kind:
-                from greencare.activity_imports import import_activity
+                from greencare.services.activity_imports import import_activity
 
                 result = import_activity(db, path, kind, options, source="tui")
                 self.post_message(ImportProgress(1, 1, result.rows_read))
@@ -428,7 +428,7 @@ class ImportScreen(SectionScreen):
         those values recorded as accepted outliers (the CLI's --accept-outlier)."""
         from dataclasses import replace
 
-        from greencare.plausibility import IMPORT_REFUSAL
+        from greencare.services.plausibility import IMPORT_REFUSAL
         from greencare.tui.forms import ConfirmScreen
 
         options = getattr(self, "_options", None)

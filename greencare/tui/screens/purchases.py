@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 
 from greencare import services
 from greencare.core.vocab import HEALTHCARE_ITEMS, HealthcareCategory
-from greencare.tui import queries
+from greencare.services import activity as queries
 from greencare.tui.forms import (
     Field,
     FormScreen,

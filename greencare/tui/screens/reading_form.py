@@ -17,7 +17,7 @@ from greencare import services
 from greencare.core import numbers, periods, units
 from greencare.core.errors import ConflictError, InputError, NotFoundError
 from greencare.core.models import Facility, Meter
-from greencare.plausibility import PlausibilityError
+from greencare.services.plausibility import PlausibilityError
 from greencare.tui.forms import KeepsTyping, confirm_outlier
 from greencare.tui.widgets import MESSAGE_MAX, SafeSelect, markup, plain
 

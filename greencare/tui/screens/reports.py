@@ -108,19 +108,9 @@ class ReportsScreen(SectionScreen):
         self.refill_facility_select(self.query_one("#rep-facility", Select))
 
     def latest_year(self) -> int | None:
-        """The last whole calendar year with data (what an annual report covers); the latest
-        year when there is no earlier one. A bill ending in January does not make it that year."""
-        first, last = self.db.execute(
-            "SELECT min(month), max(month) FROM reading_months"
-        ).fetchone()
-        if not last:
-            return None
-        year = int(last[:4])
-        if last[5:] != "12" and int(first[:4]) < year:
-            return year - 1
-        return year
+        from greencare.services import reports
 
-    # -- the form ------------------------------------------------------------------------------------
+        return reports.latest_year(self.db)
 
     def period(self) -> dict[str, Any]:
         year = self.query_one("#rep-year", Input).value.strip()
@@ -221,13 +211,14 @@ class ReportsScreen(SectionScreen):
 
     def protected(self) -> list[str]:
         """The database's file (what a report must never be written over)."""
-        rows = self.db.execute("PRAGMA database_list").fetchall()
-        return [str(r[2]) for r in rows if r[2]] + [str(getattr(self.app, "db_path", "") or "")]
+        from greencare.services import reports
+
+        return [*reports.database_files(self.db), str(getattr(self.app, "db_path", "") or "")]
 
     def refused(self, out: Path, fmt: str, *, force: bool) -> bool:
         """Show why ``out`` cannot be written (the database, not a report folder...), if so."""
-        from greencare import outputs
         from greencare.core.errors import GreencareError
+        from greencare.services import outputs
 
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
@@ -273,22 +264,28 @@ class ReportsScreen(SectionScreen):
         protect: list[str] | None = None,
     ) -> None:
         from greencare.core.errors import GreencareError
-        from greencare.reports import build_report
-        from greencare.reports.writers import write
-        from greencare.storage.db import open_db
+        from greencare.services import reports
+        from greencare.services.database import open_db
 
         db_path = getattr(self.app, "db_path", None)
         try:
             db = open_db(db_path) if db_path else self.db
-            self.post_message(ReportProgress(0, "computing the inventory and tables…"))
-            report = build_report(
-                db, facility=facility, gwp=gwp, pins=pins or None, allow_gaps=True, **period
-            )
-            if self.cancel_event.is_set():
-                raise ReportCancelled
-            self.post_message(ReportProgress(1, f"writing {fmt}…"))
             out.parent.mkdir(parents=True, exist_ok=True)
-            written = write(report, fmt, out, force=force, protect=protect or [])
+            done = reports.write_report(
+                db,
+                out,
+                fmt=fmt,
+                force=force,
+                protect=protect or [],
+                progress=lambda stage, text: self.post_message(ReportProgress(stage, text)),
+                cancelled=self.cancel_event.is_set,
+                facility=facility,
+                gwp=gwp,
+                pins=pins or None,
+                **period,
+            )
+            if done.get("cancelled"):
+                raise ReportCancelled
         except ReportCancelled:
             self.post_message(ReportDone(cancelled=True))
             return
@@ -298,7 +295,7 @@ class ReportsScreen(SectionScreen):
         except Exception as exc:  # shown on the screen; never crash the app
             self.post_message(ReportDone(error=f"{type(exc).__name__}: {exc}"))
             return
-        self.post_message(ReportDone(path=str(written), gaps=len(report.meta.get("gaps", []))))
+        self.post_message(ReportDone(path=done["written"], gaps=len(done["gaps"])))
 
     def on_report_progress(self, message: ReportProgress) -> None:
         self.query_one("#rep-progress", ProgressBar).update(progress=message.stage)

@@ -14,8 +14,8 @@ from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 from greencare import services
 from greencare.core.errors import InputError
 from greencare.core.vocab import DisposalRoute, WasteStream
-from greencare.plausibility import PlausibilityError
-from greencare.tui import queries
+from greencare.services import activity as queries
+from greencare.services.plausibility import PlausibilityError
 from greencare.tui.forms import (
     Field,
     FormScreen,

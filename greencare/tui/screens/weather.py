@@ -63,7 +63,7 @@ class WeatherScreen(ModalScreen[None]):
 
     @on(Input.Submitted, "#weather-base")
     def load(self) -> None:
-        from greencare import weather
+        from greencare.services import weather
 
         table = self.query_one("#weather-table", DataTable)
         note = self.query_one("#weather-note", Static)

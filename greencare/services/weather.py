@@ -3,7 +3,7 @@
 One call answers "monthly HDD/CDD at base B for facility F, months M1..M2" as a DataFrame, the
 same for the CLI, the TUI and the Python API::
 
-    from greencare import weather
+    from greencare.services import weather
     frame = weather.monthly_degree_days(db, facility="St Example", base="65F",
                                         first_month="2024-01", last_month="2024-12")
 

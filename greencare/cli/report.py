@@ -32,10 +32,12 @@ FORMAT_CHOICES = ["html", "pdf", "xlsx", "csv", "md", "json", "pm-xlsx"]
 )
 @click.option("--baseline-year", type=int, help="Year progress and the target are measured from.")
 @click.option(
-    "--allow-gaps",
+    "--strict",
     is_flag=True,
-    help="Report totals even when factors are missing (the gaps are listed).",
+    help="Refuse to write a report while any emission factor is missing (default: write it, "
+    "with the gaps on its cover and in its data-quality section).",
 )
+@click.option("--allow-gaps", is_flag=True, hidden=True, help="The default now; kept for scripts.")
 @click.option(
     "--format",
     "fmt",
@@ -63,7 +65,7 @@ def report(ctx: click.Context, **opts: Any) -> None:
 
     Example: greencare report --year 2025 --baseline-year 2024 --format html -o report.html
     """
-    from greencare.cli import handle_errors
+    from greencare.cli.common import handle_errors
 
     handle_errors(_run)(ctx, **opts)
 
@@ -71,10 +73,10 @@ def report(ctx: click.Context, **opts: Any) -> None:
 def _run(ctx: click.Context, **opts: Any) -> None:
     import json
 
-    from greencare.cli import _open, echo
+    from greencare.cli.common import _db_path, _open, _pins, echo
     from greencare.core.errors import InputError
-    from greencare.core.factors import MissingFactorError
-    from greencare.reports.writers import SUFFIXES, write
+    from greencare.reports.writers import SUFFIXES
+    from greencare.services import reports
 
     output: Path = opts["output"]
     fmt = opts["fmt"] or SUFFIXES.get(output.suffix.lower())
@@ -83,52 +85,22 @@ def _run(ctx: click.Context, **opts: Any) -> None:
             f"cannot tell the format from {output.name!r}; give --format "
             f"({', '.join(FORMAT_CHOICES)})"
         )
-    if opts["csv_long"] and fmt != "csv":
-        raise InputError("--csv-long applies to --format csv only")
-    if fmt == "csv" and not opts["csv_long"] and output.exists() and not output.is_dir():
-        raise InputError(f"{output} is a file; csv writes a folder (or use --csv-long)")
+    protect = [_db_path(ctx)]
     if not output.parent.exists():
         raise InputError(f"folder {output.parent} does not exist")
-    from greencare import outputs
-    from greencare.cli import _db_path
+    from greencare.services import outputs
 
-    protect = [_db_path(ctx)]
-    folder = fmt == "csv" and not opts["csv_long"]
-    outputs.check_target(output, folder=folder, force=opts["force"], protect=protect)
-    db = _open(ctx, create=False)
-    try:
-        built = _build(db, opts)
-    except MissingFactorError as exc:
-        gaps = [g.strip().removeprefix("- ") for g in str(exc).splitlines()[1:] if g.strip()]
-        raise InputError(
-            f"missing emission factors ({len(gaps)}): {'; '.join(gaps) or exc} "
-            "(--allow-gaps reports the totals without them)"
-        ) from exc
-    written = write(
-        built, fmt, output, csv_long=opts["csv_long"], force=opts["force"], protect=protect
+    outputs.check_target(  # before the database is opened: a mistyped -o costs nothing
+        output, folder=fmt == "csv" and not opts["csv_long"], force=opts["force"], protect=protect
     )
-    result = {
-        "written": str(written),
-        "format": fmt,
-        "period": built.meta["period"],
-        "facilities": built.meta["facilities"],
-        "tables": len(built.tables),
-        "gaps": built.meta["gaps"],
-    }
-    if opts["as_json"]:
-        echo(json.dumps(result, indent=2))
-    else:
-        echo(f"wrote {fmt} report to {written}")
-        if built.meta["gaps"]:
-            echo(f"warning: {len(built.meta['gaps'])} missing factors left out of the totals")
-
-
-def _build(db: Any, opts: dict[str, Any]) -> Any:
-    from greencare.cli import _pins
-    from greencare.reports.tables import build_report
-
-    return build_report(
-        db,
+    result = reports.write_report(
+        _open(ctx, create=False),
+        output,
+        fmt=fmt,
+        csv_long=opts["csv_long"],
+        force=opts["force"],
+        protect=protect,
+        strict=opts["strict"],
         year=opts["year"],
         start=opts["start"],
         end=opts["end"],
@@ -136,7 +108,17 @@ def _build(db: Any, opts: dict[str, Any]) -> Any:
         gwp=opts["gwp"].upper() if opts["gwp"] else None,
         pins=_pins(opts["pins"]),
         baseline_year=opts["baseline_year"],
-        allow_gaps=opts["allow_gaps"],
         generated=opts["generated"],
         title=opts["title"],
     )
+    gaps = result["gaps"]
+    if opts["as_json"]:
+        echo(json.dumps(result, indent=2))
+    else:
+        echo(f"wrote {fmt} report to {result['written']}")
+    if gaps:
+        echo(
+            f"warning: {len(gaps)} missing emission factors left out of the totals (listed on "
+            "the report's cover and in its data-quality section; --strict refuses instead)",
+            err=True,
+        )

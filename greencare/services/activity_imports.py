@@ -23,12 +23,12 @@ from typing import Any
 from pydantic import ValidationError
 from sqlite_utils import Database
 
-from greencare import plausibility
 from greencare.core.errors import GreencareError, InputError
 from greencare.core.models import Purchase, WasteRecord, model_errors
 from greencare.importers import guard
 from greencare.importers.base import FormatError, ImportOptions
 from greencare.importers.pipeline import Problem
+from greencare.services import plausibility
 from greencare.storage import activity, batches, facilities, imports
 from greencare.storage.db import begin_write, raise_condition
 
@@ -83,7 +83,7 @@ def import_activity(
     source: str = "api",
 ) -> Any:
     """Import a waste or purchases CSV; returns an ``ImportResult`` like meter imports."""
-    from greencare.imports import ImportResult
+    from greencare.services.imports import ImportResult
 
     options = options or ImportOptions()
     path = Path(path)
@@ -179,7 +179,7 @@ def _one(
     whatever their line endings or blank lines, add nothing, and a file with two equal rows
     keeps both.
 
-    Plausibility (greencare.plausibility) compares the row with the facility's records from
+    Plausibility (greencare.services.plausibility) compares the row with the facility's records from
     before this file, or with its beds: a warning is reported and the row stored and flagged;
     a refusal is an error unless ``options.accept_outlier``.
     """
@@ -245,7 +245,7 @@ def _one(
 
 def _write_rejected(path: Path, rows: list[dict[str, Any]]) -> Path:
     """As for meter data: beside the input, never over an earlier one, owner-only, neutralised."""
-    from greencare import outputs
+    from greencare.services import outputs
 
     fields = list(dict.fromkeys(k for r in rows for k in r))
     text = outputs.csv_text(fields, rows)

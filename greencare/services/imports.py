@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 from sqlite_utils import Database
 
-from greencare import plausibility
 from greencare.core import plausibility as plausibility_rules
 from greencare.core import text as text_rules
 from greencare.core import units
@@ -29,6 +28,7 @@ from greencare.core.models import Meter
 from greencare.importers import detect, guard
 from greencare.importers.base import FormatError, ImportOptions
 from greencare.importers.pipeline import Problem, text_reason, validate
+from greencare.services import plausibility
 from greencare.storage import batches, facilities, imports, readings
 from greencare.storage import plausibility as plausibility_store
 from greencare.storage.db import begin_write, raise_condition
@@ -608,7 +608,7 @@ def _rejected(chunk: pd.DataFrame, problems: list[Problem]) -> list[dict[str, An
 def _write_rejected(path: Path, rows: list[dict[str, Any]]) -> Path:
     """Rejected rows with reasons, beside the input: NAME.rejected.csv (NAME.rejected-2.csv
     and so on when an earlier one is there), owner-only, formula-like cells neutralised."""
-    from greencare import outputs
+    from greencare.services import outputs
 
     text = outputs.csv_text(_REJECTED_FIELDS, sorted(rows, key=lambda r: r["line"]))
     return outputs.write_new(path.with_name(path.stem + ".rejected.csv"), text)

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from greencare import cli as base
+from greencare.cli import common as base
 
 
 @click.group("weather")
@@ -39,7 +39,7 @@ def weather_import(
     as_json: bool,
 ) -> None:
     """Import a station's temperatures (hourly or daily) or degree days, as one undoable batch."""
-    from greencare import weather as use_case
+    from greencare.services import weather as use_case
 
     db = base._open(ctx, create=False)
     result = use_case.import_weather(
@@ -104,7 +104,7 @@ def weather_list(
     as_json: bool,
 ) -> None:
     """List monthly HDD and CDD for a facility; every row names its source."""
-    from greencare import weather as use_case
+    from greencare.services import weather as use_case
 
     db = base._open(ctx, create=False)
     frame = use_case.monthly_degree_days(

@@ -1,0 +1,124 @@
+"""The ``greencare facility`` and ``greencare meter`` commands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from greencare.cli.common import (
+    JSON_OPTION,
+    _emit,
+    _open,
+    _table,
+    handle_errors,
+)
+from greencare.core.vocab import Commodity, DeliveryClass, FacilityKind
+
+# --- facilities -------------------------------------------------------------------------------
+
+
+@click.group()
+def facility() -> None:
+    """Add and list facilities."""
+
+
+@facility.command("add")
+@click.argument("name")
+@click.option("--country", required=True, help="ISO country code, e.g. US or GB.")
+@click.option(
+    "--kind",
+    type=click.Choice([k.value for k in FacilityKind]),
+    default="hospital",
+    show_default=True,
+)
+@click.option("--region", help="State, province or nation, e.g. PA or England.")
+@click.option("--postcode", help="ZIP or postcode.")
+@click.option("--grid-region", help="eGRID subregion (US, e.g. CAMX) or country code (e.g. GB).")
+@click.option("--timezone", help="IANA zone; defaults from the grid region or country.")
+@click.option("--floor-area", help='Gross floor area with its unit, e.g. "350000 ft**2".')
+@click.option("--beds", "staffed_beds", type=int, help="Staffed beds.")
+@click.option("--notes")
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def facility_add(ctx: click.Context, as_json: bool, **fields: Any) -> None:
+    """Add a facility."""
+    from greencare import services
+
+    created = services.add_facility(_open(ctx), source="cli", **fields)
+    _emit(
+        created.model_dump(mode="json"),
+        as_json,
+        lambda: f"added facility {created.id}: {created.name} ({created.timezone})",
+    )
+
+
+@facility.command("list")
+@click.option("--all", "include_retired", is_flag=True, help="Include retired facilities.")
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def facility_list(ctx: click.Context, include_retired: bool, as_json: bool) -> None:
+    """List facilities."""
+    from greencare import services
+
+    rows = [
+        f.model_dump(mode="json")
+        for f in services.list_facilities(_open(ctx, create=False), include_retired=include_retired)
+    ]
+    cols = ["id", "name", "kind", "country", "grid_region", "timezone", "floor_area"]
+    cols += ["floor_area_unit", "staffed_beds"]
+    _emit(rows, as_json, lambda: _table(rows, cols))
+
+
+# --- meters -----------------------------------------------------------------------------------
+
+
+@click.group()
+def meter() -> None:
+    """Add and list meters."""
+
+
+@meter.command("add")
+@click.argument("facility")
+@click.argument("name")
+@click.option("--commodity", required=True, type=click.Choice([c.value for c in Commodity]))
+@click.option("--unit", help="Default unit of its bills (e.g. kWh, therm, kgal).")
+@click.option("--delivery-class", type=click.Choice([d.value for d in DeliveryClass]))
+@click.option("--net-metering", is_flag=True, help="Readings may be negative (export).")
+@click.option("--notes")
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def meter_add(ctx: click.Context, facility: str, as_json: bool, **fields: Any) -> None:
+    """Add a meter to FACILITY (its id or name)."""
+    from greencare import services
+
+    created = services.add_meter(
+        _open(ctx, create=False), facility=facility, source="cli", **fields
+    )
+    _emit(
+        created.model_dump(mode="json"),
+        as_json,
+        lambda: (
+            f"added meter {created.id}: {created.name} ({created.commodity.value}, {created.unit})"
+        ),
+    )
+
+
+@meter.command("list")
+@click.option("--facility", help="Only this facility (id or name).")
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def meter_list(ctx: click.Context, facility: str | None, as_json: bool) -> None:
+    """List meters."""
+    from greencare import services
+
+    rows = [
+        m.model_dump(mode="json")
+        for m in services.list_meters(_open(ctx, create=False), facility=facility)
+    ]
+    cols = ["id", "facility_id", "name", "commodity", "unit", "delivery_class"]
+    _emit(rows, as_json, lambda: _table(rows, cols))

@@ -1,0 +1,94 @@
+"""The ``greencare reading`` commands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from greencare.cli.common import (
+    ACCEPT_OUTLIER_OPTION,
+    JSON_OPTION,
+    _emit,
+    _open,
+    _table,
+    handle_errors,
+)
+
+# --- readings ---------------------------------------------------------------------------------
+
+
+@click.group()
+def reading() -> None:
+    """Add and list readings (bills and interval data)."""
+
+
+@reading.command("add")
+@click.argument("meter")
+@click.option("--start", required=True, help="First day (YYYY-MM-DD) or ISO date-time.")
+@click.option("--end", required=True, help="Last day billed, inclusive, or ISO date-time.")
+@click.option("--quantity", required=True, help="Amount used in the period.")
+@click.option("--unit", help="Unit of the quantity (default: the meter's unit).")
+@click.option("--cost", help="Amount billed.")
+@click.option("--currency", help="ISO currency code (default from the facility's country).")
+@click.option("--estimated", is_flag=True, help="The bill is an estimate, not a meter read.")
+@click.option("--facility", help="The meter's facility, when meter names repeat.")
+@ACCEPT_OUTLIER_OPTION
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def reading_add(ctx: click.Context, meter: str, as_json: bool, **fields: Any) -> None:
+    """Record a bill or reading for METER (its id or name).
+
+    The quantity is checked against the meter's history, or the facility's floor area: an
+    implausible value is refused (nothing written) unless --accept-outlier.
+    """
+    from greencare import services
+    from greencare.core.numbers import grouped
+
+    db = _open(ctx, create=False)
+    row = services.add_reading(db, meter=meter, source="cli", **fields)
+    flags = services.outlier_flags(db, "readings", row["id"])
+    row = {**row, "plausibility": [_flag_dict(f) for f in flags]}
+    _emit(
+        row,
+        as_json,
+        lambda: "\n".join(
+            [
+                f"added reading {row['id']}: {row['meter']} {row['start']} to {row['end']}, "
+                f"{grouped(row['quantity'])} {row['unit']} = "
+                f"{row['quantity_canonical']:,.1f} {row['canonical_unit']}",
+                *(f"  accepted over a plausibility {f['level']}: {f['message']}" for f in flags),
+            ]
+        ),
+    )
+
+
+def _flag_dict(flag: dict[str, Any]) -> dict[str, Any]:
+    return {k: flag[k] for k in ("rule", "level", "message", "accepted_by", "accepted_at")}
+
+
+@reading.command("list")
+@click.option("--meter", help="Only this meter (id or name).")
+@click.option("--facility", help="Only this facility (id or name).")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--offset", type=click.IntRange(min=0), default=0)
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def reading_list(
+    ctx: click.Context,
+    meter: str | None,
+    facility: str | None,
+    limit: int,
+    offset: int,
+    as_json: bool,
+) -> None:
+    """List readings, newest first."""
+    from greencare import services
+
+    rows = services.list_readings(
+        _open(ctx, create=False), meter=meter, facility=facility, limit=limit, offset=offset
+    )
+    cols = ["id", "facility", "meter", "start", "end", "quantity", "unit", "cost", "currency"]
+    _emit(rows, as_json, lambda: _table(rows, [*cols, "estimated"]))

@@ -1,0 +1,193 @@
+"""Waste, purchases, monthly normalizers (patient days, FTEs) and market-based instruments."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from sqlite_utils import Database
+
+from greencare.core.models import (
+    Instrument,
+    MonthlyNormalizer,
+    Purchase,
+    WasteRecord,
+)
+from greencare.services import plausibility
+from greencare.services.common import _facility_id, _validate
+from greencare.services.facilities import get_meter
+from greencare.storage import activity
+
+
+def add_waste(
+    db: Database,
+    *,
+    facility: int | str,
+    source: str = "api",
+    accept_outlier: bool = False,
+    **fields: Any,
+) -> int:
+    """Record waste collected: start/end dates, stream, route, quantity and a mass unit.
+
+    Checked against the stream's history or the facility's beds like ``add_reading``.
+    """
+    record = _validate(WasteRecord, {"facility_id": _facility_id(db, facility), **fields})
+    found = plausibility.enforce("quantity", plausibility.check_waste(db, record), accept_outlier)
+    with db.atomic():
+        new_id = activity.add_waste(db, record, source=source)
+        plausibility.remember(
+            db, "waste_records", new_id, found, facility_id=record.facility_id,
+            month=plausibility.month_of(record.start_date), source=source,
+        )  # fmt: skip
+    return new_id
+
+
+def add_purchase(
+    db: Database,
+    *,
+    facility: int | str,
+    source: str = "api",
+    accept_outlier: bool = False,
+    **fields: Any,
+) -> int:
+    """Record a purchase: by spend (NAICS code) or a healthcare item by quantity.
+
+    A healthcare item is checked against the facility's earlier purchases of it or its beds.
+    """
+    record = _validate(Purchase, {"facility_id": _facility_id(db, facility), **fields})
+    found = plausibility.enforce(
+        "quantity", plausibility.check_purchase(db, record), accept_outlier
+    )
+    with db.atomic():
+        new_id = activity.add_purchase(db, record, source=source)
+        plausibility.remember(
+            db, "purchases", new_id, found, facility_id=record.facility_id,
+            month=plausibility.month_of(record.date), source=source,
+        )  # fmt: skip
+    return new_id
+
+
+def set_normalizer(
+    db: Database, *, facility: int | str, month: str, source: str = "api", **fields: Any
+) -> int:
+    """Set a month's patient days, adjusted patient days and FTEs for a facility."""
+    data = {"facility_id": _facility_id(db, facility), "month": month, **fields}
+    return activity.set_normalizer(db, _validate(MonthlyNormalizer, data), source=source)
+
+
+def add_instrument(
+    db: Database,
+    *,
+    facility: int | str,
+    kind: str,
+    start_month: str,
+    end_month: str,
+    mwh: float | None = None,
+    co2e_kg_per_mwh: float = 0.0,
+    meter: int | str | None = None,
+    description: str | None = None,
+    certificate: str | None = None,
+    source: str = "api",
+) -> int:
+    """Record a market-based instrument: a supplier's rate, or certificates (REC, PPA, tariff)
+    covering ``mwh`` of a facility's electricity (or one meter's) over the months given."""
+    fid = _facility_id(db, facility)
+    meter_id = get_meter(db, meter, facility=fid).id if meter is not None else None
+    data = {
+        "facility_id": fid,
+        "meter_id": meter_id,
+        "kind": kind,
+        "start_month": start_month,
+        "end_month": end_month,
+        "mwh": mwh,
+        "co2e_kg_per_mwh": co2e_kg_per_mwh,
+        "description": description,
+        "certificate": certificate,
+    }
+    return activity.add_instrument(db, _validate(Instrument, data), source=source)
+
+
+def list_instruments(db: Database, *, facility: int | str | None = None) -> list[dict[str, Any]]:
+    """Market-based instruments, of one facility or all."""
+    fid = _facility_id(db, facility) if facility is not None else None
+    return activity.list_instruments(db, facility_id=fid)
+
+
+# --- lists, one page at a time -----------------------------------------------------------------
+
+
+def _where(facility_id: int | None, column: str = "t.facility_id") -> tuple[str, list[Any]]:
+    return (f" WHERE {column} = ?", [facility_id]) if facility_id is not None else ("", [])
+
+
+def list_waste(
+    db: Database, *, facility_id: int | None = None, limit: int = 500
+) -> list[dict[str, Any]]:
+    """Waste pickups newest first."""
+    where, params = _where(facility_id)
+    sql = (
+        "SELECT t.*, f.name AS facility FROM waste_records t JOIN facilities f "
+        f"ON f.id = t.facility_id{where} ORDER BY t.start_date DESC, t.id DESC LIMIT ?"
+    )
+    return [dict(r) for r in db.query(sql, [*params, limit])]
+
+
+def count_rows(db: Database, table: str, *, facility_id: int | None = None) -> int:
+    where, params = _where(facility_id, "facility_id")
+    return int(db.execute(f"SELECT count(*) FROM [{table}]{where}", params).fetchone()[0])
+
+
+def list_purchases(
+    db: Database, *, facility_id: int | None = None, limit: int = 500
+) -> list[dict[str, Any]]:
+    """Purchases newest first."""
+    where, params = _where(facility_id)
+    sql = (
+        "SELECT t.*, f.name AS facility FROM purchases t JOIN facilities f "
+        f"ON f.id = t.facility_id{where} ORDER BY t.date DESC, t.id DESC LIMIT ?"
+    )
+    return [dict(r) for r in db.query(sql, [*params, limit])]
+
+
+def purchases_by_category(db: Database, *, facility_id: int | None = None) -> list[dict[str, Any]]:
+    """Spend and quantities per category (and item), largest spend first."""
+    where, params = _where(facility_id, "facility_id")
+    sql = (
+        "SELECT category, coalesce(item, '') AS item, count(*) AS purchases, "
+        "sum(spend) AS spend, coalesce(currency, '') AS currency, sum(quantity) AS quantity, "
+        "coalesce(unit, '') AS unit, min(date) AS first, max(date) AS last "
+        f"FROM purchases{where} GROUP BY 1, 2, 5, 7 ORDER BY coalesce(sum(spend), 0) DESC, 1, 2"
+    )
+    return [dict(r) for r in db.query(sql, params)]
+
+
+def list_normalizers(db: Database, *, facility_id: int, limit: int = 36) -> list[dict[str, Any]]:
+    sql = "SELECT * FROM normalizers WHERE facility_id = ? ORDER BY month DESC LIMIT ?"
+    return [dict(r) for r in db.query(sql, [facility_id, limit])]
+
+
+# --- what a purchase is ----------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def naics_names() -> dict[str, str]:
+    """Sector name of each NAICS code in the newest bundled USEEIO edition (the factors a spend
+    is computed with), e.g. '325412' -> 'Pharmaceutical Preparation Manufacturing'."""
+    from greencare.core.factors import FactorLibrary
+
+    library = FactorLibrary.bundled()
+    editions = library.editions("useeio")
+    if not editions:
+        return {}
+    table = library.table(editions[-1].id)
+    names = table["description"].astype(str).str.split(" | ", n=1, regex=False).str[0]
+    return dict(zip(table["activity"].astype(str), names, strict=True))
+
+
+def purchase_item(category: str, item: str | None, width: int = 30) -> str:
+    """What a purchase is: a healthcare item's name, or a spend's NAICS sector (cut to
+    ``width`` characters so the amounts beside it stay on screen)."""
+    if item:
+        return item
+    name = naics_names().get(str(category), "") if str(category).isdigit() else ""
+    return name if len(name) <= width else name[: width - 1].rstrip() + "…"

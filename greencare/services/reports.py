@@ -1,0 +1,102 @@
+"""Reports: build the sustainability report for a period and write it in one format.
+
+One rule for missing factors everywhere (CLI, TUI, scripts): a report is always written, with
+every gap named on its cover and in its data-quality section, unless ``strict`` asks to refuse.
+``greencare emissions`` keeps its strict default (an inventory with a hole is an error there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from greencare.core.errors import InputError
+
+Progress = Callable[[int, str], None]  # (stage, what is being done)
+
+
+def latest_year(db: Database) -> int | None:
+    """The last whole calendar year with data (what an annual report covers); the latest
+    year when there is no earlier one. A bill ending in January does not make it that year."""
+    first, last = db.execute("SELECT min(month), max(month) FROM reading_months").fetchone()
+    if not last:
+        return None
+    year = int(last[:4])
+    if last[5:] != "12" and int(first[:4]) < year:
+        return year - 1
+    return year
+
+
+def database_files(db: Database) -> list[str]:
+    """The files of the open database (what a report must never be written over)."""
+    rows = db.execute("PRAGMA database_list").fetchall()
+    return [str(r[2]) for r in rows if r[2]]
+
+
+def missing_factor_message(exc: Exception) -> str:
+    gaps = [g.strip().removeprefix("- ") for g in str(exc).splitlines()[1:] if g.strip()]
+    return (
+        f"missing emission factors ({len(gaps)}): {'; '.join(gaps) or exc} "
+        "(without --strict the report is written with the gaps listed)"
+    )
+
+
+def build(db: Database, *, strict: bool = False, **options: Any) -> Any:
+    """The report model (:class:`greencare.reports.model.Report`); ``options`` are
+    :func:`greencare.reports.tables.build_report`'s. With ``strict`` a missing factor raises
+    ``InputError`` naming every gap; otherwise the gaps are in the report."""
+    from greencare.core.factors import MissingFactorError
+    from greencare.reports.tables import build_report
+
+    options.pop("allow_gaps", None)
+    try:
+        return build_report(db, allow_gaps=not strict, **options)
+    except MissingFactorError as exc:
+        raise InputError(missing_factor_message(exc)) from exc
+
+
+def write_report(
+    db: Database,
+    output: Path,
+    *,
+    fmt: str,
+    csv_long: bool = False,
+    force: bool = False,
+    protect: Iterable[str | Path] = (),
+    strict: bool = False,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    **options: Any,
+) -> dict[str, Any]:
+    """Build the report and write it to ``output`` (atomically; never over the database or,
+    without ``force``, an earlier file). Returns what was written and the gaps left out."""
+    from greencare.reports.writers import write
+    from greencare.services import outputs
+
+    if csv_long and fmt != "csv":
+        raise InputError("--csv-long applies to --format csv only")
+    if fmt == "csv" and not csv_long and output.exists() and not output.is_dir():
+        raise InputError(f"{output} is a file; csv writes a folder (or use --csv-long)")
+    if not output.parent.exists():
+        raise InputError(f"folder {output.parent} does not exist")
+    guard = [*map(Path, protect), *map(Path, database_files(db))]
+    outputs.check_target(output, folder=fmt == "csv" and not csv_long, force=force, protect=guard)
+    if progress:
+        progress(0, "computing the inventory and tables…")
+    built = build(db, strict=strict, **options)
+    if cancelled and cancelled():
+        return {"cancelled": True}
+    if progress:
+        progress(1, f"writing {fmt}…")
+    written = write(built, fmt, output, csv_long=csv_long, force=force, protect=guard)
+    return {
+        "written": str(written),
+        "format": fmt,
+        "period": built.meta["period"],
+        "facilities": built.meta["facilities"],
+        "tables": len(built.tables),
+        "gaps": built.meta["gaps"],
+    }
