@@ -169,7 +169,7 @@ def formats(as_json: bool) -> None:
 
 def _register() -> None:
     """Add each command group's module (click only: what a command needs loads when it runs)."""
-    from greencare.cli import activity, facilities, factors, imports, inventory, readings
+    from greencare.cli import activity, facilities, factors, history, imports, inventory, readings
     from greencare.cli.report import report
     from greencare.cli.weather import weather
 
@@ -180,6 +180,10 @@ def _register() -> None:
         imports.import_cmd,
         imports.imports,
         activity.instrument,
+        activity.waste,
+        activity.purchase,
+        activity.normalizer,
+        history.audit,
         factors.factors,
         inventory.emissions,
         inventory.explain,

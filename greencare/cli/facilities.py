@@ -122,3 +122,49 @@ def meter_list(ctx: click.Context, facility: str | None, as_json: bool) -> None:
     ]
     cols = ["id", "facility_id", "name", "commodity", "unit", "delivery_class"]
     _emit(rows, as_json, lambda: _table(rows, cols))
+
+
+@facility.command("retire")
+@click.argument("facility_ref", metavar="FACILITY")
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def facility_retire(ctx: click.Context, facility_ref: str, as_json: bool) -> None:
+    """Retire FACILITY (kept with its history, hidden from lists; `reinstate` undoes it)."""
+    from greencare import services
+
+    db = _open(ctx, create=False)
+    found = services.get_facility(db, facility_ref)
+    services.retire_facility(db, found.id or 0, source="cli")
+    _emit({"id": found.id, "retired": True}, as_json, lambda: f"retired facility {found.id}")
+
+
+@facility.command("reinstate")
+@click.argument("facility_ref", metavar="FACILITY")
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def facility_reinstate(ctx: click.Context, facility_ref: str, as_json: bool) -> None:
+    """Bring a retired FACILITY back into lists and totals."""
+    from greencare import services
+
+    db = _open(ctx, create=False)
+    found = services.get_facility(db, facility_ref)
+    services.reinstate_facility(db, found.id or 0, source="cli")
+    _emit({"id": found.id, "retired": False}, as_json, lambda: f"reinstated facility {found.id}")
+
+
+@meter.command("retire")
+@click.argument("meter_ref", metavar="METER")
+@click.option("--facility", help="The meter's facility, when meter names repeat.")
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def meter_retire(ctx: click.Context, meter_ref: str, facility: str | None, as_json: bool) -> None:
+    """Retire METER (its readings stay in past periods)."""
+    from greencare import services
+
+    db = _open(ctx, create=False)
+    found = services.get_meter(db, meter_ref, facility=facility)
+    services.retire_meter(db, found.id or 0, source="cli")
+    _emit({"id": found.id, "retired": True}, as_json, lambda: f"retired meter {found.id}")

@@ -92,3 +92,18 @@ def reading_list(
     )
     cols = ["id", "facility", "meter", "start", "end", "quantity", "unit", "cost", "currency"]
     _emit(rows, as_json, lambda: _table(rows, [*cols, "estimated"]))
+
+
+@reading.command("delete")
+@click.argument("reading_id", type=int)
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def reading_delete(ctx: click.Context, reading_id: int, as_json: bool) -> None:
+    """Delete reading READING_ID (audited; the monthly roll-up follows)."""
+    from greencare import services
+
+    db = _open(ctx, create=False)
+    services.get_reading(db, reading_id)  # "no reading with id N" before anything else
+    services.delete_reading(db, reading_id, source="cli")
+    _emit({"id": reading_id, "deleted": True}, as_json, lambda: f"deleted reading {reading_id}")

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from greencare.core.errors import InputError
 from greencare.core.models import (
     Instrument,
     MonthlyNormalizer,
@@ -191,3 +192,50 @@ def purchase_item(category: str, item: str | None, width: int = 30) -> str:
         return item
     name = naics_names().get(str(category), "") if str(category).isdigit() else ""
     return name if len(name) <= width else name[: width - 1].rstrip() + "…"
+
+
+def waste_records(
+    db: Database, *, facility: int | str | None = None, limit: int = 500
+) -> list[dict[str, Any]]:
+    """Waste pickups of one facility (id or name) or all, newest first."""
+    fid = _facility_id(db, facility) if facility is not None else None
+    return list_waste(db, facility_id=fid, limit=limit)
+
+
+def purchase_records(
+    db: Database, *, facility: int | str | None = None, limit: int = 500
+) -> list[dict[str, Any]]:
+    """Purchases of one facility (id or name) or all, newest first."""
+    fid = _facility_id(db, facility) if facility is not None else None
+    return list_purchases(db, facility_id=fid, limit=limit)
+
+
+def set_normalizers(
+    db: Database,
+    *,
+    facility: int | str,
+    month: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    source: str = "api",
+    **fields: Any,
+) -> list[int]:
+    """Set the same patient days / adjusted patient days / FTEs for one month or each month of
+    ``start``..``end`` (YYYY-MM), in one transaction: every month is set or none is."""
+    from greencare.services.inventory import period_months
+
+    if month and (start or end):
+        raise InputError("give either --month or --from/--to, not both")
+    if not fields:
+        raise InputError("give at least one of patient days, adjusted patient days, FTEs")
+    first, last = period_months(start=month or start, end=month or end)
+    y, m = int(first[:4]), int(first[5:])
+    months = []
+    while f"{y:04d}-{m:02d}" <= last:
+        months.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    with db.atomic():
+        return [
+            set_normalizer(db, facility=facility, month=label, source=source, **fields)
+            for label in months
+        ]

@@ -28,3 +28,72 @@ def audit_entries(
 
 def audit_tables(db: Database) -> list[str]:
     return [r[0] for r in db.execute("SELECT DISTINCT table_name FROM audit_log ORDER BY 1")]
+
+
+#: Columns stored as epoch seconds (UTC): shown as date-times people read.
+_INSTANTS = {"start_utc", "end_utc", "created_utc", "updated_utc"}
+#: Bookkeeping columns a person does not need to see change.
+_QUIET = {"quantity_canonical", "canonical_unit", "id"}
+
+
+def _show(column: str, value: Any) -> str:
+    from datetime import UTC, datetime
+
+    from greencare.core.numbers import grouped
+
+    if value is None:
+        return "(none)"
+    if column in _INSTANTS and isinstance(value, int | float):
+        return datetime.fromtimestamp(value, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if isinstance(value, float):
+        return grouped(value)
+    return str(value)
+
+
+def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
+    """What an audit entry changed, one ``field: old -> new`` per field (a new or deleted row
+    lists its values)."""
+    before, after = before or {}, after or {}
+    out = []
+    for column in sorted({*before, *after} - _QUIET):
+        old, new = before.get(column), after.get(column)
+        if old == new:
+            continue
+        if column not in before:
+            out.append(f"{column}: {_show(column, new)}")
+        elif column not in after:
+            out.append(f"{column}: {_show(column, old)} (removed)")
+        else:
+            out.append(f"{column}: {_show(column, old)} -> {_show(column, new)}")
+    return out
+
+
+def readable_entries(
+    db: Database, *, table: str | None = None, source: str | None = None, limit: int = 50
+) -> list[dict[str, Any]]:
+    """Audit entries newest first, each with its changes spelled out (``changes``) and the
+    raw before/after kept for scripts."""
+    import json
+
+    out = []
+    for row in audit_entries(db, table=table, source=source, limit=limit):
+        before = json.loads(row["before"]) if row.get("before") else None
+        after = json.loads(row["after"]) if row.get("after") else None
+        if not isinstance(before, dict | None) or not isinstance(after, dict | None):
+            found = [f"{row['action']}: {row.get('after') or row.get('before') or ''}"]
+        else:
+            found = changes(before, after)
+        out.append(
+            {
+                "id": row["id"],
+                "when": row["ts"],
+                "table": row["table_name"],
+                "row_id": row["row_id"],
+                "action": row["action"],
+                "source": row["source"],
+                "changes": found,
+                "before": before,
+                "after": after,
+            }
+        )
+    return out
