@@ -12,9 +12,9 @@ import tempfile
 from pathlib import Path
 
 from greencare import services
-from greencare.services.demo import build_demo
 from greencare.reports import build_report, charts
 from greencare.reports.writers import write
+from greencare.services.demo import build_demo
 
 HERE = Path(__file__).resolve().parent
 FACILITY = "Riverside General Hospital"

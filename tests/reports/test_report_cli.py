@@ -82,21 +82,25 @@ def test_user_errors_exit_1_with_one_line(db_file: Path, tmp_path: Path, args: l
     assert len(lines) == 1 and lines[0].startswith("error: ")
 
 
-def test_missing_factors_need_allow_gaps(db_file: Path, tmp_path: Path) -> None:
+def test_a_report_is_written_with_its_gaps_and_strict_refuses(
+    db_file: Path, tmp_path: Path
+) -> None:
+    """One rule for missing factors: the report is written with the gaps listed (a warning on
+    stderr), and --strict refuses, naming every gap and writing nothing."""
     db = services.open_db(db_file)
     services.add_facility(db, name="UK", country="GB", grid_region="GB")
     services.add_purchase(db, facility="UK", date="2025-03-10", category="325412",
                           spend=1000, currency="JPY")  # fmt: skip
     db.close()
     out = tmp_path / "r.json"
-    result = _run(db_file, "--year", "2025", "-o", str(out))
+    result = _run(db_file, "--year", "2025", "--strict", "-o", str(out))
     assert result.exit_code == 1
     assert result.output.count("\n") == 1
     assert result.output.startswith("error: missing emission factors (1): ")
     assert not out.exists()
-    result = _run(db_file, "--year", "2025", "--allow-gaps", "-o", str(out))
+    result = _run(db_file, "--year", "2025", "-o", str(out))
     assert result.exit_code == 0
-    assert "warning: 1 missing factors" in result.output
+    assert "warning: 1 missing emission factors left out of the totals" in result.output
     assert json.loads(out.read_text())["meta"]["gaps"]
 
 

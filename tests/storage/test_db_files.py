@@ -22,6 +22,7 @@ from click.testing import CliRunner
 from greencare import services
 from greencare.cli import main
 from greencare.core.errors import DatabaseError
+from greencare.services import database as services_db
 from greencare.storage import db as storage_db
 from greencare.storage.db import open_db
 from greencare.storage.schema import migrations
@@ -351,6 +352,7 @@ def test_a_full_disk_from_the_command_line(ours: Path, tmp_path: Path, monkeypat
         return db
 
     monkeypatch.setattr(storage_db, "open_db", full)
+    monkeypatch.setattr(services_db, "open_db", full)  # what the front ends call
     result = CliRunner().invoke(
         main,
         ["--db", str(ours), "facility", "add", "St Other", "--country", "US",

@@ -41,7 +41,7 @@ async def test_the_gwp_set_is_used_by_the_dashboard(small_db) -> None:
 
 
 async def test_pinned_editions_reach_the_dashboard(small_db, monkeypatch) -> None:
-    from greencare.services import queries
+    from greencare.services import dashboard as queries
     from greencare.tui.screens.editions import EditionsScreen
 
     calls: list[dict] = []

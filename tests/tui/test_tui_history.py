@@ -49,7 +49,7 @@ async def test_filter_the_log_and_see_before_and_after(small_db) -> None:
     small_db.execute(
         "UPDATE facilities SET staffed_beds = 1 WHERE id = 1"
     )  # not audited: only to prove the detail shows the logged values
-    from greencare.services import queries
+    from greencare import services as queries
 
     queries.retire_meter(small_db, 2, source="tui")
     app = GreencareApp(db=small_db, mode="history")
