@@ -213,6 +213,9 @@ class Reading(_Model):
     estimated: bool = False
     source: str = "manual"
     batch_id: int | None = None
+    #: Billed demand (kW) and its charge, as printed on a bill; optional, in ``currency``.
+    demand_kw: OptionalFinite = Field(default=None, ge=0)
+    demand_cost: OptionalFinite = None
 
     @field_validator("start", "end")
     @classmethod
@@ -229,6 +232,8 @@ class Reading(_Model):
             raise FieldError("end", "the period must end after it starts")
         if self.cost is not None and self.currency is None:
             raise FieldError("currency", "a cost needs a currency (e.g. USD)")
+        if self.demand_cost is not None and self.currency is None:
+            raise FieldError("currency", "a demand cost needs a currency (e.g. USD)")
         meter = (info.context or {}).get("meter") if info else None
         if meter is not None:
             try:

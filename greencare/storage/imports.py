@@ -10,7 +10,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from greencare.storage import audit, rollups
-from greencare.storage.readings import BULK_COLUMNS
+from greencare.storage.readings import BULK_COLUMNS, DEMAND_COLUMNS
 
 
 def stored_overlaps(db: Database, meter_id: int, start: int, end: int) -> pd.DataFrame:
@@ -221,7 +221,8 @@ def _restore_replaced(db: Database, batch_id: int) -> int:
         }
     _refuse_collisions(db, frame, batch_id)
     keep = ~frame["id"].isin(list(taken))  # ids reused since get new ones; the rest come back
-    for columns, rows in ((["id", *BULK_COLUMNS], frame[keep]), (list(BULK_COLUMNS), frame[~keep])):
+    put = [*BULK_COLUMNS, *(c for c in DEMAND_COLUMNS if c in frame)]  # as they were stored
+    for columns, rows in ((["id", *put], frame[keep]), (put, frame[~keep])):
         if rows.empty:
             continue
         db.conn.executemany(

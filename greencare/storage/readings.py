@@ -50,6 +50,8 @@ def _row(reading: Reading, meter: Meter) -> dict[str, Any]:
         "estimated": int(reading.estimated),
         "source": reading.source,
         "batch_id": reading.batch_id,
+        "demand_kw": reading.demand_kw,
+        "demand_cost": reading.demand_cost,
     }
 
 
@@ -210,6 +212,7 @@ def insert_frame(db: Database, frame: Any) -> int:
     else:
         _, first, group = np.unique(packed, return_index=True, return_inverse=True)
         group = group.ravel()
+    demand = [c for c in DEMAND_COLUMNS if c in frame and frame[c].notna().any()]
     inserted = 0
     for g, row in enumerate(first):
         idx = None if group is None else np.flatnonzero(group == g)
@@ -232,18 +235,32 @@ def insert_frame(db: Database, frame: Any) -> int:
         if with_cost:
             binds.append("cost")
             exprs["cost"] = f"?{len(binds)}"
+        for name in demand:  # billed demand, only when the file gave some
+            binds.append(name)
+            exprs[name] = f"?{len(binds)}"
         exprs["unit"] = _literal(unit)
         exprs["currency"] = _literal(currency) if currency else "NULL"
         exprs["estimated"] = str(int(estimated))
         exprs["source"] = _literal(source)
         exprs["batch_id"] = str(int(batch_id)) if batch_id >= 0 else "NULL"
         columns = [
-            (frame[c].to_numpy() if idx is None else frame[c].to_numpy()[idx]).tolist()
+            _nulls(frame[c].to_numpy() if idx is None else frame[c].to_numpy()[idx])
+            if c in demand
+            else (frame[c].to_numpy() if idx is None else frame[c].to_numpy()[idx]).tolist()
             for c in binds
         ]
         inserted += _execute_rows(db, list(exprs), list(exprs.values()), len(binds), columns)
     rollups.apply(db, frame, sign=1)
     return inserted
+
+
+#: Optional bill fields (migration 0010) a frame may carry; NaN stores as NULL.
+DEMAND_COLUMNS = ("demand_kw", "demand_cost")
+
+
+def _nulls(values: np.ndarray) -> list[Any]:
+    floats = np.asarray(values, dtype=float)
+    return [None if np.isnan(v) else v for v in floats.tolist()]
 
 
 #: Rows per multi-row INSERT: one statement step per block instead of per row (about 45% less

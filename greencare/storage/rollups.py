@@ -17,6 +17,7 @@ from sqlite_utils import Database
 
 from greencare.core.calendar import calendarize, month_label
 from greencare.core.columns import codes_of
+from greencare.storage import hours
 
 _KEY = ["meter_id", "month", "unit", "currency"]
 _SUMS = ["quantity", "quantity_canonical", "cost", "estimated_canonical", "readings"]
@@ -168,6 +169,7 @@ def apply(db: Database, frame: pd.DataFrame, *, sign: int) -> None:
         _fold_onto_stored(db, pieces, unit_names, cur_names)
     else:
         refresh(db, pieces, zones)
+    hours.apply(db, frame, zones, appended=appended)  # interval readings' local clock hours
 
 
 def _appended(db: Database, frame: pd.DataFrame) -> bool:
@@ -309,7 +311,7 @@ def differences(db: Database) -> list[dict[str, Any]]:
                  "stored": _number(a[j], column), "expected": _number(b[j], column)}
             )  # fmt: skip
     out.sort(key=lambda d: (d["meter_id"], d["month"], d["unit"], d["currency"]))
-    return out
+    return out + hours.differences(db)  # the hourly roll-up of interval readings, checked alike
 
 
 def _number(value: float, column: str) -> float | int | None:
@@ -329,6 +331,7 @@ def rebuild(db: Database) -> int:
         sums = expected(db)
         db.execute("DELETE FROM reading_months")
         store(db, sums)
+        hours.rebuild(db)  # a nested transaction: a savepoint of this one
     return int(db.execute("SELECT count(*) FROM reading_months").fetchone()[0])
 
 

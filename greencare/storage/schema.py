@@ -348,3 +348,31 @@ def m0007_schema_versions(db: Database) -> None:
         )
         """
     )
+
+
+@migrations(name="0010_demand_and_reading_hours")
+def m0010_demand_and_reading_hours(db: Database) -> None:
+    """Demand on bills (billed demand in kW and its charge, both optional) and the hourly
+    roll-up of interval readings (local clock hours; ``storage.hours``), kept by every write
+    like ``reading_months`` so a decade of 15-minute data is any chart's data in a moment."""
+    db.execute("ALTER TABLE readings ADD COLUMN demand_kw REAL CHECK (demand_kw >= 0)")
+    db.execute("ALTER TABLE readings ADD COLUMN demand_cost REAL")
+    db.execute(
+        """
+        CREATE TABLE reading_hours (
+            meter_id INTEGER NOT NULL REFERENCES meters(id),
+            hour_utc INTEGER NOT NULL,
+            quantity_canonical REAL NOT NULL,
+            seconds REAL NOT NULL,
+            estimated_canonical REAL NOT NULL DEFAULT 0,
+            peak_rate REAL,
+            peak_start_utc INTEGER,
+            peak_seconds INTEGER NOT NULL DEFAULT 0,
+            readings INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (meter_id, hour_utc)
+        ) WITHOUT ROWID
+        """
+    )
+    from greencare.storage import hours  # the hours of interval readings stored before this
+
+    hours.store(db, hours.expected(db))

@@ -1,0 +1,250 @@
+"""The hourly roll-up of interval readings (``reading_hours``), kept current inside every write.
+
+A chart of a year of 15-minute data needs 8,760 hours, not 35,040 readings, and a decade's
+load-duration curve 87,600: this table (meter x local clock hour, see
+:mod:`greencare.core.interval`) is what the charts and the interval metrics read. Only readings
+at most an hour long (interval data) are rolled up; bills are not.
+
+:func:`apply` is called by :func:`greencare.storage.rollups.apply`, so every path that keeps the
+monthly roll-up (a reading typed in, edited or deleted, an import, a replace, an undo) keeps
+this one in the same transaction. Sums are folded in (meter, start) order, so the stored table
+equals :func:`expected` exactly and ``greencare check`` compares them value for value.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlite_utils import Database
+
+from greencare.core.interval import HOUR_COLUMNS, MAX_INTERVAL_SECONDS, hourly
+
+_COLUMNS = ["meter_id", *HOUR_COLUMNS]
+_STORE = (
+    f"INSERT OR REPLACE INTO reading_hours ({', '.join(_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(_COLUMNS))})"
+)
+_READ = "id, meter_id, start_utc, end_utc, quantity_canonical, estimated"
+
+
+def _intervals(frame: pd.DataFrame) -> pd.DataFrame:
+    duration = frame["end_utc"].to_numpy(dtype=np.int64) - frame["start_utc"].to_numpy(np.int64)
+    keep = duration <= MAX_INTERVAL_SECONDS
+    return frame if keep.all() else frame[keep]
+
+
+def _exists(db: Database) -> bool:
+    """Whether the table is there: migrations before 0010 keep the monthly roll-up through
+    this same code path on databases that have no hourly roll-up yet."""
+    return (
+        db.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reading_hours'"
+        ).fetchone()
+        is not None
+    )
+
+
+def compute(frame: pd.DataFrame, zones: dict[int, str], prior: pd.DataFrame | None = None):
+    """Hours of ``frame``'s interval readings (canonical order), per meter; ``prior`` holds
+    stored hours to continue (rows of ``reading_hours``)."""
+    frame = _intervals(frame)
+    parts = []
+    for meter_id in pd.unique(frame["meter_id"]):
+        sub = frame[frame["meter_id"].to_numpy() == meter_id]
+        before = None
+        if prior is not None and not prior.empty:
+            before = prior[prior["meter_id"].to_numpy() == meter_id]
+        hours = hourly(
+            sub["start_utc"].to_numpy(),
+            sub["end_utc"].to_numpy(),
+            sub["quantity_canonical"].to_numpy(dtype=float),
+            zones[int(meter_id)],
+            sub["estimated"].to_numpy(dtype=bool),
+            prior=before,
+        )
+        hours.insert(0, "meter_id", int(meter_id))
+        parts.append(hours)
+    if not parts:
+        return pd.DataFrame(columns=_COLUMNS)
+    return pd.concat(parts, ignore_index=True)
+
+
+def store(db: Database, hours: pd.DataFrame) -> None:
+    if hours.empty:
+        return
+    rows = hours[_COLUMNS].astype(object).where(hours[_COLUMNS].notna(), None)
+    db.conn.executemany(_STORE, rows.itertuples(index=False, name=None))
+
+
+def apply(db: Database, frame: pd.DataFrame, zones: dict[int, str], *, appended: bool) -> None:
+    """Bring the hours up to date after ``frame``'s readings (canonical order) were written.
+
+    ``appended``: they were inserted after every stored reading of their meters (an import),
+    so each touched hour's stored sums are continued with them; otherwise (a delete, an edit,
+    an undo) the hours they touch are recomputed from the stored readings.
+    """
+    frame = _intervals(frame)
+    if frame.empty or not _exists(db):
+        return
+    if appended:
+        prior = _stored_hours(db, frame)
+        store(db, compute(frame, zones, prior))
+        return
+    for meter_id in pd.unique(frame["meter_id"]):
+        sub = frame[frame["meter_id"].to_numpy() == meter_id]
+        refresh(db, int(meter_id), zones[int(meter_id)], sub)
+
+
+def _stored_hours(db: Database, frame: pd.DataFrame) -> pd.DataFrame:
+    """Stored hours that ``frame``'s readings may add to: for an append, only the hour (or two)
+    where the stored data ends, so one small range look-up per meter."""
+    rows: list[Any] = []
+    for meter_id in pd.unique(frame["meter_id"]):
+        sub = frame[frame["meter_id"].to_numpy() == meter_id]
+        lo = int(sub["start_utc"].min()) - MAX_INTERVAL_SECONDS
+        hi = int(sub["end_utc"].max())
+        rows += db.conn.execute(
+            f"SELECT {', '.join(_COLUMNS)} FROM reading_hours WHERE meter_id = ? "
+            "AND hour_utc > ? AND hour_utc < ?",
+            [int(meter_id), lo, hi],
+        ).fetchall()
+    out = pd.DataFrame(rows, columns=_COLUMNS)
+    out["peak_start_utc"] = pd.array(out["peak_start_utc"], dtype="Int64")
+    return out
+
+
+def refresh(db: Database, meter_id: int, tz: str, frame: pd.DataFrame) -> None:
+    """Recompute a meter's hours from ``frame``'s first start to its last end from the stored
+    readings (bounded by what the write touched, however long the meter's history)."""
+    lo = int(frame["start_utc"].min()) - MAX_INTERVAL_SECONDS  # the hour a reading starts in
+    hi = int(frame["end_utc"].max())
+    db.execute(
+        "DELETE FROM reading_hours WHERE meter_id = ? AND hour_utc > ? AND hour_utc < ?",
+        [meter_id, lo, hi],
+    )
+    near = pd.DataFrame(
+        db.conn.execute(
+            f"SELECT {_READ} FROM readings WHERE meter_id = ? AND start_utc > ? "
+            "AND start_utc < ? AND end_utc - start_utc <= ? ORDER BY start_utc",
+            [meter_id, lo - MAX_INTERVAL_SECONDS, hi + MAX_INTERVAL_SECONDS, MAX_INTERVAL_SECONDS],
+        ).fetchall(),
+        columns=[c.strip() for c in _READ.split(",")],
+    )
+    if near.empty:
+        return
+    hours = compute(near, {meter_id: tz})
+    inside = (hours["hour_utc"].to_numpy() > lo) & (hours["hour_utc"].to_numpy() < hi)
+    store(db, hours[inside])
+
+
+def expected(db: Database) -> pd.DataFrame:
+    """The hours recomputed from the interval readings, one meter at a time."""
+    from greencare.storage.rollups import _zones
+
+    meters = [
+        int(r[0])
+        for r in db.execute(
+            "SELECT DISTINCT meter_id FROM readings WHERE end_utc - start_utc <= ?",
+            [MAX_INTERVAL_SECONDS],
+        )
+    ]
+    zones = _zones(db, meters) if meters else {}
+    out = []
+    for meter_id in meters:
+        frame = pd.DataFrame(
+            db.conn.execute(
+                f"SELECT {_READ} FROM readings WHERE meter_id = ? AND end_utc - start_utc <= ? "
+                "ORDER BY start_utc",
+                [meter_id, MAX_INTERVAL_SECONDS],
+            ).fetchall(),
+            columns=[c.strip() for c in _READ.split(",")],
+        )
+        out.append(compute(frame, {meter_id: zones[meter_id]}))
+    if not out:
+        return pd.DataFrame(columns=_COLUMNS)
+    return pd.concat(out, ignore_index=True)
+
+
+def stored(db: Database) -> pd.DataFrame:
+    return pd.read_sql_query(
+        f"SELECT {', '.join(_COLUMNS)} FROM reading_hours ORDER BY meter_id, hour_utc", db.conn
+    )
+
+
+def read(db: Database, meter_id: int, start_utc: int | None = None, end_utc: int | None = None):
+    """A meter's stored hours (``HOUR_COLUMNS``) whose start lies in [start, end), for charts."""
+    sql = f"SELECT {', '.join(HOUR_COLUMNS)} FROM reading_hours WHERE meter_id = ?"
+    params: list[Any] = [meter_id]
+    if start_utc is not None:
+        sql += " AND hour_utc >= ?"
+        params.append(int(start_utc))
+    if end_utc is not None:
+        sql += " AND hour_utc < ?"
+        params.append(int(end_utc))
+    rows = db.conn.execute(sql + " ORDER BY hour_utc", params).fetchall()
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(HOUR_COLUMNS)
+    out = pd.DataFrame(
+        {
+            "hour_utc": np.asarray(columns[0], dtype=np.int64),
+            "quantity_canonical": np.asarray(columns[1], dtype=float),
+            "seconds": np.asarray(columns[2], dtype=float),
+            "estimated_canonical": np.asarray(columns[3], dtype=float),
+            "peak_rate": np.asarray([np.nan if v is None else v for v in columns[4]], float),
+            "peak_start_utc": pd.array(columns[5], dtype="Int64"),
+            "peak_seconds": np.asarray(columns[6], dtype=np.int64),
+            "readings": np.asarray(columns[7], dtype=np.int64),
+        }
+    )
+    return out
+
+
+def differences(db: Database) -> list[dict[str, Any]]:
+    """Where ``reading_hours`` differs from a rebuild, value for value (as
+    :func:`greencare.storage.rollups.differences` does for months): one entry per hour and
+    column, with ``table`` = "reading_hours" and the hour as a UTC ISO instant."""
+    if not _exists(db):
+        return []
+    want, have = expected(db), stored(db)
+    key = ["meter_id", "hour_utc"]
+    for frame in (want, have):
+        frame["meter_id"] = frame["meter_id"].astype(np.int64)
+        frame["hour_utc"] = frame["hour_utc"].astype(np.int64)
+    both = have.merge(want, on=key, how="outer", suffixes=("_stored", "_expected"), indicator=True)
+    both = both.sort_values(key, kind="stable").reset_index(drop=True)
+    one_side = (both["_merge"] != "both").to_numpy()
+    out: list[dict[str, Any]] = []
+
+    def entry(j: int, column: str, a: float, b: float) -> dict[str, Any]:
+        hour = int(both["hour_utc"].iloc[j])
+        return {
+            "table": "reading_hours",
+            "meter_id": int(both["meter_id"].iloc[j]),
+            "hour_utc": hour,
+            "month": pd.Timestamp(hour, unit="s", tz="UTC").strftime("%Y-%m-%dT%H:%MZ"),
+            "unit": "",
+            "currency": "",
+            "column": column,
+            "stored": None if np.isnan(a) else float(a),
+            "expected": None if np.isnan(b) else float(b),
+        }
+
+    for column in HOUR_COLUMNS[1:]:
+        a = pd.to_numeric(both[f"{column}_stored"], errors="coerce").to_numpy(dtype=float)
+        b = pd.to_numeric(both[f"{column}_expected"], errors="coerce").to_numpy(dtype=float)
+        if column == "quantity_canonical":  # a missing or extra hour: one entry, on energy
+            out += [entry(int(j), column, a[j], b[j]) for j in np.flatnonzero(one_side)]
+        differ = ~((a == b) | (np.isnan(a) & np.isnan(b))) & ~one_side
+        out += [entry(int(j), column, a[j], b[j]) for j in np.flatnonzero(differ)]
+    out.sort(key=lambda d: (d["meter_id"], d["hour_utc"], d["column"]))
+    return out
+
+
+def rebuild(db: Database) -> int:
+    """Recompute the whole hourly roll-up from the readings (a repair tool)."""
+    with db.atomic():
+        hours = expected(db)
+        db.execute("DELETE FROM reading_hours")
+        store(db, hours)
+    return int(db.execute("SELECT count(*) FROM reading_hours").fetchone()[0])

@@ -1,0 +1,146 @@
+"""reading_hours: kept current by imports, edits, deletes and undos; checked by greencare check."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from greencare import imports, services
+from greencare.core.models import Facility
+from greencare.importers.base import ImportOptions
+from greencare.storage import hours, rollups
+
+START = 1735718400  # 2025-01-01T00:00-08:00 (St Example is in Los Angeles)
+
+
+@pytest.fixture
+def power(db: Database, us_hospital: Facility) -> None:
+    services.add_meter(db, facility=us_hospital.id, name="Power", commodity="electricity",
+                       unit="kWh")  # fmt: skip
+
+
+def _csv(path: Path, first: int, values: list[float]) -> Path:
+    lines = ["meter,start,end,quantity,unit"]
+    for i, value in enumerate(values):
+        start = first + 900 * i
+        lines.append(f"Power,{_iso(start)},{_iso(start + 900)},{value!r},kWh")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _iso(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, UTC).isoformat()
+
+
+def _import(db: Database, path: Path, *, replace: bool = False) -> imports.ImportResult:
+    options = ImportOptions(format="csv", replace=replace, chunk_rows=300, decimal=".")
+    result = imports.import_readings(db, path, options)
+    assert result.status == "imported", result.as_dict()
+    return result
+
+
+def _table(db: Database) -> list[tuple]:
+    return db.execute("SELECT * FROM reading_hours ORDER BY meter_id, hour_utc").fetchall()
+
+
+def test_import_fills_the_hours(db: Database, power: None, tmp_path: Path) -> None:
+    # 8 quarter hours from 00:00 local: 1, 2, 3, 4 then 5, 6, 7, 20 kWh. Hour 0: 10 kWh,
+    # peak 4 kWh / 0.25 h = 16 kW at 00:45; hour 1: 38 kWh, peak 80 kW at 01:45.
+    _import(db, _csv(tmp_path / "a.csv", START, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 20.0]))
+    rows = hours.read(db, 1)
+    assert rows["hour_utc"].tolist() == [START, START + 3600]
+    assert rows["quantity_canonical"].tolist() == [10.0, 38.0]
+    assert rows["seconds"].tolist() == [3600.0, 3600.0]
+    assert rows["peak_rate"].tolist() == [16.0, 80.0]
+    assert rows["peak_start_utc"].tolist() == [START + 2700, START + 3600 + 2700]
+    assert rows["readings"].tolist() == [4, 4]
+    assert rollups.differences(db) == []
+
+
+def test_imports_appended_in_pieces_equal_a_rebuild(
+    db: Database, power: None, tmp_path: Path
+) -> None:
+    rng = random.Random(7)
+    values = [round(rng.uniform(0.1, 99.9), 3) for _ in range(3000)]
+    # the second file starts mid-hour (reading 1,001 is at 10:15): its first hour is folded
+    # onto the stored one
+    _import(db, _csv(tmp_path / "a.csv", START, values[:1001]))
+    _import(db, _csv(tmp_path / "b.csv", START + 900 * 1001, values[1001:]))
+    maintained = _table(db)
+    assert len(maintained) == 750
+    assert hours.differences(db) == []
+    hours.rebuild(db)
+    assert _table(db) == maintained  # bit for bit
+
+
+def test_edit_delete_and_undo_keep_the_hours(db: Database, power: None, tmp_path: Path) -> None:
+    first = _import(db, _csv(tmp_path / "a.csv", START, [1.0] * 96))  # a day at 4 kW
+    services.add_reading(db, meter="Power", start=_iso(START + 86400),
+                         end=_iso(START + 86400 + 900), quantity=9.0)  # fmt: skip
+    added = hours.read(db, 1, START + 86400)
+    assert added["quantity_canonical"].tolist() == [9.0]
+    reading_id = int(db.execute("SELECT max(id) FROM readings").fetchone()[0])
+    services.update_reading(db, reading_id, quantity=3.0)
+    assert hours.read(db, 1, START + 86400)["peak_rate"].tolist() == [12.0]
+    services.delete_reading(db, reading_id)
+    assert hours.read(db, 1, START + 86400).empty
+    # replacing the first hour (4 readings) with one file of bigger values, then undoing it
+    second = _import(db, _csv(tmp_path / "b.csv", START, [5.0] * 4), replace=True)
+    assert hours.read(db, 1, START, START + 3600)["quantity_canonical"].tolist() == [20.0]
+    assert rollups.differences(db) == []
+    imports.undo(db, second.batch_id)
+    assert hours.read(db, 1, START, START + 3600)["quantity_canonical"].tolist() == [4.0]
+    imports.undo(db, first.batch_id)
+    assert _table(db) == []
+    assert rollups.differences(db) == []
+
+
+def test_bills_do_not_enter_the_hours(db: Database, power: None) -> None:
+    services.add_reading(db, meter="Power", start="2025-01-01", end="2025-01-31", quantity=900)
+    assert _table(db) == []
+
+
+def test_check_finds_a_damaged_hour_and_repairs_it(
+    db: Database, power: None, tmp_path: Path
+) -> None:
+    _import(db, _csv(tmp_path / "a.csv", START, [1.0] * 8))
+    assert services.check(db)["ok"]
+    db.execute("UPDATE reading_hours SET quantity_canonical = 4.5 WHERE hour_utc = ?", [START])
+    db.execute("DELETE FROM reading_hours WHERE hour_utc = ?", [START + 3600])
+    result = services.check(db)
+    assert not result["ok"]
+    assert [(d["table"], d["month"], d["column"], d["stored"], d["expected"])
+            for d in result["differences"]] == [
+        ("reading_hours", "2025-01-01T08:00Z", "quantity_canonical", 4.5, 4.0),
+        ("reading_hours", "2025-01-01T09:00Z", "quantity_canonical", None, 4.0),
+    ]  # fmt: skip
+    assert services.check(db, repair=True)["repaired"]
+    assert services.check(db)["ok"]
+    assert len(_table(db)) == 2
+
+
+def test_migration_0010_rolls_up_stored_interval_readings(tmp_path: Path) -> None:
+    from greencare.storage.db import open_db
+    from greencare.storage.schema import migrations
+
+    db = open_db(tmp_path / "old.db", migrate=False)
+    try:
+        migrations.apply(db, stop_before="0010_demand_and_reading_hours")
+        db.execute("INSERT INTO facilities (name, kind, country, timezone) "
+                   "VALUES ('H', 'hospital', 'US', 'America/New_York')")  # fmt: skip
+        db.execute("INSERT INTO meters (facility_id, name, commodity, unit, canonical_unit, "
+                   "delivery_class) VALUES (1, 'P', 'electricity', 'kWh', 'kWh', 'grid')")  # fmt: skip
+        for i in range(6):
+            db.execute("INSERT INTO readings (meter_id, start_utc, end_utc, quantity, unit, "
+                       "quantity_canonical) VALUES (1, ?, ?, 2, 'kWh', 2)",
+                       [1736139600 + 900 * i, 1736139600 + 900 * (i + 1)])  # fmt: skip
+        migrations.apply(db)
+        got = db.execute("SELECT hour_utc, quantity_canonical FROM reading_hours").fetchall()
+        assert got == [(1736139600, 8.0), (1736143200, 4.0)]  # 2025-01-06 00:00 EST
+        assert "demand_kw" in db["readings"].columns_dict
+    finally:
+        db.close()
