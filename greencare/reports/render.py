@@ -86,10 +86,10 @@ def html_table(table: Table) -> str:
 
 def _figure_html(key: str, caption: str, report: Report) -> str:
     fig = dict((k, f) for k, _, f in charts.CHARTS)[key](report)
-    data = base64.b64encode(charts.to_bytes(fig, "png")).decode("ascii")
+    data = base64.b64encode(charts.to_bytes(fig, "svg")).decode("ascii")
     return (
         f'<figure id="chart-{_e(key)}"><img alt="{_e(caption)}" '
-        f'src="data:image/png;base64,{data}"><figcaption>{_e(caption)}</figcaption></figure>'
+        f'src="data:image/svg+xml;base64,{data}"><figcaption>{_e(caption)}</figcaption></figure>'
     )
 
 
@@ -338,7 +338,7 @@ def pdf_pages(report: Report) -> Iterator[Any]:
         if kind == "chart":
             fig = payload(report)
             fig.set_size_inches(PAGE)
-            fig.get_layout_engine().set(rect=(0.05, 0.07, 0.9, 0.84))
+            charts.place(fig, extra_top=0.6, extra_bottom=0.4)
             _decorate(fig, title, number, footer)
         else:
             fig = _page(title, number, footer)

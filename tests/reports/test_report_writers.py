@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import json
 import re
@@ -151,7 +152,11 @@ def test_html_is_escaped_and_self_contained(report, tmp_path: Path) -> None:  # 
     assert "&lt;script&gt;" in raw
     assert any(SCRIPT_NAME in t for t in parser.text)  # shown as text, not run
     assert len(parser.images) == 6
-    assert all(src.startswith("data:image/png;base64,") for src in parser.images)
+    assert all(src.startswith("data:image/svg+xml;base64,") for src in parser.images)
+    for src in parser.images:  # each chart is an SVG that fetches nothing and runs nothing
+        svg = base64.b64decode(src.split(",", 1)[1]).decode("utf-8")
+        assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+        assert "<script" not in svg and not re.search(r"""href=["']https?://""", svg)
     assert not re.search(r"""(src|href)=["']https?://""", raw)  # nothing fetched
     assert "@media print" in raw
 
