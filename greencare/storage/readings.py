@@ -72,6 +72,9 @@ def add_reading(db: Database, reading: Reading, meter: Meter, *, source: str = "
     if meter.id is None:
         raise NotFoundError("meter has no id")
     row = _row(reading, meter)
+    for name in ("demand_kw", "demand_cost"):  # optional bill fields: stored only when given
+        if row[name] is None:
+            del row[name]
     with db.atomic():
         clash = overlapping(db, meter.id, row["start_utc"], row["end_utc"])
         if clash:

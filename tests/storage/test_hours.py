@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from greencare import imports, services
+from greencare import services
 from greencare.core.models import Facility
 from greencare.importers.base import ImportOptions
+from greencare.services import imports
 from greencare.storage import hours, rollups
 
 START = 1735718400  # 2025-01-01T00:00-08:00 (St Example is in Los Angeles)
