@@ -168,3 +168,43 @@ def meter_retire(ctx: click.Context, meter_ref: str, facility: str | None, as_js
     found = services.get_meter(db, meter_ref, facility=facility)
     services.retire_meter(db, found.id or 0, source="cli")
     _emit({"id": found.id, "retired": True}, as_json, lambda: f"retired meter {found.id}")
+
+
+@facility.command("edit")
+@click.argument("facility_ref", metavar="FACILITY")
+@click.option("--name", help="New name.")
+@click.option("--kind", type=click.Choice([k.value for k in FacilityKind]))
+@click.option("--region", help="State, province or nation, e.g. PA or England.")
+@click.option("--postcode", help="ZIP or postcode.")
+@click.option("--grid-region", help="eGRID subregion (US, e.g. CAMX) or country code (e.g. GB).")
+@click.option("--timezone", help="IANA zone.")
+@click.option("--floor-area", help='Gross floor area with its unit, e.g. "350000 ft**2".')
+@click.option("--beds", "staffed_beds", type=int, help="Staffed beds.")
+@click.option("--notes")
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def facility_edit(ctx: click.Context, facility_ref: str, as_json: bool, **opts: Any) -> None:
+    """Change FACILITY's details: only the options given change (validated like `add`)."""
+    from greencare import services
+    from greencare.core.errors import InputError
+
+    changes = {k: v for k, v in opts.items() if v is not None}
+    if not changes:
+        raise InputError("nothing to change: give at least one of the options (see --help)")
+    if "floor_area" in changes:
+        try:
+            changes["floor_area"], changes["floor_area_unit"] = services.split_quantity(
+                changes["floor_area"]
+            )
+        except InputError as exc:
+            raise InputError(f"--floor-area: {exc}") from exc
+    db = _open(ctx, create=False)
+    found = services.get_facility(db, facility_ref)
+    updated = services.update_facility(db, found.id or 0, source="cli", **changes)
+    edited = ", ".join(sorted(k for k in opts if opts[k] is not None))
+    _emit(
+        updated.model_dump(mode="json"),
+        as_json,
+        lambda: f"updated facility {updated.id}: {edited}",
+    )

@@ -107,3 +107,37 @@ def reading_delete(ctx: click.Context, reading_id: int, as_json: bool) -> None:
     services.get_reading(db, reading_id)  # "no reading with id N" before anything else
     services.delete_reading(db, reading_id, source="cli")
     _emit({"id": reading_id, "deleted": True}, as_json, lambda: f"deleted reading {reading_id}")
+
+
+@reading.command("edit")
+@click.argument("reading_id", type=int)
+@click.option("--start", help="New first day (YYYY-MM-DD) or ISO date-time.")
+@click.option("--end", help="New last day billed, inclusive, or ISO date-time.")
+@click.option("--quantity", help="New amount used in the period.")
+@click.option("--unit", help="New unit of the quantity.")
+@click.option("--cost", help="New amount billed.")
+@click.option("--clear-cost", is_flag=True, help="Remove the cost (and its currency).")
+@click.option("--currency", help="New ISO currency code.")
+@click.option("--estimated/--actual", default=None, help="Mark the bill an estimate or a read.")
+@ACCEPT_OUTLIER_OPTION
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def reading_edit(ctx: click.Context, reading_id: int, as_json: bool, **opts: Any) -> None:
+    """Correct reading READING_ID: only the options given change, the rest stay as stored."""
+    from greencare import services
+    from greencare.core.errors import InputError
+
+    accept = opts.pop("accept_outlier")
+    clear = opts.pop("clear_cost")
+    if clear and opts["cost"] is not None:
+        raise InputError("give either --cost or --clear-cost, not both")
+    changes = {k: v for k, v in opts.items() if v is not None}
+    if clear:
+        changes.update(cost=None, currency=None)
+    if not changes:
+        raise InputError("nothing to change: give at least one of the options (see --help)")
+    row = services.update_reading(
+        _open(ctx, create=False), reading_id, source="cli", accept_outlier=accept, **changes
+    )
+    _emit(row, as_json, lambda: f"updated reading {reading_id}: {', '.join(sorted(changes))}")

@@ -127,3 +127,32 @@ def test_reading_delete_and_the_readable_audit_log(cli) -> None:
 def test_every_new_group_has_help(cli, group: str) -> None:
     done = cli(group, "--help")
     assert done.exit_code == 0 and done.stdout.startswith("Usage: ")
+
+
+def test_reading_edit_changes_only_what_is_given(cli) -> None:
+    added = cli("reading", "add", "Gas", "--start", "2025-01-01", "--end", "2025-01-31",
+                "--quantity", "10000", "--unit", "therm", "--cost", "118233.40", "--json")  # fmt: skip
+    reading_id = json.loads(added.stdout)["id"]
+    done = cli("reading", "edit", str(reading_id), "--quantity", "10,250", "--json")
+    assert done.exit_code == 0, done.output
+    assert rows(cli.db, "SELECT quantity, cost, currency FROM readings") == [
+        (10250.0, 118233.4, "USD")
+    ]
+    assert cli("reading", "edit", str(reading_id), "--clear-cost").exit_code == 0
+    assert rows(cli.db, "SELECT quantity, cost, currency FROM readings") == [(10250.0, None, None)]
+    nothing = cli("reading", "edit", str(reading_id))
+    assert nothing.exit_code == 1 and "nothing to change" in nothing.stderr
+    bad = cli("reading", "edit", str(reading_id), "--quantity", "lots")
+    assert bad.exit_code == 1 and len(bad.stderr.splitlines()) == 1
+    assert rows(cli.db, "SELECT quantity FROM readings") == [(10250.0,)]
+
+
+def test_facility_edit(cli) -> None:
+    done = cli("facility", "edit", "St Example", "--beds", "260", "--floor-area", "36000 m**2",
+               "--json")  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert rows(cli.db, "SELECT staffed_beds, floor_area, floor_area_unit, grid_region "
+                "FROM facilities") == [(260, 36000.0, "m**2", "CAMX")]  # fmt: skip
+    bad = cli("facility", "edit", "St Example", "--grid-region", "NOPE")
+    assert bad.exit_code == 1 and len(bad.stderr.splitlines()) == 1
+    assert rows(cli.db, "SELECT grid_region FROM facilities") == [("CAMX",)]
