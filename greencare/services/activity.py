@@ -228,6 +228,8 @@ def set_normalizers(
         raise InputError("give either --month or --from/--to, not both")
     if not fields:
         raise InputError("give at least one of patient days, adjusted patient days, FTEs")
+    if not month and not (start and end):
+        raise InputError("give --month YYYY-MM, or both --from and --to (YYYY-MM)")
     first, last = period_months(start=month or start, end=month or end)
     y, m = int(first[:4]), int(first[5:])
     months = []

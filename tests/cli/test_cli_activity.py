@@ -88,6 +88,8 @@ def test_normalizer_set_a_range_in_one_transaction(cli) -> None:
               "--patient-days", "-5")  # fmt: skip
     assert bad.exit_code == 1 and len(bad.stderr.splitlines()) == 1
     assert rows(cli.db, "SELECT count(*) FROM normalizers") == [(4,)]
+    no_month = cli("normalizer", "set", "St Example", "--patient-days", "10")
+    assert no_month.stderr == "error: give --month YYYY-MM, or both --from and --to (YYYY-MM)\n"
 
 
 def test_retire_and_reinstate_a_facility_and_retire_a_meter(cli) -> None:
