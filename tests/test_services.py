@@ -246,7 +246,7 @@ def test_update_reading_refuses_an_overlap_and_changes_nothing(db, gas_meter) ->
     )
     services.add_reading(db, meter="Gas", start="2025-02-01", end="2025-02-28", quantity=100)
     before = db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
-    with pytest.raises(ConflictError, match="overlaps reading"):
+    with pytest.raises(ConflictError, match="overlaps the reading"):
         services.update_reading(db, first["id"], start="2025-01-01", end="2025-02-10", quantity=1)
     assert services.get_reading(db, first["id"])["quantity"] == 100.0
     assert db.execute("SELECT count(*) FROM audit_log").fetchone()[0] == before

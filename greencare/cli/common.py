@@ -107,7 +107,8 @@ def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
     """A plain aligned text table (no dependency; scripts should use --json)."""
     if not rows:
         return "(none)"
-    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
+    cells = [[_cell(r.get(c), unit=c == "unit" or c.endswith("_unit")) for c in columns]
+             for r in rows]  # fmt: skip
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
     lines.append("  ".join("-" * w for w in widths))
@@ -115,9 +116,18 @@ def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
-def _cell(value: Any) -> str:
+def unit_text(unit: str | None) -> str:
+    """A stored unit as people write it (``m³``); pint is loaded only when one is shown."""
+    from greencare.core.units import display
+
+    return display(unit)
+
+
+def _cell(value: Any, *, unit: bool = False) -> str:
     if value is None:
         return ""
+    if unit and isinstance(value, str):
+        return unit_text(value)
     if isinstance(value, float):
         if value.is_integer():
             return f"{value:,.0f}"

@@ -12,6 +12,7 @@ from greencare.cli.common import (
     _open,
     _table,
     handle_errors,
+    unit_text,
 )
 from greencare.core.vocab import Commodity, DeliveryClass, FacilityKind
 
@@ -102,7 +103,7 @@ def meter_add(ctx: click.Context, facility: str, as_json: bool, **fields: Any) -
         created.model_dump(mode="json"),
         as_json,
         lambda: (
-            f"added meter {created.id}: {created.name} ({created.commodity.value}, {created.unit})"
+            f"added meter {created.id}: {created.name} ({created.commodity.value}, {unit_text(created.unit)})"
         ),
     )
 

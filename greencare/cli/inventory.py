@@ -15,6 +15,7 @@ from greencare.cli.common import (
     _significant,
     echo,
     handle_errors,
+    unit_text,
 )
 
 
@@ -124,11 +125,13 @@ def _echo_records(ctx: click.Context, lines: Any) -> None:
         rows = services.records_behind(db, meter=int(meter_id), month=str(month))
         total = sum(r["quantity_in_month"] for r in rows)
         unit = rows[0]["unit"] if rows else ""
-        echo(f"  {month} meter {meter_id}: {len(rows):,} readings, {_significant(total)} {unit}")
+        echo(
+            f"  {month} meter {meter_id}: {len(rows):,} readings, {_significant(total)} {unit_text(unit)}"
+        )
         for r in rows[:5]:
             echo(
                 f"    reading {r['id']}: {r['start']} to {r['end']}, {grouped(r['quantity'])} "
-                f"{r['unit']} x {r['share']:.4f} of it in {month}"
+                f"{unit_text(r['unit'])} x {r['share']:.4f} of it in {month}"
             )
         if len(rows) > 5:
             echo(f"    ... {len(rows) - 5:,} more (`greencare reading list --meter {meter_id}`)")

@@ -13,6 +13,7 @@ from greencare.cli.common import (
     _open,
     _table,
     handle_errors,
+    unit_text,
 )
 
 # --- readings ---------------------------------------------------------------------------------
@@ -56,8 +57,8 @@ def reading_add(ctx: click.Context, meter: str, as_json: bool, **fields: Any) ->
         lambda: "\n".join(
             [
                 f"added reading {row['id']}: {row['meter']} {row['start']} to {row['end']}, "
-                f"{grouped(row['quantity'])} {row['unit']} = "
-                f"{row['quantity_canonical']:,.1f} {row['canonical_unit']}",
+                f"{grouped(row['quantity'])} {unit_text(row['unit'])} = "
+                f"{row['quantity_canonical']:,.1f} {unit_text(row['canonical_unit'])}",
                 *(f"  accepted over a plausibility {f['level']}: {f['message']}" for f in flags),
             ]
         ),

@@ -22,6 +22,10 @@ class NotFoundError(GreencareError, LookupError):
     """A facility, meter or record that is not in the database."""
 
 
+class AmbiguousNameError(NotFoundError):
+    """A name that fits more than one record: the message lists them and how to pick one."""
+
+
 class ConflictError(GreencareError):
     """A write that would duplicate or overlap what is already stored."""
 

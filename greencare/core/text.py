@@ -132,3 +132,20 @@ def quote(value: Any, limit: int = 80) -> str:
     if not isinstance(value, str):
         return shorten(value, limit)
     return repr(shorten(value, limit))
+
+
+def did_you_mean(name: Any, candidates: Any, *, limit: int = 3) -> str:
+    """``" (did you mean 'X'?)"`` for the closest of ``candidates`` to a mistyped ``name``.
+
+    Case and surrounding spaces are ignored in the comparison; an empty string when nothing is
+    close (difflib's ratio of at least 0.6), so a message can always end with it."""
+    import difflib
+
+    by_folded: dict[str, str] = {}
+    for candidate in candidates:
+        by_folded.setdefault(str(candidate).strip().casefold(), str(candidate))
+    close = difflib.get_close_matches(str(name).strip().casefold(), list(by_folded), n=limit)
+    if not close:
+        return ""
+    shown = " or ".join(quote(by_folded[c]) for c in close)
+    return f" (did you mean {shown}?)"

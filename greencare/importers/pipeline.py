@@ -75,12 +75,16 @@ def _column_name(chunk: pd.DataFrame, field_name: str) -> str:
     return str(chunk.attrs.get("columns", {}).get(field_name, field_name))
 
 
+NO_SUCH_METER = "no such meter (map it with --map FILE=METER, or --create-meters)"
+
+
 def validate(
     chunk: pd.DataFrame,
     meters: dict[str, Meter],
     zones: dict[int, str],
     options: ImportOptions,
     currencies: dict[int, str] | None = None,
+    why_unknown: dict[str, str] | None = None,
 ) -> Checked:
     """Check a raw chunk whose ``meter`` keys are resolved in ``meters`` (key -> Meter).
 
@@ -122,7 +126,8 @@ def validate(
     codes, uniques = pd.factorize(keys)
     found = [meters.get(k) for k in uniques]
     known = np.array([m is not None for m in found], dtype=bool)[codes]
-    flag(~known, "meter", keys, "no such meter (map it with --map FILE=METER, or --create-meters)")
+    why = why_unknown or {}
+    flag(~known, "meter", keys, lambda key: why.get(key, NO_SUCH_METER))
     meter_ids = np.array([m.id if m else -1 for m in found], dtype=np.int64)[codes]
     commodity = np.array([m.commodity.value if m else "" for m in found], dtype=object)[codes]
 

@@ -23,11 +23,11 @@ from sqlite_utils import Database
 from greencare.core import plausibility as plausibility_rules
 from greencare.core import text as text_rules
 from greencare.core import units
-from greencare.core.errors import InputError, NotFoundError
+from greencare.core.errors import AmbiguousNameError, InputError, NotFoundError
 from greencare.core.models import Meter
 from greencare.importers import detect, guard
 from greencare.importers.base import FormatError, ImportOptions
-from greencare.importers.pipeline import Problem, text_reason, validate
+from greencare.importers.pipeline import NO_SUCH_METER, Problem, text_reason, validate
 from greencare.services import plausibility
 from greencare.storage import batches, facilities, imports, readings
 from greencare.storage import plausibility as plausibility_store
@@ -96,6 +96,7 @@ class _Run:
         self.db, self.path, self.options, self.source = db, path, options, source
         self.meters: dict[str, Meter] = {}
         self.unknown: set[str] = set()
+        self.why_unknown: dict[str, str] = {}  # key -> why it names no one meter
         self.zones: dict[int, str] = {}
         self.currencies: dict[int, str] = {}
         self.facility_id: int | None = None
@@ -123,9 +124,14 @@ class _Run:
                 continue
             try:
                 meter = facilities.get_meter(self.db, target, facility_id=self.facility_id)
+            except AmbiguousNameError as exc:
+                self.unknown.add(key)
+                self.why_unknown[key] = str(exc)
+                continue
             except NotFoundError:
                 if not (self.options.create_meters and key and not self.options.meter):
                     self.unknown.add(key)
+                    self.why_unknown[key] = self._no_such_meter(target)
                     continue
                 if self.facility_id is None or not self.options.commodity:
                     raise InputError(
@@ -145,6 +151,15 @@ class _Run:
             owner = facilities.get_facility(self.db, meter.facility_id)
             self.zones[int(meter.id or 0)] = owner.timezone or "UTC"
             self.currencies[int(meter.id or 0)] = services.default_currency(owner.country) or ""
+
+    def _no_such_meter(self, name: str) -> str:
+        sql, params = "SELECT name FROM meters", []
+        if self.facility_id is not None:
+            sql, params = sql + " WHERE facility_id = ?", [self.facility_id]
+        hint = text_rules.did_you_mean(name, [r[0] for r in self.db.execute(sql, params)])
+        if not hint:
+            return NO_SUCH_METER
+        return f"no such meter{hint}; map it with --map FILE=METER, or --create-meters"
 
 
 def import_readings(
@@ -208,7 +223,9 @@ def _import(
             run.resolve(sorted(str(k) for k in pd.unique(chunk["meter"])), result)
             if options.cumulative:
                 chunk = _registers_to_usage(chunk, run, result)
-            checked = validate(chunk, run.meters, run.zones, options, run.currencies)
+            checked = validate(
+                chunk, run.meters, run.zones, options, run.currencies, run.why_unknown
+            )
             rows = checked.rows
             _record(result, checked.errors, options.max_errors, warnings=False)
             if checked.errors and not stop:
@@ -421,9 +438,11 @@ def _against_stored(
         lines = rows["line"].to_numpy()[at]
         for j in np.flatnonzero(clash):
             k = first[j]
+            period = readings.describe_period(db, int(meter_id), int(starts[k]), int(ends[k]))
             problems.append(
-                Problem(int(lines[j]), run.columns.get("start", "start"), "", f"overlaps stored reading {ids[k]} "
-                        f"({qty[k]:g} {units_[k]}); use --replace to replace it")
+                Problem(int(lines[j]), run.columns.get("start", "start"), "", "overlaps the stored "
+                        f"reading {period} ({qty[k]:g} {units.display(units_[k])}); "
+                        "use --replace to replace it")
             )  # fmt: skip
         keep[at[clash]] = False
     if replace_ids:

@@ -8,9 +8,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from greencare.core import units
-from greencare.core.errors import ConflictError, NotFoundError
+from greencare.core.errors import AmbiguousNameError, ConflictError, NotFoundError
 from greencare.core.models import Facility, Meter
-from greencare.core.text import quote
+from greencare.core.text import did_you_mean, quote
 from greencare.storage import audit
 
 _FACILITY_COLUMNS = [
@@ -94,7 +94,9 @@ def get_facility(db: Database, ref: int | str) -> Facility:
     if not rows:
         rows = list(db.query("SELECT * FROM facilities WHERE name = ? COLLATE NOCASE", [str(ref)]))
     if not rows:
-        raise NotFoundError(f"no facility {quote(ref)} (see `greencare facility list`)")
+        names = [r[0] for r in db.execute("SELECT name FROM facilities ORDER BY id")]
+        hint = did_you_mean(ref, names) or " (see `greencare facility list`)"
+        raise NotFoundError(f"no facility {quote(ref)}{hint}")
     return _facility_from_row(dict(rows[0]))
 
 
@@ -154,11 +156,22 @@ def get_meter(db: Database, ref: int | str, *, facility_id: int | None = None) -
         params.append(facility_id)
     rows = [dict(r) for r in db.query(sql, params)]
     if not rows:
-        raise NotFoundError(f"no meter {quote(ref)} (see `greencare meter list`)")
+        sql, params = "SELECT name FROM meters", []
+        if facility_id is not None:
+            sql, params = sql + " WHERE facility_id = ?", [facility_id]
+        hint = did_you_mean(ref, [r[0] for r in db.execute(sql + " ORDER BY id", params)])
+        raise NotFoundError(f"no meter {quote(ref)}{hint or ' (see `greencare meter list`)'}")
     if len(rows) > 1:
-        ids = ", ".join(str(r["id"]) for r in rows)
-        raise NotFoundError(
-            f"meter name {quote(ref)} is used by several facilities (meter ids {ids}); "
-            "give the id or the facility"
+        owners = ", ".join(
+            quote(r[0])
+            for r in db.execute(
+                "SELECT f.name FROM facilities f WHERE f.id IN "
+                f"({', '.join('?' * len(rows))}) ORDER BY f.name",
+                [r["facility_id"] for r in rows],
+            )
+        )
+        raise AmbiguousNameError(
+            f"meter name {quote(ref)} is used by {len(rows)} facilities ({owners}); "
+            "name the facility or give the meter id"
         )
     return _meter_from_row(rows[0])

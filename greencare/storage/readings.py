@@ -80,8 +80,8 @@ def add_reading(db: Database, reading: Reading, meter: Meter, *, source: str = "
         if clash:
             first = clash[0]
             raise ConflictError(
-                f"period overlaps reading {first['id']} of meter {quote(meter.name)} "
-                f"({_describe(first)}); delete or edit that reading first"
+                f"period overlaps the reading of meter {quote(meter.name)} "
+                f"{_describe(db, first)}; delete or edit that reading first"
             )
         try:
             new_id = audit.insert_audited(db, "readings", row, source=source)
@@ -93,10 +93,24 @@ def add_reading(db: Database, reading: Reading, meter: Meter, *, source: str = "
     return new_id
 
 
-def _describe(row: dict[str, Any]) -> str:
-    start = periods.from_epoch(row["start_utc"], "UTC").isoformat(timespec="minutes")
-    end = periods.from_epoch(row["end_utc"], "UTC").isoformat(timespec="minutes")
-    return f"{start} to {end} UTC, {row['quantity']:g} {row['unit']}"
+def meter_timezone(db: Database, meter_id: int) -> str:
+    """The time zone of the facility a meter belongs to (UTC for a meter that has gone)."""
+    row = db.execute(
+        "SELECT f.timezone FROM meters m JOIN facilities f ON f.id = m.facility_id WHERE m.id = ?",
+        [meter_id],
+    ).fetchone()
+    return str(row[0]) if row and row[0] else "UTC"
+
+
+def describe_period(db: Database, meter_id: int, start_utc: int, end_utc: int) -> str:
+    """A stored period as the facility's people know it: local dates, no ids, no UTC."""
+    start, end = periods.format_period(start_utc, end_utc, meter_timezone(db, meter_id))
+    return start if start == end else f"{start} to {end}"
+
+
+def _describe(db: Database, row: dict[str, Any]) -> str:
+    period = describe_period(db, int(row["meter_id"]), row["start_utc"], row["end_utc"])
+    return f"({period}, {row['quantity']:g} {units.display(row['unit'])})"
 
 
 def update_reading(
@@ -115,8 +129,8 @@ def update_reading(
         ]
         if clash:
             raise ConflictError(
-                f"period overlaps reading {clash[0]['id']} of meter {quote(meter.name)} "
-                f"({_describe(clash[0])})"
+                f"period overlaps the reading of meter {quote(meter.name)} "
+                f"{_describe(db, clash[0])}"
             )
         row["batch_id"] = before["batch_id"]
         sets = ", ".join(f"{k} = ?" for k in row)

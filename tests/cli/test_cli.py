@@ -223,7 +223,7 @@ def test_unknown_meter(cli, with_meter: Path) -> None:
 def test_overlapping_reading(cli, with_meter: Path) -> None:
     assert cli(*READING_ADD).exit_code == 0
     before = snapshot(with_meter)
-    assert_one_error_line(cli(*READING_ADD), "period overlaps reading 1")
+    assert_one_error_line(cli(*READING_ADD), "period overlaps the reading of meter")
     assert snapshot(with_meter) == before
 
 

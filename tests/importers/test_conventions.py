@@ -227,8 +227,8 @@ def test_overlaps_with_stored_readings_name_the_files_own_header(db, main, tmp_p
     result = import_readings(db, path)
 
     assert [p.text(path.name) for p in result.errors] == [
-        "overlap.csv, line 2, Period Start: overlaps stored reading 1 (5 kWh); use --replace to "
-        "replace it"
+        "overlap.csv, line 2, Period Start: overlaps the stored reading 2025-01-01 to "
+        "2025-01-31 (5 kWh); use --replace to replace it"
     ]
     assert _state(db) == before
 

@@ -443,7 +443,8 @@ def test_overlap_with_a_stored_reading(stocked: Database, tmp_path: Path) -> Non
 
     assert result.status == "failed"
     assert _texts(result) == [
-        "overlap-stored.csv, line 2, start: overlaps stored reading 1 (500 kWh); "
+        "overlap-stored.csv, line 2, start: overlaps the stored reading 2024-01-01 to 2024-01-31 "
+        "(500 kWh); "
         "use --replace to replace it"
     ]
     assert _state(stocked) == before
@@ -600,7 +601,7 @@ def test_on_error_skip_counts_rows_that_collide_with_stored_readings(
     assert result.inserted + result.rejected + result.unchanged == result.rows_read
     rejected = _read_rejected(tmp_path / "collide.rejected.csv")
     assert [(r["line"], r["quantity"]) for r in rejected] == [("2", "999"), ("3", "abc")]
-    assert "overlaps stored reading 1" in rejected[0]["reason"]
+    assert "overlaps the stored reading 2024-01-01 to 2024-01-31" in rejected[0]["reason"]
 
 
 def test_on_error_skip_dry_run_writes_no_rejected_file(stocked: Database, tmp_path: Path) -> None:

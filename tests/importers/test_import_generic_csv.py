@@ -684,7 +684,8 @@ def test_overlap_with_different_stored_values_fails(db, main, tmp_path) -> None:
 
     assert (result.status, result.inserted, result.error_count) == ("failed", 0, 1)
     assert _texts(result) == [
-        "corrected.csv, line 3, start: overlaps stored reading 2 (900 kWh); "
+        "corrected.csv, line 3, start: overlaps the stored reading 2025-02-01 to 2025-02-28 "
+        "(900 kWh); "
         "use --replace to replace it"
     ]
     assert not result.ok

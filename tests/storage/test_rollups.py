@@ -151,9 +151,9 @@ def test_failed_adds_leave_the_roll_up_unchanged(db: Database, gas_meter: Meter)
         db, meter="Gas", start="2025-01-14", end="2025-02-12", quantity=3000, cost=3000
     )
     before = table(db)
-    with pytest.raises(ConflictError, match="overlaps reading"):
+    with pytest.raises(ConflictError, match="overlaps the reading"):
         services.add_reading(db, meter="Gas", start="2025-02-01", end="2025-02-28", quantity=9)
-    with pytest.raises(ConflictError, match="overlaps reading"):
+    with pytest.raises(ConflictError, match="overlaps the reading"):
         services.add_reading(
             db, meter="Gas", start="2025-01-20T10:00", end="2025-01-20T10:15", quantity=1
         )

@@ -1,0 +1,107 @@
+"""Messages name things as the user knows them: local dates rather than ids and UTC instants,
+the facilities sharing a meter name, and the nearest name to a mistyped one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from greencare.cli import main
+
+
+@pytest.fixture
+def cli(tmp_path: Path):
+    db = tmp_path / "g.db"
+    runner = CliRunner(
+        env={"GREENCARE_DB": str(tmp_path / "no.db"), "XDG_DATA_HOME": str(tmp_path)}
+    )
+
+    def run(*args: str) -> Result:
+        return runner.invoke(main, ["--db", str(db), *args])
+
+    for args in (
+        ["init"],
+        ["facility", "add", "Riverside General", "--country", "US", "--grid-region", "RFCE",
+         "--timezone", "America/New_York"],
+        ["facility", "add", "Lakeside Clinic", "--country", "US", "--grid-region", "RFCE",
+         "--timezone", "America/Chicago"],
+        ["meter", "add", "Riverside General", "Main electric", "--commodity", "electricity"],
+        ["meter", "add", "Lakeside Clinic", "Main electric", "--commodity", "electricity"],
+        ["meter", "add", "Riverside General", "Water", "--commodity", "water", "--unit", "m3"],
+    ):  # fmt: skip
+        done = run(*args)
+        assert done.exit_code == 0, done.output
+    run.path = tmp_path  # type: ignore[attr-defined]
+    return run
+
+
+def test_an_overlap_names_the_stored_reading_by_its_local_dates(cli) -> None:
+    add = ["reading", "add", "Main electric", "--facility", "Riverside General", "--accept-outlier"]
+    assert (
+        cli(*add, "--start", "2025-01-08", "--end", "2025-02-06", "--quantity", "900000").exit_code
+        == 0
+    )
+    clash = cli(*add, "--start", "2025-02-01", "--end", "2025-02-28", "--quantity", "50000")
+    assert clash.exit_code == 1
+    message = clash.stderr.strip()
+    assert "2025-01-08 to 2025-02-06" in message, message
+    assert "UTC" not in message and "+00:00" not in message and "T05:00" not in message
+    assert "reading 1" not in message  # no internal id
+
+
+def test_an_import_overlap_names_local_dates(cli) -> None:
+    add = ["reading", "add", "Main electric", "--facility", "Riverside General", "--accept-outlier"]
+    assert (
+        cli(*add, "--start", "2025-01-08", "--end", "2025-02-06", "--quantity", "900000").exit_code
+        == 0
+    )
+    path = cli.path / "bills.csv"
+    path.write_text(
+        "meter,start,end,quantity,unit\nMain electric,2025-01-20,2025-02-19,500000,kWh\n"
+    )
+    done = cli("import", str(path), "--facility", "Riverside General")
+    assert done.exit_code != 0
+    assert (
+        "overlaps the stored reading 2025-01-08 to 2025-02-06 (900000 kWh)"
+        in done.output + done.stderr
+    )
+
+
+def test_an_import_meter_name_two_facilities_use_says_so(cli) -> None:
+    path = cli.path / "shared.csv"
+    path.write_text("meter,start,end,quantity,unit\nMain electric,2025-01-01,2025-01-31,5,kWh\n")
+    done = cli("import", str(path))
+    text = done.output + done.stderr
+    assert done.exit_code != 0
+    assert "is used by 2 facilities ('Lakeside Clinic', 'Riverside General')" in text, text
+    assert "no such meter" not in text
+
+
+def test_a_mistyped_meter_in_an_import_gets_did_you_mean(cli) -> None:
+    path = cli.path / "typo.csv"
+    path.write_text("meter,start,end,quantity,unit\nMain electirc,2025-01-01,2025-01-31,5,kWh\n")
+    done = cli("import", str(path), "--facility", "Riverside General")
+    assert "no such meter (did you mean 'Main electric'?)" in done.output + done.stderr
+
+
+def test_a_mistyped_facility_gets_did_you_mean(cli) -> None:
+    done = cli("reading", "list", "--facility", "Riverside Generl")
+    assert done.exit_code == 1
+    assert "no facility 'Riverside Generl' (did you mean 'Riverside General'?)" in done.stderr
+
+
+def test_a_name_nothing_is_close_to_points_at_the_list(cli) -> None:
+    done = cli("reading", "list", "--facility", "Zzyzx")
+    assert "no facility 'Zzyzx' (see `greencare facility list`)" in done.stderr
+
+
+def test_units_in_tables_are_spelled_as_people_write_them(cli) -> None:
+    listed = cli("meter", "list")
+    assert "m³" in listed.stdout and "m**3" not in listed.stdout
+    added = cli("reading", "add", "Water", "--facility", "Riverside General", "--start", "2025-01-01",
+                "--end", "2025-01-31", "--quantity", "12000", "--unit", "m3")  # fmt: skip
+    assert added.exit_code == 0, added.output
+    assert "m**3" not in added.stdout
+    assert "m³" in cli("reading", "list", "--facility", "Riverside General").stdout
