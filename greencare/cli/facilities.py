@@ -171,6 +171,24 @@ def meter_retire(ctx: click.Context, meter_ref: str, facility: str | None, as_js
     _emit({"id": found.id, "retired": True}, as_json, lambda: f"retired meter {found.id}")
 
 
+@meter.command("reinstate")
+@click.argument("meter_ref", metavar="METER")
+@click.option("--facility", help="The meter's facility, when meter names repeat.")
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def meter_reinstate(
+    ctx: click.Context, meter_ref: str, facility: str | None, as_json: bool
+) -> None:
+    """Bring a retired METER back into lists, forms and gap checks."""
+    from greencare import services
+
+    db = _open(ctx, create=False)
+    found = services.get_meter(db, meter_ref, facility=facility)
+    services.reinstate_meter(db, found.id or 0, source="cli")
+    _emit({"id": found.id, "retired": False}, as_json, lambda: f"reinstated meter {found.id}")
+
+
 @facility.command("edit")
 @click.argument("facility_ref", metavar="FACILITY")
 @click.option("--name", help="New name.")

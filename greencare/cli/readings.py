@@ -12,6 +12,7 @@ from greencare.cli.common import (
     _emit,
     _open,
     _table,
+    echo,
     handle_errors,
     unit_text,
 )
@@ -63,6 +64,8 @@ def reading_add(ctx: click.Context, meter: str, as_json: bool, **fields: Any) ->
             ]
         ),
     )
+    for warning in row.get("warnings", []):
+        echo(f"warning: {warning}", err=True)
 
 
 def _flag_dict(flag: dict[str, Any]) -> dict[str, Any]:

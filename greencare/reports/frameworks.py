@@ -289,8 +289,9 @@ def _compact(months: list[str]) -> str:
 
 def quality_tables(ctx: Context, report: Report) -> None:
     sql = (
-        "SELECT m.id AS meter_id, f.name AS facility, m.name AS meter, m.commodity FROM meters m "
-        "JOIN facilities f ON f.id = m.facility_id WHERE m.retired = 0"
+        "SELECT m.id AS meter_id, f.name AS facility, m.name AS meter, m.commodity, "
+        "m.delivery_class FROM meters m JOIN facilities f ON f.id = m.facility_id "
+        "WHERE m.retired = 0"
     )
     params: list[Any] = []
     if ctx.facility_ids:
@@ -303,12 +304,14 @@ def quality_tables(ctx: Context, report: Report) -> None:
     for m in meters.itertuples(index=False):
         have = per.loc[m.meter_id] if m.meter_id in per.index.get_level_values(0) else None
         present = sorted(have.index) if have is not None else []
-        missing = [x for x in ctx.months if x not in set(present)]
+        # A tank or generator is filled when it runs low: months without a delivery are normal.
+        bulk = m.delivery_class == "bulk_delivery"
+        missing = [] if bulk else [x for x in ctx.months if x not in set(present)]
         qty = float(have["quantity_canonical"].sum()) if have is not None else 0.0
         est = float(have["estimated_canonical"].sum()) if have is not None else 0.0
         rows.append({"facility": m.facility, "meter": m.meter, "commodity": m.commodity,
                      "months_with_data": len(present), "months_missing": len(missing),
-                     "missing_months": _compact(missing),
+                     "missing_months": "deliveries, not billed monthly" if bulk else _compact(missing),
                      "estimated_pct": est / qty * 100 if qty else np.nan})  # fmt: skip
     dq_meters = pd.DataFrame(rows, columns=["facility", "meter", "commodity", "months_with_data",
                                             "months_missing", "missing_months", "estimated_pct"])  # fmt: skip

@@ -50,6 +50,7 @@ _export(
     "update_facility",
     "retire_facility",
     "retire_meter",
+    "reinstate_meter",
     "reinstate_facility",
 )
 _export(

@@ -70,3 +70,9 @@ def run_in_transaction(db: Database, work: Callable[[], Any]) -> Any:
     """Run several service calls so they land together or not at all."""
     with db.atomic():
         return work()
+
+
+#: What an import or a form says of readings for a retired meter (they are stored and counted).
+RETIRED_METER = (
+    "the meter is retired: its readings are stored and counted; reinstate it if it is in use"
+)

@@ -154,5 +154,10 @@ def retire_meter(db: Database, meter_id: int, *, source: str = "api") -> None:
     _set_retired(db, "meters", meter_id, True, source)
 
 
+def reinstate_meter(db: Database, meter_id: int, *, source: str = "api") -> None:
+    """Bring a retired meter back into lists, forms and gap checks; audited."""
+    _set_retired(db, "meters", meter_id, False, source)
+
+
 def reinstate_facility(db: Database, facility_id: int, *, source: str = "api") -> None:
     _set_retired(db, "facilities", facility_id, False, source)

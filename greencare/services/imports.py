@@ -29,6 +29,7 @@ from greencare.importers import detect, guard
 from greencare.importers.base import FormatError, ImportOptions
 from greencare.importers.pipeline import NO_SUCH_METER, Problem, text_reason, validate
 from greencare.services import plausibility
+from greencare.services.common import RETIRED_METER
 from greencare.storage import batches, facilities, imports, readings
 from greencare.storage import plausibility as plausibility_store
 from greencare.storage.db import begin_write, raise_condition
@@ -97,6 +98,7 @@ class _Run:
         self.meters: dict[str, Meter] = {}
         self.unknown: set[str] = set()
         self.why_unknown: dict[str, str] = {}  # key -> why it names no one meter
+        self.warned_retired: set[str] = set()
         self.zones: dict[int, str] = {}
         self.currencies: dict[int, str] = {}
         self.facility_id: int | None = None
@@ -151,6 +153,18 @@ class _Run:
             owner = facilities.get_facility(self.db, meter.facility_id)
             self.zones[int(meter.id or 0)] = owner.timezone or "UTC"
             self.currencies[int(meter.id or 0)] = services.default_currency(owner.country) or ""
+
+    def retired_warnings(self, chunk: pd.DataFrame) -> list[Problem]:
+        """A warning at the first line naming each retired meter (once per import)."""
+        out = []
+        for key, meter in self.meters.items():
+            if meter.retired and key not in self.warned_retired:
+                at = np.flatnonzero(chunk["meter"].to_numpy(dtype=object) == key)
+                if len(at):
+                    self.warned_retired.add(key)
+                    out.append(Problem(int(chunk["line"].iloc[at[0]]), self.columns.get(
+                        "meter", "meter"), key, RETIRED_METER, warning=True))  # fmt: skip
+        return out
 
     def _no_such_meter(self, name: str) -> str:
         sql, params = "SELECT name FROM meters", []
@@ -228,6 +242,7 @@ def _import(
             )
             rows = checked.rows
             _record(result, checked.errors, options.max_errors, warnings=False)
+            _record(result, run.retired_warnings(chunk), options.max_errors, warnings=True)
             if checked.errors and not stop:
                 run.rejected_rows += _rejected(chunk, checked.errors)
             rows, collisions = _against_stored(db, rows, result, options, batch_source, run)
@@ -524,7 +539,9 @@ def _check_history(
     if refused:
         keep = ~np.isin(lines, [p.line for p in refused])
         rows, meter, start, end = rows[keep], meter[keep], start[keep], end[keep]
-    same = meter[1:] == meter[:-1]
+    # Deliveries to a tank or generator come when it runs low: the time between is no gap.
+    bulk = [int(m.id or 0) for m in run.meters.values() if m.delivery_class == "bulk_delivery"]
+    same = (meter[1:] == meter[:-1]) & ~np.isin(meter[1:], bulk)
     gap = start[1:] - end[:-1]
     kept_lines = rows["line"].to_numpy()
     for j in np.flatnonzero(same & (gap > 0)):

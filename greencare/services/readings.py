@@ -15,7 +15,7 @@ from greencare.core.models import (
     Reading,
 )
 from greencare.services import plausibility
-from greencare.services.common import _number, _validate, default_currency
+from greencare.services.common import RETIRED_METER, _number, _validate, default_currency
 from greencare.services.facilities import get_meter
 from greencare.storage import facilities, readings
 from greencare.storage import plausibility as plausibility_store
@@ -140,7 +140,9 @@ def add_reading(
             accept_outlier,
         )
         _remember_reading(db, target, reading, new_id, found, source)
-    return get_reading(db, new_id)
+    row = get_reading(db, new_id)
+    row["warnings"] = [RETIRED_METER] if target.retired else []
+    return row
 
 
 def _reading(

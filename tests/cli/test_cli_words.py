@@ -105,3 +105,45 @@ def test_units_in_tables_are_spelled_as_people_write_them(cli) -> None:
     assert added.exit_code == 0, added.output
     assert "m**3" not in added.stdout
     assert "m³" in cli("reading", "list", "--facility", "Riverside General").stdout
+
+
+def test_a_reading_for_a_retired_meter_is_stored_with_a_warning(cli) -> None:
+    assert cli("meter", "retire", "Water", "--facility", "Riverside General").exit_code == 0
+    added = cli("reading", "add", "Water", "--facility", "Riverside General", "--start",
+                "2025-01-01", "--end", "2025-01-31", "--quantity", "12000", "--unit", "m3")  # fmt: skip
+    assert added.exit_code == 0, added.output
+    assert "warning: the meter is retired" in added.stderr
+    path = cli.path / "water.csv"
+    path.write_text("meter,start,end,quantity,unit\nWater,2025-02-01,2025-02-28,11000,m3\n"
+                    "Water,2025-03-01,2025-03-31,11500,m3\n")  # fmt: skip
+    imported = cli("import", str(path), "--facility", "Riverside General", "--json")
+    assert imported.exit_code == 0, imported.output
+    import json
+
+    warnings = [w for w in json.loads(imported.stdout)["warnings"] if "retired" in w["reason"]]
+    assert [(w["line"], w["value"]) for w in warnings] == [(2, "Water")]  # once, at its first line
+    assert cli("meter", "reinstate", "Water", "--facility", "Riverside General").exit_code == 0
+    again = cli("reading", "add", "Water", "--facility", "Riverside General", "--start",
+                "2025-04-01", "--end", "2025-04-30", "--quantity", "12000", "--unit", "m3")  # fmt: skip
+    assert "retired" not in again.stderr
+
+
+def test_deliveries_to_a_tank_raise_no_gap_warnings_or_missing_months(cli, tmp_path: Path) -> None:
+    assert cli("meter", "add", "Riverside General", "Generator tank", "--commodity", "diesel",
+               "--unit", "gal", "--delivery-class", "bulk_delivery").exit_code == 0  # fmt: skip
+    path = cli.path / "deliveries.csv"
+    path.write_text("meter,start,end,quantity,unit\nGenerator tank,2025-01-10,2025-01-10,800,gal\n"
+                    "Generator tank,2025-06-02,2025-06-02,750,gal\n")  # fmt: skip
+    import json
+
+    done = cli("import", str(path), "--facility", "Riverside General", "--json")
+    assert done.exit_code == 0, done.output
+    assert [w for w in json.loads(done.stdout)["warnings"] if "gap" in w["reason"]] == []
+    out = tmp_path / "r.json"
+    written = cli("report", "--year", "2025", "--format", "json", "-o", str(out))
+    assert written.exit_code == 0, written.output
+    meters = json.loads(out.read_text())["tables"]["quality_meters"]["rows"]
+    tank = next(r for r in meters if r["meter"] == "Generator tank")
+    assert (tank["months_missing"], tank["missing_months"]) == (0, "deliveries, not billed monthly")
+    water = next(r for r in meters if r["meter"] == "Water")
+    assert water["months_missing"] == 12
