@@ -174,12 +174,18 @@ def subregions_for_zip(zip_code: str | int | None) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
-def zip_source() -> str:
-    """One line citing the shipped ZIP table: title, publisher, edition and dataset id."""
+def zip_citation() -> dict[str, str]:
+    """The shipped ZIP table's citation: dataset id, title, publisher, edition, URL, source."""
     folder = _zip_edition()
     with (folder / "dataset.toml").open("rb") as fh:
         info = tomllib.load(fh).get("dataset", {})
-    return (
-        f"{info.get('title', 'ZIP lookup')}; {info.get('publisher', '')}; "
-        f"{info.get('edition', folder.name)} ({ZIP_DATASET}/{folder.name})"
-    )
+    keys = ("title", "publisher", "edition", "published", "url", "licence", "source_file")
+    cited = {"dataset": f"{ZIP_DATASET}/{folder.name}", **{k: str(info.get(k, "")) for k in keys}}
+    cited["citation"] = str(info.get("citation", cited["title"]))
+    return cited
+
+
+def zip_source() -> str:
+    """One line citing the shipped ZIP table, for messages: citation and dataset id."""
+    cited = zip_citation()
+    return f"{cited['citation']} [{cited['dataset']}]"

@@ -173,6 +173,8 @@ def extract(source_dir: Path, out_dir: Path, edition: str = "2023") -> dict[str,
                 "licence": "ZIP-to-subregion data: US Government work, public domain (US); "
                 "the VERIFI file: UT-Battelle Open Source License (Permissive)",
                 "gwp_set": "none",
+                "citation": f"US EPA Power Profiler ZIP code lookup (eGRID{edition} "
+                f"subregions), as redistributed by ORNL VERIFI in {meta['file']}",
                 **source_record(path, meta["sha256"]),
                 "source_sheet": SHEET,
                 "copied_from": meta["copied_from"],
