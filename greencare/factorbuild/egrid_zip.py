@@ -49,6 +49,8 @@ COLUMNS = ("zip", "subregion", "rank")
 EDITIONS: dict[str, dict[str, Any]] = {
     "2023": {
         "file": "eGrid_zipcode_lookup_2025.xlsx",
+        # Short enough for the factor list's Edition column; the citation names the file.
+        "label": "VERIFI 2025",
         "sha256": "7320006e0d5536df15258a87e953d5a9a31d48f32f8ebc85c5705e2f2fef6a32",
         # docProps/core.xml of the workbook: created 2025-05-06, modified 2025-07-21.
         "published": "2025-07-21",
@@ -160,10 +162,10 @@ def extract(source_dir: Path, out_dir: Path, edition: str = "2023") -> dict[str,
         {
             "dataset": {
                 "id": f"{FOLDER}/{edition}",
-                "title": "US ZIP code to eGRID subregion lookup (EPA Power Profiler)",
+                "title": f"US ZIP code to eGRID{edition} subregion lookup (EPA Power Profiler)",
                 "publisher": "U.S. Environmental Protection Agency (Power Profiler ZIP code "
                 "lookup), as redistributed by Oak Ridge National Laboratory's VERIFI",
-                "edition": f"eGRID{edition} subregions, VERIFI {meta['file']}",
+                "edition": meta["label"],
                 "year": int(edition),
                 "published": meta["published"],
                 "url": "https://www.epa.gov/egrid/power-profiler",
