@@ -130,3 +130,37 @@ async def test_editing_the_zip_of_a_facility(small_db) -> None:
         "SELECT after FROM audit_log WHERE action = 'update' AND source = 'tui'"
     ).fetchone()[0]
     assert '"postcode": "94105"' in after
+
+
+async def test_an_ambiguous_zip_never_drops_a_stored_region(small_db) -> None:
+    app = GreencareApp(db=small_db, mode="facilities")
+    async with app.run_test(size=(110, 36)) as pilot:
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FacilityForm)
+        assert form.query_one("#grid_region", Select).value == "CAMX"
+        await type_zip(pilot, form, "30525")
+        assert form.query_one("#grid_region", Select).value == "CAMX"
+        assert len(offered(form)) == 27
+        assert "ZIP 30525 lies in SRTV, SRSO, SRVC, not CAMX" in hint(form)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, FacilityForm)
+    row = small_db.execute("SELECT postcode, grid_region FROM facilities").fetchone()
+    assert tuple(row) == ("30525", "CAMX"), "kept, with a warning (the CLI's rule)"
+
+
+async def test_a_zip_filled_region_gives_way_to_an_ambiguous_zip() -> None:
+    db = open_db(":memory:")
+    app = GreencareApp(db=db, mode="facilities")
+    async with app.run_test(size=(110, 36)) as pilot:
+        form = await open_form(pilot, app)
+        await type_zip(pilot, form, "02115")
+        assert form.query_one("#grid_region", Select).value == "NEWE"
+        await type_zip(pilot, form, "30525")
+        assert offered(form) == ["SRTV", "SRSO", "SRVC"]
+        assert form.query_one("#grid_region", Select).value is Select.NULL
+        await type_zip(pilot, form, "")
+        assert len(offered(form)) == 27 and hint(form) == ""

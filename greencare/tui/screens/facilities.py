@@ -164,7 +164,8 @@ class FacilityForm(FormScreen):
         current = self.value("grid_region")
         if country == "US" and not region_changed:
             wanted = region_options("US")
-            if len(found) > 1:
+            # Narrow to the ZIP's subregions unless that would drop a region the user chose.
+            if len(found) > 1 and current in (None, self._auto_grid, *found):
                 labels = dict((v, label) for label, v in wanted)
                 wanted = [(labels[code], code) for code in found]
             offered = [v for _, v in select._options if v is not Select.NULL]
@@ -185,13 +186,15 @@ class FacilityForm(FormScreen):
             return
         listed = ", ".join(found)
         if len(found) > 1:
-            if current not in found:
-                if not region_changed and current is not None:
-                    select.clear()
+            if current is None:
                 self.show_hint(
                     "postcode",
                     f"ZIP {zip_code} lies in {listed} (no shares published): choose one",
                     warning=True,
+                )
+            elif current not in found:
+                self.show_hint(
+                    "postcode", f"ZIP {zip_code} lies in {listed}, not {current}", warning=True
                 )
             else:
                 self.show_hint("postcode", f"ZIP {zip_code} lies in {listed}")
