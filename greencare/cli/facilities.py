@@ -11,6 +11,7 @@ from greencare.cli.common import (
     _emit,
     _open,
     _table,
+    echo,
     handle_errors,
     unit_text,
 )
@@ -34,8 +35,11 @@ def facility() -> None:
     show_default=True,
 )
 @click.option("--region", help="State, province or nation, e.g. PA or England.")
-@click.option("--postcode", help="ZIP or postcode.")
-@click.option("--grid-region", help="eGRID subregion (US, e.g. CAMX) or country code (e.g. GB).")
+@click.option("--postcode", help="ZIP or postcode; a US ZIP gives the grid region when none is.")
+@click.option(
+    "--grid-region",
+    help="eGRID subregion (US, e.g. CAMX; default from the ZIP) or country code (e.g. GB).",
+)
 @click.option("--timezone", help="IANA zone; defaults from the grid region or country.")
 @click.option("--floor-area", help='Gross floor area with its unit, e.g. "350000 ft**2".')
 @click.option("--beds", "staffed_beds", type=int, help="Staffed beds.")
@@ -47,12 +51,27 @@ def facility_add(ctx: click.Context, as_json: bool, **fields: Any) -> None:
     """Add a facility."""
     from greencare import services
 
-    created = services.add_facility(_open(ctx), source="cli", **fields)
+    notices: list[Any] = []
+    created = services.add_facility(_open(ctx), source="cli", notices=notices, **fields)
     _emit(
-        created.model_dump(mode="json"),
+        {**created.model_dump(mode="json"), "notices": _notices_json(notices)},
         as_json,
         lambda: f"added facility {created.id}: {created.name} ({created.timezone})",
     )
+    _print_notices(notices, as_json)
+
+
+def _notices_json(notices: list[Any]) -> list[dict[str, Any]]:
+    return [{"message": n.message, "warning": n.warning} for n in notices]
+
+
+def _print_notices(notices: list[Any], as_json: bool) -> None:
+    """Where a grid region came from (stdout) and warnings (stderr); JSON carries both."""
+    for n in notices:
+        if n.warning:
+            echo(f"warning: {n.message}", err=True)
+        elif not as_json:
+            echo(n.message)
 
 
 @facility.command("list")
@@ -220,10 +239,12 @@ def facility_edit(ctx: click.Context, facility_ref: str, as_json: bool, **opts: 
             raise InputError(f"--floor-area: {exc}") from exc
     db = _open(ctx, create=False)
     found = services.get_facility(db, facility_ref)
-    updated = services.update_facility(db, found.id or 0, source="cli", **changes)
+    notices: list[Any] = []
+    updated = services.update_facility(db, found.id or 0, source="cli", notices=notices, **changes)
     edited = ", ".join(sorted(k for k in opts if opts[k] is not None))
     _emit(
-        updated.model_dump(mode="json"),
+        {**updated.model_dump(mode="json"), "notices": _notices_json(notices)},
         as_json,
         lambda: f"updated facility {updated.id}: {edited}",
     )
+    _print_notices(notices, as_json)

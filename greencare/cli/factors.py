@@ -92,3 +92,41 @@ def factors_show(
     echo(_table(rows, cols))
     if len(found) > limit:
         echo(f"... {len(found) - limit:,} more (use --limit or filters)")
+
+
+@factors.command("zip")
+@click.argument("zip_code", metavar="ZIP")
+@JSON_OPTION
+@handle_errors
+def factors_zip(zip_code: str, as_json: bool) -> None:
+    """The eGRID subregion(s) of a US ZIP code (02115, 2115 or 02115-1234), with the source."""
+    from greencare import services
+    from greencare.core.errors import InputError, NotFoundError
+    from greencare.core.regions import EGRID_SUBREGIONS, normalize_zip
+    from greencare.core.text import quote
+
+    five = normalize_zip(zip_code)
+    if five is None:
+        raise InputError(f"{quote(zip_code)} is not a US ZIP code (12345 or 12345-6789)")
+    cited = services.zip_citation()
+    found = services.subregions_for_zip(five)
+    if not found:
+        raise NotFoundError(
+            f"ZIP {five} is not in greencare's ZIP table ({cited['citation']} [{cited['dataset']}])"
+        )
+    rows = [
+        {"rank": rank, "subregion": code, "name": EGRID_SUBREGIONS[code][0]}
+        for rank, code in enumerate(found, start=1)
+    ]
+    if as_json:
+        _emit({"zip": five, "subregions": rows, "source": cited}, True, str)
+        return
+    if len(found) == 1:
+        echo(f"ZIP {five}: {found[0]} ({rows[0]['name']})")
+    else:
+        echo(
+            f"ZIP {five} lies in {len(found)} eGRID subregions, listed in the table's order; "
+            "it gives no shares, so a facility here needs --grid-region:"
+        )
+        echo(_table(rows, ["rank", "subregion", "name"]))
+    echo(f"source: {cited['citation']} [{cited['dataset']}]; {cited['publisher']}; {cited['url']}")

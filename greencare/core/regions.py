@@ -8,6 +8,11 @@ from the grid region or country when the user gives none.
 
 from __future__ import annotations
 
+import csv
+import re
+import tomllib
+from functools import lru_cache
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 #: eGRID subregions (eGRID2022 and eGRID2023, US EPA) with the time zone of most of their load.
@@ -107,3 +112,80 @@ def check_grid_region(country: str, grid_region: str | None) -> str | None:
         known = ", ".join(sorted(EGRID_SUBREGIONS))
         raise ValueError(f"grid region {code!r} is not an eGRID subregion; use one of {known}")
     return code
+
+
+# --- ZIP code -> eGRID subregion ---------------------------------------------------------------
+
+#: The shipped lookup (``factors/egrid-zip/<edition>/``): EPA Power Profiler's ZIP code table
+#: as redistributed by ORNL's VERIFI; see that folder's dataset.toml for what was done to it.
+ZIP_DATASET = "egrid-zip"
+ZIP_TABLE = "zip_subregions.csv"
+
+_ZIP_SHAPE = re.compile(r"(\d{3,5})(?:-?(\d{4}))?")
+
+
+def normalize_zip(text: str | int | None) -> str | None:
+    """The five-digit ZIP in ``text`` ("2115", "02115", "02115-1234"), or None if it is none.
+
+    Three or four digits are zero-padded (spreadsheets drop the leading zeros of 02115 or
+    00501); a ZIP+4 keeps its first five digits.
+    """
+    if text is None or isinstance(text, bool):
+        return None
+    raw = str(text).strip()
+    match = _ZIP_SHAPE.fullmatch(raw)
+    if match is None:
+        return None
+    head, plus4 = match.groups()
+    if plus4 is not None and "-" not in raw and len(head) != 5:
+        return None  # nine digits run together only as 12345 6789
+    return head.zfill(5)
+
+
+def _zip_edition() -> Path:
+    from greencare import paths
+
+    folders = sorted((paths.factors_dir() / ZIP_DATASET).glob(f"*/{ZIP_TABLE}"))
+    if not folders:
+        raise FileNotFoundError(f"the {ZIP_DATASET} table is missing from this installation")
+    return folders[-1].parent
+
+
+@lru_cache(maxsize=1)
+def _zip_table() -> dict[str, tuple[str, ...]]:
+    """{zip: subregions in the published order}, read once."""
+    found: dict[str, list[tuple[int, str]]] = {}
+    with (_zip_edition() / ZIP_TABLE).open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            found.setdefault(row["zip"], []).append((int(row["rank"]), row["subregion"]))
+    return {z: tuple(code for _, code in sorted(pairs)) for z, pairs in found.items()}
+
+
+def subregions_for_zip(zip_code: str | int | None) -> tuple[str, ...]:
+    """The eGRID subregion(s) a US ZIP code lies in, in the published order; () if unknown.
+
+    The table orders a ZIP's subregions but gives no shares, so when there are several none
+    of them is "the" subregion: the caller must ask.
+    """
+    key = normalize_zip(zip_code)
+    if key is None:
+        return ()
+    return _zip_table().get(key, ())
+
+
+@lru_cache(maxsize=1)
+def zip_citation() -> dict[str, str]:
+    """The shipped ZIP table's citation: dataset id, title, publisher, edition, URL, source."""
+    folder = _zip_edition()
+    with (folder / "dataset.toml").open("rb") as fh:
+        info = tomllib.load(fh).get("dataset", {})
+    keys = ("title", "publisher", "edition", "published", "url", "licence", "source_file")
+    cited = {"dataset": f"{ZIP_DATASET}/{folder.name}", **{k: str(info.get(k, "")) for k in keys}}
+    cited["citation"] = str(info.get("citation", cited["title"]))
+    return cited
+
+
+def zip_source() -> str:
+    """One line citing the shipped ZIP table, for messages: citation and dataset id."""
+    cited = zip_citation()
+    return f"{cited['citation']} [{cited['dataset']}]"

@@ -37,6 +37,7 @@ def test_all_editions_present() -> None:
         "epa-ghg-hub/2023",
         "epa-ghg-hub/2021",
         "egrid/2021",
+        "egrid-zip/2023",
         "desnz/2024",
         "desnz/2025",
         "desnz/2026",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Input, Select, Static
+from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 
 from greencare import services
 from greencare.core import regions, units
@@ -62,8 +63,22 @@ def check_country(text: str) -> str:
     return ""
 
 
+#: A ZIP as typed in full (12345 or 12345-6789): the form looks it up only then, not while
+#: the digits are still being typed.
+FULL_ZIP = re.compile(r"\d{5}(?:-\d{4})?")
+
+
 class FacilityForm(FormScreen):
-    """Add (or, given a facility, edit) a facility."""
+    """Add (or, given a facility, edit) a facility.
+
+    Typing a US ZIP code fills a blank grid region from the shipped ZIP table, or, when the
+    ZIP lies in several eGRID subregions, narrows the grid region to those to choose from.
+    """
+
+    DEFAULT_CSS = """
+    FacilityForm .field-error.hint { color: $text-muted; }
+    FacilityForm .field-error.hint-warning { color: $text-warning; }
+    """
 
     def __init__(self, db: Any, facility: Facility | None = None) -> None:
         self.db = db
@@ -77,6 +92,8 @@ class FacilityForm(FormScreen):
                   value=country, check=check_country),
             Field("region", "State/region", placeholder="US state, e.g. IL",
                   value=f.region if f and f.region else None),
+            Field("postcode", "ZIP/postcode", placeholder="US ZIP, e.g. 02115",
+                  value=f.postcode if f and f.postcode else None),
             Field("grid_region", "Grid region", kind="select", options=region_options(country),
                   value=f.grid_region if f and f.grid_region else None,
                   placeholder="choose the eGRID subregion"),
@@ -97,6 +114,8 @@ class FacilityForm(FormScreen):
         title = f"Edit [b]{f.name}[/b]" if f else "New facility"
         super().__init__(title, fields)
         self._auto_tz = f.timezone if f else None
+        #: The grid region this form filled in from the ZIP (replaced when the ZIP changes).
+        self._auto_grid: str | None = None
 
     def changed(self, field_id: str, value: Any) -> None:
         if field_id == "country" and not check_country(value or ""):
@@ -106,9 +125,93 @@ class FacilityForm(FormScreen):
                 select.set_options(options)
                 if len(options) == 1:
                     select.value = options[0][1]
+            self._grid_from_zip()
             self._suggest_timezone()
+        elif field_id == "postcode":
+            self._grid_from_zip()
         elif field_id == "grid_region":
+            self._grid_from_zip(region_changed=True)
             self._suggest_timezone()
+
+    def show_error(self, field_id: str, message: str) -> None:
+        super().show_error(field_id, message)
+        for label in self.query(f"#error-{field_id}").results(Label):
+            label.set_class(False, "hint", "hint-warning")
+
+    def show_hint(self, field_id: str, message: str, *, warning: bool = False) -> None:
+        """A note beside a field that is not an error (where a value came from)."""
+        super().show_error(field_id, message)
+        for label in self.query(f"#error-{field_id}").results(Label):
+            label.set_class(not warning, "hint")
+            label.set_class(warning, "hint-warning")
+
+    def _zip_choices(self) -> tuple[str, str, tuple[str, ...]]:
+        """(country, ZIP, its subregions) for a US facility with a full ZIP typed; else blanks."""
+        try:
+            country = regions.normalize_country(self.value("country") or "")
+        except ValueError:
+            return "", "", ()
+        typed = self.value("postcode") or ""
+        if country != "US" or not FULL_ZIP.fullmatch(typed):
+            return country, "", ()
+        zip_code = regions.normalize_zip(typed) or ""
+        return country, zip_code, services.subregions_for_zip(zip_code)
+
+    def _grid_from_zip(self, *, region_changed: bool = False) -> None:
+        """Fill or narrow the grid region from the ZIP, and say beside the ZIP what was done."""
+        country, zip_code, found = self._zip_choices()
+        select = self.query_one("#grid_region", Select)
+        current = self.value("grid_region")
+        if country == "US" and not region_changed:
+            wanted = region_options("US")
+            # Narrow to the ZIP's subregions unless that would drop a region the user chose.
+            if len(found) > 1 and current in (None, self._auto_grid, *found):
+                labels = dict((v, label) for label, v in wanted)
+                wanted = [(labels[code], code) for code in found]
+            offered = [v for _, v in select._options if v is not Select.NULL]
+            if [v for _, v in wanted] != offered:
+                select.set_options(wanted)
+                if current in {v for _, v in wanted}:
+                    select.value = current
+                current = self.value("grid_region")
+        if not zip_code:
+            self.show_hint("postcode", "")
+            return
+        if not found:
+            self.show_hint(
+                "postcode",
+                f"ZIP {zip_code} is not in the ZIP table: choose the grid region",
+                warning=True,
+            )
+            return
+        listed = ", ".join(found)
+        if len(found) > 1:
+            if current is None:
+                self.show_hint(
+                    "postcode",
+                    f"ZIP {zip_code} lies in {listed} (no shares published): choose one",
+                    warning=True,
+                )
+            elif current not in found:
+                self.show_hint(
+                    "postcode", f"ZIP {zip_code} lies in {listed}, not {current}", warning=True
+                )
+            else:
+                self.show_hint("postcode", f"ZIP {zip_code} lies in {listed}")
+            return
+        only = found[0]
+        if not region_changed and current in (None, self._auto_grid) and current != only:
+            self._auto_grid = only
+            select.value = only
+            current = only
+        if current == only:
+            self.show_hint(
+                "postcode", f"grid region {only} from ZIP {zip_code} ({regions.zip_source()})"
+            )
+        else:
+            self.show_hint(
+                "postcode", f"ZIP {zip_code} lies in {only}, not {current}", warning=True
+            )
 
     def _suggest_timezone(self) -> None:
         """Fill the time zone from the region or country, unless the user typed their own."""
@@ -130,6 +233,7 @@ class FacilityForm(FormScreen):
             "name": values["name"],
             "country": values["country"],
             "region": blank_to_none(values["region"]),
+            "postcode": blank_to_none(values["postcode"]),
             "grid_region": blank_to_none(values["grid_region"]),
             "timezone": blank_to_none(values["timezone"]),
             "kind": values["kind"],
@@ -143,8 +247,24 @@ class FacilityForm(FormScreen):
             if changed & {"floor_area", "floor_area_unit"}:
                 changed |= {"floor_area", "floor_area_unit"}
             data = {k: v for k, v in data.items() if k in changed}
-            return services.update_facility(self.db, self.facility.id, source="tui", **data)
-        return services.add_facility(self.db, source="tui", **data)
+            notices: list[Any] = []
+            updated = services.update_facility(
+                self.db, self.facility.id, source="tui", notices=notices, **data
+            )
+            self._tell(notices)
+            return updated
+        notices = []
+        created = services.add_facility(self.db, source="tui", notices=notices, **data)
+        self._tell(notices)
+        return created
+
+    def _tell(self, notices: list[Any]) -> None:
+        for n in notices:
+            self.app.notify(
+                n.message,
+                title="Grid region",
+                severity="warning" if n.warning else "information",
+            )
 
 
 class MeterForm(FormScreen):
