@@ -50,12 +50,33 @@ def _show(column: str, value: Any) -> str:
     return str(value)
 
 
-def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
+def _period(row: dict[str, Any], tz: str) -> str | None:
+    from greencare.core import periods
+
+    if not isinstance(row.get("start_utc"), int) or not isinstance(row.get("end_utc"), int):
+        return None
+    start, end = periods.format_period(row["start_utc"], row["end_utc"], tz)
+    return f"{start} to {end}"
+
+
+def changes(
+    before: dict[str, Any] | None, after: dict[str, Any] | None, *, tz: str | None = None
+) -> list[str]:
     """What an audit entry changed, one ``field: old -> new`` per field (a new or deleted row
-    lists its values)."""
+    lists its values).
+
+    With ``tz`` (the facility's zone) a stored period reads as one ``period`` in local dates,
+    as it was entered (``2025-01-01 to 2025-01-31``), instead of two UTC instants."""
     before, after = before or {}, after or {}
     out = []
-    for column in sorted({*before, *after} - _QUIET):
+    skip = set(_QUIET)
+    if tz and (_period(before, tz) or _period(after, tz)):
+        old, new = _period(before, tz), _period(after, tz)
+        if old != new:
+            out.append(f"period: {new}" if not before else
+                       f"period: {old} (removed)" if not after else f"period: {old} -> {new}")  # fmt: skip
+        skip |= {"start_utc", "end_utc"}
+    for column in sorted({*before, *after} - skip):
         old, new = before.get(column), after.get(column)
         if old == new:
             continue
@@ -73,16 +94,28 @@ def readable_entries(
 ) -> list[dict[str, Any]]:
     """Audit entries newest first, each with its changes spelled out (``changes``) and the
     raw before/after kept for scripts."""
-    import json
+    from greencare.storage.readings import meter_timezone
+
+    zones: dict[tuple[str, int], str] = {}
+
+    def zone(values: dict[str, Any]) -> str | None:
+        for key, sql in (("meter_id", None), ("facility_id", "facility")):
+            ref = values.get(key)
+            if isinstance(ref, int):
+                if (key, ref) not in zones:
+                    zones[key, ref] = (
+                        meter_timezone(db, ref) if sql is None else _facility_zone(db, ref)
+                    )
+                return zones[key, ref]
+        return None
 
     out = []
     for row in audit_entries(db, table=table, source=source, limit=limit):
-        before = json.loads(row["before"]) if row.get("before") else None
-        after = json.loads(row["after"]) if row.get("after") else None
+        before, after = _loads(row.get("before")), _loads(row.get("after"))
         if not isinstance(before, dict | None) or not isinstance(after, dict | None):
             found = [f"{row['action']}: {row.get('after') or row.get('before') or ''}"]
         else:
-            found = changes(before, after)
+            found = changes(before, after, tz=zone(after or before or {}))
         out.append(
             {
                 "id": row["id"],
@@ -97,3 +130,20 @@ def readable_entries(
             }
         )
     return out
+
+
+def _loads(text: str | None) -> Any:
+    """An audit column's JSON; text another tool wrote that is not JSON is kept as it is."""
+    import json
+
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _facility_zone(db: Database, facility_id: int) -> str:
+    row = db.execute("SELECT timezone FROM facilities WHERE id = ?", [facility_id]).fetchone()
+    return str(row[0]) if row and row[0] else "UTC"

@@ -117,10 +117,10 @@ def test_reading_delete_and_the_readable_audit_log(cli) -> None:
     assert [e["action"] for e in log] == ["delete", "insert"]
     inserted = log[1]["changes"]
     assert "quantity: 10,000" in inserted
-    # instants are dates people read, never epoch seconds
-    assert "start_utc: 2025-01-01 08:00 UTC" in inserted
+    # a period reads in the facility's local dates, as entered: never epoch seconds or UTC
+    assert "period: 2025-01-01 to 2025-01-31" in inserted and not any("_utc" in c for c in inserted)
     text = cli("audit", "list", "--table", "readings").stdout
-    assert "start_utc: 2025-01-01 08:00 UTC" in text
+    assert "period: 2025-01-01 to 2025-01-31" in text and "UTC" not in text
 
 
 @pytest.mark.parametrize(

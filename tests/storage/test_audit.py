@@ -163,11 +163,9 @@ def test_duplicate_meter_changes_nothing(db: Database, gas_meter: Meter) -> None
 
 
 def test_overlapping_reading_changes_nothing(db: Database, gas_meter: Meter) -> None:
-    first = services.add_reading(db, meter="Gas", start="2025-01-01", end="2025-01-31", quantity=1)
+    services.add_reading(db, meter="Gas", start="2025-01-01", end="2025-01-31", quantity=1)
     before = (count(db, "readings"), raw_audit(db))
-    with pytest.raises(
-        ConflictError, match="period overlaps the reading of meter 'Gas' \\(20"
-    ):
+    with pytest.raises(ConflictError, match="period overlaps the reading of meter 'Gas' \\(20"):
         services.add_reading(db, meter="Gas", start="2025-01-31", end="2025-02-27", quantity=2)
     with pytest.raises(ConflictError):
         services.add_reading(db, meter="Gas", start="2025-01-01", end="2025-01-31", quantity=3)

@@ -133,7 +133,9 @@ async def test_bad_values_show_errors_beside_fields_and_save_nothing(tui_db) -> 
         form.query_one("#quantity").value = "100"
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert "overlaps the reading of meter" in str(form.query_one("#error-record", Label).content)
+        assert "overlaps the reading of meter" in str(
+            form.query_one("#error-record", Label).content
+        )
         assert (_count(tui_db, "readings"), _count(tui_db, "audit_log")) == before
 
         await pilot.press("escape")

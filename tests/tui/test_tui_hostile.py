@@ -132,11 +132,11 @@ async def test_import_screen_shows_a_hostile_file_as_text(hostile_db, tmp_path: 
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ImportScreen)
-        await pilot.pause(0.5)
+        await wait_until(pilot, lambda: "red file.csv" in check(app, "import file tree"))
         text = check(app, "import file tree")
         assert "[bold red]red file.csv" in text and "\\x1b]0;pwned\\x07.csv" in text
         screen.query_one("#imp-path").value = str(source)
-        await pilot.pause(0.5)
+        await wait_until(pilot, lambda: "2026-01-01" in check(app, "import preview"))
         text = check(app, "import preview")
         assert "[link=http://x]y[/link],2026-01-01" in text
         assert "\\x1b]0;pwned\\x07" in text
@@ -174,4 +174,4 @@ async def test_history_shows_entries_a_foreign_tool_wrote(hostile_db) -> None:
             await pilot.pause(0.05)
             seen += check(app, f"history row {row}")
         assert "\\x1b]0;pwned\\x07" in seen  # the source column
-        assert "\\u001b]0;pwned\\u0007 H03" in seen and "$x$ and $ H11" in seen  # the JSON
+    assert "\\x1b]0;pwned\\x07 H03" in seen and "$x$ and $ H11" in seen  # the changed values

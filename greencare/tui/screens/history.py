@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,38 +29,24 @@ class UndoDone(Message):
     error: str | None = None
 
 
-def _json(text: str | None) -> Any:
-    """An audit column's JSON; text another tool wrote that is not JSON is shown as it is."""
-    if not text:
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
-
-
 def describe(entry: dict[str, Any]) -> Content:
-    """An audit entry's before and after, with what changed first.
+    """An audit entry as a person reads it: when, what, and each change as ``field: old -> new``
+    (``services.history.readable_entries``; periods in the facility's local dates).
 
     Bold labels are markup; the entry's own text (which another tool may have written) is
     added as plain Content, never parsed: escaping alone misses brackets such as ``\x1b[31m``.
     """
-    before, after = _json(entry.get("before")), _json(entry.get("after"))
     lines = [
         Content.from_markup(f"[b]#{int(entry['id'])}[/b] ")
         + plain(
-            f"{(entry.get('ts') or '')[:19]} · {entry['action']} {entry['table_name']} "
-            f"row {entry['row_id']} · source {line(entry['source'])}"
+            f"{(entry.get('when') or '')[:19].replace('T', ' ')} · {entry['action']} "
+            f"{entry['table']} row {entry['row_id']} · source {line(entry['source'])}"
         )
     ]
-    if isinstance(before, dict) and isinstance(after, dict):
-        changed = [k for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)]
-        if changed:
-            text = "; ".join(f"{k}: {before.get(k)!r} → {after.get(k)!r}" for k in changed)
-            lines.append(Content.from_markup("[b]changed:[/b] ") + plain(text, DETAIL_MAX))
-    for name, value in (("before", before), ("after", after)):
-        shown = json.dumps(value, sort_keys=True) if value else "-"
-        lines.append(Content.from_markup(f"[b]{name}:[/b] ") + plain(shown, DETAIL_MAX))
+    found = entry.get("changes") or []
+    lines.append(
+        Content.from_markup("[b]changed:[/b] ") + plain("; ".join(found) or "-", DETAIL_MAX)
+    )
     return Content("\n").join(lines)
 
 
@@ -124,14 +109,14 @@ class HistoryScreen(SectionScreen):
         table.clear()
         chosen = self.query_one("#hist-table-filter", Select).value
         source = self.query_one("#hist-source", Input).value.strip()
-        rows = queries.audit_entries(
+        rows = queries.readable_entries(
             self.db, table=chosen if isinstance(chosen, str) else None, source=source or None,
             limit=PAGE,
         )  # fmt: skip
         self.entries = {str(r["id"]): r for r in rows}
         for r in rows:
             table.add_row(
-                (r.get("ts") or "")[:19].replace("T", " "), r["table_name"], str(r["row_id"] or ""),
+                (r.get("when") or "")[:19].replace("T", " "), r["table"], str(r["row_id"] or ""),
                 r["action"], r["source"], key=str(r["id"]),
             )  # fmt: skip
         self.query_one("#hist-summary", Static).update(
