@@ -149,6 +149,8 @@ class PMMeter:
     delivery: bool  # its first row is a delivery (a Delivery Date, no Start Date)
     property_id: str  # Portfolio Manager property id ("" when the sheet has none)
     property_name: str
+    #: Every Meter Type its rows give, with the first line of each (one, in a sound file).
+    meter_types: tuple[tuple[str, int], ...] = ()
 
     @property
     def property_key(self) -> str:
@@ -376,12 +378,14 @@ _First = tuple[str, int, str, str, bool, str, str]
 def _entry_cells(
     path: Path, sheet: Any, number: int, cols: dict[str, int], budget: list[int]
 ) -> tuple[list[_Entry], dict[str, set[str]], dict[str, set[str]], dict[str, set[str]],
-           dict[tuple[str, str], _First]]:  # fmt: skip
+           tuple[dict[tuple[str, str], _First], dict[tuple[str, str], dict[str, int]]]]:  # fmt: skip
     """One pass over a Meter Entries sheet: its rows with a usage, and the survey's sets
     (meter name -> PM ids, start dates and end dates per id, each meter's first row) over every
     row. ``budget`` is how many rows the workbook may still keep: past it the file is refused,
     not truncated."""
     firsts: dict[tuple[str, str], _First] = {}
+    types: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    kind_at = cols.get("meter_type")
     names: dict[str, set[str]] = defaultdict(set)
     starts: dict[str, set[str]] = defaultdict(set)
     ends: dict[str, set[str]] = defaultdict(set)
@@ -398,6 +402,8 @@ def _entry_cells(
         ends[mid].add(end)
         if (mid, name) not in firsts and (mid or name):
             firsts[mid, name] = _first(sheet.title, line, row, cols, start)
+        if kind_at is not None:
+            types[mid, name].setdefault(_text(_cell(row, kind_at)), line)
         usage = _cell(row, cols["usage"])
         if usage is None or _text(usage) == "":
             continue
@@ -415,7 +421,7 @@ def _entry_cells(
         budget[0] -= 1
         keep.append((line, mid, name, start, end, _text(usage), pool.setdefault(unit, unit),
                      cost, pool.setdefault(flag, flag)))  # fmt: skip
-    return keep, names, starts, ends, firsts
+    return keep, names, starts, ends, (firsts, types)
 
 
 def _first(title: str, line: int, row: tuple, cols: dict[str, int], start: str) -> _First:
@@ -437,9 +443,14 @@ def _pm_meters(
 ) -> dict[str, PMMeter]:
     """Every meter of the workbook's Meter Entries sheets, by the key its rows carry."""
     firsts: dict[tuple[str, str], _First] = {}
+    types: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for part in stored:
-        for pair, first in part[4].items():
+        sheet_firsts, sheet_types = part[4]
+        for pair, first in sheet_firsts.items():
             firsts.setdefault(pair, first)
+        for pair, found in sheet_types.items():
+            for kind, line in found.items():
+                types[pair].setdefault(kind, line)
     # a Meter Name used by several PM meters on one property: "<name> [<id>]" there too
     per_property: dict[tuple[str, str], set[str]] = defaultdict(set)
     for (mid, name), first in firsts.items():
@@ -451,7 +462,7 @@ def _pm_meters(
         if mid and name and len(per_property[pid or pname, name]) > 1:
             local = f"{name} [{mid}]"
         out.setdefault(key, PMMeter(key, title, line, mid, name, local, kind, unit, delivery,
-                                    pid, pname))  # fmt: skip
+                                    pid, pname, tuple(types[mid, name].items())))  # fmt: skip
     return out
 
 

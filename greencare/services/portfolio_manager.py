@@ -172,8 +172,11 @@ class PropertyPlan:
                 f"--properties create needs --timezone for facilities in {code}, which has "
                 "several time zones (an IANA name such as America/New_York)"
             )
+        named = [p.name.lower() for p in props]
         for prop in props:
             name = prop.name or f"Portfolio Manager property {prop.pm_id}"
+            if prop.name and prop.pm_id and named.count(prop.name.lower()) > 1:
+                name = f"{prop.name} [{prop.pm_id}]"  # two properties of one name in the file
             try:
                 clash = facilities.get_facility(self.db, name)
             except NotFoundError:
@@ -271,6 +274,14 @@ class PropertyPlan:
 
     def commodity(self, meter: PMMeter) -> str:
         given = self.options.commodity
+        if len(meter.meter_types) > 1:
+            listed = ", ".join(f"{quote(t)} (line {n})" for t, n in meter.meter_types[:5])
+            raise FormatError(
+                self.path,
+                f"sheet {meter.sheet!r}: the rows of meter {quote(meter.key)} give different "
+                f"Meter Types: {listed}; correct the file (one meter has one type)",
+                meter.line,
+            )
         if not meter.meter_type:
             if not given:
                 raise InputError(
