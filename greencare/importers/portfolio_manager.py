@@ -155,6 +155,8 @@ class PMMeter:
     @property
     def property_key(self) -> str:
         return self.property_id or self.property_name
+
+
 NOT_AVAILABLE = "not available"
 _BRACKET = re.compile(r"^(?P<name>.*?)\s*\((?P<unit>[^()]*)\)\s*$")
 
@@ -291,7 +293,9 @@ def _find_header(sheet: Any) -> tuple[str, int, list[str], dict[str, int]] | Non
         found = {f: names.index(a) for f, al in ENTRY_FIELDS.items() for a in al if a in names}
         if {"start", "end", "usage"} <= found.keys() and found.keys() & {"meter_id", "meter_name"}:
             for f, aliases in METER_FIELDS.items():
-                found.update({f: names.index(a) for a in reversed(aliases) if a in names})
+                present = [a for a in aliases if a in names]
+                if present:
+                    found[f] = names.index(present[0])
             return "entries", number, [_text(c).split("\n")[0].strip() for c in row], found
         if "month" in names and any(n in names for n in (*PROPERTY_ID, "property name")):
             found = {"month": names.index("month")}
@@ -430,8 +434,10 @@ def _first(title: str, line: int, row: tuple, cols: dict[str, int], start: str) 
 
     unit_text = text("unit")
     unit = pm_unit(unit_text)[0] if unit_text and unit_text.lower() != NOT_AVAILABLE else ""
-    delivery = "delivery" in cols and start.lower() in ("", NOT_AVAILABLE) and bool(
-        text("delivery").strip()
+    delivery = (
+        "delivery" in cols
+        and start.lower() in ("", NOT_AVAILABLE)
+        and bool(text("delivery").strip())
     )
     property_id = text("property_id")
     return (title, line, text("meter_type"), unit, delivery,

@@ -314,3 +314,166 @@ def _listed(props: Any, limit: int = 10) -> str:
     items = list(props)
     text = ", ".join(p.label() for p in items[:limit])
     return text + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+# --- export: the "Add Bills to Existing Meters" workbook -----------------------------------------
+
+
+def _sheet_for(commodity: str, delivery_class: str | None) -> str:
+    from greencare.core.vocab import WATER_COMMODITIES
+    from greencare.reports import pm_upload
+
+    if delivery_class == "bulk_delivery":
+        return pm_upload.DELIVERY
+    if commodity == "electricity":
+        return pm_upload.ELECTRICITY
+    if commodity in ("onsite_solar", "onsite_wind"):
+        return pm_upload.ON_SITE
+    if commodity in WATER_COMMODITIES:
+        return pm_upload.WATER
+    return pm_upload.NON_ELECTRIC
+
+
+def _meter_unit(commodity: str, unit: str) -> tuple[str, str, float]:
+    """(greencare unit, PM's words for it, canonical per unit) the meter's rows are written in:
+    the meter's own unit where Portfolio Manager takes it, else kBtu or cubic meters."""
+    from greencare.core import units
+    from greencare.core.summary import KWH_TO_KBTU
+    from greencare.reports.frameworks import PM_UNITS
+
+    allowed = PM_UNITS.get(commodity, {})
+    if unit in allowed:
+        return unit, allowed[unit], units.conversion_factor(unit, commodity)
+    if units.canonical_unit(commodity) == units.CANONICAL_ENERGY:
+        return "kBtu", "kBtu (thousand Btu)", 1 / KWH_TO_KBTU
+    return "m**3", "Cubic meters", 1.0
+
+
+def _green_power(months: list[tuple[str, str]], first: str, last: str) -> str | None:
+    """ "No" unless a REC, PPA or green tariff recorded for the facility covers the bill's
+    months (then blank: the person uploading says how much)."""
+    return None if any(a <= last and first <= b for a, b in months) else "No"
+
+
+def export_bills(
+    db: Database,
+    output: Path,
+    *,
+    year: int | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    facility: int | str | None = None,
+    force: bool = False,
+    protect: Any = (),
+) -> dict[str, Any]:
+    """Write Portfolio Manager's "Add Bills to Existing Meters" workbook to ``output``.
+
+    One row per reading in its own bill period (never cut into calendar months), the start's
+    local date and the last day inclusive; a bulk-delivery meter's readings on the Delivery
+    sheet with one date; meters with interval readings as their local calendar months (PM takes
+    bills). Quantities in the meter's unit where PM takes it (else kBtu or cubic meters), costs
+    as billed, in the bill's currency (shown in the cell's format). Meter ID and Portfolio
+    Manager ID are the stored PM ids, blank where there are none. With a year or --from/--to,
+    the bills that start in those months. Never over the database or an existing file unless
+    ``force``. Returns what was written.
+    """
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from greencare.reports import pm_upload
+    from greencare.reports.frameworks import PM_METER_TYPES
+    from greencare.services import outputs
+    from greencare.services.inventory import period_months
+    from greencare.services.reports import database_files
+    from greencare.storage import exports
+
+    output = Path(output)
+    first, last = period_months(year, start, end) if (year or start or end) else ("", "9999-12")
+    guard = [*map(Path, protect), *map(Path, database_files(db))]
+    outputs.check_target(output, force=force, protect=guard)
+    scope = None
+    if facility is not None:
+        scope = [int(facilities.get_facility(db, facility).id or 0)]
+    green = exports.green_power_months(db)
+    sheets: dict[str, list[dict[str, Any]]] = {}
+    meters: set[int] = set()
+    missing_ids: set[str] = set()
+    skipped_cost_mix = 0
+
+    def base(row: dict[str, Any]) -> dict[str, Any]:
+        if not row["pm_meter_id"] or not row["pm_property_id"]:
+            missing_ids.add(f"{row['meter_name']} ({row['facility_name']})")
+        return {
+            "meter_id": _int_or_text(row["pm_meter_id"]),
+            "property_id": _int_or_text(row["pm_property_id"]),
+            "property_name": row["facility_name"],
+            "meter_name": row["meter_name"],
+            "meter_type": PM_METER_TYPES.get(row["commodity"], "Other"),
+        }
+
+    for row in exports.bill_rows(db, scope):
+        zone = ZoneInfo(row["timezone"] or "UTC")
+        begins = datetime.fromtimestamp(row["start_utc"], zone)
+        ends = datetime.fromtimestamp(row["end_utc"] - 1, zone)  # the bill's last second
+        if not first <= f"{begins:%Y-%m}" <= last:
+            continue
+        unit, words, per_unit = _meter_unit(row["commodity"], row["meter_unit"])
+        quantity = row["quantity"] if row["unit"] == unit else row["quantity_canonical"] / per_unit
+        sheet = _sheet_for(row["commodity"], row["delivery_class"])
+        months = (f"{begins:%Y-%m}", f"{ends:%Y-%m}")
+        sheets.setdefault(sheet, []).append({
+            **base(row),
+            "start": begins.date(),
+            "end": ends.date(),
+            "quantity": float(quantity),
+            "unit": words,
+            "cost": row["cost"],
+            "currency": row["currency"] or "",
+            "demand_kw": row["demand_kw"],
+            "demand_cost": row["demand_cost"],
+            "estimated": "Yes" if row["estimated"] else "No",
+            "green_power": _green_power(green.get(int(row["facility_id"]), []), *months),
+        })  # fmt: skip
+        meters.add(int(row["meter_id"]))
+    by_month: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    for row in exports.interval_months(db, scope):
+        if first <= row["month"] <= last:
+            by_month.setdefault((int(row["meter_id"]), row["month"]), []).append(row)
+    for (meter_id, month), parts in by_month.items():
+        row = parts[0]
+        unit, words, per_unit = _meter_unit(row["commodity"], row["meter_unit"])
+        priced = [p for p in parts if p["currency"]]
+        if len(priced) > 1:
+            skipped_cost_mix += 1  # a month billed in two currencies: no one cost to give
+        begins = datetime.strptime(f"{month}-01", "%Y-%m-%d").date()
+        ends = (begins.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        sheet = _sheet_for(row["commodity"], row["delivery_class"])
+        sheets.setdefault(sheet, []).append({
+            **base(row),
+            "start": begins,
+            "end": ends,
+            "quantity": sum(p["quantity_canonical"] for p in parts) / per_unit,
+            "unit": words,
+            "cost": priced[0]["cost"] if len(priced) == 1 else None,
+            "currency": priced[0]["currency"] if len(priced) == 1 else "",
+            "estimated": "Yes" if any(p["estimated"] > 0 for p in parts) else "No",
+            "green_power": _green_power(green.get(int(row["facility_id"]), []), month, month),
+        })  # fmt: skip
+        meters.add(meter_id)
+    with outputs.write_file(output, force=force, protect=guard) as temp:
+        pm_upload.write_add_bills(sheets, temp)
+    return {
+        "written": str(output),
+        "format": "portfolio-manager",
+        "rows": {name: len(rows) for name, rows in sheets.items()},
+        "meters": len(meters),
+        "without_pm_ids": sorted(missing_ids),
+        "months_with_two_currencies": skipped_cost_mix,
+    }
+
+
+def _int_or_text(value: str | None) -> int | str | None:
+    """A PM id as PM's own downloads hold it (a number), or as stored when not digits."""
+    if value is None or value == "":
+        return None
+    return int(value) if str(value).isdigit() else str(value)

@@ -223,7 +223,7 @@ def test_unknown_meter_type_is_refused_naming_line_and_value(db, tmp_path: Path)
     assert "natural_gas: 'natural gas'" in text  # the known types are listed
     assert db.execute("SELECT count(*) FROM facilities").fetchone()[0] == 0  # nothing kept
     # a meter whose rows disagree about its type is refused too (SEED's sample)
-    with pytest.raises(FormatError, match="give different Meter Types: 'Natural Gas' .line 11."):
+    with pytest.raises(FormatError, match=r"give different Meter Types: 'Natural Gas' \(line 11\)"):
         import_readings(db, UNKNOWN, options)
 
 
