@@ -84,7 +84,7 @@ def test_sheets_and_header_cells_equal_the_template(exported) -> None:
 def test_a_known_meters_rows_are_its_bills(exported) -> None:
     """GSA: 300 E Street SW's gas meter: the export's rows are the bills as Portfolio Manager
     exported them (BPS) and as SEED filled the template with them (its own periods)."""
-    path, (db, done) = exported
+    path, (_db, done) = exported
     assert done["rows"] == {"Add Bills-Electricity": 324, "Add Bills-Non Electric": 255}
     assert done["meters"] == 17 and done["without_pm_ids"] == []
     ours = _rows(_book(path)["Add Bills-Non Electric"], 139067329)
@@ -98,7 +98,7 @@ def test_a_known_meters_rows_are_its_bills(exported) -> None:
         assert mine["Estimation (Required)"] == "No" and mine["Cost"] is None
     # one row per bill in the bill's own period: the steam meter's bills are whole years
     steam = _rows(_book(path)["Add Bills-Non Electric"], 139179128)
-    assert [(r["Start Date"], r["End Date"]) for r in steam][0] == (
+    assert (steam[0]["Start Date"], steam[0]["End Date"]) == (
         datetime(2019, 1, 1), datetime(2019, 12, 31))  # fmt: skip
 
 
