@@ -9,7 +9,11 @@ Three layouts, found by their header row (preamble rows above it are skipped):
   ``"<Meter Name> [<Meter ID>]"``; a ``--map`` entry keyed by the PM Meter ID also works. End
   Date is the bill's last day (inclusive), except for a meter whose bills share read dates (an
   End Date equal to the next bill's Start Date): its End Dates are then period ends, so no day
-  is counted twice. A delivery row (only a Delivery Date) is that one day. A row with an empty
+  is counted twice. A delivery row (only a Delivery Date) is that one day, also on the
+  template's "Add Bills-Delivery" tab (no Start or End Date column). Each meter's Property Name,
+  Portfolio Manager ID (of the property), Meter Type and unit are passed on with the chunks
+  (``chunk.attrs["pm_meters"]``: :class:`PMMeter`), for the import to find or create its
+  facility and meter (``greencare.services.portfolio_manager``). A row with an empty
   usage is skipped; "Not Available" usage is passed on (and reported as not a number);
   "Not Available" costs are no cost.
 - **Monthly Usage** sheet of a data-request report: one row per property and month ("Jan-16"),
@@ -291,7 +295,8 @@ def _find_header(sheet: Any) -> tuple[str, int, list[str], dict[str, int]] | Non
             return None
         names = [_norm(c) for c in row]
         found = {f: names.index(a) for f, al in ENTRY_FIELDS.items() for a in al if a in names}
-        if {"start", "end", "usage"} <= found.keys() and found.keys() & {"meter_id", "meter_name"}:
+        dated = {"start", "end"} <= found.keys() or "delivery" in found  # or a Delivery sheet
+        if dated and "usage" in found and found.keys() & {"meter_id", "meter_name"}:
             for f, aliases in METER_FIELDS.items():
                 present = [a for a in aliases if a in names]
                 if present:
@@ -351,6 +356,8 @@ class PortfolioManager:
                 if kind == "entries":
                     rows = _entry_rows(stored.pop(id(sheet))[0], names, read_dates, options)
                     fields = {f: header[cols[f]] for f in ENTRY_FIELDS if f in cols}
+                    for f in ("start", "end"):  # a Delivery sheet: its one date is both
+                        fields.setdefault(f, fields.get("delivery", f))
                     fields["meter"] = header[cols.get("meter_name", cols.get("meter_id", 0))]
                     fields["quantity"] = fields.pop("usage")
                 else:
@@ -399,7 +406,7 @@ def _entry_cells(
     for line, row in _rows(sheet, number + 1):
         mid, name = _meter_id_name(row, cols)
         mid, name = pool.setdefault(mid, mid), pool.setdefault(name, name)
-        start, end = _text(_cell(row, cols["start"])), _text(_cell(row, cols["end"]))
+        start, end = _text(_cell(row, cols.get("start"))), _text(_cell(row, cols.get("end")))
         start, end = pool.setdefault(start, start), pool.setdefault(end, end)
         names[name].add(mid)
         starts[mid].add(start)
