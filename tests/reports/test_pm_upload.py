@@ -200,3 +200,30 @@ def test_deliveries_and_bills_import_back(db, canada, tmp_path: Path) -> None:
     again = import_readings(db, path, ImportOptions(facility=str(canada.id), meter_map=escaped))
     assert again.status == "nothing to import", again.errors[:3]
     assert (again.rows_read, again.unchanged, again.inserted) == (3, 3, 0)
+
+
+def test_interval_meters_as_calendar_months(db, us_hospital, tmp_path: Path) -> None:
+    """PM takes bills: a meter of interval readings is written as its local calendar months."""
+    meter = services.add_meter(
+        db, facility=us_hospital.id, name="Interval", commodity="electricity"
+    )
+    services.add_reading(db, meter=meter.id, start="2025-01-31T23:00", end="2025-02-01T01:00",
+                         quantity=40, unit="kWh", accept_outlier=True)  # fmt: skip
+    done = export_bills(db, tmp_path / "i.xlsx", facility=us_hospital.id)
+    assert done["rows"] == {"Add Bills-Electricity": 2}
+    sheet = _book(tmp_path / "i.xlsx")["Add Bills-Electricity"]
+    got = [[c.value for c in row][6:10] for row in sheet.iter_rows(min_row=2)]
+    assert got == [
+        [
+            datetime(2025, 1, 1),
+            datetime(2025, 1, 31),
+            pytest.approx(20),
+            "kWh (thousand Watt-hours)",
+        ],
+        [
+            datetime(2025, 2, 1),
+            datetime(2025, 2, 28),
+            pytest.approx(20),
+            "kWh (thousand Watt-hours)",
+        ],
+    ]
