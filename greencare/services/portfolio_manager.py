@@ -7,7 +7,8 @@ else, by ``ImportOptions.properties``:
 
 - ``stop`` (the default): a file of one property with ``facility`` given goes there; a property
   all of whose meters greencare already has (by PM meter id, ``--map`` or name) keeps them where
-  they are; any other property refuses the import, listing them and how to proceed;
+  they are; with ``create_meters``, any other property refuses the import, listing them and how
+  to proceed (without it, a meter greencare does not have is a row error, as in any import);
 - ``map``: also the facility of exactly the property's name;
 - ``create``: a new facility per property (name from Property Name, the PM id stored; country
   and time zone from ``country`` / ``timezone``, which the file cannot tell).
@@ -78,6 +79,11 @@ class PropertyPlan:
             prop.meters.append(meter)
         if not props:
             return  # a sheet without property columns: meters are found as before
+        if policy == "create" and not self.options.create_meters:
+            raise InputError(
+                "--properties create adds facilities for the meters it creates: give "
+                "--create-meters too"
+            )
         if facility_id is not None and len(props) > 1:
             raise InputError(
                 f"{self.path.name} holds {len(props)} Portfolio Manager properties "
@@ -97,8 +103,8 @@ class PropertyPlan:
                 self._link(named, prop)
             elif policy == "create":
                 to_create.append(prop)
-            elif not self._all_meters_known(prop):
-                unmapped.append(prop)
+            elif self.options.create_meters and not self._all_meters_known(prop):
+                unmapped.append(prop)  # (without --create-meters, unknown meters are row errors)
         if unmapped:
             raise InputError(self._unmapped_message(unmapped, policy))
         if to_create:

@@ -280,3 +280,13 @@ def test_meters_found_by_name_keep_their_facility_and_get_pm_ids(db, us_hospital
     assert ids["Master Meter [139067318]"] == "139067318"
     assert ids["District Steam"] == "139179128"
     assert services.get_facility(db, us_hospital.id).pm_property_id is None  # 9 properties
+
+
+def test_without_create_meters_unknown_meters_are_row_errors(db) -> None:
+    result = import_readings(db, BPS)
+    assert result.status == "failed" and result.inserted == 0
+    assert "no such meter" in result.errors[0].reason
+    assert len(result.unknown_meters) == 17
+    with pytest.raises(InputError, match="give --create-meters too"):
+        import_readings(db, BPS, ImportOptions(properties="create", country="US"))
+    assert db.execute("SELECT count(*) FROM facilities").fetchone()[0] == 0
