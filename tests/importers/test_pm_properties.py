@@ -290,3 +290,23 @@ def test_without_create_meters_unknown_meters_are_row_errors(db) -> None:
     with pytest.raises(InputError, match="give --create-meters too"):
         import_readings(db, BPS, ImportOptions(properties="create", country="US"))
     assert db.execute("SELECT count(*) FROM facilities").fetchone()[0] == 0
+
+
+def test_pm_ids_are_unique_where_set(db, us_hospital) -> None:
+    """Migration 0011: one facility per PM property id, one meter per PM meter id."""
+    from greencare.core.errors import ConflictError
+
+    services.add_meter(db, facility=us_hospital.id, name="A", commodity="electricity",
+                       pm_meter_id="139067318")  # fmt: skip
+    services.add_meter(db, facility=us_hospital.id, name="B", commodity="electricity")
+    services.add_meter(db, facility=us_hospital.id, name="C", commodity="electricity")  # NULLs
+    with pytest.raises(ConflictError, match="another meter is Portfolio Manager meter"):
+        services.add_meter(db, facility=us_hospital.id, name="D", commodity="electricity",
+                           pm_meter_id="139067318")  # fmt: skip
+    services.update_facility(db, us_hospital.id, pm_property_id="22178843")
+    with pytest.raises(ConflictError, match="another facility is Portfolio Manager property"):
+        services.add_facility(db, name="Other", country="GB", pm_property_id="22178843")
+    with pytest.raises(InputError, match="Portfolio Manager id"):
+        services.add_facility(db, name="Bad", country="GB", pm_property_id="=1+1")
+    applied = [r[0] for r in db.execute("SELECT name FROM _sqlite_migrations")]
+    assert applied[-1] == "0011_portfolio_manager_ids"
