@@ -170,6 +170,7 @@ def formats(as_json: bool) -> None:
 def _register() -> None:
     """Add each command group's module (click only: what a command needs loads when it runs)."""
     from greencare.cli import activity, facilities, factors, history, imports, inventory, readings
+    from greencare.cli.export import export
     from greencare.cli.report import report
     from greencare.cli.weather import weather
 
@@ -188,6 +189,7 @@ def _register() -> None:
         inventory.emissions,
         inventory.explain,
         report,
+        export,
         weather,
     ):
         main.add_command(command)

@@ -46,14 +46,27 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
 )
 @click.option("--facility", help="Look meters up (and create them) in this facility.")
 @click.option(
+    "--properties",
+    type=click.Choice(["stop", "create", "map"]),
+    help="Portfolio Manager properties no facility is linked to: stop (refuse, listing them; "
+    "the default), create (a facility each, with --country and --timezone), map (the facility "
+    "of the same name).",
+)
+@click.option(
+    "--country",
+    help="Country (ISO code) of facilities --properties create adds.",
+)
+@click.option(
     "--create-meters",
     is_flag=True,
-    help="Create meters the file names that do not exist (needs --facility, --commodity).",
+    help="Create meters the file names that do not exist (in --facility or the property's "
+    "facility; commodity from Portfolio Manager's Meter Type, else --commodity).",
 )
 @click.option(
     "--commodity",
     type=click.Choice([c.value for c in Commodity]),
-    help="Commodity of created meters.",
+    help="Commodity of created meters when the file does not say (a Portfolio Manager Meter "
+    "Type that disagrees is refused).",
 )
 @click.option("--unit", help="Unit of quantities when the file has none.")
 @click.option("--delimiter", help="Field delimiter (default: sniffed).")
@@ -74,7 +87,11 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
 @click.option(
     "--encoding", help="Text encoding, e.g. cp1252 (default: BOM, else UTF-8, else Windows-1252)."
 )
-@click.option("--timezone", help="Zone of times without an offset (default: the meter's facility).")
+@click.option(
+    "--timezone",
+    help="Zone of times without an offset (default: the meter's facility); also the zone of "
+    "facilities --properties create adds.",
+)
 @click.option(
     "--interval",
     "interval_minutes",
@@ -187,6 +204,8 @@ def _import_text(result: Any) -> str:
     ]
     if read_as:
         out.append("read with " + "; ".join(read_as))
+    if getattr(result, "facilities_created", None):
+        out.append("created facilities: " + ", ".join(result.facilities_created))
     if result.meters_created:
         out.append("created meters: " + ", ".join(result.meters_created))
     if result.unknown_meters:
@@ -201,7 +220,8 @@ def _import_text(result: Any) -> str:
         out.append(
             f"meters in the file that greencare does not have: {names}{more}; map them with "
             "--map 'FILE METER=OUR METER' or --meter, or add --create-meters --facility F "
-            "--commodity C"
+            "--commodity C (a Portfolio Manager workbook: --create-meters, its Meter Types "
+            "decide the commodity)"
         )
     for problem in result.errors:
         out.append("  " + problem.text(result.file))

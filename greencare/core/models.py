@@ -68,6 +68,19 @@ Currency = Annotated[str | None, AfterValidator(_currency)]
 Name = Annotated[str, Field(min_length=1)]
 
 
+def _pm_id(value: str | None) -> str | None:
+    """ENERGY STAR Portfolio Manager's id of a property or meter, as PM writes it (digits;
+    letters and hyphens are let through for files that number meters like 5766973-0)."""
+    if value is None or value == "":
+        return None
+    if not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z-]{0,39}", value):
+        raise ValueError(f"a Portfolio Manager id is digits, such as 22178843, not {quote(value)}")
+    return value
+
+
+PMId = Annotated[str | None, AfterValidator(_pm_id)]
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid", validate_default=True)
 
@@ -106,6 +119,7 @@ class Facility(_Model):
     staffed_beds: int | None = Field(default=None, ge=0)
     notes: str | None = None
     retired: bool = False
+    pm_property_id: PMId = None  # ENERGY STAR Portfolio Manager property id
 
     @field_validator("country")
     @classmethod
@@ -175,6 +189,7 @@ class Meter(_Model):
     net_metering: bool = False
     notes: str | None = None
     retired: bool = False
+    pm_meter_id: PMId = None  # ENERGY STAR Portfolio Manager meter id
 
     @model_validator(mode="after")
     def _unit_fits(self, info: ValidationInfo) -> Self:

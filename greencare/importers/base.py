@@ -85,6 +85,10 @@ class ImportOptions:
     meter: str | None = None  # every row goes to this meter (id or name)
     meter_map: dict[str, str] = field(default_factory=dict)  # file meter -> our meter
     facility: str | None = None  # where meters are looked up / created
+    #: Portfolio Manager properties without a linked facility: "stop" (refuse, the default),
+    #: "create" (a facility each) or "map" (the facility of the same name).
+    properties: str | None = None
+    country: str | None = None  # of facilities created for Portfolio Manager properties
     create_meters: bool = False
     commodity: str | None = None  # for created meters when the file does not say
     unit: str | None = None  # when the file has no unit at all

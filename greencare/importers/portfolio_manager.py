@@ -9,7 +9,11 @@ Three layouts, found by their header row (preamble rows above it are skipped):
   ``"<Meter Name> [<Meter ID>]"``; a ``--map`` entry keyed by the PM Meter ID also works. End
   Date is the bill's last day (inclusive), except for a meter whose bills share read dates (an
   End Date equal to the next bill's Start Date): its End Dates are then period ends, so no day
-  is counted twice. A delivery row (only a Delivery Date) is that one day. A row with an empty
+  is counted twice. A delivery row (only a Delivery Date) is that one day, also on the
+  template's "Add Bills-Delivery" tab (no Start or End Date column). Each meter's Property Name,
+  Portfolio Manager ID (of the property), Meter Type and unit are passed on with the chunks
+  (``chunk.attrs["pm_meters"]``: :class:`PMMeter`), for the import to find or create its
+  facility and meter (``greencare.services.portfolio_manager``). A row with an empty
   usage is skipped; "Not Available" usage is passed on (and reported as not a number);
   "Not Available" costs are no cost.
 - **Monthly Usage** sheet of a data-request report: one row per property and month ("Jan-16"),
@@ -33,6 +37,7 @@ import threading
 import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -80,6 +85,82 @@ ENTRY_FIELDS: dict[str, tuple[str, ...]] = {
     "estimated": ("estimation?", "estimation"),
 }
 PROPERTY_ID = ("portfolio manager property id", "property id", "portfolio manager id")
+#: Meter Entries columns that say which property a meter is on and what it measures.
+METER_FIELDS: dict[str, tuple[str, ...]] = {
+    "property_id": PROPERTY_ID,
+    "property_name": ("property name",),
+    "meter_type": ("meter type",),
+}
+
+_WATER_USES = ("indoor", "outdoor", "all", "mixed indoor/outdoor", "indoor/outdoor")
+#: Portfolio Manager's meter types (lower case), as its Meter Entries export and API write them
+#: ("Electric - Grid") and as its upload templates' validation lists do ("Electricity - Grid
+#: Purchase"), -> greencare's commodity. A type missing here (wood, coal, coke, "Other", IT
+#: energy, waste) is refused when a meter would be created from it, never guessed.
+PM_METER_TYPES: dict[str, str] = {
+    "electric - grid": "electricity", "electricity - grid purchase": "electricity",
+    "electric": "electricity", "electric - grid purchase": "electricity",
+    "electric - solar": "onsite_solar", "electricity - on-site solar": "onsite_solar",
+    "electric on site solar": "onsite_solar",
+    "electric - wind": "onsite_wind", "electricity - on-site wind": "onsite_wind",
+    "electric on site wind": "onsite_wind",
+    "natural gas": "natural_gas",
+    "fuel oil (no. 1)": "fuel_oil_1", "fuel oil no 1": "fuel_oil_1",
+    "fuel oil (no. 2)": "fuel_oil_2", "fuel oil no 2": "fuel_oil_2",
+    "fuel oil (no. 4)": "fuel_oil_4", "fuel oil no 4": "fuel_oil_4",
+    "fuel oil (no. 5 and no. 6)": "fuel_oil_5_6", "fuel oil (no. 5 or no. 6)": "fuel_oil_5_6",
+    "fuel oil no 5 or 6": "fuel_oil_5_6",
+    "diesel": "diesel", "kerosene": "kerosene", "propane": "propane",
+    "liquid propane": "propane",
+    "district steam": "district_steam", "district hot water": "district_hot_water",
+    "district chilled water - electric-driven chiller": "district_chilled_water",
+    "district chilled water - absorption chiller using natural gas": "district_chilled_water",
+    "district chilled water - engine-driven chiller using natural gas": "district_chilled_water",
+    "district chilled water - other": "district_chilled_water",
+    **{f"municipally supplied potable water - {use}": "water" for use in _WATER_USES},
+    **{f"municipally supplied reclaimed water - {use}": "reclaimed_water" for use in _WATER_USES},
+    **{f"alternative water generated on-site - {use}": "well_water" for use in _WATER_USES},
+    **{f"well water - {use}": "well_water" for use in _WATER_USES},
+}  # fmt: skip
+
+
+def pm_commodity(meter_type: str) -> str | None:
+    """greencare's commodity for a Portfolio Manager Meter Type, or None (not one we know)."""
+    return PM_METER_TYPES.get(re.sub(r"\s+", " ", str(meter_type)).strip().lower())
+
+
+def known_meter_types() -> str:
+    """The Meter Types greencare reads, for a refusal: one spelling of each, grouped."""
+    by: dict[str, list[str]] = defaultdict(list)
+    for name, commodity in PM_METER_TYPES.items():
+        by[commodity].append(name)
+    return "; ".join(f"{c}: {', '.join(repr(n) for n in names[:2])}" + (" ..." if len(names) > 2 else "")
+                     for c, names in by.items())  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PMMeter:
+    """One Portfolio Manager meter as a Meter Entries sheet describes it (first row seen)."""
+
+    key: str  # the meter key its rows carry in the raw chunks
+    sheet: str
+    line: int
+    meter_id: str  # Portfolio Manager meter id ("" when the sheet has none)
+    name: str  # Meter Name as written
+    local_name: str  # unique within its property: the name, or "<name> [<meter id>]"
+    meter_type: str  # as written ("" when the sheet has no Meter Type)
+    unit: str  # greencare's unit for its first row's Usage Units ("" when none)
+    delivery: bool  # its first row is a delivery (a Delivery Date, no Start Date)
+    property_id: str  # Portfolio Manager property id ("" when the sheet has none)
+    property_name: str
+    #: Every Meter Type its rows give, with the first line of each (one, in a sound file).
+    meter_types: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def property_key(self) -> str:
+        return self.property_id or self.property_name
+
+
 NOT_AVAILABLE = "not available"
 _BRACKET = re.compile(r"^(?P<name>.*?)\s*\((?P<unit>[^()]*)\)\s*$")
 
@@ -214,7 +295,12 @@ def _find_header(sheet: Any) -> tuple[str, int, list[str], dict[str, int]] | Non
             return None
         names = [_norm(c) for c in row]
         found = {f: names.index(a) for f, al in ENTRY_FIELDS.items() for a in al if a in names}
-        if {"start", "end", "usage"} <= found.keys() and found.keys() & {"meter_id", "meter_name"}:
+        dated = {"start", "end"} <= found.keys() or "delivery" in found  # or a Delivery sheet
+        if dated and "usage" in found and found.keys() & {"meter_id", "meter_name"}:
+            for f, aliases in METER_FIELDS.items():
+                present = [a for a in aliases if a in names]
+                if present:
+                    found[f] = names.index(present[0])
             return "entries", number, [_text(c).split("\n")[0].strip() for c in row], found
         if "month" in names and any(n in names for n in (*PROPERTY_ID, "property name")):
             found = {"month": names.index("month")}
@@ -264,18 +350,24 @@ class PortfolioManager:
                 if k == "entries"
             }
             names, read_dates = _survey(stored.values())
+            meters = _pm_meters(stored.values(), names, options)
             order = DateOrder(path, options, default=("mdy", "Portfolio Manager's US dates"))
             for sheet, (kind, number, header, cols) in sheets:
                 if kind == "entries":
                     rows = _entry_rows(stored.pop(id(sheet))[0], names, read_dates, options)
                     fields = {f: header[cols[f]] for f in ENTRY_FIELDS if f in cols}
+                    for f in ("start", "end"):  # a Delivery sheet: its one date is both
+                        fields.setdefault(f, fields.get("delivery", f))
                     fields["meter"] = header[cols.get("meter_name", cols.get("meter_id", 0))]
                     fields["quantity"] = fields.pop("usage")
                 else:
                     rows = _monthly_rows(sheet, number, header, cols)
                     fields = {"start": header[cols["month"]], "end": header[cols["month"]]}
                 columns = {k: f"{sheet.title}!{v}" for k, v in fields.items()}
-                yield from _chunks(rows, options, columns, order)
+                for chunk in _chunks(rows, options, columns, order):
+                    if kind == "entries" and meters:  # the meters of the whole workbook
+                        chunk.attrs["pm_meters"] = meters
+                    yield chunk
         finally:
             book.close()
 
@@ -289,12 +381,22 @@ _Entry = tuple[int, str, str, str, str, str, str, str, str]
 MAX_ROWS = 1_048_576
 
 
+#: The first row of each (meter id, meter name) in a sheet: (sheet, line, meter type, unit,
+#: delivery, property id, property name).
+_First = tuple[str, int, str, str, bool, str, str]
+
+
 def _entry_cells(
     path: Path, sheet: Any, number: int, cols: dict[str, int], budget: list[int]
-) -> tuple[list[_Entry], dict[str, set[str]], dict[str, set[str]], dict[str, set[str]]]:
+) -> tuple[list[_Entry], dict[str, set[str]], dict[str, set[str]], dict[str, set[str]],
+           tuple[dict[tuple[str, str], _First], dict[tuple[str, str], dict[str, int]]]]:  # fmt: skip
     """One pass over a Meter Entries sheet: its rows with a usage, and the survey's sets
-    (meter name -> PM ids, start dates and end dates per id) over every row. ``budget`` is
-    how many rows the workbook may still keep: past it the file is refused, not truncated."""
+    (meter name -> PM ids, start dates and end dates per id, each meter's first row) over every
+    row. ``budget`` is how many rows the workbook may still keep: past it the file is refused,
+    not truncated."""
+    firsts: dict[tuple[str, str], _First] = {}
+    types: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    kind_at = cols.get("meter_type")
     names: dict[str, set[str]] = defaultdict(set)
     starts: dict[str, set[str]] = defaultdict(set)
     ends: dict[str, set[str]] = defaultdict(set)
@@ -304,11 +406,15 @@ def _entry_cells(
     for line, row in _rows(sheet, number + 1):
         mid, name = _meter_id_name(row, cols)
         mid, name = pool.setdefault(mid, mid), pool.setdefault(name, name)
-        start, end = _text(_cell(row, cols["start"])), _text(_cell(row, cols["end"]))
+        start, end = _text(_cell(row, cols.get("start"))), _text(_cell(row, cols.get("end")))
         start, end = pool.setdefault(start, start), pool.setdefault(end, end)
         names[name].add(mid)
         starts[mid].add(start)
         ends[mid].add(end)
+        if (mid, name) not in firsts and (mid or name):
+            firsts[mid, name] = _first(sheet.title, line, row, cols, start)
+        if kind_at is not None:
+            types[mid, name].setdefault(_text(_cell(row, kind_at)), line)
         usage = _cell(row, cols["usage"])
         if usage is None or _text(usage) == "":
             continue
@@ -326,7 +432,59 @@ def _entry_cells(
         budget[0] -= 1
         keep.append((line, mid, name, start, end, _text(usage), pool.setdefault(unit, unit),
                      cost, pool.setdefault(flag, flag)))  # fmt: skip
-    return keep, names, starts, ends
+    return keep, names, starts, ends, (firsts, types)
+
+
+def _first(title: str, line: int, row: tuple, cols: dict[str, int], start: str) -> _First:
+    def text(field: str) -> str:
+        return _text(_cell(row, cols[field])) if field in cols else ""
+
+    unit_text = text("unit")
+    unit = pm_unit(unit_text)[0] if unit_text and unit_text.lower() != NOT_AVAILABLE else ""
+    delivery = (
+        "delivery" in cols
+        and start.lower() in ("", NOT_AVAILABLE)
+        and bool(text("delivery").strip())
+    )
+    property_id = text("property_id")
+    return (title, line, text("meter_type"), unit, delivery,
+            "" if property_id.lower() == NOT_AVAILABLE else property_id, text("property_name"))  # fmt: skip
+
+
+def _pm_meters(
+    stored: Iterable[tuple], names: dict[str, set[str]], options: ImportOptions
+) -> dict[str, PMMeter]:
+    """Every meter of the workbook's Meter Entries sheets, by the key its rows carry."""
+    firsts: dict[tuple[str, str], _First] = {}
+    types: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    for part in stored:
+        sheet_firsts, sheet_types = part[4]
+        for pair, first in sheet_firsts.items():
+            firsts.setdefault(pair, first)
+        for pair, found in sheet_types.items():
+            for kind, line in found.items():
+                types[pair].setdefault(kind, line)
+    # a Meter Name used by several PM meters on one property: "<name> [<id>]" there too
+    per_property: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for (mid, name), first in firsts.items():
+        per_property[first[5] or first[6], name].add(mid)
+    out: dict[str, PMMeter] = {}
+    for (mid, name), (title, line, kind, unit, delivery, pid, pname) in firsts.items():
+        key = _key(mid, name, names, options)
+        local = name or mid
+        if mid and name and len(per_property[pid or pname, name]) > 1:
+            local = f"{name} [{mid}]"
+        out.setdefault(key, PMMeter(key, title, line, mid, name, local, kind, unit, delivery,
+                                    pid, pname, tuple(types[mid, name].items())))  # fmt: skip
+    return out
+
+
+def _key(mid: str, name: str, names: dict[str, set[str]], options: ImportOptions) -> str:
+    """The meter key of a row (see the module docstring)."""
+    key = name or mid
+    if mid and (mid in options.meter_map or len(names.get(name, ())) > 1):
+        key = mid if mid in options.meter_map else f"{name} [{mid}]"
+    return key
 
 
 def _survey(stored: Iterable[tuple]) -> tuple[dict[str, set[str]], set[str]]:
@@ -334,7 +492,7 @@ def _survey(stored: Iterable[tuple]) -> tuple[dict[str, set[str]], set[str]]:
     names: dict[str, set[str]] = defaultdict(set)
     starts: dict[str, set[str]] = defaultdict(set)
     ends: dict[str, set[str]] = defaultdict(set)
-    for _rows_kept, sheet_names, sheet_starts, sheet_ends in stored:
+    for _rows_kept, sheet_names, sheet_starts, sheet_ends, _firsts in stored:
         for target, part in ((names, sheet_names), (starts, sheet_starts), (ends, sheet_ends)):
             for key, values in part.items():
                 target[key] |= values
@@ -355,9 +513,7 @@ def _entry_rows(
     options: ImportOptions,
 ) -> Iterator[tuple]:
     for line, mid, name, start, end, usage, unit_text, cost, flag in kept:
-        key = name or mid
-        if mid and (mid in options.meter_map or len(names.get(name, ())) > 1):
-            key = mid if mid in options.meter_map else f"{name} [{mid}]"
+        key = _key(mid, name, names, options)
         unit, scale = pm_unit(unit_text) if unit_text else ("", 1.0)
         cost = "" if cost.lower() == NOT_AVAILABLE else cost
         yield (line, key, start, end, mid not in read_dates, usage, scale, unit, cost, flag)

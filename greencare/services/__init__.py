@@ -2,7 +2,7 @@
 
 One module per area (``facilities``, ``readings``, ``activity``, ``inventory``, ``imports``,
 ``activity_imports``, ``weather``, ``dashboard``, ``history``, ``demo``, ``outputs``,
-``plausibility``); the functions scripts use most are also reachable from the package itself, and
+``plausibility``, ``portfolio_manager``); the functions scripts use most are also reachable from the package itself, and
 each loads its module (and pandas, pint...) only when first used, so a small command stays quick.
 
 Each function takes the database first and plain values as a person or a file gives them
@@ -71,6 +71,7 @@ _export(
 )
 _export("activity", "add_waste", "add_purchase", "set_normalizer", "add_instrument")
 _export("inventory", "period_months", "emissions", "explain", "records_behind", "check")
+_export("portfolio_manager", "export_bills")
 _EXPORTS["PlausibilityError"] = ("plausibility", "PlausibilityError")
 _EXPORTS["accepting_outliers"] = ("plausibility", "accepting")
 _EXPORTS["list_batches"] = ("greencare.storage.batches", "list_batches")

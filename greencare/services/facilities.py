@@ -138,6 +138,7 @@ def add_facility(
     floor_area_unit: str | None = None,
     staffed_beds: int | None = None,
     notes: str | None = None,
+    pm_property_id: str | None = None,
     source: str = "api",
     notices: list[GridRegionCheck] | None = None,
 ) -> Facility:
@@ -167,6 +168,7 @@ def add_facility(
         "floor_area_unit": floor_area_unit,
         "staffed_beds": staffed_beds,
         "notes": notes,
+        "pm_property_id": pm_property_id,
     }
     facility = _validate(Facility, data)
     created = facilities.add_facility(db, facility, source=source)
@@ -199,6 +201,7 @@ def add_meter(
     delivery_class: str | None = None,
     net_metering: bool = False,
     notes: str | None = None,
+    pm_meter_id: str | None = None,
     source: str = "api",
 ) -> Meter:
     """Add a meter to a facility; the unit must be able to measure the commodity."""
@@ -211,6 +214,7 @@ def add_meter(
         "delivery_class": delivery_class,
         "net_metering": net_metering,
         "notes": notes,
+        "pm_meter_id": pm_meter_id,
     }
     meter = _validate(Meter, data)
     return facilities.add_meter(db, meter, source=source)

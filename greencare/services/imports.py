@@ -28,8 +28,10 @@ from greencare.core.models import Meter
 from greencare.importers import detect, guard
 from greencare.importers.base import FormatError, ImportOptions
 from greencare.importers.pipeline import NO_SUCH_METER, Problem, text_reason, validate
+from greencare.importers.portfolio_manager import PMMeter
 from greencare.services import plausibility
 from greencare.services.common import RETIRED_METER
+from greencare.services.portfolio_manager import PropertyPlan
 from greencare.storage import batches, facilities, imports, readings
 from greencare.storage import plausibility as plausibility_store
 from greencare.storage.db import begin_write, raise_condition
@@ -57,6 +59,8 @@ class ImportResult:
     rejected_file: str | None = None
     meters_created: list[str] = field(default_factory=list)
     unknown_meters: list[str] = field(default_factory=list)
+    #: Facilities created for Portfolio Manager properties (``--properties create``).
+    facilities_created: list[str] = field(default_factory=list)
     #: How the file was read, decided once for the whole file (None: nothing needed deciding).
     date_order: str | None = None  # e.g. "day/month/year (line 3 end '15/02/2025' fits no other)"
     numbers: str | None = None  # e.g. "decimal comma, '.' between thousands (1.234,5) (...)"
@@ -84,6 +88,7 @@ class ImportResult:
             "rejected_file": self.rejected_file,
             "meters_created": self.meters_created,
             "unknown_meters": self.unknown_meters,
+            "facilities_created": self.facilities_created,
             "date_order": self.date_order,
             "numbers": self.numbers,
             "encoding": self.encoding,
@@ -110,6 +115,15 @@ class _Run:
         self.max_end: dict[int, int | None] = {}  # latest end stored or imported, per meter
         self.rejected_rows: list[dict[str, Any]] = []
         self.columns: dict[str, str] = {}  # field -> the file's own header, for messages
+        self.pm_meters: dict[str, PMMeter] = {}  # a Portfolio Manager workbook's meters
+        self.properties: PropertyPlan | None = None
+
+    def plan_properties(self, meters: dict[str, PMMeter], result: ImportResult) -> None:
+        """Once per import: the facility of each Portfolio Manager property (or a refusal)."""
+        self.pm_meters = meters
+        self.properties = PropertyPlan(self.db, self.path, self.options, self.source)
+        self.properties.decide(meters, self.facility_id)
+        result.facilities_created = self.properties.facilities_created
 
     def resolve(self, keys: list[str], result: ImportResult) -> None:
         """Find (or create) the meter for each new key the file uses."""
@@ -119,6 +133,21 @@ class _Run:
             if key in self.meters or key in self.unknown:
                 continue
             if text_reason(key, text_rules.NAME_MAX):  # refused line by line in validate()
+                continue
+            pm = self.pm_meters.get(key)
+            plan = self.properties
+            if pm is not None and plan is not None and plan.explicit(key) is None:
+                found = plan.find(pm, self.facility_id)
+                if found is not None:
+                    found = plan.record_id(found, pm)
+                elif self.options.create_meters:
+                    found = plan.create(pm, self.facility_id)
+                    owner = facilities.get_facility(self.db, found.facility_id).name
+                    result.meters_created.append(f"{found.name} ({owner})")
+                else:
+                    self.unknown.add(key)
+                    continue
+                self._use(key, found)
                 continue
             target = self.options.meter or self.options.meter_map.get(key) or key
             if not target:
@@ -149,10 +178,15 @@ class _Run:
                     source=self.source,
                 )
                 result.meters_created.append(key)
-            self.meters[key] = meter
-            owner = facilities.get_facility(self.db, meter.facility_id)
-            self.zones[int(meter.id or 0)] = owner.timezone or "UTC"
-            self.currencies[int(meter.id or 0)] = services.default_currency(owner.country) or ""
+            self._use(key, meter)
+
+    def _use(self, key: str, meter: Meter) -> None:
+        from greencare import services
+
+        self.meters[key] = meter
+        owner = facilities.get_facility(self.db, meter.facility_id)
+        self.zones[int(meter.id or 0)] = owner.timezone or "UTC"
+        self.currencies[int(meter.id or 0)] = services.default_currency(owner.country) or ""
 
     def retired_warnings(self, chunk: pd.DataFrame) -> list[Problem]:
         """A warning at the first line naming each retired meter (once per import)."""
@@ -234,6 +268,8 @@ def _import(
                 for ln, why in chunk.attrs.get("dropped", [])
             ]
             _record(result, dropped, options.max_errors, warnings=True)
+            if run.properties is None and chunk.attrs.get("pm_meters"):
+                run.plan_properties(chunk.attrs["pm_meters"], result)
             run.resolve(sorted(str(k) for k in pd.unique(chunk["meter"])), result)
             if options.cumulative:
                 chunk = _registers_to_usage(chunk, run, result)

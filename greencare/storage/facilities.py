@@ -27,6 +27,10 @@ _FACILITY_COLUMNS = [
     "notes",
     "retired",
 ]
+#: Columns added by later migrations, written only when set (a row inserted into a database
+#: opened read-only before its upgrade still fails on the refusal, not on a missing column).
+_FACILITY_OPTIONAL = ["pm_property_id"]
+_METER_OPTIONAL = ["pm_meter_id"]
 _METER_COLUMNS = [
     "facility_id",
     "name",
@@ -43,20 +47,31 @@ def _facility_row(facility: Facility) -> dict[str, Any]:
     row = facility.model_dump(mode="json", include=set(_FACILITY_COLUMNS))
     row["floor_area_m2"] = facility.floor_area_m2
     row["retired"] = int(facility.retired)
+    if facility.pm_property_id is not None:
+        row["pm_property_id"] = facility.pm_property_id
     return row
 
 
 def _facility_from_row(row: dict[str, Any]) -> Facility:
     data = {k: row[k] for k in ("id", *_FACILITY_COLUMNS)}
+    data |= {k: row.get(k) for k in _FACILITY_OPTIONAL}
     data["retired"] = bool(data["retired"])
     return Facility.model_validate(data, context={"stored": True})  # old text is shown, not refused
+
+
+def _facility_conflict(facility: Facility, exc: sqlite3.IntegrityError) -> ConflictError:
+    if "pm_property_id" in str(exc):
+        return ConflictError(
+            f"another facility is Portfolio Manager property {quote(facility.pm_property_id)}"
+        )
+    return ConflictError(f"a facility named {quote(facility.name)} already exists")
 
 
 def add_facility(db: Database, facility: Facility, *, source: str = "manual") -> Facility:
     try:
         new_id = audit.insert_audited(db, "facilities", _facility_row(facility), source=source)
     except sqlite3.IntegrityError as exc:
-        raise ConflictError(f"a facility named {quote(facility.name)} already exists") from exc
+        raise _facility_conflict(facility, exc) from exc
     return facility.model_copy(update={"id": new_id})
 
 
@@ -72,7 +87,7 @@ def update_facility(db: Database, facility: Facility, *, source: str = "manual")
         try:
             db.execute(f"UPDATE facilities SET {sets} WHERE id = ?", [*row.values(), facility.id])
         except sqlite3.IntegrityError as exc:
-            raise ConflictError(f"a facility named {quote(facility.name)} already exists") from exc
+            raise _facility_conflict(facility, exc) from exc
         audit.record(
             db, "facilities", facility.id, "update", before=before, after=row, source=source
         )
@@ -105,11 +120,14 @@ def _meter_row(meter: Meter) -> dict[str, Any]:
     row["canonical_unit"] = units.canonical_unit(meter.commodity)
     row["net_metering"] = int(meter.net_metering)
     row["retired"] = int(meter.retired)
+    if meter.pm_meter_id is not None:
+        row["pm_meter_id"] = meter.pm_meter_id
     return row
 
 
 def _meter_from_row(row: dict[str, Any]) -> Meter:
     data = {k: row[k] for k in ("id", *_METER_COLUMNS)}
+    data |= {k: row.get(k) for k in _METER_OPTIONAL}
     data["net_metering"] = bool(data["net_metering"])
     data["retired"] = bool(data["retired"])
     # A stored meter loads even if its unit predates the bill-unit table (an electricity meter
@@ -125,10 +143,47 @@ def add_meter(db: Database, meter: Meter, *, source: str = "manual") -> Meter:
         try:
             new_id = audit.insert_audited(db, "meters", row, source=source)
         except sqlite3.IntegrityError as exc:
+            if "pm_meter_id" in str(exc):
+                raise ConflictError(
+                    f"another meter is Portfolio Manager meter {quote(meter.pm_meter_id)}"
+                ) from exc
             raise ConflictError(
                 f"this facility already has a meter named {quote(meter.name)}"
             ) from exc
     return meter.model_copy(update={"id": new_id})
+
+
+def set_meter_pm_id(db: Database, meter_id: int, pm_meter_id: str, *, source: str) -> None:
+    """Record a meter's Portfolio Manager meter id (audited, like any meter edit)."""
+    with db.atomic():
+        before = audit.row_dict(db, "meters", meter_id)
+        if before is None:
+            raise NotFoundError(f"no meter with id {meter_id}")
+        try:
+            db.execute("UPDATE meters SET pm_meter_id = ? WHERE id = ?", [pm_meter_id, meter_id])
+        except sqlite3.IntegrityError as exc:
+            raise ConflictError(
+                f"another meter is Portfolio Manager meter {quote(pm_meter_id)}"
+            ) from exc
+        after = {**before, "pm_meter_id": pm_meter_id}
+        audit.record(db, "meters", meter_id, "update", before=before, after=after, source=source)
+
+
+def find_by_pm_id(db: Database, table: str, pm_id: str) -> dict[str, Any] | None:
+    """The facility (``table="facilities"``) or meter holding this Portfolio Manager id."""
+    column = {"facilities": "pm_property_id", "meters": "pm_meter_id"}[table]
+    rows = list(db.query(f"SELECT * FROM [{table}] WHERE {column} = ?", [pm_id]))
+    return dict(rows[0]) if rows else None
+
+
+def get_facility_by_pm_id(db: Database, pm_property_id: str) -> Facility | None:
+    row = find_by_pm_id(db, "facilities", pm_property_id)
+    return _facility_from_row(row) if row else None
+
+
+def get_meter_by_pm_id(db: Database, pm_meter_id: str) -> Meter | None:
+    row = find_by_pm_id(db, "meters", pm_meter_id)
+    return _meter_from_row(row) if row else None
 
 
 def list_meters(

@@ -376,3 +376,20 @@ def m0010_demand_and_reading_hours(db: Database) -> None:
     from greencare.storage import hours  # the hours of interval readings stored before this
 
     hours.store(db, hours.expected(db))
+
+
+@migrations(name="0011_portfolio_manager_ids")
+def m0011_portfolio_manager_ids(db: Database) -> None:
+    """ENERGY STAR Portfolio Manager's own ids: a facility's property id and a meter's meter id
+    (text, as PM writes them), so an import finds them again whatever they are called here and
+    an export names them in PM's upload workbook. Each id belongs to one row at most."""
+    db.execute("ALTER TABLE facilities ADD COLUMN pm_property_id TEXT")
+    db.execute("ALTER TABLE meters ADD COLUMN pm_meter_id TEXT")
+    db.execute(
+        "CREATE UNIQUE INDEX idx_facilities_pm_property_id ON facilities (pm_property_id) "
+        "WHERE pm_property_id IS NOT NULL"
+    )
+    db.execute(
+        "CREATE UNIQUE INDEX idx_meters_pm_meter_id ON meters (pm_meter_id) "
+        "WHERE pm_meter_id IS NOT NULL"
+    )

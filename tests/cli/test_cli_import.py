@@ -150,6 +150,7 @@ def test_import_json_summary(cli, ready: Path, tmp_path: Path) -> None:
         "rejected_file": None,
         "meters_created": [],
         "unknown_meters": [],
+        "facilities_created": [],
         "date_order": None,
         "numbers": "decimal point, ',' between thousands (1,234.5) "
         "(line 2 cost '150.50' fits no other)",
