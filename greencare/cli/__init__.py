@@ -171,6 +171,7 @@ def _register() -> None:
     """Add each command group's module (click only: what a command needs loads when it runs)."""
     from greencare.cli import activity, facilities, factors, history, imports, inventory, readings
     from greencare.cli.report import report
+    from greencare.cli.targets import settings, target
     from greencare.cli.weather import weather
 
     for command in (
@@ -188,6 +189,8 @@ def _register() -> None:
         inventory.emissions,
         inventory.explain,
         report,
+        target,
+        settings,
         weather,
     ):
         main.add_command(command)

@@ -329,12 +329,12 @@ def target_progress(
     for target in found:
         if year is None:
             progress = rules.progress(target, target["baseline_year"], None, None)
-            progress["status"] = "no data"
-        else:
-            key = value_key(target)
-            baseline = values(target["baseline_year"]).get(key)
-            current = values(year).get(key) if year >= target["baseline_year"] else None
-            progress = rules.progress(target, year, baseline, current)
-        out.append({**target, **progress, "year_label": fiscal.fiscal_label(progress["year"],
-                                                                               start)})  # fmt: skip
+            progress.update(year=None, status="no data")
+            out.append({**target, **progress, "year_label": ""})
+            continue
+        key = value_key(target)
+        baseline = values(target["baseline_year"]).get(key)
+        current = values(year).get(key) if year >= target["baseline_year"] else None
+        progress = rules.progress(target, year, baseline, current)
+        out.append({**target, **progress, "year_label": fiscal.fiscal_label(year, start)})
     return out
