@@ -180,9 +180,7 @@ def meta_label(key: str) -> str:
         "period_from": "From",
         "period_to": "To",
         "scope_1_2_target_from": "Scope 1+2 target from",
-    }.get(  # fmt: skip
-        key, key.replace("_", " ").capitalize()
-    )
+    }.get(key, key.replace("_", " ").capitalize())
 
 
 def write_csv(report: Report, path: Path, *, long: bool = False) -> Path:
