@@ -51,9 +51,15 @@ def target_line(t: dict[str, Any]) -> str:
     if t.get("reduction_so_far") is None:
         return f"{line(t['label'])} · {t['status'] or 'no data'}"
     return (
-        f"{line(t['label'])} · {t['year_label']}: {-t['reduction_so_far']:+.0%} "
-        f"(path {-t['reduction_required_now']:+.0%}) · {t['status']}"
+        f"{line(t['label'])} · {t['year_label']}: {_signed(-t['reduction_so_far'])} "
+        f"(path {_signed(-t['reduction_required_now'])}) · {t['status']}"
     )
+
+
+def _signed(fraction: float) -> str:
+    """``+2%``, ``-8%``; ``0%`` when it rounds to nothing (never ``-0%``)."""
+    pct = round(fraction * 100)
+    return f"{pct:+d}%" if pct else "0%"
 
 
 def _pct(value: float | None) -> str:
