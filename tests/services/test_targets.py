@@ -144,3 +144,23 @@ def test_progress_by_fiscal_year(db, us_hospital, gas_meter) -> None:
     # asked for explicitly, the year just begun counts only its month so far
     [early] = services.target_progress(db, year=2025)
     assert early["current_value"] == pytest.approx(50.0)
+
+
+def test_a_database_from_before_migration_0012_gains_the_tables(tmp_db_path) -> None:
+    from greencare.storage.db import open_db
+    from greencare.storage.schema import migrations
+
+    db = open_db(tmp_db_path, migrate=False)
+    migrations.apply(db, stop_before="0012_targets_and_settings")
+    assert "targets" not in db.table_names()
+    # read before the upgrade (a read-only older file): no targets, the default settings
+    assert services.list_targets(db) == []
+    assert services.fiscal_year_start(db) == 1
+    db.close()
+    db = open_db(tmp_db_path)
+    assert {"targets", "settings"} <= set(db.table_names())
+    services.add_target(db, scope="total", basis="market", reduction="net zero",
+                        baseline_year=2019, target_year=2050)  # fmt: skip
+    assert [t["label"] for t in services.list_targets(db)] == [
+        "Scopes 1-3 (market) net zero by 2050 vs 2019"
+    ]

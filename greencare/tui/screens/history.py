@@ -51,7 +51,8 @@ def describe(entry: dict[str, Any]) -> Content:
         Content.from_markup(f"[b]#{int(entry['id'])}[/b] ")
         + plain(
             f"{(entry.get('ts') or '')[:19]} · {entry['action']} {entry['table_name']} "
-            f"row {entry['row_id']} · source {line(entry['source'])}"
+            + ("" if entry["row_id"] is None else f"row {entry['row_id']} ")  # settings: none
+            + f"· source {line(entry['source'])}"
         )
     ]
     if isinstance(before, dict) and isinstance(after, dict):
