@@ -164,3 +164,30 @@ def test_help(cli) -> None:
         assert done.exit_code == 0 and "Usage:" in done.stdout
     assert "net zero" in cli("target", "add", "--help").stdout
     assert "fiscal-year-start" in cli("settings", "set", "--help").stdout
+
+
+def test_report_uses_stored_targets_unless_target_is_given(cli, tmp_path: Path) -> None:
+    for month in range(1, 13):
+        end = ["31", "28", "31", "30", "31", "30", "31", "31", "30", "31", "30", "31"]
+        for year in (2024, 2025):
+            done = cli("reading", "add", "Gas", "--start", f"{year}-{month:02d}-01", "--end",
+                       f"{year}-{month:02d}-{end[month - 1]}", "--quantity", "1000")  # fmt: skip
+            assert done.exit_code == 0, done.output
+    assert cli(*ADD[:7], "2024", *ADD[8:]).exit_code == 0  # -50% by 2030 vs 2024
+    out = tmp_path / "stored.json"
+    assert cli("report", "--year", "2025", "-o", str(out)).exit_code == 0
+    meta = json.loads(out.read_text(encoding="utf-8"))["meta"]
+    assert (meta["baseline_year"], meta["target"], meta["target_source"]) == (
+        2024, [{"year": 2030, "reduction_pct": 50.0}], "stored"
+    )  # fmt: skip
+    out = tmp_path / "option.json"
+    done = cli("report", "--year", "2025", "--target", "2040=net zero", "--target", "2030=-60%",
+               "-o", str(out))  # fmt: skip
+    assert done.exit_code == 0, done.output
+    meta = json.loads(out.read_text(encoding="utf-8"))["meta"]
+    assert meta["target"] == [{"year": 2030, "reduction_pct": 60.0},
+                              {"year": 2040, "reduction_pct": 100.0}]  # fmt: skip
+    assert meta["target_source"] == "report option"
+    done = cli("report", "--year", "2025", "--target", "2030=60", "-o", str(tmp_path / "x.json"))
+    assert done.exit_code == 1 and "--target '2030=60': reduction '60' is ambiguous" in done.stderr
+    assert not (tmp_path / "x.json").exists()
