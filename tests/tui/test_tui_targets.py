@@ -205,3 +205,17 @@ async def test_portfolio_manager_format_on_the_form(small_db, tmp_path: Path) ->
 
     workbook = load_workbook(output)
     assert workbook.sheetnames  # Portfolio Manager's meter-entry workbook
+
+
+async def test_a_note_with_markup_shows_as_written(small_db) -> None:
+    note = "[b]board[/b] [link=http://x]vote[/link] [/]"
+    services.add_target(small_db, scope="waste", reduction="10%", baseline_year=2024,
+                        target_year=2030, note=note)  # fmt: skip
+    app = GreencareApp(db=small_db, mode="targets")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        text = "\n".join(s.text for s in app.screen._compositor.render_strips())
+        assert note in text  # shown as written, never applied as markup
+        await pilot.press("c")
+        await pilot.pause()
+        assert app.screen.query_one("#note", Input).value == note
