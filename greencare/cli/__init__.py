@@ -172,6 +172,7 @@ def _register() -> None:
     from greencare.cli import activity, facilities, factors, history, imports, inventory, readings
     from greencare.cli.export import export
     from greencare.cli.report import report
+    from greencare.cli.targets import settings, target
     from greencare.cli.weather import weather
 
     for command in (
@@ -190,6 +191,8 @@ def _register() -> None:
         inventory.explain,
         report,
         export,
+        target,
+        settings,
         weather,
     ):
         main.add_command(command)

@@ -30,7 +30,20 @@ FORMAT_CHOICES = ["html", "pdf", "xlsx", "csv", "md", "json", "pm-xlsx"]
     metavar="FAMILY=EDITION",
     help="Use this factor edition, e.g. epa-ghg-hub=2024 (repeatable).",
 )
-@click.option("--baseline-year", type=int, help="Year progress and the target are measured from.")
+@click.option(
+    "--baseline-year",
+    type=int,
+    help="Year progress and the target are measured from (default: the baseline-year setting, "
+    "else the stored Scope 1+2 targets' baseline).",
+)
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="YEAR=REDUCTION",
+    help="A Scope 1+2 (location-based) milestone, e.g. 2030=-50% or 2050='net zero' "
+    "(repeatable; default: the stored Scope 1+2 targets, else -50% by 2030, net zero by 2050).",
+)
 @click.option(
     "--strict",
     is_flag=True,
@@ -108,6 +121,7 @@ def _run(ctx: click.Context, **opts: Any) -> None:
         gwp=opts["gwp"].upper() if opts["gwp"] else None,
         pins=_pins(opts["pins"]),
         baseline_year=opts["baseline_year"],
+        target=_targets(opts["targets"]),
         generated=opts["generated"],
         title=opts["title"],
     )
@@ -122,3 +136,20 @@ def _run(ctx: click.Context, **opts: Any) -> None:
             "the report's cover and in its data-quality section; --strict refuses instead)",
             err=True,
         )
+
+
+def _targets(values: tuple[str, ...]) -> tuple[tuple[int, float], ...] | None:
+    """``--target 2030=-50%`` milestones as (year, reduction); None when none are given."""
+    from greencare.core.errors import InputError
+    from greencare.core.targets import parse_reduction
+
+    out = []
+    for value in values:
+        year, sep, reduction = value.partition("=")
+        if not sep or not year.strip().isdigit():
+            raise InputError(f"--target {value!r}: use YEAR=REDUCTION, e.g. 2030=-50%")
+        try:
+            out.append((int(year), parse_reduction(reduction)))
+        except InputError as exc:
+            raise InputError(f"--target {value!r}: {exc}") from exc
+    return tuple(sorted(out)) or None

@@ -281,6 +281,37 @@ def trajectory(report: Report) -> Figure:
     return fig
 
 
+#: Line colours for stored targets, in turn (colour-blind-safe Okabe-Ito order).
+TARGET_LINES = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
+
+
+def stored_targets(report: Report) -> Figure:
+    """Each stored target's values as % of its baseline year, with its straight path dashed."""
+    fig, ax = _figure()
+    ax.set_title("Progress against each stored target (% of its baseline year)", loc="left")
+    if "target_progress" not in report.tables or report["target_progress"].empty:
+        return _empty(fig, ax, "No stored targets (greencare target add)")
+    frame = report["target_progress"]
+    for i, (_, part) in enumerate(frame.groupby("target_id", sort=True)):
+        colour = TARGET_LINES[i % len(TARGET_LINES)]
+        base = part["baseline_value"].astype(float)
+        if not base.notna().any() or float(base.iloc[0]) == 0:
+            continue
+        share = part["value"].astype(float) / base * 100
+        path = part["path_value"].astype(float) / base * 100
+        name = str(part["target"].iloc[0])
+        ax.plot(part["year"], share, marker="o", color=colour, label=name)
+        ax.plot(part["year"], path, linestyle="--", color=colour, linewidth=1)
+    ax.axhline(100, color="#888888", linewidth=0.8)
+    ax.set_xlabel("Year")
+    ax.set_ylabel("% of baseline year (dashed: straight path)")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_ylim(bottom=0)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(frameon=False, loc="lower left", fontsize=7)
+    return fig
+
+
 def intensity_trend(report: Report) -> Figure:
     frame = report["intensity_by_month"].dropna(subset=["t_per_1000_patient_days"])
     fig, ax = _figure()
@@ -316,7 +347,13 @@ CHARTS: list[tuple[str, str, Callable[[Report], Figure]]] = [
     ("waste-by-stream", "Waste by stream", waste_by_stream),
     ("trajectory", "Progress against the target trajectory", trajectory),
     ("intensity", "Emission intensity trend", intensity_trend),
+    ("targets", "Progress against each stored target", stored_targets),
 ]
+
+
+def applies(key: str, report: Report) -> bool:
+    """Whether a report shows this chart (the stored-target chart only when it has targets)."""
+    return key != "targets" or "target_progress" in report.tables
 
 
 #: SVG keeps text as text (selectable, searchable, crisp in print) and writes faster than PNG.

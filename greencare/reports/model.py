@@ -122,6 +122,17 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "activity": ("Activity", ""),
     "activity_unit": ("Activity unit", ""),
     "has_data": ("Has data", ""),
+    "fiscal_year": ("Fiscal year", ""),
+    "target_id": ("Target", ""),
+    "target": ("Target", ""),
+    "period": ("Period", ""),
+    "baseline_value": ("Baseline year value", ""),
+    "path_value": ("Straight path value", ""),
+    "target_value": ("Value at the target", ""),
+    "reduction_so_far_pct": ("Reduction so far (%)", "%"),
+    "reduction_due_pct": ("Reduction due on the path (%)", "%"),
+    "gap_to_path": ("Above the path by", ""),
+    "status": ("Status", ""),
 }
 
 

@@ -1,4 +1,9 @@
-"""Progress by calendar year against a baseline, the target trajectory, and intensities."""
+"""Progress by calendar (or fiscal) year against a baseline, the target trajectory, progress
+against each stored target, and intensities.
+
+Years are calendar years unless the ``fiscal-year-start`` setting names another month; then
+each year is a fiscal year named by the year it ends in (FY2025 = Jul 2024–Jun 2025).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,10 @@ import numpy as np
 import pandas as pd
 
 from greencare import services
+from greencare.core import fiscal
+from greencare.core import targets as target_rules
 from greencare.reports.model import Report
-from greencare.reports.tables import Context, _floor_areas, month_range, normalizers, scope_totals
+from greencare.reports.tables import Context, _floor_areas, normalizers, scope_totals
 
 
 def target_reduction(baseline_year: int, year: int, target: tuple[tuple[int, float], ...]) -> float:
@@ -24,17 +31,29 @@ def target_reduction(baseline_year: int, year: int, target: tuple[tuple[int, flo
     return points[-1][1]
 
 
+def fiscal_start(ctx: Context) -> int:
+    return int(ctx.options.get("fiscal_start", 1))
+
+
+def year_months(ctx: Context, year: int) -> list[str]:
+    """The months of a (fiscal) year."""
+    return fiscal.fiscal_months(year, fiscal_start(ctx))
+
+
 def year_inventory(ctx: Context, year: int) -> tuple[Any, dict[str, Any]]:
-    """The engine's answer for a calendar year (the report's own when the period is that year)."""
+    """The engine's answer for a calendar (or fiscal) year (the report's own when the period is
+    that year)."""
     cache = ctx.options.setdefault("years", {})
     if year not in cache:
-        if ctx.first == f"{year:04d}-01" and ctx.last == f"{year:04d}-12":
+        first, last = fiscal.fiscal_period(year, fiscal_start(ctx))
+        if ctx.first == first and ctx.last == last:
             cache[year] = (ctx.inventory, ctx.summary)
         else:
             o = ctx.options
             cache[year] = services.emissions(
                 ctx.db,
-                year=year,
+                start=first,
+                end=last,
                 facility=ctx.facility_ids[0] if ctx.facility_ids else None,
                 gwp=o["gwp"],
                 pins=o["pins"],
@@ -44,7 +63,9 @@ def year_inventory(ctx: Context, year: int) -> tuple[Any, dict[str, Any]]:
 
 
 def progress_tables(ctx: Context, report: Report, baseline_year: int | None) -> None:
-    first_year, last_year = int(ctx.first[:4]), int(ctx.last[:4])
+    start = fiscal_start(ctx)
+    first_year = fiscal.fiscal_year_of(ctx.first, start)
+    last_year = fiscal.fiscal_year_of(ctx.last, start)
     years = list(range(baseline_year or first_year, last_year + 1))
     target = ctx.options["target"]
     fac = _floor_areas(ctx)
@@ -55,7 +76,7 @@ def progress_tables(ctx: Context, report: Report, baseline_year: int | None) -> 
         inventory, summary = year_inventory(ctx, year)
         t = scope_totals(summary["totals_t"])
         s12 = t["scope1_t"] + t["scope2_location_t"]
-        norm = normalizers(ctx.db, month_range(f"{year}-01", f"{year}-12"), ctx.facility_ids)
+        norm = normalizers(ctx.db, year_months(ctx, year), ctx.facility_ids)
         energy_months = inventory.energy["month"].nunique() if not inventory.energy.empty else 0
         row = {"year": year, **t, "scope12_location_t": s12,
                "scope12_market_t": t["scope1_t"] + t["scope2_market_t"],
@@ -81,7 +102,7 @@ def progress_tables(ctx: Context, report: Report, baseline_year: int | None) -> 
         s12_lines = lines[(lines["scope"].isin(["1", "2"])) & (lines["method"] != "market")]
         per_month = s12_lines.groupby("month")["co2e_kg"].sum() / 1000.0
         days = norm.groupby("month")["patient_days"].sum()
-        for month in month_range(f"{year}-01", f"{year}-12"):
+        for month in year_months(ctx, year):
             pd_month = float(days.get(month, 0.0))
             value = float(per_month.get(month, 0.0))
             monthly.append(
@@ -93,6 +114,8 @@ def progress_tables(ctx: Context, report: Report, baseline_year: int | None) -> 
                 }
             )
     frame = pd.DataFrame(rows)
+    if start != 1:
+        frame.insert(1, "fiscal_year", [fiscal.fiscal_label(y, start) for y in frame["year"]])
     base = frame["scope12_location_t"].iloc[0]
     frame["change_vs_previous_pct"] = frame["scope12_location_t"].pct_change() * 100
     if baseline_year is not None:
@@ -104,15 +127,23 @@ def progress_tables(ctx: Context, report: Report, baseline_year: int | None) -> 
         ]
         frame["gap_to_target_t"] = frame["scope12_location_t"] - frame["target_scope12_t"]
         frame["on_track"] = np.where(frame["gap_to_target_t"] <= 1e-9, "yes", "no")
+    kind = "calendar year" if start == 1 else "fiscal year"
+    fy_note = "" if start == 1 else (
+        f" Fiscal years start in {fiscal.MONTH_NAMES[start - 1]} and are named by the year they "
+        f"end in ({fiscal.fiscal_label(last_year, start)}).")  # fmt: skip
+    stored_note = (" These are the stored Scope 1+2 location-based targets."
+                   if report.meta.get("target_source") == "stored" else "")  # fmt: skip
     report.add(
         "progress",
-        "Progress by calendar year (Scope 1+2, location-based)",
+        f"Progress by {kind} (Scope 1+2, location-based)",
         "progress",
         frame,
-        "Each row is a full calendar year computed by the same engine. Targets apply to Scope 1+2 "
+        f"Each row is a full {kind} computed by the same engine. Targets apply to Scope 1+2 "
         "location-based emissions, linear from the baseline year to each milestone "
         + ", ".join(f"-{r:.0%} by {y}" for y, r in target)
-        + (f" (baseline {baseline_year})." if baseline_year else " (no baseline year set)."),
+        + (f" (baseline {baseline_year})." if baseline_year else " (no baseline year set).")
+        + stored_note
+        + fy_note,
     )
     if baseline_year is not None:
         last_target = max([y for y, _ in target] + [last_year])
@@ -123,8 +154,79 @@ def progress_tables(ctx: Context, report: Report, baseline_year: int | None) -> 
         ]
         traj["scope12_location_t"] = traj["year"].map(actual["scope12_location_t"])
         traj["scope12_market_t"] = traj["year"].map(actual["scope12_market_t"])
+        if start != 1:
+            traj.insert(1, "fiscal_year", [fiscal.fiscal_label(y, start) for y in traj["year"]])
         report.add("trajectory", "Target trajectory", "progress", traj)
+    stored_target_tables(ctx, report, last_year)
     report.add("intensities", "Emission intensities", "progress", pd.DataFrame(intensity),
                "Staffed beds and floor area are the facilities' current values.")  # fmt: skip
     report.add("intensity_by_month", "Scope 1+2 per 1,000 patient days by month", "progress",
                pd.DataFrame(monthly))  # fmt: skip
+
+
+#: The most years of progress shown per stored target (the latest ones).
+TARGET_YEARS_SHOWN = 15
+
+
+def stored_target_tables(ctx: Context, report: Report, last_year: int) -> None:
+    """One row per stored target and (fiscal) year, from its baseline year to the report's
+    last year: the values, the straight path's value, the reduction so far, on track or not."""
+    stored = ctx.options.get("stored_targets") or []
+    if not stored:
+        return
+    from greencare.services import targets as target_service
+
+    start = fiscal_start(ctx)
+    o = ctx.options
+    facility = ctx.facility_ids[0] if ctx.facility_ids else None
+    cache: dict[int, dict[str, float | None]] = o.setdefault("target_values", {})
+
+    def values(year: int) -> dict[str, float | None]:
+        if year not in cache:
+            cache[year] = target_service.year_values(
+                ctx.db, year, facility=facility, gwp=o["gwp"], pins=o["pins"] or None,
+                start_month=start,
+            )  # fmt: skip
+        return cache[year]
+
+    rows = []
+    for t in stored:
+        key = target_service.value_key(t)
+        first = max(t["baseline_year"], last_year - TARGET_YEARS_SHOWN + 1)
+        if t["baseline_year"] > last_year:
+            continue
+        baseline = values(t["baseline_year"]).get(key)
+        for year in range(first, last_year + 1):
+            p = target_rules.progress(t, year, baseline, values(year).get(key))
+            rows.append(
+                {
+                    "target_id": t["id"],
+                    "target": t["label"],
+                    "year": year,
+                    "period": fiscal.fiscal_label(year, start),
+                    "unit": p["unit"],
+                    "baseline_value": p["baseline_value"],
+                    "value": p["current_value"],
+                    "path_value": p["trajectory_value"],
+                    "target_value": p["target_value"],
+                    "reduction_so_far_pct": None if p["reduction_so_far"] is None
+                    else p["reduction_so_far"] * 100,
+                    "reduction_due_pct": p["reduction_required_now"] * 100,
+                    "gap_to_path": p["gap"],
+                    "status": p["status"],
+                }
+            )  # fmt: skip
+    columns = ["target_id", "target", "year", "period", "unit", "baseline_value", "value",
+               "path_value", "target_value", "reduction_so_far_pct", "reduction_due_pct",
+               "gap_to_path", "status"]  # fmt: skip
+    report.add(
+        "target_progress",
+        "Progress against each stored target",
+        "progress",
+        pd.DataFrame(rows, columns=columns),
+        "Targets stored with `greencare target add` (or the app's Targets screen). Each row "
+        "compares a year's value with the straight path from the baseline year (no reduction) "
+        "to the target year (the full reduction); on track means at or below the path. "
+        "Emissions from the same engine (missing factors are left out); site energy in MMBtu, "
+        "water in m³, waste in t (reusable sharps containers and reprocessed devices excluded).",
+    )

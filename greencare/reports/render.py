@@ -21,6 +21,7 @@ CHART_SECTIONS = {
     "waste-by-stream": "waste",
     "trajectory": "progress",
     "intensity": "progress",
+    "targets": "progress",
 }
 
 CSS = """
@@ -124,7 +125,7 @@ def to_html(report: Report) -> str:
             )
             parts.append(f'<div class="kpis">{cards}</div>')
         for chart_key, caption, _ in charts.CHARTS:
-            if CHART_SECTIONS[chart_key] == key:
+            if CHART_SECTIONS[chart_key] == key and charts.applies(chart_key, report):
                 parts.append(_figure_html(chart_key, caption, report))
         for table in tables:
             if table.key == "summary":
@@ -325,7 +326,7 @@ def pdf_pages(report: Report) -> Iterator[Any]:
     for key, title, tables in report.by_section():
         contents.append((title, 0, len(plan) + 3))
         for chart_key, caption, func in charts.CHARTS:
-            if CHART_SECTIONS[chart_key] == key:
+            if CHART_SECTIONS[chart_key] == key and charts.applies(chart_key, report):
                 plan.append(("chart", f"{title}: {caption}", func))
         for blocks in _pack(tables):
             for block in blocks:

@@ -95,25 +95,30 @@ def build_report(
     gwp: str | None = None,
     pins: dict[str, str] | None = None,
     baseline_year: int | None = None,
-    target: tuple[tuple[int, float], ...] = DEFAULT_TARGET,
+    target: tuple[tuple[int, float], ...] | None = None,
     allow_gaps: bool = False,
     generated: str | None = None,
     title: str | None = None,
 ) -> Report:
     """The sustainability report for a period (a year, or ``start``..``end`` as YYYY-MM).
 
-    ``baseline_year`` sets the year progress and the target trajectory are measured from;
-    ``target`` lists (year, reduction from the baseline's Scope 1+2) milestones, reached
-    linearly. ``generated`` is an optional timestamp written into the report (none by default,
+    ``baseline_year`` sets the year progress and the target trajectory are measured from
+    (default: the ``baseline-year`` setting, else the baseline of the stored Scope 1+2
+    location-based targets); ``target`` lists (year, reduction from the baseline's Scope 1+2)
+    milestones, reached linearly (default: those stored targets, else :data:`DEFAULT_TARGET`).
+    Progress is by fiscal year when the ``fiscal-year-start`` setting is not January; every
+    stored target gets its own progress rows (``target_progress``). ``generated`` is an optional timestamp written into the report (none by default,
     so the same data gives the same bytes).
     """
     from greencare.reports import frameworks, progress, waste
 
     first, last = services.period_months(year, start, end)
-    if baseline_year is not None and not 1990 <= baseline_year <= int(last[:4]):
+    plan = target_plan(db, last, baseline_year, target)
+    if baseline_year is not None and not 1990 <= baseline_year <= plan["last_year"]:
         raise InputError(
             f"baseline year {baseline_year} must be between 1990 and the report's last year"
         )
+    baseline_year, target = plan["baseline_year"], plan["target"]
     ids = [services.get_facility(db, facility).id] if facility is not None else None
     activity = load_activity(db, first_month=first, last_month=last, facility_ids=ids)
     inventory, summary = services.emissions(
@@ -132,8 +137,9 @@ def build_report(
         activity=activity,
         inventory=inventory,
         summary=summary,
-        options={"gwp": gwp, "pins": pins or {}, "allow_gaps": allow_gaps, "target": target},
-    )
+        options={"gwp": gwp, "pins": pins or {}, "allow_gaps": allow_gaps, "target": target,
+                 "fiscal_start": plan["fiscal_start"], "stored_targets": plan["stored"]},
+    )  # fmt: skip
     names = sorted(ctx.facilities["name"])
     meta = {
         "schema": SCHEMA_ID,
@@ -150,6 +156,12 @@ def build_report(
         "gaps": list(inventory.gaps),
         "generated": generated,
     }
+    # Shown only when used, so a report without targets or fiscal years reads as it always did.
+    if plan["fiscal_start"] != 1:
+        meta["fiscal_year_start_month"] = plan["fiscal_start"]
+    if plan["stored"]:
+        meta["target_source"] = plan["source"]
+        meta["stored_targets"] = [t["label"] for t in plan["stored"]]
     report = Report(meta=meta, tables={}, inventory=inventory, summary=summary)
     report.add("summary", "Key figures", "summary", pd.DataFrame())  # filled last, shown first
     ghg_tables(ctx, report)
@@ -162,6 +174,40 @@ def build_report(
     frameworks.methodology_tables(ctx, report)
     report.tables["summary"].frame = headline(ctx, report)
     return report
+
+
+def target_plan(
+    db: Database,
+    last: str,
+    baseline_year: int | None,
+    target: tuple[tuple[int, float], ...] | None,
+) -> dict[str, Any]:
+    """The baseline year, Scope 1+2 milestones and fiscal year a report uses: what the options
+    give, else the settings and stored targets, else the defaults."""
+    from greencare.core.fiscal import fiscal_year_of
+    from greencare.services import targets as stored_targets
+
+    settings = stored_targets.get_settings(db)
+    fiscal_start = int(settings[stored_targets.FISCAL_START])
+    last_year = fiscal_year_of(last, fiscal_start)
+    stored = stored_targets.list_targets(db)
+    if baseline_year is None:
+        default = settings[stored_targets.BASELINE]
+        if default is not None and 1990 <= default <= last_year:
+            baseline_year = default
+    source = "report option"
+    if target is None:
+        s12 = [t for t in stored if (t["scope"], t["basis"]) == ("scope12", "location")]
+        years = {t["baseline_year"] for t in s12}
+        if baseline_year is None and len(years) == 1 and min(years) <= last_year:
+            baseline_year = min(years)
+        milestones = tuple(
+            (t["target_year"], t["reduction"]) for t in s12 if t["baseline_year"] == baseline_year
+        )
+        target, source = (milestones, "stored") if milestones else (DEFAULT_TARGET, "default")
+    return {"baseline_year": baseline_year, "target": tuple(target),
+            "fiscal_start": fiscal_start, "last_year": last_year, "stored": stored,
+            "source": source}  # fmt: skip
 
 
 # --- GHG ---------------------------------------------------------------------------------------

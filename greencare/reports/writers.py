@@ -147,6 +147,13 @@ def meta_rows(report: Report) -> list[list[Any]]:
         ["pins", "; ".join(f"{k}={v}" for k, v in m["pins"].items())],
         ["allow_gaps", m["allow_gaps"]],
     ]
+    if m.get("fiscal_year_start_month"):  # only when fiscal years do not start in January
+        from greencare.core.fiscal import MONTH_NAMES
+
+        out.append(["fiscal_year_starts", MONTH_NAMES[m["fiscal_year_start_month"] - 1]])
+    if m.get("stored_targets"):
+        out.append(["stored_targets", "; ".join(m["stored_targets"])])
+        out.append(["scope_1_2_target_from", m["target_source"]])
     if m.get("generated"):
         out.append(["generated", m["generated"]])
     return out
@@ -168,9 +175,12 @@ def meta_value(key: str, value: Any) -> Any:
 
 
 def meta_label(key: str) -> str:
-    return {"gwp": "GWP", "period_from": "From", "period_to": "To"}.get(
-        key, key.replace("_", " ").capitalize()
-    )
+    return {
+        "gwp": "GWP",
+        "period_from": "From",
+        "period_to": "To",
+        "scope_1_2_target_from": "Scope 1+2 target from",
+    }.get(key, key.replace("_", " ").capitalize())
 
 
 def write_csv(report: Report, path: Path, *, long: bool = False) -> Path:

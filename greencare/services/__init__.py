@@ -2,7 +2,7 @@
 
 One module per area (``facilities``, ``readings``, ``activity``, ``inventory``, ``imports``,
 ``activity_imports``, ``weather``, ``dashboard``, ``history``, ``demo``, ``outputs``,
-``plausibility``, ``portfolio_manager``); the functions scripts use most are also reachable from the package itself, and
+``plausibility``, ``portfolio_manager``, ``targets``); the functions scripts use most are also reachable from the package itself, and
 each loads its module (and pandas, pint...) only when first used, so a small command stays quick.
 
 Each function takes the database first and plain values as a person or a file gives them
@@ -72,6 +72,22 @@ _export(
 _export("activity", "add_waste", "add_purchase", "set_normalizer", "add_instrument")
 _export("inventory", "period_months", "emissions", "explain", "records_behind", "check")
 _export("portfolio_manager", "export_bills")
+_export(
+    "targets",
+    "add_target",
+    "list_targets",
+    "get_target",
+    "update_target",
+    "delete_target",
+    "target_progress",
+    "get_settings",
+    "set_setting",
+    "fiscal_year_start",
+    "set_fiscal_year_start",
+    "default_baseline_year",
+    "set_default_baseline_year",
+    "fiscal_year_of",
+)
 _EXPORTS["PlausibilityError"] = ("plausibility", "PlausibilityError")
 _EXPORTS["accepting_outliers"] = ("plausibility", "accepting")
 _EXPORTS["list_batches"] = ("greencare.storage.batches", "list_batches")

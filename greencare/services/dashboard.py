@@ -2,7 +2,8 @@
 
 The reference month is the latest month with energy data (not after today), because bills
 arrive weeks after the month they cover; year-to-date runs January to that month, compared
-with the same months a year before. Everything is read from monthly roll-ups.
+with the same months a year before. Everything is read from monthly roll-ups. Stored targets
+are measured in the last whole (fiscal) year with data (``services.targets``).
 """
 
 from __future__ import annotations
@@ -250,4 +251,14 @@ def dashboard(
         "trend": [(m, float(by_month.get(m, 0.0))) for m in months],
         "gaps": summary["gaps"],
         "warnings": warnings(db, month, facility_id),
+        "targets": _targets(db, facility_id, gwp, pins),
     }
+
+
+def _targets(
+    db: Database, facility_id: int | None, gwp: str | None, pins: dict[str, str] | None
+) -> list[dict[str, Any]]:
+    """Progress against the stored targets in the last whole (fiscal) year with data."""
+    from greencare.services.targets import target_progress
+
+    return target_progress(db, facility=facility_id, gwp=gwp, pins=pins)

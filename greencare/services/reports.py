@@ -58,6 +58,41 @@ def build(db: Database, *, strict: bool = False, **options: Any) -> Any:
         raise InputError(missing_factor_message(exc)) from exc
 
 
+#: The report form's target choices besides each stored Scope 1+2 target.
+AUTO_TARGET, PLEDGE_TARGET = "auto", "pledge"
+
+
+def target_choices(db: Database) -> list[tuple[str, str]]:
+    """(label, value) of the Scope 1+2 targets a report can measure progress against: the
+    stored ones (each alone, or all together: the default), or the HHS pledge's milestones."""
+    from greencare.services.targets import list_targets
+
+    stored = [t for t in list_targets(db) if (t["scope"], t["basis"]) == ("scope12", "location")]
+    pledge = "-50% by 2030, net zero by 2050"
+    if not stored:
+        return [(pledge, AUTO_TARGET)]
+    out = [("all stored Scope 1+2 targets", AUTO_TARGET), (f"{pledge} (HHS)", PLEDGE_TARGET)]
+    for t in stored:
+        amount = "net zero" if t["reduction"] >= 1 else f"-{t['reduction'] * 100:.4g}%"
+        out.append((f"{amount} by {t['target_year']} vs {t['baseline_year']}", f"target:{t['id']}"))
+    return out
+
+
+def target_option(db: Database, choice: str, baseline_year: int | None) -> dict[str, Any]:
+    """The ``target`` and ``baseline_year`` options for a choice of :func:`target_choices`
+    (a stored target brings its baseline year unless one is given)."""
+    from greencare.reports.tables import DEFAULT_TARGET
+    from greencare.services.targets import get_target
+
+    if choice == PLEDGE_TARGET:
+        return {"target": DEFAULT_TARGET, "baseline_year": baseline_year}
+    if choice.startswith("target:"):
+        t = get_target(db, int(choice.removeprefix("target:")))
+        return {"target": ((t["target_year"], t["reduction"]),),
+                "baseline_year": baseline_year or t["baseline_year"]}  # fmt: skip
+    return {"target": None, "baseline_year": baseline_year}
+
+
 def write_report(
     db: Database,
     output: Path,

@@ -393,3 +393,39 @@ def m0011_portfolio_manager_ids(db: Database) -> None:
         "CREATE UNIQUE INDEX idx_meters_pm_meter_id ON meters (pm_meter_id) "
         "WHERE pm_meter_id IS NOT NULL"
     )
+
+
+@migrations(name="0012_targets_and_settings")
+def m0012_targets_and_settings(db: Database) -> None:
+    """Reduction targets (per scope, energy, water or waste, against a baseline year) and
+    settings (``fiscal_year_start_month``, ``default_baseline_year``), so every front end,
+    the dashboard and reports share them. Independent of every other migration's tables."""
+    db.execute(
+        """
+        CREATE TABLE targets (
+            id INTEGER PRIMARY KEY,
+            scope TEXT NOT NULL CHECK (scope IN ('scope1', 'scope2', 'scope12', 'scope3',
+                                                 'total', 'energy', 'water', 'waste')),
+            basis TEXT CHECK (basis IS NULL OR basis IN ('location', 'market')),
+            baseline_year INTEGER NOT NULL,
+            target_year INTEGER NOT NULL,
+            reduction REAL NOT NULL CHECK (reduction >= 0 AND reduction <= 1),
+            metric TEXT NOT NULL DEFAULT 'absolute',
+            note TEXT,
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+            CHECK (target_year > baseline_year)
+        )
+        """
+    )
+    db.execute(
+        "CREATE UNIQUE INDEX idx_targets_unique ON targets "
+        "(scope, coalesce(basis, ''), metric, baseline_year, target_year)"
+    )
+    db.execute(
+        """
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )
+        """
+    )

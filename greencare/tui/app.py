@@ -28,6 +28,12 @@ SECTIONS: list[tuple[str, str, str]] = [
     ("history", "h", "History"),
 ]
 
+#: Sections reached by their key and the palette but not named on the nav bar (an 80-column
+#: terminal has no room left there).
+MORE_SECTIONS: list[tuple[str, str, str]] = [
+    ("targets", "g", "Targets"),
+]
+
 #: mode -> "module:Class" of its screen, imported when first opened so start-up stays quick.
 SCREENS_BY_MODE: dict[str, str] = {
     "dashboard": "dashboard:DashboardScreen",
@@ -39,6 +45,7 @@ SCREENS_BY_MODE: dict[str, str] = {
     "reports": "reports:ReportsScreen",
     "factors": "factors:FactorsScreen",
     "history": "history:HistoryScreen",
+    "targets": "targets:TargetsScreen",
 }
 
 
@@ -62,7 +69,7 @@ class GreencareApp(App[None]):
     BINDINGS = [
         *(
             Binding(key, f"switch_mode('{mode}')", label, show=False, id=f"app.mode.{mode}")
-            for mode, key, label in SECTIONS
+            for mode, key, label in (*SECTIONS, *MORE_SECTIONS)
         ),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+t", "toggle_dark", "Theme", show=False, id="app.theme"),
@@ -109,7 +116,7 @@ class GreencareApp(App[None]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(SECTIONS))
+            self.push_screen(HelpScreen([*SECTIONS, *MORE_SECTIONS]))
 
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
@@ -122,12 +129,12 @@ class GreencareApp(App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for mode, key, label in SECTIONS:
+        for mode, key, label in (*SECTIONS, *MORE_SECTIONS):
             yield SystemCommand(
                 f"Go to {label}", f"Open the {label.lower()} section (key {key})",
                 lambda mode=mode: self.switch_mode(mode),
             )  # fmt: skip
-        for mode, _, label in SECTIONS:
+        for mode, _, label in (*SECTIONS, *MORE_SECTIONS):
             for binding in getattr(screen_class(mode), "BINDINGS", []):
                 if not isinstance(binding, Binding) or binding.action.startswith("app."):
                     continue

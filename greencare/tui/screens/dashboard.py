@@ -46,6 +46,22 @@ def _versus(ytd: dict[str, Any], last: dict[str, Any]) -> str:
     return _span(last["from"], last["to"])
 
 
+def target_line(t: dict[str, Any]) -> str:
+    """``Scope 1+2 (location) -50% by 2030 vs 2019 · 2024: -12% (path -23%) · behind``."""
+    if t.get("reduction_so_far") is None:
+        return f"{line(t['label'])} · {t['status'] or 'no data'}"
+    return (
+        f"{line(t['label'])} · {t['year_label']}: {_signed(-t['reduction_so_far'])} "
+        f"(path {_signed(-t['reduction_required_now'])}) · {t['status']}"
+    )
+
+
+def _signed(fraction: float) -> str:
+    """``+2%``, ``-8%``; ``0%`` when it rounds to nothing (never ``-0%``)."""
+    pct = round(fraction * 100)
+    return f"{pct:+d}%" if pct else "0%"
+
+
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.1%}"
 
@@ -82,6 +98,10 @@ class DashboardScreen(Screen[None]):
                     widget = Static("loading…", id=f"card-{card}", classes="card")
                     widget.border_title = title
                     yield widget
+            targets = Static("", id="dash-targets")
+            targets.border_title = "Targets"
+            targets.display = False  # shown only when targets are stored
+            yield targets
             yield Static("Needs action", classes="pane-title", id="dash-warnings-title")
             yield Static("", id="dash-warnings")
             yield Static(
@@ -148,6 +168,13 @@ class DashboardScreen(Screen[None]):
             return
         self.show(message.data)
 
+    def show_targets(self, targets: list[dict[str, Any]]) -> None:
+        """One line per stored target: its (fiscal) year, the reduction so far and the path's."""
+        box = self.query_one("#dash-targets", Static)
+        box.display = bool(targets)
+        if targets:
+            box.update(plain("\n".join(target_line(t) for t in targets), MESSAGE_MAX))
+
     def show(self, d: dict[str, Any]) -> None:
         if not d.get("month"):
             self.query_one("#dash-period", Static).update("  no data yet")
@@ -200,6 +227,7 @@ class DashboardScreen(Screen[None]):
             self.query_one("#dash-trend-labels", Static).update(
                 f"{trend[0][0]} … {trend[-1][0]}   peak {peak:,.0f} t, latest {trend[-1][1]:,.0f} t"
             )
+        self.show_targets(d.get("targets") or [])
         notes = list(d.get("warnings", [])) + [f"missing factor: {g}" for g in d.get("gaps", [])]
         self.query_one("#dash-warnings-title", Static).update(
             f"Needs action ({len(notes)})" if notes else "Needs action"

@@ -40,7 +40,9 @@ def describe(entry: dict[str, Any]) -> Content:
         Content.from_markup(f"[b]#{int(entry['id'])}[/b] ")
         + plain(
             f"{(entry.get('when') or '')[:19].replace('T', ' ')} · {entry['action']} "
-            f"{entry['table']} row {entry['row_id']} · source {line(entry['source'])}"
+            f"{entry['table']} "
+            + ("" if entry["row_id"] is None else f"row {entry['row_id']} ")  # settings: none
+            + f"· source {line(entry['source'])}"
         )
     ]
     found = entry.get("changes") or []

@@ -1,4 +1,5 @@
-"""Reports: choose a period, a facility and a format; the report is built in a worker thread."""
+"""Reports: choose a period, a facility, the baseline year and target, factor editions, what to do
+about missing factors and a format; the report is built in a worker thread."""
 
 from __future__ import annotations
 
@@ -16,12 +17,18 @@ from textual.widgets import Button, Footer, Input, Label, ProgressBar, Select, S
 
 from greencare.tui.forms import ConfirmScreen, check_month, check_number
 from greencare.tui.screens.base import SectionScreen
+from greencare.tui.screens.editions import YEARLY
 from greencare.tui.widgets import MESSAGE_MAX, NavBar, SafeSelect, markup, plain
 
-#: (value, label): the formats a person picks from (pm-xlsx is the CLI's specialist export).
+#: (value, label): the formats a person picks from.
 FORMATS = [("html", "HTML page"), ("pdf", "PDF"), ("xlsx", "Excel workbook"),
-           ("csv", "CSV folder"), ("md", "Markdown"), ("json", "JSON")]  # fmt: skip
-SUFFIX = {"html": ".html", "pdf": ".pdf", "xlsx": ".xlsx", "csv": "", "md": ".md", "json": ".json"}
+           ("csv", "CSV folder"), ("md", "Markdown"), ("json", "JSON"),
+           ("pm-xlsx", "Portfolio Manager meter entries (xlsx)")]  # fmt: skip
+SUFFIX = {"html": ".html", "pdf": ".pdf", "xlsx": ".xlsx", "csv": "", "md": ".md", "json": ".json",
+          "pm-xlsx": "-pm.xlsx"}  # fmt: skip
+#: (value, label): what to do when an emission factor is missing (the CLI's --strict).
+GAP_POLICIES = [("gaps", "write it, listing the missing factors"),
+                ("strict", "refuse while any factor is missing")]  # fmt: skip
 STAGES = 3  # build the tables, write the file, done
 
 
@@ -75,6 +82,23 @@ class ReportsScreen(SectionScreen):
                 yield Label("Facility", classes="field-label")
                 yield SafeSelect([], prompt="All facilities", id="rep-facility", compact=True)
                 yield Label("", classes="field-error")
+                yield Label("Baseline", classes="field-label")
+                yield Input(placeholder="year progress is measured from", id="rep-baseline",
+                            compact=True)  # fmt: skip
+                yield Label("", id="error-rep-baseline", classes="field-error")
+                yield Label("Target", classes="field-label")
+                yield SafeSelect(self.target_options(), allow_blank=False, id="rep-target",
+                                 compact=True)  # fmt: skip
+                yield Label("", classes="field-error")
+                for family in YEARLY:
+                    yield Label(family, classes="field-label")
+                    yield SafeSelect([], prompt="edition by activity year", id=f"rep-pin-{family}",
+                                     compact=True)  # fmt: skip
+                    yield Label("", classes="field-error")
+                yield Label("Missing", classes="field-label")
+                yield SafeSelect([(label, value) for value, label in GAP_POLICIES], value="gaps",
+                                 allow_blank=False, id="rep-gaps", compact=True)  # fmt: skip
+                yield Label("", classes="field-error")
                 yield Label("Format", classes="field-label")
                 yield SafeSelect([(label, value) for value, label in FORMATS], value="html",
                              allow_blank=False, id="rep-format", compact=True)  # fmt: skip
@@ -93,6 +117,17 @@ class ReportsScreen(SectionScreen):
 
     def on_mount(self) -> None:
         self.refill_facility_select(self.query_one("#rep-facility", Select))
+        self.fill_choices()
+        from greencare.core.factors import FactorLibrary
+
+        library = FactorLibrary.bundled()
+        pins = self._app_pins = dict(getattr(self.app, "pins", None) or {})
+        for family in YEARLY:
+            select = self.query_one(f"#rep-pin-{family}", Select)
+            select.set_options([(f"{d.edition} ({d.title})", d.edition)
+                                for d in library.editions(family)])  # fmt: skip
+            if family in pins:
+                select.value = pins[family]
         year = self.latest_year()
         if year:
             self.query_one("#rep-year", Input).value = str(year)
@@ -106,6 +141,36 @@ class ReportsScreen(SectionScreen):
 
     def on_screen_resume(self) -> None:
         self.refill_facility_select(self.query_one("#rep-facility", Select))
+        self.fill_choices()
+        pins = dict(getattr(self.app, "pins", None) or {})
+        if pins != getattr(self, "_app_pins", pins):  # changed in Factors (ctrl+d) meanwhile
+            self._app_pins = pins
+            for family in YEARLY:
+                select = self.query_one(f"#rep-pin-{family}", Select)
+                select.value = pins.get(family, Select.NULL)
+
+    def target_options(self) -> list[tuple[str, str]]:
+        from greencare.services import reports
+
+        self._target_options = reports.target_choices(self.db)
+        return self._target_options
+
+    def fill_choices(self) -> None:
+        """The target choices (stored targets change elsewhere) and the baseline's default."""
+        from greencare.services import targets
+
+        select = self.query_one("#rep-target", Select)
+        before = self._target_options
+        options = self.target_options()
+        if options != before:
+            current = select.value
+            select.set_options(options)
+            select.value = current if any(v == current for _, v in options) else options[0][1]
+            select._watch_value(select.value)  # the same value may have a new label
+        baseline = targets.default_baseline_year(self.db)
+        self.query_one("#rep-baseline", Input).placeholder = (
+            f"default {baseline} (the setting)" if baseline else "year progress is measured from"
+        )
 
     def latest_year(self) -> int | None:
         from greencare.services import reports
@@ -144,11 +209,11 @@ class ReportsScreen(SectionScreen):
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
         field = event.input.id or ""
-        if field == "rep-year":
+        if field in ("rep-year", "rep-baseline"):
             self.show_error(field, check_number(event.value, integer=True))
         elif field in ("rep-from", "rep-to"):
             self.show_error(field, check_month(event.value))
-        if field != "rep-output":
+        if field not in ("rep-output", "rep-baseline"):
             self.suggest_output()
 
     @on(Select.Changed, "#rep-format")
@@ -174,8 +239,27 @@ class ReportsScreen(SectionScreen):
             out["rep-year"] = "give a year, or from and to months"
         elif check_number(year, integer=True):
             out["rep-year"] = check_number(year, integer=True)
+        baseline = self.query_one("#rep-baseline", Input).value.strip()
+        if check_number(baseline, integer=True):
+            out["rep-baseline"] = check_number(baseline, integer=True)
         if not self.query_one("#rep-output", Input).value.strip():
             out["rep-output"] = "where should the report go?"
+        return out
+
+    def choices(self) -> dict[str, Any]:
+        """The baseline year, target, factor pins and gap policy chosen on the form."""
+        from greencare.services import reports
+
+        baseline = self.query_one("#rep-baseline", Input).value.strip().replace(",", "")
+        choice = str(self.query_one("#rep-target", Select).value)
+        out = reports.target_option(self.db, choice, int(baseline) if baseline else None)
+        pins = {}
+        for family in YEARLY:
+            value = self.query_one(f"#rep-pin-{family}", Select).value
+            if isinstance(value, str):
+                pins[family] = value
+        out["pins"] = pins or None
+        out["strict"] = self.query_one("#rep-gaps", Select).value == "strict"
         return out
 
     # -- building ------------------------------------------------------------------------------------
@@ -184,7 +268,7 @@ class ReportsScreen(SectionScreen):
     def action_build(self) -> None:
         if self.running:
             return
-        for field in ("rep-year", "rep-from", "rep-to", "rep-output"):
+        for field in ("rep-year", "rep-from", "rep-to", "rep-baseline", "rep-output"):
             self.show_error(field, "")
         problems = self.problems()
         for field, message in problems.items():
@@ -236,10 +320,16 @@ class ReportsScreen(SectionScreen):
         self.query_one("#rep-cancel", Button).disabled = False
         self.query_one("#rep-progress", ProgressBar).update(total=STAGES, progress=0)
         self.query_one("#rep-result", Static).update("computing the inventory and tables…")
+        try:
+            chosen = self.choices()
+        except Exception as exc:  # a stored target deleted meanwhile: say so, build nothing
+            self.on_report_done(ReportDone(error=str(exc)))
+            return
+        pins = chosen.pop("pins")
         self.build(
             self.period(), facility if isinstance(facility, int) else None, fmt, out,
-            getattr(self.app, "gwp", None), getattr(self.app, "pins", None), force=force,
-            protect=self.protected(),
+            getattr(self.app, "gwp", None), pins, force=force,
+            protect=self.protected(), options=chosen,
         )  # fmt: skip
 
     @on(Button.Pressed, "#rep-cancel")
@@ -262,6 +352,7 @@ class ReportsScreen(SectionScreen):
         *,
         force: bool = False,
         protect: list[str] | None = None,
+        options: dict[str, Any] | None = None,
     ) -> None:
         from greencare.core.errors import GreencareError
         from greencare.services import reports
@@ -283,6 +374,7 @@ class ReportsScreen(SectionScreen):
                 gwp=gwp,
                 pins=pins or None,
                 **period,
+                **(options or {}),
             )
             if done.get("cancelled"):
                 raise ReportCancelled
