@@ -129,6 +129,26 @@ def add_meter(db: Database, meter: Meter, *, source: str = "manual") -> Meter:
     return meter.model_copy(update={"id": new_id})
 
 
+def update_meter(db: Database, meter: Meter, *, source: str = "manual") -> Meter:
+    """Change a stored meter (same facility); audited like a facility edit."""
+    if meter.id is None:
+        raise NotFoundError("cannot update a meter that has no id")
+    row = _meter_row(meter)
+    with db.atomic():
+        before = audit.row_dict(db, "meters", meter.id)
+        if before is None:
+            raise NotFoundError(f"no meter with id {meter.id}")
+        sets = ", ".join(f"{k} = ?" for k in row)
+        try:
+            db.execute(f"UPDATE meters SET {sets} WHERE id = ?", [*row.values(), meter.id])
+        except sqlite3.IntegrityError as exc:
+            raise ConflictError(
+                f"this facility already has a meter named {quote(meter.name)}"
+            ) from exc
+        audit.record(db, "meters", meter.id, "update", before=before, after=row, source=source)
+    return meter
+
+
 def list_meters(
     db: Database, *, facility_id: int | None = None, include_retired: bool = False
 ) -> list[Meter]:
