@@ -36,10 +36,7 @@ KINDS = ("waste", "purchases")
 _TABLE = {"waste": "waste_records", "purchases": "purchases"}
 #: The record files ``import_activity`` takes, by format name: these two, and the setup files
 #: (facilities, meters, normalizers) it hands to ``services.setup_imports``.
-KIND_OF_FORMAT = {
-    f"{kind}-csv": kind
-    for kind in (*KINDS, "facilities", "meters", "normalizers")
-}
+KIND_OF_FORMAT = {f"{kind}-csv": kind for kind in (*KINDS, "facilities", "meters", "normalizers")}
 
 
 def kind_of(path: Path) -> str | None:

@@ -8,11 +8,11 @@ from sqlite_utils import Database
 
 from greencare.core import units
 from greencare.core.errors import InputError, NotFoundError
-from greencare.core.text import quote
 from greencare.core.models import (
     Facility,
     Meter,
 )
+from greencare.core.text import quote
 from greencare.services.common import _number, _validate, split_quantity
 from greencare.storage import audit, facilities
 

@@ -52,7 +52,11 @@ COLUMNS = {
     "meters": ("facility", "name", "commodity", "unit", "delivery_class", "net_metering", "notes"),
     "normalizers": ("facility", "month", "patient_days", "adjusted_patient_days", "ftes"),
 }  # fmt: skip
-KEYS = {"facilities": ("name",), "meters": ("facility", "name"), "normalizers": ("facility", "month")}
+KEYS = {
+    "facilities": ("name",),
+    "meters": ("facility", "name"),
+    "normalizers": ("facility", "month"),
+}
 
 
 def header(path: Path) -> list[str] | None:
@@ -325,7 +329,9 @@ def _meter(db: Database, state: _State, row: dict[str, str], writer: str) -> str
     found = state.meters.get((int(owner.id), name.casefold()), [])
     if len(found) > 1:
         names = ", ".join(quote(m.name) for m in found)
-        raise _Refused("name", f"{quote(name)} matches several meters of {quote(owner.name)} ({names})")
+        raise _Refused(
+            "name", f"{quote(name)} matches several meters of {quote(owner.name)} ({names})"
+        )
     if found:
         current, edited = facility_service.edited_meter(db, int(found[0].id), **fields)
         if edited == current:

@@ -89,7 +89,9 @@ def test_the_sample_setup_files_create_everything_in_one_batch_each(db) -> None:
     assert (gas.commodity.value, gas.unit) == ("natural_gas", "kWh")
     normalizers = import_setup(db, SAMPLE / "normalizers.csv")
     assert normalizers.created == 48
-    batches = db.execute("SELECT format, target_table, rows_inserted FROM import_batches").fetchall()
+    batches = db.execute(
+        "SELECT format, target_table, rows_inserted FROM import_batches"
+    ).fetchall()
     assert batches == [("facilities-csv", "facilities", 2), ("meters-csv", "meters", 11),
                        ("normalizers-csv", "normalizers", 48)]  # fmt: skip
     sources = db.execute(
@@ -166,7 +168,9 @@ def test_a_bad_row_refuses_the_whole_file_naming_line_and_field(db, tmp_path: Pa
     texts = [p.text("sites.csv") for p in result.errors]
     assert texts[0].startswith("sites.csv, line 3, staffed_beds '-4': ")
     assert texts[1].startswith("sites.csv, line 4, floor_area_unit 'kg': ")
-    assert texts[2] == "sites.csv, line 5, country: a new facility needs a country (ISO code, e.g. US)"
+    assert (
+        texts[2] == "sites.csv, line 5, country: a new facility needs a country (ISO code, e.g. US)"
+    )
     assert texts[3] == "sites.csv, line 6, name 'good clinic': good clinic is also on line 2"
     assert texts[4].startswith("sites.csv, line 7, staffed_beds 'many': ")
     assert len(texts) == 5
@@ -248,7 +252,10 @@ def test_a_meter_commodity_does_not_change_under_its_readings(db, tmp_path) -> N
                  "Riverside General Hospital,Main electric,natural_gas,therm\n")  # fmt: skip
     result = import_setup(db, path)
     assert result.status == "failed"
-    assert result.errors[0].line == 2 and "commodity cannot become natural_gas" in result.errors[0].reason
+    assert (
+        result.errors[0].line == 2
+        and "commodity cannot become natural_gas" in result.errors[0].reason
+    )
 
 
 # --- performance --------------------------------------------------------------------------
