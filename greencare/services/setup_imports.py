@@ -32,7 +32,7 @@ from sqlite_utils import Database
 from greencare.core.errors import GreencareError, InputError
 from greencare.core.models import MonthlyNormalizer
 from greencare.core.text import quote
-from greencare.importers import guard
+from greencare.importers import encodings, guard
 from greencare.importers.base import FormatError, ImportOptions
 from greencare.importers.pipeline import Problem
 from greencare.services import activity
@@ -62,7 +62,7 @@ KEYS = {
 def header(path: Path) -> list[str] | None:
     """The header row's names (stripped, lower case), from the head of the file only."""
     try:  # the head only: a file with no line break must not be read whole to find one
-        first = guard.head(path)
+        first = encodings.decode_head(guard.head(path))  # a UTF-16 file (BOM) re-encoded
         if b"\x00" in first:
             return None  # binary: the meter-data import refuses it
         text = first.decode("utf-8-sig", errors="replace").splitlines()
@@ -134,7 +134,7 @@ def import_setup(
             db, file_name=path.name, content_hash=content_hash, fmt=result.format,
             target_table=kind,
         )  # fmt: skip
-        _apply(db, path, kind, result, batch_id, options.max_errors)
+        _apply(db, path, kind, result, batch_id, options.max_errors, options)
         if result.error_count or options.dry_run or not result.inserted:
             db.execute("ROLLBACK")
             if result.error_count:
@@ -182,10 +182,10 @@ def _finish(db: Database, batch_id: int, result: SetupResult, source: str) -> No
 # --- reading the file ----------------------------------------------------------------------
 
 
-def _rows(path: Path, kind: str) -> Iterator[tuple[int, dict[str, str]]]:
+def _rows(path: Path, kind: str, codec: str) -> Iterator[tuple[int, dict[str, str]]]:
     """(line, row) with the header's names stripped and lower-cased; the header is checked:
     the key columns present, none unknown, none twice."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+    with path.open(encoding=codec, newline="") as handle:
         reader = csv.reader(handle)
         names = [h.strip().lower() for h in next(reader, [])]
         if not any(names):
@@ -220,13 +220,25 @@ def _problems(line: int, row: dict[str, str], exc: GreencareError, column: str) 
 
 
 def _apply(
-    db: Database, path: Path, kind: str, result: SetupResult, batch_id: int, max_errors: int
+    db: Database,
+    path: Path,
+    kind: str,
+    result: SetupResult,
+    batch_id: int,
+    max_errors: int,
+    options: ImportOptions | None = None,
 ) -> None:
-    """Create or update every row (inside the caller's transaction), counting into ``result``."""
+    """Create or update every row (inside the caller's transaction), counting into ``result``.
+
+    The text encoding is decided once for the file, as for meter data (BOM, else UTF-8, else
+    Windows-1252, which is what Excel's "CSV" saves on Windows; ``options.encoding`` to say).
+    """
+    codec = encodings.text_encoding(path, options)
+    result.encoding = encodings.describe_encoding(codec)
     writer = f"import:{batch_id}"  # every row's audit entry: what undo reverses
     handler = {"facilities": _facility, "meters": _meter, "normalizers": _normalizer}[kind]
     state = _State(db, kind)
-    for line, row in _rows(path, kind):
+    for line, row in _rows(path, kind, codec):
         result.rows_read += 1
         key = tuple(row.get(k, "").casefold() for k in KEYS[kind])
         try:

@@ -66,6 +66,18 @@ def test_detection_tolerates_order_case_spaces_bom_and_absent_optional_columns(
     assert kind_of(write(tmp_path, "x.csv", "name,country,beds\nA,US,3\n")) is None
 
 
+def test_a_windows_1252_file_from_excel_reads_its_accents(db, tmp_path: Path) -> None:
+    path = write(tmp_path, "sites.csv", "name,country,grid_region\nH\u00f4pital Saint-\u00c9loi,US,NYCW\n",
+                 "cp1252")  # fmt: skip
+    assert kind_of(path) == "facilities"
+    result = import_setup(db, path)
+    assert (result.status, result.encoding) == ("imported", "Windows-1252 (not UTF-8)")
+    assert (
+        services.get_facility(db, "h\u00f4pital saint-\u00c9loi").name
+        == "H\u00f4pital Saint-\u00c9loi"
+    )
+
+
 def test_an_unknown_column_is_refused_naming_it(db, tmp_path: Path) -> None:
     path = write(tmp_path, "sites.csv", "name,country,beds\nA,US,3\n")
     with pytest.raises(FormatError, match=r"sites.csv, line 1: unknown column 'beds'"):
