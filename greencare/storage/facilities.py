@@ -98,6 +98,20 @@ def get_facility(db: Database, ref: int | str) -> Facility:
     return _facility_from_row(dict(rows[0]))
 
 
+def facility_id(db: Database, ref: int | str) -> int:
+    """The id of ``get_facility(db, ref)``, found the same way without loading the facility."""
+    found = None
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+        found = db.execute("SELECT id FROM facilities WHERE id = ?", [int(ref)]).fetchone()
+    if found is None:
+        found = db.execute(
+            "SELECT id FROM facilities WHERE name = ? COLLATE NOCASE", [str(ref)]
+        ).fetchone()
+    if found is None:
+        raise NotFoundError(f"no facility {quote(ref)} (see `greencare facility list`)")
+    return int(found[0])
+
+
 def _meter_row(meter: Meter) -> dict[str, Any]:
     row = meter.model_dump(mode="json", include=set(_METER_COLUMNS))
     row["canonical_unit"] = units.canonical_unit(meter.commodity)
