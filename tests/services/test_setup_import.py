@@ -78,6 +78,12 @@ def test_a_windows_1252_file_from_excel_reads_its_accents(db, tmp_path: Path) ->
     )
 
 
+def test_the_meter_data_import_points_a_setup_file_to_the_setup_import(db) -> None:
+    with pytest.raises(FormatError, match=r"meters.csv, line 1: a meters setup file, not meter "
+                       r"data: import it with services.import_setup"):  # fmt: skip
+        import_readings(db, SAMPLE / "meters.csv")
+
+
 def test_an_unknown_column_is_refused_naming_it(db, tmp_path: Path) -> None:
     path = write(tmp_path, "sites.csv", "name,country,beds\nA,US,3\n")
     with pytest.raises(FormatError, match=r"sites.csv, line 1: unknown column 'beds'"):
