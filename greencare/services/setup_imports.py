@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from greencare.core.errors import GreencareError, InputError
+from greencare.core.errors import ConflictError, GreencareError, InputError
 from greencare.core.models import MonthlyNormalizer
 from greencare.core.text import quote
 from greencare.importers import encodings, guard
@@ -77,7 +77,7 @@ def kind_of(path: Path) -> str | None:
     names = header(path)
     if not names:
         return None
-    found = set(names)
+    found = set(names) - {""}  # trailing empty columns, as spreadsheets save them
     for kind in KINDS:
         keys = set(KEYS[kind])
         if keys <= found <= set(COLUMNS[kind]) and found - keys:
@@ -118,10 +118,7 @@ def import_setup(
     kind = kind or kind_of(path)
     if kind not in KINDS:
         raise FormatError(path, f"not a setup file: give {', '.join(KINDS)}", line=1)
-    if options.on_error == "skip":
-        raise InputError(
-            f"{path.name}: a {kind} file lands whole or not at all; --on-error skip does not apply"
-        )
+    _refuse_options(path, kind, options)
     result = SetupResult(file=path.name, format=f"{kind}-csv", status="failed", kind=kind)
     content_hash = batches.file_hash(path, inspect=guard.Scanner(path, first))
     previous = imports.find_batch_by_hash(db, content_hash)
@@ -152,6 +149,29 @@ def import_setup(
         raise_condition(exc, db)  # disk full, read-only...: one line, nothing written
         raise
     return result
+
+
+#: Meter-data options (field, as the CLI spells it) that mean nothing for a setup file: given,
+#: they are refused rather than ignored, so nobody believes they took effect.
+_NOT_FOR_SETUP = (
+    ("meter", "--meter"), ("meter_map", "--map"), ("facility", "--facility"),
+    ("create_meters", "--create-meters"), ("commodity", "--commodity"), ("unit", "--unit"),
+    ("delimiter", "--delimiter"), ("decimal", "--decimal-comma"), ("thousands", "--thousands"),
+    ("date_format", "--date-format"), ("dayfirst", "--dayfirst"),
+    ("monthfirst", "--monthfirst"), ("timezone", "--timezone"),
+    ("interval_minutes", "--interval"), ("timestamp_is_end", "--timestamp-is-end"),
+    ("cumulative", "--cumulative"), ("columns", "--column"), ("replace", "--replace"),
+)  # fmt: skip
+
+
+def _refuse_options(path: Path, kind: str, options: ImportOptions) -> None:
+    if options.on_error == "skip":
+        raise InputError(
+            f"{path.name}: a {kind} file lands whole or not at all; --on-error skip does not apply"
+        )
+    given = [flag for name, flag in _NOT_FOR_SETUP if getattr(options, name, None)]
+    if given:
+        raise InputError(f"{path.name}: {', '.join(given)} do not apply to a {kind} file")
 
 
 def load_setup(
@@ -190,13 +210,13 @@ def _rows(path: Path, kind: str, codec: str) -> Iterator[tuple[int, dict[str, st
         names = [h.strip().lower() for h in next(reader, [])]
         if not any(names):
             raise FormatError(path, "the file is empty: no header row", line=1)
-        unknown = [n for n in names if n not in COLUMNS[kind]]
+        unknown = [n for n in names if n and n not in COLUMNS[kind]]
         if unknown:
             raise FormatError(
                 path, f"unknown column {', '.join(quote(n) for n in unknown)}: a {kind} file has "
                 f"{', '.join(COLUMNS[kind])}", line=1,
             )  # fmt: skip
-        twice = sorted({n for n in names if names.count(n) > 1})
+        twice = sorted({n for n in names if n and names.count(n) > 1})
         if twice:
             raise FormatError(path, f"column {', '.join(map(quote, twice))} appears twice", line=1)
         missing = [k for k in KEYS[kind] if k not in names]
@@ -208,7 +228,15 @@ def _rows(path: Path, kind: str, codec: str) -> Iterator[tuple[int, dict[str, st
             if len(cells) > len(names):
                 raise FormatError(path, "more fields than the header has", line=line)
             cells += [""] * (len(names) - len(cells))
-            yield line, {n: c.strip() for n, c in zip(names, cells, strict=True)}
+            row = {n: c.strip() for n, c in zip(names, cells, strict=True) if n}
+            stray = [i + 1 for i, (n, c) in enumerate(zip(names, cells, strict=True))
+                     if not n and c.strip()]  # fmt: skip
+            if stray:
+                raise FormatError(
+                    path, f"a value in column {stray[0]}, which has no name in the header",
+                    line=line,
+                )  # fmt: skip
+            yield line, row
 
 
 def _problems(line: int, row: dict[str, str], exc: GreencareError, column: str) -> list[Problem]:
@@ -345,7 +373,10 @@ def _meter(db: Database, state: _State, row: dict[str, str], writer: str) -> str
             "name", f"{quote(name)} matches several meters of {quote(owner.name)} ({names})"
         )
     if found:
-        current, edited = facility_service.edited_meter(db, int(found[0].id), **fields)
+        try:
+            current, edited = facility_service.edited_meter(db, int(found[0].id), **fields)
+        except ConflictError as exc:  # the one conflict: a commodity under readings
+            raise _Refused("commodity", str(exc)) from exc
         if edited == current:
             return "unchanged"
         facility_service.update_meter(db, int(found[0].id), source=writer, **fields)

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from greencare import paths, services
-from greencare.core.errors import ConflictError
+from greencare.core.errors import ConflictError, InputError
 from greencare.importers.base import FormatError, ImportOptions
 from greencare.services import setup_imports
 from greencare.services.activity_imports import import_activity
@@ -218,6 +218,24 @@ def test_a_dry_run_counts_and_writes_nothing(db) -> None:
     assert digest(db) == before
 
 
+def test_meter_data_options_are_refused_not_ignored(db) -> None:
+    for options, flag in ((ImportOptions(on_error="skip"), "--on-error skip"),
+                          (ImportOptions(replace=True), "--replace"),
+                          (ImportOptions(facility="X", dayfirst=True), "--facility, --dayfirst")):  # fmt: skip
+        with pytest.raises(InputError, match=flag):
+            import_setup(db, SAMPLE / "facilities.csv", options=options)
+    assert services.list_facilities(db) == []
+
+
+def test_trailing_empty_columns_from_a_spreadsheet_are_ignored(db, tmp_path: Path) -> None:
+    path = write(tmp_path, "sites.csv", "name,country,grid_region,,\nA Clinic,US,NYCW,,\n")
+    assert kind_of(path) == "facilities"
+    assert import_setup(db, path).created == 1
+    path = write(tmp_path, "more.csv", "name,country,grid_region,,\nB Clinic,US,NYCW,,7\n")
+    with pytest.raises(FormatError, match="line 2: a value in column 5, which has no name"):
+        import_setup(db, path)
+
+
 # --- undo ---------------------------------------------------------------------------------
 
 
@@ -255,6 +273,22 @@ def test_undo_refuses_to_delete_a_facility_in_use_or_changed_since(db, tmp_path)
     assert services.list_facilities(db) == []
 
 
+def test_undo_puts_back_meters_and_normalizers_it_changed(db, tmp_path: Path) -> None:
+    setup_sample(db)
+    before = digest(db)[:3]
+    norms = write(tmp_path, "n.csv", "facility,month,ftes\n"
+                  "Northgate Community Hospital,2025-12,2600\n"
+                  "Northgate Community Hospital,2026-01,2610\n")  # fmt: skip
+    result = import_setup(db, norms)
+    assert (result.created, result.updated) == (1, 1)
+    m = import_setup(db, write(tmp_path, "m2.csv", "facility,name,unit\n"
+                               "Riverside General Hospital,Natural gas,ccf\n"))  # fmt: skip
+    assert m.updated == 1
+    assert undo(db, m.batch_id) == {"removed": 0, "restored": 1}
+    assert undo(db, result.batch_id) == {"removed": 1, "restored": 1}
+    assert digest(db)[:3] == before
+
+
 def test_undo_refuses_a_meter_with_readings(db) -> None:
     import_setup(db, SAMPLE / "facilities.csv")
     meters = import_setup(db, SAMPLE / "meters.csv")
@@ -270,10 +304,8 @@ def test_a_meter_commodity_does_not_change_under_its_readings(db, tmp_path) -> N
                  "Riverside General Hospital,Main electric,natural_gas,therm\n")  # fmt: skip
     result = import_setup(db, path)
     assert result.status == "failed"
-    assert (
-        result.errors[0].line == 2
-        and "commodity cannot become natural_gas" in result.errors[0].reason
-    )
+    assert [(p.line, p.column) for p in result.errors] == [(2, "commodity")]
+    assert "commodity cannot become natural_gas" in result.errors[0].reason
 
 
 # --- performance --------------------------------------------------------------------------
