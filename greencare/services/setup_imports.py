@@ -324,14 +324,11 @@ class _State:
         if len(found) > 1:
             names = ", ".join(quote(f.name) for f in found)
             raise _Refused(column, f"{quote(name)} matches several facilities ({names})")
-        if not found:
-            close = difflib.get_close_matches(name.casefold(), list(self.by_name), n=3)
-            hint = ", ".join(quote(self.by_name[c][0].name) for c in close)
-            raise _Refused(
-                column,
-                f"no facility {quote(name)}" + (f"; did you mean {hint}?" if hint else "")
-                + " (import facilities.csv first, or see `greencare facility list`)",
-            )  # fmt: skip
+        if not found:  # worded as storage.facilities.get_facility words it
+            close = difflib.get_close_matches(name.strip().casefold(), list(self.by_name), n=3)
+            shown = " or ".join(quote(self.by_name[c][0].name) for c in close)
+            hint = f" (did you mean {shown}?)" if shown else " (see `greencare facility list`)"
+            raise _Refused(column, f"no facility {quote(name)}{hint}")
         return found[0]
 
 

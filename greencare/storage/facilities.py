@@ -79,6 +79,20 @@ def update_facility(db: Database, facility: Facility, *, source: str = "manual")
     return facility
 
 
+def facility_id(db: Database, ref: int | str) -> int:
+    """The id of ``get_facility(db, ref)``, found the same way without loading the facility."""
+    found = None
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+        found = db.execute("SELECT id FROM facilities WHERE id = ?", [int(ref)]).fetchone()
+    if found is None:
+        found = db.execute(
+            "SELECT id FROM facilities WHERE name = ? COLLATE NOCASE", [str(ref)]
+        ).fetchone()
+    if found is None:
+        return int(get_facility(db, ref).id or 0)  # raises, with get_facility's own message
+    return int(found[0])
+
+
 def list_facilities(db: Database, *, include_retired: bool = False) -> list[Facility]:
     sql = "SELECT * FROM facilities"
     if not include_retired:
@@ -96,20 +110,6 @@ def get_facility(db: Database, ref: int | str) -> Facility:
     if not rows:
         raise NotFoundError(f"no facility {quote(ref)} (see `greencare facility list`)")
     return _facility_from_row(dict(rows[0]))
-
-
-def facility_id(db: Database, ref: int | str) -> int:
-    """The id of ``get_facility(db, ref)``, found the same way without loading the facility."""
-    found = None
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
-        found = db.execute("SELECT id FROM facilities WHERE id = ?", [int(ref)]).fetchone()
-    if found is None:
-        found = db.execute(
-            "SELECT id FROM facilities WHERE name = ? COLLATE NOCASE", [str(ref)]
-        ).fetchone()
-    if found is None:
-        raise NotFoundError(f"no facility {quote(ref)} (see `greencare facility list`)")
-    return int(found[0])
 
 
 def _meter_row(meter: Meter) -> dict[str, Any]:

@@ -96,8 +96,8 @@ def test_a_bad_file_is_refused_whole_naming_line_and_field(cli, tmp_path: Path) 
     assert "import failed: 2 problems in meters.csv; nothing was written" in out
     assert "meters.csv, line 3, unit 'kg': " in out
     assert (
-        "meters.csv, line 4, facility 'Northgate Community': no facility 'Northgate Community'; "
-        "did you mean 'Northgate Community Hospital'?" in out
+        "meters.csv, line 4, facility 'Northgate Community': no facility 'Northgate Community' "
+        "(did you mean 'Northgate Community Hospital'?)" in out
     )
     assert "Traceback" not in done.output
     assert rows(cli.db, "SELECT count(*) FROM meters") == [(0,)]

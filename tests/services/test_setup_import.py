@@ -202,11 +202,10 @@ def test_a_meter_of_an_unknown_facility_suggests_close_names(db, tmp_path: Path)
                  "Nowhere Hospice,Water,water\n")  # fmt: skip
     result = import_setup(db, path)
     assert [p.text("m.csv") for p in result.errors] == [
-        "m.csv, line 2, facility 'Riverside General': no facility 'Riverside General'; did you "
-        "mean 'Riverside General Hospital'? (import facilities.csv first, or see `greencare "
-        "facility list`)",
-        "m.csv, line 3, facility 'Nowhere Hospice': no facility 'Nowhere Hospice' (import "
-        "facilities.csv first, or see `greencare facility list`)",
+        "m.csv, line 2, facility 'Riverside General': no facility 'Riverside General' (did you "
+        "mean 'Riverside General Hospital'?)",
+        "m.csv, line 3, facility 'Nowhere Hospice': no facility 'Nowhere Hospice' (see "
+        "`greencare facility list`)",
     ]
     assert services.list_meters(db) == []
 
