@@ -328,6 +328,8 @@ class _State:
             close = difflib.get_close_matches(name.strip().casefold(), list(self.by_name), n=3)
             shown = " or ".join(quote(self.by_name[c][0].name) for c in close)
             hint = f" (did you mean {shown}?)" if shown else " (see `greencare facility list`)"
+            if not self.by_name:
+                hint = " (there are no facilities yet: import the facilities file first)"
             raise _Refused(column, f"no facility {quote(name)}{hint}")
         return found[0]
 

@@ -210,6 +210,15 @@ def test_a_meter_of_an_unknown_facility_suggests_close_names(db, tmp_path: Path)
     assert services.list_meters(db) == []
 
 
+def test_meters_before_any_facility_say_to_import_the_facilities_first(db) -> None:
+    result = import_setup(db, SAMPLE / "meters.csv")
+    assert result.status == "failed" and result.error_count == 11
+    assert result.errors[0].text("meters.csv") == (
+        "meters.csv, line 2, facility 'Riverside General Hospital': no facility 'Riverside "
+        "General Hospital' (there are no facilities yet: import the facilities file first)"
+    )
+
+
 def test_a_dry_run_counts_and_writes_nothing(db) -> None:
     before = digest(db)
     result = import_setup(db, SAMPLE / "facilities.csv", options=ImportOptions(dry_run=True))
