@@ -115,9 +115,14 @@ def import_setup(
     if path.stat().st_size == 0:
         raise FormatError(path, "the file is empty")
     first = guard.check_head(path)
+    if kind is not None and kind not in KINDS:
+        raise InputError(f"kind must be one of {', '.join(KINDS)}, not {quote(kind)}")
     kind = kind or kind_of(path)
-    if kind not in KINDS:
-        raise FormatError(path, f"not a setup file: give {', '.join(KINDS)}", line=1)
+    if kind is None:
+        raise FormatError(
+            path, "the header is not a facilities, meters or normalizers layout (the columns "
+            "of sample_data/facilities.csv, meters.csv, normalizers.csv)", line=1,
+        )  # fmt: skip
     _refuse_options(path, kind, options)
     result = SetupResult(file=path.name, format=f"{kind}-csv", status="failed", kind=kind)
     content_hash = batches.file_hash(path, inspect=guard.Scanner(path, first))

@@ -84,6 +84,13 @@ def test_the_meter_data_import_points_a_setup_file_to_the_setup_import(db) -> No
         import_readings(db, SAMPLE / "meters.csv")
 
 
+def test_a_file_of_no_setup_layout_is_refused_saying_so(db) -> None:
+    with pytest.raises(FormatError, match="bills.csv, line 1: the header is not a facilities"):
+        import_setup(db, SAMPLE / "bills.csv")
+    with pytest.raises(InputError, match="kind must be one of facilities, meters, normalizers"):
+        import_setup(db, SAMPLE / "bills.csv", "bills")
+
+
 def test_an_unknown_column_is_refused_naming_it(db, tmp_path: Path) -> None:
     path = write(tmp_path, "sites.csv", "name,country,beds\nA,US,3\n")
     with pytest.raises(FormatError, match=r"sites.csv, line 1: unknown column 'beds'"):
