@@ -85,7 +85,7 @@ def test_the_meter_data_import_points_a_setup_file_to_the_setup_import(db) -> No
 
 
 def test_a_file_of_no_setup_layout_is_refused_saying_so(db) -> None:
-    with pytest.raises(FormatError, match="bills.csv, line 1: the header is not a facilities"):
+    with pytest.raises(FormatError, match=r"bills\.csv, line 1: the header is not a facilities"):
         import_setup(db, SAMPLE / "bills.csv")
     with pytest.raises(InputError, match="kind must be one of facilities, meters, normalizers"):
         import_setup(db, SAMPLE / "bills.csv", "bills")
