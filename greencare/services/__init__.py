@@ -1,8 +1,8 @@
 """The use-cases behind every front end: the CLI, the TUI and scripts call these, and only these.
 
 One module per area (``facilities``, ``readings``, ``activity``, ``inventory``, ``imports``,
-``activity_imports``, ``weather``, ``dashboard``, ``history``, ``demo``, ``outputs``,
-``plausibility``); the functions scripts use most are also reachable from the package itself, and
+``activity_imports``, ``setup_imports``, ``weather``, ``dashboard``, ``history``, ``demo``,
+``outputs``, ``plausibility``); the functions scripts use most are also reachable from the package itself, and
 each loads its module (and pandas, pint...) only when first used, so a small command stays quick.
 
 Each function takes the database first and plain values as a person or a file gives them
