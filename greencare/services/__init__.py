@@ -2,8 +2,9 @@
 
 One module per area (``facilities``, ``readings``, ``activity``, ``inventory``, ``imports``,
 ``activity_imports``, ``setup_imports``, ``weather``, ``dashboard``, ``history``, ``demo``,
-``outputs``, ``plausibility``); the functions scripts use most are also reachable from the package itself, and
-each loads its module (and pandas, pint...) only when first used, so a small command stays quick.
+``outputs``, ``plausibility``); the functions scripts use most are also reachable from the
+package itself, and each loads its module (and pandas, pint...) only when first used, so a small
+command stays quick.
 
 Each function takes the database first and plain values as a person or a file gives them
 (strings for dates and units), validates them through the domain models, and raises
