@@ -49,7 +49,6 @@ _export(
     "add_meter",
     "unit_choices",
     "update_facility",
-    "update_meter",
     "retire_facility",
     "retire_meter",
     "reinstate_facility",
@@ -66,6 +65,7 @@ _export(
     "count_readings",
     "delete_reading",
 )
+_export("facilities", "update_meter")
 _export("setup_imports", "import_setup")
 _export("activity", "add_waste", "add_purchase", "set_normalizer", "add_instrument")
 _export("inventory", "period_months", "emissions", "explain", "records_behind", "check")

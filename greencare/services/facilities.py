@@ -12,7 +12,6 @@ from greencare.core.models import (
     Facility,
     Meter,
 )
-from greencare.core.text import quote
 from greencare.services.common import _number, _validate, split_quantity
 from greencare.storage import audit, facilities
 
@@ -102,25 +101,6 @@ def add_meter(
     source: str = "api",
 ) -> Meter:
     """Add a meter to a facility; the unit must be able to measure the commodity."""
-    meter = new_meter(
-        db, facility=facility, name=name, commodity=commodity, unit=unit,
-        delivery_class=delivery_class, net_metering=net_metering, notes=notes,
-    )  # fmt: skip
-    return facilities.add_meter(db, meter, source=source)
-
-
-def new_meter(
-    db: Database,
-    *,
-    facility: int | str,
-    name: str,
-    commodity: str,
-    unit: str | None = None,
-    delivery_class: str | None = None,
-    net_metering: bool = False,
-    notes: str | None = None,
-) -> Meter:
-    """The meter ``add_meter`` would store, validated, without storing it."""
     owner = facilities.get_facility(db, facility)
     data = {
         "facility_id": owner.id,
@@ -131,7 +111,8 @@ def new_meter(
         "net_metering": net_metering,
         "notes": notes,
     }
-    return _validate(Meter, data)
+    meter = _validate(Meter, data)
+    return facilities.add_meter(db, meter, source=source)
 
 
 def unit_choices(commodity: str) -> tuple[str, ...]:
@@ -143,46 +124,14 @@ def unit_choices(commodity: str) -> tuple[str, ...]:
 
 def update_facility(db: Database, facility_id: int, *, source: str = "api", **fields: Any) -> Any:
     """Change a facility's details (validated by the model like a new one; audited)."""
-    _, facility = edited_facility(db, facility_id, **fields)
-    return facilities.update_facility(db, facility, source=source)
-
-
-def edited_facility(db: Database, facility_id: int, **fields: Any) -> tuple[Facility, Facility]:
-    """(stored, as ``update_facility`` would store it with ``fields``), validated; no write."""
     current = facilities.get_facility(db, facility_id)
     data = current.model_dump()
     floor_area = fields.get("floor_area")
     if isinstance(floor_area, str):
         fields["floor_area"] = _number(floor_area, "floor_area") if floor_area else None
     data.update(fields)
-    return current, _validate(type(current), data)
-
-
-def update_meter(db: Database, meter_id: int, *, source: str = "api", **fields: Any) -> Meter:
-    """Change a meter's unit, delivery class, net metering or notes (validated like a new
-    meter; audited). Its commodity changes only while it has no readings: stored readings are
-    kept in the commodity's canonical unit."""
-    _, meter = edited_meter(db, meter_id, **fields)
-    return facilities.update_meter(db, meter, source=source)
-
-
-def edited_meter(db: Database, meter_id: int, **fields: Any) -> tuple[Meter, Meter]:
-    """(stored, as ``update_meter`` would store it with ``fields``), validated; no write."""
-    from greencare.core.errors import ConflictError
-    from greencare.services.readings import count_readings
-
-    current = facilities.get_meter(db, meter_id)
-    data = current.model_dump()
-    data.update(fields)
-    meter = _validate(Meter, data)
-    if meter.commodity != current.commodity and count_readings(db, meter=meter_id):
-        raise ConflictError(
-            f"meter {quote(current.name)} has readings in {current.commodity.value}: its "
-            f"commodity cannot become {meter.commodity.value} (add a new meter instead)",
-        )
-    if meter.facility_id != current.facility_id:
-        raise InputError("a meter cannot move to another facility", {"facility": "fixed"})
-    return current, meter
+    facility = _validate(type(current), data)
+    return facilities.update_facility(db, facility, source=source)
 
 
 def _set_retired(db: Database, table: str, row_id: int, retired: bool, source: str) -> None:
@@ -207,3 +156,25 @@ def retire_meter(db: Database, meter_id: int, *, source: str = "api") -> None:
 
 def reinstate_facility(db: Database, facility_id: int, *, source: str = "api") -> None:
     _set_retired(db, "facilities", facility_id, False, source)
+
+
+def update_meter(db: Database, meter_id: int, *, source: str = "api", **fields: Any) -> Meter:
+    """Change a meter's name, unit, delivery class, net metering or notes (validated by the
+    model like a new meter; audited). Its commodity changes only while it has no readings:
+    stored readings are kept in the commodity's canonical unit."""
+    from greencare.core.errors import ConflictError
+    from greencare.core.text import quote
+    from greencare.services.readings import count_readings
+
+    current = facilities.get_meter(db, meter_id)
+    if "facility_id" in fields or "facility" in fields:
+        raise InputError("a meter cannot move to another facility", {"facility": "fixed"})
+    data = current.model_dump()
+    data.update(fields)
+    meter = _validate(Meter, data)
+    if meter.commodity != current.commodity and count_readings(db, meter=meter_id):
+        raise ConflictError(
+            f"meter {quote(current.name)} has readings in {current.commodity.value}: its "
+            f"commodity cannot become {meter.commodity.value} (add a new meter instead)"
+        )
+    return facilities.update_meter(db, meter, source=source)

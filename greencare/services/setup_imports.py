@@ -343,6 +343,25 @@ def _given(row: dict[str, str], *skip: str) -> dict[str, str]:
     return {k: v for k, v in row.items() if v != "" and k not in skip}
 
 
+class _Unchanged(Exception):
+    """Raised inside an update's savepoint when it changed nothing, to roll the no-op back."""
+
+
+def _update(
+    db: Database, stored: Any, update: Any, row_id: int, writer: str, fields: dict[str, str]
+) -> str:
+    """Run the form's own update (``update_facility``/``update_meter``: its merging and
+    validation, nothing copied) in a savepoint; a result equal to the stored record is rolled
+    back, so an unchanged row writes nothing, not even an audit entry."""
+    try:
+        with db.atomic():
+            if update(db, row_id, source=writer, **fields) == stored:
+                raise _Unchanged
+    except _Unchanged:
+        return "unchanged"
+    return "updated"
+
+
 def _facility(db: Database, state: _State, row: dict[str, str], writer: str) -> str:
     name = row.get("name", "")
     if not name:
@@ -353,11 +372,9 @@ def _facility(db: Database, state: _State, row: dict[str, str], writer: str) -> 
         names = ", ".join(quote(f.name) for f in found)
         raise _Refused("name", f"{quote(name)} matches several facilities ({names})")
     if found:
-        current, edited = facility_service.edited_facility(db, int(found[0].id), **fields)
-        if edited == current:
-            return "unchanged"
-        facility_service.update_facility(db, int(found[0].id), source=writer, **fields)
-        return "updated"
+        return _update(
+            db, found[0], facility_service.update_facility, int(found[0].id), writer, fields
+        )
     if "country" not in fields:
         raise _Refused("country", "a new facility needs a country (ISO code, e.g. US)")
     facility_service.add_facility(db, name=name, source=writer, **fields)  # type: ignore[arg-type]
@@ -378,13 +395,11 @@ def _meter(db: Database, state: _State, row: dict[str, str], writer: str) -> str
         )
     if found:
         try:
-            current, edited = facility_service.edited_meter(db, int(found[0].id), **fields)
+            return _update(
+                db, found[0], facility_service.update_meter, int(found[0].id), writer, fields
+            )
         except ConflictError as exc:  # the one conflict: a commodity under readings
             raise _Refused("commodity", str(exc)) from exc
-        if edited == current:
-            return "unchanged"
-        facility_service.update_meter(db, int(found[0].id), source=writer, **fields)
-        return "updated"
     if "commodity" not in fields:
         raise _Refused("commodity", "a new meter needs a commodity (e.g. electricity)")
     facility_service.add_meter(db, facility=int(owner.id), name=name, source=writer, **fields)  # type: ignore[arg-type]

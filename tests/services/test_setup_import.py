@@ -143,6 +143,11 @@ def test_a_facility_matched_by_name_is_updated_with_its_non_blank_cells(db, tmp_
     assert services.get_facility(db, "Eastfield Clinic").timezone == "America/New_York"
     as_json = result.as_dict()
     assert (as_json["created"], as_json["updated"], as_json["unchanged"]) == (1, 1, 1)
+    audited = db.execute(
+        "SELECT table_name, action FROM audit_log WHERE source = ? ORDER BY id",
+        [f"import:{result.batch_id}"],
+    ).fetchall()
+    assert audited == [("facilities", "update"), ("facilities", "insert")]  # unchanged: nothing
 
 
 def test_meters_and_normalizers_update_by_key(db, tmp_path: Path) -> None:
