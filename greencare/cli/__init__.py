@@ -163,6 +163,18 @@ def formats(as_json: bool) -> None:
     rows += [
         {"format": "waste-csv", "description": "waste pickups: stream, route, quantity, unit, ..."},
         {"format": "purchases-csv", "description": "purchases: category, spend or quantity, ..."},
+        {
+            "format": "facilities-csv",
+            "description": "setup: facilities by name (created or updated)",
+        },
+        {
+            "format": "meters-csv",
+            "description": "setup: meters by facility and name (created or updated)",
+        },
+        {
+            "format": "normalizers-csv",
+            "description": "setup: patient days, FTEs by facility and month",
+        },
     ]
     _emit(rows, as_json, lambda: _table(rows, ["format", "description"]))
 

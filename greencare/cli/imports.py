@@ -133,6 +133,10 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
 def import_cmd(ctx: click.Context, file: Path, fmt: str | None, maps: tuple[str, ...], columns: tuple[str, ...], decimal_comma: bool, as_json: bool, **opts: Any) -> None:  # fmt: skip
     """Import meter readings from FILE: CSV, Green Button, Portfolio Manager and more.
 
+    Also waste and purchase records, and the setup files facilities.csv, meters.csv and
+    normalizers.csv (the layouts in sample_data/): these create or update facilities (by name),
+    meters (by facility and name) and monthly normalizers (by facility and month).
+
     Lands whole or not at all: any bad row stops the import with every problem listed (file,
     line, column, value, reason) unless --on-error skip. Importing the same file again adds
     nothing. Every import is a batch: `greencare imports list`, `greencare imports undo ID`.
@@ -148,9 +152,9 @@ def import_cmd(ctx: click.Context, file: Path, fmt: str | None, maps: tuple[str,
         **opts,
     )
     db = _open(ctx, create=False)  # into existing meters only: a mistyped --db creates nothing
-    from greencare.services.activity_imports import import_activity, kind_of
+    from greencare.services.activity_imports import KIND_OF_FORMAT, import_activity, kind_of
 
-    kind = {"waste-csv": "waste", "purchases-csv": "purchases"}.get(fmt or "")
+    kind = KIND_OF_FORMAT.get(fmt or "")
     if kind or (fmt is None and (kind := kind_of(file))):
         result = import_activity(db, file, kind, options, source="cli")
         _emit(result.as_dict(), as_json, lambda: _import_text(result))
@@ -180,6 +184,11 @@ def _import_text(result: Any) -> str:
         f"{result.rows_read:,} rows read, {result.inserted:,} added, {result.unchanged:,} "
         f"unchanged, {result.replaced:,} replaced, {result.rejected:,} rejected"
     )
+    if hasattr(result, "created"):  # a setup file: facilities, meters or normalizers
+        counts = (
+            f"{result.rows_read:,} rows read, {result.created:,} created, {result.updated:,} "
+            f"updated, {result.unchanged:,} unchanged"
+        )
     if result.status == "already imported":
         out.append(f"{result.file} was already imported as batch {result.batch_id}; nothing added")
     elif result.status == "failed":

@@ -1,7 +1,7 @@
 """The use-cases behind every front end: the CLI, the TUI and scripts call these, and only these.
 
 One module per area (``facilities``, ``readings``, ``activity``, ``inventory``, ``imports``,
-``activity_imports``, ``weather``, ``dashboard``, ``history``, ``demo``, ``outputs``,
+``activity_imports``, ``setup_imports``, ``weather``, ``dashboard``, ``history``, ``demo``, ``outputs``,
 ``plausibility``, ``portfolio_manager``, ``targets``); the functions scripts use most are also reachable from the package itself, and
 each loads its module (and pandas, pint...) only when first used, so a small command stays quick.
 
@@ -69,6 +69,8 @@ _export(
     "count_readings",
     "delete_reading",
 )
+_export("facilities", "update_meter")
+_export("setup_imports", "import_setup")
 _export("activity", "add_waste", "add_purchase", "set_normalizer", "add_instrument")
 _export("inventory", "period_months", "emissions", "explain", "records_behind", "check")
 _export("portfolio_manager", "export_bills")

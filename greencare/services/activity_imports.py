@@ -34,10 +34,19 @@ from greencare.storage.db import begin_write, raise_condition
 
 KINDS = ("waste", "purchases")
 _TABLE = {"waste": "waste_records", "purchases": "purchases"}
+#: The record files ``import_activity`` takes, by format name: these two, and the setup files
+#: (facilities, meters, normalizers) it hands to ``services.setup_imports``.
+KIND_OF_FORMAT = {f"{kind}-csv": kind for kind in (*KINDS, "facilities", "meters", "normalizers")}
 
 
 def kind_of(path: Path) -> str | None:
-    """'waste' or 'purchases' when the header says so, else None (meter data)."""
+    """'waste' or 'purchases' when the header says so, or a setup layout ('facilities',
+    'meters', 'normalizers', ``setup_imports.kind_of``), else None (meter data)."""
+    from greencare.services import setup_imports
+
+    setup = setup_imports.kind_of(path)
+    if setup:
+        return setup
     try:  # the head only: a file with no line break must not be read whole to find one
         first = guard.head(path)
         if b"\x00" in first:
@@ -82,9 +91,13 @@ def import_activity(
     *,
     source: str = "api",
 ) -> Any:
-    """Import a waste or purchases CSV; returns an ``ImportResult`` like meter imports."""
+    """Import a waste or purchases CSV; returns an ``ImportResult`` like meter imports. A setup
+    kind (facilities, meters, normalizers) goes to ``setup_imports.import_setup``."""
+    from greencare.services import setup_imports
     from greencare.services.imports import ImportResult
 
+    if kind in setup_imports.KINDS:
+        return setup_imports.import_setup(db, path, kind, options, source=source)
     options = options or ImportOptions()
     path = Path(path)
     if kind not in KINDS:

@@ -61,9 +61,7 @@ def default_currency(country: str) -> str | None:
 
 
 def _facility_id(db: Database, facility: int | str) -> int:
-    found = facilities.get_facility(db, facility).id
-    assert found is not None
-    return found
+    return facilities.facility_id(db, facility)
 
 
 def run_in_transaction(db: Database, work: Callable[[], Any]) -> Any:

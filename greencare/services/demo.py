@@ -23,7 +23,6 @@ from greencare.core import periods, units
 from greencare.core.errors import GreencareError, InputError
 from greencare.core.models import (
     Meter,
-    MonthlyNormalizer,
     Purchase,
     Reading,
     WasteRecord,
@@ -87,7 +86,13 @@ def _refuse_non_demo(path: Path) -> None:
     try:
         db = open_db(path, migrate=False)
         try:
-            others = db.execute("SELECT count(*) FROM audit_log WHERE source != ?", [SOURCE])
+            others = db.execute(  # rows a demo setup batch wrote carry "import:BATCH"
+                "SELECT count(*) FROM audit_log WHERE source != ? AND NOT (source LIKE "
+                "'import:%' AND CAST(substr(source, 8) AS INTEGER) IN (SELECT row_id FROM "
+                "audit_log WHERE table_name = 'import_batches' AND action = 'import' AND "
+                "source = ?))",
+                [SOURCE, SOURCE],
+            )
             count = others.fetchone()[0]
         finally:
             db.close()
@@ -100,28 +105,23 @@ def _refuse_non_demo(path: Path) -> None:
 
 
 def load_sample_data(db: Database, folder: Path) -> dict[str, int]:
-    """Load every sample file into ``db`` (the caller holds the transaction)."""
+    """Load every sample file into ``db`` (the caller holds the transaction).
+
+    Facilities, meters and normalizers go through the bulk setup import
+    (``services.setup_imports``), as a user's own files would; each file is one batch.
+    """
+    from greencare.services.setup_imports import load_setup
+
     counts: dict[str, int] = {}
-    facility_ids: dict[str, int] = {}
-    for line, row in _rows(folder / "facilities.csv"):
-        try:
-            created = services.add_facility(db, source=SOURCE, **_blank_to_none(row))
-        except GreencareError as exc:
-            raise InputError(f"facilities.csv, line {line}: {exc}") from exc
-        assert created.id is not None
-        facility_ids[created.name] = created.id
-    counts["facilities"] = len(facility_ids)
+    done = load_setup(db, folder / "facilities.csv", "facilities", source=SOURCE, fmt=FORMAT)
+    counts["facilities"] = done.created
+    done = load_setup(db, folder / "meters.csv", "meters", source=SOURCE, fmt=FORMAT)
+    counts["meters"] = done.created
+    facility_ids = {f.name: int(f.id or 0) for f in services.list_facilities(db)}
     meters: dict[tuple[str, str], Meter] = {}
-    for line, row in _rows(folder / "meters.csv"):
-        fields = _blank_to_none(row)
-        owner = fields.pop("facility")
-        try:
-            meters[(owner, row["name"])] = services.add_meter(
-                db, facility=facility_ids[owner], source=SOURCE, **fields
-            )
-        except (GreencareError, KeyError) as exc:
-            raise InputError(f"meters.csv, line {line}: {exc}") from exc
-    counts["meters"] = len(meters)
+    names = {fid: name for name, fid in facility_ids.items()}
+    for meter in services.list_meters(db):
+        meters[(names[meter.facility_id], meter.name)] = meter
     zones = {
         name: services.get_facility(db, fid).timezone or "UTC" for name, fid in facility_ids.items()
     }
@@ -129,9 +129,8 @@ def load_sample_data(db: Database, folder: Path) -> dict[str, int]:
     counts["readings"] += _load_readings(db, folder / "interval_electricity.csv", meters, zones)
     counts["waste records"] = _load_activity(db, folder / "waste.csv", facility_ids, "waste")
     counts["purchases"] = _load_activity(db, folder / "purchases.csv", facility_ids, "purchase")
-    counts["normalizer months"] = _load_activity(
-        db, folder / "normalizers.csv", facility_ids, "normalizer"
-    )
+    done = load_setup(db, folder / "normalizers.csv", "normalizers", source=SOURCE, fmt=FORMAT)
+    counts["normalizer months"] = done.created
     return counts
 
 
@@ -187,7 +186,7 @@ def _load_readings(
 def _load_activity(db: Database, path: Path, facility_ids: dict[str, int], kind: str) -> int:
     batch = batches.create_batch(
         db, file_name=path.name, content_hash=batches.file_hash(path), fmt=FORMAT,
-        target_table={"waste": "waste_records", "purchase": "purchases"}.get(kind, "normalizers"),
+        target_table={"waste": "waste_records", "purchase": "purchases"}[kind],
     )  # fmt: skip
     count = 0
     for line, row in _rows(path):
@@ -198,12 +197,9 @@ def _load_activity(db: Database, path: Path, facility_ids: dict[str, int], kind:
                 fields["start_date"], fields["end_date"] = fields.pop("start"), fields.pop("end")
                 record: Any = WasteRecord(facility_id=facility_id, batch_id=batch, **fields)
                 activity.add_waste(db, record, source=SOURCE)
-            elif kind == "purchase":
+            else:
                 record = Purchase(facility_id=facility_id, batch_id=batch, **fields)
                 activity.add_purchase(db, record, source=SOURCE)
-            else:
-                record = MonthlyNormalizer(facility_id=facility_id, **fields)
-                activity.set_normalizer(db, record, source=SOURCE)
         except (ValidationError, ValueError, KeyError) as exc:
             raise _where(path, line, exc) from exc
         count += 1

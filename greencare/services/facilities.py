@@ -289,3 +289,25 @@ def reinstate_meter(db: Database, meter_id: int, *, source: str = "api") -> None
 
 def reinstate_facility(db: Database, facility_id: int, *, source: str = "api") -> None:
     _set_retired(db, "facilities", facility_id, False, source)
+
+
+def update_meter(db: Database, meter_id: int, *, source: str = "api", **fields: Any) -> Meter:
+    """Change a meter's name, unit, delivery class, net metering or notes (validated by the
+    model like a new meter; audited). Its commodity changes only while it has no readings:
+    stored readings are kept in the commodity's canonical unit."""
+    from greencare.core.errors import ConflictError
+    from greencare.core.text import quote
+    from greencare.services.readings import count_readings
+
+    current = facilities.get_meter(db, meter_id)
+    if "facility_id" in fields or "facility" in fields:
+        raise InputError("a meter cannot move to another facility", {"facility": "fixed"})
+    data = current.model_dump()
+    data.update(fields)
+    meter = _validate(Meter, data)
+    if meter.commodity != current.commodity and count_readings(db, meter=meter_id):
+        raise ConflictError(
+            f"meter {quote(current.name)} has readings in {current.commodity.value}: its "
+            f"commodity cannot become {meter.commodity.value} (add a new meter instead)"
+        )
+    return facilities.update_meter(db, meter, source=source)

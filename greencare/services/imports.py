@@ -226,6 +226,14 @@ def import_readings(
     if path.stat().st_size == 0:
         raise FormatError(path, "the file is empty")
     first = guard.check_head(path)  # binary data and zip bombs, from the head alone
+    if options.format is None:
+        from greencare.services.setup_imports import kind_of
+
+        if kind := kind_of(path):
+            raise FormatError(
+                path, f"a {kind} setup file, not meter data: import it with "
+                "services.import_setup (`greencare import` tells them apart itself)", line=1,
+            )  # fmt: skip
     importer = detect(path, options.format)
     result = ImportResult(file=path.name, format=importer.name, status="failed")
     content_hash = batches.file_hash(path, inspect=guard.Scanner(path, first))

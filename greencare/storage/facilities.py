@@ -94,6 +94,20 @@ def update_facility(db: Database, facility: Facility, *, source: str = "manual")
     return facility
 
 
+def facility_id(db: Database, ref: int | str) -> int:
+    """The id of ``get_facility(db, ref)``, found the same way without loading the facility."""
+    found = None
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+        found = db.execute("SELECT id FROM facilities WHERE id = ?", [int(ref)]).fetchone()
+    if found is None:
+        found = db.execute(
+            "SELECT id FROM facilities WHERE name = ? COLLATE NOCASE", [str(ref)]
+        ).fetchone()
+    if found is None:
+        return int(get_facility(db, ref).id or 0)  # raises, with get_facility's own message
+    return int(found[0])
+
+
 def list_facilities(db: Database, *, include_retired: bool = False) -> list[Facility]:
     sql = "SELECT * FROM facilities"
     if not include_retired:
@@ -184,6 +198,26 @@ def get_facility_by_pm_id(db: Database, pm_property_id: str) -> Facility | None:
 def get_meter_by_pm_id(db: Database, pm_meter_id: str) -> Meter | None:
     row = find_by_pm_id(db, "meters", pm_meter_id)
     return _meter_from_row(row) if row else None
+
+
+def update_meter(db: Database, meter: Meter, *, source: str = "manual") -> Meter:
+    """Change a stored meter (same facility); audited like a facility edit."""
+    if meter.id is None:
+        raise NotFoundError("cannot update a meter that has no id")
+    row = _meter_row(meter)
+    with db.atomic():
+        before = audit.row_dict(db, "meters", meter.id)
+        if before is None:
+            raise NotFoundError(f"no meter with id {meter.id}")
+        sets = ", ".join(f"{k} = ?" for k in row)
+        try:
+            db.execute(f"UPDATE meters SET {sets} WHERE id = ?", [*row.values(), meter.id])
+        except sqlite3.IntegrityError as exc:
+            raise ConflictError(
+                f"this facility already has a meter named {quote(meter.name)}"
+            ) from exc
+        audit.record(db, "meters", meter.id, "update", before=before, after=row, source=source)
+    return meter
 
 
 def list_meters(

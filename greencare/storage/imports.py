@@ -124,6 +124,8 @@ def undo_batch(db: Database, batch_id: int, *, source: str) -> dict[str, int]:
             removed += db.execute(f"DELETE FROM [{table}] WHERE batch_id = ?", [batch_id]).rowcount
         removed += _remove_empty_stations(db, batch_id)
         restored = _restore_replaced(db, batch_id)
+        gone, back = _undo_setup(db, batch_id, source=source)
+        removed, restored = removed + gone, restored + back
         db.execute(
             "UPDATE import_batches SET status = 'undone', "
             "undone_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?",
@@ -139,6 +141,72 @@ def undo_batch(db: Database, batch_id: int, *, source: str) -> dict[str, int]:
             source=source,
         )
     return {"removed": removed, "restored": restored}
+
+
+#: Rows that keep a created facility or meter in use: an undo refuses to delete it under them.
+_DEPENDENTS = {
+    "facilities": ("meters", "waste_records", "purchases", "normalizers", "instruments",
+                   "weather_stations", "accepted_outliers"),
+    "meters": ("readings", "instruments"),
+}  # fmt: skip
+_KEY = {"facilities": "facility_id", "meters": "meter_id"}
+
+
+def _undo_setup(db: Database, batch_id: int, *, source: str) -> tuple[int, int]:
+    """Reverse a setup import (facilities, meters, normalizers), newest change first: delete the
+    rows it created, put back the rows it changed (its audit entries have the source
+    ``import:BATCH``). Refused, naming the row, when one was changed since or is in use."""
+    from greencare.core.errors import ConflictError
+
+    entries = db.execute(
+        "SELECT table_name, row_id, action, before, after FROM audit_log WHERE source = ? "
+        "AND table_name IN ('facilities', 'meters', 'normalizers') ORDER BY id DESC",
+        [f"import:{batch_id}"],
+    ).fetchall()
+    removed = restored = 0
+    for table, row_id, action, before_text, after_text in entries:
+        current = audit.row_dict(db, table, int(row_id))
+        after = json.loads(after_text) if after_text else {}
+        what = _setup_label(table, current or after)
+        if current is None:
+            raise ConflictError(f"cannot undo import batch {batch_id}: {what} is no longer there")
+        changed = sorted(k for k, v in after.items() if k in current and current[k] != v)
+        if changed:
+            raise ConflictError(
+                f"cannot undo import batch {batch_id}: {what} was changed since "
+                f"({', '.join(changed)}); change it back or leave the batch"
+            )
+        if action == "insert":
+            for other in _DEPENDENTS.get(table, ()):
+                (count,) = db.execute(
+                    f"SELECT count(*) FROM [{other}] WHERE [{_KEY[table]}] = ?", [row_id]
+                ).fetchone()
+                if count:
+                    raise ConflictError(
+                        f"cannot undo import batch {batch_id}: {what} it created has "
+                        f"{count:,} {other.replace('_', ' ')} since; undo or delete those first"
+                    )
+            db.execute(f"DELETE FROM [{table}] WHERE id = ?", [row_id])
+            audit.record(db, table, int(row_id), "delete", before=current, source=source)
+            removed += 1
+        elif action == "update" and before_text:
+            previous = {k: v for k, v in json.loads(before_text).items() if k != "id"}
+            sets = ", ".join(f"[{k}] = ?" for k in previous)
+            db.execute(f"UPDATE [{table}] SET {sets} WHERE id = ?", [*previous.values(), row_id])
+            audit.record(
+                db, table, int(row_id), "update", before=current, after=previous, source=source
+            )
+            restored += 1
+    return removed, restored
+
+
+def _setup_label(table: str, row: dict[str, Any]) -> str:
+    from greencare.core.text import quote
+
+    if table == "normalizers":
+        return f"the normalizers of facility {row.get('facility_id')} for {row.get('month')}"
+    noun = {"facilities": "facility", "meters": "meter"}[table]
+    return f"{noun} {quote(str(row.get('name', '')))}"
 
 
 def _remove_empty_stations(db: Database, batch_id: int) -> int:

@@ -404,7 +404,9 @@ class ImportScreen(SectionScreen):
             db = open_db(db_path) if db_path else self.db
             if self.cancel_event.is_set():
                 raise ImportCancelled
-            kind = {"waste-csv": "waste", "purchases-csv": "purchases"}.get(self.format_name or "")
+            from greencare.services.activity_imports import KIND_OF_FORMAT
+
+            kind = KIND_OF_FORMAT.get(self.format_name or "")
             if kind:
                 from greencare.services.activity_imports import import_activity
 
