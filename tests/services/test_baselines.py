@@ -1,0 +1,142 @@
+"""greencare.services.baselines: fits on monthly roll-ups joined to NOAA statewide weather."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlite_utils import Database
+
+from greencare import services
+from greencare.core.errors import InputError
+from greencare.services import baselines, weather
+
+BASE_PER_DAY = 3000.0  # kWh/day
+SLOPE = 120.0  # kWh per °F·day below the balance point
+BALANCE = 57.5  # °F
+
+
+def illinois_mean_temps(first: str, last: str) -> pd.DataFrame:
+    """Monthly mean °F for Illinois from the shipped nClimDiv degree days (65 + (CDD-HDD)/n)."""
+    frame = weather.nclimdiv_state_months("IL")
+    frame = frame[(frame["month"] >= first) & (frame["month"] <= last)].reset_index(drop=True)
+    days = pd.PeriodIndex(frame["month"], freq="M").days_in_month.to_numpy()
+    frame["days"] = days
+    frame["tmean"] = 65.0 + (frame["cdd_65f"] - frame["hdd_65f"]) / days
+    return frame
+
+
+def synthetic_use(frame: pd.DataFrame, scale: float = 1.0) -> np.ndarray:
+    """A 3-parameter heating building; a small fixed wobble so the statistics are not zero."""
+    wobble = 1.0 + 0.01 * np.sin(np.arange(len(frame)) * 1.7)
+    heat = SLOPE * frame["days"] * np.maximum(0.0, BALANCE - frame["tmean"])
+    return scale * (BASE_PER_DAY * frame["days"] + heat).to_numpy() * wobble
+
+
+@pytest.fixture
+def springfield(db: Database):
+    fac = services.add_facility(
+        db, name="Springfield General", country="US", region="IL", grid_region="SRMW",
+        floor_area="400000 ft**2",
+    )  # fmt: skip
+    meter = services.add_meter(db, facility=fac.id, name="Main", commodity="electricity",
+                               unit="kWh")  # fmt: skip
+    temps = illinois_mean_temps("2023-01", "2025-08")
+    use = synthetic_use(temps)
+    use[temps["month"] >= "2025-01"] *= 0.9  # a 10 % efficiency measure from January 2025
+    for month, quantity in zip(temps["month"], use, strict=True):
+        start = pd.Period(month, freq="M")
+        services.add_reading(
+            db, meter=meter.id, start=start.start_time.date().isoformat(),
+            end=start.end_time.date().isoformat(), quantity=round(float(quantity), 3),
+            cost=round(float(quantity) * 0.12, 2), currency="USD",
+        )  # fmt: skip
+    return fac
+
+
+def test_fit_recovers_the_heating_balance_point_from_nclimdiv_weather(db, springfield) -> None:
+    fit = baselines.fit_baseline(
+        db, facility="Springfield General", first_month="2023-01", last_month="2024-12"
+    )
+    assert fit.model.kind == "3PH"
+    assert fit.model.heating_balance == pytest.approx(BALANCE, abs=0.5)
+    assert fit.model.base_load == pytest.approx(BASE_PER_DAY, rel=0.02)
+    assert fit.model.heating_slope == pytest.approx(SLOPE, rel=0.03)
+    assert fit.model.fit_for_savings
+    assert fit.weather_source == "NOAA NCEI nClimDiv v1.0.0-20250905 (noaa-nclimdiv/2025), state IL"
+    assert len(fit.months) == 24
+    data = fit.as_dict()
+    assert data["model"]["limits"]["cv_rmse"] == 0.15
+
+
+def test_savings_month_by_month_find_the_ten_percent(db, springfield) -> None:
+    result = baselines.savings(db, facility=springfield.id, baseline="2023..2024", report="2025")
+    assert result["reporting_period"] == ["2025-01", "2025-12"]
+    assert [m["month"] for m in result["months"]] == [f"2025-{m:02d}" for m in range(1, 9)]
+    # months not yet published by NOAA are listed, not guessed
+    assert result["months_without_use"] == ["2025-09", "2025-10", "2025-11", "2025-12"]
+    assert result["total"]["avoided_pct"] == pytest.approx(10.0, abs=1.0)
+    first = result["months"][0]
+    assert first["avoided"] == pytest.approx(first["adjusted_baseline"] - first["actual"])
+    assert first["avoided_cost"] == pytest.approx(first["avoided"] * 0.12, rel=1e-3)
+    assert result["currency"] == "USD"
+    assert result["fit_for_savings"] is True
+    assert "IPMVP Option C" in result["method"]
+
+
+def test_normalised_use_and_eui(db, springfield) -> None:
+    result = baselines.normalised(db, facility=springfield.id, year=2024)
+    assert result["normal_weather_source"].endswith("1991–2020 monthly means")
+    # normal-weather use of the synthetic building, worked from the same pooled normals
+    temps = illinois_mean_temps("1991-01", "2020-12")
+    days = temps["days"].to_numpy()
+    heat = SLOPE * days * np.maximum(0.0, BALANCE - temps["tmean"].to_numpy())
+    expected = (BASE_PER_DAY * days + heat).sum() / 30
+    assert result["normalised_site_kwh"] == pytest.approx(expected, rel=0.02)
+    eui = result["normalised_site_eui_kbtu_per_ft2"]
+    assert eui == pytest.approx(result["normalised_site_kwh"] * 3.412141633 / 400000)
+    # electricity's PM site-to-source ratio (2.80 in the 2023 table)
+    assert result["source_ratio"] == pytest.approx(2.8)
+    assert result["normalised_source_eui_kbtu_per_ft2"] == pytest.approx(eui * 2.8)
+
+
+def test_forecast_fills_the_rest_of_the_year_with_normal_weather(db, springfield) -> None:
+    result = baselines.forecast(db, facility=springfield.id, year=2025, target=20_000_000)
+    assert result["months_metered"] == [f"2025-{m:02d}" for m in range(1, 9)]
+    assert [r["basis"] for r in result["months"][8:]] == ["normal weather"] * 4
+    assert result["model_period"] == ["2024-09", "2025-08"]
+    assert result["forecast"] == pytest.approx(sum(r["use"] for r in result["months"]))
+    assert result["above_target"] == pytest.approx(result["forecast"] - 20_000_000)
+
+
+def test_too_few_months_is_refused_in_one_line(db, springfield) -> None:
+    with pytest.raises(baselines.BaselineError, match=r"6 month\(s\) in 2024-01..2024-06 have"):
+        baselines.fit_baseline(db, facility=springfield.id, first_month="2024-01",
+                               last_month="2024-06")  # fmt: skip
+
+
+def test_no_weather_for_the_facility_is_refused(db, us_hospital, gas_meter) -> None:
+    services.add_reading(db, meter=gas_meter.id, start="2024-01-01", end="2024-01-31",
+                         quantity=10000)  # fmt: skip
+    with pytest.raises(weather.NotAvailableError, match="set the facility's state"):
+        baselines.fit_baseline(db, facility=us_hospital.id, first_month="2024-01",
+                               last_month="2024-12")  # fmt: skip
+
+
+def test_overlapping_periods_and_bad_models_are_refused(db, springfield) -> None:
+    with pytest.raises(InputError, match="overlaps the baseline"):
+        baselines.savings(db, facility=springfield.id, baseline="2024", report="2024-06..2025-05")
+    with pytest.raises(InputError, match="model '6P' is not one of"):
+        baselines.fit_baseline(db, facility=springfield.id, first_month="2024-01",
+                               last_month="2024-12", model="6P")  # fmt: skip
+
+
+def test_energy_unit_converts_with_pint(db, springfield) -> None:
+    kwh = baselines.fit_baseline(db, facility=springfield.id, first_month="2024-01",
+                                 last_month="2024-12")  # fmt: skip
+    mmbtu = baselines.fit_baseline(db, facility=springfield.id, first_month="2024-01",
+                                   last_month="2024-12", energy_unit="MMBtu")  # fmt: skip
+    assert mmbtu.months["actual"].sum() == pytest.approx(
+        kwh.months["actual"].sum() * 0.003412141633, rel=1e-6
+    )
+    assert mmbtu.model.heating_balance == pytest.approx(kwh.model.heating_balance, abs=1e-6)
