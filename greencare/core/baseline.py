@@ -306,8 +306,10 @@ def _batched_sse(y: np.ndarray, n: np.ndarray, columns: list[np.ndarray]) -> np.
     scale = 1.0 / np.sqrt(n)
     g = max(c.shape[1] if c.ndim == 2 else 1 for c in columns)
     x = np.stack(
-        [np.broadcast_to((c if c.ndim == 2 else c[:, None]) * scale[:, None], (len(n), g))
-         for c in columns],
+        [
+            np.broadcast_to((c if c.ndim == 2 else c[:, None]) * scale[:, None], (len(n), g))
+            for c in columns
+        ],
         axis=-1,
     )  # fmt: skip  (P, G, k)
     yw = y * scale
@@ -324,7 +326,9 @@ def _batched_sse(y: np.ndarray, n: np.ndarray, columns: list[np.ndarray]) -> np.
     return np.where(np.isfinite(sse), sse, np.inf)
 
 
-def _sse_at(kind: str, y: np.ndarray, weather: Weather, th: float | None, tc: float | None) -> float:
+def _sse_at(
+    kind: str, y: np.ndarray, weather: Weather, th: float | None, tc: float | None
+) -> float:
     x = _design(kind, weather, th, tc)
     scale = 1.0 / np.sqrt(weather.days)
     beta, *_ = linalg.lstsq(x * scale[:, None], y * scale)
@@ -380,7 +384,10 @@ def _change_points(
         return _sse_at("5P", y, weather, float(v[0]), float(v[0] + v[1]))
 
     gap = tc0 - th0
-    bounds = [(max(lo, th0 - step), min(hi, th0 + step)), (max(0.0, gap - 2 * step), gap + 2 * step)]
+    bounds = [
+        (max(lo, th0 - step), min(hi, th0 + step)),
+        (max(0.0, gap - 2 * step), gap + 2 * step),
+    ]
     start = np.array([th0, gap])
     res = optimize.minimize(
         f2, start, method="Powell", bounds=bounds, options={"xtol": 1e-9, "ftol": 1e-14}
@@ -505,7 +512,9 @@ def _validity(kind: str, coefs: list[Coefficient]) -> tuple[bool, list[str]]:
             why.append(f"{c.name.replace('_', ' ')} is not significant (|t| = {t} < {T_MIN:g})")
     if kind in ("3PH", "3PC", "5P"):
         why += [
-            f"{c.name.replace('_', ' ')} is negative ({c.value:.4g})" for c in slopes if c.value <= 0
+            f"{c.name.replace('_', ' ')} is negative ({c.value:.4g})"
+            for c in slopes
+            if c.value <= 0
         ]
     if kind == "4P" and all(c.value <= 0 for c in slopes):
         why.append("both slopes of the 4-parameter model are negative")
@@ -549,5 +558,6 @@ def fit_best(
         }
         for m in fitted
     )
-    return Model(**{**{f: getattr(chosen, f) for f in chosen.__dataclass_fields__},
-                    "candidates": table})
+    return Model(
+        **{**{f: getattr(chosen, f) for f in chosen.__dataclass_fields__}, "candidates": table}
+    )

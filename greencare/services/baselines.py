@@ -217,7 +217,9 @@ def _station_days(db: Database, st: dict[str, Any], first: str, last: str) -> pd
 def _from_days(days: pd.DataFrame, months: list[str]) -> core.Weather:
     index = {m: i for i, m in enumerate(months)}
     part = days[days["month"].isin(index)]
-    return core.Weather.from_daily(part["month"].map(index), part["tmean"], str(days["unit"].iloc[0]))
+    return core.Weather.from_daily(
+        part["month"].map(index), part["tmean"], str(days["unit"].iloc[0])
+    )
 
 
 def facility_weather(
@@ -306,7 +308,9 @@ def normal_weather(db: Database, fac: Facility, *, station: str | None = None) -
     return _pool(frame, "tmean", "months", label, daily=False)
 
 
-def _pool(frame: pd.DataFrame, column: str, what: str, label: str, *, daily: bool) -> MonthlyWeather:
+def _pool(
+    frame: pd.DataFrame, column: str, what: str, label: str, *, daily: bool
+) -> MonthlyWeather:
     """Each calendar month's temperatures over all years, each year weighing 1/years."""
     if frame.empty:
         raise BaselineError(f"{label}: no complete months for normal weather")
@@ -356,8 +360,12 @@ class BaselineFit:
 
     def as_dict(self) -> dict[str, Any]:
         model = self.model.as_dict()
-        for key in ("base_load_per_day", "heating_slope_per_degree_day",
-                    "cooling_slope_per_degree_day", "temperature_slope_per_degree_day"):
+        for key in (
+            "base_load_per_day",
+            "heating_slope_per_degree_day",
+            "cooling_slope_per_degree_day",
+            "temperature_slope_per_degree_day",
+        ):
             if model[key] is not None:
                 model[key] = float(model[key])
         return {
@@ -373,6 +381,19 @@ class BaselineFit:
             "months_without_use": self.months_without_use,
             "months_without_weather": self.months_without_weather,
         }
+
+
+def jsonable(value: Any) -> Any:
+    """Results with NaN and infinities as None and numpy scalars as Python numbers (for JSON)."""
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -425,7 +446,7 @@ def fit_baseline(
     kwh = use.frame.set_index("month").loc[months, "kwh"].to_numpy(dtype=float)
     y = kwh * factor
     try:
-        fitted = (core.fit(model, y, sub.weather) if model else core.fit_best(y, sub.weather))
+        fitted = core.fit(model, y, sub.weather) if model else core.fit_best(y, sub.weather)
     except InputError as exc:
         raise BaselineError(f"{who}: {exc}") from None
     table = pd.DataFrame({
@@ -477,7 +498,9 @@ def savings(
                       last_month=r_last)  # fmt: skip
     who = fit.facility + (f", meter {fit.meter}" if fit.meter else "")
     if use.frame.empty:
-        raise BaselineError(f"{who}: no energy readings in the reporting period {r_first}..{r_last}")
+        raise BaselineError(
+            f"{who}: no energy readings in the reporting period {r_first}..{r_last}"
+        )
     wx = facility_weather(db, fac, r_first, r_last, station=station)
     wanted = _months(r_first, r_last)
     have_use = set(use.frame["month"])
@@ -569,16 +592,18 @@ def normalised(
         "normal_weather_source": normal.source,
         "actual_site_kwh": actual_site,
         "normalised_site_kwh": site,
-        "normalised_by_month": dict(zip(normal.months, (float(v) for v in per_month),
-                                        strict=True)),  # fmt: skip
+        "normalised_by_month": dict(zip(normal.months, (float(v) for v in per_month), strict=True)),
         "normalised_source_kwh": source,
         "source_ratio": ratio,
         "source_ratio_citation": "ENERGY STAR Portfolio Manager site-to-source ratios "
-        "(energy-star-pm/2023)" if ratio is not None else None,
+        "(energy-star-pm/2023)"
+        if ratio is not None
+        else None,
         "floor_area_ft2": area,
         "normalised_site_eui_kbtu_per_ft2": site * KWH_TO_KBTU / area if area else None,
         "normalised_source_eui_kbtu_per_ft2": source * KWH_TO_KBTU / area
-        if area and source is not None else None,
+        if area and source is not None
+        else None,
         "fit_for_savings": fit.model.fit_for_savings,
         "reasons": list(fit.model.reasons),
     }

@@ -38,9 +38,7 @@ def use_3ph(base: float = 100.0, slope: float = 5.0, balance: float = 55.3) -> n
 
 
 def use_5p() -> np.ndarray:
-    return DAYS * (
-        80.0 + 4.0 * np.maximum(0.0, 52.4 - TEMPS) + 6.5 * np.maximum(0.0, TEMPS - 67.2)
-    )
+    return DAYS * (80.0 + 4.0 * np.maximum(0.0, 52.4 - TEMPS) + 6.5 * np.maximum(0.0, TEMPS - 67.2))
 
 
 def test_3ph_parameters_are_recovered_exactly() -> None:
@@ -199,11 +197,15 @@ def test_eemeter_single_sided_samples_recover_balance_points_and_loads(
     model = bl.fit_best(y, weather)
     assert model.kind == kind
     if kind == "3PH":
-        assert model.heating_balance == pytest.approx(truth["baseline_heating_balance_point"], abs=3)
+        assert model.heating_balance == pytest.approx(
+            truth["baseline_heating_balance_point"], abs=3
+        )
         heating = model.heating_slope * weather.degree_days(model.heating_balance)[0].sum()
         assert heating == pytest.approx(truth["annual_baseline_heating_load"], rel=0.10)
     if kind == "3PC":
-        assert model.cooling_balance == pytest.approx(truth["baseline_cooling_balance_point"], abs=3)
+        assert model.cooling_balance == pytest.approx(
+            truth["baseline_cooling_balance_point"], abs=3
+        )
         cooling = model.cooling_slope * weather.degree_days(model.cooling_balance)[1].sum()
         assert cooling == pytest.approx(truth["annual_baseline_cooling_load"], rel=0.10)
     base = model.base_load * 365
