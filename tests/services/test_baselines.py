@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,6 +11,7 @@ from sqlite_utils import Database
 
 from greencare import services
 from greencare.core.errors import InputError
+from greencare.core.models import Facility
 from greencare.services import baselines, weather
 
 BASE_PER_DAY = 3000.0  # kWh/day
@@ -33,8 +36,10 @@ def synthetic_use(frame: pd.DataFrame, scale: float = 1.0) -> np.ndarray:
     return scale * (BASE_PER_DAY * frame["days"] + heat).to_numpy() * wobble
 
 
-@pytest.fixture
-def springfield(db: Database):
+@pytest.fixture(scope="module")
+def built() -> Iterator[tuple[Database, Facility]]:
+    """Built once per module (the tests only read it): 2023-01..2025-08, monthly bills."""
+    db = services.open_db(":memory:")
     fac = services.add_facility(
         db, name="Springfield General", country="US", region="IL", grid_region="SRMW",
         floor_area="400000 ft**2",
@@ -51,12 +56,23 @@ def springfield(db: Database):
             end=start.end_time.date().isoformat(), quantity=round(float(quantity), 3),
             cost=round(float(quantity) * 0.12, 2), currency="USD",
         )  # fmt: skip
-    return fac
+    yield db, fac
+    db.close()
 
 
-def test_fit_recovers_the_heating_balance_point_from_nclimdiv_weather(db, springfield) -> None:
+@pytest.fixture
+def springfield(built):
+    return built[1]
+
+
+@pytest.fixture
+def sdb(built) -> Database:
+    return built[0]
+
+
+def test_fit_recovers_the_heating_balance_point_from_nclimdiv_weather(sdb, springfield) -> None:
     fit = baselines.fit_baseline(
-        db, facility="Springfield General", first_month="2023-01", last_month="2024-12"
+        sdb, facility="Springfield General", first_month="2023-01", last_month="2024-12"
     )
     assert fit.model.kind == "3PH"
     assert fit.model.heating_balance == pytest.approx(BALANCE, abs=0.5)
@@ -69,8 +85,8 @@ def test_fit_recovers_the_heating_balance_point_from_nclimdiv_weather(db, spring
     assert data["model"]["limits"]["cv_rmse"] == 0.15
 
 
-def test_savings_month_by_month_find_the_ten_percent(db, springfield) -> None:
-    result = baselines.savings(db, facility=springfield.id, baseline="2023..2024", report="2025")
+def test_savings_month_by_month_find_the_ten_percent(sdb, springfield) -> None:
+    result = baselines.savings(sdb, facility=springfield.id, baseline="2023..2024", report="2025")
     assert result["reporting_period"] == ["2025-01", "2025-12"]
     assert [m["month"] for m in result["months"]] == [f"2025-{m:02d}" for m in range(1, 9)]
     # months not yet published by NOAA are listed, not guessed
@@ -84,8 +100,8 @@ def test_savings_month_by_month_find_the_ten_percent(db, springfield) -> None:
     assert "IPMVP Option C" in result["method"]
 
 
-def test_normalised_use_and_eui(db, springfield) -> None:
-    result = baselines.normalised(db, facility=springfield.id, year=2024)
+def test_normalised_use_and_eui(sdb, springfield) -> None:
+    result = baselines.normalised(sdb, facility=springfield.id, year=2024)
     assert result["normal_weather_source"].endswith("1991–2020 monthly means")
     # normal-weather use of the synthetic building, worked from the same pooled normals
     temps = illinois_mean_temps("1991-01", "2020-12")
@@ -100,8 +116,8 @@ def test_normalised_use_and_eui(db, springfield) -> None:
     assert result["normalised_source_eui_kbtu_per_ft2"] == pytest.approx(eui * 2.8)
 
 
-def test_forecast_fills_the_rest_of_the_year_with_normal_weather(db, springfield) -> None:
-    result = baselines.forecast(db, facility=springfield.id, year=2025, target=20_000_000)
+def test_forecast_fills_the_rest_of_the_year_with_normal_weather(sdb, springfield) -> None:
+    result = baselines.forecast(sdb, facility=springfield.id, year=2025, target=20_000_000)
     assert result["months_metered"] == [f"2025-{m:02d}" for m in range(1, 9)]
     assert [r["basis"] for r in result["months"][8:]] == ["normal weather"] * 4
     assert result["model_period"] == ["2024-09", "2025-08"]
@@ -109,9 +125,9 @@ def test_forecast_fills_the_rest_of_the_year_with_normal_weather(db, springfield
     assert result["above_target"] == pytest.approx(result["forecast"] - 20_000_000)
 
 
-def test_too_few_months_is_refused_in_one_line(db, springfield) -> None:
+def test_too_few_months_is_refused_in_one_line(sdb, springfield) -> None:
     with pytest.raises(baselines.BaselineError, match=r"6 month\(s\) in 2024-01..2024-06 have"):
-        baselines.fit_baseline(db, facility=springfield.id, first_month="2024-01",
+        baselines.fit_baseline(sdb, facility=springfield.id, first_month="2024-01",
                                last_month="2024-06")  # fmt: skip
 
 
@@ -123,20 +139,54 @@ def test_no_weather_for_the_facility_is_refused(db, us_hospital, gas_meter) -> N
                                last_month="2024-12")  # fmt: skip
 
 
-def test_overlapping_periods_and_bad_models_are_refused(db, springfield) -> None:
+def test_overlapping_periods_and_bad_models_are_refused(sdb, springfield) -> None:
     with pytest.raises(InputError, match="overlaps the baseline"):
-        baselines.savings(db, facility=springfield.id, baseline="2024", report="2024-06..2025-05")
+        baselines.savings(sdb, facility=springfield.id, baseline="2024", report="2024-06..2025-05")
     with pytest.raises(InputError, match="model '6P' is not one of"):
-        baselines.fit_baseline(db, facility=springfield.id, first_month="2024-01",
+        baselines.fit_baseline(sdb, facility=springfield.id, first_month="2024-01",
                                last_month="2024-12", model="6P")  # fmt: skip
 
 
-def test_energy_unit_converts_with_pint(db, springfield) -> None:
-    kwh = baselines.fit_baseline(db, facility=springfield.id, first_month="2024-01",
+def test_energy_unit_converts_with_pint(sdb, springfield) -> None:
+    kwh = baselines.fit_baseline(sdb, facility=springfield.id, first_month="2024-01",
                                  last_month="2024-12")  # fmt: skip
-    mmbtu = baselines.fit_baseline(db, facility=springfield.id, first_month="2024-01",
+    mmbtu = baselines.fit_baseline(sdb, facility=springfield.id, first_month="2024-01",
                                    last_month="2024-12", energy_unit="MMBtu")  # fmt: skip
     assert mmbtu.months["actual"].sum() == pytest.approx(
         kwh.months["actual"].sum() * 0.003412141633, rel=1e-6
     )
     assert mmbtu.model.heating_balance == pytest.approx(kwh.model.heating_balance, abs=1e-6)
+
+
+def test_an_imported_station_is_used_with_its_daily_temperatures(db, tmp_path) -> None:
+    """Daily means give degree days at every candidate base: the balance point comes back."""
+    fac = services.add_facility(db, name="Oak Park", country="US", region="IL",
+                                grid_region="SRMW")  # fmt: skip
+    meter = services.add_meter(db, facility=fac.id, name="Gas", commodity="natural_gas",
+                               unit="therm")  # fmt: skip
+    days = pd.date_range("2023-01-01", "2024-12-31", freq="D")
+    doy = days.day_of_year.to_numpy()
+    tavg = np.round(52 + 25 * np.sin(2 * np.pi * (doy - 110) / 365) + 8 * np.sin(doy * 2.3), 1)
+    lines = ['"STATION","NAME","DATE","TAVG","TMAX","TMIN"']
+    lines += [f'"USW0000TEST","TEST STATION, IL US","{d.date()}","{t}","",""'
+              for d, t in zip(days, tavg, strict=True)]  # fmt: skip
+    path = tmp_path / "station.csv"
+    path.write_text("\n".join(lines) + "\n")
+    weather.import_weather(db, path, facility=fac.id, unit="F")
+    frame = pd.DataFrame({"month": days.strftime("%Y-%m"),
+                          "therm": 20 + 1.5 * np.maximum(0.0, 60.0 - tavg)})  # fmt: skip
+    for month, therm in frame.groupby("month")["therm"].sum().items():
+        p = pd.Period(month, freq="M")
+        services.add_reading(db, meter=meter.id, start=p.start_time.date().isoformat(),
+                             end=p.end_time.date().isoformat(), quantity=round(therm, 4))  # fmt: skip
+    fit = baselines.fit_baseline(db, facility=fac.id, first_month="2023-01", last_month="2024-12",
+                                 energy_unit="therm")  # fmt: skip
+    assert fit.weather_source == "station USW0000TEST (imported daily mean temperatures)"
+    assert fit.model.kind == "3PH"
+    assert fit.model.heating_balance == pytest.approx(60.0, abs=0.01)
+    assert fit.model.heating_slope == pytest.approx(1.5, rel=1e-4)
+    assert fit.model.base_load == pytest.approx(20.0, rel=1e-4)
+    result = baselines.normalised(db, facility=fac.id, year=2024)
+    assert result["normal_weather_source"] == (
+        "station USW0000TEST, mean of its complete months 2023–2024"
+    )
