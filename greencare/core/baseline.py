@@ -129,6 +129,10 @@ class Weather:
             raise InputError("temperatures must be in period order")
         if not np.all(np.isfinite(self.temps)):
             raise InputError("temperatures must be finite numbers")
+        # computed once: where each period's temperatures start, and whether there is one each
+        starts = np.flatnonzero(np.r_[True, np.diff(self.period) != 0])
+        object.__setattr__(self, "_first", starts)
+        object.__setattr__(self, "_single", len(starts) == len(self.temps))
 
     @classmethod
     def from_daily(cls, period: Any, temps: Any, unit: str) -> Weather:
@@ -160,12 +164,11 @@ class Weather:
     def periods(self) -> int:
         return len(self.days)
 
-    def _starts(self) -> np.ndarray:
-        return np.flatnonzero(np.r_[True, np.diff(self.period) != 0])
-
     def mean_temps(self) -> np.ndarray:
         """Each period's mean temperature (weighted by days)."""
-        starts = self._starts()
+        if self._single:  # type: ignore[attr-defined]
+            return self.temps.copy()
+        starts = self._first  # type: ignore[attr-defined]
         return np.add.reduceat(self.temps * self.weights, starts) / np.add.reduceat(
             self.weights, starts
         )
@@ -178,11 +181,12 @@ class Weather:
         """HDD and CDD per period (rows) at each base (columns), in °unit·day."""
         b = np.atleast_1d(np.asarray(bases, dtype=float))
         diff = b[None, :] - self.temps[:, None]
-        starts = self._starts()
         w = self.weights[:, None]
-        hdd = np.add.reduceat(np.maximum(diff, 0.0) * w, starts, axis=0)
-        cdd = np.add.reduceat(np.maximum(-diff, 0.0) * w, starts, axis=0)
-        return hdd, cdd
+        hdd, cdd = np.maximum(diff, 0.0) * w, np.maximum(-diff, 0.0) * w
+        if self._single:  # type: ignore[attr-defined]
+            return hdd, cdd
+        starts = self._first  # type: ignore[attr-defined]
+        return np.add.reduceat(hdd, starts, axis=0), np.add.reduceat(cdd, starts, axis=0)
 
 
 @dataclass(frozen=True)
@@ -300,40 +304,45 @@ def _design(kind: str, weather: Weather, th: float | None, tc: float | None) -> 
 def _batched_sse(y: np.ndarray, n: np.ndarray, columns: list[np.ndarray]) -> np.ndarray:
     """Weighted SSE of per-day use for every grid point at once.
 
-    ``columns`` are per-period totals, each (P,) or (P, G); returns (G,). Rows are scaled by
-    1/sqrt(n) (per-day values with weights n), then the normal equations are solved per point.
+    ``columns`` are per-period totals, each (P,) or (P, G); returns (G,). The weights are 1/n
+    (per-day values weighted by days); the normal equations of every grid point are built from
+    column products and solved together; SSE = y'Wy - b'beta (only used to rank grid points:
+    the chosen point is refitted directly).
     """
-    scale = 1.0 / np.sqrt(n)
+    w = 1.0 / n
     g = max(c.shape[1] if c.ndim == 2 else 1 for c in columns)
-    x = np.stack(
-        [
-            np.broadcast_to((c if c.ndim == 2 else c[:, None]) * scale[:, None], (len(n), g))
-            for c in columns
-        ],
-        axis=-1,
-    )  # fmt: skip  (P, G, k)
-    yw = y * scale
-    xt = np.transpose(x, (1, 2, 0))  # (G, k, P)
-    a = xt @ np.transpose(x, (1, 0, 2))  # (G, k, k)
-    b = xt @ yw  # (G, k)
+    cols = [np.broadcast_to(c if c.ndim == 2 else c[:, None], (len(n), g)) for c in columns]
+    k = len(cols)
+    a = np.empty((g, k, k))
+    b = np.empty((g, k))
+    for r in range(k):
+        wr = cols[r] * w[:, None]
+        b[:, r] = y @ wr
+        for c in range(r, k):
+            a[:, r, c] = a[:, c, r] = np.einsum("pg,pg->g", wr, cols[c])
     with np.errstate(all="ignore"):
         try:
             beta = np.linalg.solve(a, b[..., None])[..., 0]
         except np.linalg.LinAlgError:
             beta = np.stack([np.linalg.lstsq(a[i], b[i], rcond=None)[0] for i in range(g)])
-        resid = yw[:, None] - np.einsum("pgk,gk->pg", x, beta)
-        sse = np.sum(resid * resid, axis=0)
+        sse = float(y @ (y * w)) - np.einsum("gk,gk->g", b, beta)
     return np.where(np.isfinite(sse), sse, np.inf)
 
 
 def _sse_at(
     kind: str, y: np.ndarray, weather: Weather, th: float | None, tc: float | None
 ) -> float:
+    """Weighted SSE at given change points (normal equations: called many times per fit)."""
     x = _design(kind, weather, th, tc)
-    scale = 1.0 / np.sqrt(weather.days)
-    beta, *_ = linalg.lstsq(x * scale[:, None], y * scale)
-    r = (y - x @ beta) * scale
-    return float(r @ r)
+    w = 1.0 / weather.days
+    a = (x.T * w) @ x
+    b = (x.T * w) @ y
+    try:
+        beta = np.linalg.solve(a, b)
+    except np.linalg.LinAlgError:
+        beta = np.linalg.lstsq(a, b, rcond=None)[0]
+    r = y - x @ beta
+    return float(r @ (r * w))
 
 
 def _grid(weather: Weather) -> np.ndarray:
@@ -370,7 +379,7 @@ def _change_points(
 
         res = optimize.minimize_scalar(
             f, bounds=(max(lo, best - step), min(hi, best + step)), method="bounded",
-            options={"xatol": 1e-9},
+            options={"xatol": 1e-8},
         )  # fmt: skip
         t = float(res.x) if res.fun <= f(best) else best
         return (t, None) if kind != "3PC" else (None, t)
@@ -380,8 +389,10 @@ def _change_points(
     k = int(np.argmin(sse))
     th0, tc0 = float(grid[i[k]]), float(grid[j[k]])
 
+    scale = max(float(sse[k]), 1e-300)  # SSE relative to the grid's best, so fatol is relative
+
     def f2(v: np.ndarray) -> float:  # v = (heating change point, dead band width >= 0)
-        return _sse_at("5P", y, weather, float(v[0]), float(v[0] + v[1]))
+        return _sse_at("5P", y, weather, float(v[0]), float(v[0] + v[1])) / scale
 
     gap = tc0 - th0
     bounds = [
@@ -390,7 +401,7 @@ def _change_points(
     ]
     start = np.array([th0, gap])
     res = optimize.minimize(
-        f2, start, method="Powell", bounds=bounds, options={"xtol": 1e-9, "ftol": 1e-14}
+        f2, start, method="Nelder-Mead", bounds=bounds, options={"xatol": 1e-7, "fatol": 1e-10}
     )
     if res.fun <= f2(start) and res.x[0] + res.x[1] <= hi:
         return float(res.x[0]), float(res.x[0] + res.x[1])

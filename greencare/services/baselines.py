@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -112,41 +113,49 @@ class Use:
 
 def monthly_use(
     db: Database, *, facility: int | str, meter: int | str | None = None,
-    first_month: str, last_month: str,
+    first_month: str, last_month: str, with_source: bool = False,
 ) -> Use:  # fmt: skip
-    """Monthly energy (kWh) of the facility's energy meters, or of one meter, months with data."""
+    """Monthly energy (kWh) of the facility's energy meters, or of one meter, months with data.
+
+    ``with_source`` adds US source energy (ENERGY STAR Portfolio Manager site-to-source ratios);
+    a month with a commodity that has no ratio has none.
+    """
     from greencare.core import units
-    from greencare.storage.inventory import load_activity
+    from greencare.storage import baselines as store
 
     fac = services.get_facility(db, facility)
     m = services.get_meter(db, meter, facility=fac.id) if meter is not None else None
     if m is not None and units.canonical_unit(m.commodity) != units.CANONICAL_ENERGY:
         raise BaselineError(f"meter {m.name} measures {m.commodity}, not energy: no baseline")
-    act = load_activity(db, first_month=first_month, last_month=last_month,
-                        facility_ids=[int(fac.id or 0)])  # fmt: skip
-    energy = act.energy[act.energy["canonical_unit"] == units.CANONICAL_ENERGY]
-    if m is not None:
-        energy = energy[energy["meter_id"] == m.id]
-    ratios = _source_ratios() if fac.country == "US" else {}
-    energy = energy.assign(source_kwh=energy["quantity_canonical"] * energy["commodity"].map(
-        lambda c: ratios.get(c, math.nan)))  # fmt: skip
+    energy = store.monthly_energy(
+        db, int(fac.id or 0), None if m is None else int(m.id or 0), first_month, last_month,
+        units.CANONICAL_ENERGY,
+    )  # fmt: skip
     currencies = sorted({c for c in energy["currency"].dropna().unique() if c})
     if len(currencies) > 1:
         raise BaselineError(
             f"{fac.name}: readings carry costs in {', '.join(currencies)}; avoided cost needs one "
             "currency (choose a meter with --meter)"
         )
-    frame = (
-        energy.groupby("month")
-        .agg(kwh=("quantity_canonical", "sum"), cost=("cost", lambda s: s.sum(min_count=1)),
-             source_kwh=("source_kwh", lambda s: s.sum(min_count=len(s))))
-        .reset_index()
-    )  # fmt: skip
+    grouped = energy.groupby("month")
+    frame = pd.DataFrame(
+        {"kwh": grouped["quantity_canonical"].sum(), "cost": grouped["cost"].sum(min_count=1)}
+    )
+    # a month where some use carries no cost has no price: never a partial cost
+    frame.loc[energy["cost"].isna().groupby(energy["month"]).any(), "cost"] = math.nan
+    frame = frame.reset_index()
+    if with_source:
+        ratios = _source_ratios() if fac.country == "US" else {}
+        source = energy["quantity_canonical"] * energy["commodity"].map(ratios).astype(float)
+        frame["source_kwh"] = source.groupby(energy["month"]).sum(min_count=1).to_numpy()
+        frame.loc[energy["commodity"].map(ratios).isna().groupby(energy["month"]).any()
+                  .to_numpy(), "source_kwh"] = math.nan  # fmt: skip
     frame["currency"] = currencies[0] if currencies else None
     commodities = tuple(sorted(energy["commodity"].unique()))
     return Use(fac.name, m.name if m else None, commodities, frame)
 
 
+@lru_cache(maxsize=1)
 def _source_ratios() -> dict[str, float]:
     from greencare.core.factors import FactorLibrary
 
@@ -576,7 +585,9 @@ def normalised(
         )
     per_month = fit.model.predict(normal.weather)
     site = float(per_month.sum())
-    use = monthly_use(db, facility=fac.id or 0, meter=meter, first_month=first, last_month=last)
+    use = monthly_use(
+        db, facility=fac.id or 0, meter=meter, first_month=first, last_month=last, with_source=True
+    )
     actual_site = float(use.frame["kwh"].sum())
     actual_source = float(use.frame["source_kwh"].sum(min_count=len(use.frame)))
     ratio = actual_source / actual_site if actual_site and math.isfinite(actual_source) else None
