@@ -108,3 +108,11 @@ def test_one_line_errors(cli) -> None:
     result = cli("baseline", "--from", "2024-13", "--to", "2025-01")
     assert result.exit_code == 1
     assert "is not a month" in result.stderr
+
+
+def test_a_model_that_fails_the_limits_is_flagged(cli) -> None:
+    result = cli("savings", "--baseline", "2023..2024", "--report", "2025", "--model", "mean")
+    assert result.exit_code == 0, result.output
+    assert "model: mean, mean (no weather dependence): NOT fit for savings" in result.output
+    assert "is above the 15% limit" in result.output
+    assert "warning: the baseline model is not fit for savings" in result.output

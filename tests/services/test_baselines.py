@@ -190,3 +190,26 @@ def test_an_imported_station_is_used_with_its_daily_temperatures(db, tmp_path) -
     assert result["normal_weather_source"] == (
         "station USW0000TEST, mean of its complete months 2023–2024"
     )
+
+
+def test_a_water_meter_has_no_energy_baseline(db, springfield_water) -> None:
+    with pytest.raises(baselines.BaselineError, match="meter Water measures water, not energy"):
+        baselines.fit_baseline(db, facility=springfield_water.facility_id, meter="Water",
+                               first_month="2024-01", last_month="2024-12")  # fmt: skip
+
+
+@pytest.fixture
+def springfield_water(db):
+    fac = services.add_facility(db, name="Waterside", country="US", region="IL",
+                                grid_region="SRMW")  # fmt: skip
+    return services.add_meter(db, facility=fac.id, name="Water", commodity="water", unit="kgal")
+
+
+def test_a_fixed_model_and_json_safe_results(sdb, springfield) -> None:
+    fit = baselines.fit_baseline(sdb, facility=springfield.id, first_month="2023-01",
+                                 last_month="2024-12", model="mean")  # fmt: skip
+    assert fit.model.kind == "mean"
+    assert fit.model.candidates == ()
+    assert fit.model.cv_rmse > 0.15 and not fit.model.fit_for_savings
+    data = baselines.jsonable({"a": float("nan"), "b": [np.float64(1.5), float("inf")]})
+    assert data == {"a": None, "b": [1.5, None]}
