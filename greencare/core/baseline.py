@@ -24,7 +24,7 @@ any least-squares fit with an intercept). For the change-point models the sum of
 is profiled over a grid of change points (1 °F or 0.5 °C apart, between the ``MIN_SIDE``-th
 lowest and highest period mean temperatures, so each side has data), every grid point solved at
 once with batched normal equations; the best grid point is refined by scipy's bounded search
-(``minimize_scalar``; Powell with bounds for the 5P pair) and the final fit is
+(``minimize_scalar``; bounded Nelder-Mead for the 5P pair) and the final fit is
 ``scipy.linalg.lstsq``. Standard errors and t-statistics are those of the regression
 coefficients at the chosen change points, with n - p degrees of freedom (change points are
 profiled, so they have no standard error here).
