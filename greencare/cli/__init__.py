@@ -182,6 +182,7 @@ def formats(as_json: bool) -> None:
 def _register() -> None:
     """Add each command group's module (click only: what a command needs loads when it runs)."""
     from greencare.cli import activity, facilities, factors, history, imports, inventory, readings
+    from greencare.cli.baseline import baseline, savings
     from greencare.cli.export import export
     from greencare.cli.report import report
     from greencare.cli.targets import settings, target
@@ -206,6 +207,8 @@ def _register() -> None:
         target,
         settings,
         weather,
+        baseline,
+        savings,
     ):
         main.add_command(command)
 

@@ -90,6 +90,7 @@ _export(
     "set_default_baseline_year",
     "fiscal_year_of",
 )
+_export("baselines", "fit_baseline", "savings", "normalised", "forecast", "monthly_use")
 _EXPORTS["PlausibilityError"] = ("plausibility", "PlausibilityError")
 _EXPORTS["accepting_outliers"] = ("plausibility", "accepting")
 _EXPORTS["list_batches"] = ("greencare.storage.batches", "list_batches")
