@@ -51,6 +51,7 @@ _export(
     "retire_facility",
     "retire_meter",
     "reinstate_facility",
+    "update_meter",
 )
 _export(
     "readings",
@@ -64,7 +65,25 @@ _export(
     "count_readings",
     "delete_reading",
 )
-_export("activity", "add_waste", "add_purchase", "set_normalizer", "add_instrument")
+_export(
+    "activity",
+    "add_waste",
+    "add_purchase",
+    "set_normalizer",
+    "set_normalizers",
+    "add_instrument",
+    "list_instruments",
+    "get_waste",
+    "update_waste",
+    "delete_waste",
+    "get_purchase",
+    "update_purchase",
+    "delete_purchase",
+    "get_instrument",
+    "update_instrument",
+    "delete_instrument",
+)
+_export("history", "undo_change")
 _export("inventory", "period_months", "emissions", "explain", "records_behind", "check")
 _EXPORTS["PlausibilityError"] = ("plausibility", "PlausibilityError")
 _EXPORTS["accepting_outliers"] = ("plausibility", "accepting")

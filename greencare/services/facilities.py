@@ -156,3 +156,28 @@ def retire_meter(db: Database, meter_id: int, *, source: str = "api") -> None:
 
 def reinstate_facility(db: Database, facility_id: int, *, source: str = "api") -> None:
     _set_retired(db, "facilities", facility_id, False, source)
+
+
+#: What a person may change on a meter (its facility stays; retire/reinstate keep their own
+#: functions).
+METER_FIELDS = frozenset({"name", "commodity", "unit", "delivery_class", "net_metering", "notes"})
+
+
+def update_meter(db: Database, meter_id: int, *, source: str = "api", **fields: Any) -> Meter:
+    """Change a meter's details: only the fields given change, validated like ``add_meter``
+    (the unit must measure the commodity); audited. Its commodity cannot change once readings
+    are stored (they were converted as that commodity): that is refused with the reason."""
+    unknown = sorted(set(fields) - METER_FIELDS)
+    if unknown:
+        raise InputError(
+            f"a meter's {', '.join(unknown)} cannot be changed; "
+            f"the fields that can: {', '.join(sorted(METER_FIELDS))}"
+        )
+    if not fields:
+        raise InputError("nothing to change: give at least one field of the meter")
+    current = facilities.get_meter(db, meter_id)
+    if current.id != meter_id:
+        raise NotFoundError(f"no meter with id {meter_id}")
+    data = {**current.model_dump(), **fields}
+    meter = _validate(Meter, data)
+    return facilities.update_meter(db, meter, source=source)

@@ -13,9 +13,13 @@ def audit_entries(
     table: str | None = None,
     source: str | None = None,
     limit: int = 500,
+    entry_id: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Audit rows newest first, raw (before/after left as JSON text)."""
+    """Audit rows newest first, raw (before/after left as JSON text); ``entry_id``: that one."""
     where, params = [], []
+    if entry_id is not None:
+        where.append("id = ?")
+        params.append(entry_id)
     if table:
         where.append("table_name = ?")
         params.append(table)
@@ -69,14 +73,15 @@ def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list
 
 
 def readable_entries(
-    db: Database, *, table: str | None = None, source: str | None = None, limit: int = 50
-) -> list[dict[str, Any]]:
+    db: Database, *, table: str | None = None, source: str | None = None, limit: int = 50,
+    entry_id: int | None = None,
+) -> list[dict[str, Any]]:  # fmt: skip
     """Audit entries newest first, each with its changes spelled out (``changes``) and the
     raw before/after kept for scripts."""
     import json
 
     out = []
-    for row in audit_entries(db, table=table, source=source, limit=limit):
+    for row in audit_entries(db, table=table, source=source, limit=limit, entry_id=entry_id):
         before = json.loads(row["before"]) if row.get("before") else None
         after = json.loads(row["after"]) if row.get("after") else None
         if not isinstance(before, dict | None) or not isinstance(after, dict | None):
@@ -97,3 +102,13 @@ def readable_entries(
             }
         )
     return out
+
+
+def undo_change(db: Database, entry_id: int, *, source: str = "api") -> dict[str, Any]:
+    """Reverse one audited change (an edit, a deletion, an addition) of a facility, meter,
+    reading, waste record, purchase, instrument or normalizer: the row is put back as the audit
+    entry recorded it. Only a row's newest change can be undone; the undo is audited too.
+    Returns ``{"entry", "table", "row_id", "done"}`` (done: restored, changed back, removed)."""
+    from greencare.storage import undo
+
+    return undo.undo_change(db, entry_id, source=source)
