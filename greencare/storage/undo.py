@@ -10,6 +10,7 @@ whole (``storage.imports.undo_batch``), not row by row.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from typing import Any
 
@@ -58,16 +59,7 @@ def undo_change(db: Database, entry_id: int, *, source: str) -> dict[str, Any]:
         if action not in _ROW_ACTIONS or table not in UNDOABLE or row_id is None:
             raise ConflictError(f"audit entry {entry_id} ({action} of {table}) cannot be undone")
         noun = UNDOABLE[table]
-        later = db.execute(
-            "SELECT max(id) FROM audit_log WHERE table_name = ? AND row_id = ? AND id > ? "
-            "AND action IN ('insert', 'update', 'delete')",
-            [table, row_id, entry_id],
-        ).fetchone()[0]
-        if later is not None:
-            raise ConflictError(
-                f"{noun} {row_id} was changed again since (audit entry {later}); "
-                "undo that change first"
-            )
+        _newest(db, entry_id, table, int(row_id), noun)
         before = json.loads(entry["before"]) if entry["before"] else None
         after = json.loads(entry["after"]) if entry["after"] else None
         current = audit.row_dict(db, table, int(row_id))
@@ -83,6 +75,36 @@ def undo_change(db: Database, entry_id: int, *, source: str) -> dict[str, Any]:
         except sqlite3.IntegrityError as exc:
             raise ConflictError(f"cannot undo audit entry {entry_id}: {exc}") from exc
     return {"entry": entry_id, "table": table, "row_id": int(row_id), "done": done}
+
+
+#: How an undo's audit entry names the entry it reversed (in its source).
+_UNDO_OF = re.compile(r"\(undo of audit entry (\d+)\)$")
+
+
+def _newest(db: Database, entry_id: int, table: str, row_id: int, noun: str) -> None:
+    """Refuse unless ``entry_id`` is the row's newest change still in force: a later change
+    together with the undo of it cancels out, so changes can be undone one after the other."""
+    later = db.execute(
+        "SELECT id, source FROM audit_log WHERE table_name = ? AND row_id = ? AND id > ? "
+        "AND action IN ('insert', 'update', 'delete') ORDER BY id",
+        [table, row_id, entry_id],
+    ).fetchall()
+    ids = {int(i) for i, _ in later}
+    cancelled: set[int] = set()
+    for undo_id, source in later:
+        match = _UNDO_OF.search(source or "")
+        if match and int(match.group(1)) == entry_id:
+            raise ConflictError(
+                f"audit entry {entry_id} was undone already (audit entry {undo_id})"
+            )
+        if match and int(match.group(1)) in ids:
+            cancelled |= {int(undo_id), int(match.group(1))}
+    standing = sorted(ids - cancelled)
+    if standing:
+        raise ConflictError(
+            f"{noun} {row_id} was changed again since (audit entry {standing[-1]}); "
+            "undo that change first"
+        )
 
 
 def _restore(
