@@ -193,30 +193,46 @@ class MeterForm(FormScreen):
 
 
 class PatientDaysForm(FormScreen):
-    """A month's patient days, adjusted patient days and FTEs (replaces what the month had)."""
+    """Patient days, adjusted patient days and FTEs for one month or the same figures for each
+    month of a range (replacing what those months had), all saved together or none."""
+
+    ALIASES = {"start": "month", "end": "to_month"}
 
     def __init__(self, db: Any, facility: Facility, month: str = "") -> None:
         self.db = db
         self.facility = facility
         positive = lambda t: check_number(t, minimum=0)  # noqa: E731
         fields = [
-            Field("month", "Month", placeholder="YYYY-MM", required=True, value=month or None,
+            Field("month", "From month", placeholder="YYYY-MM", required=True,
+                  value=month or None, check=check_month),
+            Field("to_month", "To month", placeholder="YYYY-MM (blank: that month only)",
                   check=check_month),
             Field("patient_days", "Patient days", placeholder="e.g. 6500", check=positive),
             Field("adjusted_patient_days", "Adj. patient days", placeholder="optional",
                   check=positive),
             Field("ftes", "FTEs", placeholder="optional", check=positive),
         ]  # fmt: skip
-        super().__init__(f"Patient days at [b]{facility.name}[/b]", fields)
+        super().__init__(f"Patient days at {facility.name} (each month)", fields)
+
+    def check(self, field_id: str, text: str) -> str:
+        message = super().check(field_id, text)
+        if message or field_id not in ("month", "to_month"):
+            return message
+        first, last = self.value("month"), self.value("to_month")
+        if first and last and not check_month(first) and not check_month(last) and last < first:
+            return "the last month is before the first"
+        return ""
 
     def save(self, values: dict[str, Any]) -> dict[str, Any]:
         figures = {k: number_or_none(values[k]) for k in ("patient_days",
                    "adjusted_patient_days", "ftes")}  # fmt: skip
-        services.set_normalizer(
-            self.db, facility=self.facility.id or 0, month=values["month"], source="tui",
-            **figures,
+        given = {k: v for k, v in figures.items() if v is not None}
+        first, last = values["month"], values["to_month"] or values["month"]
+        ids = services.set_normalizers(
+            self.db, facility=self.facility.id or 0, start=first, end=last, source="tui",
+            **given,
         )  # fmt: skip
-        return {"month": values["month"], **figures}
+        return {"month": first, "to_month": last, "months": len(ids), **figures}
 
 
 class FacilitiesScreen(SectionScreen):
@@ -383,7 +399,12 @@ class FacilitiesScreen(SectionScreen):
         def saved(row: dict[str, Any] | None) -> None:
             if row is not None:
                 self.show_facility(self.facility)
-                self.app.notify(f"Saved patient days for {row['month']}.", title="Saved")
+                months = (
+                    row["month"]
+                    if row["months"] == 1
+                    else f"{row['months']} months, {row['month']} to {row['to_month']}"
+                )
+                self.app.notify(f"Saved patient days for {months}.", title="Saved")
 
         self.app.push_screen(PatientDaysForm(self.db, self.facility, month), saved)
 
