@@ -196,6 +196,7 @@ class InstrumentsScreen(SectionScreen):
 
     def load(self) -> None:
         table = self.query_one("#inst-table", DataTable)
+        keep, row = self.selected_key(table), table.cursor_row
         table.clear()
         rows = services.list_instruments(self.db, facility=self.facility_id)
         meters = {m.id: m.name for m in services.list_meters(self.db)}
@@ -206,6 +207,7 @@ class InstrumentsScreen(SectionScreen):
                 num(r["co2e_kg_per_mwh"], 1), str(meter), r["certificate"] or "",
                 r["description"] or "", r["facility"], key=str(r["id"]),
             )  # fmt: skip
+        self.restore_cursor(table, keep, row)
         self.query_one("#inst-summary", Static).update(f"  {len(rows):,} instruments")
         self.set_status(
             "a add · ctrl+e / enter edit · Del delete the highlighted instrument"
@@ -231,13 +233,9 @@ class InstrumentsScreen(SectionScreen):
         def saved(result: Any) -> None:
             if result is None:
                 return
-            self.load()
             table = self.query_one("#inst-table", DataTable)
-            index = next(
-                (i for i, k in enumerate(table.rows) if k.value == str(result["id"])), None
-            )
-            if index is not None:
-                table.move_cursor(row=index)
+            self.load()
+            self.restore_cursor(table, str(result["id"]), table.cursor_row)
             self.app.notify(f"Saved instrument {result['id']}.", title=title)
 
         return saved

@@ -128,11 +128,15 @@ class PurchaseForm(FormScreen):
                 unit.value = stored_unit
 
     def changed(self, field_id: str, value: Any) -> None:
-        if field_id == "category" and value:
+        if field_id == "category" and value and value != self.shown_category:
             self._category(value)
+
+    #: The category whose items and units the form offers now.
+    shown_category: str | None = None
 
     def _category(self, category: str) -> None:
         """Offer the items and units of a healthcare category; a spend needs neither."""
+        self.shown_category = category
         item, unit = self.query_one("#item", Select), self.query_one("#unit", Select)
         naics = self.query_one("#naics", Input)
         if category == SPEND:
@@ -248,6 +252,7 @@ class PurchasesScreen(SectionScreen):
                 f"{num(r['quantity'], 1)} {r['unit']}".strip(), r["first"], r["last"], key=str(i),
             )  # fmt: skip
         table = self.query_one("#buy-table", DataTable)
+        keep, row = self.selected_key(table), table.cursor_row
         table.clear()
         rows = queries.list_purchases(self.db, facility_id=self.facility_id)
         total = queries.count_rows(self.db, "purchases", facility_id=self.facility_id)
@@ -259,6 +264,7 @@ class PurchasesScreen(SectionScreen):
                 money(r["spend"], r["currency"]), quantity, r["supplier"] or "",
                 r["description"] or "", r["facility"], key=str(r["id"]),
             )  # fmt: skip
+        self.restore_cursor(table, keep, row)
         shown = f"newest {len(rows):,} of {total:,}" if total > len(rows) else f"{total:,}"
         self.query_one("#buy-summary", Static).update(f"  {shown} purchases")
         self.set_status(
@@ -306,14 +312,11 @@ class PurchasesScreen(SectionScreen):
         if purchase is None:
             self.app.notify("No purchase to edit.", severity="warning")
             return
-        table = self.query_one("#buy-table", DataTable)
-        cursor = table.cursor_row
 
         def saved(result: Any) -> None:
             if result is None:
                 return
             self.load()
-            table.move_cursor(row=min(cursor, max(table.row_count - 1, 0)))
             self.app.notify(f"Saved purchase {purchase['id']}.", title="Purchase corrected")
 
         self.app.push_screen(
@@ -325,8 +328,6 @@ class PurchasesScreen(SectionScreen):
         if purchase is None:
             self.app.notify("No purchase to delete.", severity="warning")
             return
-        table = self.query_one("#buy-table", DataTable)
-        cursor = table.cursor_row
         what = label_of(queries.purchase_item(purchase["category"], purchase["item"]))
         question = (
             f"Delete purchase {purchase['id']}: {what} on {purchase['date']} at "
@@ -342,7 +343,6 @@ class PurchasesScreen(SectionScreen):
                 self.app.notify(str(exc), title="Not deleted", severity="error")
                 return
             self.load()
-            table.move_cursor(row=min(cursor, max(table.row_count - 1, 0)))
             self.app.notify(f"Deleted purchase {purchase['id']}.", title="Deleted")
 
         self.app.push_screen(ConfirmScreen(question, yes="Delete"), answer)

@@ -284,6 +284,7 @@ class WasteScreen(SectionScreen):
 
     def load(self) -> None:
         table = self.query_one("#waste-table", DataTable)
+        keep, row = self.selected_key(table), table.cursor_row
         table.clear()
         rows = queries.list_waste(self.db, facility_id=self.facility_id, limit=PAGE)
         total = queries.count_rows(self.db, "waste_records", facility_id=self.facility_id)
@@ -294,6 +295,7 @@ class WasteScreen(SectionScreen):
                 money(r["cost"], r["currency"]), r["hauler"] or "", r["facility"],
                 key=str(r["id"]),
             )  # fmt: skip
+        self.restore_cursor(table, keep, row)
         shown = f"newest {len(rows):,} of {total:,}" if total > len(rows) else f"{total:,}"
         self.query_one("#waste-summary", Static).update(f"  {shown} pickups")
         self.set_status(
@@ -347,14 +349,11 @@ class WasteScreen(SectionScreen):
         if record is None:
             self.app.notify("No waste record to edit.", severity="warning")
             return
-        table = self.query_one("#waste-table", DataTable)
-        cursor = table.cursor_row
 
         def saved(result: Any) -> None:
             if result is None:
                 return
             self.load()
-            table.move_cursor(row=min(cursor, max(table.row_count - 1, 0)))
             self.app.notify(f"Saved waste record {record['id']}.", title="Waste record corrected")
 
         self.app.push_screen(
@@ -366,8 +365,6 @@ class WasteScreen(SectionScreen):
         if record is None:
             self.app.notify("No waste record to delete.", severity="warning")
             return
-        table = self.query_one("#waste-table", DataTable)
-        cursor = table.cursor_row
         question = (
             f"Delete waste record {record['id']}: {label_of(record['stream'])}, "
             f"{record['start_date']} to {record['end_date']}, {record['quantity']:,g} "
@@ -383,7 +380,6 @@ class WasteScreen(SectionScreen):
                 self.app.notify(str(exc), title="Not deleted", severity="error")
                 return
             self.load()
-            table.move_cursor(row=min(cursor, max(table.row_count - 1, 0)))
             self.app.notify(f"Deleted waste record {record['id']}.", title="Deleted")
 
         self.app.push_screen(ConfirmScreen(question, yes="Delete"), answer)
