@@ -14,7 +14,7 @@ from tui_helpers import count
 from greencare import services
 from greencare.tui.app import GreencareApp
 from greencare.tui.forms import ConfirmScreen
-from greencare.tui.screens.facilities import PatientDaysForm
+from greencare.tui.screens.facilities import MeterForm, PatientDaysForm
 from greencare.tui.screens.help import HelpScreen
 from greencare.tui.screens.instruments import InstrumentForm
 from greencare.tui.screens.purchases import PurchaseForm
@@ -294,3 +294,35 @@ async def test_help_and_footer_list_the_edit_keys(small_db) -> None:
             "Waste (w): a: Add pickup · m: Month manifest · ctrl+e: Edit · delete: Delete" in text
         )
         assert "History (h): z: Undo change" in text
+
+
+async def test_change_a_meter_from_the_facilities_screen(small_db) -> None:
+    app = GreencareApp(db=small_db, mode="facilities")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        meters = app.screen.query_one("#fac-meters", DataTable)
+        meters.focus()
+        await pilot.press("down")  # Gas
+        await pilot.press("c")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, MeterForm)
+        assert form.query_one("#name").value == "Gas"
+        assert form.query_one("#unit", Select).value == "therm"
+        form.query_one("#commodity", Select).value = "district_steam"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, MeterForm), "a meter with readings keeps its commodity"
+        assert "commodity cannot change" in str(form.query_one("#error-record", Label).render())
+        form.query_one("#commodity", Select).value = "natural_gas"
+        await pilot.pause()
+        form.query_one("#unit", Select).value = "ccf"
+        form.query_one("#name").value = "Boiler gas"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, MeterForm)
+        shown = [meters.get_row_at(i)[:3] for i in range(meters.row_count)]
+        assert ["Boiler gas", "natural gas", "ccf"] in shown
+    gas = dict(next(small_db.query("SELECT * FROM meters WHERE name = 'Boiler gas'")))
+    assert (gas["commodity"], gas["unit"]) == ("natural_gas", "ccf")
