@@ -155,8 +155,7 @@ class HistoryScreen(SectionScreen):
             )  # fmt: skip
         self.set_status(
             self.note
-            or "z undo the highlighted change · u undo the highlighted import · "
-            "filter the log by table or source"
+            or "z undo the highlighted change · u undo an import · filter by table or source"
         )
 
     def show_entry(self, entry: dict[str, Any] | None) -> None:

@@ -268,8 +268,7 @@ class PurchasesScreen(SectionScreen):
         shown = f"newest {len(rows):,} of {total:,}" if total > len(rows) else f"{total:,}"
         self.query_one("#buy-summary", Static).update(f"  {shown} purchases")
         self.set_status(
-            "a add a purchase (by spend, or anaesthetic gases, inhalers, refrigerants, fuel) · "
-            "in the purchases: ctrl+e / enter edit · Del delete"
+            "a add a purchase · ctrl+e / enter edit the highlighted one · Del delete it"
             if rows
             else "No purchases yet: press a to add one."
         )
