@@ -9,9 +9,12 @@ import click
 from greencare.cli.common import (
     ACCEPT_OUTLIER_OPTION,
     JSON_OPTION,
+    YES_OPTION,
     _emit,
     _open,
     _table,
+    confirm,
+    edit_changes,
     handle_errors,
 )
 from greencare.core.vocab import DisposalRoute, WasteStream
@@ -71,6 +74,65 @@ def instrument_list(ctx: click.Context, facility: str | None, as_json: bool) -> 
     rows = activity.list_instruments(_open(ctx, create=False), facility=facility)
     cols = ["id", "facility", "kind", "start_month", "end_month", "mwh", "co2e_kg_per_mwh"]
     _emit(rows, as_json, lambda: _table(rows, cols))
+
+
+@instrument.command("edit")
+@click.argument("instrument_id", type=int)
+@click.option(
+    "--kind", type=click.Choice(["supplier_factor", "rec", "ppa", "green_tariff"]), help="New kind."
+)
+@click.option("--from", "start_month", help="New first month, YYYY-MM.")
+@click.option("--to", "end_month", help="New last month, YYYY-MM.")
+@click.option("--mwh", help="New MWh the certificates cover.")
+@click.option("--clear-mwh", is_flag=True, help="Remove the MWh (a supplier factor has none).")
+@click.option("--factor", "co2e_kg_per_mwh", help="New kg CO2e per MWh.")
+@click.option("--meter", help="Only this electricity meter from now on.")
+@click.option("--all-meters", is_flag=True, help="Cover all the facility's electricity.")
+@click.option("--description", help="New description.")
+@click.option("--clear-description", is_flag=True, help="Remove the description.")
+@click.option("--certificate", help="New certificate or contract reference.")
+@click.option("--clear-certificate", is_flag=True, help="Remove the certificate reference.")
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def instrument_edit(ctx: click.Context, instrument_id: int, as_json: bool, **opts: Any) -> None:
+    """Correct instrument INSTRUMENT_ID: only the options given change (validated like `add`)."""
+    from greencare import services
+
+    changes = edit_changes(
+        opts,
+        {"clear_mwh": ("mwh",), "all_meters": ("meter",), "clear_description": ("description",),
+         "clear_certificate": ("certificate",)},
+    )  # fmt: skip
+    row = services.update_instrument(
+        _open(ctx, create=False), instrument_id, source="cli", **changes
+    )
+    _emit(row, as_json, lambda: f"updated instrument {instrument_id}: {', '.join(sorted(changes))}")
+
+
+@instrument.command("delete")
+@click.argument("instrument_id", type=int)
+@YES_OPTION
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def instrument_delete(ctx: click.Context, instrument_id: int, yes: bool, as_json: bool) -> None:
+    """Delete instrument INSTRUMENT_ID (asks first unless --yes; audited, `audit undo` restores
+    it)."""
+    from greencare import services
+
+    db = _open(ctx, create=False)
+    row = services.get_instrument(db, instrument_id)  # "no instrument with id N" first
+    confirm(
+        f"Delete instrument {instrument_id} ({row['kind']}, {row['start_month']} to "
+        f"{row['end_month']}, {row['facility']})?",
+        yes,
+    )
+    services.delete_instrument(db, instrument_id, source="cli")
+    _emit(
+        {"id": instrument_id, "deleted": True}, as_json,
+        lambda: f"deleted instrument {instrument_id}",
+    )  # fmt: skip
 
 
 def _numbers(data: dict[str, Any], *keys: str) -> dict[str, Any]:
@@ -133,6 +195,67 @@ def waste_list(ctx: click.Context, facility: str | None, limit: int, as_json: bo
     _emit(rows, as_json, lambda: _table(rows, cols))
 
 
+@waste.command("edit")
+@click.argument("record_id", type=int)
+@click.option("--start", "start_date", help="New first day collected, YYYY-MM-DD.")
+@click.option("--end", "end_date", help="New last day collected, YYYY-MM-DD.")
+@click.option("--stream", type=click.Choice([s.value for s in WasteStream]))
+@click.option("--route", type=click.Choice([r.value for r in DisposalRoute]))
+@click.option("--quantity", help="New mass collected.")
+@click.option("--unit", help="New mass unit: lb, kg, tonne or short_ton.")
+@click.option("--hauler", help="New hauler.")
+@click.option("--clear-hauler", is_flag=True, help="Remove the hauler.")
+@click.option("--cost", help="New amount invoiced.")
+@click.option("--clear-cost", is_flag=True, help="Remove the cost (and its currency).")
+@click.option("--currency", help="New ISO currency code.")
+@click.option("--estimated/--actual", default=None, help="Mark the quantity estimated or not.")
+@click.option("--notes", help="New notes.")
+@click.option("--clear-notes", is_flag=True, help="Remove the notes.")
+@ACCEPT_OUTLIER_OPTION
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def waste_edit(ctx: click.Context, record_id: int, as_json: bool, **opts: Any) -> None:
+    """Correct waste record RECORD_ID: only the options given change, the rest stay as stored.
+
+    Validated and checked for plausibility like `add`; audited (`audit undo` reverses it).
+    """
+    from greencare import services
+
+    accept = opts.pop("accept_outlier")
+    changes = edit_changes(
+        opts,
+        {"clear_hauler": ("hauler",), "clear_cost": ("cost", "currency"),
+         "clear_notes": ("notes",)},
+    )  # fmt: skip
+    row = services.update_waste(
+        _open(ctx, create=False), record_id, source="cli", accept_outlier=accept, **changes
+    )
+    _emit(row, as_json, lambda: f"updated waste record {record_id}: {', '.join(sorted(changes))}")
+
+
+@waste.command("delete")
+@click.argument("record_id", type=int)
+@YES_OPTION
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def waste_delete(ctx: click.Context, record_id: int, yes: bool, as_json: bool) -> None:
+    """Delete waste record RECORD_ID (asks first unless --yes; audited, `audit undo` restores
+    it)."""
+    from greencare import services
+
+    db = _open(ctx, create=False)
+    row = services.get_waste(db, record_id)  # "no waste record with id N" before anything else
+    confirm(
+        f"Delete waste record {record_id} ({row['stream']}, {row['start_date']} to "
+        f"{row['end_date']}, {row['quantity']:g} {row['unit']}, {row['facility']})?",
+        yes,
+    )
+    services.delete_waste(db, record_id, source="cli")
+    _emit({"id": record_id, "deleted": True}, as_json, lambda: f"deleted waste record {record_id}")
+
+
 # --- purchases ----------------------------------------------------------------------------------
 
 
@@ -188,6 +311,65 @@ def purchase_list(ctx: click.Context, facility: str | None, limit: int, as_json:
     rows = activity.purchase_records(_open(ctx, create=False), facility=facility, limit=limit)
     cols = ["id", "facility", "date", "category", "item", "spend", "currency", "quantity", "unit"]
     _emit(rows, as_json, lambda: _table(rows, cols))
+
+
+@purchase.command("edit")
+@click.argument("purchase_id", type=int)
+@click.option("--date", "date", help="New date of the purchase, YYYY-MM-DD.")
+@click.option("--category", help="New category: a 6-digit NAICS code or a healthcare category.")
+@click.option("--item", help="New healthcare item, e.g. desflurane.")
+@click.option("--clear-item", is_flag=True, help="Remove the item (a spend has none).")
+@click.option("--description", help="New description.")
+@click.option("--clear-description", is_flag=True, help="Remove the description.")
+@click.option("--spend", help="New amount spent.")
+@click.option("--clear-spend", is_flag=True, help="Remove the spend (and its currency).")
+@click.option("--currency", help="New ISO currency code.")
+@click.option("--quantity", help="New quantity of the item.")
+@click.option("--unit", help="New unit of the quantity.")
+@click.option("--clear-quantity", is_flag=True, help="Remove the quantity and its unit.")
+@click.option("--supplier", help="New supplier.")
+@click.option("--clear-supplier", is_flag=True, help="Remove the supplier.")
+@ACCEPT_OUTLIER_OPTION
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def purchase_edit(ctx: click.Context, purchase_id: int, as_json: bool, **opts: Any) -> None:
+    """Correct purchase PURCHASE_ID: only the options given change, the rest stay as stored.
+
+    Validated and checked for plausibility like `add`; audited (`audit undo` reverses it).
+    """
+    from greencare import services
+
+    accept = opts.pop("accept_outlier")
+    changes = edit_changes(
+        opts,
+        {"clear_item": ("item",), "clear_description": ("description",),
+         "clear_spend": ("spend", "currency"), "clear_quantity": ("quantity", "unit"),
+         "clear_supplier": ("supplier",)},
+    )  # fmt: skip
+    row = services.update_purchase(
+        _open(ctx, create=False), purchase_id, source="cli", accept_outlier=accept, **changes
+    )
+    _emit(row, as_json, lambda: f"updated purchase {purchase_id}: {', '.join(sorted(changes))}")
+
+
+@purchase.command("delete")
+@click.argument("purchase_id", type=int)
+@YES_OPTION
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def purchase_delete(ctx: click.Context, purchase_id: int, yes: bool, as_json: bool) -> None:
+    """Delete purchase PURCHASE_ID (asks first unless --yes; audited, `audit undo` restores
+    it)."""
+    from greencare import services
+
+    db = _open(ctx, create=False)
+    row = services.get_purchase(db, purchase_id)  # "no purchase with id N" before anything else
+    what = row["item"] or row["category"]
+    confirm(f"Delete purchase {purchase_id} ({what}, {row['date']}, {row['facility']})?", yes)
+    services.delete_purchase(db, purchase_id, source="cli")
+    _emit({"id": purchase_id, "deleted": True}, as_json, lambda: f"deleted purchase {purchase_id}")
 
 
 # --- normalizers --------------------------------------------------------------------------------

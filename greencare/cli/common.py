@@ -211,3 +211,35 @@ def _inventory(ctx: click.Context, opts: dict[str, Any]) -> tuple[Any, dict[str,
         strict=not opts["allow_gaps"],
         chiller=opts["chiller"],
     )
+
+
+YES_OPTION = click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+
+
+def edit_changes(opts: dict[str, Any], clears: dict[str, tuple[str, ...]]) -> dict[str, Any]:
+    """The fields an ``edit`` command changes: the options given, and ``None`` for the fields
+    each ``--clear-…`` flag given blanks. Refuses a field both set and cleared, or no change."""
+    from greencare.core.errors import InputError
+
+    cleared: dict[str, Any] = {}
+    for flag, fields in clears.items():
+        if opts.pop(flag, False):
+            given = [f for f in fields if opts.get(f) is not None]
+            if given:
+                option = "--" + given[0].replace("_", "-")
+                raise InputError(f"give either {option} or --{flag.replace('_', '-')}, not both")
+            cleared.update(dict.fromkeys(fields))
+    changes = {k: v for k, v in opts.items() if v is not None}
+    changes.update(cleared)
+    if not changes:
+        raise InputError("nothing to change: give at least one of the options (see --help)")
+    return changes
+
+
+def confirm(question: str, yes: bool) -> None:
+    """Ask before deleting (on stderr, so --json output stays clean); --yes skips it. No answer
+    (no terminal, end of input) or "n" aborts with exit code 1 and nothing deleted."""
+    from greencare.core.text import visible
+
+    if not yes:
+        click.confirm(visible(question), abort=True, err=True)

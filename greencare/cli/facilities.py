@@ -12,6 +12,7 @@ from greencare.cli.common import (
     _open,
     _table,
     echo,
+    edit_changes,
     handle_errors,
     unit_text,
 )
@@ -248,3 +249,40 @@ def facility_edit(ctx: click.Context, facility_ref: str, as_json: bool, **opts: 
         lambda: f"updated facility {updated.id}: {edited}",
     )
     _print_notices(notices, as_json)
+
+
+@meter.command("edit")
+@click.argument("meter_ref", metavar="METER")
+@click.option("--facility", help="The meter's facility, when meter names repeat.")
+@click.option("--name", help="New name.")
+@click.option(
+    "--commodity",
+    type=click.Choice([c.value for c in Commodity]),
+    help="New commodity (refused once the meter has readings).",
+)
+@click.option("--unit", help="New default unit of its bills (must measure the commodity).")
+@click.option("--delivery-class", type=click.Choice([d.value for d in DeliveryClass]))
+@click.option(
+    "--net-metering/--no-net-metering", default=None, help="Readings may be negative (export)."
+)
+@click.option("--notes", help="New notes.")
+@click.option("--clear-notes", is_flag=True, help="Remove the notes.")
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def meter_edit(
+    ctx: click.Context, meter_ref: str, facility: str | None, as_json: bool, **opts: Any
+) -> None:
+    """Change METER's details (its id or name): only the options given change (validated like
+    `add`; audited). The commodity of a meter with readings cannot change."""
+    from greencare import services
+
+    changes = edit_changes(opts, {"clear_notes": ("notes",)})
+    db = _open(ctx, create=False)
+    found = services.get_meter(db, meter_ref, facility=facility)
+    updated = services.update_meter(db, found.id or 0, source="cli", **changes)
+    _emit(
+        updated.model_dump(mode="json"),
+        as_json,
+        lambda: f"updated meter {updated.id}: {', '.join(sorted(changes))}",
+    )

@@ -6,7 +6,15 @@ from typing import Any
 
 import click
 
-from greencare.cli.common import JSON_OPTION, _emit, _open, _table, handle_errors
+from greencare.cli.common import (
+    JSON_OPTION,
+    YES_OPTION,
+    _emit,
+    _open,
+    _table,
+    confirm,
+    handle_errors,
+)
 
 
 @click.group()
@@ -47,3 +55,34 @@ def _flat(row: dict[str, Any]) -> dict[str, Any]:
         "source": row["source"],
         "changes": "; ".join(row["changes"]),
     }
+
+
+@audit.command("undo")
+@click.argument("entry_id", type=int)
+@YES_OPTION
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def audit_undo(ctx: click.Context, entry_id: int, yes: bool, as_json: bool) -> None:
+    """Reverse audit entry ENTRY_ID (see `audit list`): a deleted record is put back, an edit's
+    old values return, an added record is removed. Only a record's newest change can be undone;
+    asks first unless --yes, and the undo is audited too."""
+    from greencare.services import history
+
+    db = _open(ctx, create=False)
+    entry = next((e for e in history.readable_entries(db, limit=1, entry_id=entry_id)), None)
+    if entry is not None:
+        summary = "; ".join(entry["changes"][:4])
+        confirm(
+            f"Undo audit entry {entry_id} ({entry['action']} of {entry['table']} row "
+            f"{entry['row_id']}: {summary})?",
+            yes,
+        )
+    done = history.undo_change(db, entry_id, source="cli")
+    _emit(
+        done,
+        as_json,
+        lambda: (
+            f"undid audit entry {entry_id}: {done['table']} row {done['row_id']} {done['done']}"
+        ),
+    )

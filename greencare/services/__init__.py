@@ -56,6 +56,7 @@ _export(
     "retire_meter",
     "reinstate_meter",
     "reinstate_facility",
+    "update_meter",
 )
 _export(
     "readings",
@@ -71,7 +72,25 @@ _export(
 )
 _export("facilities", "update_meter")
 _export("setup_imports", "import_setup")
-_export("activity", "add_waste", "add_purchase", "set_normalizer", "add_instrument")
+_export(
+    "activity",
+    "add_waste",
+    "add_purchase",
+    "set_normalizer",
+    "set_normalizers",
+    "add_instrument",
+    "list_instruments",
+    "get_waste",
+    "update_waste",
+    "delete_waste",
+    "get_purchase",
+    "update_purchase",
+    "delete_purchase",
+    "get_instrument",
+    "update_instrument",
+    "delete_instrument",
+)
+_export("history", "undo_change")
 _export("inventory", "period_months", "emissions", "explain", "records_behind", "check")
 _export("portfolio_manager", "export_bills")
 _export(

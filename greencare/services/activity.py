@@ -15,9 +15,10 @@ from greencare.core.models import (
     WasteRecord,
 )
 from greencare.services import plausibility
-from greencare.services.common import _facility_id, _validate
-from greencare.services.facilities import get_meter
+from greencare.services.common import _facility_id, _number, _validate, default_currency
+from greencare.services.facilities import get_facility, get_meter
 from greencare.storage import activity
+from greencare.storage import plausibility as plausibility_store
 
 
 def add_waste(
@@ -241,3 +242,158 @@ def set_normalizers(
             set_normalizer(db, facility=facility, month=label, source=source, **fields)
             for label in months
         ]
+
+
+# --- correcting and deleting -------------------------------------------------------------------
+#
+# Like ``update_reading``/``delete_reading``: only the fields given change (``None`` clears an
+# optional one), the result is validated by the same model as a new record, and every write is
+# audited with the whole row before and after, so History (or ``greencare audit undo``) can put
+# it back.
+
+#: The fields a person may change on each kind of record (the facility, source and batch stay).
+WASTE_FIELDS = frozenset({"start_date", "end_date", "stream", "route", "quantity", "unit",
+                          "hauler", "cost", "currency", "estimated", "notes"})  # fmt: skip
+PURCHASE_FIELDS = frozenset({"date", "category", "item", "description", "spend", "currency",
+                             "quantity", "unit", "supplier"})  # fmt: skip
+INSTRUMENT_FIELDS = frozenset({"kind", "start_month", "end_month", "mwh", "co2e_kg_per_mwh",
+                               "meter", "description", "certificate"})  # fmt: skip
+
+
+def _changes(what: str, fields: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
+    unknown = sorted(set(fields) - allowed)
+    if unknown:
+        raise InputError(
+            f"a {what}'s {', '.join(unknown)} cannot be changed; "
+            f"the fields that can: {', '.join(sorted(allowed))}"
+        )
+    if not fields:
+        raise InputError(f"nothing to change: give at least one field of the {what}")
+    return dict(fields)
+
+
+def _stored(db: Database, table: str, row_id: int, model: type[Any]) -> dict[str, Any]:
+    """A stored record's fields as its model takes them."""
+    row = activity.get_row(db, table, row_id)
+    return {k: row[k] for k in model.model_fields if k in row}
+
+
+def _numbers(changes: dict[str, Any], *names: str) -> dict[str, Any]:
+    """Numbers as typed ("4,200") turned into numbers, each refused with its field's name."""
+    return {
+        k: _number(v, k) if k in names and isinstance(v, str) and v.strip() else v
+        for k, v in changes.items()
+    }
+
+
+def get_waste(db: Database, record_id: int) -> dict[str, Any]:
+    """One stored waste record (with its facility's name)."""
+    return activity.get_row(db, "waste_records", record_id)
+
+
+def get_purchase(db: Database, purchase_id: int) -> dict[str, Any]:
+    """One stored purchase (with its facility's name)."""
+    return activity.get_row(db, "purchases", purchase_id)
+
+
+def get_instrument(db: Database, instrument_id: int) -> dict[str, Any]:
+    """One stored market-based instrument (with its facility's name)."""
+    return activity.get_row(db, "instruments", instrument_id)
+
+
+def _with_currency(db: Database, data: dict[str, Any], changes: dict[str, Any], cost: str) -> None:
+    """A cost given without a currency takes the facility country's, as when it is added."""
+    if changes.get(cost) not in (None, "") and not data.get("currency"):
+        data["currency"] = default_currency(get_facility(db, data["facility_id"]).country)
+
+
+def update_waste(
+    db: Database,
+    record_id: int,
+    *,
+    source: str = "api",
+    accept_outlier: bool = False,
+    **fields: Any,
+) -> dict[str, Any]:
+    """Correct a stored waste record: only the fields given change; validated and checked for
+    plausibility like ``add_waste`` (against the stream's other records); audited."""
+    changes = _numbers(_changes("waste record", fields, WASTE_FIELDS), "quantity", "cost")
+    data = {**_stored(db, "waste_records", record_id, WasteRecord), **changes}
+    data["estimated"] = bool(data["estimated"])
+    _with_currency(db, data, changes, "cost")
+    record = _validate(WasteRecord, data)
+    found = plausibility.enforce(
+        "quantity",
+        plausibility.check_waste(db, record, exclude_id=record_id),
+        accept_outlier,
+    )
+    with db.atomic():
+        activity.update_waste(db, record_id, record, source=source)
+        plausibility_store.clear_flags(db, "waste_records", record_id, source=source)
+        plausibility.remember(
+            db, "waste_records", record_id, found, facility_id=record.facility_id,
+            month=plausibility.month_of(record.start_date), source=source,
+        )  # fmt: skip
+    return get_waste(db, record_id)
+
+
+def delete_waste(db: Database, record_id: int, *, source: str = "api") -> None:
+    """Delete a waste record (audited; undoing the change puts it back)."""
+    activity.delete_row(db, "waste_records", record_id, source=source)
+
+
+def update_purchase(
+    db: Database,
+    purchase_id: int,
+    *,
+    source: str = "api",
+    accept_outlier: bool = False,
+    **fields: Any,
+) -> dict[str, Any]:
+    """Correct a stored purchase: only the fields given change; validated and checked like
+    ``add_purchase``; audited."""
+    changes = _numbers(_changes("purchase", fields, PURCHASE_FIELDS), "spend", "quantity")
+    data = {**_stored(db, "purchases", purchase_id, Purchase), **changes}
+    _with_currency(db, data, changes, "spend")
+    record = _validate(Purchase, data)
+    found = plausibility.enforce(
+        "quantity",
+        plausibility.check_purchase(db, record, exclude_id=purchase_id),
+        accept_outlier,
+    )
+    with db.atomic():
+        activity.update_purchase(db, purchase_id, record, source=source)
+        plausibility_store.clear_flags(db, "purchases", purchase_id, source=source)
+        plausibility.remember(
+            db, "purchases", purchase_id, found, facility_id=record.facility_id,
+            month=plausibility.month_of(record.date), source=source,
+        )  # fmt: skip
+    return get_purchase(db, purchase_id)
+
+
+def delete_purchase(db: Database, purchase_id: int, *, source: str = "api") -> None:
+    """Delete a purchase (audited; undoing the change puts it back)."""
+    activity.delete_row(db, "purchases", purchase_id, source=source)
+
+
+def update_instrument(
+    db: Database, instrument_id: int, *, source: str = "api", **fields: Any
+) -> dict[str, Any]:
+    """Correct a market-based instrument: only the fields given change (``meter=None``: all
+    the facility's electricity); validated like ``add_instrument``; audited."""
+    changes = _numbers(_changes("instrument", fields, INSTRUMENT_FIELDS), "mwh", "co2e_kg_per_mwh")
+    data = _stored(db, "instruments", instrument_id, Instrument)
+    if "meter" in changes:
+        meter = changes.pop("meter")
+        data["meter_id"] = (
+            get_meter(db, meter, facility=data["facility_id"]).id if meter is not None else None
+        )
+    data.update(changes)
+    record = _validate(Instrument, data)
+    activity.update_instrument(db, instrument_id, record, source=source)
+    return get_instrument(db, instrument_id)
+
+
+def delete_instrument(db: Database, instrument_id: int, *, source: str = "api") -> None:
+    """Delete a market-based instrument (audited; undoing the change puts it back)."""
+    activity.delete_row(db, "instruments", instrument_id, source=source)

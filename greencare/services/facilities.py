@@ -291,23 +291,26 @@ def reinstate_facility(db: Database, facility_id: int, *, source: str = "api") -
     _set_retired(db, "facilities", facility_id, False, source)
 
 
-def update_meter(db: Database, meter_id: int, *, source: str = "api", **fields: Any) -> Meter:
-    """Change a meter's name, unit, delivery class, net metering or notes (validated by the
-    model like a new meter; audited). Its commodity changes only while it has no readings:
-    stored readings are kept in the commodity's canonical unit."""
-    from greencare.core.errors import ConflictError
-    from greencare.core.text import quote
-    from greencare.services.readings import count_readings
+#: What a person may change on a meter (its facility stays; retire/reinstate keep their own
+#: functions).
+METER_FIELDS = frozenset({"name", "commodity", "unit", "delivery_class", "net_metering", "notes"})
 
-    current = facilities.get_meter(db, meter_id)
-    if "facility_id" in fields or "facility" in fields:
-        raise InputError("a meter cannot move to another facility", {"facility": "fixed"})
-    data = current.model_dump()
-    data.update(fields)
-    meter = _validate(Meter, data)
-    if meter.commodity != current.commodity and count_readings(db, meter=meter_id):
-        raise ConflictError(
-            f"meter {quote(current.name)} has readings in {current.commodity.value}: its "
-            f"commodity cannot become {meter.commodity.value} (add a new meter instead)"
+
+def update_meter(db: Database, meter_id: int, *, source: str = "api", **fields: Any) -> Meter:
+    """Change a meter's details: only the fields given change, validated like ``add_meter``
+    (the unit must measure the commodity); audited. Its commodity cannot change once readings
+    are stored (they were converted as that commodity): that is refused with the reason."""
+    unknown = sorted(set(fields) - METER_FIELDS)
+    if unknown:
+        raise InputError(
+            f"a meter's {', '.join(unknown)} cannot be changed; "
+            f"the fields that can: {', '.join(sorted(METER_FIELDS))}"
         )
+    if not fields:
+        raise InputError("nothing to change: give at least one field of the meter")
+    current = facilities.get_meter(db, meter_id)
+    if current.id != meter_id:
+        raise NotFoundError(f"no meter with id {meter_id}")
+    data = {**current.model_dump(), **fields}
+    meter = _validate(Meter, data)
     return facilities.update_meter(db, meter, source=source)

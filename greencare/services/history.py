@@ -13,9 +13,13 @@ def audit_entries(
     table: str | None = None,
     source: str | None = None,
     limit: int = 500,
+    entry_id: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Audit rows newest first, raw (before/after left as JSON text)."""
+    """Audit rows newest first, raw (before/after left as JSON text); ``entry_id``: that one."""
     where, params = [], []
+    if entry_id is not None:
+        where.append("id = ?")
+        params.append(entry_id)
     if table:
         where.append("table_name = ?")
         params.append(table)
@@ -90,8 +94,9 @@ def changes(
 
 
 def readable_entries(
-    db: Database, *, table: str | None = None, source: str | None = None, limit: int = 50
-) -> list[dict[str, Any]]:
+    db: Database, *, table: str | None = None, source: str | None = None, limit: int = 50,
+    entry_id: int | None = None,
+) -> list[dict[str, Any]]:  # fmt: skip
     """Audit entries newest first, each with its changes spelled out (``changes``) and the
     raw before/after kept for scripts."""
     from greencare.storage.readings import meter_timezone
@@ -110,7 +115,7 @@ def readable_entries(
         return None
 
     out = []
-    for row in audit_entries(db, table=table, source=source, limit=limit):
+    for row in audit_entries(db, table=table, source=source, limit=limit, entry_id=entry_id):
         before, after = _loads(row.get("before")), _loads(row.get("after"))
         if not isinstance(before, dict | None) or not isinstance(after, dict | None):
             found = [f"{row['action']}: {row.get('after') or row.get('before') or ''}"]
@@ -147,3 +152,13 @@ def _loads(text: str | None) -> Any:
 def _facility_zone(db: Database, facility_id: int) -> str:
     row = db.execute("SELECT timezone FROM facilities WHERE id = ?", [facility_id]).fetchone()
     return str(row[0]) if row and row[0] else "UTC"
+
+
+def undo_change(db: Database, entry_id: int, *, source: str = "api") -> dict[str, Any]:
+    """Reverse one audited change (an edit, a deletion, an addition) of a facility, meter,
+    reading, waste record, purchase, instrument or normalizer: the row is put back as the audit
+    entry recorded it. Only a row's newest change can be undone; the undo is audited too.
+    Returns ``{"entry", "table", "row_id", "done"}`` (done: restored, changed back, removed)."""
+    from greencare.storage import undo
+
+    return undo.undo_change(db, entry_id, source=source)

@@ -171,15 +171,17 @@ def check_reading(
 
 
 def check_waste(
-    db: Database, record: WasteRecord, *, exclude_batch: int | None = None
-) -> list[Finding]:
+    db: Database, record: WasteRecord, *, exclude_batch: int | None = None,
+    exclude_id: int | None = None,
+) -> list[Finding]:  # fmt: skip
     """Findings for one waste record: kg per day against the stream's history at the facility,
     or else kg per staffed bed per day."""
     days = (record.end_date - record.start_date).days + 1
     per_day = record.quantity_kg / days
     usual = store.usual_waste_rate(
-        db, record.facility_id, record.stream.value, exclude_batch=exclude_batch
-    )
+        db, record.facility_id, record.stream.value, exclude_batch=exclude_batch,
+        exclude_id=exclude_id,
+    )  # fmt: skip
     shown = f"{_n(record.quantity)} {record.unit}"
     if usual is not None:
         level, ratio = rules.history_levels(np.array([per_day]), np.array([usual]))
@@ -217,15 +219,17 @@ def _in(quantity: float, unit: str, target: str) -> float | None:
 
 
 def check_purchase(
-    db: Database, record: Purchase, *, exclude_batch: int | None = None
-) -> list[Finding]:
+    db: Database, record: Purchase, *, exclude_batch: int | None = None,
+    exclude_id: int | None = None,
+) -> list[Finding]:  # fmt: skip
     """Findings for a healthcare item bought by quantity: against the facility's earlier
     purchases of the item, or else per staffed bed (the purchase as one month's use)."""
     if record.quantity is None or record.unit is None or record.category.isdigit():
         return []
     history = store.purchase_history(
-        db, record.facility_id, record.category, record.item, exclude_batch=exclude_batch
-    )
+        db, record.facility_id, record.category, record.item, exclude_batch=exclude_batch,
+        exclude_id=exclude_id,
+    )  # fmt: skip
     same = [
         converted
         for q, u in history

@@ -98,6 +98,14 @@ def set_normalizer(db: Database, norm: MonthlyNormalizer, *, source: str = "manu
 
 def add_instrument(db: Database, instrument: Instrument, *, source: str = "manual") -> int:
     """Record a contractual instrument; a meter, if named, must belong to the facility."""
+    _check_instrument(db, instrument)
+    row = instrument.model_dump(mode="json", exclude={"id"})
+    row["source"] = source
+    return audit.insert_audited(db, "instruments", row, source=source)
+
+
+def _check_instrument(db: Database, instrument: Instrument, exclude_id: int | None = None) -> None:
+    """What the database must agree to for an instrument (``exclude_id``: the one edited)."""
     _require_facility(db, instrument.facility_id)
     if instrument.meter_id is not None:
         owner = db.execute(
@@ -110,15 +118,83 @@ def add_instrument(db: Database, instrument: Instrument, *, source: str = "manua
     if instrument.kind == "supplier_factor":
         clash = db.execute(
             "SELECT id FROM instruments WHERE facility_id = ? AND kind = 'supplier_factor' "
-            "AND meter_id IS ? AND start_month <= ? AND end_month >= ?",
+            "AND meter_id IS ? AND start_month <= ? AND end_month >= ? AND id IS NOT ?",
             [instrument.facility_id, instrument.meter_id, instrument.end_month,
-             instrument.start_month],
+             instrument.start_month, exclude_id],
         ).fetchone()  # fmt: skip
         if clash:
             raise ConflictError(f"supplier factor {clash[0]} already covers some of these months")
+
+
+# --- correcting and deleting a stored record ---------------------------------------------------
+
+#: How a message names a row of each table.
+NOUNS = {"waste_records": "waste record", "purchases": "purchase", "instruments": "instrument",
+         "normalizers": "normalizer"}  # fmt: skip
+
+
+def get_row(db: Database, table: str, row_id: int) -> dict[str, Any]:
+    """One stored record with its facility's name; NotFoundError naming the table and id."""
+    rows = list(
+        db.query(
+            f"SELECT t.*, f.name AS facility FROM [{table}] t JOIN facilities f "
+            "ON f.id = t.facility_id WHERE t.id = ?",
+            [row_id],
+        )
+    )
+    if not rows:
+        raise NotFoundError(f"no {NOUNS.get(table, table)} with id {row_id}")
+    return dict(rows[0])
+
+
+def _update_row(db: Database, table: str, row_id: int, row: dict[str, Any], source: str) -> None:
+    """Write ``row``'s columns over a stored record, audited with the whole row before/after."""
+    with db.atomic():
+        before = audit.row_dict(db, table, row_id)
+        if before is None:
+            raise NotFoundError(f"no {NOUNS.get(table, table)} with id {row_id}")
+        sets = ", ".join(f"[{k}] = ?" for k in row)
+        try:
+            db.execute(f"UPDATE [{table}] SET {sets} WHERE id = ?", [*row.values(), row_id])
+        except sqlite3.IntegrityError as exc:
+            raise ConflictError(f"{NOUNS.get(table, table)} {row_id}: {exc}") from exc
+        after = audit.row_dict(db, table, row_id)
+        audit.record(db, table, row_id, "update", before=before, after=after, source=source)
+
+
+def delete_row(db: Database, table: str, row_id: int, *, source: str = "manual") -> None:
+    """Delete one waste record, purchase or instrument (audited: the row is kept in ``before``,
+    so undoing the change puts it back)."""
+    with db.atomic():
+        before = audit.row_dict(db, table, row_id)
+        if before is None:
+            raise NotFoundError(f"no {NOUNS.get(table, table)} with id {row_id}")
+        db.execute(f"DELETE FROM [{table}] WHERE id = ?", [row_id])
+        audit.record(db, table, row_id, "delete", before=before, source=source)
+
+
+def update_waste(db: Database, row_id: int, record: WasteRecord, *, source: str = "manual") -> None:
+    """Replace a stored waste record's values (its source and batch stay as stored)."""
+    _require_facility(db, record.facility_id)
+    _update_row(db, "waste_records", row_id, waste_row(record), source)
+
+
+def update_purchase(
+    db: Database, row_id: int, purchase: Purchase, *, source: str = "manual"
+) -> None:
+    """Replace a stored purchase's values (its source and batch stay as stored)."""
+    _require_facility(db, purchase.facility_id)
+    row = purchase.model_dump(mode="json", exclude={"id"})
+    _update_row(db, "purchases", row_id, row, source)
+
+
+def update_instrument(
+    db: Database, row_id: int, instrument: Instrument, *, source: str = "manual"
+) -> None:
+    """Replace a stored instrument's values, checked like a new one (its own months aside)."""
+    _check_instrument(db, instrument, exclude_id=row_id)
     row = instrument.model_dump(mode="json", exclude={"id"})
-    row["source"] = source
-    return audit.insert_audited(db, "instruments", row, source=source)
+    _update_row(db, "instruments", row_id, row, source)
 
 
 def list_instruments(db: Database, *, facility_id: int | None = None) -> list[dict[str, Any]]:

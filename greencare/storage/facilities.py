@@ -200,26 +200,6 @@ def get_meter_by_pm_id(db: Database, pm_meter_id: str) -> Meter | None:
     return _meter_from_row(row) if row else None
 
 
-def update_meter(db: Database, meter: Meter, *, source: str = "manual") -> Meter:
-    """Change a stored meter (same facility); audited like a facility edit."""
-    if meter.id is None:
-        raise NotFoundError("cannot update a meter that has no id")
-    row = _meter_row(meter)
-    with db.atomic():
-        before = audit.row_dict(db, "meters", meter.id)
-        if before is None:
-            raise NotFoundError(f"no meter with id {meter.id}")
-        sets = ", ".join(f"{k} = ?" for k in row)
-        try:
-            db.execute(f"UPDATE meters SET {sets} WHERE id = ?", [*row.values(), meter.id])
-        except sqlite3.IntegrityError as exc:
-            raise ConflictError(
-                f"this facility already has a meter named {quote(meter.name)}"
-            ) from exc
-        audit.record(db, "meters", meter.id, "update", before=before, after=row, source=source)
-    return meter
-
-
 def list_meters(
     db: Database, *, facility_id: int | None = None, include_retired: bool = False
 ) -> list[Meter]:
@@ -264,3 +244,47 @@ def get_meter(db: Database, ref: int | str, *, facility_id: int | None = None) -
             "name the facility or give the meter id"
         )
     return _meter_from_row(rows[0])
+
+
+def update_meter(db: Database, meter: Meter, *, source: str = "manual") -> Meter:
+    """Change a meter's details (audited). Its commodity stays once readings are stored (they
+    were converted as that commodity), and an electricity meter that instruments name stays
+    electricity."""
+    if meter.id is None:
+        raise NotFoundError("cannot update a meter that has no id")
+    row = _meter_row(meter)
+    with db.atomic():
+        before = audit.row_dict(db, "meters", meter.id)
+        if before is None:
+            raise NotFoundError(f"no meter with id {meter.id}")
+        if row["facility_id"] != before["facility_id"]:
+            raise ConflictError("a meter cannot move to another facility; add a new meter there")
+        if row["commodity"] != before["commodity"]:
+            stored = db.execute(
+                "SELECT count(*) FROM readings WHERE meter_id = ?", [meter.id]
+            ).fetchone()[0]
+            if stored:
+                plural = "s" if stored != 1 else ""
+                raise ConflictError(
+                    f"meter {quote(before['name'])} has {stored:,} reading{plural} stored as "
+                    f"{before['commodity']}; its commodity cannot change (add a new meter, "
+                    "or delete those readings first)"
+                )
+            named = db.execute(
+                "SELECT count(*) FROM instruments WHERE meter_id = ?", [meter.id]
+            ).fetchone()[0]
+            if named:
+                raise ConflictError(
+                    f"meter {quote(before['name'])} is named by {named} market-based "
+                    "instrument(s), which apply to electricity only; change or delete them first"
+                )
+        sets = ", ".join(f"{k} = ?" for k in row)
+        try:
+            db.execute(f"UPDATE meters SET {sets} WHERE id = ?", [*row.values(), meter.id])
+        except sqlite3.IntegrityError as exc:
+            raise ConflictError(
+                f"this facility already has a meter named {quote(meter.name)}"
+            ) from exc
+        after = audit.row_dict(db, "meters", meter.id)
+        audit.record(db, "meters", meter.id, "update", before=before, after=after, source=source)
+    return meter

@@ -33,13 +33,16 @@ def usual_reading_rate(
 
 
 def usual_waste_rate(
-    db: Database, facility_id: int, stream: str, *, exclude_batch: int | None = None
-) -> float | None:
-    """Median kg per day of a facility's stored records of one waste stream, or None."""
+    db: Database, facility_id: int, stream: str, *, exclude_batch: int | None = None,
+    exclude_id: int | None = None,
+) -> float | None:  # fmt: skip
+    """Median kg per day of a facility's stored records of one waste stream, or None
+    (``exclude_id``: a record being corrected, whose old value is no history of its own)."""
     rows = db.execute(
         "SELECT quantity_kg / (julianday(end_date) - julianday(start_date) + 1) "
-        "FROM waste_records WHERE facility_id = ? AND stream = ? AND coalesce(batch_id, -1) != coalesce(?, -2)",
-        [facility_id, stream, exclude_batch],
+        "FROM waste_records WHERE facility_id = ? AND stream = ? AND coalesce(batch_id, -1) != coalesce(?, -2) "
+        "AND id IS NOT ?",
+        [facility_id, stream, exclude_batch, exclude_id],
     ).fetchall()
     values = [r[0] for r in rows if r[0]]
     return float(median(values)) if len(values) >= MIN_HISTORY else None
@@ -47,13 +50,14 @@ def usual_waste_rate(
 
 def purchase_history(
     db: Database, facility_id: int, category: str, item: str | None, *,
-    exclude_batch: int | None = None,
+    exclude_batch: int | None = None, exclude_id: int | None = None,
 ) -> list[tuple[float, str]]:  # fmt: skip
     """(quantity, unit) of a facility's stored purchases of one healthcare item."""
     rows = db.execute(
         "SELECT quantity, unit FROM purchases WHERE facility_id = ? AND category = ? "
-        "AND item IS ? AND quantity IS NOT NULL AND coalesce(batch_id, -1) != coalesce(?, -2)",
-        [facility_id, category, item, exclude_batch],
+        "AND item IS ? AND quantity IS NOT NULL AND coalesce(batch_id, -1) != coalesce(?, -2) "
+        "AND id IS NOT ?",
+        [facility_id, category, item, exclude_batch, exclude_id],
     ).fetchall()
     return [(float(q), str(u)) for q, u in rows]
 

@@ -73,6 +73,24 @@ def blank_to_none(value: Any) -> Any:
     return value.strip() or None if isinstance(value, str) else value
 
 
+def changed_fields(
+    data: dict[str, Any], stored: dict[str, Any], *, numbers: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The entries of a form's ``data`` that differ from a ``stored`` record: what an edit
+    writes (numbers compared as numbers, so "4,200" is the stored 4200.0 and stays as it is)."""
+
+    def same(key: str, value: Any) -> bool:
+        old = stored.get(key)
+        if key in numbers and value not in (None, "") and old is not None:
+            try:
+                return float(str(value).replace(",", "")) == float(old)
+            except ValueError:
+                return False
+        return (None if value == "" else value) == old
+
+    return {k: v for k, v in data.items() if not same(k, v)}
+
+
 @dataclass
 class Field:
     """One row of a form."""

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, DirectoryTree, Select, Static
 from greencare.core.text import shorten, visible
 
 #: Shorter labels for narrow terminals (80 columns).
-SHORT = {"Dashboard": "Dash", "Facilities": "Sites", "Purchases": "Buys"}
+SHORT = {"Dashboard": "Dash", "Facilities": "Sites", "Purchases": "Buys", "Instruments": "RECs"}
 
 
 #: The most characters of one value shown in a cell, label or message; the database keeps all.
@@ -117,16 +117,21 @@ class NavBar(Static):
         from greencare.tui.app import SECTIONS
 
         width = self.size.width or 100
-        for title, short in ((True, False), (False, False), (False, True)):
-            content, spans = self._layout(SECTIONS, title=title, short=short)
+        for title, short, tight in (
+            (True, False, False), (False, False, False), (False, True, False), (False, True, True),
+        ):  # fmt: skip
+            content, spans = self._layout(SECTIONS, title=title, short=short, tight=tight)
             if content.cell_length <= width:
                 break
         self.spans = spans
         self.update(content)
 
     def _layout(
-        self, sections: list[tuple[str, str, str]], *, title: bool, short: bool
-    ) -> tuple[Content, list[tuple[int, int, str]]]:
+        self, sections: list[tuple[str, str, str]], *, title: bool, short: bool,
+        tight: bool = False,
+    ) -> tuple[Content, list[tuple[int, int, str]]]:  # fmt: skip
+        """The bar's text and each section's span; ``tight`` (the narrowest, 80 columns) sets
+        each key against its label, the key's colour telling them apart."""
         parts: list[Content] = []
         spans: list[tuple[int, int, str]] = []
         x = 0
@@ -138,7 +143,8 @@ class NavBar(Static):
             if mode == self.mode:
                 piece = Content.from_markup(f"[reverse b] {key} {text} [/]")
             else:
-                piece = Content.from_markup(f" [b $accent]{key}[/] {text}")
+                gap = "" if tight else " "
+                piece = Content.from_markup(f" [b $accent]{key}[/]{gap}{text}")
             spans.append((x, x + piece.cell_length, mode))
             x += piece.cell_length
             parts.append(piece)

@@ -89,7 +89,8 @@ async def test_forms_and_dialogs_that_show_names(hostile_db) -> None:
             await _open_and_close(pilot, app, "c", f"edit facility row {row}")
         for key in ("m", "n", "delete"):
             await _open_and_close(pilot, app, key, f"facilities {key}")
-        for mode, keys in (("energy", ["a"]), ("waste", ["a", "m"]), ("purchases", ["a"])):
+        for mode, keys in (("energy", ["a"]), ("waste", ["a", "m"]), ("purchases", ["a"]),
+                           ("instruments", ["a"])):  # fmt: skip
             await app.switch_mode(mode)
             await pilot.pause(0.3)
             for key in keys:

@@ -54,6 +54,15 @@ class SectionScreen(Screen[None]):
             return None
         return key.value
 
+    @staticmethod
+    def restore_cursor(table: DataTable[Any], key: str | None, row: int) -> None:
+        """After a reload, put the cursor back on the row ``key`` (an edited record), else
+        as near ``row`` as the table now reaches (a deleted one's neighbour)."""
+        if table.row_count == 0:
+            return
+        index = next((i for i, k in enumerate(table.rows) if k.value == key), None)
+        table.move_cursor(row=index if index is not None else min(row, table.row_count - 1))
+
 
 def money(amount: float | None, currency: str | None) -> str:
     if amount is None:

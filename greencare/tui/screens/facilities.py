@@ -268,75 +268,116 @@ class FacilityForm(FormScreen):
 
 
 class MeterForm(FormScreen):
-    """Add a meter to a facility: the unit list follows the commodity."""
+    """Add a meter to a facility (or, given one, change it): the unit list follows the
+    commodity. A meter with readings keeps its commodity (the services say why)."""
 
-    def __init__(self, db: Any, facility: Facility) -> None:
+    def __init__(self, db: Any, facility: Facility, meter: Meter | None = None) -> None:
         self.db = db
         self.facility = facility
+        self.meter = meter
+        commodity = meter.commodity.value if meter else "electricity"
+        self.shown_commodity = commodity  # the commodity the unit list is for
+        unit_options = self.unit_options(commodity)
+        if meter and all(v != meter.unit for _, v in unit_options):
+            unit_options.insert(0, (meter.unit, meter.unit))
         fields = [
-            Field("name", "Name", placeholder="e.g. Main electric", required=True),
+            Field("name", "Name", placeholder="e.g. Main electric", required=True,
+                  value=meter.name if meter else None),
             Field("commodity", "Commodity", kind="select",
-                  options=choices([c.value for c in Commodity]), value="electricity",
+                  options=choices([c.value for c in Commodity]), value=commodity,
                   allow_blank=False),
-            Field("unit", "Unit", kind="select", options=self.unit_options("electricity"),
-                  value="kWh", allow_blank=False),
+            Field("unit", "Unit", kind="select", options=unit_options,
+                  value=meter.unit if meter else "kWh", allow_blank=False),
             Field("delivery_class", "Delivery", kind="select",
                   options=choices([d.value for d in DeliveryClass]),
+                  value=meter.delivery_class.value if meter and meter.delivery_class else None,
                   placeholder="metered (default)"),
-            Field("net_metering", "Net metering", kind="checkbox"),
+            Field("net_metering", "Net metering", kind="checkbox",
+                  value=bool(meter and meter.net_metering)),
+            Field("notes", "Notes", placeholder="optional",
+                  value=meter.notes if meter else None),
         ]  # fmt: skip
-        super().__init__(f"New meter at [b]{facility.name}[/b]", fields)
+        title = (
+            f"Meter {meter.name} at {facility.name}" if meter else f"New meter at {facility.name}"
+        )
+        super().__init__(title, fields)
 
     @staticmethod
     def unit_options(commodity: str) -> list[tuple[str, str]]:
         return [(u, u) for u in units.unit_choices(commodity)]
 
     def changed(self, field_id: str, value: Any) -> None:
-        if field_id == "commodity" and value:
+        if field_id == "commodity" and value and value != self.shown_commodity:
+            self.shown_commodity = value
             select = self.query_one("#unit", Select)
             options = self.unit_options(value)
-            select.set_options(options)
             default = services.DEFAULT_UNITS.get(value)
+            if self.meter is not None and value == self.meter.commodity.value:
+                default = self.meter.unit  # back to the stored commodity: its stored unit
+                if all(v != default for _, v in options):
+                    options.insert(0, (default, default))
+            select.set_options(options)
             select.value = default if default in dict((v, v) for _, v in options) else options[0][1]
 
     def save(self, values: dict[str, Any]) -> Meter:
-        return services.add_meter(
-            self.db,
-            facility=self.facility.id or 0,
-            name=values["name"],
-            commodity=values["commodity"],
-            unit=values["unit"],
-            delivery_class=values["delivery_class"],
-            net_metering=bool(values["net_metering"]),
-            source="tui",
-        )
+        data = {
+            "name": values["name"],
+            "commodity": values["commodity"],
+            "unit": values["unit"],
+            "delivery_class": values["delivery_class"],
+            "net_metering": bool(values["net_metering"]),
+            "notes": blank_to_none(values["notes"]),
+        }
+        if self.meter is not None and self.meter.id is not None:
+            stored = self.meter.model_dump(mode="json")
+            changes = {k: v for k, v in data.items() if v != stored.get(k)}
+            if not changes:
+                return self.meter
+            return services.update_meter(self.db, self.meter.id, source="tui", **changes)
+        return services.add_meter(self.db, facility=self.facility.id or 0, source="tui", **data)
 
 
 class PatientDaysForm(FormScreen):
-    """A month's patient days, adjusted patient days and FTEs (replaces what the month had)."""
+    """Patient days, adjusted patient days and FTEs for one month or the same figures for each
+    month of a range (replacing what those months had), all saved together or none."""
+
+    ALIASES = {"start": "month", "end": "to_month"}
 
     def __init__(self, db: Any, facility: Facility, month: str = "") -> None:
         self.db = db
         self.facility = facility
         positive = lambda t: check_number(t, minimum=0)  # noqa: E731
         fields = [
-            Field("month", "Month", placeholder="YYYY-MM", required=True, value=month or None,
+            Field("month", "From month", placeholder="YYYY-MM", required=True,
+                  value=month or None, check=check_month),
+            Field("to_month", "To month", placeholder="YYYY-MM (blank: that month only)",
                   check=check_month),
             Field("patient_days", "Patient days", placeholder="e.g. 6500", check=positive),
             Field("adjusted_patient_days", "Adj. patient days", placeholder="optional",
                   check=positive),
             Field("ftes", "FTEs", placeholder="optional", check=positive),
         ]  # fmt: skip
-        super().__init__(f"Patient days at [b]{facility.name}[/b]", fields)
+        super().__init__(f"Patient days at {facility.name} (each month)", fields)
+
+    def check(self, field_id: str, text: str) -> str:
+        message = super().check(field_id, text)
+        if message or field_id not in ("month", "to_month"):
+            return message
+        first, last = self.value("month"), self.value("to_month")
+        if first and last and not check_month(first) and not check_month(last) and last < first:
+            return "the last month is before the first"
+        return ""
 
     def save(self, values: dict[str, Any]) -> dict[str, Any]:
         figures = {k: number_or_none(values[k]) for k in ("patient_days",
                    "adjusted_patient_days", "ftes")}  # fmt: skip
-        services.set_normalizer(
-            self.db, facility=self.facility.id or 0, month=values["month"], source="tui",
-            **figures,
+        given = {k: v for k, v in figures.items() if v is not None}
+        first, last = values["month"], values["to_month"] or values["month"]
+        ids = services.set_normalizers(
+            self.db, facility=self.facility.id or 0, start=first, end=last, source="tui",
+            **given,
         )  # fmt: skip
-        return {"month": values["month"], **figures}
+        return {"month": first, "to_month": last, "months": len(ids), **figures}
 
 
 class FacilitiesScreen(SectionScreen):
@@ -467,6 +508,10 @@ class FacilitiesScreen(SectionScreen):
         self.app.push_screen(FacilityForm(self.db), saved)
 
     def action_edit_facility(self) -> None:
+        meters = self.query_one("#fac-meters", DataTable)
+        if self.focused is meters and self.meters and self.facility is not None:
+            self.edit_meter(meters)
+            return
         if self.facility is None:
             self.app.notify("No facility to edit.", severity="warning")
             return
@@ -477,6 +522,20 @@ class FacilitiesScreen(SectionScreen):
                 self.app.notify(f"Saved {facility.name}.", title="Facility changed")
 
         self.app.push_screen(FacilityForm(self.db, self.facility), saved)
+
+    def edit_meter(self, table: DataTable[Any]) -> None:
+        """Change the highlighted meter (c on the meters table)."""
+        key = self.selected_key(table)
+        meter = next((m for m in self.meters if str(m.id) == key), None)
+        if meter is None or self.facility is None:
+            return
+
+        def saved(changed: Meter | None) -> None:
+            if changed is not None:
+                self.show_facility(self.facility)
+                self.app.notify(f"Saved meter {changed.name}.", title="Meter changed")
+
+        self.app.push_screen(MeterForm(self.db, self.facility, meter), saved)
 
     def action_add_meter(self) -> None:
         if self.facility is None:
@@ -503,7 +562,12 @@ class FacilitiesScreen(SectionScreen):
         def saved(row: dict[str, Any] | None) -> None:
             if row is not None:
                 self.show_facility(self.facility)
-                self.app.notify(f"Saved patient days for {row['month']}.", title="Saved")
+                months = (
+                    row["month"]
+                    if row["months"] == 1
+                    else f"{row['months']} months, {row['month']} to {row['to_month']}"
+                )
+                self.app.notify(f"Saved patient days for {months}.", title="Saved")
 
         self.app.push_screen(PatientDaysForm(self.db, self.facility, month), saved)
 

@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 
 from greencare import services
+from greencare.core.errors import GreencareError
 from greencare.services import history as queries
 from greencare.tui.forms import ConfirmScreen
 from greencare.tui.screens.base import SectionScreen
@@ -57,6 +58,7 @@ class HistoryScreen(SectionScreen):
 
     MODE = "history"
     BINDINGS = [
+        Binding("z", "undo_change", "Undo change", id="history.undo_change"),
         Binding("u", "undo_batch", "Undo import", id="history.undo"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="history.refresh"),
     ]
@@ -64,6 +66,8 @@ class HistoryScreen(SectionScreen):
     def __init__(self) -> None:
         super().__init__()
         self.entries: dict[str, dict[str, Any]] = {}
+        #: What the last undo of a change did, kept on the status line through reloads.
+        self.note = ""
 
     def compose(self) -> ComposeResult:
         yield NavBar(self.MODE)
@@ -136,7 +140,10 @@ class HistoryScreen(SectionScreen):
                 (b.get("created_at") or "")[:19], (b.get("undone_at") or "")[:19],
                 key=str(b["id"]),
             )  # fmt: skip
-        self.set_status("u undo the highlighted import · filter the log by table or source")
+        self.set_status(
+            self.note
+            or "z undo the highlighted change · u undo an import · filter by table or source"
+        )
 
     def show_entry(self, entry: dict[str, Any] | None) -> None:
         self.query_one("#hist-detail", Static).update(
@@ -182,6 +189,37 @@ class HistoryScreen(SectionScreen):
                 self.undo(int(key))
 
         self.app.push_screen(ConfirmScreen(question, yes="Undo import"), answer)
+
+    def action_undo_change(self) -> None:
+        """Put back the row the highlighted audit entry changed (its newest change only)."""
+        key = self.selected_key(self.query_one("#hist-audit", DataTable))
+        entry = self.entries.get(key or "")
+        if entry is None:
+            self.app.notify("No change to undo.", severity="warning")
+            return
+        what = {"delete": "put back the deleted", "update": "change back the edited",
+                "insert": "remove the added"}.get(entry["action"], "reverse the")  # fmt: skip
+        question = (
+            f"Undo audit entry {entry['id']}: {what} {entry['table_name']} row "
+            f"{entry['row_id']}? The undo is recorded in the log too."
+        )
+
+        def answer(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                done = queries.undo_change(self.db, int(entry["id"]), source="tui")
+            except GreencareError as exc:  # a later change stands, busy, read-only
+                self.set_status(f"not undone: {exc}")
+                self.app.notify(str(exc), title="Not undone", severity="error")
+                return
+            text = f"Audit entry {done['entry']} undone: {done['table']} row {done['row_id']} "
+            text += f"{done['done']}."
+            self.note = text
+            self.load()
+            self.app.notify(text, title="Change undone")
+
+        self.app.push_screen(ConfirmScreen(question, yes="Undo change"), answer)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="undo")
     def undo(self, batch_id: int) -> None:

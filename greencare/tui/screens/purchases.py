@@ -12,12 +12,15 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 
 from greencare import services
+from greencare.core.errors import GreencareError
 from greencare.core.vocab import HEALTHCARE_ITEMS, HealthcareCategory
 from greencare.services import activity as queries
 from greencare.tui.forms import (
+    ConfirmScreen,
     Field,
     FormScreen,
     blank_to_none,
+    changed_fields,
     check_date,
     check_number,
     label_of,
@@ -51,43 +54,89 @@ def _positive(text: str) -> str:
     return check_number(text, minimum=0)
 
 
+def _choices(select: Select[Any]) -> list[tuple[Any, Any]]:
+    """A Select's options as they stand, without its blank entry."""
+    return [(p, v) for p, v in select._options if v is not Select.NULL]
+
+
 class PurchaseForm(FormScreen):
     """By spend: NAICS code, amount and currency. Healthcare items: item, quantity and unit."""
 
-    def __init__(self, db: Any, facilities: list[tuple[str, int]], facility: int | None) -> None:
+    def __init__(
+        self,
+        db: Any,
+        facilities: list[tuple[str, int]],
+        facility: int | None,
+        existing: dict[str, Any] | None = None,
+    ) -> None:
         self.db = db
+        self.existing = existing  # a stored purchase (services.get_purchase) to correct
+        old = existing or {}
+        if existing is not None:
+            facility = int(existing["facility_id"])
+            if all(v != facility for _, v in facilities):  # a retired facility's purchase
+                facilities = [*facilities, (str(existing["facility"]), facility)]
         default = facility if facility is not None else (facilities[0][1] if facilities else None)
+        stored_category = str(old.get("category") or "")
+        self.start_category = SPEND if not old or stored_category.isdigit() else stored_category
         fields = [
             Field("facility", "Facility", kind="select", options=facilities, required=True,
                   value=default),
-            Field("date", "Date", placeholder="YYYY-MM-DD", required=True, check=check_date),
-            Field("category", "Category", kind="select", options=CATEGORY_OPTIONS, value=SPEND,
-                  allow_blank=False),
+            Field("date", "Date", placeholder="YYYY-MM-DD", required=True, check=check_date,
+                  value=old.get("date")),
+            Field("category", "Category", kind="select", options=CATEGORY_OPTIONS,
+                  value=self.start_category, allow_blank=False),
             Field("naics", "NAICS code", placeholder="e.g. 339112 (medical supplies)",
-                  check=check_naics),
+                  check=check_naics,
+                  value=stored_category if stored_category.isdigit() else None),
             Field("item", "Item", kind="select", options=[], placeholder="(healthcare items)"),
-            Field("spend", "Spend", placeholder="e.g. 12500", check=_positive),
-            Field("currency", "Currency", placeholder="e.g. USD"),
-            Field("quantity", "Quantity", placeholder="(healthcare items)", check=_positive),
+            Field("spend", "Spend", placeholder="e.g. 12500", check=_positive,
+                  value=old.get("spend")),
+            Field("currency", "Currency", placeholder="e.g. USD", value=old.get("currency")),
+            Field("quantity", "Quantity", placeholder="(healthcare items)", check=_positive,
+                  value=old.get("quantity")),
             Field("unit", "Unit", kind="select", options=[], placeholder="(healthcare items)"),
-            Field("description", "Description", placeholder="optional"),
-            Field("supplier", "Supplier", placeholder="optional"),
+            Field("description", "Description", placeholder="optional",
+                  value=old.get("description")),
+            Field("supplier", "Supplier", placeholder="optional", value=old.get("supplier")),
         ]  # fmt: skip
-        super().__init__("New purchase", fields)
+        title = (
+            f"Correct purchase {existing['id']} at {existing['facility']}"
+            if existing
+            else "New purchase"
+        )
+        super().__init__(title, fields)
 
     def on_mount(self) -> None:
         facility = self.value("facility")
-        if facility:
+        currency = self.query_one("#currency", Input)
+        if facility and not currency.value:
             country = services.get_facility(self.db, int(facility)).country
-            self.query_one("#currency", Input).value = services.default_currency(country) or ""
-        self._category(SPEND)
+            currency.value = services.default_currency(country) or ""
+        self._category(self.start_category)
+        if self.existing is not None:
+            self.query_one("#facility", Select).disabled = True  # a purchase stays at its facility
+            item, unit = self.query_one("#item", Select), self.query_one("#unit", Select)
+            stored_item, stored_unit = self.existing.get("item"), self.existing.get("unit")
+            if stored_item and not item.disabled:
+                if all(v != stored_item for _, v in item._options):
+                    item.set_options([*_choices(item), (str(stored_item), stored_item)])
+                item.value = stored_item
+            if stored_unit:
+                if all(v != stored_unit for _, v in unit._options):
+                    unit.set_options([*_choices(unit), (str(stored_unit), stored_unit)])
+                unit.value = stored_unit
 
     def changed(self, field_id: str, value: Any) -> None:
-        if field_id == "category" and value:
+        if field_id == "category" and value and value != self.shown_category:
             self._category(value)
+
+    #: The category whose items and units the form offers now.
+    shown_category: str | None = None
 
     def _category(self, category: str) -> None:
         """Offer the items and units of a healthcare category; a spend needs neither."""
+        self.shown_category = category
         item, unit = self.query_one("#item", Select), self.query_one("#unit", Select)
         naics = self.query_one("#naics", Input)
         if category == SPEND:
@@ -116,23 +165,30 @@ class PurchaseForm(FormScreen):
                 problems.setdefault("quantity", "give the quantity bought")
         return problems
 
-    def save(self, values: dict[str, Any]) -> int:
+    def save(self, values: dict[str, Any]) -> Any:
         spend_kind = values["category"] == SPEND
         quantity = blank_to_none(values["quantity"].replace(",", ""))
         spend = blank_to_none(values["spend"].replace(",", ""))
+        data = {
+            "date": values["date"],
+            "category": values["naics"] if spend_kind else values["category"],
+            "item": None if spend_kind else values["item"],
+            "spend": spend,
+            "currency": blank_to_none(values["currency"]) if spend else None,
+            "quantity": quantity,
+            "unit": values["unit"] if quantity is not None else None,
+            "description": blank_to_none(values["description"]),
+            "supplier": blank_to_none(values["supplier"]),
+        }
+        if self.existing is not None:
+            # A correction writes only what differs from the stored purchase.
+            changes = changed_fields(data, self.existing, numbers=("spend", "quantity"))
+            if not changes:
+                return self.existing
+            return services.update_purchase(self.db, int(self.existing["id"]), source="tui",
+                                            **changes)  # fmt: skip
         return services.add_purchase(
-            self.db,
-            facility=int(values["facility"]),
-            date=values["date"],
-            category=values["naics"] if spend_kind else values["category"],
-            item=None if spend_kind else values["item"],
-            spend=spend,
-            currency=blank_to_none(values["currency"]) if spend else None,
-            quantity=quantity,
-            unit=values["unit"] if quantity is not None else None,
-            description=blank_to_none(values["description"]),
-            supplier=blank_to_none(values["supplier"]),
-            source="tui",
+            self.db, facility=int(values["facility"]), source="tui", **data
         )
 
 
@@ -142,6 +198,8 @@ class PurchasesScreen(SectionScreen):
     MODE = "purchases"
     BINDINGS = [
         Binding("a", "add_purchase", "Add purchase", id="purchases.add"),
+        Binding("ctrl+e", "edit_purchase", "Edit", id="purchases.edit"),
+        Binding("delete", "delete_purchase", "Delete", id="purchases.delete"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="purchases.refresh"),
     ]
 
@@ -194,6 +252,7 @@ class PurchasesScreen(SectionScreen):
                 f"{num(r['quantity'], 1)} {r['unit']}".strip(), r["first"], r["last"], key=str(i),
             )  # fmt: skip
         table = self.query_one("#buy-table", DataTable)
+        keep, row = self.selected_key(table), table.cursor_row
         table.clear()
         rows = queries.list_purchases(self.db, facility_id=self.facility_id)
         total = queries.count_rows(self.db, "purchases", facility_id=self.facility_id)
@@ -205,10 +264,11 @@ class PurchasesScreen(SectionScreen):
                 money(r["spend"], r["currency"]), quantity, r["supplier"] or "",
                 r["description"] or "", r["facility"], key=str(r["id"]),
             )  # fmt: skip
+        self.restore_cursor(table, keep, row)
         shown = f"newest {len(rows):,} of {total:,}" if total > len(rows) else f"{total:,}"
         self.query_one("#buy-summary", Static).update(f"  {shown} purchases")
         self.set_status(
-            "a add a purchase (by spend, or anaesthetic gases, inhalers, refrigerants, fuel)"
+            "a add a purchase · ctrl+e / enter edit the highlighted one · Del delete it"
             if rows
             else "No purchases yet: press a to add one."
         )
@@ -228,3 +288,60 @@ class PurchasesScreen(SectionScreen):
                 self.app.notify("Purchase saved.", title="Purchase added")
 
         self.app.push_screen(PurchaseForm(self.db, options, self.facility_id), saved)
+
+    @on(DataTable.RowSelected, "#buy-table")
+    def _selected(self) -> None:
+        self.action_edit_purchase()
+
+    def _highlighted_purchase(self) -> dict[str, Any] | None:
+        """The purchase under the cursor of the purchases table (the lower one)."""
+        key = self.selected_key(self.query_one("#buy-table", DataTable))
+        if key is None:
+            return None
+        try:
+            return services.get_purchase(self.db, int(key))
+        except GreencareError as exc:  # deleted meanwhile (another window, the CLI)
+            self.app.notify(str(exc), severity="warning")
+            self.load()
+            return None
+
+    def action_edit_purchase(self) -> None:
+        """Correct the highlighted purchase in the same form as adding one (audited)."""
+        purchase = self._highlighted_purchase()
+        if purchase is None:
+            self.app.notify("No purchase to edit.", severity="warning")
+            return
+
+        def saved(result: Any) -> None:
+            if result is None:
+                return
+            self.load()
+            self.app.notify(f"Saved purchase {purchase['id']}.", title="Purchase corrected")
+
+        self.app.push_screen(
+            PurchaseForm(self.db, self.facility_options(), self.facility_id, purchase), saved
+        )
+
+    def action_delete_purchase(self) -> None:
+        purchase = self._highlighted_purchase()
+        if purchase is None:
+            self.app.notify("No purchase to delete.", severity="warning")
+            return
+        what = label_of(queries.purchase_item(purchase["category"], purchase["item"]))
+        question = (
+            f"Delete purchase {purchase['id']}: {what} on {purchase['date']} at "
+            f"{purchase['facility']}? (audited; History can undo it)"
+        )
+
+        def answer(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                services.delete_purchase(self.db, int(purchase["id"]), source="tui")
+            except GreencareError as exc:  # busy, read-only, or deleted meanwhile elsewhere
+                self.app.notify(str(exc), title="Not deleted", severity="error")
+                return
+            self.load()
+            self.app.notify(f"Deleted purchase {purchase['id']}.", title="Deleted")
+
+        self.app.push_screen(ConfirmScreen(question, yes="Delete"), answer)

@@ -12,14 +12,16 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 
 from greencare import services
-from greencare.core.errors import InputError
+from greencare.core.errors import GreencareError, InputError
 from greencare.core.vocab import DisposalRoute, WasteStream
 from greencare.services import activity as queries
 from greencare.services.plausibility import PlausibilityError
 from greencare.tui.forms import (
+    ConfirmScreen,
     Field,
     FormScreen,
     blank_to_none,
+    changed_fields,
     check_date,
     check_month,
     check_number,
@@ -58,34 +60,58 @@ def _currency(db: Any, facility_id: int) -> str | None:
 
 
 class WasteForm(FormScreen):
-    """One pickup (or any period) of one stream."""
+    """One pickup (or any period) of one stream; given a stored record, corrects it."""
 
     ALIASES = {"start_date": "start", "end_date": "end"}
 
-    def __init__(self, db: Any, facilities: list[tuple[str, int]], facility: int | None) -> None:
+    def __init__(
+        self,
+        db: Any,
+        facilities: list[tuple[str, int]],
+        facility: int | None,
+        existing: dict[str, Any] | None = None,
+    ) -> None:
         self.db = db
+        self.existing = existing  # a stored record (services.get_waste) to correct
+        old = existing or {}
+        if existing is not None:
+            facility = int(existing["facility_id"])
+            if all(v != facility for _, v in facilities):  # a retired facility's record
+                facilities = [*facilities, (str(existing["facility"]), facility)]
+        units = list(MASS_UNITS)
+        if old.get("unit") and all(v != old["unit"] for _, v in units):
+            units.append((str(old["unit"]), str(old["unit"])))
         fields = [
             Field("facility", "Facility", kind="select", options=facilities, required=True,
                   value=facility if facility is not None else (facilities[0][1] if facilities
                                                                else None)),
-            Field("stream", "Stream", kind="select", required=True,
+            Field("stream", "Stream", kind="select", required=True, value=old.get("stream"),
                   options=choices([s.value for s in WasteStream])),
-            Field("route", "Route", kind="select", required=True,
+            Field("route", "Route", kind="select", required=True, value=old.get("route"),
                   options=choices([r.value for r in DisposalRoute])),
             Field("start", "First day", placeholder="YYYY-MM-DD", required=True,
-                  check=check_date),
-            Field("end", "Last day", placeholder="YYYY-MM-DD", required=True, check=check_date),
+                  check=check_date, value=old.get("start_date")),
+            Field("end", "Last day", placeholder="YYYY-MM-DD", required=True, check=check_date,
+                  value=old.get("end_date")),
             Field("quantity", "Quantity", placeholder="e.g. 1250", required=True,
-                  check=_positive),
-            Field("unit", "Mass unit", kind="select", options=MASS_UNITS, value="lb",
-                  allow_blank=False),
-            Field("hauler", "Hauler", placeholder="optional"),
-            Field("cost", "Cost", placeholder="optional", check=_positive),
-            Field("currency", "Currency", placeholder="e.g. USD"),
+                  check=_positive, value=old.get("quantity")),
+            Field("unit", "Mass unit", kind="select", options=units,
+                  value=old.get("unit") or "lb", allow_blank=False),
+            Field("hauler", "Hauler", placeholder="optional", value=old.get("hauler")),
+            Field("cost", "Cost", placeholder="optional", check=_positive,
+                  value=old.get("cost")),
+            Field("currency", "Currency", placeholder="e.g. USD", value=old.get("currency")),
         ]  # fmt: skip
-        super().__init__("New waste pickup", fields)
+        title = (
+            f"Correct waste record {existing['id']} at {existing['facility']}"
+            if existing
+            else "New waste pickup"
+        )
+        super().__init__(title, fields)
 
     def on_mount(self) -> None:
+        if self.existing is not None:
+            self.query_one("#facility", Select).disabled = True  # a record stays at its facility
         self._fill_currency(self.value("facility"))
 
     def _fill_currency(self, facility: Any) -> None:
@@ -106,21 +132,26 @@ class WasteForm(FormScreen):
             return "the last day is before the first day"
         return ""
 
-    def save(self, values: dict[str, Any]) -> int:
-        return services.add_waste(
-            self.db,
-            facility=int(values["facility"]),
-            stream=values["stream"],
-            route=values["route"],
-            start_date=values["start"],
-            end_date=values["end"],
-            quantity=values["quantity"].replace(",", ""),
-            unit=values["unit"],
-            hauler=blank_to_none(values["hauler"]),
-            cost=blank_to_none(values["cost"].replace(",", "")),
-            currency=blank_to_none(values["currency"]) if values["cost"] else None,
-            source="tui",
-        )
+    def save(self, values: dict[str, Any]) -> Any:
+        data = {
+            "stream": values["stream"],
+            "route": values["route"],
+            "start_date": values["start"],
+            "end_date": values["end"],
+            "quantity": values["quantity"].replace(",", ""),
+            "unit": values["unit"],
+            "hauler": blank_to_none(values["hauler"]),
+            "cost": blank_to_none(values["cost"].replace(",", "")),
+            "currency": blank_to_none(values["currency"]) if values["cost"] else None,
+        }
+        if self.existing is not None:
+            # A correction writes only what differs from the stored record.
+            changes = changed_fields(data, self.existing, numbers=("quantity", "cost"))
+            if not changes:
+                return self.existing
+            return services.update_waste(self.db, int(self.existing["id"]), source="tui",
+                                         **changes)  # fmt: skip
+        return services.add_waste(self.db, facility=int(values["facility"]), source="tui", **data)
 
 
 class ManifestForm(FormScreen):
@@ -213,6 +244,8 @@ class WasteScreen(SectionScreen):
     BINDINGS = [
         Binding("a", "add_pickup", "Add pickup", id="waste.add"),
         Binding("m", "manifest", "Month manifest", id="waste.manifest"),
+        Binding("ctrl+e", "edit_pickup", "Edit", id="waste.edit"),
+        Binding("delete", "delete_pickup", "Delete", id="waste.delete"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="waste.refresh"),
     ]
 
@@ -251,6 +284,7 @@ class WasteScreen(SectionScreen):
 
     def load(self) -> None:
         table = self.query_one("#waste-table", DataTable)
+        keep, row = self.selected_key(table), table.cursor_row
         table.clear()
         rows = queries.list_waste(self.db, facility_id=self.facility_id, limit=PAGE)
         total = queries.count_rows(self.db, "waste_records", facility_id=self.facility_id)
@@ -261,10 +295,11 @@ class WasteScreen(SectionScreen):
                 money(r["cost"], r["currency"]), r["hauler"] or "", r["facility"],
                 key=str(r["id"]),
             )  # fmt: skip
+        self.restore_cursor(table, keep, row)
         shown = f"newest {len(rows):,} of {total:,}" if total > len(rows) else f"{total:,}"
         self.query_one("#waste-summary", Static).update(f"  {shown} pickups")
         self.set_status(
-            "a add a pickup · m a month's manifest"
+            "a add a pickup · m a month's manifest · ctrl+e / enter edit · Del delete"
             if rows
             else "No waste recorded yet: a adds a pickup, m a month's manifest."
         )
@@ -292,3 +327,59 @@ class WasteScreen(SectionScreen):
 
     def action_manifest(self) -> None:
         self._open(ManifestForm, "Manifest saved")
+
+    @on(DataTable.RowSelected, "#waste-table")
+    def _selected(self) -> None:
+        self.action_edit_pickup()
+
+    def _highlighted_record(self) -> dict[str, Any] | None:
+        key = self.selected_key(self.query_one("#waste-table", DataTable))
+        if key is None:
+            return None
+        try:
+            return services.get_waste(self.db, int(key))
+        except GreencareError as exc:  # deleted meanwhile (another window, the CLI)
+            self.app.notify(str(exc), severity="warning")
+            self.load()
+            return None
+
+    def action_edit_pickup(self) -> None:
+        """Correct the highlighted record in the same form as adding one (audited)."""
+        record = self._highlighted_record()
+        if record is None:
+            self.app.notify("No waste record to edit.", severity="warning")
+            return
+
+        def saved(result: Any) -> None:
+            if result is None:
+                return
+            self.load()
+            self.app.notify(f"Saved waste record {record['id']}.", title="Waste record corrected")
+
+        self.app.push_screen(
+            WasteForm(self.db, self.facility_options(), self.facility_id, record), saved
+        )
+
+    def action_delete_pickup(self) -> None:
+        record = self._highlighted_record()
+        if record is None:
+            self.app.notify("No waste record to delete.", severity="warning")
+            return
+        question = (
+            f"Delete waste record {record['id']}: {label_of(record['stream'])}, "
+            f"{record['start_date']} to {record['end_date']}, {record['quantity']:,g} "
+            f"{record['unit']} at {record['facility']}? (audited; History can undo it)"
+        )
+
+        def answer(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                services.delete_waste(self.db, int(record["id"]), source="tui")
+            except GreencareError as exc:  # busy, read-only, or deleted meanwhile elsewhere
+                self.app.notify(str(exc), title="Not deleted", severity="error")
+                return
+            self.load()
+            self.app.notify(f"Deleted waste record {record['id']}.", title="Deleted")
+
+        self.app.push_screen(ConfirmScreen(question, yes="Delete"), answer)
