@@ -200,7 +200,7 @@ class HistoryScreen(SectionScreen):
         what = {"delete": "put back the deleted", "update": "change back the edited",
                 "insert": "remove the added"}.get(entry["action"], "reverse the")  # fmt: skip
         question = (
-            f"Undo audit entry {entry['id']}: {what} {entry['table_name']} row "
+            f"Undo audit entry {entry['id']}: {what} {entry['table']} row "
             f"{entry['row_id']}? The undo is recorded in the log too."
         )
 
