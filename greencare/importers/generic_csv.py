@@ -266,8 +266,7 @@ class GenericCsv:
             if field_name not in FIELDS:
                 raise FormatError(
                     path,
-                    f"--column {field_name}={wanted}: no such field (fields: "
-                    f"{', '.join(FIELDS)})",
+                    f"--column {field_name}={wanted}: no such field (fields: {', '.join(FIELDS)})",
                     line=1,
                 )
             if _norm(wanted) not in normalized:
@@ -434,6 +433,18 @@ class GenericCsv:
         frame["start"] = start.reset_index(drop=True)
         frame["end"] = end.reset_index(drop=True)
         return frame[RAW_COLUMNS]
+
+
+def read_header(path: Path, options: ImportOptions) -> list[str]:
+    """The file's header row as written (for a front end's column choices)."""
+    encoding = text_encoding(path, options)
+    delimiter = options.delimiter or _sniff_delimiter(path, encoding)
+    try:
+        with path.open(encoding=encoding, newline="") as handle:
+            header = next(csv.reader(handle, delimiter=delimiter), None) or []
+    except UnicodeDecodeError as exc:
+        raise FormatError(path, "not UTF-8 text (is it a binary or spreadsheet file?)") from exc
+    return [h.strip().replace("\ufeff", "") for h in header]
 
 
 def _split_unit(name: str, written: str) -> tuple[str, str]:

@@ -66,6 +66,7 @@ _export(
 )
 _export("activity", "add_waste", "add_purchase", "set_normalizer", "add_instrument")
 _export("inventory", "period_months", "emissions", "explain", "records_behind", "check")
+_export("imports", "import_readings", "describe_file")
 _EXPORTS["PlausibilityError"] = ("plausibility", "PlausibilityError")
 _EXPORTS["accepting_outliers"] = ("plausibility", "accepting")
 _EXPORTS["list_batches"] = ("greencare.storage.batches", "list_batches")

@@ -183,7 +183,9 @@ def test_interval_start_end_kwh_imports_without_an_interval(db, main, tmp_path) 
 
 def test_interval_end_alone_imports_as_the_end(db, main, tmp_path) -> None:
     text = "Meter,Interval End,kWh\nMain,2025-01-01 00:15,1.5\nMain,2025-01-01 00:30,2.5\n"
-    result = import_readings(db, _write(tmp_path, "e.csv", text), ImportOptions(interval_minutes=15))
+    result = import_readings(
+        db, _write(tmp_path, "e.csv", text), ImportOptions(interval_minutes=15)
+    )
 
     assert (result.status, result.inserted) == ("imported", 2)
     assert _stored(db) == [(T0, T0 + 900, 1.5, "kWh"), (T0 + 900, T0 + 1800, 2.5, "kWh")]
