@@ -185,7 +185,7 @@ def tui_words(text: Any) -> str:
     def column(found: re.Match[str]) -> str:
         label = COLUMN_FIELDS.get(found["field"], found["field"])
         header = found["header"]
-        return f'"{label}" field' if header == "HEADER" else f'"{label}": {header}'
+        return f'the "{label}" field' if header == "HEADER" else f'"{label}": {header}'
 
     fields = "|".join(COLUMN_FIELDS)
     out = re.sub(rf"--column (?P<field>{fields})=(?P<header>HEADER|[^()\n]+?)(?= \(|; |$)",
@@ -250,13 +250,13 @@ class ImportScreen(SectionScreen):
                     yield Static("How to read the file", classes="imp-section")
                     with Horizontal(classes="imp-row"):
                         yield Label("Interval ", classes="imp-label")
-                        yield Input(placeholder="length of one-time readings, e.g. 15min or 1h",
+                        yield Input(placeholder="e.g. 15min or 1h",
                                     id="imp-interval", compact=True)  # fmt: skip
                     with Horizontal(classes="imp-row"):
                         yield Label("Time is ", classes="imp-label")
                         yield SafeSelect(
-                            [("start of each interval (or as its header says)", "start"),
-                             ("end of each interval", "end")],
+                            [("start (or as the header says)", "start"),
+                             ("end of the interval", "end")],
                             value="start", allow_blank=False, id="imp-stamp", compact=True,
                         )  # fmt: skip
                     for name, label in COLUMN_FIELDS.items():
@@ -266,8 +266,7 @@ class ImportScreen(SectionScreen):
                                              compact=True)  # fmt: skip
                     with Horizontal(classes="imp-row"):
                         yield Label("Time zone ", classes="imp-label")
-                        yield Input(placeholder="of times without an offset (default: the "
-                                    "facility's)", id="imp-timezone", compact=True)  # fmt: skip
+                        yield Input(placeholder="default: the facility's", id="imp-timezone", compact=True)  # fmt: skip
                     with Horizontal(classes="imp-row"):
                         yield Label("Dates ", classes="imp-label")
                         yield SafeSelect(
@@ -278,7 +277,7 @@ class ImportScreen(SectionScreen):
                         )  # fmt: skip
                     with Horizontal(classes="imp-row"):
                         yield Label("Date fmt ", classes="imp-label")
-                        yield Input(placeholder="strptime pattern, e.g. %d.%m.%Y %H:%M",
+                        yield Input(placeholder="e.g. %d.%m.%Y %H:%M",
                                     id="imp-datefmt", compact=True)  # fmt: skip
                     with Horizontal(classes="imp-row"):
                         yield Label("Numbers ", classes="imp-label")
@@ -289,7 +288,7 @@ class ImportScreen(SectionScreen):
                         )  # fmt: skip
                     with Horizontal(classes="imp-row"):
                         yield Label("Unit ", classes="imp-label")
-                        yield Input(placeholder="when the file names none (else the meter's)",
+                        yield Input(placeholder="default: the file's, else the meter's",
                                     id="imp-unit", compact=True)  # fmt: skip
                     with Horizontal(classes="imp-row"):
                         yield Label("", classes="imp-label")
