@@ -65,7 +65,17 @@ _export(
     "delete_reading",
 )
 _export("activity", "add_waste", "add_purchase", "set_normalizer", "add_instrument")
-_export("inventory", "period_months", "emissions", "explain", "records_behind", "check")
+_export(
+    "inventory",
+    "period_months",
+    "emissions",
+    "explain",
+    "explain_figures",
+    "explain_lines",
+    "records_behind",
+    "count_records_behind",
+    "check",
+)
 _export("imports", "import_readings", "describe_file")
 _EXPORTS["PlausibilityError"] = ("plausibility", "PlausibilityError")
 _EXPORTS["accepting_outliers"] = ("plausibility", "accepting")
