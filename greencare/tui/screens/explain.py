@@ -242,7 +242,7 @@ class RecordsScreen(Screen[None]):
     def __init__(self, meter: int, month: str, line: dict[str, Any] | None = None) -> None:
         super().__init__()
         self.meter, self.month, self.line = meter, month, line or {}
-        self.offset, self.total = 0, 0
+        self.first_row, self.total = 0, 0
         self.rows: list[dict[str, Any]] = []
 
     def compose(self) -> ComposeResult:
@@ -266,15 +266,15 @@ class RecordsScreen(Screen[None]):
         self.app.pop_screen()
 
     def action_page(self, step: int) -> None:
-        offset = self.offset + step * RECORDS_PAGE
+        offset = self.first_row + step * RECORDS_PAGE
         if offset < 0 or (step > 0 and offset >= self.total):
             return
-        self.offset = offset
+        self.first_row = offset
         self.load()
 
     def load(self) -> None:
         self.set_status("reading…")
-        self._load(self.offset)
+        self._load(self.first_row)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="records")
     def _load(self, offset: int) -> None:
@@ -296,7 +296,7 @@ class RecordsScreen(Screen[None]):
             self.set_status(f"error: {message.error}")
             return
         data = message.data
-        if data["offset"] != self.offset:
+        if data["offset"] != self.first_row:
             return  # a later page was asked for
         self.total, self.rows = data["total"], data["rows"]
         table = self.query_one("#rec-table", DataTable)
@@ -307,8 +307,8 @@ class RecordsScreen(Screen[None]):
                 f"{row['share']:.4f}", f"{row['quantity_in_month']:,.6g}",
                 "" if row.get("batch_id") is None else str(row["batch_id"]),
             )  # fmt: skip
-        first = self.offset + 1 if self.rows else 0
-        last = self.offset + len(self.rows)
+        first = self.first_row + 1 if self.rows else 0
+        last = self.first_row + len(self.rows)
         activity = self.line.get("activity_quantity")
         behind = (
             f"; the line's activity: {activity:,.7g} {self.line.get('activity_unit', '')}"
