@@ -76,7 +76,8 @@ _export(
     "count_records_behind",
     "check",
 )
-_export("imports", "import_readings", "describe_file")
+_export("imports", "import_readings")
+_export("import_layout", "describe_file")
 _EXPORTS["PlausibilityError"] = ("plausibility", "PlausibilityError")
 _EXPORTS["accepting_outliers"] = ("plausibility", "accepting")
 _EXPORTS["list_batches"] = ("greencare.storage.batches", "list_batches")
