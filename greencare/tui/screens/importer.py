@@ -262,8 +262,8 @@ class ImportScreen(SectionScreen):
                     for name, label in COLUMN_FIELDS.items():
                         with Horizontal(classes="imp-row"):
                             yield Label(f"{label} ", classes="imp-label")
-                            yield SafeSelect([], prompt="(none found)", id=f"imp-col-{name}",
-                                             compact=True)  # fmt: skip
+                            yield SafeSelect([], prompt="(none)", id=f"imp-col-{name}",
+                                             compact=True, disabled=True)  # fmt: skip
                     with Horizontal(classes="imp-row"):
                         yield Label("Time zone ", classes="imp-label")
                         yield Input(placeholder="default: the facility's", id="imp-timezone", compact=True)  # fmt: skip
