@@ -171,3 +171,29 @@ def _hourly(tmp_path):
     path = tmp_path / "ami.csv"
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+async def test_hostile_names_show_as_written_down_to_the_readings(small_db) -> None:
+    from hostile import RAW_CONTROL, insert_hostile
+
+    insert_hostile(small_db)
+    app = GreencareApp(db=small_db, mode="dashboard")
+    async with app.run_test(size=(220, 60)) as pilot:
+        screen = await _explain(pilot)
+        ytd = screen.figures[0]["period"]  # the hostile meters' bills end the data in March
+        assert ytd.startswith("YTD 2025-01")
+        await _choose(pilot, screen, ytd, "Scope 2 (location-based)")
+        lines = screen.query_one("#exp-lines", DataTable)
+        index = next(i for i, line in enumerate(screen.lines) if "z[/] H01" in line["source"])
+        lines.focus()
+        lines.move_cursor(row=index)
+        await pilot.pause(0.3)
+        text = screen_text(app)
+        assert RAW_CONTROL.search(text) is None
+        assert "z[/] H01 / z[/] H01" in text  # in the table and in the line's arithmetic
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, RecordsScreen))
+        await wait_until(pilot, lambda: app.screen.query_one("#rec-table").row_count == 1)
+        text = screen_text(app)
+        assert "Readings behind 2025-03: z[/] H01 / z[/] H01" in text
+        assert RAW_CONTROL.search(text) is None
