@@ -61,6 +61,7 @@ async def test_timestamp_usage_asks_for_the_interval_field(small_db, tmp_path: P
         await _open(pilot, screen, source)
         summary = str(screen.query_one("#imp-format", Static).content)
         assert 'fill in "Interval" below' in summary
+        assert screen.query_one("#imp-interval", Input).has_class("-needed")
         assert screen.query_one("#imp-col-timestamp", Select).value == "Timestamp"
         assert screen.query_one("#imp-col-quantity", Select).value == "Usage (kWh)"
         screen.query_one("#imp-meter", Select).value = _meter_id(small_db, "Electric")
@@ -99,6 +100,7 @@ async def test_interval_start_end_kwh_imports_as_detected(small_db, tmp_path: Pa
         assert (
             "Interval" not in str(screen.query_one("#imp-format", Static).content).split("\n")[-1]
         )
+        assert not screen.query_one("#imp-interval", Input).has_class("-needed")
         assert "imported" in await _import(pilot, screen)
     assert _batch_readings(small_db) == [
         ("Electric", T0, T0 + 900, 1.5, "kWh"),

@@ -369,6 +369,8 @@ class ImportScreen(SectionScreen):
         detected = dict(layout.columns) if layout is not None else {}
         if layout is not None and layout.timestamp_is_end:
             self.query_one("#imp-stamp", Select).value = "end"
+        needed = layout is not None and layout.needs_interval
+        self.query_one("#imp-interval", Input).set_class(needed, "-needed")
         self.detected_columns = detected
         for name in COLUMN_FIELDS:
             select = self.query_one(f"#imp-col-{name}", Select)
