@@ -10,6 +10,9 @@ Columns are found by header name (case and spacing ignored) or mapped with
 - quantity: quantity, usage, consumption, reading, value, amount used; a unit in the header
   (``Usage (kWh)``) is used when there is no unit column, and a header that is a unit alone
   (``kWh``, ``therms``, ``m3``: ``BARE_UNITS``) is the quantity in that unit
+- unit: unit, units, uom
+- cost: cost, charge, amount, total cost, bill amount; currency: currency
+- estimated: estimated, estimate, est, read type
 
 A file with a start column and no end (``Interval Start``), or an end and no start
 (``Interval End``), has one time per reading: its length comes from ``interval_minutes``, and
@@ -17,9 +20,6 @@ which end of the interval the time is comes from the header. A bare ``Timestamp`
 unless ``timestamp_is_end``. A header that leaves a field to more than one column, or a time
 column that could be the start or the end, is refused naming the columns and the option
 (``--column FIELD=HEADER``) that picks one: never "first wins".
-- unit: unit, units, uom
-- cost: cost, charge, amount, total cost, bill amount; currency: currency
-- estimated: estimated, estimate, est, read type
 
 Read in chunks with pandas' C parser as text (so nothing is silently coerced), then parsed per
 column: numbers with the declared decimal and thousands separators, times as ISO 8601 with or
