@@ -21,6 +21,20 @@ from greencare.core.vocab import Commodity
 # --- imports ------------------------------------------------------------------------------
 
 
+class _Interval(click.ParamType):
+    """An interval length: 15, 15min, 1h (minutes when no unit is given)."""
+
+    name = "LENGTH"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int:
+        from greencare.importers.base import parse_interval
+
+        try:
+            return parse_interval(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
 def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
     from greencare.core.errors import InputError
 
@@ -95,11 +109,14 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
 @click.option(
     "--interval",
     "interval_minutes",
-    type=click.IntRange(min=1),
-    help="Length in minutes of readings that have one timestamp.",
+    type=_Interval(),
+    help="Length of readings that have one timestamp: 15min, 1h, or minutes (15).",
 )
 @click.option(
-    "--timestamp-is-end", is_flag=True, help="With --interval: the timestamp ends the interval."
+    "--timestamp-is-end",
+    is_flag=True,
+    help="With --interval: the timestamp ends the interval (default: it starts it; a column "
+    "named Interval End always ends it).",
 )
 @click.option(
     "--cumulative", is_flag=True, help="Quantities are register reads: import the differences."

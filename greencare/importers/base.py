@@ -100,6 +100,30 @@ class ImportOptions:
     accept_outlier: bool = False  # store values in the plausibility refusal band (flagged)
 
 
+_INTERVAL = re.compile(
+    r"^\s*(?P<n>\d+)\s*(?P<unit>|m|min|mins|minute|minutes|h|hr|hrs|hour|hours)\s*$", re.I
+)
+
+
+def parse_interval(text: str | int) -> int:
+    """Minutes in an interval length: ``15``, ``15min``, ``1h``, ``30 minutes``.
+
+    Raises ValueError with the reason (the caller names its own option or field)."""
+    if isinstance(text, int):
+        minutes = text
+    else:
+        found = _INTERVAL.match(str(text))
+        if not found:
+            raise ValueError(
+                f"{str(text)[:40]!r} is not an interval length; write minutes or hours, "
+                "e.g. 15min, 30 or 1h"
+            )
+        minutes = int(found["n"]) * (60 if found["unit"].lower().startswith("h") else 1)
+    if minutes < 1 or minutes > 31 * 24 * 60:
+        raise ValueError(f"{text!r}: an interval is between 1 minute and 31 days")
+    return minutes
+
+
 class Importer(Protocol):
     """One file format."""
 

@@ -4,14 +4,22 @@ Columns are found by header name (case and spacing ignored) or mapped with
 ``--column field=Header``. Recognised fields and the headers that mean them:
 
 - meter: meter, meter_id, meter name, account, point
-- start: start, start_date, start time, from, period start, begin
-- end: end, end_date, end time, to, period end, read date
+- start: start, start_date, start time, from, period start, interval start, begin
+- end: end, end_date, end time, to, period end, interval end, read date
 - timestamp: timestamp, time, datetime, date (with ``interval_minutes``: one reading per interval)
-- quantity: quantity, usage, consumption, reading, value, kwh, amount used; a unit in the header
-  (``Usage (kWh)``) is used when there is no unit column
+- quantity: quantity, usage, consumption, reading, value, amount used; a unit in the header
+  (``Usage (kWh)``) is used when there is no unit column, and a header that is a unit alone
+  (``kWh``, ``therms``, ``m3``: ``BARE_UNITS``) is the quantity in that unit
 - unit: unit, units, uom
 - cost: cost, charge, amount, total cost, bill amount; currency: currency
 - estimated: estimated, estimate, est, read type
+
+A file with a start column and no end (``Interval Start``), or an end and no start
+(``Interval End``), has one time per reading: its length comes from ``interval_minutes``, and
+which end of the interval the time is comes from the header. A bare ``Timestamp`` is the start
+unless ``timestamp_is_end``. A header that leaves a field to more than one column, or a time
+column that could be the start or the end, is refused naming the columns and the option
+(``--column FIELD=HEADER``) that picks one: never "first wins".
 
 Read in chunks with pandas' C parser as text (so nothing is silently coerced), then parsed per
 column: numbers with the declared decimal and thousands separators, times as ISO 8601 with or
@@ -25,6 +33,7 @@ import io
 import re
 import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -47,16 +56,53 @@ from greencare.importers.encodings import decode_head, describe_encoding, text_e
 FIELDS: dict[str, tuple[str, ...]] = {
     "meter": ("meter", "meter_id", "meter name", "meter_name", "account", "point", "meter id"),
     "start": ("start", "start_date", "start date", "start time", "start_time", "from",
-              "period start", "begin", "start_timestamp", "service start"),
+              "period start", "begin", "start_timestamp", "service start", "interval start",
+              "interval_start", "interval start time", "interval begin"),
     "end": ("end", "end_date", "end date", "end time", "end_time", "to", "period end",
-            "read date", "end_timestamp", "service end"),
-    "timestamp": ("timestamp", "time", "datetime", "date", "date/time", "interval start"),
+            "read date", "end_timestamp", "service end", "interval end", "interval_end",
+            "interval end time"),
+    "timestamp": ("timestamp", "time", "datetime", "date", "date/time"),
     "quantity": ("quantity", "usage", "consumption", "reading", "value", "amount used", "use"),
     "unit": ("unit", "units", "uom", "usage units", "unit of measure"),
     "cost": ("cost", "charge", "charges", "amount", "total cost", "bill amount", "cost ($)"),
     "currency": ("currency",),
     "estimated": ("estimated", "estimate", "est", "read type", "estimation"),
 }  # fmt: skip
+
+#: Headers that are a unit alone and so name the quantity column and its unit (lower case ->
+#: the unit as greencare spells it).
+BARE_UNITS: dict[str, str] = {
+    "kwh": "kWh", "mwh": "MWh", "wh": "Wh", "therm": "therm", "therms": "therm", "dth": "Dth",
+    "mmbtu": "MMBtu", "kbtu": "kBtu", "gj": "GJ", "m3": "m3", "m³": "m3", "ccf": "ccf",
+    "mcf": "Mcf", "gal": "gal", "gallons": "gal", "kgal": "kgal",
+}  # fmt: skip
+
+#: The words of a refusal that name a command-line option; front ends without the option
+#: (the TUI) put their own words for the same choice in its place.
+INTERVAL_HINT = "give --interval, e.g. --interval 15min"
+TIMESTAMP_END_HINT = "--timestamp-is-end"
+
+
+def column_hint(field_name: str, header: str = "HEADER") -> str:
+    """The option that says which column holds a field."""
+    return f"--column {field_name}={header}"
+
+
+@dataclass
+class HeaderLayout:
+    """What the header says: the file's columns and the one each field is read from."""
+
+    header: list[str]
+    mapping: dict[str, int]  # field -> column index
+    unit: str = ""  # the quantity's unit from its header ("" when the header gives none)
+    timestamp_is_end: bool = False  # a single time per reading that ends its interval
+    needs_interval: bool = False  # one time per reading: its length must be given
+
+    @property
+    def columns(self) -> dict[str, str]:
+        """field -> the file's own header."""
+        return {k: self.header[v].strip().replace("\ufeff", "") for k, v in self.mapping.items()}
+
 
 _UNIT_IN_HEADER = re.compile(r"^(?P<name>.*?)\s*[\(\[](?P<unit>[^)\]]+)[\)\]]\s*$")
 
@@ -72,12 +118,19 @@ class GenericCsv:
     def sniff(self, path: Path, head: bytes) -> bool:
         text = decode_head(head).decode("utf-8-sig", errors="replace").lower()
         first = text.splitlines()[0] if text else ""
-        return any(word in first for word in ("quantity", "usage", "reading", "value", "kwh"))
+        words = re.split(r"[^a-z0-9³]+", first)
+        return any(word in first for word in ("quantity", "usage", "reading", "value", "kwh",
+                                              "consumption")) or any(
+            w in BARE_UNITS for w in words
+        )  # fmt: skip
 
     def read(self, path: Path, options: ImportOptions) -> Iterator[pd.DataFrame]:
         encoding = text_encoding(path, options)
         delimiter = options.delimiter or _sniff_delimiter(path, encoding)
-        header, mapping, header_unit = self._header(path, delimiter, options, encoding)
+        layout = self.layout(path, options, delimiter=delimiter, encoding=encoding)
+        header, mapping, header_unit = layout.header, layout.mapping, layout.unit
+        if layout.timestamp_is_end != options.timestamp_is_end:
+            options = replace(options, timestamp_is_end=layout.timestamp_is_end)
         _check_width(path, delimiter, len(header), encoding)
         line_map = _physical_lines(path, delimiter, encoding)
         names = {k: header[v] for k, v in mapping.items()}
@@ -184,9 +237,21 @@ class GenericCsv:
             finally:
                 reader.close()
 
-    def _header(
-        self, path: Path, delimiter: str, options: ImportOptions, encoding: str = "utf-8-sig"
-    ) -> tuple[list[str], dict[str, int], str]:
+    def layout(
+        self,
+        path: Path,
+        options: ImportOptions,
+        *,
+        delimiter: str | None = None,
+        encoding: str | None = None,
+        require_interval: bool = True,
+    ) -> HeaderLayout:
+        """Which column holds each field, from the header and ``options.columns``; refuses a
+        header that leaves a field to two columns or a time to two readings. Without
+        ``require_interval`` a file that needs an interval length and was given none is
+        described (``needs_interval``) instead of refused (a front end then asks for it)."""
+        encoding = encoding or text_encoding(path, options)
+        delimiter = delimiter or options.delimiter or _sniff_delimiter(path, encoding)
         try:
             with path.open(encoding=encoding, newline="") as handle:
                 header = next(csv.reader(handle, delimiter=delimiter), None)
@@ -196,57 +261,118 @@ class GenericCsv:
             raise FormatError(path, "the file is empty: no header row", line=1)
         normalized = [_norm(h) for h in header]
         mapping: dict[str, int] = {}
-        header_unit = ""
+        units: dict[int, str] = {}  # column -> the unit its header names
         for field_name, wanted in options.columns.items():
+            if field_name not in FIELDS:
+                raise FormatError(
+                    path,
+                    f"--column {field_name}={wanted}: no such field (fields: {', '.join(FIELDS)})",
+                    line=1,
+                )
             if _norm(wanted) not in normalized:
                 raise FormatError(path, f"--column {field_name}={wanted}: no such column", line=1)
             mapping[field_name] = normalized.index(_norm(wanted))
+            if field_name == "quantity":  # its header may still name the unit
+                i = mapping[field_name]
+                base, unit = _split_unit(normalized[i], header[i])
+                units[i] = unit or BARE_UNITS.get(base, "")
+        candidates: dict[str, list[int]] = {}
+        taken = set(mapping.values())
         for i, name in enumerate(normalized):
-            base, unit = name, ""
-            match = _UNIT_IN_HEADER.match(name)
-            if match:  # the unit keeps its case: read it from the header as written
-                original = _UNIT_IN_HEADER.match(header[i].strip().replace("\ufeff", ""))
-                base = match.group("name").strip()
-                unit = original.group("unit").strip() if original else match.group("unit")
+            if i in taken:
+                continue  # named with --column for another field
+            base, unit = _split_unit(name, header[i])
             for field_name, names in FIELDS.items():
                 if field_name in options.columns:
                     continue  # named with --column: other headers for it are not read
-                if name in names or base in names or (field_name == "quantity" and base == "kwh"):
-                    if field_name in mapping:  # two columns for one field: never "first wins"
-                        j = mapping[field_name]
-                        raise FormatError(
-                            path,
-                            f"columns {j + 1} {header[j].strip()!r} and {i + 1} "
-                            f"{header[i].strip()!r} both hold the {field_name}; rename one, or "
-                            f"say which to read with --column {field_name}=HEADER",
-                            line=1,
-                        )
-                    mapping[field_name] = i
-                    if field_name == "quantity" and unit:
-                        header_unit = unit
-                    elif field_name == "quantity" and base == "kwh":
-                        header_unit = "kWh"
+                bare = field_name == "quantity" and not unit and base in BARE_UNITS
+                if name in names or base in names or bare:
+                    candidates.setdefault(field_name, []).append(i)
+                    if field_name == "quantity":
+                        units[i] = unit or BARE_UNITS.get(base, "")
                     break
+        for field_name, found in candidates.items():
+            if len(found) > 1:  # two columns for one field: never "first wins"
+                raise FormatError(
+                    path,
+                    f"{_listed(header, found)} {'both' if len(found) == 2 else 'all'} hold the "
+                    f"{field_name}; rename {'one' if len(found) == 2 else 'all but one'}, or "
+                    f"say which to read with {column_hint(field_name)}",
+                    line=1,
+                )
+            mapping[field_name] = found[0]
+        header_unit = units.get(mapping["quantity"], "") if "quantity" in mapping else ""
         if "quantity" not in mapping:
             raise FormatError(
                 path,
-                f"no quantity column (looked for {', '.join(FIELDS['quantity'])}); "
-                "name it with --column quantity=HEADER",
+                f"no quantity column (looked for {', '.join(FIELDS['quantity'])}, or a unit "
+                f"such as kWh, therms or m3); name it with {column_hint('quantity')}",
                 line=1,
             )
-        if "end" not in mapping and "timestamp" not in mapping:
+        return self._times(path, header, mapping, header_unit, options, require_interval)
+
+    def _times(
+        self,
+        path: Path,
+        header: list[str],
+        mapping: dict[str, int],
+        unit: str,
+        options: ImportOptions,
+        require_interval: bool = True,
+    ) -> HeaderLayout:
+        """Which times the header gives: a start and an end, or one time per reading (then
+        the interval length is needed, and the header or the options say which end it is)."""
+
+        def named(field_name: str) -> str:
+            return repr(header[mapping[field_name]].strip())
+
+        has = {f for f in ("start", "end", "timestamp") if f in mapping}
+        if {"start", "end"} <= has:
+            return HeaderLayout(header, mapping, unit)
+        if has == {"start", "timestamp"} or has == {"end", "timestamp"}:
+            known = "start" if "start" in has else "end"
+            other = "end" if known == "start" else "start"
+            stamp = header[mapping["timestamp"]].strip()
             raise FormatError(
                 path,
-                "no end or timestamp column; name one with --column end=HEADER",
+                f"column {named(known)} is the {known} of each reading, and column "
+                f"{named('timestamp')} could be its {other} or the same time again; say which "
+                f"with {column_hint(other, stamp)} (the {other}) or "
+                f"{column_hint(known, stamp)} (one time per reading)",
                 line=1,
             )
-        if "end" not in mapping and "start" not in mapping and not options.interval_minutes:
+        if not has:
             raise FormatError(
                 path,
-                "readings with one timestamp need --interval MINUTES (their length)",
+                f"no time column (looked for start, end, timestamp, interval start, interval "
+                f"end); name one with {column_hint('end')} or {column_hint('timestamp')}",
                 line=1,
             )
-        return header, mapping, header_unit
+        (only,) = has
+        if options.cumulative:  # register reads: each read's time; usage runs between reads
+            return HeaderLayout(header, mapping, unit)
+        mapping = dict(mapping)
+        mapping["timestamp"] = mapping.pop(only)
+        ends = options.timestamp_is_end
+        if only != "timestamp":
+            ends = only == "end"
+            if options.timestamp_is_end and not ends:
+                raise FormatError(
+                    path,
+                    f"column {named('timestamp')} starts each reading, but "
+                    f"{TIMESTAMP_END_HINT} says it ends it; leave {TIMESTAMP_END_HINT} out, "
+                    f"or name the column with {column_hint('end', header[mapping['timestamp']].strip())}",
+                    line=1,
+                )
+        if not options.interval_minutes and require_interval:
+            raise FormatError(
+                path,
+                f"column {named('timestamp')} gives one time per reading (the "
+                f"{'end' if ends else 'start'} of each interval) and no other column says how "
+                f"long each reading is: {INTERVAL_HINT}",
+                line=1,
+            )
+        return HeaderLayout(header, mapping, unit, timestamp_is_end=ends, needs_interval=True)
 
     def _chunk(
         self,
@@ -307,6 +433,34 @@ class GenericCsv:
         frame["start"] = start.reset_index(drop=True)
         frame["end"] = end.reset_index(drop=True)
         return frame[RAW_COLUMNS]
+
+
+def read_header(path: Path, options: ImportOptions) -> list[str]:
+    """The file's header row as written (for a front end's column choices)."""
+    encoding = text_encoding(path, options)
+    delimiter = options.delimiter or _sniff_delimiter(path, encoding)
+    try:
+        with path.open(encoding=encoding, newline="") as handle:
+            header = next(csv.reader(handle, delimiter=delimiter), None) or []
+    except UnicodeDecodeError as exc:
+        raise FormatError(path, "not UTF-8 text (is it a binary or spreadsheet file?)") from exc
+    return [h.strip().replace("\ufeff", "") for h in header]
+
+
+def _split_unit(name: str, written: str) -> tuple[str, str]:
+    """A normalized header without its unit, and the unit (``Usage (kWh)`` -> usage, kWh)."""
+    match = _UNIT_IN_HEADER.match(name)
+    if not match:
+        return name, ""
+    original = _UNIT_IN_HEADER.match(written.strip().replace("\ufeff", ""))
+    unit = original.group("unit").strip() if original else match.group("unit")  # case kept
+    return match.group("name").strip(), unit
+
+
+def _listed(header: list[str], columns: list[int]) -> str:
+    """'columns 2 'kWh', 3 'Usage' and 4 'Value'' for a message."""
+    parts = [f"{i + 1} {header[i].strip()!r}" for i in columns]
+    return "columns " + ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 class _Reading:

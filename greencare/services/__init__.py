@@ -91,7 +91,19 @@ _export(
     "delete_instrument",
 )
 _export("history", "undo_change")
-_export("inventory", "period_months", "emissions", "explain", "records_behind", "check")
+_export(
+    "inventory",
+    "period_months",
+    "emissions",
+    "explain",
+    "explain_figures",
+    "explain_lines",
+    "records_behind",
+    "count_records_behind",
+    "check",
+)
+_export("imports", "import_readings")
+_export("import_layout", "describe_file")
 _export("portfolio_manager", "export_bills")
 _export(
     "targets",

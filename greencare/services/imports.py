@@ -31,6 +31,7 @@ from greencare.importers.pipeline import NO_SUCH_METER, Problem, text_reason, va
 from greencare.importers.portfolio_manager import PMMeter
 from greencare.services import plausibility
 from greencare.services.common import RETIRED_METER
+from greencare.services.import_layout import FileLayout, describe_file
 from greencare.services.portfolio_manager import PropertyPlan
 from greencare.storage import batches, facilities, imports, readings
 from greencare.storage import plausibility as plausibility_store
@@ -221,6 +222,13 @@ def import_readings(
     """Import a meter-data file; see the module docstring for the guarantees."""
     options = options or ImportOptions()
     path = Path(path)
+    if options.timezone:
+        from greencare.core.regions import check_timezone
+
+        try:
+            check_timezone(options.timezone)
+        except ValueError as exc:
+            raise InputError(f"timezone: {exc}", {"timezone": options.timezone}) from None
     if not path.exists():
         raise InputError(f"{path}: no such file")
     if path.stat().st_size == 0:
@@ -699,4 +707,11 @@ def undo(db: Database, batch_id: int, *, source: str = "api") -> dict[str, int]:
     return imports.undo_batch(db, batch_id, source=source)
 
 
-__all__ = ["ImportOptions", "ImportResult", "import_readings", "undo"]
+__all__ = [
+    "FileLayout",
+    "ImportOptions",
+    "ImportResult",
+    "describe_file",
+    "import_readings",
+    "undo",
+]

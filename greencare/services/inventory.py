@@ -107,26 +107,162 @@ def explain(
     return explain_lines(inventory, **filters)
 
 
-def records_behind(db: Database, *, meter: int | str, month: str) -> list[dict[str, Any]]:
-    """The readings of a meter that feed one local calendar month, with the share of each."""
+#: The figures a drill-down offers for a period: (label, scope, method); each category of
+#: the period's lines follows them.
+FIGURES = [
+    ("Total (location-based)", None, None),
+    ("Scope 1", "1", None),
+    ("Scope 2 (location-based)", "2", None),
+    ("Scope 2 (market-based)", "2", "market"),
+    ("Scope 3", "3", None),
+]
+
+
+def _figure_lines(lines: Any, scope: str | None, category: str | None, method: str | None) -> Any:
+    """The lines of one figure, as the totals count them: location-based unless ``method`` is
+    market (then Scope 2 is its market-based lines plus those that apply to both methods)."""
+    mask = lines["method"] != ("location" if method == "market" else "market")
+    if scope is not None:
+        mask &= lines["scope"].astype(str) == str(scope)
+    if category is not None:
+        mask &= lines["category"].astype(str) == str(category)
+    return lines[mask]
+
+
+def explain_figures(
+    db: Database,
+    *,
+    periods: list[tuple[str, str, str]],
+    facility: int | str | None = None,
+    gwp: str | None = None,
+    pins: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The figures of each period (label, first month, last month) a front end can drill into:
+    the total, each scope and each category, with their t CO2e and how many lines make them.
+
+    Computed as the dashboard computes them (missing factors are listed, not raised); each
+    figure's ``filters`` give ``explain_lines`` the lines behind it.
+    """
+    from greencare.core import rules
+
+    first = min(p[1] for p in periods)
+    last = max(p[2] for p in periods)
+    inventory, summary = emissions(
+        db, start=first, end=last, facility=facility, gwp=gwp, pins=pins, strict=False
+    )
+    lines = inventory.lines
+    figures = []
+    for label, lo, hi in periods:
+        part = lines[(lines["month"] >= lo) & (lines["month"] <= hi)]
+        rows = [(name, scope, None, method) for name, scope, method in FIGURES]
+        location = part[part["method"] != "market"]
+        for scope, category in sorted({(str(a), str(b)) for a, b in zip(
+            location["scope"], location["category"], strict=True
+        )}):  # fmt: skip
+            name = rules.CATEGORY_LABELS.get(category, category)
+            rows.append((f"S{scope} {name}", scope, category, None))
+            if scope == "2":
+                rows.append((f"S2 {name} (market-based)", scope, category, "market"))
+        for name, scope, category, method in rows:
+            chosen = _figure_lines(part, scope, category, method)
+            figures.append(
+                {
+                    "period": label,
+                    "label": name,
+                    "co2e_t": float(chosen["co2e_kg"].sum()) / 1000.0,
+                    "lines": len(chosen),
+                    "filters": {
+                        "start": lo,
+                        "end": hi,
+                        "scope": scope,
+                        "category": category,
+                        "method": method,
+                    },
+                }
+            )
+    return {"figures": figures, "gaps": summary["gaps"], "facility": facility}
+
+
+def explain_lines(
+    db: Database,
+    *,
+    start: str,
+    end: str,
+    facility: int | str | None = None,
+    scope: str | None = None,
+    category: str | None = None,
+    method: str | None = None,
+    gwp: str | None = None,
+    pins: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The lines behind one figure of ``explain_figures``, each with its activity, factor
+    (publisher, dataset edition, table, row), GWP set and CO2e, and the arithmetic as
+    ``greencare explain`` prints it. Their ``co2e_kg`` sums to the figure."""
+    from greencare.core.summary import describe_line
+
+    inventory, _ = emissions(
+        db, start=start, end=end, facility=facility, gwp=gwp, pins=pins, strict=False
+    )
+    chosen = _figure_lines(inventory.lines, scope, category, method)
+    out = []
+    for line in chosen.itertuples():
+        dataset = inventory.datasets.get(line.dataset)
+        out.append(
+            {
+                "month": line.month,
+                "scope": str(line.scope),
+                "category": line.category,
+                "method": line.method,
+                "source": line.source,
+                "source_type": line.source_type,
+                "source_id": None if line.source_id != line.source_id else int(line.source_id),
+                "activity_quantity": float(line.activity_quantity),
+                "activity_unit": line.activity_unit,
+                "dataset": line.dataset,
+                "publisher": dataset.publisher if dataset else "",
+                "edition": dataset.edition if dataset else "",
+                "factor_id": line.factor_id,
+                "factor_table": line.factor_table,
+                "factor_row": line.factor_row,
+                "factor_value": float(line.factor_value),
+                "factor_unit": line.factor_unit,
+                "gas": line.gas,
+                "gwp_set": line.gwp_set,
+                "gwp": None if line.gwp != line.gwp else float(line.gwp),  # NaN: none
+                "co2e_kg": float(line.co2e_kg),
+                "text": describe_line(line),
+            }
+        )
+    return {"co2e_kg": float(chosen["co2e_kg"].sum()), "lines": out}
+
+
+def records_behind(
+    db: Database,
+    *,
+    meter: int | str,
+    month: str,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """The readings of a meter that feed one local calendar month, with the share of each;
+    ``offset`` and ``limit`` give one page of them (in time order)."""
     import numpy as np
 
-    from greencare.core.calendar import calendarize, month_label, month_starts
+    from greencare.core.calendar import calendarize, month_label
 
-    target = get_meter(db, meter)
-    owner = facilities.get_facility(db, target.facility_id)
-    tz = owner.timezone or "UTC"
-    first, _ = period_months(start=month, end=month)
-    index = int(first[:4]) * 12 + int(first[5:]) - 1
-    lo, hi = month_starts(index, index, tz)
+    target, tz, lo, hi = _month_window(db, meter, month)
+    page, bounds = (
+        ("", []) if limit is None else (" LIMIT ? OFFSET ?", [int(limit), max(0, int(offset))])
+    )
     rows = [
         dict(r)
         for r in db.query(
             "SELECT r.*, m.name AS meter, m.commodity, m.canonical_unit, f.name AS facility, "
             "f.timezone FROM readings r JOIN meters m ON m.id = r.meter_id "
             "JOIN facilities f ON f.id = m.facility_id "
-            "WHERE r.meter_id = ? AND r.start_utc < ? AND r.end_utc > ? ORDER BY r.start_utc",
-            [target.id, int(hi), int(lo)],
+            "WHERE r.meter_id = ? AND r.start_utc < ? AND r.end_utc > ? ORDER BY r.start_utc"
+            + page,
+            [target.id, int(hi), int(lo), *bounds],
         )
     ]
     if not rows:
@@ -142,6 +278,29 @@ def records_behind(db: Database, *, meter: int | str, month: str) -> list[dict[s
         item["quantity_in_month"] = row["quantity"] * share
         out.append(item)
     return out
+
+
+def count_records_behind(db: Database, *, meter: int | str, month: str) -> int:
+    """How many readings of a meter feed one local calendar month (for paging)."""
+    target, _, lo, hi = _month_window(db, meter, month)
+    row = db.execute(
+        "SELECT count(*) FROM readings WHERE meter_id = ? AND start_utc < ? AND end_utc > ?",
+        [target.id, int(hi), int(lo)],
+    ).fetchone()
+    return int(row[0])
+
+
+def _month_window(db: Database, meter: int | str, month: str) -> tuple[Any, str, int, int]:
+    """The meter, its facility's zone, and the UTC bounds of a local calendar month."""
+    from greencare.core.calendar import month_starts
+
+    target = get_meter(db, meter)
+    owner = facilities.get_facility(db, target.facility_id)
+    tz = owner.timezone or "UTC"
+    first, _ = period_months(start=month, end=month)
+    index = int(first[:4]) * 12 + int(first[5:]) - 1
+    lo, hi = month_starts(index, index, tz)
+    return target, tz, int(lo), int(hi)
 
 
 def check(db: Database, *, repair: bool = False) -> dict[str, Any]:

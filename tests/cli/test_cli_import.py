@@ -525,3 +525,62 @@ def test_import_monthfirst_flag(cli, ready: Path, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["date_order"] == "month/day/year (--monthfirst)"
+
+
+# --- headers detection reads without options (issue 12) ------------------------------------
+
+
+def test_import_interval_start_end_kwh_needs_no_interval(cli, ready: Path, tmp_path: Path) -> None:
+    text = (
+        "Meter,Interval Start,Interval End,kWh\n"
+        "Main,2025-01-01 00:00,2025-01-01 00:15,1.5\n"
+        "Main,2025-01-01 00:15,2025-01-01 00:30,2.5\n"
+    )
+    result = cli("import", str(_write(tmp_path, "ami.csv", text)))
+
+    assert result.exit_code == 0, result.output
+    assert query(ready, "SELECT start_utc, end_utc, quantity, unit FROM readings ORDER BY 1") == [
+        (JAN[0], JAN[0] + 900, 1.5, "kWh"),
+        (JAN[0] + 900, JAN[0] + 1800, 2.5, "kWh"),
+    ]
+
+
+def test_import_timestamp_usage_names_the_interval_option(cli, ready: Path, tmp_path: Path) -> None:
+    path = _write(tmp_path, "usage.csv", "Timestamp,Usage (kWh)\n2025-01-01 00:00,1.5\n")
+
+    refused = cli("import", str(path), "--meter", "Main")
+
+    assert refused.exit_code != 0
+    assert "give --interval, e.g. --interval 15min" in refused.output
+    assert "Traceback" not in refused.output
+    assert query(ready, "SELECT count(*) FROM readings") == [(0,)]
+
+    result = cli("import", str(path), "--meter", "Main", "--interval", "15min")
+
+    assert result.exit_code == 0, result.output
+    assert query(ready, "SELECT start_utc, end_utc, quantity, unit FROM readings") == [
+        (JAN[0], JAN[0] + 900, 1.5, "kWh")
+    ]
+
+
+def test_import_interval_option_refuses_a_bad_length(cli, ready: Path, tmp_path: Path) -> None:
+    path = _write(tmp_path, "usage.csv", "Timestamp,Usage (kWh)\n2025-01-01 00:00,1.5\n")
+
+    result = cli("import", str(path), "--meter", "Main", "--interval", "fifteen")
+
+    assert result.exit_code == 2
+    assert "'fifteen' is not an interval length" in result.output
+
+
+def test_import_two_value_columns_refused_then_chosen(cli, ready: Path, tmp_path: Path) -> None:
+    text = "meter,start,end,kWh,Usage\nMain,2025-01-01,2025-01-31,10,20\n"
+    path = _write(tmp_path, "two.csv", text)
+
+    refused = cli("import", str(path))
+
+    assert refused.exit_code != 0
+    assert "columns 4 'kWh' and 5 'Usage' both hold the quantity" in refused.output
+    assert "--column quantity=HEADER" in refused.output
+    result = cli("import", str(path), "--column", "quantity=kWh")
+    assert result.exit_code == 0, result.output
+    assert query(ready, "SELECT quantity, unit FROM readings") == [(10.0, "kWh")]

@@ -101,7 +101,8 @@ CASES = [
         options={"delimiter": ","},
         raises=FormatError,
         message="{name}, line 1: no quantity column (looked for quantity, usage, consumption, "
-        "reading, value, amount used, use); name it with --column quantity=HEADER",
+        "reading, value, amount used, use, or a unit such as kWh, therms or m3); name it with "
+        "--column quantity=HEADER",
     ),
     Case(  # a declared decimal point is respected: 1,5 is then no number
         "decimal-comma-declared-point",
@@ -231,7 +232,8 @@ CASES = [
         options={"format": "csv"},
         raises=FormatError,
         message="{name}, line 1: no quantity column (looked for quantity, usage, consumption, "
-        "reading, value, amount used, use); name it with --column quantity=HEADER",
+        "reading, value, amount used, use, or a unit such as kWh, therms or m3); name it with "
+        "--column quantity=HEADER",
     ),
     Case(
         "mapped-column-absent",
@@ -244,8 +246,9 @@ CASES = [
         "timestamp-without-interval",
         b"meter,timestamp,quantity\nMain,2025-01-01 00:00,1\n",
         raises=FormatError,
-        message="{name}, line 1: readings with one timestamp need --interval MINUTES "
-        "(their length)",
+        message="{name}, line 1: column 'timestamp' gives one time per reading (the start of "
+        "each interval) and no other column says how long each reading is: give --interval, "
+        "e.g. --interval 15min",
     ),
     Case(
         "unknown-unit",

@@ -70,7 +70,10 @@ class DashboardScreen(Screen[None]):
     """Figures come from greencare.services.dashboard in a worker, so the app never freezes."""
 
     MODE = "dashboard"
-    BINDINGS = [Binding("ctrl+r", "refresh", "Refresh", id="dashboard.refresh")]
+    BINDINGS = [
+        Binding("ctrl+r", "refresh", "Refresh", id="dashboard.refresh"),
+        Binding("X", "explain", "Explain a figure", id="dashboard.explain"),
+    ]
 
     #: Short terminals (80x24) get a lower trend chart so "Needs action" stays on screen.
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
@@ -140,6 +143,33 @@ class DashboardScreen(Screen[None]):
     def action_refresh(self) -> None:
         self.load()
 
+    def action_explain(self) -> None:
+        """The lines behind the cards' figures (year to date and the last month), and the
+        readings behind each line: ``greencare explain --records`` on the screen."""
+        from greencare.tui.screens.explain import ExplainScreen
+
+        d = getattr(self, "data", None) or {}
+        if not d.get("month"):
+            self.app.notify("No figures yet: add a bill or import a file.", severity="warning")
+            return
+        ytd, now = d["ytd"], d["month_now"]
+        value = self.query_one("#dash-facility", Select).value
+        facility = value if isinstance(value, int) else None
+        name = next((n for n, v in getattr(self, "_options", []) if v == facility), None)
+        periods = [
+            (f"YTD {_span(ytd['from'], ytd['to'])}", ytd["from"], ytd["to"]),
+            (f"month {now['from']}", now["from"], now["to"]),
+        ]
+        self.app.push_screen(
+            ExplainScreen(
+                periods,
+                facility=facility,
+                facility_name=name or "all facilities",
+                gwp=getattr(self.app, "gwp", None),
+                pins=getattr(self.app, "pins", None),
+            )
+        )
+
     def load(self) -> None:
         value = self.query_one("#dash-facility", Select).value
         facility = value if isinstance(value, int) else None  # the prompt means all
@@ -176,6 +206,7 @@ class DashboardScreen(Screen[None]):
             box.update(plain("\n".join(target_line(t) for t in targets), MESSAGE_MAX))
 
     def show(self, d: dict[str, Any]) -> None:
+        self.data = d
         if not d.get("month"):
             self.query_one("#dash-period", Static).update("  no data yet")
             self.query_one("#dash-warnings", Static).update(

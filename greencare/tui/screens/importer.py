@@ -31,6 +31,7 @@ from textual.widgets import (
 )
 
 from greencare import services
+from greencare.core.vocab import Commodity
 from greencare.tui.screens.base import SectionScreen
 from greencare.tui.widgets import (
     MESSAGE_MAX,
@@ -79,6 +80,7 @@ class Inspection:
     summary: Any = ""  # rich Content: file text in it is shown as written (tui.widgets)
     preview: Any = ""
     meter_keys: list[str] = field(default_factory=list)
+    layout: Any = None  # services.imports.FileLayout of a generic CSV (its header and columns)
 
 
 @dataclass
@@ -109,30 +111,86 @@ def inspect_path(text: str) -> Inspection:
             return found
         importer = detect(path)
         lines = preview_lines(path)
+        layout = services.describe_file(path)
     except (FormatError, OSError) as exc:
-        found.summary = markup("[$text-error]cannot read this file[/]: $exc", exc=exc)
+        found.summary = markup("[$text-error]cannot read this file[/]: $exc", exc=tui_words(exc))
         return found
-    found.path, found.format_name = path, importer.name
+    found.path, found.format_name, found.layout = path, importer.name, layout
+    summary = f"Format: [b]$name[/b] — $about · {path.stat().st_size:,} bytes"
+    if layout.problem:
+        summary += "\n[$text-warning]Choose the columns[/]: $problem"
+    elif layout.needs_interval:
+        summary += (
+            "\n[$text-warning]One time per reading[/] ($stamp, the "
+            f"{'end' if layout.timestamp_is_end else 'start'} of each interval): "
+            'fill in "Interval" below with their length, e.g. 15min'
+        )
     found.summary = markup(
-        f"Format: [b]$name[/b] — $about · {path.stat().st_size:,} bytes",
+        summary,
         name=importer.name,
         about=getattr(importer, "description", ""),
+        problem=tui_words(layout.problem or ""),
+        stamp=layout.columns.get("timestamp", ""),
+        limit=MESSAGE_MAX,
     )
     found.preview = plain(lines, PREVIEW_MAX)
-    found.meter_keys = file_meters(path, importer)
+    found.meter_keys = file_meters(path, importer, layout)
     return found
 
 
-def file_meters(path: Path, importer: Any) -> list[str]:
+def file_meters(path: Path, importer: Any, layout: Any = None) -> list[str]:
     """The meter names in the first rows of the file (for the per-meter mapping)."""
     from greencare.importers.base import ImportOptions
 
+    # Names only: a file that still needs its interval length is read with any length.
+    interval = 60 if layout is not None and layout.needs_interval else None
     try:
-        chunk = next(iter(importer.read(path, ImportOptions(chunk_rows=2000))))
+        options = ImportOptions(chunk_rows=2000, interval_minutes=interval)
+        chunk = next(iter(importer.read(path, options)))
     except Exception:  # the import itself reports what is wrong, line by line
         return []
     keys = sorted({str(k) for k in chunk["meter"].dropna().unique() if str(k)})
     return keys[:MAX_MAPPED_METERS]
+
+
+#: Column fields the TUI lets the user choose, with their field labels.
+COLUMN_FIELDS = {
+    "start": "Start col", "end": "End col", "timestamp": "Time col", "quantity": "Value col",
+    "meter": "Meter col", "unit": "Unit col",
+}  # fmt: skip
+
+
+def tui_words(text: Any) -> str:
+    """An import refusal worded for this screen: the CLI's options become its fields."""
+    import re
+
+    from greencare.importers.generic_csv import INTERVAL_HINT, TIMESTAMP_END_HINT
+
+    out = str(text)
+    for cli, tui in (
+        (INTERVAL_HINT, 'fill in the "Interval" field, e.g. 15min'),
+        ("give --dayfirst or --monthfirst", "choose Dates: day first or month first"),
+        ("give --thousands , (numbers like 1,234.5) or --decimal-comma --thousands . "
+         "(numbers like 1.234,5)", "choose Numbers: 1,234.5 or 1.234,5"),
+        ("or give --date-format", 'or fill in "Date fmt"'),
+        ("give --date-format", 'fill in "Date fmt"'),
+        (TIMESTAMP_END_HINT, '"Time is: end"'),
+        ("use --replace to replace it", 'tick "Replace overlaps" to replace it'),
+        ("--create-meters needs --facility and --commodity",
+         '"Create meters" needs a "Facility" and a "Commodity"'),
+        ("(or give --encoding)", ""),
+    ):  # fmt: skip
+        out = out.replace(cli, tui)
+
+    def column(found: re.Match[str]) -> str:
+        label = COLUMN_FIELDS.get(found["field"], found["field"])
+        header = found["header"]
+        return f'the "{label}" field' if header == "HEADER" else f'"{label}": {header}'
+
+    fields = "|".join(COLUMN_FIELDS)
+    out = re.sub(rf"--column (?P<field>{fields})=(?P<header>HEADER|[^()\n]+?)(?= \(|; |$)",
+                 column, out)  # fmt: skip
+    return out
 
 
 def preview_lines(path: Path, n: int = PREVIEW_LINES) -> str:
@@ -165,6 +223,7 @@ class ImportScreen(SectionScreen):
         self.inspecting = ""  # the path text the latest inspection is for
         self.checking = False  # an inspection is running for it
         self._map_gen = 0
+        self.detected_columns: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         root = getattr(self.app, "import_root", None) or Path.cwd()
@@ -173,48 +232,104 @@ class ImportScreen(SectionScreen):
             with Vertical(id="imp-left"):
                 yield Static("Browse (Enter picks a file)", classes="pane-title")
                 yield SafeDirectoryTree(str(root), id="imp-tree")
-            with VerticalScroll(id="imp-right"):
-                with Horizontal(classes="imp-row"):
-                    yield Label("File ", classes="imp-label")
-                    yield Input(placeholder="path to a CSV, XML or XLSX file", id="imp-path",
-                                compact=True)  # fmt: skip
-                yield Static("Choose a file to see its format and first lines.", id="imp-format")
-                with Horizontal(classes="imp-row"):
-                    yield Label("Meter ", classes="imp-label")
-                    yield SafeSelect([], prompt="by the file's meter column", id="imp-meter",
-                                 compact=True)  # fmt: skip
-                yield Vertical(id="imp-map")
-                with Horizontal(classes="imp-row"):
-                    yield Label("On error ", classes="imp-label")
-                    yield SafeSelect(
-                        [("stop: import nothing", "stop"), ("skip bad rows", "skip")],
-                        value="stop", allow_blank=False, id="imp-onerror", compact=True,
-                    )  # fmt: skip
-                with Horizontal(classes="imp-row"):
-                    yield Label("Dates ", classes="imp-label")
-                    yield SafeSelect(
-                        [("decided from the file", "auto"), ("day first: 7/2 is 7 Feb", "dmy"),
-                         ("month first: 7/2 is Jul 2", "mdy")],
-                        value="auto", allow_blank=False, id="imp-dates", compact=True,
-                    )  # fmt: skip
-                with Horizontal(classes="imp-row"):
-                    yield Label("Numbers ", classes="imp-label")
-                    yield SafeSelect(
-                        [("decided from the file", "auto"), ("1,234.5", "point"),
-                         ("1.234,5", "comma")],
-                        value="auto", allow_blank=False, id="imp-numbers", compact=True,
-                    )  # fmt: skip
-                with Horizontal(classes="imp-row"):
-                    yield Label("", classes="imp-label")
-                    yield Checkbox("Dry run", id="imp-dryrun", compact=True)
-                    yield Checkbox("Replace overlaps", id="imp-replace", compact=True)
-                with Horizontal(classes="imp-row", id="imp-buttons"):
-                    yield Button("Import", variant="primary", id="imp-run", compact=True)
-                    yield Button("Cancel", variant="error", id="imp-cancel", compact=True,
-                                 disabled=True)  # fmt: skip
-                yield ProgressBar(total=100, id="imp-progress", show_eta=False)
-                yield Static("", id="imp-result")
-                yield Static("", id="imp-preview")
+            with Vertical(id="imp-side"):
+                with VerticalScroll(id="imp-right"):
+                    with Horizontal(classes="imp-row"):
+                        yield Label("File ", classes="imp-label")
+                        yield Input(placeholder="path to a CSV, XML or XLSX file", id="imp-path",
+                                    compact=True)  # fmt: skip
+                    yield Static(
+                        "Choose a file to see its format and first lines.", id="imp-format"
+                    )
+                    yield Static("", id="imp-preview")
+                    with Horizontal(classes="imp-row"):
+                        yield Label("Meter ", classes="imp-label")
+                        yield SafeSelect([], prompt="by the file's meter column", id="imp-meter",
+                                     compact=True)  # fmt: skip
+                    yield Vertical(id="imp-map")
+                    yield Static("How to read the file", classes="imp-section")
+                    with Horizontal(classes="imp-row"):
+                        yield Label("Interval ", classes="imp-label")
+                        yield Input(placeholder="e.g. 15min or 1h",
+                                    id="imp-interval", compact=True)  # fmt: skip
+                    with Horizontal(classes="imp-row"):
+                        yield Label("Time is ", classes="imp-label")
+                        yield SafeSelect(
+                            [("start (or as the header says)", "start"),
+                             ("end of the interval", "end")],
+                            value="start", allow_blank=False, id="imp-stamp", compact=True,
+                        )  # fmt: skip
+                    for name, label in COLUMN_FIELDS.items():
+                        with Horizontal(classes="imp-row"):
+                            yield Label(f"{label} ", classes="imp-label")
+                            yield SafeSelect([], prompt="(none)", id=f"imp-col-{name}",
+                                             compact=True, disabled=True)  # fmt: skip
+                    with Horizontal(classes="imp-row"):
+                        yield Label("Time zone ", classes="imp-label")
+                        yield Input(placeholder="default: the facility's", id="imp-timezone", compact=True)  # fmt: skip
+                    with Horizontal(classes="imp-row"):
+                        yield Label("Dates ", classes="imp-label")
+                        yield SafeSelect(
+                            [("decided from the file", "auto"), ("day first: 7/2 is 7 Feb", "dmy"),
+                             ("month first: 7/2 is Jul 2", "mdy"),
+                             ("year first: 2026-02-07 (ISO 8601 only)", "ymd")],
+                            value="auto", allow_blank=False, id="imp-dates", compact=True,
+                        )  # fmt: skip
+                    with Horizontal(classes="imp-row"):
+                        yield Label("Date fmt ", classes="imp-label")
+                        yield Input(placeholder="e.g. %d.%m.%Y %H:%M",
+                                    id="imp-datefmt", compact=True)  # fmt: skip
+                    with Horizontal(classes="imp-row"):
+                        yield Label("Numbers ", classes="imp-label")
+                        yield SafeSelect(
+                            [("decided from the file", "auto"), ("1,234.5", "point"),
+                             ("1.234,5", "comma")],
+                            value="auto", allow_blank=False, id="imp-numbers", compact=True,
+                        )  # fmt: skip
+                    with Horizontal(classes="imp-row"):
+                        yield Label("Unit ", classes="imp-label")
+                        yield Input(placeholder="default: the file's, else the meter's",
+                                    id="imp-unit", compact=True)  # fmt: skip
+                    with Horizontal(classes="imp-row"):
+                        yield Label("", classes="imp-label")
+                        yield Checkbox("Register reads (cumulative)", id="imp-cumulative",
+                                       compact=True)  # fmt: skip
+                    yield Static(
+                        "Meters the file names that greencare lacks", classes="imp-section"
+                    )
+                    with Horizontal(classes="imp-row"):
+                        yield Label("Facility ", classes="imp-label")
+                        yield SafeSelect([], prompt="(any facility)", id="imp-facility",
+                                         compact=True)  # fmt: skip
+                    with Horizontal(classes="imp-row"):
+                        yield Label("", classes="imp-label")
+                        yield Checkbox("Create meters", id="imp-create", compact=True)
+                    with Horizontal(classes="imp-row"):
+                        yield Label("Commodity ", classes="imp-label")
+                        yield SafeSelect([(c.value.replace("_", " "), c.value) for c in Commodity],
+                                         prompt="(of created meters)", id="imp-commodity",
+                                         compact=True)  # fmt: skip
+                    yield Static("When rows are bad", classes="imp-section")
+                    with Horizontal(classes="imp-row"):
+                        yield Label("On error ", classes="imp-label")
+                        yield SafeSelect(
+                            [("stop: import nothing", "stop"), ("skip bad rows", "skip")],
+                            value="stop", allow_blank=False, id="imp-onerror", compact=True,
+                        )  # fmt: skip
+                    with Horizontal(classes="imp-row"):
+                        yield Label("", classes="imp-label")
+                        yield Checkbox("Dry run", id="imp-dryrun", compact=True)
+                        yield Checkbox("Replace overlaps", id="imp-replace", compact=True)
+                    with Horizontal(classes="imp-row"):
+                        yield Label("", classes="imp-label")
+                        yield Checkbox("Accept outliers", id="imp-outliers", compact=True)
+                with Vertical(id="imp-run-pane"):
+                    with Horizontal(classes="imp-row", id="imp-buttons"):
+                        yield Button("Import", variant="primary", id="imp-run", compact=True)
+                        yield Button("Cancel", variant="error", id="imp-cancel", compact=True,
+                                     disabled=True)  # fmt: skip
+                        yield ProgressBar(total=100, id="imp-progress", show_eta=False)
+                    yield Static("", id="imp-result")
         yield Static("Problems (line, column, value, reason)", classes="pane-title")
         yield SafeTable(id="imp-errors", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status")
@@ -246,6 +361,32 @@ class ImportScreen(SectionScreen):
         select.set_options(options)
         if any(v == current for _, v in options):
             select.value = current
+        self.refill_facility_select(self.query_one("#imp-facility", Select))
+
+    def show_columns(self, layout: Any) -> None:
+        """The file's own headers in each column picker, the detected one chosen."""
+        header = list(dict.fromkeys(layout.header)) if layout is not None else []
+        detected = dict(layout.columns) if layout is not None else {}
+        if layout is not None and layout.timestamp_is_end:
+            self.query_one("#imp-stamp", Select).value = "end"
+        needed = layout is not None and layout.needs_interval
+        self.query_one("#imp-interval", Input).set_class(needed, "-needed")
+        self.detected_columns = detected
+        for name in COLUMN_FIELDS:
+            select = self.query_one(f"#imp-col-{name}", Select)
+            select.set_options([(h, h) for h in header if h])
+            select.disabled = not header
+            if detected.get(name) in header:
+                select.value = detected[name]
+
+    def chosen_columns(self) -> dict[str, str]:
+        """Columns the user chose other than the detected ones (the CLI's --column)."""
+        out: dict[str, str] = {}
+        for name in COLUMN_FIELDS:
+            value = self.query_one(f"#imp-col-{name}", Select).value
+            if isinstance(value, str) and value != self.detected_columns.get(name):
+                out[name] = value
+        return out
 
     # -- choosing a file ----------------------------------------------------------------------------
 
@@ -272,6 +413,7 @@ class ImportScreen(SectionScreen):
         self.path, self.format_name, self.meter_keys = None, None, []
         self.inspecting, self.checking = text, False
         self.show_mapping([])
+        self.show_columns(None)
         preview.update("")
         if not text:
             fmt.update("Choose a file to see its format and first lines.")
@@ -297,6 +439,7 @@ class ImportScreen(SectionScreen):
         self.query_one("#imp-format", Static).update(found.summary)
         self.query_one("#imp-preview", Static).update(found.preview)
         self.meter_keys = found.meter_keys
+        self.show_columns(found.layout)
         mounting = self.show_mapping(found.meter_keys)
         if mounting is not None:
             await mounting
@@ -334,7 +477,9 @@ class ImportScreen(SectionScreen):
     # -- running -----------------------------------------------------------------------------------
 
     def options(self) -> Any:
-        from greencare.importers.base import ImportOptions
+        """The form as the ImportOptions the CLI builds from its flags (one code path); raises
+        ValueError naming the field when one cannot be read."""
+        from greencare.importers.base import ImportOptions, parse_interval
 
         meter = self.query_one("#imp-meter", Select).value
         mapping: dict[str, str] = {}
@@ -347,16 +492,35 @@ class ImportScreen(SectionScreen):
         dates = self.query_one("#imp-dates", Select).value
         numbers = self.query_one("#imp-numbers", Select).value
         separators = {"point": (".", ","), "comma": (",", ".")}.get(str(numbers), (None, None))
+        text = self.query_one("#imp-interval", Input).value.strip()
+        try:
+            interval = parse_interval(text) if text else None
+        except ValueError as exc:
+            raise ValueError(f"Interval: {exc}") from None
+        facility = self.query_one("#imp-facility", Select).value
+        commodity = self.query_one("#imp-commodity", Select).value
         return ImportOptions(
             meter=str(meter) if isinstance(meter, int) else None,
             meter_map=mapping,
+            facility=str(facility) if isinstance(facility, int) else None,
+            create_meters=self.query_one("#imp-create", Checkbox).value,
+            commodity=commodity if isinstance(commodity, str) else None,
+            unit=self.query_one("#imp-unit", Input).value.strip() or None,
+            interval_minutes=interval,
+            timestamp_is_end=self.query_one("#imp-stamp", Select).value == "end",
+            columns=self.chosen_columns(),
+            timezone=self.query_one("#imp-timezone", Input).value.strip() or None,
+            date_format=self.query_one("#imp-datefmt", Input).value.strip()
+            or ("ISO8601" if dates == "ymd" else None),
             dayfirst=dates == "dmy",
             monthfirst=dates == "mdy",
             decimal=separators[0],
             thousands=separators[1],
+            cumulative=self.query_one("#imp-cumulative", Checkbox).value,
             on_error=str(self.query_one("#imp-onerror", Select).value),
             dry_run=self.query_one("#imp-dryrun", Checkbox).value,
             replace=self.query_one("#imp-replace", Checkbox).value,
+            accept_outlier=self.query_one("#imp-outliers", Checkbox).value,
             chunk_rows=CHUNK_ROWS,
         )
 
@@ -368,6 +532,14 @@ class ImportScreen(SectionScreen):
             note = "Still checking the file; try again in a moment." if self.checking else ""
             self.app.notify(note or "Choose a file first.", severity="warning")
             return
+        try:
+            options = self.options()
+        except ValueError as exc:
+            self.query_one("#imp-result", Static).update(
+                markup("[$text-error]Not imported[/]: $error", error=exc)
+            )
+            self.set_status(str(exc))
+            return
         self.running = True
         self.cancel_event.clear()
         self.query_one("#imp-run", Button).disabled = True
@@ -377,7 +549,7 @@ class ImportScreen(SectionScreen):
         self.query_one("#imp-errors", DataTable).clear()
         self.query_one("#imp-result", Static).update(plain(f"importing {self.path.name}…"))
         self.set_status("importing… Cancel (or Esc) stops it and nothing is saved.")
-        self._options = self.options()
+        self._options = options
         self.run_import(self.path, self._options)
 
     @on(Button.Pressed, "#imp-cancel")
@@ -473,13 +645,7 @@ class ImportScreen(SectionScreen):
             self.set_status("Import cancelled; the database is as it was.")
             return
         if message.error:
-            error = message.error.replace(  # the CLI's flags are the choices above here
-                "give --dayfirst or --monthfirst", "choose Dates: day first or month first"
-            ).replace(
-                "give --thousands , (numbers like 1,234.5) or --decimal-comma --thousands . "
-                "(numbers like 1.234,5)",
-                "choose Numbers: 1,234.5 or 1.234,5",
-            )
+            error = tui_words(message.error)  # the CLI's flags are the fields above here
             out.update(
                 markup("[$text-error]Not imported[/]: $error", limit=MESSAGE_MAX, error=error)
             )
@@ -522,7 +688,6 @@ class ImportScreen(SectionScreen):
                 str(p.line), p.column, p.value, p.reason, "warning" if p.warning else "error"
             )
         self.set_status(f"{result.file}: {result.status}.")
-        self.query_one("#imp-right", VerticalScroll).scroll_to_widget(out)
         self._offer_outliers(result)
         if result.status == "imported":
             self.app.notify(f"{result.inserted:,} readings added.", title="Import done")
