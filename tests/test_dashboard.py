@@ -66,3 +66,24 @@ def test_year_to_date_against_last_year(db, us_hospital, gas_meter) -> None:
 def test_empty_database_says_what_to_do(db) -> None:
     data = dashboard.dashboard(db)
     assert data["month"] is None and "no energy data yet" in data["warnings"][0]
+
+
+def test_labels_say_what_they_compute(db, us_hospital, gas_meter) -> None:
+    """Diversion and recycling apart (Practice Greenhealth), no data rather than 0 without a
+    water meter, the share of energy whose bills are priced, and the site EUI."""
+    months = ["2024-01", "2024-02", "2025-01", "2025-02"]
+    _monthly(db, "Gas", months, 10_000, cost=12_000)
+    services.add_meter(db, facility=us_hospital.id, name="Tariff-less", commodity="electricity")
+    _monthly(db, "Tariff-less", months[2:], 293_071)  # 1,000 MMBtu, billed without a cost
+    for route, stream, kg in (("recycling", "mixed_recycling", 300), ("composting", "food_waste",
+                              200), ("landfill", "solid_waste", 500)):  # fmt: skip
+        services.add_waste(db, facility=us_hospital.id, start_date="2025-01-01", end_date="2025-01-31",
+                           stream=stream, route=route, quantity=kg, unit="kg")  # fmt: skip
+    ytd = dashboard.dashboard(db, today=date(2025, 3, 15))["ytd"]
+    assert ytd["recycling_rate"] == 0.3 and ytd["diversion_rate"] == 0.5
+    assert ytd["water_m3"] is None  # no water meter: "no data", never 0
+    assert abs(ytd["energy_cost_coverage"] - 0.5) < 1e-3  # gas 2,000 of 4,000 MMBtu priced
+    # 4,000 MMBtu in two months over 350,000 ft², annualised: x 12 / 2
+    assert abs(ytd["site_eui_kbtu_ft2"] - 4_000_000 / 350_000 * 6) < 0.05
+    services.add_meter(db, facility=us_hospital.id, name="Water", commodity="water", unit="m3")
+    assert dashboard.dashboard(db, today=date(2025, 3, 15))["ytd"]["water_m3"] == 0.0

@@ -71,6 +71,17 @@ def _period(
         + clause,
         params,
     ).fetchone()[0]
+    water_meters = db.execute(
+        "SELECT count(*) FROM meters m WHERE m.canonical_unit = 'm**3'" + clause,
+        params[2:],
+    ).fetchone()[0]
+    # Energy whose bills carry a cost: below 100% the cost figure (and its change) is partial.
+    priced, energy_total = db.execute(
+        "SELECT coalesce(sum(CASE WHEN rm.currency != '' THEN rm.quantity_canonical END), 0), "
+        "coalesce(sum(rm.quantity_canonical), 0) FROM reading_months rm JOIN meters m ON m.id = "
+        "rm.meter_id WHERE m.canonical_unit = 'kWh' AND rm.month BETWEEN ? AND ?" + clause,
+        params,
+    ).fetchone()
     costs: dict[str, float] = {}
     for currency, amount in db.execute(
         "SELECT rm.currency, sum(rm.cost) FROM reading_months rm JOIN meters m ON m.id = "
@@ -86,10 +97,33 @@ def _period(
         "scope3_t": totals["scope3"],
         "total_t": totals["total_location"],
         "site_energy_kbtu": site_kwh * KWH_TO_KBTU,
-        "water_m3": float(water),
+        "site_eui_kbtu_ft2": _site_eui(db, energy, first, last, facility_id),
+        "water_m3": float(water) if water_meters else None,  # no water meter: no data, not 0
+        "energy_cost_coverage": float(priced) / float(energy_total) if energy_total else None,
         **_waste(db, first, last, facility_id, costs),
         "cost_by_currency": costs,
     }
+
+
+def _site_eui(
+    db: Database, energy: pd.DataFrame, first: str, last: str, facility_id: int | None
+) -> float | None:
+    """Site EUI (kBtu/ft²/yr) of the facilities with a floor area, annualised over the period's
+    calendar months (``core.summary.annualise``, the report's definition); None without one."""
+    from greencare.core.summary import M2_TO_FT2, annualise, months_in_period
+
+    sql = (
+        "SELECT id, floor_area, floor_area_unit, floor_area_m2 FROM facilities "
+        "WHERE floor_area_m2 IS NOT NULL" + (" AND id = ?" if facility_id else "")
+    )
+    areas = {}
+    for fid, area, unit, m2 in db.execute(sql, [facility_id] if facility_id else []):
+        areas[int(fid)] = float(area) if unit == "ft**2" else float(m2) * M2_TO_FT2
+    if not areas or energy.empty:
+        return None
+    part = energy[(energy["month"] >= first) & (energy["month"] <= last)]
+    site_kwh = float(part.loc[part["facility_id"].isin(list(areas)), "site_kwh"].sum())
+    return site_kwh * KWH_TO_KBTU / sum(areas.values()) * annualise(months_in_period(first, last))
 
 
 def _waste(
@@ -108,12 +142,16 @@ def _waste(
     total = float(counted["quantity_kg"].sum())
     rmw = float(counted.loc[counted["stream"].isin(RMW), "quantity_kg"].sum())
     diverted = float(counted.loc[counted["route"].isin(DIVERTED_ROUTES), "quantity_kg"].sum())
+    recycled = float(counted.loc[counted["route"] == "recycling", "quantity_kg"].sum())
     for currency, amount in frame.dropna(subset=["cost"]).groupby("currency")["cost"].sum().items():
         costs[str(currency)] = costs.get(str(currency), 0.0) + float(amount)
     return {
         "waste_kg": total,
         "rmw_share": rmw / total if total else None,
-        "recycling_rate": diverted / total if total else None,
+        # Practice Greenhealth's two rates: diversion (recycling, composting, digestion,
+        # donation) and recycling alone.
+        "diversion_rate": diverted / total if total else None,
+        "recycling_rate": recycled / total if total else None,
     }
 
 

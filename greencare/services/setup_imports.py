@@ -353,6 +353,8 @@ def _update(
     """Run the form's own update (``update_facility``/``update_meter``: its merging and
     validation, nothing copied) in a savepoint; a result equal to the stored record is rolled
     back, so an unchanged row writes nothing, not even an audit entry."""
+    if not fields:  # a row naming a stored record and nothing else: nothing to change
+        return "unchanged"
     try:
         with db.atomic():
             if update(db, row_id, source=writer, **fields) == stored:

@@ -26,7 +26,7 @@ from greencare.core import numbers
 from greencare.core.errors import ConflictError, GreencareError, InputError, NotFoundError
 from greencare.core.text import strip_control
 from greencare.services.plausibility import PlausibilityError, accepting
-from greencare.tui.widgets import MESSAGE_MAX, SafeSelect, line, plain
+from greencare.tui.widgets import MESSAGE_MAX, SafeSelect, line, plain, screen_words
 
 # --- quick checks: each returns "" when the text is acceptable (or empty) -----------------------
 
@@ -305,7 +305,7 @@ class FormScreen(KeepsTyping, ModalScreen[Any]):
         label = found.first(Label) if found else self.query_one("#error-record", Label)
         if not found and message and field_id not in ("record", ""):
             message = f"{label_of(field_id)}: {message}"
-        label.update(plain(message, MESSAGE_MAX))
+        label.update(plain(screen_words(message), MESSAGE_MAX))
         label.set_class(bool(message), "visible")
 
     def clear_errors(self) -> None:

@@ -58,9 +58,28 @@ def markup(template: str, *, limit: int = SHOW_MAX, **values: Any) -> Content:
     return Content.from_markup(template, **{k: line(v, limit) for k, v in values.items()})
 
 
+#: What a shared service's message calls a CLI option, as the screens call the same choice:
+#: a TUI user is never told to pass a flag (the import screen words its own: ``tui_words``).
+SCREEN_WORDS = (
+    ("pass --grid-region", 'choose the "Grid region"'),
+    ("(without --strict the report is written with the gaps listed)",
+     '(choose "write it, listing the missing factors" to write it with the gaps listed)'),
+    ("use --replace to replace it", 'tick "Replace overlaps" to replace it'),
+)  # fmt: skip
+
+
+def screen_words(value: Any) -> str:
+    """``value`` with the CLI's option names replaced by the screens' own words."""
+    out = "" if value is None else str(value)
+    for cli, tui in SCREEN_WORDS:
+        out = out.replace(cli, tui)
+    return out
+
+
 def message(value: Any) -> str:
-    """A notification or error text: plain (notify with ``markup=False``), controls visible."""
-    return visible(shorten("" if value is None else str(value), MESSAGE_MAX), keep_newlines=True)
+    """A notification or error text: plain (notify with ``markup=False``), controls visible,
+    CLI option names in the screens' words."""
+    return visible(shorten(screen_words(value), MESSAGE_MAX), keep_newlines=True)
 
 
 class SafeTable(DataTable[Any]):

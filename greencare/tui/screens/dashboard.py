@@ -62,8 +62,8 @@ def _signed(fraction: float) -> str:
     return f"{pct:+d}%" if pct else "0%"
 
 
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1%}"
+def _pct(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:.{digits}%}"
 
 
 class DashboardScreen(Screen[None]):
@@ -225,25 +225,38 @@ class DashboardScreen(Screen[None]):
             f"[b]{ytd['total_t']:,.0f}[/b]{_change(ytd['total_t'], last['total_t'])}\n"
             f"S1 {ytd['scope1_t']:,.0f}  S2 {ytd['scope2_t']:,.0f}\nS3 {ytd['scope3_t']:,.0f}"
         )
+        eui = ytd.get("site_eui_kbtu_ft2")
         self.query_one("#card-energy", Static).update(
             f"[b]{ytd['site_energy_kbtu'] / 1000:,.0f}[/b]"
-            f"{_change(ytd['site_energy_kbtu'], last['site_energy_kbtu'])}"
+            f"{_change(ytd['site_energy_kbtu'], last['site_energy_kbtu'])}\n"
+            + (f"site EUI {eui:,.0f} kBtu/ft²" if eui is not None else "site EUI: no floor area")
         )
         self.query_one("#card-waste", Static).update(
-            f"[b]{ytd['waste_kg'] / 1000:,.1f}[/b]{_change(ytd['waste_kg'], last['waste_kg'])}\n"
-            f"RMW {_pct(ytd['rmw_share'])}\nrecycled {_pct(ytd['recycling_rate'])}"
+            f"[b]{ytd['waste_kg'] / 1000:,.1f}[/b]{_change(ytd['waste_kg'], last['waste_kg'])}"
+            f"  RMW {_pct(ytd['rmw_share'], 0)}\n"
+            f"diverted {_pct(ytd.get('diversion_rate'))}\n"
+            f"recycled {_pct(ytd['recycling_rate'])}"
         )
+        water = ytd.get("water_m3")
         self.query_one("#card-water", Static).update(
-            f"[b]{ytd['water_m3']:,.0f}[/b]{_change(ytd['water_m3'], last['water_m3'])}"
+            "no data (no water meter)"
+            if water is None
+            else f"[b]{water:,.0f}[/b]{_change(water, last.get('water_m3'))}"
         )
         costs, before_costs = ytd["cost_by_currency"], last["cost_by_currency"]
-        self.query_one("#card-cost", Static).update(
-            "\n".join(
-                f"{cur} {amount:,.0f}{_change(amount, before_costs.get(cur))}"
-                for cur, amount in sorted(costs.items())
-            )
-            or "-"
+        cover, cover_before = ytd.get("energy_cost_coverage"), last.get("energy_cost_coverage")
+        # A change in cost means something only when both periods price the same share of
+        # their energy: a meter whose bills carry no cost would otherwise read as a saving.
+        comparable = (
+            cover is not None and cover_before is not None and abs(cover - cover_before) < 0.01
         )
+        lines = [
+            f"{cur} {amount:,.0f}" + (_change(amount, before_costs.get(cur)) if comparable else "")
+            for cur, amount in sorted(costs.items())
+        ]
+        if cover is not None and cover < 0.995:
+            lines.append(f"priced {cover:.0%} of energy")
+        self.query_one("#card-cost", Static).update(plain("\n".join(lines[:3]) or "-"))
         month = self.query_one("#card-month", Static)
         month.border_title = f"{now['from']} vs {before['from'][:4]}"
         month.update(

@@ -18,7 +18,7 @@ from textual.widgets import Button, Footer, Input, Label, ProgressBar, Select, S
 from greencare.tui.forms import ConfirmScreen, check_month, check_number
 from greencare.tui.screens.base import SectionScreen
 from greencare.tui.screens.editions import YEARLY
-from greencare.tui.widgets import MESSAGE_MAX, NavBar, SafeSelect, markup, plain
+from greencare.tui.widgets import MESSAGE_MAX, NavBar, SafeSelect, markup, plain, screen_words
 
 #: (value, label): the formats a person picks from.
 FORMATS = [("html", "HTML page"), ("pdf", "PDF"), ("xlsx", "Excel workbook"),
@@ -203,7 +203,7 @@ class ReportsScreen(SectionScreen):
 
     def show_error(self, field: str, message: str) -> None:
         label = self.query_one(f"#error-{field}", Label)
-        label.update(plain(message, MESSAGE_MAX))
+        label.update(plain(screen_words(message), MESSAGE_MAX))
         label.set_class(bool(message), "visible")
 
     @on(Input.Changed)
@@ -402,7 +402,9 @@ class ReportsScreen(SectionScreen):
             result.update("Cancelled: no file was written.")
             return
         if message.error:
-            result.update(markup("[$text-error]Not built[/]: $error", error=message.error))
+            result.update(
+                markup("[$text-error]Not built[/]: $error", error=screen_words(message.error))
+            )
             return
         self.query_one("#rep-progress", ProgressBar).update(progress=STAGES)
         gaps = f" ({message.gaps} missing factors listed in it)" if message.gaps else ""
