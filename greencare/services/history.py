@@ -49,8 +49,8 @@ def _show(column: str, value: Any) -> str:
         return "(none)"
     if column in _INSTANTS and isinstance(value, int | float):
         return datetime.fromtimestamp(value, UTC).strftime("%Y-%m-%d %H:%M UTC")
-    if isinstance(value, float):
-        return grouped(value)
+    if isinstance(value, float):  # a derived figure (5,942.060047000001 kg) at 12 digits
+        return grouped(float(f"{value:.12g}"))
     return str(value)
 
 

@@ -325,7 +325,7 @@ def test_a_meter_commodity_does_not_change_under_its_readings(db, tmp_path) -> N
     result = import_setup(db, path)
     assert result.status == "failed"
     assert [(p.line, p.column) for p in result.errors] == [(2, "commodity")]
-    assert "commodity cannot become natural_gas" in result.errors[0].reason
+    assert "stored as electricity; its commodity cannot change" in result.errors[0].reason
 
 
 # --- performance --------------------------------------------------------------------------
