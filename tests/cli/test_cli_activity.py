@@ -4,13 +4,10 @@ command line, each with --json, exit codes and one-line errors that write nothin
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
-
-from greencare.cli import main
+from cli_helpers import cli_on, rows
 
 FACILITY = ["facility", "add", "St Example", "--country", "US", "--grid-region", "CAMX",
             "--floor-area", "350000 ft**2", "--beds", "250"]  # fmt: skip
@@ -18,24 +15,8 @@ FACILITY = ["facility", "add", "St Example", "--country", "US", "--grid-region",
 
 @pytest.fixture
 def cli(tmp_path: Path):
-    db = tmp_path / "g.db"
-    runner = CliRunner(
-        env={"GREENCARE_DB": str(tmp_path / "no.db"), "XDG_DATA_HOME": str(tmp_path)}
-    )
-
-    def run(*args: str) -> Result:
-        return runner.invoke(main, ["--db", str(db), *args])
-
-    for args in (["init"], FACILITY,
-                 ["meter", "add", "St Example", "Gas", "--commodity", "natural_gas"]):  # fmt: skip
-        assert run(*args).exit_code == 0
-    run.db = db  # type: ignore[attr-defined]
-    return run
-
-
-def rows(db: Path, sql: str) -> list[tuple]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(sql).fetchall()
+    return cli_on(tmp_path, (["init"], FACILITY,
+                 ["meter", "add", "St Example", "Gas", "--commodity", "natural_gas"]))  # fmt: skip
 
 
 def test_waste_add_and_list(cli) -> None:

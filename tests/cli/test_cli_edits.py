@@ -5,13 +5,11 @@ and `audit undo` putting a changed or deleted record back."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
-
-from greencare.cli import main
+from cli_helpers import cli_on, rows
+from click.testing import Result
 
 FACILITY = ["facility", "add", "St Example", "--country", "US", "--grid-region", "CAMX",
             "--floor-area", "350000 ft**2", "--beds", "250"]  # fmt: skip
@@ -27,25 +25,9 @@ INSTRUMENT = ["instrument", "add", "St Example", "--kind", "rec", "--from", "202
 
 @pytest.fixture
 def cli(tmp_path: Path):
-    db = tmp_path / "g.db"
-    runner = CliRunner(
-        env={"GREENCARE_DB": str(tmp_path / "no.db"), "XDG_DATA_HOME": str(tmp_path)}
-    )
-
-    def run(*args: str, input: str | None = None) -> Result:
-        return runner.invoke(main, ["--db", str(db), *args], input=input)
-
-    for args in (["init"], FACILITY,
+    return cli_on(tmp_path, (["init"], FACILITY,
                  ["meter", "add", "St Example", "Gas", "--commodity", "natural_gas"],
-                 ["meter", "add", "St Example", "Power", "--commodity", "electricity"]):  # fmt: skip
-        assert run(*args).exit_code == 0
-    run.db = db  # type: ignore[attr-defined]
-    return run
-
-
-def rows(db: Path, sql: str) -> list[tuple]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(sql).fetchall()
+                 ["meter", "add", "St Example", "Power", "--commodity", "electricity"]))  # fmt: skip
 
 
 def added(cli, args: list[str]) -> int:

@@ -6,11 +6,11 @@ database to the demo's inventory through the command line."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from cli_helpers import cli_on, rows
+from click.testing import CliRunner
 
 from greencare import paths
 from greencare.cli import main
@@ -20,22 +20,7 @@ SAMPLE = paths.sample_data_dir()
 
 @pytest.fixture
 def cli(tmp_path: Path):
-    runner = CliRunner(
-        env={"GREENCARE_DB": str(tmp_path / "no.db"), "XDG_DATA_HOME": str(tmp_path / "xdg")}
-    )
-    db = tmp_path / "g.db"
-
-    def run(*args: str) -> Result:
-        return runner.invoke(main, ["--db", str(db), *args])
-
-    assert run("init").exit_code == 0
-    run.db = db  # type: ignore[attr-defined]
-    return run
-
-
-def rows(db: Path, sql: str) -> list[tuple]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(sql).fetchall()
+    return cli_on(tmp_path, (["init"],))  # fmt: skip
 
 
 def test_the_sample_setup_files_import_with_counts(cli) -> None:

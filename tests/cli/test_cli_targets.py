@@ -4,37 +4,18 @@ that write nothing, and the audit log."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
-
-from greencare.cli import main
+from cli_helpers import cli_on, rows
 
 FACILITY = ["facility", "add", "St Example", "--country", "US", "--grid-region", "CAMX"]
 
 
 @pytest.fixture
 def cli(tmp_path: Path):
-    db = tmp_path / "g.db"
-    runner = CliRunner(
-        env={"GREENCARE_DB": str(tmp_path / "no.db"), "XDG_DATA_HOME": str(tmp_path)}
-    )
-
-    def run(*args: str) -> Result:
-        return runner.invoke(main, ["--db", str(db), *args])
-
-    for args in (["init"], FACILITY,
-                 ["meter", "add", "St Example", "Gas", "--commodity", "natural_gas"]):  # fmt: skip
-        assert run(*args).exit_code == 0
-    run.db = db  # type: ignore[attr-defined]
-    return run
-
-
-def rows(db: Path, sql: str) -> list[tuple]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(sql).fetchall()
+    return cli_on(tmp_path, (["init"], FACILITY,
+                 ["meter", "add", "St Example", "Gas", "--commodity", "natural_gas"]))  # fmt: skip
 
 
 ADD = ["target", "add", "--scope", "scope12", "--reduction", "-50%", "--baseline-year", "2019",

@@ -6,22 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
-
-from greencare.cli import main
+from cli_helpers import cli_on
 
 
 @pytest.fixture
 def cli(tmp_path: Path):
-    db = tmp_path / "g.db"
-    runner = CliRunner(
-        env={"GREENCARE_DB": str(tmp_path / "no.db"), "XDG_DATA_HOME": str(tmp_path)}
-    )
-
-    def run(*args: str) -> Result:
-        return runner.invoke(main, ["--db", str(db), *args])
-
-    for args in (
+    return cli_on(tmp_path, (
         ["init"],
         ["facility", "add", "Riverside General", "--country", "US", "--grid-region", "RFCE",
          "--timezone", "America/New_York"],
@@ -30,11 +20,7 @@ def cli(tmp_path: Path):
         ["meter", "add", "Riverside General", "Main electric", "--commodity", "electricity"],
         ["meter", "add", "Lakeside Clinic", "Main electric", "--commodity", "electricity"],
         ["meter", "add", "Riverside General", "Water", "--commodity", "water", "--unit", "m3"],
-    ):  # fmt: skip
-        done = run(*args)
-        assert done.exit_code == 0, done.output
-    run.path = tmp_path  # type: ignore[attr-defined]
-    return run
+    ))  # fmt: skip
 
 
 def test_an_overlap_names_the_stored_reading_by_its_local_dates(cli) -> None:

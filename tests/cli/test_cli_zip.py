@@ -7,33 +7,16 @@ redistributed by ORNL VERIFI); the hand values are in tests/core/test_zip_region
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
-
-from greencare.cli import main
+from cli_helpers import cli_on, rows
+from click.testing import Result
 
 
 @pytest.fixture
 def cli(tmp_path: Path):
-    db = tmp_path / "g.db"
-    runner = CliRunner(
-        env={"GREENCARE_DB": str(tmp_path / "no.db"), "XDG_DATA_HOME": str(tmp_path)}
-    )
-
-    def run(*args: str) -> Result:
-        return runner.invoke(main, ["--db", str(db), *args])
-
-    assert run("init").exit_code == 0
-    run.db = db  # type: ignore[attr-defined]
-    return run
-
-
-def rows(db: Path, sql: str) -> list[tuple]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(sql).fetchall()
+    return cli_on(tmp_path, (["init"],))  # fmt: skip
 
 
 def add(cli, name: str, *extra: str) -> Result:

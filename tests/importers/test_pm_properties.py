@@ -4,16 +4,14 @@ property, each meter with the commodity its Meter Type names, the PM ids stored 
 from __future__ import annotations
 
 import json
-import sqlite3
 import warnings
 from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner, Result
+from cli_helpers import cli_on, rows
 
 from greencare import services
-from greencare.cli import main
 from greencare.core.errors import InputError
 from greencare.importers.base import FormatError, ImportOptions
 from greencare.services.imports import import_readings
@@ -52,22 +50,7 @@ def _file_meters(path: Path) -> dict[str, tuple[str, str, str, int]]:
 
 @pytest.fixture
 def cli(tmp_path: Path):
-    db = tmp_path / "g.db"
-    runner = CliRunner(
-        env={"GREENCARE_DB": str(tmp_path / "no.db"), "XDG_DATA_HOME": str(tmp_path)}
-    )
-
-    def run(*args: str) -> Result:
-        return runner.invoke(main, ["--db", str(db), *args])
-
-    assert run("init").exit_code == 0
-    run.db = db  # type: ignore[attr-defined]
-    return run
-
-
-def rows(db: Path, sql: str) -> list[tuple]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(sql).fetchall()
+    return cli_on(tmp_path, (["init"],))  # fmt: skip
 
 
 def _stored(db: Path) -> dict[str, tuple[str, str, str, int]]:
