@@ -21,7 +21,6 @@ back what it changed (``storage.imports.undo_batch``).
 from __future__ import annotations
 
 import csv
-import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +30,7 @@ from sqlite_utils import Database
 
 from greencare.core.errors import ConflictError, GreencareError, InputError
 from greencare.core.models import MonthlyNormalizer
-from greencare.core.text import quote
+from greencare.core.text import did_you_mean, quote
 from greencare.importers import encodings, guard
 from greencare.importers.base import FormatError, ImportOptions
 from greencare.importers.pipeline import Problem
@@ -281,10 +280,17 @@ def _apply(
             state.seen[key] = line
             outcome = handler(db, state, row, writer)
         except GreencareError as exc:
+            state.notices.clear()
             problems = _problems(line, row, exc, getattr(exc, "column", KEYS[kind][-1]))
             result.error_count += len(problems)
             result.errors += problems[: max(0, max_errors - len(result.errors))]
             continue
+        for notice in state.notices:  # where a grid region came from, or why it looks wrong
+            if notice.message:
+                result.warnings.append(Problem(line, "grid_region", row.get("grid_region", ""),
+                                               notice.message, warning=True))  # fmt: skip
+                result.warning_count += 1
+        state.notices.clear()
         if outcome == "created":
             result.created += 1
         elif outcome == "updated":
@@ -309,6 +315,7 @@ class _State:
 
     def __init__(self, db: Database, kind: str) -> None:
         self.seen: dict[tuple[str, ...], int] = {}
+        self.notices: list[Any] = []  # the facility services' grid-region notes for a row
         self.by_name: dict[str, list[Any]] = {}
         for f in facilities.list_facilities(db, include_retired=True):
             self.by_name.setdefault(f.name.casefold(), []).append(f)
@@ -330,9 +337,8 @@ class _State:
             names = ", ".join(quote(f.name) for f in found)
             raise _Refused(column, f"{quote(name)} matches several facilities ({names})")
         if not found:  # worded as storage.facilities.get_facility words it
-            close = difflib.get_close_matches(name.strip().casefold(), list(self.by_name), n=3)
-            shown = " or ".join(quote(self.by_name[c][0].name) for c in close)
-            hint = f" (did you mean {shown}?)" if shown else " (see `greencare facility list`)"
+            names = [f.name for same in self.by_name.values() for f in same]
+            hint = did_you_mean(name, names) or " (see `greencare facility list`)"
             if not self.by_name:
                 hint = " (there are no facilities yet: import the facilities file first)"
             raise _Refused(column, f"no facility {quote(name)}{hint}")
@@ -348,8 +354,9 @@ class _Unchanged(Exception):
 
 
 def _update(
-    db: Database, stored: Any, update: Any, row_id: int, writer: str, fields: dict[str, str]
-) -> str:
+    db: Database, stored: Any, update: Any, row_id: int, writer: str, fields: dict[str, str],
+    **extra: Any,
+) -> str:  # fmt: skip
     """Run the form's own update (``update_facility``/``update_meter``: its merging and
     validation, nothing copied) in a savepoint; a result equal to the stored record is rolled
     back, so an unchanged row writes nothing, not even an audit entry."""
@@ -357,7 +364,7 @@ def _update(
         return "unchanged"
     try:
         with db.atomic():
-            if update(db, row_id, source=writer, **fields) == stored:
+            if update(db, row_id, source=writer, **extra, **fields) == stored:
                 raise _Unchanged
     except _Unchanged:
         return "unchanged"
@@ -375,11 +382,12 @@ def _facility(db: Database, state: _State, row: dict[str, str], writer: str) -> 
         raise _Refused("name", f"{quote(name)} matches several facilities ({names})")
     if found:
         return _update(
-            db, found[0], facility_service.update_facility, int(found[0].id), writer, fields
-        )
+            db, found[0], facility_service.update_facility, int(found[0].id), writer, fields,
+            notices=state.notices,
+        )  # fmt: skip
     if "country" not in fields:
         raise _Refused("country", "a new facility needs a country (ISO code, e.g. US)")
-    facility_service.add_facility(db, name=name, source=writer, **fields)  # type: ignore[arg-type]
+    facility_service.add_facility(db, name=name, source=writer, notices=state.notices, **fields)  # type: ignore[arg-type]
     return "created"
 
 

@@ -115,3 +115,27 @@ def test_empty_database_to_the_demo_inventory_through_the_cli(cli, tmp_path: Pat
                                              "--json"]).stdout)  # fmt: skip
     for key in ("totals_t", "by_category", "by_gas", "by_month", "by_facility", "lines"):
         assert ours[key] == theirs[key], key
+
+
+def test_a_facilities_file_takes_us_grid_regions_from_zip_codes(cli, tmp_path: Path) -> None:
+    path = tmp_path / "facilities.csv"
+    path.write_text(
+        "name,country,postcode,grid_region,timezone\n"
+        "Boston Test,US,02115,,\n"
+        "Georgia Test,US,30525,,America/New_York\n"
+        "Wrong Test,US,10001,CAMX,America/New_York\n"
+    )
+    refused = cli("import", str(path))
+    assert refused.exit_code == 1
+    assert "line 3" in refused.output and "ZIP 30525 lies in SRTV, SRSO, SRVC" in refused.output
+    assert rows(cli.db, "SELECT count(*) FROM facilities") == [(0,)]  # whole file refused
+    path.write_text(path.read_text().replace("30525,,", "30525,SRSO,"))
+    done = cli("import", str(path), "--json")
+    assert done.exit_code == 0, done.output
+    warnings = json.loads(done.stdout)["warnings"]
+    assert [(w["line"], "NEWE" in w["reason"] or "NYCW" in w["reason"]) for w in warnings] == [
+        (2, True), (4, True)
+    ]  # fmt: skip
+    assert rows(cli.db, "SELECT name, grid_region FROM facilities ORDER BY id") == [
+        ("Boston Test", "NEWE"), ("Georgia Test", "SRSO"), ("Wrong Test", "CAMX")
+    ]  # fmt: skip
