@@ -87,3 +87,34 @@ def test_labels_say_what_they_compute(db, us_hospital, gas_meter) -> None:
     assert abs(ytd["site_eui_kbtu_ft2"] - 4_000_000 / 350_000 * 6) < 0.05
     services.add_meter(db, facility=us_hospital.id, name="Water", commodity="water", unit="m3")
     assert dashboard.dashboard(db, today=date(2025, 3, 15))["ytd"]["water_m3"] == 0.0
+
+
+def _steps(db, run) -> int:
+    """SQLite virtual-machine steps ``run()`` costs (in hundreds): work, independent of timing."""
+    count = [0]
+
+    def tick() -> int:
+        count[0] += 1
+        return 0
+
+    db.conn.set_progress_handler(tick, 100)
+    try:
+        run()
+    finally:
+        db.conn.set_progress_handler(None, 100)
+    return count[0]
+
+
+def test_the_reference_month_costs_the_same_for_a_long_history(db, us_hospital, gas_meter):
+    """Bounded by meters, not readings: a health system's 700M rows are never all read."""
+    _monthly(db, "Gas", ["2025-01"], 1000)
+    short = _steps(db, lambda: dashboard.reference_month(db, today=date(2025, 3, 1)))
+    db["readings"].insert_all(  # 3,000 daily readings before it (fast, no roll-ups needed here)
+        {"meter_id": gas_meter.id, "start_utc": 1_200_000_000 + 86_400 * k,
+         "end_utc": 1_200_000_000 + 86_400 * (k + 1), "quantity": 1.0, "unit": "therm",
+         "quantity_canonical": 29.3, "source": "test"}
+        for k in range(3000)
+    )  # fmt: skip
+    assert dashboard.reference_month(db, today=date(2025, 3, 1)) == "2025-01"
+    long = _steps(db, lambda: dashboard.reference_month(db, today=date(2025, 3, 1)))
+    assert long <= short + 2, (short, long)
