@@ -195,7 +195,7 @@ def round_parts(parts: Mapping[str, float], total: float, ndigits: int = 1) -> d
 
 
 def _round_half_away(value: float) -> int:
-    return int(math.floor(abs(value) + 0.5)) * (1 if value >= 0 else -1)
+    return math.floor(abs(value) + 0.5) * (1 if value >= 0 else -1)
 
 
 def biggest(parts: Mapping[str, float]) -> str | None:

@@ -128,7 +128,8 @@ def test_random_cases_sum_exactly():
         names = [f"f{i}" for i in range(rng.randint(1, 6))]
 
         def draw():
-            return {k: rng.uniform(0, 1e4) for k in ("scope1", "scope2_location", "scope2_market", "scope3")}  # noqa: E501
+            keys = ("scope1", "scope2_location", "scope2_market", "scope3")
+            return {k: rng.uniform(0, 1e4) for k in keys}
 
         a = _sums(**{n: draw() for n in names if rng.random() < 0.8})
         b = _sums(**{n: draw() for n in names if rng.random() < 0.8})
