@@ -173,7 +173,7 @@ def compare(
         "method": (
             "facilities added and removed first; then factor editions: the later activity at "
             "the later minus at the earlier factor editions; then weather (change-point model, "
-            "at the earlier factors); activity is the rest, so the parts add up to the change"
+            "at the earlier factors); activity is the rest"
         ),
         "scopes": scopes,
         "facilities_added": [names.get(f, str(f)) for f in result.added],
