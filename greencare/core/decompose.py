@@ -34,6 +34,8 @@ SCOPE_KEYS = (
     "scope2_location",
     "scope2_market",
     "scope3",
+    "scope12_location",
+    "scope12_market",
     "total_location",
     "total_market",
 )
@@ -54,6 +56,8 @@ SCOPE_LABELS = {
     "scope2_location": "Scope 2 (location-based)",
     "scope2_market": "Scope 2 (market-based)",
     "scope3": "Scope 3",
+    "scope12_location": "Scope 1+2 (location-based)",
+    "scope12_market": "Scope 1+2 (market-based)",
     "total_location": "Total (location-based)",
     "total_market": "Total (market-based)",
 }
@@ -72,13 +76,14 @@ def scope_sums(rows: Iterable[tuple[Any, str, str, float]]) -> dict[Any, dict[st
         sums = out.setdefault(facility, dict.fromkeys(SCOPE_KEYS, 0.0))
         scope, method, kg = str(scope), str(method or ""), float(kg)
         if scope == "1":
-            keys = ["scope1", "total_location", "total_market"]
+            keys = ["scope1", "scope12_location", "scope12_market", "total_location",
+                    "total_market"]  # fmt: skip
         elif scope == "2":
             keys = []
             if method in ("", "location"):
-                keys += ["scope2_location", "total_location"]
+                keys += ["scope2_location", "scope12_location", "total_location"]
             if method in ("", "market"):
-                keys += ["scope2_market", "total_market"]
+                keys += ["scope2_market", "scope12_market", "total_market"]
         elif scope == "3":
             keys = ["scope3", "total_location", "total_market"]
         else:
@@ -173,24 +178,27 @@ def _parts(**values: float) -> dict[str, float]:
     return out
 
 
-def round_parts(parts: Mapping[str, float], total: float, ndigits: int = 1) -> dict[str, float]:
-    """Round ``parts`` to ``ndigits`` so they add up exactly to ``total`` rounded the same way.
+def round_parts(
+    parts: Mapping[str, float], total: float, ndigits: int = 1, *, shown: float | None = None
+) -> dict[str, float]:
+    """Round ``parts`` to ``ndigits`` so they add up exactly to ``total`` rounded the same way
+    (or to ``shown``, the change as printed, e.g. the difference of the rounded totals).
 
-    Each part is rounded half away from zero; if the rounded parts miss the rounded total by
-    some steps of 10^-ndigits, those steps go to the parts whose rounding moved them furthest
-    (largest remainder), so no part moves by more than one step. ``total`` should be the sum
-    of the parts (to float rounding).
+    Each part is rounded half away from zero; if the rounded parts miss the target by some
+    steps of 10^-ndigits, those steps go to the parts whose rounding moved them furthest
+    (largest remainder), so a part moves by at most one step when the target is the rounded
+    total. ``total`` should be the sum of the parts (to float rounding).
     """
     scale = 10**ndigits
-    target = _round_half_away(total * scale)
+    target = _round_half_away((total if shown is None else shown) * scale)
     exact = {p: float(v) * scale for p, v in parts.items()}
     rounded = {p: _round_half_away(v) for p, v in exact.items()}
     missing = target - sum(rounded.values())
     step = 1 if missing > 0 else -1
     # the parts whose rounding went furthest against the missing direction move first
     order = sorted(exact, key=lambda p: (exact[p] - rounded[p]) * step, reverse=True)
-    for p in order[: abs(missing)] if order else []:
-        rounded[p] += step
+    for i in range(abs(missing) if order else 0):
+        rounded[order[i % len(order)]] += step
     return {p: rounded[p] / scale for p in parts}
 
 

@@ -113,7 +113,12 @@ def compare(
     for key in dc.SCOPE_KEYS:
         exact = result.parts[key]
         change_t = result.change[key] / 1000.0
-        shown = dc.round_parts({p: v / 1000.0 for p, v in exact.items()}, change_t, ndigits)
+        before_t, after_t = result.before[key] / 1000.0, result.after[key] / 1000.0
+        # the change as printed: the difference of the totals as printed beside it
+        shown_change = round(after_t, ndigits) - round(before_t, ndigits)
+        shown = dc.round_parts(
+            {p: v / 1000.0 for p, v in exact.items()}, change_t, ndigits, shown=shown_change
+        )
         parts = []
         for part in dc.PARTS:
             why: list[dict[str, Any]] = []
@@ -153,14 +158,16 @@ def compare(
             {
                 "key": key,
                 "label": dc.SCOPE_LABELS[key],
-                "before_t": result.before[key] / 1000.0,
-                "after_t": result.after[key] / 1000.0,
+                "before_t": before_t,
+                "after_t": after_t,
                 "change_t": change_t,
-                "shown_change_t": round(sum(shown.values()), ndigits),
+                "shown_before_t": round(before_t, ndigits),
+                "shown_after_t": round(after_t, ndigits),
+                "shown_change_t": round(shown_change, ndigits),
                 "parts": parts,
                 "biggest": top,
                 "sentence": _sentence(
-                    dc.SCOPE_LABELS[key], label_a, label_b, change_t, top, parts, ndigits
+                    dc.SCOPE_LABELS[key], label_a, label_b, shown_change, top, parts, ndigits
                 ),
             }
         )
@@ -197,8 +204,8 @@ def _sentence(
     lead = max(part["explanations"], key=lambda w: abs(w["t"]), default=None)
     detail = f" ({lead['text']})" if lead and top != "weather" else ""
     return (
-        f"{scope} changed by {change:+,.{ndigits}f} t from {la} to {lb}; the biggest driver is "
-        f"{part['label'].lower()}: {part['shown_t']:+,.{ndigits}f} t{detail}."
+        f"{scope} changed by {change:+,.{max(ndigits, 0)}f} t from {la} to {lb}; the biggest driver is "
+        f"{part['label'].lower()}: {part['shown_t']:+,.{max(ndigits, 0)}f} t{detail}."
     )
 
 

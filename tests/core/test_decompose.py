@@ -144,6 +144,19 @@ def test_random_cases_sum_exactly():
                 assert abs(shown[p] - d.parts[k][p] / 1000) <= 0.1 + 1e-9
 
 
+def test_round_parts_to_the_printed_difference():
+    # 10.04 -> 10.46: the totals print 10.0 and 10.5, a change of 0.5 (not round(0.42) = 0.4)
+    shown = round_parts({"a": 0.21, "b": 0.21}, 0.42, shown=round(10.46, 1) - round(10.04, 1))
+    assert round(sum(shown.values()), 6) == 0.5
+    whole = round_parts({"a": 1234.4, "b": 10.4}, 1244.8, 0)
+    assert sum(whole.values()) == 1245 and whole["b"] in (10.0, 11.0)
+
+
+def test_scope12_keys():
+    s = scope_sums([(1, "1", "", 10.0), (1, "2", "location", 5.0), (1, "2", "market", 2.0)])[1]
+    assert s["scope12_location"] == 15 and s["scope12_market"] == 12
+
+
 def test_round_parts_adds_to_rounded_total():
     parts = {"a": 0.04, "b": 0.04, "c": 0.04}  # each rounds to 0.0, the total to 0.1
     shown = round_parts(parts, 0.12)
