@@ -41,6 +41,8 @@ def compare(
     library: Any = None,
     activity_a: Any = None,
     activity_b: Any = None,
+    inventory_a: tuple[Any, dict[str, Any]] | None = None,
+    inventory_b: tuple[Any, dict[str, Any]] | None = None,
     ndigits: int = 1,
 ) -> dict[str, Any]:
     """The change from period ``a`` to period ``b`` (each (first month, last month)) per scope,
@@ -49,7 +51,9 @@ def compare(
     part rounded to ``ndigits`` so that the shown parts add up to the shown change.
 
     ``pins`` apply to both periods (then the factor part of a pinned family is 0). ``weather``
-    False skips the baselines (the weather part is 0 and says so).
+    False skips the baselines (the weather part is 0 and says so). A caller that has already
+    computed a period's ``emissions`` (with the same options) passes it as ``inventory_a`` /
+    ``inventory_b``, and its activity as ``activity_a`` / ``activity_b``.
     """
     from greencare.core import decompose as dc
     from greencare.core.factors import FactorLibrary
@@ -67,8 +71,8 @@ def compare(
         activity_b = load_activity(db, first_month=b[0], last_month=b[1], facility_ids=ids)
     common = {"facility": facility, "gwp": gwp, "pins": pins, "strict": strict,
               "library": library, "chiller": chiller}  # fmt: skip
-    inv_a, sum_a = emissions(db, start=a[0], end=a[1], activity=activity_a, **common)
-    inv_b, sum_b = emissions(db, start=b[0], end=b[1], activity=activity_b, **common)
+    inv_a, sum_a = inventory_a or emissions(db, start=a[0], end=a[1], activity=activity_a, **common)
+    inv_b, sum_b = inventory_b or emissions(db, start=b[0], end=b[1], activity=activity_b, **common)
     had, has = _active(activity_a), _active(activity_b)
     continuing = sorted(had & has)
     names = {**_names(activity_a), **_names(activity_b)}
@@ -240,6 +244,30 @@ def _subset(activity: Any, facility_ids: list[int]) -> Any:
     )
 
 
+def _of_kind(activity: Any, kind: str) -> Any:
+    """The activity whose editions the engine picks as ``kind``: electricity meters (and the
+    instruments on them) for 'electricity', everything else for ''."""
+    from greencare.core.calculate import Activity
+
+    energy = activity.energy
+    electric = energy["commodity"] == "electricity" if not energy.empty else None
+    if kind:
+        return Activity(
+            facilities=activity.facilities,
+            energy=energy[electric].reset_index(drop=True) if electric is not None else energy,
+            waste=activity.waste.iloc[0:0],
+            purchases=activity.purchases.iloc[0:0],
+            instruments=activity.instruments,
+        )
+    return Activity(
+        facilities=activity.facilities,
+        energy=energy[~electric].reset_index(drop=True) if electric is not None else energy,
+        waste=activity.waste,
+        purchases=activity.purchases,
+        instruments=activity.instruments.iloc[0:0],
+    )
+
+
 def _with_kind(lines: pd.DataFrame, activity: Any, datasets: dict[str, Any]) -> pd.DataFrame:
     """Lines with ``kind`` ('electricity' for electricity meters and instruments, as the engine
     picks editions) and ``family`` (of the line's dataset)."""
@@ -305,22 +333,16 @@ def _at_earlier_factors(
                 f"{chosen} (most of its emissions) stands for it"
             )
     activity = _subset(activity_b, continuing)
-    runs: dict[tuple, Any] = {}
     picked = []
     gaps: list[str] = []
+    datasets: dict[str, Any] = {}
     for kind, chosen in by_kind.items():
         run_pins = {**chosen, **(pins or {})}
-        key = tuple(sorted(run_pins.items()))
-        if key not in runs:
-            runs[key] = calculate(
-                activity, library, gwp=gwp, pins=run_pins, strict=False, chiller=chiller
-            )
-        inv = runs[key]
-        lines = _with_kind(inv.lines, activity, inv.datasets)
+        part = _of_kind(activity, kind)
+        inv = calculate(part, library, gwp=gwp, pins=run_pins, strict=False, chiller=chiller)
+        lines = _with_kind(inv.lines, part, inv.datasets)
         picked.append(lines[lines["kind"] == kind].drop(columns=["kind", "family"]))
         gaps += [g for g in inv.gaps if g not in gaps]
-    datasets: dict[str, Any] = {}
-    for inv in runs.values():
         datasets.update(inv.datasets)
     lines = pd.concat(picked, ignore_index=True)
     inventory = Inventory(lines=lines, gaps=gaps, exclusions=[], datasets=datasets, gwp=gwp)
