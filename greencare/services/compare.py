@@ -462,8 +462,10 @@ def _weather_kwh(db: Database, fid: int, a: tuple[str, str], b: tuple[str, str])
         wx = bl.facility_weather(db, get_facility(db, fid), b[0], b[1])
     except GreencareError as exc:
         return None, f"no weather model ({exc})"
-    if [m for m in months_b if m not in set(wx.months)]:
-        return None, "no weather model (months of the later period without weather)"
+    missing = [m for m in months_b if m not in set(wx.months)]
+    if missing:
+        where = missing[0] if len(missing) == 1 else f"{missing[0]}..{missing[-1]}"
+        return None, f"no weather model (no weather for {where}: {wx.source})"
     predicted_a = float(fit.months["predicted"].sum())
     predicted_b = float(fit.model.predict(wx.subset(months_b).weather).sum())
     kwh = predicted_b - predicted_a

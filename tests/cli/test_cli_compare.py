@@ -184,3 +184,63 @@ def test_demo_2024_to_2025(runner: CliRunner, demo_db: Path) -> None:
                                    "--compare", "2024"])).stdout  # fmt: skip
     assert "Scope 2 (location-based) changed by" in text
     assert "the biggest driver is factor editions" in text
+
+
+# The synthetic Illinois hospital of tests/cli/test_cli_baseline.py: a 3-parameter heating
+# model (kWh/day = BASE + SLOPE x (BALANCE - mean temperature) below the balance point).
+BASE, SLOPE, BALANCE = 3000.0, 120.0, 57.5
+
+
+def _true_kwh(month: str, hdd: float, cdd: float) -> float:
+    import pandas as pd
+
+    p = pd.Period(month, freq="M")
+    t = 65.0 + (cdd - hdd) / p.days_in_month
+    return p.days_in_month * (BASE + SLOPE * max(0.0, BALANCE - t))
+
+
+@pytest.fixture(scope="module")
+def weather_db(home: Path) -> tuple[Path, dict[str, float]]:
+    import pandas as pd
+
+    from greencare import services
+    from greencare.services import weather
+
+    path = home / "weather.db"
+    db = services.open_db(str(path))
+    fac = services.add_facility(db, name="Springfield General", country="US", region="IL",
+                                grid_region="SRMW", floor_area="400000 ft**2")  # fmt: skip
+    meter = services.add_meter(db, facility=fac.id, name="Main", commodity="electricity",
+                               unit="kWh")  # fmt: skip
+    frame = weather.nclimdiv_state_months("IL")
+    frame = frame[(frame["month"] >= "2023-01") & (frame["month"] <= "2024-12")]
+    true = {"2023": 0.0, "2024": 0.0}
+    for i, (month, hdd, cdd) in enumerate(
+        zip(frame["month"], frame["hdd_65f"], frame["cdd_65f"], strict=True)
+    ):
+        p = pd.Period(month, freq="M")
+        q = _true_kwh(month, hdd, cdd)
+        true[month[:4]] += q
+        q *= 1 + 0.01 * ((i % 3) - 1)  # the same pattern in both years
+        services.add_reading(db, meter=meter.id, start=p.start_time.date().isoformat(),
+                             end=p.end_time.date().isoformat(), quantity=round(q, 2))  # fmt: skip
+    db.close()
+    return path, true
+
+
+def test_weather_part_from_the_model(runner: CliRunner, weather_db) -> None:
+    path, true = weather_db
+    data = run_json(runner, path, "emissions", "--year", "2024", "--compare", "2023")
+    assert_adds_up(data)
+    (text,) = data["weather"]
+    assert text.startswith("Springfield General: 3-parameter heating model, weather moved use by")
+    earlier = run_json(runner, path, "emissions", "--year", "2023")
+    kwh_2023 = earlier["by_facility"][0]["site_energy_kwh"]
+    s2 = _parts({s["key"]: s for s in data["scopes"]}["scope2_location"])
+    # all of the use change is weather: the weather-driven kWh at 2023's t CO2e per kWh
+    per_kwh = earlier["totals_t"]["scope2_location"] / kwh_2023
+    expected = (true["2024"] - true["2023"]) * per_kwh
+    assert abs(expected) > 1  # the two winters differ
+    assert s2["weather"]["t"] == approx(expected, rel=0.05)  # the fitted model, not the truth
+    assert abs(s2["activity"]["t"]) < 0.1 * abs(s2["weather"]["t"])
+    assert s2["factor_editions"]["t"] == approx(0, abs=1e-9)  # eGRID2023 for both years
