@@ -182,12 +182,22 @@ def change_tables(ctx: Context, report: Report, year: int) -> None:
     """Why emissions changed from the previous (fiscal) year to ``year``: each figure's change
     split into facilities added and removed, factor editions, weather and activity
     (``services.compare``), in whole tonnes that add up to the change of the rounded totals.
-    Left out when the previous year has no emissions."""
+    Left out when the previous year has fewer months with energy data than this one (the
+    change would be mostly missing data) or no emissions."""
     start = fiscal_start(ctx)
     o = ctx.options
     before = fiscal.fiscal_period(year - 1, start)
     after = fiscal.fiscal_period(year, start)
     same = ctx.first == after[0] and ctx.last == after[1]
+    from greencare.storage.inventory import load_activity
+
+    earlier = load_activity(ctx.db, first_month=before[0], last_month=before[1],
+                            facility_ids=ctx.facility_ids)  # fmt: skip
+    later = ctx.activity if same else load_activity(
+        ctx.db, first_month=after[0], last_month=after[1], facility_ids=ctx.facility_ids
+    )  # fmt: skip
+    if _energy_months(earlier) < _energy_months(later):
+        return  # a partly recorded year: its change would be mostly missing data
     result = services.compare(
         ctx.db,
         a=before,
@@ -195,8 +205,9 @@ def change_tables(ctx: Context, report: Report, year: int) -> None:
         facility=ctx.facility_ids[0] if ctx.facility_ids else None,
         gwp=o["gwp"],
         pins=o["pins"] or None,
-        strict=not o["allow_gaps"],
-        activity_b=ctx.activity if same else None,
+        strict=False,  # the earlier year is context: its missing factors are named, not fatal
+        activity_a=earlier,
+        activity_b=later,
         inventory_b=year_inventory(ctx, year) if same else None,
         ndigits=0,
     )
@@ -224,6 +235,10 @@ def change_tables(ctx: Context, report: Report, year: int) -> None:
             rows.append({"scope": s["label"], "driver": p["label"],
                          "co2e_t": int(p["shown_t"]), "detail": detail})  # fmt: skip
     notes = " ".join(f"{n[0].upper()}{n[1:]}." for n in result["notes"])
+    if result["gaps"]:
+        notes += (" " if notes else "") + (
+            "Missing factors, left out of these totals: " + "; ".join(result["gaps"]) + "."
+        )
     report.add(
         "change_drivers",
         f"Why emissions changed, {la} to {lb}",
@@ -236,6 +251,11 @@ def change_tables(ctx: Context, report: Report, year: int) -> None:
         "without one it is 0 and the detail says why." + (f" {notes}" if notes else ""),
     )
     report.meta["_change_vs_previous"] = scopes["scope12_location"]["shown_change_t"]
+
+
+def _energy_months(activity: Any) -> int:
+    energy = activity.energy
+    return int(energy["month"].nunique()) if not energy.empty else 0
 
 
 #: The most years of progress shown per stored target (the latest ones).
