@@ -21,17 +21,102 @@ from greencare.cli.common import (
 
 @click.command()
 @_period_options
+@click.option(
+    "--compare",
+    "compare_year",
+    type=int,
+    help="Explain the change from this year: parts from facilities, factor editions, weather "
+    "and activity.",
+)
+@click.option("--compare-from", help="First month (YYYY-MM) of the period to compare with.")
+@click.option("--compare-to", help="Last month (YYYY-MM) of the period to compare with.")
 @JSON_OPTION
 @click.pass_context
 @handle_errors
-def emissions(ctx: click.Context, as_json: bool, **opts: Any) -> None:
+def emissions(
+    ctx: click.Context,
+    as_json: bool,
+    compare_year: int | None,
+    compare_from: str | None,
+    compare_to: str | None,
+    **opts: Any,
+) -> None:
     """GHG inventory for a period: Scope 1, 2 (location and market) and 3, in t CO2e.
 
     Totals by scope, category, gas, month and facility, with energy use and the factor
     datasets used. A missing factor is an error that names it (see --allow-gaps).
+
+    With --compare YEAR (or --compare-from/--compare-to), why the period differs from that
+    one: each scope's change split into facilities added and removed, factor editions,
+    weather and activity, adding up to the change.
     """
+    if compare_year is not None or compare_from or compare_to:
+        _compare(ctx, as_json, compare_year, compare_from, compare_to, opts)
+        return
     _, summary = _inventory(ctx, opts)
     _emit(summary, as_json, lambda: _emissions_text(summary))
+
+
+def _compare(
+    ctx: click.Context,
+    as_json: bool,
+    year: int | None,
+    start: str | None,
+    end: str | None,
+    opts: dict[str, Any],
+) -> None:
+    from greencare import services
+    from greencare.cli.common import _pins
+
+    if year is not None and (start or end):
+        raise click.UsageError("give either --compare YEAR or --compare-from/--compare-to")
+    earlier = services.period_months(year, start, end)
+    later = services.period_months(opts["year"], opts["start"], opts["end"])
+    result = services.compare(
+        _open(ctx, create=False),
+        a=earlier,
+        b=later,
+        facility=opts["facility"],
+        gwp=opts["gwp"],
+        pins=_pins(opts["pins"]),
+        strict=not opts["allow_gaps"],
+        chiller=opts["chiller"],
+    )
+    _emit(result, as_json, lambda: _compare_text(result))
+
+
+def _compare_text(r: dict[str, Any]) -> str:
+    from greencare.core.decompose import PART_LABELS, PARTS
+
+    la, lb = r["a"]["label"], r["b"]["label"]
+    head = ["", f"{la:>10}", f"{lb:>10}", f"{'change':>9}"] + [
+        f"{PART_LABELS[p]:>{max(len(PART_LABELS[p]), 9)}}" for p in PARTS
+    ]
+    width = max(len(s["label"]) for s in r["scopes"])
+    out = [
+        f"Why emissions changed from {la} to {lb} (t CO2e; GWP: {r['gwp']})",
+        "  " + "  ".join([head[0].ljust(width), *head[1:]]),
+    ]
+    for s in r["scopes"]:
+        shown = {p["part"]: p["shown_t"] for p in s["parts"]}
+        cells = [f"{s['before_t']:>10,.1f}", f"{s['after_t']:>10,.1f}",
+                 f"{s['shown_change_t']:>+9,.1f}"]  # fmt: skip
+        cells += [f"{shown[p]:>+{max(len(PART_LABELS[p]), 9)},.1f}" for p in PARTS]
+        out.append("  " + "  ".join([s["label"].ljust(width), *cells]))
+    out += ["", f"The parts add up to the change. Order: {r['method']}."]
+    for s in r["scopes"]:
+        out += ["", s["sentence"]]
+        for p in s["parts"]:
+            if p["part"] == "weather" or s["key"].startswith("total"):
+                continue  # weather is listed once below; the totals' drivers are the scopes'
+            for w in p["explanations"]:
+                out.append(f"  {p['label']}: {w['text']}: {w['t']:+,.1f} t")
+    out += ["", "Weather"] + [f"  - {w}" for w in r["weather"]]
+    if r["notes"]:
+        out += ["", "Notes"] + [f"  - {n}" for n in r["notes"]]
+    if r["gaps"]:
+        out += ["", "MISSING FACTORS (left out of the totals)"] + [f"  - {g}" for g in r["gaps"]]
+    return "\n".join(out)
 
 
 def _emissions_text(s: dict[str, Any]) -> str:

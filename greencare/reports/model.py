@@ -133,6 +133,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "reduction_due_pct": ("Reduction due on the path (%)", "%"),
     "gap_to_path": ("Above the path by", ""),
     "status": ("Status", ""),
+    "driver": ("Driver", ""),
 }
 
 

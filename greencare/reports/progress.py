@@ -145,6 +145,7 @@ def progress_tables(ctx: Context, report: Report, baseline_year: int | None) -> 
         + stored_note
         + fy_note,
     )
+    change_tables(ctx, report, last_year)
     if baseline_year is not None:
         last_target = max([y for y, _ in target] + [last_year])
         actual = frame.set_index("year")
@@ -162,6 +163,99 @@ def progress_tables(ctx: Context, report: Report, baseline_year: int | None) -> 
                "Staffed beds and floor area are the facilities' current values.")  # fmt: skip
     report.add("intensity_by_month", "Scope 1+2 per 1,000 patient days by month", "progress",
                pd.DataFrame(monthly))  # fmt: skip
+
+
+#: The figures the "why emissions changed" table splits, in its order.
+CHANGE_SCOPES = (
+    "scope1",
+    "scope2_location",
+    "scope2_market",
+    "scope3",
+    "scope12_location",
+    "scope12_market",
+    "total_location",
+    "total_market",
+)
+
+
+def change_tables(ctx: Context, report: Report, year: int) -> None:
+    """Why emissions changed from the previous (fiscal) year to ``year``: each figure's change
+    split into facilities added and removed, factor editions, weather and activity
+    (``services.compare``), in whole tonnes that add up to the change of the rounded totals.
+    Left out when the previous year has fewer months with energy data than this one (the
+    change would be mostly missing data) or no emissions."""
+    start = fiscal_start(ctx)
+    o = ctx.options
+    before = fiscal.fiscal_period(year - 1, start)
+    after = fiscal.fiscal_period(year, start)
+    same = ctx.first == after[0] and ctx.last == after[1]
+    from greencare.storage.inventory import load_activity
+
+    earlier = load_activity(ctx.db, first_month=before[0], last_month=before[1],
+                            facility_ids=ctx.facility_ids)  # fmt: skip
+    later = ctx.activity if same else load_activity(
+        ctx.db, first_month=after[0], last_month=after[1], facility_ids=ctx.facility_ids
+    )  # fmt: skip
+    if _energy_months(earlier) < _energy_months(later):
+        return  # a partly recorded year: its change would be mostly missing data
+    result = services.compare(
+        ctx.db,
+        a=before,
+        b=after,
+        facility=ctx.facility_ids[0] if ctx.facility_ids else None,
+        gwp=o["gwp"],
+        pins=o["pins"] or None,
+        strict=False,  # the earlier year is context: its missing factors are named, not fatal
+        activity_a=earlier,
+        activity_b=later,
+        inventory_b=year_inventory(ctx, year) if same else None,
+        ndigits=0,
+    )
+    scopes = {s["key"]: s for s in result["scopes"]}
+    if all(s["before_t"] == 0 for s in scopes.values()):
+        return
+    la = fiscal.fiscal_label(year - 1, start)
+    lb = fiscal.fiscal_label(year, start)
+    rows = []
+    for key in CHANGE_SCOPES:
+        s = scopes[key]
+        rows += [
+            {"scope": s["label"], "driver": f"{la} total", "co2e_t": int(s["shown_before_t"]),
+             "detail": ""},
+            {"scope": s["label"], "driver": f"{lb} total", "co2e_t": int(s["shown_after_t"]),
+             "detail": ""},
+            {"scope": s["label"], "driver": "Change", "co2e_t": int(s["shown_change_t"]),
+             "detail": s["sentence"]},
+        ]  # fmt: skip
+        for p in s["parts"]:
+            detail = "; ".join(
+                w["text"] if p["part"] == "weather" else f"{w['text']}: {w['t']:+,.1f} t"
+                for w in p["explanations"]
+            )
+            rows.append({"scope": s["label"], "driver": p["label"],
+                         "co2e_t": int(p["shown_t"]), "detail": detail})  # fmt: skip
+    notes = " ".join(f"{n[0].upper()}{n[1:]}." for n in result["notes"])
+    if result["gaps"]:
+        notes += (" " if notes else "") + (
+            "Missing factors, left out of these totals: " + "; ".join(result["gaps"]) + "."
+        )
+    report.add(
+        "change_drivers",
+        f"Why emissions changed, {la} to {lb}",
+        "progress",
+        pd.DataFrame(rows, columns=["scope", "driver", "co2e_t", "detail"]),
+        "Each figure's change split into drivers, in whole tonnes; the drivers add up to the "
+        "change, which is the difference of the two years' totals as shown (the progress "
+        f"table's). Order of attribution: {result['method']}. The weather part needs a "
+        "change-point model fit for savings (ASHRAE Guideline 14) on the earlier year; "
+        "without one it is 0 and the detail says why." + (f" {notes}" if notes else ""),
+    )
+    report.meta["_change_vs_previous"] = scopes["scope12_location"]["shown_change_t"]
+
+
+def _energy_months(activity: Any) -> int:
+    energy = activity.energy
+    return int(energy["month"].nunique()) if not energy.empty else 0
 
 
 #: The most years of progress shown per stored target (the latest ones).

@@ -508,4 +508,7 @@ def headline(ctx: Context, report: Report) -> pd.DataFrame:
     ):
         last = progress.frame.iloc[-1]
         rows.append(("Scope 1+2 change vs baseline", last["change_vs_baseline_pct"], "%"))
+    change = report.meta.pop("_change_vs_previous", None)
+    if change is not None:  # its drivers: the change_drivers table
+        rows.append(("Scope 1+2 change vs previous year", float(change), "t CO2e"))
     return pd.DataFrame(rows, columns=["metric", "value", "unit"])

@@ -121,6 +121,7 @@ _export(
     "set_default_baseline_year",
     "fiscal_year_of",
 )
+_export("compare", "compare")
 _export("baselines", "fit_baseline", "savings", "normalised", "forecast", "monthly_use")
 _EXPORTS["PlausibilityError"] = ("plausibility", "PlausibilityError")
 _EXPORTS["accepting_outliers"] = ("plausibility", "accepting")
