@@ -44,7 +44,26 @@ def create_batch(
         "VALUES (?, ?, ?, ?, ?)",
         [file_name, content_hash, fmt, target_table, _user()],
     )
-    return int(cursor.lastrowid or 0)
+    batch_id = int(cursor.lastrowid or 0)
+    note_reading_ids(db, batch_id)
+    return batch_id
+
+
+def note_reading_ids(db: Database, batch_id: int) -> None:
+    """Lower the batch's first possible reading id to the id the next insert takes (the largest
+    stored plus one: the rowid rule). Called at its start and before each insert, because a
+    ``--replace`` import deletes readings first, and the largest id can fall below the start."""
+    if _has_reading_range(db):
+        db.execute(
+            "UPDATE import_batches SET first_reading_id = min(coalesce(first_reading_id, "
+            "9223372036854775807), (SELECT coalesce(max(id), 0) + 1 FROM readings)) WHERE id = ?",
+            [batch_id],
+        )
+
+
+def _has_reading_range(db: Database) -> bool:
+    """Whether the database has migration 0013's columns (a read-only older file may not)."""
+    return "first_reading_id" in {r[1] for r in db.execute("PRAGMA table_info(import_batches)")}
 
 
 def finish_batch(
@@ -63,6 +82,12 @@ def finish_batch(
         "rows_rejected = ? WHERE id = ?",
         [rows_read, rows_inserted, rows_skipped, rows_rejected, batch_id],
     )
+    if _has_reading_range(db):
+        db.execute(
+            "UPDATE import_batches SET last_reading_id = (SELECT max(id) FROM readings) "
+            "WHERE id = ?",
+            [batch_id],
+        )
     after = get_batch(db, batch_id)
     audit.record(db, "import_batches", batch_id, "import", after=after, source=source)
 

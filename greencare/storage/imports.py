@@ -108,9 +108,15 @@ def undo_batch(db: Database, batch_id: int, *, source: str) -> dict[str, int]:
                 f"import batch {batch_id} was partly replaced by batch {ids}; undo that first"
             )
         removed = 0
+        first, last = batch[0].get("first_reading_id"), batch[0].get("last_reading_id")
+        # By primary key within the ids the batch could have given (migration 0013): what the
+        # batch holds, not the whole table; a batch from before it has no range and is scanned.
+        where, params = "batch_id = ?", [batch_id]
+        if first is not None and last is not None:
+            where, params = "id BETWEEN ? AND ? AND batch_id = ?", [first, last, batch_id]
         while True:
             frame = pd.read_sql_query(
-                "SELECT * FROM readings WHERE batch_id = ? LIMIT 100000", db.conn, params=[batch_id]
+                f"SELECT * FROM readings WHERE {where} LIMIT 100000", db.conn, params=params
             )
             if frame.empty:
                 break

@@ -15,7 +15,7 @@ from greencare.core.columns import codes_of, factorize
 from greencare.core.errors import ConflictError, NotFoundError
 from greencare.core.models import Meter, Reading
 from greencare.core.text import quote
-from greencare.storage import audit, rollups
+from greencare.storage import audit, batches, rollups
 
 #: Columns written per reading, in the order bulk inserts pass them.
 BULK_COLUMNS = (
@@ -194,6 +194,12 @@ def count_readings(db: Database, *, meter_id: int | None = None) -> int:
     )
 
 
+def pd_unique_ints(column: Any) -> list[int]:
+    """The distinct non-null integers of a column (a frame's batch ids: usually one)."""
+    values = column.dropna().to_numpy()
+    return [int(v) for v in np.unique(values)] if len(values) else []
+
+
 def insert_frame(db: Database, frame: Any) -> int:
     """Insert validated readings given as columns (a DataFrame with ``BULK_COLUMNS``).
 
@@ -207,6 +213,8 @@ def insert_frame(db: Database, frame: Any) -> int:
     if frame.empty:
         return 0
     frame = frame.reset_index(drop=True)
+    for batch_id in pd_unique_ints(frame["batch_id"]):
+        batches.note_reading_ids(db, batch_id)  # before: the ids these rows are about to take
     n = len(frame)
     start = frame["start_utc"].to_numpy(dtype=np.int64)
     duration = frame["end_utc"].to_numpy(dtype=np.int64) - start

@@ -429,3 +429,13 @@ def m0012_targets_and_settings(db: Database) -> None:
         )
         """
     )
+
+
+@migrations(name="0013_batch_reading_ids")
+def m0013_batch_reading_ids(db: Database) -> None:
+    """The range of reading ids a batch's import could have given (the largest id before it,
+    plus one, to the largest after it): undo reads that range by primary key instead of the
+    whole readings table, so undoing a batch costs what the batch holds, not what the database
+    holds. A batch imported before this migration has no range and is found by scanning."""
+    db.execute("ALTER TABLE import_batches ADD COLUMN first_reading_id INTEGER")
+    db.execute("ALTER TABLE import_batches ADD COLUMN last_reading_id INTEGER")
