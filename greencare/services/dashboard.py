@@ -399,7 +399,7 @@ def _weather(
                             "adjusted_baseline_kwh": s["total"]["adjusted_baseline"],
                             "fit_for_savings": s["fit_for_savings"]})  # fmt: skip
         except GreencareError as exc:
-            notes.append(f"{name}: not weather-normalised: {str(exc).splitlines()[0]}")
+            notes.append(f"{name}: not weather-normalised: {_reason(exc, name)}")
         try:
             f = baselines.forecast(db, facility=int(fid), year=f"{fy_first}..{fy_last}",
                                    energy_unit="MMBtu")  # fmt: skip
@@ -407,7 +407,7 @@ def _weather(
                               "months_metered": len(f["months_metered"]),
                               "months": len(f["months"]), "model": f["model"]["model"]})  # fmt: skip
         except GreencareError as exc:
-            notes.append(f"{name}: no year-end forecast: {str(exc).splitlines()[0]}")
+            notes.append(f"{name}: no year-end forecast: {_reason(exc, name)}")
     normalised = None
     if covered:
         actual = sum(c["actual_kwh"] for c in covered)
@@ -438,6 +438,11 @@ def _weather(
             "targets": _forecast_targets(total, fy, targets),
         }
     return {"normalised": normalised, "forecast": forecast, "notes": notes}
+
+
+def _reason(exc: Exception, name: str) -> str:
+    """An error's first line without the facility name it may start with (the note has it)."""
+    return str(exc).splitlines()[0].removeprefix(f"{name}: ")
 
 
 def _forecast_targets(total: float, fy: int, targets: list[dict[str, Any]]) -> list[dict[str, Any]]:
