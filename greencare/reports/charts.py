@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from greencare.reports.model import Report
+from greencare.reports.model import Report, safe_text
 
 # (colour, hatch): dark to light so greyscale keeps them apart.
 SCOPE_STYLE = {
@@ -362,8 +362,13 @@ def weather_normalised(report: Report) -> Figure:
     if not series:
         axes[0].set_title("Actual and modelled energy use", loc="left")
         lines = weather.reasons(report) or ["No facility with energy use"]
-        return _empty(fig, axes[0], "No weather-normalised model:\n" + "\n".join(
-            line if len(line) <= 110 else line[:107] + "..." for line in lines[:6]))
+        message = "No weather-normalised model:\n" + "\n".join(
+            safe_text(line, 110) for line in lines[:6]
+        )
+        axes[0].text(0.5, 0.5, message, ha="center", va="center", fontsize=8,
+                     transform=axes[0].transAxes, parse_math=False)  # fmt: skip
+        axes[0].set_axis_off()
+        return fig
     for ax, (name, frame) in zip(axes, series.items(), strict=True):
         x = np.arange(len(frame))
         actual = frame["site_kwh"].to_numpy(float) / 1000.0
@@ -380,7 +385,8 @@ def weather_normalised(report: Report) -> Figure:
         ax.set_xticks(x[::step], _month_labels(list(frame["month"]))[::step], fontsize=8)
         ax.set_ylabel("Site energy (MWh)")
         _thousands(ax)
-        ax.set_title(f"Actual and modelled energy use: {name}", loc="left", fontsize=10)
+        ax.set_title(f"Actual and modelled energy use: {safe_text(name, 80)}", loc="left",
+                     fontsize=10, parse_math=False)  # a name is text, never mathtext
     axes[-1].legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, frameon=False,
                     fontsize=8)  # fmt: skip
     return fig

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from greencare.core.errors import GreencareError
+from greencare.core.text import shorten
 from greencare.reports.model import Report
 from greencare.reports.tables import Context
 
@@ -53,8 +54,19 @@ def _reasons(items: list[str]) -> str:
     return "; ".join(items)
 
 
-def facility_results(db: Any, facility_id: int, baseline_year: int, report_year: int
-                     ) -> dict[str, Any]:  # fmt: skip
+def reason(exc: Exception, name: str) -> str:
+    """An error's first line without the facility's name it may start with (the row names the
+    facility), the name elsewhere in it cut (a message quotes it whole)."""
+    text = str(exc).splitlines()[0].removeprefix(f"{name}: ")
+    return text.replace(name, shorten(name, NAME_MAX))
+
+
+#: The most characters of a facility's name a reason quotes.
+NAME_MAX = 80
+
+
+def facility_results(db: Any, facility_id: int, baseline_year: int, report_year: int,
+                     name: str = "") -> dict[str, Any]:  # fmt: skip
     """``services.baselines`` results for one facility (each an error message when it fails)."""
     from greencare.services import baselines
 
@@ -74,7 +86,7 @@ def facility_results(db: Any, facility_id: int, baseline_year: int, report_year:
         try:
             out[key] = baselines.jsonable(call())
         except GreencareError as exc:  # no weather, too few months, no energy: said, not raised
-            out[key] = str(exc).splitlines()[0]
+            out[key] = reason(exc, name) if name else str(exc).splitlines()[0]
     return out
 
 
@@ -92,7 +104,7 @@ def weather_tables(ctx: Context, report: Report, baseline_year: int | None) -> N
     for fid, name in sorted(ctx.names.items(), key=lambda item: item[1]):
         if int(fid) not in energy_ids:
             continue
-        res = facility_results(ctx.db, int(fid), base_year, report_year)
+        res = facility_results(ctx.db, int(fid), base_year, report_year, name)
         sav = res["savings"]
         models.append(_model_row(ctx, name, base_year, res))
         if isinstance(sav, dict):

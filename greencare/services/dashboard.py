@@ -442,7 +442,9 @@ def _weather(
 
 def _reason(exc: Exception, name: str) -> str:
     """An error's first line without the facility name it may start with (the note has it)."""
-    return str(exc).splitlines()[0].removeprefix(f"{name}: ")
+    from greencare.core.text import shorten
+
+    return str(exc).splitlines()[0].removeprefix(f"{name}: ").replace(name, shorten(name))
 
 
 def _forecast_targets(total: float, fy: int, targets: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -147,6 +147,6 @@ def test_no_weather_anywhere_is_no_error(small_db: Database) -> None:
     report = build_report(small_db, year=2025)
     row = _row(report["weather_models"], facility="St Example")
     assert row["status"] == "not available"
-    assert row["detail"] == "St Example: no energy readings in 2024-01..2024-12"
+    assert row["detail"] == "no energy readings in 2024-01..2024-12"
     assert report["weather_by_month"].empty
     assert charts.to_bytes(charts.weather_normalised(report), "png")
