@@ -385,8 +385,8 @@ def weather_normalised(report: Report) -> Figure:
         ax.set_xticks(x[::step], _month_labels(list(frame["month"]))[::step], fontsize=8)
         ax.set_ylabel("Site energy (MWh)")
         _thousands(ax)
-        ax.set_title(f"Actual and modelled energy use: {safe_text(name, 80)}", loc="left",
-                     fontsize=10, parse_math=False)  # a name is text, never mathtext
+        title = f"Actual and modelled energy use: {safe_text(name, 80)}"
+        ax.set_title(title, loc="left", fontsize=10, parse_math=False)  # text, never mathtext
     axes[-1].legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, frameon=False,
                     fontsize=8)  # fmt: skip
     return fig
@@ -397,8 +397,7 @@ CHARTS: list[tuple[str, str, Callable[[Report], Figure]]] = [
     ("emissions-by-month", "Emissions by month and scope", monthly_by_scope),
     ("emissions-by-source", "Emissions by source", by_source),
     ("energy-by-commodity", "Site energy by commodity", energy_by_commodity),
-    ("weather-normalised", "Actual and modelled energy use (weather-normalised)",
-     weather_normalised),
+    ("weather-normalised", "Actual and modelled energy use", weather_normalised),
     ("waste-by-stream", "Waste by stream", waste_by_stream),
     ("trajectory", "Progress against the target trajectory", trajectory),
     ("intensity", "Emission intensity trend", intensity_trend),
