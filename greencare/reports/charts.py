@@ -387,7 +387,7 @@ def weather_normalised(report: Report) -> Figure:
         _thousands(ax)
         title = f"Actual and modelled energy use: {safe_text(name, 80)}"
         ax.set_title(title, loc="left", fontsize=10, parse_math=False)  # text, never mathtext
-    axes[-1].legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, frameon=False,
+    axes[-1].legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, frameon=False,
                     fontsize=8)  # fmt: skip
     return fig
 
