@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from greencare.reports.model import Report
+from greencare.reports.model import Report, safe_text
 
 # (colour, hatch): dark to light so greyscale keeps them apart.
 SCOPE_STYLE = {
@@ -339,11 +339,65 @@ def intensity_trend(report: Report) -> Figure:
     return fig
 
 
+MODELLED_COLOUR = "#000000"
+
+
+def weather_normalised(report: Report) -> Figure:
+    """Actual monthly use (bars) against the baseline model (line) for each facility with a
+    model: the fitted values in the baseline year, the adjusted baseline (the model with that
+    month's weather) in the report year. One panel per facility, stacked."""
+    from greencare.reports import weather
+
+    series = weather.figures(report)
+    panels = max(1, len(series))
+    fig = Figure(figsize=(8.0, 1.35 + 3.15 * panels), dpi=110)
+    fig.greencare_margins = (MARGINS[0], 0.85, MARGINS[2], MARGINS[3])  # type: ignore[attr-defined]
+    axes = fig.subplots(panels, 1, squeeze=False)[:, 0]
+    place(fig)
+    fig.subplots_adjust(hspace=1.0 / 2.4)  # about an inch between panels, for the next title
+    for ax in axes:
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+        ax.set_axisbelow(True)
+    if not series:
+        axes[0].set_title("Actual and modelled energy use", loc="left")
+        lines = weather.reasons(report) or ["No facility with energy use"]
+        message = "No weather-normalised model:\n" + "\n".join(
+            safe_text(line, 110) for line in lines[:6]
+        )
+        axes[0].text(0.5, 0.5, message, ha="center", va="center", fontsize=8,
+                     transform=axes[0].transAxes, parse_math=False)  # fmt: skip
+        axes[0].set_axis_off()
+        return fig
+    for ax, (name, frame) in zip(axes, series.items(), strict=True):
+        x = np.arange(len(frame))
+        actual = frame["site_kwh"].to_numpy(float) / 1000.0
+        modelled = frame["modelled_kwh"].to_numpy(float) / 1000.0
+        report_rows = (frame["period"] == "report").to_numpy()
+        colour = COMMODITY_STYLE["natural_gas"][0]
+        ax.bar(x[~report_rows], actual[~report_rows], color="#9cb7d4", edgecolor="white",
+               label="Actual, baseline year")  # fmt: skip
+        ax.bar(x[report_rows], actual[report_rows], color=colour, edgecolor="white",
+               hatch="//", label="Actual, report year")  # fmt: skip
+        ax.plot(x, modelled, color=MODELLED_COLOUR, marker="o", markersize=3.5, linewidth=1.2,
+                label="Modelled (fit; adjusted baseline in the report year)")  # fmt: skip
+        step = 1 if len(frame) <= 13 else 2
+        ax.set_xticks(x[::step], _month_labels(list(frame["month"]))[::step], fontsize=8)
+        ax.set_ylabel("Site energy (MWh)")
+        _thousands(ax)
+        title = f"Actual and modelled energy use: {safe_text(name, 80)}"
+        ax.set_title(title, loc="left", fontsize=10, parse_math=False)  # text, never mathtext
+    axes[-1].legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, frameon=False,
+                    fontsize=8)  # fmt: skip
+    return fig
+
+
 #: (file key, caption, function) for every chart, in report order.
 CHARTS: list[tuple[str, str, Callable[[Report], Figure]]] = [
     ("emissions-by-month", "Emissions by month and scope", monthly_by_scope),
     ("emissions-by-source", "Emissions by source", by_source),
     ("energy-by-commodity", "Site energy by commodity", energy_by_commodity),
+    ("weather-normalised", "Actual and modelled energy use", weather_normalised),
     ("waste-by-stream", "Waste by stream", waste_by_stream),
     ("trajectory", "Progress against the target trajectory", trajectory),
     ("intensity", "Emission intensity trend", intensity_trend),

@@ -18,6 +18,7 @@ CHART_SECTIONS = {
     "emissions-by-month": "ghg",
     "emissions-by-source": "ghg",
     "energy-by-commodity": "energy",
+    "weather-normalised": "weather",
     "waste-by-stream": "waste",
     "trajectory": "progress",
     "intensity": "progress",

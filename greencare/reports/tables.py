@@ -110,7 +110,7 @@ def build_report(
     stored target gets its own progress rows (``target_progress``). ``generated`` is an optional timestamp written into the report (none by default,
     so the same data gives the same bytes).
     """
-    from greencare.reports import frameworks, progress, waste
+    from greencare.reports import frameworks, progress, waste, weather
 
     first, last = services.period_months(year, start, end)
     plan = target_plan(db, last, baseline_year, target)
@@ -166,6 +166,7 @@ def build_report(
     report.add("summary", "Key figures", "summary", pd.DataFrame())  # filled last, shown first
     ghg_tables(ctx, report)
     energy_tables(ctx, report)
+    weather.weather_tables(ctx, report, baseline_year)
     water_tables(ctx, report)
     waste.waste_tables(ctx, report)
     progress.progress_tables(ctx, report, baseline_year)

@@ -235,14 +235,37 @@ def to_markdown(report: Report) -> str:
         f"- **{_md_cell(meta_label(k))}**: {_md_cell(meta_value(k, v))}"
         for k, v in meta_rows(report)[2:]
     ]
-    for _, title, tables in report.by_section():
+    for key, title, tables in report.by_section():
         out += ["", f"## {_md_cell(title)}"]
+        out += markdown_charts(report, key)
         for table in tables:
             out += ["", f"### {_md_cell(table.title)}", ""]
             if table.note:
                 out += [f"_{_md_cell(table.note)}_", ""]
             out.append(markdown_table(table).rstrip("\n"))
     return "\n".join(out) + "\n"
+
+
+#: Charts the Markdown report embeds (as SVG data URIs, so the file stays self-contained),
+#: by section.
+MARKDOWN_CHARTS = {"weather": ["weather-normalised"]}
+
+
+def markdown_charts(report: Report, section: str) -> list[str]:
+    """``![caption](data:image/svg+xml;base64,...)`` lines for the section's embedded charts."""
+    keys = MARKDOWN_CHARTS.get(section, [])
+    if not keys:
+        return []
+    import base64
+
+    from greencare.reports import charts
+
+    out = []
+    for key, caption, func in charts.CHARTS:
+        if key in keys and charts.applies(key, report):
+            data = base64.b64encode(charts.to_bytes(func(report), "svg")).decode("ascii")
+            out += ["", f"![{_md_cell(caption)}](data:image/svg+xml;base64,{data})"]
+    return out
 
 
 def write_markdown(report: Report, path: Path) -> Path:

@@ -151,7 +151,7 @@ def test_html_is_escaped_and_self_contained(report, tmp_path: Path) -> None:  # 
     assert "script" not in parser.tags
     assert "&lt;script&gt;" in raw
     assert any(SCRIPT_NAME in t for t in parser.text)  # shown as text, not run
-    assert len(parser.images) == 6
+    assert len(parser.images) == 7  # with the weather-normalised chart
     assert all(src.startswith("data:image/svg+xml;base64,") for src in parser.images)
     for src in parser.images:  # each chart is an SVG that fetches nothing and runs nothing
         svg = base64.b64decode(src.split(",", 1)[1]).decode("utf-8")

@@ -66,6 +66,65 @@ def _pct(value: float | None, digits: int = 1) -> str:
     return "-" if value is None else f"{value:.{digits}%}"
 
 
+def weather_line(weather: dict[str, Any] | None) -> str:
+    """The energy card's third line: ``normalised ▼3%`` (year to date against last year's
+    model in this year's weather); ``(1/2)`` when only some facilities have a model."""
+    n = (weather or {}).get("normalised")
+    if not n or n.get("change") is None:
+        return ""
+    delta = n["change"]
+    arrow = "▲" if delta > 0 else "▼"
+    share = "" if len(n["facilities"]) == n["of_facilities"] else (
+        f" ({len(n['facilities'])}/{n['of_facilities']})")  # fmt: skip
+    return f"\nnormalised {arrow}{abs(delta):.0%}{share}"
+
+
+def forecast_subtitle(weather: dict[str, Any] | None) -> str:
+    """``forecast 281,000`` (MMBtu) under the energy card while months of the year remain."""
+    f = (weather or {}).get("forecast")
+    if not f or f["months_metered"] >= f["months"]:
+        return ""
+    return f"forecast {f['forecast_mmbtu']:,.0f}"
+
+
+def weather_tooltip(weather: dict[str, Any] | None) -> Any:
+    """What the weather figures cover, and why a facility has none."""
+    w = weather or {}
+    out = []
+    n = w.get("normalised")
+    if n:
+        months = n["months"]
+        span = _span(months[0], months[-1]) if months else "no months"
+        out.append(
+            f"Weather-normalised {span} against the {n['baseline_year']} model in this year's "
+            f"weather ({_signed(n['change'] or 0)}): {', '.join(n['facilities'])}"
+        )
+    f = w.get("forecast")
+    if f:
+        out.append(
+            f"Year-end forecast {f['year_label']}: {f['forecast_mmbtu']:,.0f} MMBtu "
+            f"({f['months_metered']} months metered, the rest at normal weather)"
+        )
+    out += list(w.get("notes", []))
+    return plain("\n".join(line(x) for x in out), MESSAGE_MAX) if out else ""
+
+
+def forecast_target_lines(t: dict[str, Any], weather: dict[str, Any] | None) -> list[str]:
+    """``  forecast 2025: 281,000 MMBtu · +2% vs path 275,000`` under a site-energy target."""
+    f = (weather or {}).get("forecast")
+    if not f or t.get("scope") != "energy":
+        return []
+    out = []
+    for p in f["targets"]:
+        if p["target_id"] != t.get("id") or p["above_path"] is None:
+            continue
+        out.append(
+            f"  year-end forecast {f['year_label']}: {f['forecast_mmbtu']:,.0f} MMBtu · "
+            f"{_signed(p['above_path'])} vs the path ({p['path_mmbtu']:,.0f})"
+        )
+    return out
+
+
 class DashboardScreen(Screen[None]):
     """Figures come from greencare.services.dashboard in a worker, so the app never freezes."""
 
@@ -198,12 +257,19 @@ class DashboardScreen(Screen[None]):
             return
         self.show(message.data)
 
-    def show_targets(self, targets: list[dict[str, Any]]) -> None:
-        """One line per stored target: its (fiscal) year, the reduction so far and the path's."""
+    def show_targets(
+        self, targets: list[dict[str, Any]], weather: dict[str, Any] | None = None
+    ) -> None:
+        """One line per stored target: its (fiscal) year, the reduction so far and the path's;
+        after a site-energy target, the year-end forecast against its path where one fits."""
         box = self.query_one("#dash-targets", Static)
         box.display = bool(targets)
         if targets:
-            box.update(plain("\n".join(target_line(t) for t in targets), MESSAGE_MAX))
+            lines = []
+            for t in targets:
+                lines.append(target_line(t))
+                lines += forecast_target_lines(t, weather)
+            box.update(plain("\n".join(lines), MESSAGE_MAX))
 
     def show(self, d: dict[str, Any]) -> None:
         self.data = d
@@ -226,11 +292,15 @@ class DashboardScreen(Screen[None]):
             f"S1 {ytd['scope1_t']:,.0f}  S2 {ytd['scope2_t']:,.0f}\nS3 {ytd['scope3_t']:,.0f}"
         )
         eui = ytd.get("site_eui_kbtu_ft2")
-        self.query_one("#card-energy", Static).update(
+        energy = self.query_one("#card-energy", Static)
+        energy.update(
             f"[b]{ytd['site_energy_kbtu'] / 1000:,.0f}[/b]"
             f"{_change(ytd['site_energy_kbtu'], last['site_energy_kbtu'])}\n"
             + (f"site EUI {eui:,.0f} kBtu/ft²" if eui is not None else "site EUI: no floor area")
+            + weather_line(d.get("weather"))
         )
+        energy.border_subtitle = forecast_subtitle(d.get("weather"))
+        energy.tooltip = weather_tooltip(d.get("weather")) or None
         self.query_one("#card-waste", Static).update(
             f"[b]{ytd['waste_kg'] / 1000:,.1f}[/b]{_change(ytd['waste_kg'], last['waste_kg'])}"
             f"  RMW {_pct(ytd['rmw_share'], 0)}\n"
@@ -271,7 +341,7 @@ class DashboardScreen(Screen[None]):
             self.query_one("#dash-trend-labels", Static).update(
                 f"{trend[0][0]} … {trend[-1][0]}   peak {peak:,.0f} t, latest {trend[-1][1]:,.0f} t"
             )
-        self.show_targets(d.get("targets") or [])
+        self.show_targets(d.get("targets") or [], d.get("weather"))
         notes = list(d.get("warnings", [])) + [f"missing factor: {g}" for g in d.get("gaps", [])]
         self.query_one("#dash-warnings-title", Static).update(
             f"Needs action ({len(notes)})" if notes else "Needs action"
