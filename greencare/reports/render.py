@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from greencare.reports import charts
+from greencare.reports import charts, labels
 from greencare.reports.model import PDF_CELL_MAX, Report, Table, fmt, label, rows, safe_text
 from greencare.reports.writers import meta_label, meta_rows, meta_value
 
@@ -65,14 +65,19 @@ def _e(value: Any) -> str:
     return html.escape(safe_text(str(value)), quote=True)
 
 
-def html_table(table: Table) -> str:
-    frame = table.frame
+def header(column: str) -> str:
+    """A column's header as people write it (t CO₂e, kBtu/ft²)."""
+    return str(labels.unit_text(label(column)))
+
+
+def html_table(table: Table, conventions: str | None = None) -> str:
+    frame = labels.view(table.frame, conventions)
     if frame.empty:
         return '<p class="note">No data.</p>'
     numeric = [frame[c].dtype.kind in "iuf" for c in frame.columns]
     num = ' class="num"'
     head = "".join(
-        f'<th{num if n else ""} scope="col">{_e(label(c))}</th>'
+        f'<th{num if n else ""} scope="col">{_e(header(c))}</th>'
         for c, n in zip(frame.columns, numeric, strict=True)
     )
     body = []
@@ -96,6 +101,7 @@ def _figure_html(key: str, caption: str, report: Report) -> str:
 
 def to_html(report: Report) -> str:
     m = report.meta
+    conventions = m.get("units")
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -121,7 +127,7 @@ def to_html(report: Report) -> str:
             cards = "".join(
                 f'<div class="kpi"><div class="v">{_e(fmt(r[1]))} <small>{_e(r[2])}</small></div>'
                 f'<div class="m">{_e(r[0])}</div></div>'
-                for r in rows(report["summary"])
+                for r in rows(labels.view(report["summary"], conventions))
             )
             parts.append(f'<div class="kpis">{cards}</div>')
         for chart_key, caption, _ in charts.CHARTS:
@@ -132,8 +138,8 @@ def to_html(report: Report) -> str:
                 continue
             parts.append(f'<h3 id="{_e(table.key)}">{_e(table.title)}</h3>')
             if table.note:
-                parts.append(f'<p class="note">{_e(table.note)}</p>')
-            parts.append(html_table(table))
+                parts.append(f'<p class="note">{_e(labels.note(table.note))}</p>')
+            parts.append(html_table(table, conventions))
         parts.append("</section>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
@@ -149,14 +155,16 @@ def write_html(report: Report, path: Path) -> Path:
 PAGE = (11.69, 8.27)  # A4 landscape, inches
 _USABLE_PT = (0.92 * PAGE[0] * 72, 0.78 * PAGE[1] * 72)  # table area, points
 _MONO = "monospace"
-#: The PDF's 14 standard fonts are not embedded glyph by glyph, which makes writing fast.
+#: Fonts are embedded (TrueType subsets, Type 42) so every reader shows the same glyphs and
+#: names beyond Latin-1 (Köln, Éloi, ₂) render; DejaVu ships with matplotlib. A CJK font
+#: installed on the system (Noto Sans CJK and the like) is used as a fallback when present.
 PDF_RC = {
-    "pdf.use14corefonts": True,
+    "pdf.use14corefonts": False,
+    "pdf.fonttype": 42,
     "font.family": "sans-serif",
-    "font.sans-serif": ["Helvetica"],
-    "font.monospace": ["Courier"],
+    "font.sans-serif": ["DejaVu Sans"],
+    "font.monospace": ["DejaVu Sans Mono"],
     "axes.unicode_minus": False,
-    "font.weight": "medium",  # the core fonts' regular weight is named Medium
     "text.parse_math": False,  # a name with two $ signs is text, not mathtext
 }
 
@@ -165,12 +173,12 @@ def _wrap(text: str, width: int) -> list[str]:
     return textwrap.wrap(text, width=width, break_long_words=True) or [""]
 
 
-def _text_table(table: Table) -> tuple[float, list[str], list[str]]:
+def _text_table(table: Table, conventions: str | None = None) -> tuple[float, list[str], list[str]]:
     """Font size, header lines and body lines of a table set in a monospace font.
 
     One text object per page keeps PDF writing fast; long text cells wrap onto more lines.
     """
-    frame = table.frame
+    frame = labels.view(table.frame, conventions)
     columns = list(frame.columns)
     numeric = [frame[c].dtype.kind in "iuf" for c in columns]
     text = [
@@ -178,7 +186,7 @@ def _text_table(table: Table) -> tuple[float, list[str], list[str]]:
         for row in rows(frame)
     ]
     widths = [
-        max([min(len(label(c)), 18)] + [len(r[i]) for r in text]) for i, c in enumerate(columns)
+        max([min(len(header(c)), 18)] + [len(r[i]) for r in text]) for i, c in enumerate(columns)
     ]
     widths = [min(w, 60) for w in widths]
     while sum(widths) + 2 * len(widths) > 200 and max(widths) > 14:
@@ -195,13 +203,13 @@ def _text_table(table: Table) -> tuple[float, list[str], list[str]]:
             out.append("  ".join(parts).rstrip())
         return out
 
-    header = lines_of([label(c) for c in columns], numeric)
+    head = lines_of([header(c) for c in columns], numeric)
     body: list[str] = []
     for row in text:
         body += lines_of(row, numeric)
     chars = sum(widths) + 2 * (len(widths) - 1)
     size = max(4.5, min(8.5, _USABLE_PT[0] / (0.602 * max(chars, 1))))
-    return size, header, body
+    return size, head, body
 
 
 _TOP, _BOTTOM = 0.90, 0.07  # table area on a page, figure fraction
@@ -223,14 +231,14 @@ def _decorate(fig: Any, title: str, number: int, footer: str) -> None:
     fig.text(0.96, 0.03, f"Page {number}", fontsize=7, color="#666666", ha="right")
 
 
-def _pack(tables: list[Table]) -> list[list[dict[str, Any]]]:
+def _pack(tables: list[Table], conventions: str | None = None) -> list[list[dict[str, Any]]]:
     """Tables of a section laid out on pages: small ones share a page, long ones split."""
     pages: list[list[dict[str, Any]]] = [[]]
     remaining = _HEIGHT_PT
     for table in tables:
-        size, header, body = _text_table(table)
+        size, header, body = _text_table(table, conventions)
         line = size * 1.25
-        note = _wrap(table.note, 190) if table.note else []
+        note = _wrap(labels.note(table.note), 190) if table.note else []
         start, part = 0, 0
         while True:
             notes = note if part == 0 else []
@@ -285,6 +293,19 @@ def _rule(y: float) -> Any:
     return Line2D([0.04, 0.96], [y, y], color="#888888", linewidth=0.6)
 
 
+#: Fonts with CJK glyphs, tried after DejaVu Sans (which has none) when installed.
+CJK_FONTS = ("Noto Sans CJK JP", "Noto Sans CJK SC", "Noto Sans JP", "Source Han Sans",
+             "WenQuanYi Zen Hei", "IPAGothic", "IPAexGothic", "Droid Sans Fallback")  # fmt: skip
+
+
+def pdf_fonts() -> list[str]:
+    """DejaVu Sans, then whichever CJK fonts the system has (matplotlib falls back per glyph)."""
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return ["DejaVu Sans", *(name for name in CJK_FONTS if name in installed)]
+
+
 def write_pdf(report: Report, path: Path) -> Path:
     """Cover, contents, then each section's charts and tables; tables split across pages."""
     import logging
@@ -295,7 +316,7 @@ def write_pdf(report: Report, path: Path) -> Path:
     level = fonts.level
     fonts.setLevel(logging.ERROR)  # "using medium" notes about the core fonts are expected
     try:
-        with matplotlib.rc_context(PDF_RC):
+        with matplotlib.rc_context({**PDF_RC, "font.sans-serif": pdf_fonts()}):
             return _write_pdf(report, path)
     finally:
         fonts.setLevel(level)
@@ -328,7 +349,7 @@ def pdf_pages(report: Report) -> Iterator[Any]:
         for chart_key, caption, func in charts.CHARTS:
             if CHART_SECTIONS[chart_key] == key and charts.applies(chart_key, report):
                 plan.append(("chart", f"{title}: {caption}", func))
-        for blocks in _pack(tables):
+        for blocks in _pack(tables, m.get("units")):
             for block in blocks:
                 if block["part"] == 0:
                     contents.append((block["title"], 1, len(plan) + 3))
@@ -354,7 +375,7 @@ def _cover(report: Report, footer: str) -> Any:
     fig.text(0.08, 0.73, safe_text(", ".join(m["facilities"]), 90), fontsize=16)
     fig.text(0.08, 0.68, f"{m['period']['from']} to {m['period']['to']}", fontsize=14)
     y = 0.58
-    for metric, value, unit in rows(report["summary"]):
+    for metric, value, unit in rows(labels.view(report["summary"], m.get("units"))):
         fig.text(0.08, y, metric, fontsize=11)
         fig.text(0.6, y, f"{fmt(value)} {unit}", fontsize=11, ha="right", weight="bold")
         y -= 0.032

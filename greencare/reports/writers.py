@@ -212,11 +212,13 @@ def _md_cell(value: Any, column: str = "") -> str:
     return re.sub(r"\s*\n\s*", " ", text)
 
 
-def markdown_table(table: Table) -> str:
-    frame = table.frame
+def markdown_table(table: Table, conventions: str | None = None) -> str:
+    from greencare.reports import labels
+
+    frame = labels.view(table.frame, conventions)
     if frame.empty:
         return "_No data._\n"
-    header = [_md_cell(label(c)) for c in frame.columns]
+    header = [_md_cell(labels.unit_text(label(c))) for c in frame.columns]
     numeric = [frame[c].dtype.kind in "iuf" for c in frame.columns]
     lines = ["| " + " | ".join(header) + " |",
              "| " + " | ".join("---:" if n else "---" for n in numeric) + " |"]  # fmt: skip
@@ -229,6 +231,8 @@ def markdown_table(table: Table) -> str:
 
 
 def to_markdown(report: Report) -> str:
+    from greencare.reports import labels
+
     m = report.meta
     out = [f"# {_md_cell(m['title'])}", ""]
     out += [
@@ -240,8 +244,8 @@ def to_markdown(report: Report) -> str:
         for table in tables:
             out += ["", f"### {_md_cell(table.title)}", ""]
             if table.note:
-                out += [f"_{_md_cell(table.note)}_", ""]
-            out.append(markdown_table(table).rstrip("\n"))
+                out += [f"_{_md_cell(labels.note(table.note))}_", ""]
+            out.append(markdown_table(table, m.get("units")).rstrip("\n"))
     return "\n".join(out) + "\n"
 
 
