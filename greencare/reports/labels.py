@@ -144,8 +144,8 @@ CONVENTION_HIDDEN = {
 }  # fmt: skip
 #: Rows of metric/value/unit tables in the other convention's units (left out the same way).
 CONVENTION_UNITS = {
-    "us": {"GJ", "kWh/m2/yr", "GJ/m2/yr", "kg/bed-day", "kg/APD"},
-    "metric": {"kBtu", "kBtu/ft2/yr", "lb", "lb/bed-day", "lb/APD"},
+    "us": {"GJ", "kWh", "kWh/m2/yr", "GJ/m2/yr", "kg/bed-day", "kg/APD"},
+    "metric": {"kBtu", "GJ", "kBtu/ft2/yr", "lb", "lb/bed-day", "lb/APD"},
 }
 
 

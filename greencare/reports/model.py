@@ -73,6 +73,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "site_eui_kbtu_ft2": ("Site EUI (kBtu/ft²/yr)", "kBtu/ft2/yr"),
     "source_eui_kbtu_ft2": ("Source EUI (kBtu/ft²/yr)", "kBtu/ft2/yr"),
     "site_eui_gj_m2": ("Site EUI (GJ/m²/yr)", "GJ/m2/yr"),
+    "site_eui_kwh_m2": ("Site EUI (kWh/m²/yr)", "kWh/m2/yr"),
     "water_m3": ("Water (m³)", "m3"),
     "water_gal": ("Water (US gal)", "US gal"),
     "water_gal_ft2": ("Water intensity (US gal/ft²/yr)", "US gal/ft2/yr"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -99,6 +100,10 @@ def _figure_html(key: str, caption: str, report: Report) -> str:
     )
 
 
+def _css_paper(meta: dict[str, Any]) -> str:
+    return "letter" if meta.get("paper") == "letter" else "A4"
+
+
 def to_html(report: Report) -> str:
     m = report.meta
     conventions = m.get("units")
@@ -106,7 +111,7 @@ def to_html(report: Report) -> str:
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{_e(m['title'])} {_e(m['period']['from'])} to {_e(m['period']['to'])}</title>",
-        f"<style>{CSS}</style></head><body>",
+        f"<style>{CSS.replace('size: A4', 'size: ' + _css_paper(m))}</style></head><body>",
         f'<header><h1>{_e(m["title"])}</h1><dl class="meta">',
     ]
     for key, value in meta_rows(report)[2:]:
@@ -152,9 +157,15 @@ def write_html(report: Report, path: Path) -> Path:
 
 # --- PDF ---------------------------------------------------------------------------------------
 
-PAGE = (11.69, 8.27)  # A4 landscape, inches
-_USABLE_PT = (0.92 * PAGE[0] * 72, 0.78 * PAGE[1] * 72)  # table area, points
-_MONO = "monospace"
+#: Page sizes, landscape, inches: US Letter for US (and Canadian) facilities, A4 elsewhere.
+PAPERS = {"letter": (11.0, 8.5), "a4": (11.69, 8.27)}
+PAGE = PAPERS["a4"]  # the default page (charts drawn for the HTML keep their own size)
+
+
+def paper_size(report: Report) -> tuple[float, float]:
+    return PAPERS.get(report.meta.get("paper") or "a4", PAGE)
+
+
 #: Fonts are embedded (TrueType subsets, Type 42) so every reader shows the same glyphs and
 #: names beyond Latin-1 (Köln, Éloi, ₂) render; DejaVu ships with matplotlib. A CJK font
 #: installed on the system (Noto Sans CJK and the like) is used as a fallback when present.
@@ -173,11 +184,17 @@ def _wrap(text: str, width: int) -> list[str]:
     return textwrap.wrap(text, width=width, break_long_words=True) or [""]
 
 
-def _text_table(table: Table, conventions: str | None = None) -> tuple[float, list[str], list[str]]:
-    """Font size, header lines and body lines of a table set in a monospace font.
+#: Average width of a character of DejaVu Sans, in ems (digits are 0.636, lower case less).
+_EM = 0.6
+_GAP = 2  # characters between columns
 
-    One text object per page keeps PDF writing fast; long text cells wrap onto more lines.
-    """
+
+def _text_table(table: Table, conventions: str | None = None,
+                page: tuple[float, float] = PAGE) -> dict[str, Any]:
+    """A table laid out for a page: font size, column widths (characters), which columns are
+    numbers (right-aligned), and the header and body as printed lines of cells (a long text
+    cell wraps onto more lines). Each column is drawn as one text object, so no padding is
+    laid out glyph by glyph and numbers align on their right edge."""
     frame = labels.view(table.frame, conventions)
     columns = list(frame.columns)
     numeric = [frame[c].dtype.kind in "iuf" for c in columns]
@@ -185,58 +202,59 @@ def _text_table(table: Table, conventions: str | None = None) -> tuple[float, li
         [safe_text(fmt(v, c), PDF_CELL_MAX) for v, c in zip(row, columns, strict=True)]
         for row in rows(frame)
     ]
+    for i, column in enumerate(columns):  # mixed columns (metric/value) align as numbers
+        if not numeric[i] and text and all(_NUMBER.fullmatch(r[i] or "0") for r in text):
+            numeric[i] = True
     widths = [
         max([min(len(header(c)), 18)] + [len(r[i]) for r in text]) for i, c in enumerate(columns)
     ]
     widths = [min(w, 60) for w in widths]
-    while sum(widths) + 2 * len(widths) > 200 and max(widths) > 14:
+    while sum(widths) + _GAP * len(widths) > 200 and max(widths) > 14:
         widths[widths.index(max(widths))] -= 1
 
-    def lines_of(cells: list[str], align_right: list[bool]) -> list[str]:
+    def lines_of(cells: list[str]) -> list[list[str]]:
         wrapped = [_wrap(c, w) for c, w in zip(cells, widths, strict=True)]
-        out = []
-        for k in range(max(len(w) for w in wrapped)):
-            parts = []
-            for w, width, right in zip(wrapped, widths, align_right, strict=True):
-                piece = w[k] if k < len(w) else ""
-                parts.append(piece.rjust(width) if right else piece.ljust(width))
-            out.append("  ".join(parts).rstrip())
-        return out
+        return [[w[k] if k < len(w) else "" for w in wrapped]
+                for k in range(max(len(w) for w in wrapped))]  # fmt: skip
 
-    head = lines_of([header(c) for c in columns], numeric)
-    body: list[str] = []
+    head = lines_of([header(c) for c in columns])
+    body: list[list[str]] = []
     for row in text:
-        body += lines_of(row, numeric)
-    chars = sum(widths) + 2 * (len(widths) - 1)
-    size = max(4.5, min(8.5, _USABLE_PT[0] / (0.602 * max(chars, 1))))
-    return size, head, body
+        body += lines_of(row)
+    chars = sum(widths) + _GAP * (len(widths) - 1)
+    usable = 0.92 * page[0] * 72
+    size = max(4.5, min(8.5, usable / (_EM * max(chars, 1))))
+    return {"size": size, "widths": widths, "numeric": numeric, "header": head, "body": body}
 
 
+_NUMBER = re.compile(r"-?[\d,]*\.?\d+(e[-+]?\d+)?%?")
 _TOP, _BOTTOM = 0.90, 0.07  # table area on a page, figure fraction
-_HEIGHT_PT = (_TOP - _BOTTOM) * PAGE[1] * 72
 _HEADING_PT, _NOTE_PT, _GAP_PT = 16.0, 9.5, 12.0
 
 
-def _page(title: str, number: int, footer: str) -> Any:
+def _page(title: str, number: int, footer: str, page: tuple[float, float] = PAGE) -> Any:
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=PAGE)
+    fig = Figure(figsize=page)
     _decorate(fig, title, number, footer)
     return fig
 
 
 def _decorate(fig: Any, title: str, number: int, footer: str) -> None:
-    fig.text(0.04, 0.95, title, fontsize=14, weight="bold", va="top")
+    fig.text(0.04, 0.95, title, fontsize=14, weight="bold", va="top", color="#1f3b73")
     fig.text(0.04, 0.03, footer, fontsize=7, color="#666666")
     fig.text(0.96, 0.03, f"Page {number}", fontsize=7, color="#666666", ha="right")
 
 
-def _pack(tables: list[Table], conventions: str | None = None) -> list[list[dict[str, Any]]]:
+def _pack(tables: list[Table], conventions: str | None = None,
+          page: tuple[float, float] = PAGE) -> list[list[dict[str, Any]]]:
     """Tables of a section laid out on pages: small ones share a page, long ones split."""
+    height = (_TOP - _BOTTOM) * page[1] * 72
     pages: list[list[dict[str, Any]]] = [[]]
-    remaining = _HEIGHT_PT
+    remaining = height
     for table in tables:
-        size, header, body = _text_table(table, conventions)
+        laid = _text_table(table, conventions, page)
+        size, header, body = laid["size"], laid["header"], laid["body"]
         line = size * 1.25
         note = _wrap(labels.note(table.note), 190) if table.note else []
         start, part = 0, 0
@@ -247,25 +265,27 @@ def _pack(tables: list[Table], conventions: str | None = None) -> list[list[dict
             left = max(1, len(body) - start)
             if fits < min(left, 4) and pages[-1]:
                 pages.append([])
-                remaining = _HEIGHT_PT
+                remaining = height
                 continue
             take = max(1, min(left, fits))
             chunk = body[start : start + take]
             title = table.title + (" (continued)" if part else "")
-            pages[-1].append({"key": table.key, "title": title, "note": notes, "size": size,
-                              "header": header, "body": chunk, "part": part})  # fmt: skip
+            pages[-1].append({**laid, "key": table.key, "title": title, "note": notes,
+                              "body": chunk, "part": part})  # fmt: skip
             remaining -= fixed + max(1, len(chunk)) * line
             start += take
             part += 1
             if start >= len(body):
                 break
             pages.append([])
-            remaining = _HEIGHT_PT
+            remaining = height
     return [p for p in pages if p]
 
 
 def _draw_blocks(fig: Any, blocks: list[dict[str, Any]]) -> None:
-    per_pt = 1 / (PAGE[1] * 72)
+    width, height = fig.get_size_inches()
+    per_pt = 1 / (height * 72)
+    per_char_x = 1 / (width * 72)
     y = _TOP
     for block in blocks:
         size = block["size"]
@@ -276,14 +296,22 @@ def _draw_blocks(fig: Any, blocks: list[dict[str, Any]]) -> None:
             fig.text(0.04, y, "\n".join(block["note"]), fontsize=7, color="#555555", va="top",
                      style="italic", linespacing=1.2)  # fmt: skip
             y -= _NOTE_PT * per_pt * len(block["note"])
-        fig.text(0.04, y, "\n".join(block["header"]), fontsize=size, family=_MONO,
-                 weight="bold", va="top", linespacing=1.25)  # fmt: skip
-        y -= line * len(block["header"]) + line * 0.2
+        body = block["body"] or [["(no data)"] + [""] * (len(block["widths"]) - 1)]
+        head_h = line * len(block["header"]) + line * 0.2
+        x = 0.04
+        for i, (w, right) in enumerate(zip(block["widths"], block["numeric"], strict=True)):
+            col_w = w * _EM * size * per_char_x
+            at, ha = (x + col_w, "right") if right else (x, "left")
+            head = "\n".join(r[i] for r in block["header"])
+            fig.text(at, y, head, fontsize=size, weight="bold", va="top", ha=ha,
+                     multialignment=ha, linespacing=1.25)  # fmt: skip
+            cells = "\n".join(r[i] for r in body)
+            fig.text(at, y - head_h - line * 0.4, cells, fontsize=size, va="top", ha=ha,
+                     multialignment=ha, linespacing=1.25)  # fmt: skip
+            x += col_w + _GAP * _EM * size * per_char_x
+        y -= head_h
         fig.add_artist(_rule(y))
         y -= line * 0.4
-        body = block["body"] or ["(no data)"]
-        fig.text(0.04, y, "\n".join(body), fontsize=size, family=_MONO, weight="medium",
-                 va="top", linespacing=1.25)  # fmt: skip
         y -= line * len(body) + _GAP_PT * per_pt
 
 
@@ -340,6 +368,7 @@ def pdf_pages(report: Report) -> Iterator[Any]:
     """The PDF's pages as figures, in order: cover, contents, then by section its charts (a page
     each) and its tables (packed, split across pages when long)."""
     m = report.meta
+    page = paper_size(report)
     period = f"{m['period']['from']} to {m['period']['to']}"
     footer = safe_text(f"{m['title']} - {', '.join(m['facilities'])}", 150) + f" - {period}"
     plan: list[tuple[str, str, Any]] = []  # (kind, page title, payload) after cover, contents
@@ -349,28 +378,28 @@ def pdf_pages(report: Report) -> Iterator[Any]:
         for chart_key, caption, func in charts.CHARTS:
             if CHART_SECTIONS[chart_key] == key and charts.applies(chart_key, report):
                 plan.append(("chart", f"{title}: {caption}", func))
-        for blocks in _pack(tables, m.get("units")):
+        for blocks in _pack(tables, m.get("units"), page):
             for block in blocks:
                 if block["part"] == 0:
                     contents.append((block["title"], 1, len(plan) + 3))
             plan.append(("tables", title, blocks))
-    yield _cover(report, footer)
-    yield _contents(contents, footer)
+    yield _cover(report, footer, page)
+    yield _contents(contents, footer, page)
     for number, (kind, title, payload) in enumerate(plan, start=3):
         if kind == "chart":
             fig = payload(report)
-            fig.set_size_inches(PAGE)
+            fig.set_size_inches(page)
             charts.place(fig, extra_top=0.6, extra_bottom=0.4)
             _decorate(fig, title, number, footer)
         else:
-            fig = _page(title, number, footer)
+            fig = _page(title, number, footer, page)
             _draw_blocks(fig, payload)
         yield fig
 
 
-def _cover(report: Report, footer: str) -> Any:
+def _cover(report: Report, footer: str, page: tuple[float, float] = PAGE) -> Any:
     m = report.meta
-    fig = _page("", 1, footer)
+    fig = _page("", 1, footer, page)
     fig.text(0.08, 0.8, safe_text(m["title"], 60), fontsize=28, weight="bold")
     fig.text(0.08, 0.73, safe_text(", ".join(m["facilities"]), 90), fontsize=16)
     fig.text(0.08, 0.68, f"{m['period']['from']} to {m['period']['to']}", fontsize=14)
@@ -392,8 +421,9 @@ def _cover(report: Report, footer: str) -> Any:
     return fig
 
 
-def _contents(contents: list[tuple[str, int, int]], footer: str) -> Any:
-    fig = _page("Contents", 2, footer)
+def _contents(contents: list[tuple[str, int, int]], footer: str,
+              page: tuple[float, float] = PAGE) -> Any:
+    fig = _page("Contents", 2, footer, page)
     per_column = 42
     for i, (text, level, page) in enumerate(contents):
         col, row = divmod(i, per_column)

@@ -27,6 +27,7 @@ from greencare.reports.model import SCHEMA_ID, Report
 from greencare.storage.inventory import load_activity
 
 M3_TO_US_GAL = 264.172052358
+FT2_PER_M2 = 10.763910417
 
 
 #: Reduction from the baseline's Scope 1+2, by year (HHS Health Sector Climate Pledge).
@@ -99,6 +100,8 @@ def build_report(
     allow_gaps: bool = False,
     generated: str | None = None,
     title: str | None = None,
+    units: str | None = None,
+    paper: str | None = None,
 ) -> Report:
     """The sustainability report for a period (a year, or ``start``..``end`` as YYYY-MM).
 
@@ -107,8 +110,10 @@ def build_report(
     location-based targets); ``target`` lists (year, reduction from the baseline's Scope 1+2)
     milestones, reached linearly (default: those stored targets, else :data:`DEFAULT_TARGET`).
     Progress is by fiscal year when the ``fiscal-year-start`` setting is not January; every
-    stored target gets its own progress rows (``target_progress``). ``generated`` is an optional timestamp written into the report (none by default,
-    so the same data gives the same bytes).
+    stored target gets its own progress rows (``target_progress``). ``generated`` is an optional
+    timestamp written into the report (none by default, so the same data gives the same bytes).
+    ``units`` ("us": kBtu, ft², lb; "metric": kWh, GJ, m², kg) and ``paper`` ("letter", "a4")
+    follow the facilities' country unless given (:func:`conventions`).
     """
     from greencare.reports import frameworks, progress, waste
 
@@ -141,6 +146,7 @@ def build_report(
                  "fiscal_start": plan["fiscal_start"], "stored_targets": plan["stored"]},
     )  # fmt: skip
     names = sorted(ctx.facilities["name"])
+    chosen = conventions(ctx.facilities, units=units, paper=paper)
     meta = {
         "schema": SCHEMA_ID,
         "title": title or "Sustainability report",
@@ -155,6 +161,7 @@ def build_report(
         "allow_gaps": allow_gaps,
         "gaps": list(inventory.gaps),
         "generated": generated,
+        **chosen,
     }
     # Shown only when used, so a report without targets or fiscal years reads as it always did.
     if plan["fiscal_start"] != 1:
@@ -174,6 +181,33 @@ def build_report(
     frameworks.methodology_tables(ctx, report)
     report.tables["summary"].frame = headline(ctx, report)
     return report
+
+
+#: Countries whose reports use US units (kBtu, ft², lb) and US Letter paper.
+US_UNITS = {"US"}
+LETTER_PAPER = {"US", "CA", "MX"}
+UNITS, PAPERS = ("us", "metric"), ("letter", "a4")
+
+
+def conventions(facilities: pd.DataFrame, *, units: str | None = None,
+                paper: str | None = None) -> dict[str, str]:
+    """The report's units and paper: as given, else the facilities' country (a system report:
+    the country with the most floor area, so the larger estate reads its own units)."""
+    for value, allowed, name in ((units, UNITS, "units"), (paper, PAPERS, "paper")):
+        if value is not None and value not in allowed:
+            raise InputError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    country = ""
+    if not facilities.empty:
+        area = facilities["floor_area_m2"].astype(float).fillna(0.0)
+        weights = area.groupby(facilities["country"].fillna("").str.upper()).sum()
+        counts = facilities["country"].fillna("").str.upper().value_counts()
+        order = sorted(counts.index, key=lambda c: (-weights.get(c, 0.0), -counts[c], c))
+        country = order[0]
+    auto_units = "us" if country in US_UNITS else "metric"
+    auto_paper = "letter" if country in LETTER_PAPER else "a4"
+    source = f"facilities' country ({country})" if country else "default"
+    return {"units": units or auto_units, "paper": paper or auto_paper,
+            "conventions_from": "report option" if units and paper else source}  # fmt: skip
 
 
 def target_plan(
@@ -412,6 +446,7 @@ def energy_tables(ctx: Context, report: Report) -> None:
     by_fac["site_eui_kbtu_ft2"] = by_fac["site_kbtu"] / by_fac["floor_area_ft2"] * annual
     by_fac["source_eui_kbtu_ft2"] = by_fac["source_kbtu"] / by_fac["floor_area_ft2"] * annual
     by_fac["site_eui_gj_m2"] = by_fac["site_gj"] / by_fac["floor_area_m2"] * annual
+    by_fac["site_eui_kwh_m2"] = by_fac["site_kwh"] / by_fac["floor_area_m2"] * annual
     by_fac = by_fac.merge(_currency_cost(kwh, ["facility_id"]), on="facility_id", how="left")
     report.add(
         "energy_by_facility",
@@ -428,6 +463,7 @@ def energy_tables(ctx: Context, report: Report) -> None:
                 "site_eui_kbtu_ft2",
                 "source_eui_kbtu_ft2",
                 "site_eui_gj_m2",
+                "site_eui_kwh_m2",
                 "cost",
                 "currency",
             ]
@@ -494,9 +530,12 @@ def headline(ctx: Context, report: Report) -> pd.DataFrame:
         ("Total (market-based)", t["total_market"], "t CO2e"),
         ("Site energy", site, "kBtu"),
         ("Site energy", site / KWH_TO_KBTU * KWH_TO_GJ, "GJ"),
+        ("Site energy", site / KWH_TO_KBTU, "kWh"),
         ("Site EUI", eui, "kBtu/ft2/yr"),
+        ("Site EUI", eui / KWH_TO_KBTU * FT2_PER_M2, "kWh/m2/yr"),
         ("Total waste", k["total_kg"], "kg"),
         ("Waste per staffed bed per day", k["kg_per_bed_day"] * KG_TO_LB, "lb/bed-day"),
+        ("Waste per staffed bed per day", k["kg_per_bed_day"], "kg/bed-day"),
         ("RMW share", k["rmw_pct"], "%"),
         ("Recycling / diversion rate", k["diversion_pct"], "%"),
     ]

@@ -147,6 +147,9 @@ def meta_rows(report: Report) -> list[list[Any]]:
         ["pins", "; ".join(f"{k}={v}" for k, v in m["pins"].items())],
         ["allow_gaps", m["allow_gaps"]],
     ]
+    if m.get("units"):
+        out.append(["units", _CONVENTIONS.get(m["units"], m["units"])])
+        out.append(["paper", {"letter": "US Letter", "a4": "A4"}.get(m["paper"], m["paper"])])
     if m.get("fiscal_year_start_month"):  # only when fiscal years do not start in January
         from greencare.core.fiscal import MONTH_NAMES
 
@@ -158,6 +161,8 @@ def meta_rows(report: Report) -> list[list[Any]]:
         out.append(["generated", m["generated"]])
     return out
 
+
+_CONVENTIONS = {"us": "US (kBtu, kBtu/ft², lb)", "metric": "metric (kWh, kWh/m², kg)"}
 
 #: What an empty header value means, so no human-readable header row is ever blank.
 _EMPTY_META = {
