@@ -28,6 +28,8 @@ SECTIONS = [
     ("frameworks", "Framework views"),
     ("quality", "Data quality"),
     ("methodology", "Methodology"),
+    ("detail", "Appendix: detail tables"),
+    ("sources", "Appendix: figures and their sources"),
 ]
 
 #: Machine column name -> (human label, unit). Units also appear in labels.
@@ -134,6 +136,20 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "reduction_due_pct": ("Reduction due on the path (%)", "%"),
     "gap_to_path": ("Above the path by", ""),
     "status": ("Status", ""),
+    "previous_t": ("Previous period (t CO2e)", "t CO2e"),
+    "baseline_t": ("Baseline year (t CO2e)", "t CO2e"),
+    "change_vs_previous_pct": ("Change vs previous period (%)", "%"),
+    "part": ("What changed", ""),
+    "t_co2e": ("Change (t CO2e)", "t CO2e"),
+    "explanation": ("Explanation", ""),
+    "opportunity": ("Opportunity", ""),
+    "benchmark": ("Benchmark", ""),
+    "figure": ("Figure", ""),
+    "table": ("Table", ""),
+    "column": ("Column", ""),
+    "row": ("Row", ""),
+    "command": ("Reproduce with", ""),
+    "total_t": ("Total (t CO2e)", "t CO2e"),
 }
 
 
@@ -165,6 +181,7 @@ class Report:
     tables: dict[str, Table]
     inventory: Any = field(default=None, repr=False)  # the engine's Inventory for the period
     summary: dict[str, Any] = field(default_factory=dict, repr=False)  # services.emissions'
+    story: Any = field(default=None, repr=False)  # reports.story.Story: the executive story
 
     def __getitem__(self, key: str) -> pd.DataFrame:
         return self.tables[key].frame

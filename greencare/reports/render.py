@@ -20,7 +20,7 @@ CHART_SECTIONS = {
     "emissions-by-source": "ghg",
     "energy-by-commodity": "energy",
     "waste-by-stream": "waste",
-    "trajectory": "progress",
+    "trajectory": "story",  # on the story's pages, beside the progress against targets
     "intensity": "progress",
     "targets": "progress",
 }
@@ -50,6 +50,9 @@ figure { margin: 1rem 0; break-inside: avoid; }
 figure img { max-width: 100%; height: auto; }
 figcaption { font-size: 0.85rem; color: #555; }
 .gaps { border: 2px solid #9e2a2b; padding: 0.5rem 1rem; }
+.story p { max-width: 48rem; }
+.story .box { border: 2px solid #b26b00; background: #fff8e6; padding: 0.2rem 1rem;
+              margin: 1rem 0; max-width: 48rem; }
 @media print {
   body { margin: 0; max-width: none; font-size: 10pt; }
   nav { break-after: page; }
@@ -66,8 +69,16 @@ def _e(value: Any) -> str:
     return html.escape(safe_text(str(value)), quote=True)
 
 
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                "Dec")  # fmt: skip
+
+
 def header(column: str) -> str:
-    """A column's header as people write it (t CO₂e, kBtu/ft²)."""
+    """A column's header as people write it (t CO₂e, kBtu/ft², a month column as "Jan 2025")."""
+    month = _MONTH.match(column)
+    if month:
+        return f"{_MONTH_NAMES[int(month.group(2)) - 1]} {month.group(1)}"
     return str(labels.unit_text(label(column)))
 
 
@@ -121,11 +132,12 @@ def to_html(report: Report) -> str:
         items = "".join(f"<li>{_e(g)}</li>" for g in m["gaps"])
         parts.append(f'<div class="gaps"><strong>Missing factors: these sources are left out '
                      f"of the totals.</strong><ul>{items}</ul></div>")  # fmt: skip
-    nav = ["<nav><h2>Contents</h2><ol>"]
+    nav = ['<nav><h2>Contents</h2><ol><li><a href="#section-story">At a glance</a></li>']
     for key, title, tables in report.by_section():
         links = "".join(f'<li><a href="#{_e(t.key)}">{_e(t.title)}</a></li>' for t in tables)
         nav.append(f'<li><a href="#section-{_e(key)}">{_e(title)}</a><ul>{links}</ul></li>')
     parts.append("".join(nav) + "</ol></nav>")
+    parts.append(story_html(report))
     for key, title, tables in report.by_section():
         parts.append(f'<section id="section-{_e(key)}"><h2>{_e(title)}</h2>')
         if key == "summary":
@@ -148,6 +160,24 @@ def to_html(report: Report) -> str:
         parts.append("</section>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
+
+
+def story_html(report: Report) -> str:
+    """The executive story: plain sentences from the tables, the trajectory chart, the box of
+    what the data cannot yet support."""
+    if report.story is None:
+        return ""
+    parts = ['<section id="section-story" class="story"><h2>At a glance</h2>']
+    for block in report.story.blocks:
+        inner = (f"<h3>{_e(block['heading'])}</h3>"
+                 + "".join(f"<p>{_e(s)}</p>" for s in block["sentences"]))  # fmt: skip
+        parts.append(f'<div class="box">{inner}</div>' if block["box"] else inner)
+        if block["key"] == "targets" and charts.applies("trajectory", report):
+            caption = dict((k, c) for k, c, _ in charts.CHARTS)["trajectory"]
+            parts.append(_figure_html("trajectory", caption, report).replace(
+                'id="chart-trajectory"', 'id="story-trajectory"'))  # fmt: skip
+    parts.append("</section>")
+    return "".join(parts)
 
 
 def write_html(report: Report, path: Path) -> Path:
@@ -373,19 +403,33 @@ def pdf_pages(report: Report) -> Iterator[Any]:
     footer = safe_text(f"{m['title']} - {', '.join(m['facilities'])}", 150) + f" - {period}"
     plan: list[tuple[str, str, Any]] = []  # (kind, page title, payload) after cover, contents
     contents: list[tuple[str, int, int]] = []  # (text, level, page)
+    front = 2 if report.story is not None else 1  # the cover, the story's text
+    if report.story is not None and charts.applies("trajectory", report):
+        front += 1
+    contents.append(("At a glance", 0, 2))
+    start = front + 2  # after the contents page
     for key, title, tables in report.by_section():
-        contents.append((title, 0, len(plan) + 3))
+        tables = [t for t in tables if t.key not in PDF_SKIP]
+        contents.append((title, 0, len(plan) + start))
         for chart_key, caption, func in charts.CHARTS:
             if CHART_SECTIONS[chart_key] == key and charts.applies(chart_key, report):
                 plan.append(("chart", f"{title}: {caption}", func))
         for blocks in _pack(tables, m.get("units"), page):
             for block in blocks:
                 if block["part"] == 0:
-                    contents.append((block["title"], 1, len(plan) + 3))
+                    contents.append((block["title"], 1, len(plan) + start))
             plan.append(("tables", title, blocks))
     yield _cover(report, footer, page)
-    yield _contents(contents, footer, page)
-    for number, (kind, title, payload) in enumerate(plan, start=3):
+    if report.story is not None:
+        yield _story_page(report, footer, page)
+        if front == 3:
+            fig = dict((k, f) for k, _, f in charts.CHARTS)["trajectory"](report)
+            fig.set_size_inches(page)
+            charts.place(fig, extra_top=0.6, extra_bottom=0.4)
+            _decorate(fig, "At a glance: progress against the target", 3, footer)
+            yield fig
+    yield _contents(contents, footer, page, front + 1)
+    for number, (kind, title, payload) in enumerate(plan, start=start):
         if kind == "chart":
             fig = payload(report)
             fig.set_size_inches(page)
@@ -395,6 +439,44 @@ def pdf_pages(report: Report) -> Iterator[Any]:
             fig = _page(title, number, footer, page)
             _draw_blocks(fig, payload)
         yield fig
+
+
+#: Tables the PDF leaves to the spreadsheet: Portfolio Manager's upload rows (``--format
+#: pm-xlsx`` writes them ready for upload; XLSX, CSV, JSON and HTML keep them).
+PDF_SKIP = {"pm_meter_entries"}
+
+
+def _story_page(report: Report, footer: str, page: tuple[float, float]) -> Any:
+    """The story's text on one page, in two columns; what the data cannot support boxed."""
+    from matplotlib.patches import Rectangle
+
+    fig = _page("At a glance", 2, footer, page)
+    width, height = page
+    per_pt = 1 / (height * 72)
+    chars = int(0.43 * width * 72 / (0.52 * 9.0))
+    left = [b for b in report.story.blocks if b["key"] in ("headline", "drivers", "targets")]
+    right = [b for b in report.story.blocks if b not in left]
+    for x, blocks in ((0.04, left), (0.52, right)):
+        y = 0.88
+        for block in blocks:
+            top = y
+            y_text = y - (6 * per_pt if block["box"] else 0)
+            fig.text(x + (0.01 if block["box"] else 0), y_text, block["heading"], fontsize=11,
+                     weight="bold", va="top", color="#1f3b73")  # fmt: skip
+            y_text -= 17 * per_pt
+            for sentence in block["sentences"]:
+                lines = _wrap(safe_text(sentence, PDF_CELL_MAX), chars - (3 if block["box"] else 0))
+                fig.text(x + (0.01 if block["box"] else 0), y_text, "\n".join(lines),
+                         fontsize=9, va="top", linespacing=1.3)  # fmt: skip
+                y_text -= (len(lines) * 9 * 1.3 + 5) * per_pt
+            if block["box"]:
+                y_text -= 4 * per_pt
+                fig.add_artist(Rectangle((x, y_text), 0.44, top - y_text, fill=True,
+                                         facecolor="#fff8e6", edgecolor="#b26b00",
+                                         linewidth=1.2, zorder=-1,
+                                         transform=fig.transFigure))  # fmt: skip
+            y = y_text - 12 * per_pt
+    return fig
 
 
 def _cover(report: Report, footer: str, page: tuple[float, float] = PAGE) -> Any:
@@ -422,8 +504,8 @@ def _cover(report: Report, footer: str, page: tuple[float, float] = PAGE) -> Any
 
 
 def _contents(contents: list[tuple[str, int, int]], footer: str,
-              page: tuple[float, float] = PAGE) -> Any:
-    fig = _page("Contents", 2, footer, page)
+              page: tuple[float, float] = PAGE, number: int = 2) -> Any:
+    fig = _page("Contents", number, footer, page)
     per_column = 42
     for i, (text, level, page) in enumerate(contents):
         col, row = divmod(i, per_column)

@@ -115,7 +115,7 @@ def build_report(
     ``units`` ("us": kBtu, ft², lb; "metric": kWh, GJ, m², kg) and ``paper`` ("letter", "a4")
     follow the facilities' country unless given (:func:`conventions`).
     """
-    from greencare.reports import frameworks, progress, waste
+    from greencare.reports import frameworks, progress, story, waste
 
     first, last = services.period_months(year, start, end)
     plan = target_plan(db, last, baseline_year, target)
@@ -179,8 +179,22 @@ def build_report(
     frameworks.framework_tables(ctx, report, baseline_year)
     frameworks.quality_tables(ctx, report)
     frameworks.methodology_tables(ctx, report)
+    story.story_tables(ctx, report, baseline_year)
     report.tables["summary"].frame = headline(ctx, report)
+    for key in DETAIL_TABLES:  # long tables read in the appendix (all of them in XLSX and CSV)
+        if key in report.tables:
+            report.tables[key].section = "detail"
+    report.story = story.write_story(ctx, report, baseline_year)
+    report.add("story_figures", "Figures and their sources", "sources",
+               story.figure_table(report.story, report),
+               "Every figure of the first pages, the table and cell it is read from, and the "
+               "command that shows the emission lines behind it.")  # fmt: skip
     return report
+
+
+#: Tables moved to the appendix: the body shows their pivot or chart.
+DETAIL_TABLES = ("ghg_by_category_month", "energy_by_month", "intensity_by_month",
+                 "waste_by_month", "ghg_by_gas", "trajectory", "pm_meter_entries")
 
 
 #: Countries whose reports use US units (kBtu, ft², lb) and US Letter paper.
@@ -368,10 +382,30 @@ def ghg_tables(ctx: Context, report: Report) -> None:
     by_cat_month["co2e_t"] = by_cat_month.pop("co2e_kg").astype(float) / 1000.0
     report.add(
         "ghg_by_category_month",
-        "Emissions by source and month (location-based)",
+        "Emissions by source and month (location-based), long form",
         "ghg",
         by_cat_month.sort_values(["month", "scope", "category"]),
     )
+    report.add("emissions_by_source_month", "Emissions by source and month (location-based)",
+               "ghg", source_month_pivot(by_cat_month, ctx.months),
+               "t CO₂e; one row per source, one column per month.")  # fmt: skip
+
+
+def source_month_pivot(long: pd.DataFrame, months: list[str]) -> pd.DataFrame:
+    """Source x month (t CO2e) with a total column and a total row: one page for a year."""
+    columns = ["scope", "label", *months, "total_t"]
+    if long.empty:
+        return pd.DataFrame(columns=columns)
+    frame = long.assign(label=long["category"].map(_label))
+    wide = frame.pivot_table(index=["scope", "label"], columns="month", values="co2e_t",
+                             aggfunc="sum", fill_value=0.0)  # fmt: skip
+    wide = wide.reindex(columns=months, fill_value=0.0)
+    wide["total_t"] = wide.sum(axis=1)
+    wide = wide.reset_index()
+    total = {"scope": "", "label": "Total", **{m: wide[m].sum() for m in [*months, "total_t"]}}
+    wide = pd.concat([wide, pd.DataFrame([total])], ignore_index=True)
+    wide.columns.name = None
+    return wide[columns]
 
 
 # --- energy and water --------------------------------------------------------------------------

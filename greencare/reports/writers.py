@@ -223,7 +223,9 @@ def markdown_table(table: Table, conventions: str | None = None) -> str:
     frame = labels.view(table.frame, conventions)
     if frame.empty:
         return "_No data._\n"
-    header = [_md_cell(labels.unit_text(label(c))) for c in frame.columns]
+    from greencare.reports.render import header as column_header
+
+    header = [_md_cell(column_header(c)) for c in frame.columns]
     numeric = [frame[c].dtype.kind in "iuf" for c in frame.columns]
     lines = ["| " + " | ".join(header) + " |",
              "| " + " | ".join("---:" if n else "---" for n in numeric) + " |"]  # fmt: skip
@@ -244,6 +246,12 @@ def to_markdown(report: Report) -> str:
         f"- **{_md_cell(meta_label(k))}**: {_md_cell(meta_value(k, v))}"
         for k, v in meta_rows(report)[2:]
     ]
+    if report.story is not None:
+        out += ["", "## At a glance"]
+        for block in report.story.blocks:
+            out += ["", f"### {_md_cell(block['heading'])}", ""]
+            text = " ".join(_md_cell(s) for s in block["sentences"])
+            out.append(f"> {text}" if block["box"] else text)
     for _, title, tables in report.by_section():
         out += ["", f"## {_md_cell(title)}"]
         for table in tables:
