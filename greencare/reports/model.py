@@ -138,7 +138,6 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "status": ("Status", ""),
     "previous_t": ("Previous period (t CO2e)", "t CO2e"),
     "baseline_t": ("Baseline year (t CO2e)", "t CO2e"),
-    "change_vs_previous_pct": ("Change vs previous period (%)", "%"),
     "part": ("What changed", ""),
     "t_co2e": ("Change (t CO2e)", "t CO2e"),
     "explanation": ("Explanation", ""),

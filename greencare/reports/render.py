@@ -219,8 +219,9 @@ _EM = 0.6
 _GAP = 2  # characters between columns
 
 
-def _text_table(table: Table, conventions: str | None = None,
-                page: tuple[float, float] = PAGE) -> dict[str, Any]:
+def _text_table(
+    table: Table, conventions: str | None = None, page: tuple[float, float] = PAGE
+) -> dict[str, Any]:
     """A table laid out for a page: font size, column widths (characters), which columns are
     numbers (right-aligned), and the header and body as printed lines of cells (a long text
     cell wraps onto more lines). Each column is drawn as one text object, so no padding is
@@ -232,7 +233,7 @@ def _text_table(table: Table, conventions: str | None = None,
         [safe_text(fmt(v, c), PDF_CELL_MAX) for v, c in zip(row, columns, strict=True)]
         for row in rows(frame)
     ]
-    for i, column in enumerate(columns):  # mixed columns (metric/value) align as numbers
+    for i in range(len(columns)):  # mixed columns (metric/value) align as numbers
         if not numeric[i] and text and all(_NUMBER.fullmatch(r[i] or "0") for r in text):
             numeric[i] = True
     widths = [
@@ -276,8 +277,9 @@ def _decorate(fig: Any, title: str, number: int, footer: str) -> None:
     fig.text(0.96, 0.03, f"Page {number}", fontsize=7, color="#666666", ha="right")
 
 
-def _pack(tables: list[Table], conventions: str | None = None,
-          page: tuple[float, float] = PAGE) -> list[list[dict[str, Any]]]:
+def _pack(
+    tables: list[Table], conventions: str | None = None, page: tuple[float, float] = PAGE
+) -> list[list[dict[str, Any]]]:
     """Tables of a section laid out on pages: small ones share a page, long ones split."""
     height = (_TOP - _BOTTOM) * page[1] * 72
     pages: list[list[dict[str, Any]]] = [[]]
@@ -503,8 +505,12 @@ def _cover(report: Report, footer: str, page: tuple[float, float] = PAGE) -> Any
     return fig
 
 
-def _contents(contents: list[tuple[str, int, int]], footer: str,
-              page: tuple[float, float] = PAGE, number: int = 2) -> Any:
+def _contents(
+    contents: list[tuple[str, int, int]],
+    footer: str,
+    page: tuple[float, float] = PAGE,
+    number: int = 2,
+) -> Any:
     fig = _page("Contents", number, footer, page)
     per_column = 42
     for i, (text, level, page) in enumerate(contents):

@@ -146,14 +146,14 @@ def story_tables(ctx: Context, report: Report, baseline_year: int | None) -> Non
             "change_vs_baseline_pct": (now[key] / b - 1) * 100 if b else np.nan,
         })  # fmt: skip
     report.add(
-        "headline_change", "Emissions against the previous period and the baseline", "story",
+        "headline_change", "Emissions against the previous period and the baseline", "sources",
         pd.DataFrame(rows),
         f"Previous period: {prev_first} to {prev_last} (the same months a year earlier)"
         + (f"; baseline: {baseline_year}." if baseline_year is not None else "; no baseline year set."),
     )  # fmt: skip
     if DRIVERS not in report.tables:
         report.add(
-            FALLBACK_DRIVERS, "What changed: activity against emission factors", "story",
+            FALLBACK_DRIVERS, "What changed: activity against emission factors", "sources",
             activity_factor_change(prev_inv.lines, ctx.lines) if has_prev else
             pd.DataFrame(columns=["scope", "part", "t_co2e", "explanation"]),
             f"The change of the location-based total from {prev_first}–{prev_last}, split per "
@@ -161,7 +161,7 @@ def story_tables(ctx: Context, report: Report, baseline_year: int | None) -> Non
             "emission factor (the change per unit, at this year's activity); the rows add up "
             "to the total change.",
         )  # fmt: skip
-    report.add("opportunities", "Reduction opportunities the data shows", "story",
+    report.add("opportunities", "Reduction opportunities the data shows", "sources",
                opportunities(ctx, report, prev_first, prev_last))  # fmt: skip
 
 
@@ -241,7 +241,7 @@ def opportunities(ctx: Context, report: Report, prev_first: str, prev_last: str)
         both = both[both["before"] > 0]
         if not both.empty:
             both["rise_pct"] = (both["now"] / both["before"] - 1) * 100
-            (meter_id, meter, commodity, unit), top = next(
+            (_, meter, commodity, unit), top = next(
                 iter(both.sort_values("rise_pct", ascending=False).iterrows()))  # fmt: skip
             if top["rise_pct"] > 0:
                 from greencare.reports.labels import code, unit_text
@@ -266,17 +266,33 @@ def write_story(ctx: Context, report: Report, baseline_year: int | None) -> Stor
     h = report["headline_change"]
     total = q("headline_change", ("metric", "total_location"), "co2e_t", "t CO₂e",
               "Total emissions (location-based)")  # fmt: skip
-    s12 = q("headline_change", ("metric", "scope12_location"), "co2e_t", "t CO₂e",
-            "Scope 1+2 (location-based)")
+    s12 = q(
+        "headline_change",
+        ("metric", "scope12_location"),
+        "co2e_t",
+        "t CO₂e",
+        "Scope 1+2 (location-based)",
+    )
     head.append(f"{who} emitted {total} from {ctx.first} to {ctx.last}, of which {s12} were "
                 "Scopes 1 and 2.")  # fmt: skip
     row = h.set_index("metric").loc["total_location"]
     if pd.notna(row["change_vs_previous_pct"]):
-        head.append("That is " + q("headline_change", ("metric", "total_location"),
-                    "change_vs_previous_pct", "%", "Change vs the previous period",
-                    signed=True) + " against the same months a year earlier ("  # fmt: skip
-                    + q("headline_change", ("metric", "total_location"), "previous_t", "t CO₂e",
-                        "Total, previous period") + ").")  # fmt: skip
+        change = q(
+            "headline_change",
+            ("metric", "total_location"),
+            "change_vs_previous_pct",
+            "%",
+            "Change vs the previous period",
+            signed=True,
+        )
+        before = q(
+            "headline_change",
+            ("metric", "total_location"),
+            "previous_t",
+            "t CO₂e",
+            "Total, previous period",
+        )
+        head.append(f"That is {change} against the same months a year earlier ({before}).")
     else:
         head.append("There is no data for the same months a year earlier to compare with.")
     if pd.notna(row["change_vs_baseline_pct"]):
@@ -362,4 +378,3 @@ def figure_table(story: Story, report: Report) -> pd.DataFrame:
           "command": f["command"]} for f in story.figures],
         columns=["figure", "value", "unit", "table", "column", "row", "command"],
     )  # fmt: skip
-

@@ -193,8 +193,15 @@ def build_report(
 
 
 #: Tables moved to the appendix: the body shows their pivot or chart.
-DETAIL_TABLES = ("ghg_by_category_month", "energy_by_month", "intensity_by_month",
-                 "waste_by_month", "ghg_by_gas", "trajectory", "pm_meter_entries")
+DETAIL_TABLES = (
+    "ghg_by_category_month",
+    "energy_by_month",
+    "intensity_by_month",
+    "waste_by_month",
+    "ghg_by_gas",
+    "trajectory",
+    "pm_meter_entries",
+)
 
 
 #: Countries whose reports use US units (kBtu, ft², lb) and US Letter paper.
@@ -203,8 +210,9 @@ LETTER_PAPER = {"US", "CA", "MX"}
 UNITS, PAPERS = ("us", "metric"), ("letter", "a4")
 
 
-def conventions(facilities: pd.DataFrame, *, units: str | None = None,
-                paper: str | None = None) -> dict[str, str]:
+def conventions(
+    facilities: pd.DataFrame, *, units: str | None = None, paper: str | None = None
+) -> dict[str, str]:
     """The report's units and paper: as given, else the facilities' country (a system report:
     the country with the most floor area, so the larger estate reads its own units)."""
     for value, allowed, name in ((units, UNITS, "units"), (paper, PAPERS, "paper")):

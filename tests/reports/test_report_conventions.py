@@ -39,7 +39,7 @@ def test_country_chooses_paper_and_units(
     md = to_markdown(report)
     assert shown in md and hidden not in md
     unit = "kBtu/ft²/yr" if facility == US else "kWh/m²/yr"
-    assert f"| Site EUI | " in md and unit in md
+    assert "| Site EUI | " in md and unit in md
     # the data formats keep both
     assert {"site_eui_kbtu_ft2", "site_eui_kwh_m2"} <= set(report["energy_by_facility"].columns)
 

@@ -33,7 +33,9 @@ def pdf_text(path: Path) -> str:
 
 
 def codes(text: str) -> set[str]:
-    return {t for t in SNAKE.findall(text) if t not in ALLOWED and not t.endswith((".csv", ".toml"))}
+    return {
+        t for t in SNAKE.findall(text) if t not in ALLOWED and not t.endswith((".csv", ".toml"))
+    }
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +78,10 @@ def test_codes_and_units_as_people_write_them() -> None:
     assert labels.code("natural_gas") == "Natural gas"
     assert labels.code("pmdi_hfa134a_large") == "pMDI HFA-134a large"
     assert labels.code("Riverside General") == "Riverside General"  # not a code: unchanged
-    assert labels.text("Riverside / anesthetic_gas desflurane") == "Riverside / anesthetic gas desflurane"
+    assert (
+        labels.text("Riverside / anesthetic_gas desflurane")
+        == "Riverside / anesthetic gas desflurane"
+    )
     assert labels.unit_text("m**3") == "m³"
     assert labels.unit_text("kBtu/ft2/yr") == "kBtu/ft²/yr"
     assert labels.unit_text("t CO2e") == "t CO₂e"
@@ -85,6 +90,8 @@ def test_codes_and_units_as_people_write_them() -> None:
 def test_names_people_typed_stay_as_typed(db: Database) -> None:
     import pandas as pd
 
-    frame = pd.DataFrame({"facility": ["site_a"], "meter": ["main_meter"], "commodity": ["natural_gas"]})
+    frame = pd.DataFrame(
+        {"facility": ["site_a"], "meter": ["main_meter"], "commodity": ["natural_gas"]}
+    )
     out = labels.view(frame)
     assert out.iloc[0].tolist() == ["site_a", "main_meter", "Natural gas"]
