@@ -131,9 +131,9 @@ VERBATIM = {"facility", "meter", "target", "url", "Property Name", "Meter Name"}
 #: Columns holding units.
 UNIT_COLUMNS = {"unit", "activity_unit", "factor_unit"}
 #: Code columns that a ``label`` column beside them already says in words.
-LABELLED = {"category", "scope"}
+LABELLED = {"category", "scope", "metric"}
 #: Columns only a data format needs.
-HIDDEN = {"target_id"}
+HIDDEN = {"target_id", "key"}
 
 #: The columns each convention leaves out of the human formats (the data formats keep all).
 CONVENTION_HIDDEN = {

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from greencare.core.rules import CATEGORY_LABELS
+from greencare.reports.labels import unit_text
 from greencare.reports.model import Report, fmt
 from greencare.reports.tables import Context
 
@@ -197,7 +198,7 @@ def activity_factor_change(before: pd.DataFrame, after: pd.DataFrame) -> pd.Data
         units = sorted(set(g["unit"]) - {""})
         a0, a1 = g["activity_0"].sum(), g["activity_1"].sum()
         act = (f"activity {a0:,.0f} → {a1:,.0f} {units[0]}" if len(units) == 1
-               else "activity of several kinds")  # fmt: skip
+               else "activity in several units")  # fmt: skip
         out.append({"scope": scope, "part": f"{name}: activity", "t_co2e": g["activity"].sum()
                     / 1000.0, "explanation": act})  # fmt: skip
         out.append({"scope": scope, "part": f"{name}: emission factors",
@@ -244,7 +245,7 @@ def opportunities(ctx: Context, report: Report, prev_first: str, prev_last: str)
             (_, meter, commodity, unit), top = next(
                 iter(both.sort_values("rise_pct", ascending=False).iterrows()))  # fmt: skip
             if top["rise_pct"] > 0:
-                from greencare.reports.labels import code, unit_text
+                from greencare.reports.labels import code
 
                 rows.append({"key": "meter_rise", "opportunity": f"Largest meter rise: {meter}",
                              "value": float(top["rise_pct"]), "unit": "%",
@@ -374,7 +375,7 @@ def figure_table(story: Story, report: Report) -> pd.DataFrame:
 
     return pd.DataFrame(
         [{"figure": f["figure"], "value": f["value"], "unit": f["unit"],
-          "table": titles[f["table"]], "column": label(f["column"]), "row": f["row"],
+          "table": titles[f["table"]], "column": unit_text(label(f["column"])), "row": f["row"],
           "command": f["command"]} for f in story.figures],
         columns=["figure", "value", "unit", "table", "column", "row", "command"],
     )  # fmt: skip
