@@ -444,8 +444,9 @@ def pdf_pages(report: Report) -> Iterator[Any]:
 
 
 #: Tables the PDF leaves to the spreadsheet: Portfolio Manager's upload rows (``--format
-#: pm-xlsx`` writes them ready for upload; XLSX, CSV, JSON and HTML keep them).
-PDF_SKIP = {"pm_meter_entries"}
+#: pm-xlsx`` writes them ready for upload) and the long form of the source x month pivot the
+#: PDF shows; XLSX, CSV, JSON and HTML keep them.
+PDF_SKIP = {"pm_meter_entries", "ghg_by_category_month"}
 
 
 def _story_page(report: Report, footer: str, page: tuple[float, float]) -> Any:
