@@ -103,7 +103,7 @@ class ReportsScreen(SectionScreen):
                 yield SafeSelect([(label, value) for value, label in GAP_POLICIES], value="gaps",
                                  allow_blank=False, id="rep-gaps", compact=True)  # fmt: skip
                 yield Label("", classes="field-error")
-                yield Label("Paper, units", classes="field-label")
+                yield Label("Paper", classes="field-label")
                 yield SafeSelect([(label, value) for value, label in CONVENTIONS], value="auto",
                                  allow_blank=False, id="rep-units", compact=True)  # fmt: skip
                 yield Label("", classes="field-error")
