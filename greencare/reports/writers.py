@@ -94,8 +94,12 @@ def to_json_data(report: Report) -> dict[str, Any]:
         {"key": key, "title": title, "tables": [t.key for t in items]}
         for key, title, items in report.by_section()
     ]
-    return {"schema": report.meta["schema"], "meta": _plain(report.meta),
-            "sections": sections, "tables": tables}  # fmt: skip
+    out = {"schema": report.meta["schema"], "meta": _plain(report.meta),
+           "sections": sections, "tables": tables}  # fmt: skip
+    if report.story is not None:  # the sentences; their figures are the story_figures table
+        out["story"] = [{k: b[k] for k in ("key", "heading", "box", "sentences")}
+                        for b in report.story.blocks]  # fmt: skip
+    return out
 
 
 def _plain(value: Any) -> Any:
