@@ -69,6 +69,16 @@ FORMAT_CHOICES = ["html", "pdf", "xlsx", "csv", "md", "json", "pm-xlsx"]
     "--force", is_flag=True, help="Replace an existing report at --output (never the database)."
 )
 @click.option("--title", help="Report title (default: Sustainability report).")
+@click.option(
+    "--units",
+    type=click.Choice(["us", "metric"]),
+    help="us: kBtu, kBtu/ft², lb; metric: kWh, kWh/m², kg (default: the facilities' country).",
+)
+@click.option(
+    "--paper",
+    type=click.Choice(["letter", "a4"]),
+    help="PDF page size (default: US Letter for US and Canadian facilities, else A4).",
+)
 @click.option("--generated", help="A timestamp to print in the report (none by default).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @click.pass_context
@@ -124,6 +134,8 @@ def _run(ctx: click.Context, **opts: Any) -> None:
         target=_targets(opts["targets"]),
         generated=opts["generated"],
         title=opts["title"],
+        units=opts["units"],
+        paper=opts["paper"],
     )
     gaps = result["gaps"]
     if opts["as_json"]:

@@ -29,6 +29,8 @@ SECTIONS = [
     ("frameworks", "Framework views"),
     ("quality", "Data quality"),
     ("methodology", "Methodology"),
+    ("detail", "Appendix: detail tables"),
+    ("sources", "Appendix: figures and their sources"),
 ]
 
 #: Machine column name -> (human label, unit). Units also appear in labels.
@@ -99,6 +101,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "normalised_kwh": ("Weather-normalised site energy (kWh)", "kWh"),
     "normalised_site_eui_kbtu_ft2": ("Normalised site EUI (kBtu/ft²/yr)", "kBtu/ft2/yr"),
     "normalised_source_eui_kbtu_ft2": ("Normalised source EUI (kBtu/ft²/yr)", "kBtu/ft2/yr"),
+    "normalised_site_eui_kwh_m2": ("Normalised site EUI (kWh/m²/yr)", "kWh/m2/yr"),
+    "normalised_source_eui_kwh_m2": ("Normalised source EUI (kWh/m²/yr)", "kWh/m2/yr"),
     "months_reported": ("Months compared", "months"),
     "months_without_weather_list": ("Months without weather", ""),
     "adjusted_baseline_kwh": ("Adjusted baseline (kWh)", "kWh"),
@@ -106,6 +110,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "avoided_kwh": ("Avoided energy (kWh)", "kWh"),
     "avoided_pct": ("Avoided (% of adjusted baseline)", "%"),
     "avoided_cost": ("Avoided cost", "currency"),
+    "site_eui_kwh_m2": ("Site EUI (kWh/m²/yr)", "kWh/m2/yr"),
     "water_m3": ("Water (m³)", "m3"),
     "water_gal": ("Water (US gal)", "US gal"),
     "water_gal_ft2": ("Water intensity (US gal/ft²/yr)", "US gal/ft2/yr"),
@@ -167,6 +172,19 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "gap_to_path": ("Above the path by", ""),
     "status": ("Status", ""),
     "driver": ("Driver", ""),
+    "previous_t": ("Previous period (t CO2e)", "t CO2e"),
+    "baseline_t": ("Baseline year (t CO2e)", "t CO2e"),
+    "part": ("What changed", ""),
+    "t_co2e": ("Change (t CO2e)", "t CO2e"),
+    "explanation": ("Explanation", ""),
+    "opportunity": ("Opportunity", ""),
+    "benchmark": ("Benchmark", ""),
+    "figure": ("Figure", ""),
+    "table": ("Table", ""),
+    "column": ("Column", ""),
+    "row": ("Row", ""),
+    "command": ("Reproduce with", ""),
+    "total_t": ("Total (t CO2e)", "t CO2e"),
 }
 
 
@@ -198,6 +216,7 @@ class Report:
     tables: dict[str, Table]
     inventory: Any = field(default=None, repr=False)  # the engine's Inventory for the period
     summary: dict[str, Any] = field(default_factory=dict, repr=False)  # services.emissions'
+    story: Any = field(default=None, repr=False)  # reports.story.Story: the executive story
 
     def __getitem__(self, key: str) -> pd.DataFrame:
         return self.tables[key].frame

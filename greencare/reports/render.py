@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from greencare.reports import charts
+from greencare.reports import charts, labels
 from greencare.reports.model import PDF_CELL_MAX, Report, Table, fmt, label, rows, safe_text
 from greencare.reports.writers import meta_label, meta_rows, meta_value
 
@@ -20,7 +21,7 @@ CHART_SECTIONS = {
     "energy-by-commodity": "energy",
     "weather-normalised": "weather",
     "waste-by-stream": "waste",
-    "trajectory": "progress",
+    "trajectory": "story",  # on the story's pages, beside the progress against targets
     "intensity": "progress",
     "targets": "progress",
 }
@@ -50,6 +51,9 @@ figure { margin: 1rem 0; break-inside: avoid; }
 figure img { max-width: 100%; height: auto; }
 figcaption { font-size: 0.85rem; color: #555; }
 .gaps { border: 2px solid #9e2a2b; padding: 0.5rem 1rem; }
+.story p { max-width: 48rem; }
+.story .box { border: 2px solid #b26b00; background: #fff8e6; padding: 0.2rem 1rem;
+              margin: 1rem 0; max-width: 48rem; }
 @media print {
   body { margin: 0; max-width: none; font-size: 10pt; }
   nav { break-after: page; }
@@ -66,14 +70,27 @@ def _e(value: Any) -> str:
     return html.escape(safe_text(str(value)), quote=True)
 
 
-def html_table(table: Table) -> str:
-    frame = table.frame
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                "Dec")  # fmt: skip
+
+
+def header(column: str) -> str:
+    """A column's header as people write it (t CO₂e, kBtu/ft², a month column as "Jan 2025")."""
+    month = _MONTH.match(column)
+    if month:
+        return f"{_MONTH_NAMES[int(month.group(2)) - 1]} {month.group(1)}"
+    return str(labels.unit_text(label(column)))
+
+
+def html_table(table: Table, conventions: str | None = None) -> str:
+    frame = labels.view(table.frame, conventions)
     if frame.empty:
         return '<p class="note">No data.</p>'
     numeric = [frame[c].dtype.kind in "iuf" for c in frame.columns]
     num = ' class="num"'
     head = "".join(
-        f'<th{num if n else ""} scope="col">{_e(label(c))}</th>'
+        f'<th{num if n else ""} scope="col">{_e(header(c))}</th>'
         for c, n in zip(frame.columns, numeric, strict=True)
     )
     body = []
@@ -95,13 +112,18 @@ def _figure_html(key: str, caption: str, report: Report) -> str:
     )
 
 
+def _css_paper(meta: dict[str, Any]) -> str:
+    return "letter" if meta.get("paper") == "letter" else "A4"
+
+
 def to_html(report: Report) -> str:
     m = report.meta
+    conventions = m.get("units")
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{_e(m['title'])} {_e(m['period']['from'])} to {_e(m['period']['to'])}</title>",
-        f"<style>{CSS}</style></head><body>",
+        f"<style>{CSS.replace('size: A4', 'size: ' + _css_paper(m))}</style></head><body>",
         f'<header><h1>{_e(m["title"])}</h1><dl class="meta">',
     ]
     for key, value in meta_rows(report)[2:]:
@@ -111,18 +133,19 @@ def to_html(report: Report) -> str:
         items = "".join(f"<li>{_e(g)}</li>" for g in m["gaps"])
         parts.append(f'<div class="gaps"><strong>Missing factors: these sources are left out '
                      f"of the totals.</strong><ul>{items}</ul></div>")  # fmt: skip
-    nav = ["<nav><h2>Contents</h2><ol>"]
+    nav = ['<nav><h2>Contents</h2><ol><li><a href="#section-story">At a glance</a></li>']
     for key, title, tables in report.by_section():
         links = "".join(f'<li><a href="#{_e(t.key)}">{_e(t.title)}</a></li>' for t in tables)
         nav.append(f'<li><a href="#section-{_e(key)}">{_e(title)}</a><ul>{links}</ul></li>')
     parts.append("".join(nav) + "</ol></nav>")
+    parts.append(story_html(report))
     for key, title, tables in report.by_section():
         parts.append(f'<section id="section-{_e(key)}"><h2>{_e(title)}</h2>')
         if key == "summary":
             cards = "".join(
                 f'<div class="kpi"><div class="v">{_e(fmt(r[1]))} <small>{_e(r[2])}</small></div>'
                 f'<div class="m">{_e(r[0])}</div></div>'
-                for r in rows(report["summary"])
+                for r in rows(labels.view(report["summary"], conventions))
             )
             parts.append(f'<div class="kpis">{cards}</div>')
         for chart_key, caption, _ in charts.CHARTS:
@@ -133,11 +156,29 @@ def to_html(report: Report) -> str:
                 continue
             parts.append(f'<h3 id="{_e(table.key)}">{_e(table.title)}</h3>')
             if table.note:
-                parts.append(f'<p class="note">{_e(table.note)}</p>')
-            parts.append(html_table(table))
+                parts.append(f'<p class="note">{_e(labels.note(table.note))}</p>')
+            parts.append(html_table(table, conventions))
         parts.append("</section>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
+
+
+def story_html(report: Report) -> str:
+    """The executive story: plain sentences from the tables, the trajectory chart, the box of
+    what the data cannot yet support."""
+    if report.story is None:
+        return ""
+    parts = ['<section id="section-story" class="story"><h2>At a glance</h2>']
+    for block in report.story.blocks:
+        inner = (f"<h3>{_e(block['heading'])}</h3>"
+                 + "".join(f"<p>{_e(s)}</p>" for s in block["sentences"]))  # fmt: skip
+        parts.append(f'<div class="box">{inner}</div>' if block["box"] else inner)
+        if block["key"] == "targets" and charts.applies("trajectory", report):
+            caption = dict((k, c) for k, c, _ in charts.CHARTS)["trajectory"]
+            parts.append(_figure_html("trajectory", caption, report).replace(
+                'id="chart-trajectory"', 'id="story-trajectory"'))  # fmt: skip
+    parts.append("</section>")
+    return "".join(parts)
 
 
 def write_html(report: Report, path: Path) -> Path:
@@ -147,17 +188,25 @@ def write_html(report: Report, path: Path) -> Path:
 
 # --- PDF ---------------------------------------------------------------------------------------
 
-PAGE = (11.69, 8.27)  # A4 landscape, inches
-_USABLE_PT = (0.92 * PAGE[0] * 72, 0.78 * PAGE[1] * 72)  # table area, points
-_MONO = "monospace"
-#: The PDF's 14 standard fonts are not embedded glyph by glyph, which makes writing fast.
+#: Page sizes, landscape, inches: US Letter for US (and Canadian) facilities, A4 elsewhere.
+PAPERS = {"letter": (11.0, 8.5), "a4": (11.69, 8.27)}
+PAGE = PAPERS["a4"]  # the default page (charts drawn for the HTML keep their own size)
+
+
+def paper_size(report: Report) -> tuple[float, float]:
+    return PAPERS.get(report.meta.get("paper") or "a4", PAGE)
+
+
+#: Fonts are embedded (TrueType subsets, Type 42) so every reader shows the same glyphs and
+#: names beyond Latin-1 (Köln, Éloi, ₂) render; DejaVu ships with matplotlib. A CJK font
+#: installed on the system (Noto Sans CJK and the like) is used as a fallback when present.
 PDF_RC = {
-    "pdf.use14corefonts": True,
+    "pdf.use14corefonts": False,
+    "pdf.fonttype": 42,
     "font.family": "sans-serif",
-    "font.sans-serif": ["Helvetica"],
-    "font.monospace": ["Courier"],
+    "font.sans-serif": ["DejaVu Sans"],
+    "font.monospace": ["DejaVu Sans Mono"],
     "axes.unicode_minus": False,
-    "font.weight": "medium",  # the core fonts' regular weight is named Medium
     "text.parse_math": False,  # a name with two $ signs is text, not mathtext
 }
 
@@ -166,72 +215,81 @@ def _wrap(text: str, width: int) -> list[str]:
     return textwrap.wrap(text, width=width, break_long_words=True) or [""]
 
 
-def _text_table(table: Table) -> tuple[float, list[str], list[str]]:
-    """Font size, header lines and body lines of a table set in a monospace font.
+#: Average width of a character of DejaVu Sans, in ems (digits are 0.636, lower case less).
+_EM = 0.6
+_GAP = 2  # characters between columns
 
-    One text object per page keeps PDF writing fast; long text cells wrap onto more lines.
-    """
-    frame = table.frame
+
+def _text_table(
+    table: Table, conventions: str | None = None, page: tuple[float, float] = PAGE
+) -> dict[str, Any]:
+    """A table laid out for a page: font size, column widths (characters), which columns are
+    numbers (right-aligned), and the header and body as printed lines of cells (a long text
+    cell wraps onto more lines). Each column is drawn as one text object, so no padding is
+    laid out glyph by glyph and numbers align on their right edge."""
+    frame = labels.view(table.frame, conventions)
     columns = list(frame.columns)
     numeric = [frame[c].dtype.kind in "iuf" for c in columns]
     text = [
         [safe_text(fmt(v, c), PDF_CELL_MAX) for v, c in zip(row, columns, strict=True)]
         for row in rows(frame)
     ]
+    for i in range(len(columns)):  # mixed columns (metric/value) align as numbers
+        if not numeric[i] and text and all(_NUMBER.fullmatch(r[i] or "0") for r in text):
+            numeric[i] = True
     widths = [
-        max([min(len(label(c)), 18)] + [len(r[i]) for r in text]) for i, c in enumerate(columns)
+        max([min(len(header(c)), 18)] + [len(r[i]) for r in text]) for i, c in enumerate(columns)
     ]
     widths = [min(w, 60) for w in widths]
-    while sum(widths) + 2 * len(widths) > 200 and max(widths) > 14:
+    while sum(widths) + _GAP * len(widths) > 200 and max(widths) > 14:
         widths[widths.index(max(widths))] -= 1
 
-    def lines_of(cells: list[str], align_right: list[bool]) -> list[str]:
+    def lines_of(cells: list[str]) -> list[list[str]]:
         wrapped = [_wrap(c, w) for c, w in zip(cells, widths, strict=True)]
-        out = []
-        for k in range(max(len(w) for w in wrapped)):
-            parts = []
-            for w, width, right in zip(wrapped, widths, align_right, strict=True):
-                piece = w[k] if k < len(w) else ""
-                parts.append(piece.rjust(width) if right else piece.ljust(width))
-            out.append("  ".join(parts).rstrip())
-        return out
+        return [[w[k] if k < len(w) else "" for w in wrapped]
+                for k in range(max(len(w) for w in wrapped))]  # fmt: skip
 
-    header = lines_of([label(c) for c in columns], numeric)
-    body: list[str] = []
+    head = lines_of([header(c) for c in columns])
+    body: list[list[str]] = []
     for row in text:
-        body += lines_of(row, numeric)
-    chars = sum(widths) + 2 * (len(widths) - 1)
-    size = max(4.5, min(8.5, _USABLE_PT[0] / (0.602 * max(chars, 1))))
-    return size, header, body
+        body += lines_of(row)
+    chars = sum(widths) + _GAP * (len(widths) - 1)
+    usable = 0.92 * page[0] * 72
+    size = max(4.5, min(8.5, usable / (_EM * max(chars, 1))))
+    return {"size": size, "widths": widths, "numeric": numeric, "header": head, "body": body}
 
 
+_NUMBER = re.compile(r"-?[\d,]*\.?\d+(e[-+]?\d+)?%?")
 _TOP, _BOTTOM = 0.90, 0.07  # table area on a page, figure fraction
-_HEIGHT_PT = (_TOP - _BOTTOM) * PAGE[1] * 72
 _HEADING_PT, _NOTE_PT, _GAP_PT = 16.0, 9.5, 12.0
 
 
-def _page(title: str, number: int, footer: str) -> Any:
+def _page(title: str, number: int, footer: str, page: tuple[float, float] = PAGE) -> Any:
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=PAGE)
+    fig = Figure(figsize=page)
     _decorate(fig, title, number, footer)
     return fig
 
 
 def _decorate(fig: Any, title: str, number: int, footer: str) -> None:
-    fig.text(0.04, 0.95, title, fontsize=14, weight="bold", va="top")
+    fig.text(0.04, 0.95, title, fontsize=14, weight="bold", va="top", color="#1f3b73")
     fig.text(0.04, 0.03, footer, fontsize=7, color="#666666")
     fig.text(0.96, 0.03, f"Page {number}", fontsize=7, color="#666666", ha="right")
 
 
-def _pack(tables: list[Table]) -> list[list[dict[str, Any]]]:
+def _pack(
+    tables: list[Table], conventions: str | None = None, page: tuple[float, float] = PAGE
+) -> list[list[dict[str, Any]]]:
     """Tables of a section laid out on pages: small ones share a page, long ones split."""
+    height = (_TOP - _BOTTOM) * page[1] * 72
     pages: list[list[dict[str, Any]]] = [[]]
-    remaining = _HEIGHT_PT
+    remaining = height
     for table in tables:
-        size, header, body = _text_table(table)
+        laid = _text_table(table, conventions, page)
+        size, header, body = laid["size"], laid["header"], laid["body"]
         line = size * 1.25
-        note = _wrap(table.note, 190) if table.note else []
+        note = _wrap(labels.note(table.note), 190) if table.note else []
         start, part = 0, 0
         while True:
             notes = note if part == 0 else []
@@ -240,25 +298,27 @@ def _pack(tables: list[Table]) -> list[list[dict[str, Any]]]:
             left = max(1, len(body) - start)
             if fits < min(left, 4) and pages[-1]:
                 pages.append([])
-                remaining = _HEIGHT_PT
+                remaining = height
                 continue
             take = max(1, min(left, fits))
             chunk = body[start : start + take]
             title = table.title + (" (continued)" if part else "")
-            pages[-1].append({"key": table.key, "title": title, "note": notes, "size": size,
-                              "header": header, "body": chunk, "part": part})  # fmt: skip
+            pages[-1].append({**laid, "key": table.key, "title": title, "note": notes,
+                              "body": chunk, "part": part})  # fmt: skip
             remaining -= fixed + max(1, len(chunk)) * line
             start += take
             part += 1
             if start >= len(body):
                 break
             pages.append([])
-            remaining = _HEIGHT_PT
+            remaining = height
     return [p for p in pages if p]
 
 
 def _draw_blocks(fig: Any, blocks: list[dict[str, Any]]) -> None:
-    per_pt = 1 / (PAGE[1] * 72)
+    width, height = fig.get_size_inches()
+    per_pt = 1 / (height * 72)
+    per_char_x = 1 / (width * 72)
     y = _TOP
     for block in blocks:
         size = block["size"]
@@ -269,14 +329,22 @@ def _draw_blocks(fig: Any, blocks: list[dict[str, Any]]) -> None:
             fig.text(0.04, y, "\n".join(block["note"]), fontsize=7, color="#555555", va="top",
                      style="italic", linespacing=1.2)  # fmt: skip
             y -= _NOTE_PT * per_pt * len(block["note"])
-        fig.text(0.04, y, "\n".join(block["header"]), fontsize=size, family=_MONO,
-                 weight="bold", va="top", linespacing=1.25)  # fmt: skip
-        y -= line * len(block["header"]) + line * 0.2
+        body = block["body"] or [["(no data)"] + [""] * (len(block["widths"]) - 1)]
+        head_h = line * len(block["header"]) + line * 0.2
+        x = 0.04
+        for i, (w, right) in enumerate(zip(block["widths"], block["numeric"], strict=True)):
+            col_w = w * _EM * size * per_char_x
+            at, ha = (x + col_w, "right") if right else (x, "left")
+            head = "\n".join(r[i] for r in block["header"])
+            fig.text(at, y, head, fontsize=size, weight="bold", va="top", ha=ha,
+                     multialignment=ha, linespacing=1.25)  # fmt: skip
+            cells = "\n".join(r[i] for r in body)
+            fig.text(at, y - head_h - line * 0.4, cells, fontsize=size, va="top", ha=ha,
+                     multialignment=ha, linespacing=1.25)  # fmt: skip
+            x += col_w + _GAP * _EM * size * per_char_x
+        y -= head_h
         fig.add_artist(_rule(y))
         y -= line * 0.4
-        body = block["body"] or ["(no data)"]
-        fig.text(0.04, y, "\n".join(body), fontsize=size, family=_MONO, weight="medium",
-                 va="top", linespacing=1.25)  # fmt: skip
         y -= line * len(body) + _GAP_PT * per_pt
 
 
@@ -284,6 +352,19 @@ def _rule(y: float) -> Any:
     from matplotlib.lines import Line2D
 
     return Line2D([0.04, 0.96], [y, y], color="#888888", linewidth=0.6)
+
+
+#: Fonts with CJK glyphs, tried after DejaVu Sans (which has none) when installed.
+CJK_FONTS = ("Noto Sans CJK JP", "Noto Sans CJK SC", "Noto Sans JP", "Source Han Sans",
+             "WenQuanYi Zen Hei", "IPAGothic", "IPAexGothic", "Droid Sans Fallback")  # fmt: skip
+
+
+def pdf_fonts() -> list[str]:
+    """DejaVu Sans, then whichever CJK fonts the system has (matplotlib falls back per glyph)."""
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return ["DejaVu Sans", *(name for name in CJK_FONTS if name in installed)]
 
 
 def write_pdf(report: Report, path: Path) -> Path:
@@ -296,7 +377,7 @@ def write_pdf(report: Report, path: Path) -> Path:
     level = fonts.level
     fonts.setLevel(logging.ERROR)  # "using medium" notes about the core fonts are expected
     try:
-        with matplotlib.rc_context(PDF_RC):
+        with matplotlib.rc_context({**PDF_RC, "font.sans-serif": pdf_fonts()}):
             return _write_pdf(report, path)
     finally:
         fonts.setLevel(level)
@@ -320,42 +401,96 @@ def pdf_pages(report: Report) -> Iterator[Any]:
     """The PDF's pages as figures, in order: cover, contents, then by section its charts (a page
     each) and its tables (packed, split across pages when long)."""
     m = report.meta
+    page = paper_size(report)
     period = f"{m['period']['from']} to {m['period']['to']}"
     footer = safe_text(f"{m['title']} - {', '.join(m['facilities'])}", 150) + f" - {period}"
     plan: list[tuple[str, str, Any]] = []  # (kind, page title, payload) after cover, contents
     contents: list[tuple[str, int, int]] = []  # (text, level, page)
+    front = 2 if report.story is not None else 1  # the cover, the story's text
+    if report.story is not None and charts.applies("trajectory", report):
+        front += 1
+    contents.append(("At a glance", 0, 2))
+    start = front + 2  # after the contents page
     for key, title, tables in report.by_section():
-        contents.append((title, 0, len(plan) + 3))
+        tables = [t for t in tables if t.key not in PDF_SKIP]
+        contents.append((title, 0, len(plan) + start))
         for chart_key, caption, func in charts.CHARTS:
             if CHART_SECTIONS[chart_key] == key and charts.applies(chart_key, report):
                 plan.append(("chart", f"{title}: {caption}", func))
-        for blocks in _pack(tables):
+        for blocks in _pack(tables, m.get("units"), page):
             for block in blocks:
                 if block["part"] == 0:
-                    contents.append((block["title"], 1, len(plan) + 3))
+                    contents.append((block["title"], 1, len(plan) + start))
             plan.append(("tables", title, blocks))
-    yield _cover(report, footer)
-    yield _contents(contents, footer)
-    for number, (kind, title, payload) in enumerate(plan, start=3):
+    yield _cover(report, footer, page)
+    if report.story is not None:
+        yield _story_page(report, footer, page)
+        if front == 3:
+            fig = dict((k, f) for k, _, f in charts.CHARTS)["trajectory"](report)
+            fig.set_size_inches(page)
+            charts.place(fig, extra_top=0.6, extra_bottom=0.4)
+            _decorate(fig, "At a glance: progress against the target", 3, footer)
+            yield fig
+    yield _contents(contents, footer, page, front + 1)
+    for number, (kind, title, payload) in enumerate(plan, start=start):
         if kind == "chart":
             fig = payload(report)
-            fig.set_size_inches(PAGE)
+            fig.set_size_inches(page)
             charts.place(fig, extra_top=0.6, extra_bottom=0.4)
             _decorate(fig, title, number, footer)
         else:
-            fig = _page(title, number, footer)
+            fig = _page(title, number, footer, page)
             _draw_blocks(fig, payload)
         yield fig
 
 
-def _cover(report: Report, footer: str) -> Any:
+#: Tables the PDF leaves to the spreadsheet: Portfolio Manager's upload rows (``--format
+#: pm-xlsx`` writes them ready for upload) and the long form of the source x month pivot the
+#: PDF shows; XLSX, CSV, JSON and HTML keep them.
+PDF_SKIP = {"pm_meter_entries", "ghg_by_category_month"}
+
+
+def _story_page(report: Report, footer: str, page: tuple[float, float]) -> Any:
+    """The story's text on one page, in two columns; what the data cannot support boxed."""
+    from matplotlib.patches import Rectangle
+
+    fig = _page("At a glance", 2, footer, page)
+    width, height = page
+    per_pt = 1 / (height * 72)
+    chars = int(0.43 * width * 72 / (0.52 * 9.0))
+    left = [b for b in report.story.blocks if b["key"] in ("headline", "drivers", "targets")]
+    right = [b for b in report.story.blocks if b not in left]
+    for x, blocks in ((0.04, left), (0.52, right)):
+        y = 0.88
+        for block in blocks:
+            top = y
+            y_text = y - (6 * per_pt if block["box"] else 0)
+            fig.text(x + (0.01 if block["box"] else 0), y_text, block["heading"], fontsize=11,
+                     weight="bold", va="top", color="#1f3b73")  # fmt: skip
+            y_text -= 17 * per_pt
+            for sentence in block["sentences"]:
+                lines = _wrap(safe_text(sentence, PDF_CELL_MAX), chars - (3 if block["box"] else 0))
+                fig.text(x + (0.01 if block["box"] else 0), y_text, "\n".join(lines),
+                         fontsize=9, va="top", linespacing=1.3)  # fmt: skip
+                y_text -= (len(lines) * 9 * 1.3 + 5) * per_pt
+            if block["box"]:
+                y_text -= 4 * per_pt
+                fig.add_artist(Rectangle((x, y_text), 0.44, top - y_text, fill=True,
+                                         facecolor="#fff8e6", edgecolor="#b26b00",
+                                         linewidth=1.2, zorder=-1,
+                                         transform=fig.transFigure))  # fmt: skip
+            y = y_text - 12 * per_pt
+    return fig
+
+
+def _cover(report: Report, footer: str, page: tuple[float, float] = PAGE) -> Any:
     m = report.meta
-    fig = _page("", 1, footer)
+    fig = _page("", 1, footer, page)
     fig.text(0.08, 0.8, safe_text(m["title"], 60), fontsize=28, weight="bold")
     fig.text(0.08, 0.73, safe_text(", ".join(m["facilities"]), 90), fontsize=16)
     fig.text(0.08, 0.68, f"{m['period']['from']} to {m['period']['to']}", fontsize=14)
     y = 0.58
-    for metric, value, unit in rows(report["summary"]):
+    for metric, value, unit in rows(labels.view(report["summary"], m.get("units"))):
         fig.text(0.08, y, metric, fontsize=11)
         fig.text(0.6, y, f"{fmt(value)} {unit}", fontsize=11, ha="right", weight="bold")
         y -= 0.032
@@ -372,8 +507,13 @@ def _cover(report: Report, footer: str) -> Any:
     return fig
 
 
-def _contents(contents: list[tuple[str, int, int]], footer: str) -> Any:
-    fig = _page("Contents", 2, footer)
+def _contents(
+    contents: list[tuple[str, int, int]],
+    footer: str,
+    page: tuple[float, float] = PAGE,
+    number: int = 2,
+) -> Any:
+    fig = _page("Contents", number, footer, page)
     per_column = 42
     for i, (text, level, page) in enumerate(contents):
         col, row = divmod(i, per_column)

@@ -27,6 +27,7 @@ from greencare.reports.model import SCHEMA_ID, Report
 from greencare.storage.inventory import load_activity
 
 M3_TO_US_GAL = 264.172052358
+FT2_PER_M2 = 10.763910417
 
 
 #: Reduction from the baseline's Scope 1+2, by year (HHS Health Sector Climate Pledge).
@@ -99,6 +100,8 @@ def build_report(
     allow_gaps: bool = False,
     generated: str | None = None,
     title: str | None = None,
+    units: str | None = None,
+    paper: str | None = None,
 ) -> Report:
     """The sustainability report for a period (a year, or ``start``..``end`` as YYYY-MM).
 
@@ -107,10 +110,12 @@ def build_report(
     location-based targets); ``target`` lists (year, reduction from the baseline's Scope 1+2)
     milestones, reached linearly (default: those stored targets, else :data:`DEFAULT_TARGET`).
     Progress is by fiscal year when the ``fiscal-year-start`` setting is not January; every
-    stored target gets its own progress rows (``target_progress``). ``generated`` is an optional timestamp written into the report (none by default,
-    so the same data gives the same bytes).
+    stored target gets its own progress rows (``target_progress``). ``generated`` is an optional
+    timestamp written into the report (none by default, so the same data gives the same bytes).
+    ``units`` ("us": kBtu, ft², lb; "metric": kWh, GJ, m², kg) and ``paper`` ("letter", "a4")
+    follow the facilities' country unless given (:func:`conventions`).
     """
-    from greencare.reports import frameworks, progress, waste, weather
+    from greencare.reports import frameworks, progress, story, waste, weather
 
     first, last = services.period_months(year, start, end)
     plan = target_plan(db, last, baseline_year, target)
@@ -141,6 +146,7 @@ def build_report(
                  "fiscal_start": plan["fiscal_start"], "stored_targets": plan["stored"]},
     )  # fmt: skip
     names = sorted(ctx.facilities["name"])
+    chosen = conventions(ctx.facilities, units=units, paper=paper)
     meta = {
         "schema": SCHEMA_ID,
         "title": title or "Sustainability report",
@@ -155,6 +161,7 @@ def build_report(
         "allow_gaps": allow_gaps,
         "gaps": list(inventory.gaps),
         "generated": generated,
+        **chosen,
     }
     # Shown only when used, so a report without targets or fiscal years reads as it always did.
     if plan["fiscal_start"] != 1:
@@ -173,8 +180,57 @@ def build_report(
     frameworks.framework_tables(ctx, report, baseline_year)
     frameworks.quality_tables(ctx, report)
     frameworks.methodology_tables(ctx, report)
+    story.story_tables(ctx, report, baseline_year)
     report.tables["summary"].frame = headline(ctx, report)
+    for key in DETAIL_TABLES:  # long tables read in the appendix (all of them in XLSX and CSV)
+        if key in report.tables:
+            report.tables[key].section = "detail"
+    report.story = story.write_story(ctx, report, baseline_year)
+    report.add("story_figures", "Figures and their sources", "sources",
+               story.figure_table(report.story, report),
+               "Every figure of the first pages, the table and cell it is read from, and the "
+               "command that shows the emission lines behind it.")  # fmt: skip
     return report
+
+
+#: Tables moved to the appendix: the body shows their pivot or chart.
+DETAIL_TABLES = (
+    "ghg_by_category_month",
+    "energy_by_month",
+    "intensity_by_month",
+    "waste_by_month",
+    "ghg_by_gas",
+    "trajectory",
+    "pm_meter_entries",
+)
+
+
+#: Countries whose reports use US units (kBtu, ft², lb) and US Letter paper.
+US_UNITS = {"US"}
+LETTER_PAPER = {"US", "CA", "MX"}
+UNITS, PAPERS = ("us", "metric"), ("letter", "a4")
+
+
+def conventions(
+    facilities: pd.DataFrame, *, units: str | None = None, paper: str | None = None
+) -> dict[str, str]:
+    """The report's units and paper: as given, else the facilities' country (a system report:
+    the country with the most floor area, so the larger estate reads its own units)."""
+    for value, allowed, name in ((units, UNITS, "units"), (paper, PAPERS, "paper")):
+        if value is not None and value not in allowed:
+            raise InputError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    country = ""
+    if not facilities.empty:
+        area = facilities["floor_area_m2"].astype(float).fillna(0.0)
+        weights = area.groupby(facilities["country"].fillna("").str.upper()).sum()
+        counts = facilities["country"].fillna("").str.upper().value_counts()
+        order = sorted(counts.index, key=lambda c: (-weights.get(c, 0.0), -counts[c], c))
+        country = order[0]
+    auto_units = "us" if country in US_UNITS else "metric"
+    auto_paper = "letter" if country in LETTER_PAPER else "a4"
+    source = f"facilities' country ({country})" if country else "default"
+    return {"units": units or auto_units, "paper": paper or auto_paper,
+            "conventions_from": "report option" if units and paper else source}  # fmt: skip
 
 
 def target_plan(
@@ -335,10 +391,30 @@ def ghg_tables(ctx: Context, report: Report) -> None:
     by_cat_month["co2e_t"] = by_cat_month.pop("co2e_kg").astype(float) / 1000.0
     report.add(
         "ghg_by_category_month",
-        "Emissions by source and month (location-based)",
+        "Emissions by source and month (location-based), long form",
         "ghg",
         by_cat_month.sort_values(["month", "scope", "category"]),
     )
+    report.add("emissions_by_source_month", "Emissions by source and month (location-based)",
+               "ghg", source_month_pivot(by_cat_month, ctx.months),
+               "t CO₂e; one row per source, one column per month.")  # fmt: skip
+
+
+def source_month_pivot(long: pd.DataFrame, months: list[str]) -> pd.DataFrame:
+    """Source x month (t CO2e) with a total column and a total row: one page for a year."""
+    columns = ["scope", "label", *months, "total_t"]
+    if long.empty:
+        return pd.DataFrame(columns=columns)
+    frame = long.assign(label=long["category"].map(_label))
+    wide = frame.pivot_table(index=["scope", "label"], columns="month", values="co2e_t",
+                             aggfunc="sum", fill_value=0.0)  # fmt: skip
+    wide = wide.reindex(columns=months, fill_value=0.0)
+    wide["total_t"] = wide.sum(axis=1)
+    wide = wide.reset_index()
+    total = {"scope": "", "label": "Total", **{m: wide[m].sum() for m in [*months, "total_t"]}}
+    wide = pd.concat([wide, pd.DataFrame([total])], ignore_index=True)
+    wide.columns.name = None
+    return wide[columns]
 
 
 # --- energy and water --------------------------------------------------------------------------
@@ -413,6 +489,7 @@ def energy_tables(ctx: Context, report: Report) -> None:
     by_fac["site_eui_kbtu_ft2"] = by_fac["site_kbtu"] / by_fac["floor_area_ft2"] * annual
     by_fac["source_eui_kbtu_ft2"] = by_fac["source_kbtu"] / by_fac["floor_area_ft2"] * annual
     by_fac["site_eui_gj_m2"] = by_fac["site_gj"] / by_fac["floor_area_m2"] * annual
+    by_fac["site_eui_kwh_m2"] = by_fac["site_kwh"] / by_fac["floor_area_m2"] * annual
     by_fac = by_fac.merge(_currency_cost(kwh, ["facility_id"]), on="facility_id", how="left")
     report.add(
         "energy_by_facility",
@@ -429,6 +506,7 @@ def energy_tables(ctx: Context, report: Report) -> None:
                 "site_eui_kbtu_ft2",
                 "source_eui_kbtu_ft2",
                 "site_eui_gj_m2",
+                "site_eui_kwh_m2",
                 "cost",
                 "currency",
             ]
@@ -495,9 +573,12 @@ def headline(ctx: Context, report: Report) -> pd.DataFrame:
         ("Total (market-based)", t["total_market"], "t CO2e"),
         ("Site energy", site, "kBtu"),
         ("Site energy", site / KWH_TO_KBTU * KWH_TO_GJ, "GJ"),
+        ("Site energy", site / KWH_TO_KBTU, "kWh"),
         ("Site EUI", eui, "kBtu/ft2/yr"),
+        ("Site EUI", eui / KWH_TO_KBTU * FT2_PER_M2, "kWh/m2/yr"),
         ("Total waste", k["total_kg"], "kg"),
         ("Waste per staffed bed per day", k["kg_per_bed_day"] * KG_TO_LB, "lb/bed-day"),
+        ("Waste per staffed bed per day", k["kg_per_bed_day"], "kg/bed-day"),
         ("RMW share", k["rmw_pct"], "%"),
         ("Recycling / diversion rate", k["diversion_pct"], "%"),
     ]

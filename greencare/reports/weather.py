@@ -29,6 +29,7 @@ MODEL_COLUMNS = [
 NORMALISED_COLUMNS = [
     "facility", "year", "status", "detail", "model", "fit_for_savings", "site_kwh",
     "normalised_kwh", "normalised_site_eui_kbtu_ft2", "normalised_source_eui_kbtu_ft2",
+    "normalised_site_eui_kwh_m2", "normalised_source_eui_kwh_m2",
     "change_vs_baseline_pct", "normal_weather_source",
 ]  # fmt: skip
 SAVINGS_COLUMNS = [
@@ -241,6 +242,8 @@ def _normalised_rows(name: str, base_year: int, report_year: int, res: dict[str,
             "site_kwh": n["actual_site_kwh"], "normalised_kwh": n["normalised_site_kwh"],
             "normalised_site_eui_kbtu_ft2": n["normalised_site_eui_kbtu_per_ft2"],
             "normalised_source_eui_kbtu_ft2": n["normalised_source_eui_kbtu_per_ft2"],
+            "normalised_site_eui_kwh_m2": _kwh_m2(n["normalised_site_eui_kbtu_per_ft2"]),
+            "normalised_source_eui_kwh_m2": _kwh_m2(n["normalised_source_eui_kbtu_per_ft2"]),
             "normal_weather_source": n["normal_weather_source"],
         })  # fmt: skip
     if base_year in values and report_year in values and values[base_year]:
@@ -264,3 +267,10 @@ def reasons(report: Report) -> list[str]:
         return []
     frame = report["weather_models"]
     return [f"{r.facility}: {r.detail}" for r in frame.itertuples() if r.status != "fitted"]
+
+
+def _kwh_m2(kbtu_ft2: float | None) -> float | None:
+    """kBtu/ft²/yr as kWh/m²/yr (the metric report's EUI): x 0.293071 kWh/kBtu / 0.092903 m²/ft²."""
+    from greencare.core.summary import KWH_TO_KBTU, M2_TO_FT2
+
+    return None if kbtu_ft2 is None else kbtu_ft2 / KWH_TO_KBTU * M2_TO_FT2

@@ -94,8 +94,12 @@ def to_json_data(report: Report) -> dict[str, Any]:
         {"key": key, "title": title, "tables": [t.key for t in items]}
         for key, title, items in report.by_section()
     ]
-    return {"schema": report.meta["schema"], "meta": _plain(report.meta),
-            "sections": sections, "tables": tables}  # fmt: skip
+    out = {"schema": report.meta["schema"], "meta": _plain(report.meta),
+           "sections": sections, "tables": tables}  # fmt: skip
+    if report.story is not None:  # the sentences; their figures are the story_figures table
+        out["story"] = [{k: b[k] for k in ("key", "heading", "box", "sentences")}
+                        for b in report.story.blocks]  # fmt: skip
+    return out
 
 
 def _plain(value: Any) -> Any:
@@ -147,6 +151,9 @@ def meta_rows(report: Report) -> list[list[Any]]:
         ["pins", "; ".join(f"{k}={v}" for k, v in m["pins"].items())],
         ["allow_gaps", m["allow_gaps"]],
     ]
+    if m.get("units"):
+        out.append(["units", _CONVENTIONS.get(m["units"], m["units"])])
+        out.append(["paper", {"letter": "US Letter", "a4": "A4"}.get(m["paper"], m["paper"])])
     if m.get("fiscal_year_start_month"):  # only when fiscal years do not start in January
         from greencare.core.fiscal import MONTH_NAMES
 
@@ -158,6 +165,8 @@ def meta_rows(report: Report) -> list[list[Any]]:
         out.append(["generated", m["generated"]])
     return out
 
+
+_CONVENTIONS = {"us": "US (kBtu, kBtu/ft², lb)", "metric": "metric (kWh, kWh/m², kg)"}
 
 #: What an empty header value means, so no human-readable header row is ever blank.
 _EMPTY_META = {
@@ -212,11 +221,15 @@ def _md_cell(value: Any, column: str = "") -> str:
     return re.sub(r"\s*\n\s*", " ", text)
 
 
-def markdown_table(table: Table) -> str:
-    frame = table.frame
+def markdown_table(table: Table, conventions: str | None = None) -> str:
+    from greencare.reports import labels
+
+    frame = labels.view(table.frame, conventions)
     if frame.empty:
         return "_No data._\n"
-    header = [_md_cell(label(c)) for c in frame.columns]
+    from greencare.reports.render import header as column_header
+
+    header = [_md_cell(column_header(c)) for c in frame.columns]
     numeric = [frame[c].dtype.kind in "iuf" for c in frame.columns]
     lines = ["| " + " | ".join(header) + " |",
              "| " + " | ".join("---:" if n else "---" for n in numeric) + " |"]  # fmt: skip
@@ -229,20 +242,28 @@ def markdown_table(table: Table) -> str:
 
 
 def to_markdown(report: Report) -> str:
+    from greencare.reports import labels
+
     m = report.meta
     out = [f"# {_md_cell(m['title'])}", ""]
     out += [
         f"- **{_md_cell(meta_label(k))}**: {_md_cell(meta_value(k, v))}"
         for k, v in meta_rows(report)[2:]
     ]
+    if report.story is not None:
+        out += ["", "## At a glance"]
+        for block in report.story.blocks:
+            out += ["", f"### {_md_cell(block['heading'])}", ""]
+            text = " ".join(_md_cell(s) for s in block["sentences"])
+            out.append(f"> {text}" if block["box"] else text)
     for key, title, tables in report.by_section():
         out += ["", f"## {_md_cell(title)}"]
         out += markdown_charts(report, key)
         for table in tables:
             out += ["", f"### {_md_cell(table.title)}", ""]
             if table.note:
-                out += [f"_{_md_cell(table.note)}_", ""]
-            out.append(markdown_table(table).rstrip("\n"))
+                out += [f"_{_md_cell(labels.note(table.note))}_", ""]
+            out.append(markdown_table(table, m.get("units")).rstrip("\n"))
     return "\n".join(out) + "\n"
 
 

@@ -103,3 +103,22 @@ async def test_the_database_file_is_refused_as_output(small_db_path: Path) -> No
     assert db.execute("SELECT count(*) FROM readings").fetchone()[0] == count > 0
     assert path.read_bytes().startswith(b"SQLite format 3\x00")
     db.close()
+
+
+async def test_paper_and_units_chosen_on_the_form(small_db, tmp_path: Path) -> None:
+    """The US hospital's report would be kBtu/ft²; the form's choice makes it metric."""
+    app = GreencareApp(db=small_db, mode="reports")
+    app.report_dir = tmp_path
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#rep-format", Select).value = "md"
+        screen.query_one("#rep-units", Select).value = "metric"
+        await pilot.pause()
+        output = screen.query_one("#rep-output", Input).value
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not screen.running, timeout=60)
+        assert "Written" in str(screen.query_one("#rep-result", Static).content)
+    text = Path(output).read_text()
+    assert "Site EUI (kWh/m²/yr)" in text and "kBtu/ft²" not in text
+    assert "metric (kWh, kWh/m², kg)" in text and "A4" in text

@@ -29,6 +29,10 @@ SUFFIX = {"html": ".html", "pdf": ".pdf", "xlsx": ".xlsx", "csv": "", "md": ".md
 #: (value, label): what to do when an emission factor is missing (the CLI's --strict).
 GAP_POLICIES = [("gaps", "write it, listing the missing factors"),
                 ("strict", "refuse while any factor is missing")]  # fmt: skip
+#: (value, label): paper and units (the CLI's --paper and --units); "auto" follows the country.
+CONVENTIONS = [("auto", "from the facilities' country"),
+               ("us", "US Letter; kBtu, kBtu/ft², lb"),
+               ("metric", "A4; kWh, kWh/m², kg")]  # fmt: skip
 STAGES = 3  # build the tables, write the file, done
 
 
@@ -98,6 +102,10 @@ class ReportsScreen(SectionScreen):
                 yield Label("Missing", classes="field-label")
                 yield SafeSelect([(label, value) for value, label in GAP_POLICIES], value="gaps",
                                  allow_blank=False, id="rep-gaps", compact=True)  # fmt: skip
+                yield Label("", classes="field-error")
+                yield Label("Paper", classes="field-label")
+                yield SafeSelect([(label, value) for value, label in CONVENTIONS], value="auto",
+                                 allow_blank=False, id="rep-units", compact=True)  # fmt: skip
                 yield Label("", classes="field-error")
                 yield Label("Format", classes="field-label")
                 yield SafeSelect([(label, value) for value, label in FORMATS], value="html",
@@ -260,6 +268,9 @@ class ReportsScreen(SectionScreen):
                 pins[family] = value
         out["pins"] = pins or None
         out["strict"] = self.query_one("#rep-gaps", Select).value == "strict"
+        units = self.query_one("#rep-units", Select).value
+        if units in ("us", "metric"):
+            out["units"], out["paper"] = units, "letter" if units == "us" else "a4"
         return out
 
     # -- building ------------------------------------------------------------------------------------
