@@ -248,3 +248,48 @@ def rebuild(db: Database) -> int:
         db.execute("DELETE FROM reading_hours")
         store(db, hours)
     return int(db.execute("SELECT count(*) FROM reading_hours").fetchone()[0])
+
+
+def has_hours(db: Database, meter_id: int) -> bool:
+    """Whether the meter has any rolled-up interval hours (one indexed look-up)."""
+    if not _exists(db):
+        return False
+    row = db.conn.execute(
+        "SELECT 1 FROM reading_hours WHERE meter_id = ? LIMIT 1", [meter_id]
+    ).fetchone()
+    return row is not None
+
+
+def meter_months(db: Database, meter_id: int, canonical_unit: str) -> pd.DataFrame:
+    """A meter's monthly use (canonical unit) and cost from ``reading_months``: columns month,
+    quantity, cost (NaN where some of the month's use carries no cost: never a partial cost)."""
+    rows = db.conn.execute(
+        "SELECT month, sum(quantity_canonical), sum(cost), "
+        "sum(CASE WHEN currency = '' AND quantity_canonical != 0 THEN 1 ELSE 0 END) "
+        "FROM reading_months WHERE meter_id = ? GROUP BY month ORDER BY month",
+        [meter_id],
+    ).fetchall()
+    out = pd.DataFrame(rows, columns=["month", "quantity", "cost", "unpriced"])
+    out["quantity"] = out["quantity"].astype(float)
+    out["cost"] = out["cost"].astype(float).where(out["unpriced"] == 0, np.nan)
+    return out[["month", "quantity", "cost"]]
+
+
+def billed_demand(db: Database, meter_id: int) -> list[dict[str, Any]]:
+    """A meter's readings longer than an hour (bills) that carry a billed demand, each with the
+    highest interval power whose reading starts inside the bill's period (None without any)."""
+    if not _exists(db):
+        return []
+    rows = db.conn.execute(
+        "SELECT r.id, r.start_utc, r.end_utc, r.demand_kw, "
+        "(SELECT max(h.peak_rate) FROM reading_hours h WHERE h.meter_id = r.meter_id "
+        " AND h.peak_start_utc >= r.start_utc AND h.peak_start_utc < r.end_utc "
+        " AND h.hour_utc >= r.start_utc - ? AND h.hour_utc < r.end_utc) "
+        "FROM readings r WHERE r.meter_id = ? AND r.demand_kw IS NOT NULL "
+        "AND r.end_utc - r.start_utc > ? ORDER BY r.start_utc",
+        [MAX_INTERVAL_SECONDS, meter_id, MAX_INTERVAL_SECONDS],
+    ).fetchall()
+    return [
+        {"id": r[0], "start_utc": r[1], "end_utc": r[2], "demand_kw": r[3], "metered_peak": r[4]}
+        for r in rows
+    ]
