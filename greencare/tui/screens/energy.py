@@ -66,6 +66,7 @@ class EnergyScreen(Screen[None]):
         Binding("a", "add_reading", "Add reading", id="energy.add_reading"),
         Binding("ctrl+e", "edit_reading", "Edit reading", id="energy.edit_reading"),
         Binding("delete", "delete_reading", "Delete reading", id="energy.delete_reading"),
+        Binding("v", "interval", "Interval charts", id="energy.interval"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="energy.refresh"),
     ]
 
@@ -202,6 +203,22 @@ class EnergyScreen(Screen[None]):
 
     def action_refresh(self) -> None:
         self.load_facilities()
+
+    def action_interval(self) -> None:
+        """Charts and metrics of the chosen meter's interval data (15-minute, hourly)."""
+        from greencare.tui.screens.interval import IntervalScreen
+
+        if self.meter is None:
+            self.app.notify("Choose a meter first.", severity="warning")
+            return
+        if not services.has_interval_data(self.db, self.meter.id or 0):
+            self.app.notify(
+                f"{self.meter.name} has no interval readings (readings of an hour or less): "
+                "its bills are in the table.",
+                severity="warning",
+            )
+            return
+        self.app.push_screen(IntervalScreen(self.meter.id or 0, self.meter.name))
 
     def action_add_reading(self) -> None:
         from greencare.tui.screens.reading_form import ReadingForm
