@@ -174,8 +174,17 @@ def stored(db: Database) -> pd.DataFrame:
 
 
 def read(db: Database, meter_id: int, start_utc: int | None = None, end_utc: int | None = None):
-    """A meter's stored hours (``HOUR_COLUMNS``) whose start lies in [start, end), for charts."""
-    sql = f"SELECT {', '.join(HOUR_COLUMNS)} FROM reading_hours WHERE meter_id = ?"
+    """A meter's stored hours (``HOUR_COLUMNS``) whose start lies in [start, end), for charts.
+
+    Read as one float array (every column is numeric; an hour without a reading starting in it
+    has no peak, stored NULL, read as NaN) and split into columns: no Python object per value.
+    Epoch seconds are exact in a float64 (below 2**53).
+    """
+    columns = [
+        c if c not in ("peak_rate", "peak_start_utc") else f"coalesce({c}, 'nan')"
+        for c in HOUR_COLUMNS
+    ]
+    sql = f"SELECT {', '.join(columns)} FROM reading_hours WHERE meter_id = ?"
     params: list[Any] = [meter_id]
     if start_utc is not None:
         sql += " AND hour_utc >= ?"
@@ -184,20 +193,23 @@ def read(db: Database, meter_id: int, start_utc: int | None = None, end_utc: int
         sql += " AND hour_utc < ?"
         params.append(int(end_utc))
     rows = db.conn.execute(sql + " ORDER BY hour_utc", params).fetchall()
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(HOUR_COLUMNS)
-    out = pd.DataFrame(
+    array = np.array(rows, dtype=np.float64).reshape(len(rows), len(HOUR_COLUMNS))
+    peak_start = array[:, 5]
+    return pd.DataFrame(
         {
-            "hour_utc": np.asarray(columns[0], dtype=np.int64),
-            "quantity_canonical": np.asarray(columns[1], dtype=float),
-            "seconds": np.asarray(columns[2], dtype=float),
-            "estimated_canonical": np.asarray(columns[3], dtype=float),
-            "peak_rate": np.asarray([np.nan if v is None else v for v in columns[4]], float),
-            "peak_start_utc": pd.array(columns[5], dtype="Int64"),
-            "peak_seconds": np.asarray(columns[6], dtype=np.int64),
-            "readings": np.asarray(columns[7], dtype=np.int64),
+            "hour_utc": array[:, 0].astype(np.int64),
+            "quantity_canonical": array[:, 1],
+            "seconds": array[:, 2],
+            "estimated_canonical": array[:, 3],
+            "peak_rate": array[:, 4],
+            "peak_start_utc": pd.arrays.IntegerArray(
+                np.where(np.isnan(peak_start), 0, peak_start).astype(np.int64),
+                np.isnan(peak_start),
+            ),
+            "peak_seconds": array[:, 6].astype(np.int64),
+            "readings": array[:, 7].astype(np.int64),
         }
     )
-    return out
 
 
 def differences(db: Database) -> list[dict[str, Any]]:
