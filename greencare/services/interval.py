@@ -12,7 +12,6 @@ A meter without readings of at most an hour has no load shape: :class:`NoInterva
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,7 +24,7 @@ from greencare.core import interval as iv
 from greencare.core.errors import InputError, NotFoundError
 from greencare.core.models import Meter
 from greencare.core.tou import DEFAULT_CALENDAR, DEFAULT_SCHEDULE, Schedule, TouCalendar
-from greencare.services.facilities import get_facility, get_meter
+from greencare.services.facilities import get_facility, get_meter, list_meters
 from greencare.storage import hours as hours_store
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -189,14 +188,36 @@ def _month_hours(data: IntervalData, month: str | None) -> pd.DataFrame:
 
 
 def billed_vs_metered(db: Database, meter: int | str) -> list[dict[str, Any]]:
-    """Bills of a meter whose billed demand is below the metered peak of its interval data in
-    the same period (a data-quality warning: the bill's demand window, or the data, is off)."""
+    """Bills of a meter whose billed demand is below the metered peak of interval data in the
+    same period: a data-quality warning (the bill's demand, its window, or the data is off).
+
+    A meter's readings never overlap, so interval data for a bill's period is on another meter
+    of the same facility and commodity (the same supply read by a smart meter, or a sub-meter):
+    the bill's demand cannot be lower than any of their peaks. Each entry names that meter.
+    """
+    from greencare.core.periods import format_period
+
     target = get_meter(db, meter)
+    owner = get_facility(db, target.facility_id)
+    siblings = {
+        int(m.id or 0): m.name
+        for m in list_meters(db, facility=target.facility_id)
+        if m.commodity == target.commodity and hours_store.has_hours(db, int(m.id or 0))
+    }
+    if target.id is not None and hours_store.has_hours(db, int(target.id)):
+        siblings[int(target.id)] = target.name
     out = []
+    if not siblings:
+        return out
+    tz = owner.timezone or "UTC"
     for bill in hours_store.billed_demand(db, int(target.id or 0)):
-        peak = bill["metered_peak"]
-        if peak is None or bill["demand_kw"] is None or math.isnan(peak):
+        found = hours_store.peak_between(db, sorted(siblings), bill["start_utc"], bill["end_utc"])
+        if found is None or bill["demand_kw"] + 1e-9 >= found[0]:
             continue
-        if bill["demand_kw"] + 1e-9 < peak:
-            out.append(bill)
+        start, end = format_period(bill["start_utc"], bill["end_utc"], tz)
+        out.append({
+            **bill, "start": start, "end": end, "metered_peak": found[0],
+            "interval_meter": siblings[found[1]],
+            "peak_start": pd.Timestamp(found[2], unit="s", tz="UTC").tz_convert(tz).isoformat(),
+        })  # fmt: skip
     return out

@@ -288,20 +288,27 @@ def meter_months(db: Database, meter_id: int, canonical_unit: str) -> pd.DataFra
 
 
 def billed_demand(db: Database, meter_id: int) -> list[dict[str, Any]]:
-    """A meter's readings longer than an hour (bills) that carry a billed demand, each with the
-    highest interval power whose reading starts inside the bill's period (None without any)."""
-    if not _exists(db):
-        return []
+    """A meter's readings longer than an hour (bills) that carry a billed demand."""
     rows = db.conn.execute(
-        "SELECT r.id, r.start_utc, r.end_utc, r.demand_kw, "
-        "(SELECT max(h.peak_rate) FROM reading_hours h WHERE h.meter_id = r.meter_id "
-        " AND h.peak_start_utc >= r.start_utc AND h.peak_start_utc < r.end_utc "
-        " AND h.hour_utc >= r.start_utc - ? AND h.hour_utc < r.end_utc) "
-        "FROM readings r WHERE r.meter_id = ? AND r.demand_kw IS NOT NULL "
-        "AND r.end_utc - r.start_utc > ? ORDER BY r.start_utc",
-        [MAX_INTERVAL_SECONDS, meter_id, MAX_INTERVAL_SECONDS],
+        "SELECT id, start_utc, end_utc, demand_kw FROM readings WHERE meter_id = ? "
+        "AND demand_kw IS NOT NULL AND end_utc - start_utc > ? ORDER BY start_utc",
+        [meter_id, MAX_INTERVAL_SECONDS],
     ).fetchall()
-    return [
-        {"id": r[0], "start_utc": r[1], "end_utc": r[2], "demand_kw": r[3], "metered_peak": r[4]}
-        for r in rows
-    ]
+    return [{"id": r[0], "start_utc": r[1], "end_utc": r[2], "demand_kw": r[3]} for r in rows]
+
+
+def peak_between(
+    db: Database, meter_ids: list[int], start_utc: int, end_utc: int
+) -> tuple[float, int, int] | None:
+    """The highest interval power of any of the meters whose reading starts in [start, end):
+    (power, meter id, reading start), or None without interval data there."""
+    if not meter_ids or not _exists(db):
+        return None
+    row = db.conn.execute(
+        f"SELECT peak_rate, meter_id, peak_start_utc FROM reading_hours WHERE meter_id IN "
+        f"({', '.join('?' * len(meter_ids))}) AND hour_utc > ? AND hour_utc < ? "
+        "AND peak_start_utc >= ? AND peak_start_utc < ? ORDER BY peak_rate DESC, peak_start_utc "
+        "LIMIT 1",
+        [*meter_ids, start_utc - MAX_INTERVAL_SECONDS, end_utc, start_utc, end_utc],
+    ).fetchone()
+    return None if row is None else (float(row[0]), int(row[1]), int(row[2]))
