@@ -56,6 +56,7 @@ async def open_interval(app: GreencareApp, pilot) -> IntervalScreen:
         await pilot.press("down")
     await pilot.pause()
     assert app.screen.meter.name == METER
+    assert str(app.screen.query_one("#status").content).endswith("· v charts")
     await pilot.press("v")
     await wait_until(pilot, lambda: getattr(app.screen, "data", None) is not None)
     screen = app.screen
@@ -173,6 +174,7 @@ async def test_a_meter_without_interval_data_says_so(demo_path: Path) -> None:
         await wait_until(pilot, lambda: bool(getattr(app.screen, "meters", None)))
         bills_only = app.screen.meter.name
         assert bills_only != METER
+        assert "v charts" not in str(app.screen.query_one("#status").content)
         await pilot.press("v")
         await pilot.pause()
         assert not isinstance(app.screen, IntervalScreen)

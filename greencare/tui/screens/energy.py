@@ -66,7 +66,7 @@ class EnergyScreen(Screen[None]):
         Binding("a", "add_reading", "Add reading", id="energy.add_reading"),
         Binding("ctrl+e", "edit_reading", "Edit reading", id="energy.edit_reading"),
         Binding("delete", "delete_reading", "Delete reading", id="energy.delete_reading"),
-        Binding("v", "interval", "Interval charts", id="energy.interval"),
+        Binding("v", "interval", "Interval charts", show=False, id="energy.interval"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="energy.refresh"),
     ]
 
@@ -163,7 +163,8 @@ class EnergyScreen(Screen[None]):
         if rows:
             table.move_cursor(row=min(cursor if cursor >= 0 else len(rows) - 1, len(rows) - 1))
             first, last = self.page_offset + 1, self.page_offset + len(rows)
-            self.set_status(f"rows {first:,}–{last:,} of {self.total:,} · PgUp/PgDn pages")
+            charts = " · v charts" if services.has_interval_data(self.db, meter.id or 0) else ""
+            self.set_status(f"rows {first:,}–{last:,} of {self.total:,} · PgUp/PgDn pages{charts}")
         else:
             self.set_status("No readings yet. Press a to add a reading.")
 
