@@ -179,3 +179,54 @@ async def test_a_meter_without_interval_data_says_so(demo_path: Path) -> None:
         await pilot.pause()
         assert not isinstance(app.screen, IntervalScreen)
         assert any("no interval readings" in str(n.message) for n in app._notifications)
+
+
+async def test_bill_form_takes_demand_and_warns_below_the_metered_peak(demo_path, tmp_path) -> None:
+    import shutil
+
+    from greencare.tui.screens.reading_form import ReadingForm
+
+    path = tmp_path / "demo.db"
+    shutil.copy(demo_path, path)
+    with sqlite3.connect(path) as conn:
+        reading_id, start = conn.execute(
+            "SELECT r.id, date(r.start_utc, 'unixepoch') FROM readings r JOIN meters m "
+            "ON m.id = r.meter_id WHERE m.name = 'Main electric' AND r.start_utc >= 1760140800 "
+            "ORDER BY r.start_utc LIMIT 1"
+        ).fetchone()  # the bill from 2025-10-11
+    app = GreencareApp(db_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("e")
+        await wait_until(pilot, lambda: bool(getattr(app.screen, "facilities", None)))
+        for _ in range([f.name for f in app.screen.facilities].index("Riverside General Hospital")):
+            await pilot.press("down")
+        await pilot.pause()
+        energy = app.screen
+        app.screen.query_one("#meters", DataTable).focus()
+        for _ in range([m.name for m in energy.meters].index("Main electric")):
+            await pilot.press("down")
+        await pilot.pause()
+        table = energy.query_one("#readings", DataTable)
+        keys = [row.key.value for row in table.ordered_rows]
+        table.focus()
+        table.move_cursor(row=keys.index(str(reading_id)))
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert isinstance(app.screen, ReadingForm)
+        form = app.screen
+        assert form.query_one("#demand_kw").region.height == 1  # visible at 80x24
+        assert 0 < form.query_one("#save").region.bottom <= 24
+        form.query_one("#demand_kw").value = "500"
+        form.query_one("#demand_cost").value = "abc"
+        await pilot.pause()
+        assert "'abc' is not a number" in str(form.query_one("#error-demand").content)
+        form.query_one("#demand_cost").value = "3,000"
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: app.screen is energy)
+        with sqlite3.connect(path) as conn:
+            stored = conn.execute("SELECT demand_kw, demand_cost FROM readings WHERE id = ?",
+                                  [reading_id]).fetchone()  # fmt: skip
+        assert stored == (500.0, 3000.0)
+        messages = [str(n.message) for n in app._notifications]
+        assert any(m.startswith("billed demand 500.0 kW") and "Central plant electric" in m
+                   for m in messages), messages  # fmt: skip

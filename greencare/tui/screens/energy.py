@@ -205,6 +205,11 @@ class EnergyScreen(Screen[None]):
     def action_refresh(self) -> None:
         self.load_facilities()
 
+    def _warn(self, row: dict[str, Any]) -> None:
+        """What the save was accepted over (a billed demand below the metered peak...)."""
+        for warning in row.get("warnings", []):
+            self.app.notify(warning, title="Check this bill", severity="warning")
+
     def action_interval(self) -> None:
         """Charts and metrics of the chosen meter's interval data (15-minute, hourly)."""
         from greencare.tui.screens.interval import IntervalScreen
@@ -237,6 +242,7 @@ class EnergyScreen(Screen[None]):
                 f"Saved {row['quantity']:,.2f} {row['unit']} for {row['start']} to {row['end']}.",
                 title="Reading added",
             )
+            self._warn(row)
 
         self.app.push_screen(ReadingForm(self.db, meter, self.facility), saved)
 
@@ -265,6 +271,7 @@ class EnergyScreen(Screen[None]):
                 f"{row['start']} to {row['end']}.",
                 title="Reading corrected",
             )
+            self._warn(row)
 
         self.app.push_screen(ReadingForm(self.db, meter, self.facility, existing), saved)
 
