@@ -100,3 +100,19 @@ def test_portfolio_manager_upload_template_headers(db, power, tmp_path: Path) ->
 
     assert _norm("Demand (kW) (Optional)") in ENTRY_FIELDS["demand_kw"]
     assert _norm("Demand Cost ($) (Optional)") in ENTRY_FIELDS["demand_cost"]
+
+
+def test_demand_round_trips_through_the_pm_upload_workbook(db, power, tmp_path: Path) -> None:
+    services.add_reading(db, meter="Power", start="2025-01-01", end="2025-01-31", quantity=100000,
+                         cost=12000, demand_kw=650, demand_cost=4200.5)  # fmt: skip
+    services.add_reading(db, meter="Power", start="2025-02-01", end="2025-02-28", quantity=90000)
+    out = tmp_path / "upload.xlsx"
+    services.export_bills(db, out, year=2025)
+    import pandas as pd
+
+    from greencare.importers.portfolio_manager import PortfolioManager
+
+    frame = pd.concat(list(PortfolioManager().read(out, ImportOptions())))
+    frame = frame.sort_values("start_raw")
+    assert frame["demand_kw"].tolist()[0] == 650.0 and frame["demand_cost"].tolist()[0] == 4200.5
+    assert frame["demand_kw"].isna().tolist()[1]
