@@ -2,7 +2,8 @@
 
 Builds the demo database in a temporary folder, drives the app with Textual's Pilot and saves
 what a person would see at 100x30: ``docs/tui-*.svg`` (the README's first two) and one capture
-per section in ``docs/screens/``.
+per section in ``docs/screens/``, and the interval charts of the demo's 15-minute meter
+(``docs/screens/interval-*.svg``; ``python docs/screenshots.py interval`` captures only those).
 """
 
 from __future__ import annotations
@@ -82,5 +83,40 @@ async def capture() -> None:
             app.save_screenshot("tui-add-reading.svg", path=str(OUT))
 
 
+#: The interval view's tabs (key, file name) as the README shows them.
+INTERVAL_TABS = [("1", "profile"), ("2", "heatmap"), ("3", "load-duration"),
+                 ("4", "year-on-year"), ("5", "metrics")]  # fmt: skip
+
+
+async def capture_interval() -> None:
+    """Energy -> Riverside General Hospital -> Central plant electric -> v, each chart."""
+    SCREENS.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        db_path = Path(tmp) / "demo.db"
+        build_demo(db_path)
+        app = GreencareApp(db_path=db_path, mode="energy")
+        async with app.run_test(size=SIZE) as pilot:
+            await _wait(pilot, lambda: bool(getattr(app.screen, "facilities", None)))
+            names = [f.name for f in app.screen.facilities]
+            for _ in range(names.index("Riverside General Hospital")):
+                await pilot.press("down")
+            await pilot.pause(0.3)
+            app.screen.query_one("#meters").focus()
+            for _ in range([m.name for m in app.screen.meters].index("Central plant electric")):
+                await pilot.press("down")
+            await pilot.press("v")
+            await _wait(pilot, lambda: getattr(app.screen, "data", None) is not None)
+            for _ in range(5):  # July: the summer peak
+                await pilot.press("left_square_bracket")
+            for key, name in INTERVAL_TABS:
+                await pilot.press(key)
+                await pilot.pause(0.5)
+                app.save_screenshot(f"interval-{name}.svg", path=str(SCREENS))
+
+
 if __name__ == "__main__":
-    asyncio.run(capture())
+    import sys
+
+    if sys.argv[1:] != ["interval"]:
+        asyncio.run(capture())
+    asyncio.run(capture_interval())

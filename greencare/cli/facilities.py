@@ -286,3 +286,80 @@ def meter_edit(
         as_json,
         lambda: f"updated meter {updated.id}: {', '.join(sorted(changes))}",
     )
+
+
+@meter.command("profile")
+@click.argument("meter_ref", metavar="METER")
+@click.option("--facility", help="The meter's facility, when meter names repeat.")
+@click.option("--from", "first", metavar="YYYY-MM", help="First local month (default: the first).")
+@click.option("--to", "last", metavar="YYYY-MM", help="Last local month (default: the last).")
+@click.option("--month", metavar="YYYY-MM", help="Only this month (the same as --from M --to M).")
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def meter_profile(
+    ctx: click.Context,
+    meter_ref: str,
+    facility: str | None,
+    first: str | None,
+    last: str | None,
+    month: str | None,
+    as_json: bool,
+) -> None:
+    """Monthly interval metrics of METER: peak demand and when, load factor, base load,
+    after-hours and time-of-use shares, with their definitions."""
+    from greencare import services
+
+    if month and (first or last):
+        raise click.UsageError("give --month, or --from/--to, not both")
+    result = services.interval_profile(
+        _open(ctx, create=False), meter_ref, facility=facility,
+        first_month=month or first, last_month=month or last,
+    )  # fmt: skip
+    _emit(_finite(result), as_json, lambda: _profile_text(result))
+
+
+def _finite(value: Any) -> Any:
+    """NaN (no night hours, no energy) as JSON null, not the invalid ``NaN``."""
+    import math
+
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _profile_text(result: dict[str, Any]) -> str:
+    import math
+
+    power, energy = unit_text(result["power_unit"]), unit_text(result["energy_unit"])
+
+    def num(value: float | None, fmt: str) -> str:
+        return "" if value is None or not math.isfinite(value) else format(value, fmt)
+
+    periods = list(result["months"][0]["tou_shares"]) if result["months"] else []
+    rows = [
+        {
+            "month": m["month"],
+            f"energy ({energy})": num(m["energy"], ",.0f"),
+            "covered": num(m["hours_covered"] / m["hours_in_month"], ".0%"),
+            f"peak ({power})": num(m["peak_power"], ",.1f"),
+            "peak at": (m["peak_start"] or "")[:16].replace("T", " "),
+            "load factor": num(m["load_factor"], ".2f"),
+            f"base ({power})": num(m["base_load"], ",.1f"),
+            "after hours": num(m["after_hours_share"], ".0%"),
+            **{p: num(m["tou_shares"][p], ".0%") for p in periods},
+        }
+        for m in result["months"]
+    ]
+    lines = [
+        f"{result['meter']} ({result['facility']}), local time {result['timezone']}",
+        _table(rows, list(rows[0]) if rows else []),
+        "",
+        "Definitions:",
+        *(f"  {k.replace('_', ' ')}: {v}" for k, v in result["definitions"].items()),
+    ]
+    return "\n".join(lines)

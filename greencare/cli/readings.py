@@ -34,6 +34,8 @@ def reading() -> None:
 @click.option("--cost", help="Amount billed.")
 @click.option("--currency", help="ISO currency code (default from the facility's country).")
 @click.option("--estimated", is_flag=True, help="The bill is an estimate, not a meter read.")
+@click.option("--demand-kw", help="Billed demand (kW) printed on the bill.")
+@click.option("--demand-cost", help="The bill's demand charge (in --currency).")
 @click.option("--facility", help="The meter's facility, when meter names repeat.")
 @ACCEPT_OUTLIER_OPTION
 @JSON_OPTION
@@ -123,6 +125,9 @@ def reading_delete(ctx: click.Context, reading_id: int, as_json: bool) -> None:
 @click.option("--clear-cost", is_flag=True, help="Remove the cost (and its currency).")
 @click.option("--currency", help="New ISO currency code.")
 @click.option("--estimated/--actual", default=None, help="Mark the bill an estimate or a read.")
+@click.option("--demand-kw", help="New billed demand (kW).")
+@click.option("--demand-cost", help="New demand charge.")
+@click.option("--clear-demand", is_flag=True, help="Remove the billed demand and its charge.")
 @ACCEPT_OUTLIER_OPTION
 @JSON_OPTION
 @click.pass_context
@@ -134,14 +139,21 @@ def reading_edit(ctx: click.Context, reading_id: int, as_json: bool, **opts: Any
 
     accept = opts.pop("accept_outlier")
     clear = opts.pop("clear_cost")
+    clear_demand = opts.pop("clear_demand")
     if clear and opts["cost"] is not None:
         raise InputError("give either --cost or --clear-cost, not both")
+    if clear_demand and (opts["demand_kw"] is not None or opts["demand_cost"] is not None):
+        raise InputError("give either --demand-kw/--demand-cost or --clear-demand, not both")
     changes = {k: v for k, v in opts.items() if v is not None}
     if clear:
         changes.update(cost=None, currency=None)
+    if clear_demand:
+        changes.update(demand_kw=None, demand_cost=None)
     if not changes:
         raise InputError("nothing to change: give at least one of the options (see --help)")
     row = services.update_reading(
         _open(ctx, create=False), reading_id, source="cli", accept_outlier=accept, **changes
     )
     _emit(row, as_json, lambda: f"updated reading {reading_id}: {', '.join(sorted(changes))}")
+    for warning in row.get("warnings", []):
+        echo(f"warning: {warning}", err=True)

@@ -20,6 +20,8 @@ Raw chunk columns:
 ``unit``        the unit as written ("" when the file gives none: the meter's unit is used).
 ``cost``        float64 or NaN; ``currency`` text or "".
 ``estimated``   bool.
+``demand_kw``, ``demand_cost`` optional (``DEMAND_RAW_COLUMNS``): billed demand (kW) and its
+                charge, float64 or NaN, with ``demand_kw_raw``, ``demand_cost_raw`` as written.
 ``column``      optional: which file column each raw field came from (for messages), a dict
                 attached to the chunk as ``chunk.attrs["columns"]``.
 """
@@ -54,6 +56,9 @@ RAW_COLUMNS = [
     "currency",
     "estimated",
 ]
+
+#: Optional raw columns: a bill's billed demand (kW) and demand charge ("" / NaN: none).
+DEMAND_RAW_COLUMNS = ["demand_kw", "demand_kw_raw", "demand_cost", "demand_cost_raw"]
 
 
 class FormatError(ValueError):

@@ -12,6 +12,8 @@ Columns are found by header name (case and spacing ignored) or mapped with
   (``kWh``, ``therms``, ``m3``: ``BARE_UNITS``) is the quantity in that unit
 - unit: unit, units, uom
 - cost: cost, charge, amount, total cost, bill amount; currency: currency
+- demand_kw: demand (kW), billed demand (kW), peak demand (kW); demand_cost: demand cost ($),
+  demand charge (both optional: a bill's billed demand and its charge)
 - estimated: estimated, estimate, est, read type
 
 A file with a start column and no end (``Interval Start``), or an end and no start
@@ -43,6 +45,7 @@ import pandas as pd
 from greencare.core.columns import factorize
 from greencare.core.text import quote
 from greencare.importers.base import (
+    DEMAND_RAW_COLUMNS,
     RAW_COLUMNS,
     FormatError,
     ImportOptions,
@@ -66,8 +69,15 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "unit": ("unit", "units", "uom", "usage units", "unit of measure"),
     "cost": ("cost", "charge", "charges", "amount", "total cost", "bill amount", "cost ($)"),
     "currency": ("currency",),
+    "demand_kw": ("demand (kw)", "billed demand (kw)", "peak demand (kw)", "demand kw",
+                  "kw demand", "billed demand kw"),
+    "demand_cost": ("demand cost ($)", "demand cost", "demand charge", "demand charges",
+                    "demand charge ($)"),
     "estimated": ("estimated", "estimate", "est", "read type", "estimation"),
 }  # fmt: skip
+
+#: The optional bill fields of demand (read when the header has them).
+_DEMAND = ("demand_kw", "demand_cost")
 
 #: Headers that are a unit alone and so name the quantity column and its unit (lower case ->
 #: the unit as greencare spells it).
@@ -408,7 +418,7 @@ class GenericCsv:
             end_raw, start_raw = start_raw, pd.Series([""] * n, index=chunk.index)
         unit = col("unit") if "unit" in mapping else pd.Series([header_unit] * n, index=chunk.index)
         cost_raw = col("cost")
-        text_numbers = [(names[f], col(f)) for f in ("quantity", "cost")
+        text_numbers = [(names[f], col(f)) for f in ("quantity", "cost", *_DEMAND)
                         if f in mapping and col(f).dtype.kind != "f"]  # fmt: skip
         reading.numbers.settle(lines, text_numbers)
         decimal, thousands = reading.numbers.separators
@@ -432,6 +442,11 @@ class GenericCsv:
         )  # fmt: skip
         frame["start"] = start.reset_index(drop=True)
         frame["end"] = end.reset_index(drop=True)
+        if any(f in mapping for f in _DEMAND):  # billed demand, only when the file has it
+            for f in _DEMAND:
+                frame[f] = parse_numbers(col(f), decimal=decimal, thousands=thousands)
+                frame[f"{f}_raw"] = col(f).to_numpy()
+            return frame[RAW_COLUMNS + DEMAND_RAW_COLUMNS]
         return frame[RAW_COLUMNS]
 
 

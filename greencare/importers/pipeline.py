@@ -185,6 +185,21 @@ def validate(
     has_cost = (raw_cost != "") & pd.notna(raw_cost)
     flag(has_cost & np.isnan(cost), "cost", raw_cost, "not a finite number")
     flag(has_cost & np.isinf(cost), "cost", raw_cost, _TOO_LARGE)
+    demand: dict[str, np.ndarray] = {}  # billed demand (kW) and its charge, when the file has it
+    has_demand_cost = np.zeros(len(chunk), dtype=bool)
+    for name in ("demand_kw", "demand_cost"):
+        if name not in chunk.columns:
+            continue
+        value = chunk[name].to_numpy(dtype=float)
+        raw = chunk[f"{name}_raw"].to_numpy(dtype=object)
+        given = (raw != "") & pd.notna(raw)
+        flag(given & np.isnan(value), name, raw, "not a finite number")
+        flag(given & np.isinf(value), name, raw, _TOO_LARGE)
+        if name == "demand_kw":
+            flag(given & (value < 0), name, raw, "a billed demand cannot be negative")
+        else:
+            has_demand_cost = given
+        demand[name] = np.where(given, value, np.nan)
 
     # Periods, in UTC epoch seconds.
     start, end = _instants(chunk, meter_ids, zones, options)
@@ -215,7 +230,7 @@ def validate(
     if currencies:  # a cost without a currency is in the facility country's currency
         per_key = np.array([currencies.get(int(m.id), "") if m else "" for m in found] or [""])
         fallback = per_key.astype(object)[codes]
-        missing = (currency == "") & has_cost
+        missing = (currency == "") & (has_cost | has_demand_cost)
         currency[missing] = fallback[missing]
         flag(missing & (fallback == ""), "currency", currency, "a cost needs a currency column")
     rows = pd.DataFrame(
@@ -231,6 +246,7 @@ def validate(
             "cost": np.where(has_cost, cost, np.nan),
             "currency": np.where(currency == "", None, currency),
             "estimated": chunk["estimated"].to_numpy(dtype=bool).astype(np.int64),
+            **demand,
         }
     )[~bad]
     # Duplicates and overlaps inside the chunk.

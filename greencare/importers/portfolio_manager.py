@@ -4,7 +4,8 @@ Three layouts, found by their header row (preamble rows above it are skipped):
 
 - **Meter Entries** export (and the *Add Bills to Meters* upload template's "Add Bills-..." tabs):
   one row per bill with Meter ID / Meter Name, Start Date, End Date, Usage/Quantity, Usage Units,
-  Cost ($), Estimation. The meter key is the Meter Name; when one name is used by several PM
+  Cost ($), Estimation, and optionally Demand (kW) and Demand Cost ($) (a bill's billed demand
+  and its charge, into ``demand_kw``/``demand_cost``). The meter key is the Meter Name; when one name is used by several PM
   meters in the workbook (PM's default "Master Meter" is on every property) it is
   ``"<Meter Name> [<Meter ID>]"``; a ``--map`` entry keyed by the PM Meter ID also works. End
   Date is the bill's last day (inclusive), except for a meter whose bills share read dates (an
@@ -15,7 +16,7 @@ Three layouts, found by their header row (preamble rows above it are skipped):
   (``chunk.attrs["pm_meters"]``: :class:`PMMeter`), for the import to find or create its
   facility and meter (``greencare.services.portfolio_manager``). A row with an empty
   usage is skipped; "Not Available" usage is passed on (and reported as not a number);
-  "Not Available" costs are no cost.
+  "Not Available" costs and demands are none.
 - **Monthly Usage** sheet of a data-request report: one row per property and month ("Jan-16"),
   one column per fuel ("Electricity Use (Grid) - Monthly (kBtu)"). Each non-empty value becomes
   one reading for the whole month, keyed by the fuel name without unit or "- Monthly"
@@ -47,6 +48,7 @@ import pandas as pd
 
 from greencare.importers import guard
 from greencare.importers.base import (
+    DEMAND_RAW_COLUMNS,
     RAW_COLUMNS,
     FormatError,
     ImportOptions,
@@ -83,6 +85,8 @@ ENTRY_FIELDS: dict[str, tuple[str, ...]] = {
     "unit": ("usage units", "meter unit", "units"),
     "cost": ("cost ($)", "cost"),
     "estimated": ("estimation?", "estimation"),
+    "demand_kw": ("demand (kw)", "demand (kw) (optional)"),  # export; upload template
+    "demand_cost": ("demand cost ($)", "demand cost ($) (optional)"),
 }
 PROPERTY_ID = ("portfolio manager property id", "property id", "portfolio manager id")
 #: Meter Entries columns that say which property a meter is on and what it measures.
@@ -373,8 +377,9 @@ class PortfolioManager:
 
 
 #: One Meter Entries row with a usage, as text: (line, meter id, meter name, start, end,
-#: usage, unit, cost, estimation), the first two pairs' texts shared between rows.
-_Entry = tuple[int, str, str, str, str, str, str, str, str]
+#: usage, unit, cost, estimation, demand (kW), demand cost), the first two pairs' texts shared
+#: between rows.
+_Entry = tuple[int, str, str, str, str, str, str, str, str, str, str]
 
 
 #: Bills kept for one workbook (as text, until the survey is done): an Excel sheet's row limit.
@@ -402,7 +407,8 @@ def _entry_cells(
     ends: dict[str, set[str]] = defaultdict(set)
     pool: dict[str, str] = {}
     keep: list[_Entry] = []
-    has = {f: f in cols for f in ("delivery", "unit", "cost", "estimated")}
+    has = {f: f in cols for f in ("delivery", "unit", "cost", "estimated", "demand_kw",
+                                  "demand_cost")}  # fmt: skip
     for line, row in _rows(sheet, number + 1):
         mid, name = _meter_id_name(row, cols)
         mid, name = pool.setdefault(mid, mid), pool.setdefault(name, name)
@@ -423,6 +429,8 @@ def _entry_cells(
         unit = _text(_cell(row, cols["unit"])) if has["unit"] else ""
         cost = _text(_cell(row, cols["cost"])) if has["cost"] else ""
         flag = _text(_cell(row, cols["estimated"])) if has["estimated"] else ""
+        kw = _text(_cell(row, cols["demand_kw"])) if has["demand_kw"] else ""
+        kw_cost = _text(_cell(row, cols["demand_cost"])) if has["demand_cost"] else ""
         if budget[0] <= 0:
             raise FormatError(
                 path,
@@ -431,7 +439,7 @@ def _entry_cells(
             )
         budget[0] -= 1
         keep.append((line, mid, name, start, end, _text(usage), pool.setdefault(unit, unit),
-                     cost, pool.setdefault(flag, flag)))  # fmt: skip
+                     cost, pool.setdefault(flag, flag), kw, kw_cost))  # fmt: skip
     return keep, names, starts, ends, (firsts, types)
 
 
@@ -512,11 +520,12 @@ def _entry_rows(
     read_dates: set[str],
     options: ImportOptions,
 ) -> Iterator[tuple]:
-    for line, mid, name, start, end, usage, unit_text, cost, flag in kept:
+    for line, mid, name, start, end, usage, unit_text, cost, flag, kw, kw_cost in kept:
         key = _key(mid, name, names, options)
         unit, scale = pm_unit(unit_text) if unit_text else ("", 1.0)
-        cost = "" if cost.lower() == NOT_AVAILABLE else cost
-        yield (line, key, start, end, mid not in read_dates, usage, scale, unit, cost, flag)
+        cost, kw, kw_cost = ("" if v.lower() == NOT_AVAILABLE else v for v in (cost, kw, kw_cost))
+        yield (line, key, start, end, mid not in read_dates, usage, scale, unit, cost, flag, kw,
+               kw_cost)  # fmt: skip
 
 
 def _monthly_rows(sheet: Any, number: int, header: list[str], cols: dict) -> Iterator[tuple]:
@@ -539,7 +548,7 @@ def _monthly_rows(sheet: Any, number: int, header: list[str], cols: dict) -> Ite
                 continue
             key = fuel if len(properties) <= 1 else f"{fuel} [{_text(_cell(row, prop))}]"
             yield (line, key, first or month_raw, last or month_raw, True, value, scale, unit,
-                   "", "")  # fmt: skip
+                   "", "", "", "")  # fmt: skip
 
 
 def _month(cell: Any) -> tuple[str, str, str]:
@@ -575,7 +584,7 @@ def _chunks(
 def _frame(
     batch: list[tuple], options: ImportOptions, columns: dict, order: DateOrder | None = None
 ) -> pd.DataFrame:
-    line, meter, start_raw, end_raw, inclusive, usage, scale, unit, cost, flag = (
+    line, meter, start_raw, end_raw, inclusive, usage, scale, unit, cost, flag, kw, kw_cost = (
         pd.Series(list(v), dtype=object) for v in zip(*batch, strict=True)
     )
     if order is not None:  # one day/month order for the whole workbook
@@ -603,8 +612,12 @@ def _frame(
             "cost_raw": cost.to_numpy(),
             "currency": "",
             "estimated": parse_flags(flag),
+            "demand_kw": parse_numbers(kw, decimal=options.decimal, thousands=thousands),
+            "demand_kw_raw": kw.to_numpy(),
+            "demand_cost": parse_numbers(kw_cost, decimal=options.decimal, thousands=thousands),
+            "demand_cost_raw": kw_cost.to_numpy(),
         }
-    )[RAW_COLUMNS]
+    )[RAW_COLUMNS + DEMAND_RAW_COLUMNS]
     frame.attrs["columns"] = columns
     if order is not None:
         frame.attrs["date_order"] = order.describe()

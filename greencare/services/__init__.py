@@ -2,7 +2,7 @@
 
 One module per area (``facilities``, ``readings``, ``activity``, ``inventory``, ``imports``,
 ``activity_imports``, ``setup_imports``, ``weather``, ``dashboard``, ``history``, ``demo``, ``outputs``,
-``plausibility``, ``portfolio_manager``, ``targets``); the functions scripts use most are also reachable from the package itself, and
+``plausibility``, ``portfolio_manager``, ``targets``, ``interval``); the functions scripts use most are also reachable from the package itself, and
 each loads its module (and pandas, pint...) only when first used, so a small command stays quick.
 
 Each function takes the database first and plain values as a person or a file gives them
@@ -122,6 +122,16 @@ _export(
     "fiscal_year_of",
 )
 _export("compare", "compare")
+_export(
+    "interval",
+    "NoIntervalData",
+    "IntervalData",
+    "has_interval_data",
+    "interval_profile",
+    "billed_vs_metered",
+)
+_EXPORTS["load_interval"] = ("interval", "load")
+_EXPORTS["interval_metrics"] = ("interval", "metrics")
 _export("baselines", "fit_baseline", "savings", "normalised", "forecast", "monthly_use")
 _EXPORTS["PlausibilityError"] = ("plausibility", "PlausibilityError")
 _EXPORTS["accepting_outliers"] = ("plausibility", "accepting")

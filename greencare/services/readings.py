@@ -43,13 +43,16 @@ def update_reading(
     cost: float | str | Any | None = KEEP,
     currency: str | Any | None = KEEP,
     estimated: bool | Any = KEEP,
+    demand_kw: float | str | Any | None = KEEP,
+    demand_cost: float | str | Any | None = KEEP,
     source: str = "api",
     accept_outlier: bool = False,
 ) -> dict[str, Any]:
     """Correct a stored reading (same meter); validated like ``add_reading``, audited.
 
     Only the fields given change: the others keep their stored values exactly (a cost of
-    118,233.40 stays 118,233.40 when only the quantity is corrected). ``cost=None`` clears it.
+    118,233.40 stays 118,233.40 when only the quantity is corrected, a billed demand stays when
+    the dates are). ``cost=None`` clears it, as ``demand_kw=None`` / ``demand_cost=None`` do.
     """
     rows = list(db.query("SELECT * FROM readings WHERE id = ?", [reading_id]))
     if not rows:
@@ -72,6 +75,8 @@ def update_reading(
         kept(currency, "currency"),
         bool(kept(estimated, "estimated")),
         source,
+        kept(demand_kw, "demand_kw"),
+        kept(demand_cost, "demand_cost"),
     )
     with db.atomic():  # a refusal raised inside rolls the update back
         readings.update_reading(db, reading_id, reading, target, source=source)
@@ -82,7 +87,9 @@ def update_reading(
         )
         plausibility_store.clear_flags(db, "readings", reading_id, source=source)
         _remember_reading(db, target, reading, reading_id, found, source)
-    return get_reading(db, reading_id)
+    row = get_reading(db, reading_id)
+    row["warnings"] = demand_warnings(db, reading_id)
+    return row
 
 
 def _remember_reading(
@@ -118,8 +125,14 @@ def add_reading(
     facility: int | str | None = None,
     source: str = "api",
     accept_outlier: bool = False,
+    demand_kw: float | str | None = None,
+    demand_cost: float | str | None = None,
 ) -> dict[str, Any]:
     """Record a bill or a reading for a meter; returns the stored row.
+
+    ``demand_kw`` / ``demand_cost``: a bill's billed demand (kW) and its charge (optional; the
+    charge is in ``currency``). A billed demand below the metered peak of the meter's interval
+    data in the same period comes back in ``warnings`` (a data-quality check, not a refusal).
 
     ``start`` and ``end`` are dates (an end date is the last day billed, inclusive) or ISO
     date-times; both are read in the facility's time zone unless they carry an offset.
@@ -131,7 +144,8 @@ def add_reading(
     a warning or a refusal is listed in ``accepted_outliers`` (see ``outlier_flags``).
     """
     target = get_meter(db, meter, facility=facility)
-    reading = _reading(db, target, start, end, quantity, unit, cost, currency, estimated, source)
+    reading = _reading(db, target, start, end, quantity, unit, cost, currency, estimated, source,
+                       demand_kw, demand_cost)  # fmt: skip
     with db.atomic():  # stored first so an overlap is reported before plausibility; a refusal
         new_id = readings.add_reading(db, reading, target, source=source)  # rolls it back
         found = plausibility.enforce(
@@ -142,7 +156,25 @@ def add_reading(
         _remember_reading(db, target, reading, new_id, found, source)
     row = get_reading(db, new_id)
     row["warnings"] = [RETIRED_METER] if target.retired else []
+    row["warnings"] += demand_warnings(db, new_id)
     return row
+
+
+def demand_warnings(db: Database, reading_id: int) -> list[str]:
+    """A bill's billed demand against the metered peak of the same meter's interval data in
+    its period: a warning when the bill reads lower (its demand window, or the data, is off)."""
+    row = get_reading(db, reading_id)
+    if row["demand_kw"] is None:
+        return []
+    from greencare.services.interval import billed_vs_metered
+
+    return [
+        f"billed demand {b['demand_kw']:,.1f} kW ({b['start']} to {b['end']}) is below the "
+        f"metered peak {b['metered_peak']:,.1f} kW of {b['interval_meter']} at "
+        f"{b['peak_start'][:16].replace('T', ' ')} in the same period"
+        for b in billed_vs_metered(db, int(row["meter_id"]))
+        if b["id"] == reading_id
+    ]
 
 
 def _reading(
@@ -156,6 +188,8 @@ def _reading(
     currency: str | None,
     estimated: bool,
     source: str,
+    demand_kw: float | str | None = None,
+    demand_cost: float | str | None = None,
 ) -> Reading:
     """A validated Reading for a meter from what a person typed (dates in the facility's zone)."""
     owner = facilities.get_facility(db, target.facility_id)
@@ -172,7 +206,8 @@ def _reading(
             fields[label] = str(exc)
     if fields:
         raise InputError("; ".join(f"{k}: {v}" for k, v in fields.items()), fields)
-    if cost not in (None, "") and not currency:
+    priced = cost not in (None, "") or demand_cost not in (None, "")
+    if priced and not currency:
         currency = default_currency(owner.country)
     data = {
         "meter_id": target.id,
@@ -184,6 +219,8 @@ def _reading(
         "currency": currency or None,
         "estimated": estimated,
         "source": source,
+        "demand_kw": None if demand_kw in (None, "") else _number(demand_kw, "demand_kw"),
+        "demand_cost": None if demand_cost in (None, "") else _number(demand_cost, "demand_cost"),
     }
     reading = _validate(Reading, data, context={"meter": target})
     return reading
@@ -207,6 +244,8 @@ def present_reading(row: dict[str, Any]) -> dict[str, Any]:
         "cost": row["cost"],
         "currency": row["currency"],
         "estimated": bool(row["estimated"]),
+        "demand_kw": row.get("demand_kw"),
+        "demand_cost": row.get("demand_cost"),
         "source": row["source"],
         "batch_id": row["batch_id"],
     }

@@ -174,8 +174,17 @@ def stored(db: Database) -> pd.DataFrame:
 
 
 def read(db: Database, meter_id: int, start_utc: int | None = None, end_utc: int | None = None):
-    """A meter's stored hours (``HOUR_COLUMNS``) whose start lies in [start, end), for charts."""
-    sql = f"SELECT {', '.join(HOUR_COLUMNS)} FROM reading_hours WHERE meter_id = ?"
+    """A meter's stored hours (``HOUR_COLUMNS``) whose start lies in [start, end), for charts.
+
+    Read as one float array (every column is numeric; an hour without a reading starting in it
+    has no peak, stored NULL, read as NaN) and split into columns: no Python object per value.
+    Epoch seconds are exact in a float64 (below 2**53).
+    """
+    columns = [
+        c if c not in ("peak_rate", "peak_start_utc") else f"coalesce({c}, 'nan')"
+        for c in HOUR_COLUMNS
+    ]
+    sql = f"SELECT {', '.join(columns)} FROM reading_hours WHERE meter_id = ?"
     params: list[Any] = [meter_id]
     if start_utc is not None:
         sql += " AND hour_utc >= ?"
@@ -184,20 +193,23 @@ def read(db: Database, meter_id: int, start_utc: int | None = None, end_utc: int
         sql += " AND hour_utc < ?"
         params.append(int(end_utc))
     rows = db.conn.execute(sql + " ORDER BY hour_utc", params).fetchall()
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(HOUR_COLUMNS)
-    out = pd.DataFrame(
+    array = np.array(rows, dtype=np.float64).reshape(len(rows), len(HOUR_COLUMNS))
+    peak_start = array[:, 5]
+    return pd.DataFrame(
         {
-            "hour_utc": np.asarray(columns[0], dtype=np.int64),
-            "quantity_canonical": np.asarray(columns[1], dtype=float),
-            "seconds": np.asarray(columns[2], dtype=float),
-            "estimated_canonical": np.asarray(columns[3], dtype=float),
-            "peak_rate": np.asarray([np.nan if v is None else v for v in columns[4]], float),
-            "peak_start_utc": pd.array(columns[5], dtype="Int64"),
-            "peak_seconds": np.asarray(columns[6], dtype=np.int64),
-            "readings": np.asarray(columns[7], dtype=np.int64),
+            "hour_utc": array[:, 0].astype(np.int64),
+            "quantity_canonical": array[:, 1],
+            "seconds": array[:, 2],
+            "estimated_canonical": array[:, 3],
+            "peak_rate": array[:, 4],
+            "peak_start_utc": pd.arrays.IntegerArray(
+                np.where(np.isnan(peak_start), 0, peak_start).astype(np.int64),
+                np.isnan(peak_start),
+            ),
+            "peak_seconds": array[:, 6].astype(np.int64),
+            "readings": array[:, 7].astype(np.int64),
         }
     )
-    return out
 
 
 def differences(db: Database) -> list[dict[str, Any]]:
@@ -248,3 +260,55 @@ def rebuild(db: Database) -> int:
         db.execute("DELETE FROM reading_hours")
         store(db, hours)
     return int(db.execute("SELECT count(*) FROM reading_hours").fetchone()[0])
+
+
+def has_hours(db: Database, meter_id: int) -> bool:
+    """Whether the meter has any rolled-up interval hours (one indexed look-up)."""
+    if not _exists(db):
+        return False
+    row = db.conn.execute(
+        "SELECT 1 FROM reading_hours WHERE meter_id = ? LIMIT 1", [meter_id]
+    ).fetchone()
+    return row is not None
+
+
+def meter_months(db: Database, meter_id: int, canonical_unit: str) -> pd.DataFrame:
+    """A meter's monthly use (canonical unit) and cost from ``reading_months``: columns month,
+    quantity, cost (NaN where some of the month's use carries no cost: never a partial cost)."""
+    rows = db.conn.execute(
+        "SELECT month, sum(quantity_canonical), sum(cost), "
+        "sum(CASE WHEN currency = '' AND quantity_canonical != 0 THEN 1 ELSE 0 END) "
+        "FROM reading_months WHERE meter_id = ? GROUP BY month ORDER BY month",
+        [meter_id],
+    ).fetchall()
+    out = pd.DataFrame(rows, columns=["month", "quantity", "cost", "unpriced"])
+    out["quantity"] = out["quantity"].astype(float)
+    out["cost"] = out["cost"].astype(float).where(out["unpriced"] == 0, np.nan)
+    return out[["month", "quantity", "cost"]]
+
+
+def billed_demand(db: Database, meter_id: int) -> list[dict[str, Any]]:
+    """A meter's readings longer than an hour (bills) that carry a billed demand."""
+    rows = db.conn.execute(
+        "SELECT id, start_utc, end_utc, demand_kw FROM readings WHERE meter_id = ? "
+        "AND demand_kw IS NOT NULL AND end_utc - start_utc > ? ORDER BY start_utc",
+        [meter_id, MAX_INTERVAL_SECONDS],
+    ).fetchall()
+    return [{"id": r[0], "start_utc": r[1], "end_utc": r[2], "demand_kw": r[3]} for r in rows]
+
+
+def peak_between(
+    db: Database, meter_ids: list[int], start_utc: int, end_utc: int
+) -> tuple[float, int, int] | None:
+    """The highest interval power of any of the meters whose reading starts in [start, end):
+    (power, meter id, reading start), or None without interval data there."""
+    if not meter_ids or not _exists(db):
+        return None
+    row = db.conn.execute(
+        f"SELECT peak_rate, meter_id, peak_start_utc FROM reading_hours WHERE meter_id IN "
+        f"({', '.join('?' * len(meter_ids))}) AND hour_utc > ? AND hour_utc < ? "
+        "AND peak_start_utc >= ? AND peak_start_utc < ? ORDER BY peak_rate DESC, peak_start_utc "
+        "LIMIT 1",
+        [*meter_ids, start_utc - MAX_INTERVAL_SECONDS, end_utc, start_utc, end_utc],
+    ).fetchone()
+    return None if row is None else (float(row[0]), int(row[1]), int(row[2]))

@@ -145,3 +145,16 @@ def test_migration_0010_rolls_up_stored_interval_readings(tmp_path: Path) -> Non
         assert "demand_kw" in db["readings"].columns_dict
     finally:
         db.close()
+
+
+def test_read_gives_no_peak_where_no_reading_starts(db: Database, power: None) -> None:
+    # one hourly reading 00:30-01:30 (10 kWh): hour 1 has half its energy and no peak of its own
+    services.add_reading(db, meter="Power", start=_iso(START + 1800), end=_iso(START + 5400),
+                         quantity=10)  # fmt: skip
+    rows = hours.read(db, 1)
+    assert rows["quantity_canonical"].tolist() == [5.0, 5.0]
+    assert rows["peak_rate"].iloc[0] == 10.0 and rows["peak_rate"].isna().iloc[1]
+    assert rows["peak_start_utc"].iloc[0] == START + 1800 and rows["peak_start_utc"].isna().iloc[1]
+    assert rows["readings"].tolist() == [1, 0]
+    assert str(rows["peak_start_utc"].dtype) == "Int64" and rows["hour_utc"].dtype == "int64"
+    assert hours.read(db, 1, START + 7200).empty

@@ -66,6 +66,7 @@ class EnergyScreen(Screen[None]):
         Binding("a", "add_reading", "Add reading", id="energy.add_reading"),
         Binding("ctrl+e", "edit_reading", "Edit reading", id="energy.edit_reading"),
         Binding("delete", "delete_reading", "Delete reading", id="energy.delete_reading"),
+        Binding("v", "interval", "Interval charts", show=False, id="energy.interval"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="energy.refresh"),
     ]
 
@@ -162,7 +163,8 @@ class EnergyScreen(Screen[None]):
         if rows:
             table.move_cursor(row=min(cursor if cursor >= 0 else len(rows) - 1, len(rows) - 1))
             first, last = self.page_offset + 1, self.page_offset + len(rows)
-            self.set_status(f"rows {first:,}–{last:,} of {self.total:,} · PgUp/PgDn pages")
+            charts = " · v charts" if services.has_interval_data(self.db, meter.id or 0) else ""
+            self.set_status(f"rows {first:,}–{last:,} of {self.total:,} · PgUp/PgDn pages{charts}")
         else:
             self.set_status("No readings yet. Press a to add a reading.")
 
@@ -203,6 +205,27 @@ class EnergyScreen(Screen[None]):
     def action_refresh(self) -> None:
         self.load_facilities()
 
+    def _warn(self, row: dict[str, Any]) -> None:
+        """What the save was accepted over (a billed demand below the metered peak...)."""
+        for warning in row.get("warnings", []):
+            self.app.notify(warning, title="Check this bill", severity="warning")
+
+    def action_interval(self) -> None:
+        """Charts and metrics of the chosen meter's interval data (15-minute, hourly)."""
+        from greencare.tui.screens.interval import IntervalScreen
+
+        if self.meter is None:
+            self.app.notify("Choose a meter first.", severity="warning")
+            return
+        if not services.has_interval_data(self.db, self.meter.id or 0):
+            self.app.notify(
+                f"{self.meter.name} has no interval readings (readings of an hour or less): "
+                "its bills are in the table.",
+                severity="warning",
+            )
+            return
+        self.app.push_screen(IntervalScreen(self.meter.id or 0, self.meter.name))
+
     def action_add_reading(self) -> None:
         from greencare.tui.screens.reading_form import ReadingForm
 
@@ -219,6 +242,7 @@ class EnergyScreen(Screen[None]):
                 f"Saved {row['quantity']:,.2f} {row['unit']} for {row['start']} to {row['end']}.",
                 title="Reading added",
             )
+            self._warn(row)
 
         self.app.push_screen(ReadingForm(self.db, meter, self.facility), saved)
 
@@ -247,6 +271,7 @@ class EnergyScreen(Screen[None]):
                 f"{row['start']} to {row['end']}.",
                 title="Reading corrected",
             )
+            self._warn(row)
 
         self.app.push_screen(ReadingForm(self.db, meter, self.facility, existing), saved)
 

@@ -29,10 +29,17 @@ FIELDS = (
     ("cost", "Cost", "optional, e.g. 1234.56"),
     ("currency", "Currency", "e.g. USD"),
 )
+#: A bill's billed demand and its charge (electricity meters only): (id, placeholder).
+DEMAND_FIELDS = (("demand_kw", "kW"), ("demand_cost", "charge"))
 
 
 class ReadingForm(KeepsTyping, ModalScreen[dict[str, Any] | None]):
     """Add a reading to one meter. Dismisses with the stored reading, or None if cancelled."""
+
+    DEFAULT_CSS = """
+    ReadingForm #demand-row { height: 1; width: 100%; }
+    ReadingForm .demand-input { width: 1fr; margin-right: 1; }
+    """
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
@@ -48,6 +55,8 @@ class ReadingForm(KeepsTyping, ModalScreen[dict[str, Any] | None]):
         self.facility = facility
         self.existing = existing  # a stored reading (services.present_reading) to correct
         self._loaded: dict[str, Any] = {}  # the form's text as opened on ``existing``
+        #: Billed demand (kW) and its charge are asked for on electricity bills.
+        self.has_demand = meter.commodity.value == "electricity"
 
     def compose(self) -> ComposeResult:
         choices = list(units.unit_choices(self.meter.commodity))
@@ -81,6 +90,13 @@ class ReadingForm(KeepsTyping, ModalScreen[dict[str, Any] | None]):
                     yield Label(label, classes="field-label")
                     yield Input(placeholder=placeholder, id=field_id, compact=True)
                     yield Label("", id=f"error-{field_id}", classes="field-error")
+                if self.has_demand:
+                    yield Label("Demand", classes="field-label")
+                    with Horizontal(id="demand-row"):
+                        for field_id, placeholder in DEMAND_FIELDS:
+                            yield Input(placeholder=placeholder, id=field_id, compact=True,
+                                        classes="demand-input")  # fmt: skip
+                    yield Label("", id="error-demand", classes="field-error")
                 yield Label("", classes="field-label")
                 yield Checkbox("Estimated bill", id="estimated", compact=True)
                 yield Label("", id="error-estimated", classes="field-error")
@@ -104,8 +120,10 @@ class ReadingForm(KeepsTyping, ModalScreen[dict[str, Any] | None]):
                 "currency": str(old.get("currency") or ""),
                 "unit": old["unit"],
                 "estimated": bool(old.get("estimated")),
+                "demand_kw": numbers.plain(old.get("demand_kw")),
+                "demand_cost": numbers.plain(old.get("demand_cost")),
             }
-            for field_id, *_ in FIELDS:
+            for field_id in self._text_fields():
                 self.query_one(f"#{field_id}", Input).value = self._loaded[field_id]
             self.query_one("#unit", Select).value = old["unit"]
             self.query_one("#estimated", Checkbox).value = self._loaded["estimated"]
@@ -138,14 +156,19 @@ class ReadingForm(KeepsTyping, ModalScreen[dict[str, Any] | None]):
             except periods.PeriodError as exc:
                 return str(exc)
             return self._period_order()
-        if field in ("quantity", "cost") and text:
+        if field in ("quantity", "cost", "demand_kw", "demand_cost") and text:
             try:
                 number = float(text.replace(",", ""))
             except ValueError:
                 return f"{text!r} is not a number"
             if field == "quantity" and number < 0 and not self.meter.net_metering:
                 return "must not be negative"
+            if field == "demand_kw" and number < 0:
+                return "a billed demand must not be negative"
         return ""
+
+    def _text_fields(self) -> list[str]:
+        return [f for f, *_ in FIELDS] + ([f for f, _ in DEMAND_FIELDS] if self.has_demand else [])
 
     def _period_order(self) -> str:
         start = self.query_one("#start", Input).value.strip()
@@ -158,6 +181,7 @@ class ReadingForm(KeepsTyping, ModalScreen[dict[str, Any] | None]):
         return ""
 
     def _show(self, field: str, message: str) -> None:
+        field = "demand" if field in ("demand_kw", "demand_cost") else field
         try:
             label = self.query_one(f"#error-{field}", Label)
         except Exception:
@@ -176,7 +200,7 @@ class ReadingForm(KeepsTyping, ModalScreen[dict[str, Any] | None]):
     def action_save(self) -> None:
         from greencare.core.errors import GreencareError  # busy, full, read-only database
 
-        values = {field_id: self.query_one(f"#{field_id}", Input).value for field_id, *_ in FIELDS}
+        values = {f: self.query_one(f"#{f}", Input).value for f in self._text_fields()}
         required = {"start": "First day", "end": "Last day", "quantity": "Quantity"}
         self._clear_errors()
         missing = [k for k in required if not values[k].strip()]
@@ -193,6 +217,8 @@ class ReadingForm(KeepsTyping, ModalScreen[dict[str, Any] | None]):
             "currency": values["currency"] or None,
             "estimated": self.query_one("#estimated", Checkbox).value,
         }
+        for field_id, _ in DEMAND_FIELDS if self.has_demand else ():
+            fields[field_id] = values[field_id] or None
         if self.existing:
             # A correction writes only the fields the user changed; the rest stay as stored.
             typed = {**values, "unit": fields["unit"], "estimated": fields["estimated"]}

@@ -1,0 +1,189 @@
+"""Benchmark: the dashboard's start against a floor, and each interval chart against the read.
+
+Run by hand: ``python bench/interval.py [--years 10] [--repeat 5] [--starts 3]``.
+
+1. Dashboard start ratio, on the demo database (built in a temporary folder). Each run is a
+   fresh interpreter (imports count, as they do for a person starting the app), timed from
+   interpreter start to:
+     * ``minimal``: a bare Textual app with one Static, mounted (``App.run_test``, headless);
+     * ``inventory``: the dashboard's figures computed without any UI
+       (``services.dashboard.dashboard``), the floor of what the dashboard must do;
+     * ``dashboard``: ``GreencareApp`` on the demo, until the emissions card shows figures.
+   Runs alternate; the medians and the ratios dashboard / minimal and dashboard / (minimal +
+   inventory) are printed. The issue's target: the dashboard within 1.5x the minimal app.
+2. Chart times, against reading the hours as one set of columns (``services.load_interval``):
+   on the demo's interval meter (one year of 15-minute data, 35,040 readings, 8,760 hours) and
+   on a throw-away meter with ``--years`` of 15-minute data (a decade: 350,400 readings), each
+   chart's computation (daily profile, heat map of the last month, load-duration curve, month
+   against last year from the monthly roll-up, the monthly metrics). Medians of ``--repeat``
+   runs, each as a multiple of the read. Targets (issue 15): any chart under 0.5 s for a year
+   and under 2 s for a decade, read included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+_MINIMAL = """
+import time, asyncio
+t0 = time.perf_counter()
+from textual.app import App
+from textual.widgets import Static
+class Minimal(App):
+    def compose(self):
+        yield Static("ready", id="s")
+async def main():
+    app = Minimal()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+asyncio.run(main())
+print(time.perf_counter() - t0 + START)
+"""
+
+_INVENTORY = """
+import time
+t0 = time.perf_counter()
+from greencare.services import dashboard
+from greencare.services.database import open_db
+dashboard.dashboard(open_db(DB))
+print(time.perf_counter() - t0 + START)
+"""
+
+_DASHBOARD = """
+import time, asyncio
+t0 = time.perf_counter()
+from greencare.tui.app import GreencareApp
+async def main():
+    app = GreencareApp(db_path=DB)
+    async with app.run_test(size=(100, 30)) as pilot:
+        while "S1 " not in str(app.screen.query_one("#card-emissions").content):
+            await pilot.pause(0.01)
+asyncio.run(main())
+print(time.perf_counter() - t0 + START)
+"""
+
+
+def _start_cost() -> float:
+    """The interpreter's own start (python -c pass), added to every in-process timing."""
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    return time.perf_counter() - t0
+
+
+def _run(code: str, db: Path, start: float) -> float:
+    script = f"START = {start!r}\nDB = {str(db)!r}\n" + code
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True)  # fmt: skip
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def dashboard_start(db: Path, runs: int) -> None:
+    start = statistics.median(_start_cost() for _ in range(3))
+    times: dict[str, list[float]] = {"minimal": [], "inventory": [], "dashboard": []}
+    for _ in range(runs):
+        times["minimal"].append(_run(_MINIMAL, db, start))
+        times["inventory"].append(_run(_INVENTORY, db, start))
+        times["dashboard"].append(_run(_DASHBOARD, db, start))
+    med = {k: statistics.median(v) for k, v in times.items()}
+    print(f"dashboard start on the demo ({runs} alternating runs, fresh interpreters):")
+    for name, value in med.items():
+        print(f"  {name:<10} {value:6.2f} s  (runs: {', '.join(f'{t:.2f}' for t in times[name])})")
+    print(f"  ratio dashboard / minimal Textual app: {med['dashboard'] / med['minimal']:.2f}x "
+          "(target <= 1.5x)")  # fmt: skip
+    floor = med["minimal"] + med["inventory"]
+    print(f"  ratio dashboard / (minimal + inventory alone): {med['dashboard'] / floor:.2f}x")
+
+
+def _decade(folder: Path, years: int) -> tuple[Path, str]:
+    from greencare import services
+    from greencare.storage import readings
+
+    path = folder / "decade.db"
+    db = services.open_db(path)
+    fac = services.add_facility(db, name="Decade Hospital", country="US", grid_region="RFCE",
+                                floor_area="500000 ft**2", staffed_beds=300)  # fmt: skip
+    meter = services.add_meter(db, facility=fac.id, name="Interval", commodity="electricity",
+                               unit="kWh")  # fmt: skip
+    first = int(pd.Timestamp("2016-01-01", tz=fac.timezone).timestamp())
+    n = years * 365 * 96
+    start = first + 900 * np.arange(n, dtype=np.int64)
+    hour = (start // 3600) % 24
+    rng = np.random.default_rng(15)
+    qty = (100 + 60 * ((hour >= 12) & (hour < 24)) + rng.uniform(0, 20, n)).round(2)
+    t0 = time.perf_counter()
+    with db.atomic():
+        for lo in range(0, n, 100_000):
+            hi = min(n, lo + 100_000)
+            readings.insert_frame(db, pd.DataFrame({
+                "meter_id": int(meter.id or 0), "start_utc": start[lo:hi],
+                "end_utc": start[lo:hi] + 900, "quantity": qty[lo:hi], "unit": "kWh",
+                "quantity_canonical": qty[lo:hi], "cost": np.nan, "currency": None,
+                "estimated": 0, "source": "bench", "batch_id": None,
+            }))  # fmt: skip
+    print(f"  built {n:,} readings over {years} years in {time.perf_counter() - t0:.1f} s",
+          file=sys.stderr)  # fmt: skip
+    db.close()
+    return path, "Interval"
+
+
+def chart_times(path: Path, meter: str, label: str, repeat: int) -> None:
+    from greencare import services
+    from greencare.services import interval as use_case
+
+    db = services.open_db(path)
+    services.load_interval(db, meter)  # warm imports and the page cache
+
+    def timed(work) -> tuple[float, object]:
+        runs, result = [], None
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            result = work()
+            runs.append(time.perf_counter() - t0)
+        return statistics.median(runs), result
+
+    read, data = timed(lambda: services.load_interval(db, meter))
+    charts = {
+        "daily profile": lambda: use_case.daily_profile(data),
+        "heat map (a month)": lambda: use_case.heatmap(data),
+        "load duration": lambda: use_case.load_duration(data),
+        "month vs last year": lambda: use_case.month_comparison(db, data),
+        "monthly metrics": lambda: use_case.metrics(data),
+    }
+    hours = len(data.hours)  # type: ignore[attr-defined]
+    print(f"{label}: {hours:,} hours; read (services.load_interval) {read * 1000:.1f} ms")
+    for name, work in charts.items():
+        took, _ = timed(work)
+        print(f"  {name:<20} {took * 1000:7.1f} ms  {took / read:5.2f}x the read  "
+              f"(read + chart {1000 * (read + took):.0f} ms)")  # fmt: skip
+    db.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--years", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--starts", type=int, default=3, help="dashboard start runs")
+    args = parser.parse_args()
+    from greencare.services.demo import build_demo
+
+    with tempfile.TemporaryDirectory() as tmp:
+        demo = Path(tmp) / "demo.db"
+        build_demo(demo)
+        dashboard_start(demo, args.starts)
+        chart_times(demo, "Central plant electric", "demo, one year of 15-minute data",
+                    args.repeat)  # fmt: skip
+        path, meter = _decade(Path(tmp), args.years)
+        chart_times(path, meter, f"{args.years} years of 15-minute data", args.repeat)
+
+
+if __name__ == "__main__":
+    main()
