@@ -189,7 +189,7 @@ async def test_bill_form_takes_demand_and_warns_below_the_metered_peak(demo_path
     path = tmp_path / "demo.db"
     shutil.copy(demo_path, path)
     with sqlite3.connect(path) as conn:
-        reading_id, start = conn.execute(
+        reading_id, _start = conn.execute(
             "SELECT r.id, date(r.start_utc, 'unixepoch') FROM readings r JOIN meters m "
             "ON m.id = r.meter_id WHERE m.name = 'Main electric' AND r.start_utc >= 1760140800 "
             "ORDER BY r.start_utc LIMIT 1"
