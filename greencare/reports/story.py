@@ -266,8 +266,12 @@ def _drivers(report: Report) -> tuple[str, str, str, str, pd.DataFrame]:
 
         frame = report[DRIVERS]
         label = SCOPE_LABELS["total_location"]
-        parts = frame[(frame["scope"] == label) & (frame["driver"] != "Change")
-                      & ~frame["driver"].astype(str).str.endswith(" total")]  # fmt: skip
+        parts = frame[
+            (frame["scope"] == label)
+            & (frame["driver"] != "Change")
+            & ~frame["driver"].astype(str).str.endswith(" total")
+            & (frame["co2e_t"] != 0)
+        ]  # fmt: skip  (a part that moved nothing is no driver)
         return DRIVERS, "driver", "co2e_t", "detail", parts
     return FALLBACK_DRIVERS, "part", "t_co2e", "explanation", report[FALLBACK_DRIVERS]
 
