@@ -12,8 +12,10 @@ from textual.widgets import DataTable, DirectoryTree, Select, Static
 
 from greencare.core.text import shorten, visible
 
-#: Shorter labels for narrow terminals (80 columns).
-SHORT = {"Dashboard": "Dash", "Facilities": "Sites", "Purchases": "Buys", "Instruments": "RECs"}
+#: Shorter labels for narrow terminals (80 columns): still words a facility manager uses.
+SHORT = {"Facilities": "Sites"}
+#: The nav bar's last item when some sections are not named on it: the help lists them all.
+MORE = " ? more"
 
 
 #: The most characters of one value shown in a cell, label or message; the database keeps all.
@@ -133,24 +135,31 @@ class NavBar(Static):
         self.refresh_text()
 
     def refresh_text(self) -> None:
-        from greencare.tui.app import SECTIONS
+        from greencare.tui.app import NAV_PRIORITY, SECTIONS
 
         width = self.size.width or 100
-        for title, short, tight in (
-            (True, False, False), (False, False, False), (False, True, False), (False, True, True),
-        ):  # fmt: skip
-            content, spans = self._layout(SECTIONS, title=title, short=short, tight=tight)
+        shown = [mode for mode, _, _ in SECTIONS]
+        content, spans = self._layout(SECTIONS, title=True, short=False)
+        for title, short in ((False, False), (False, True)):
             if content.cell_length <= width:
                 break
+            content, spans = self._layout(SECTIONS, title=title, short=short)
+        # Still too wide: leave out the least used sections (never the one shown), each
+        # reachable by its key and listed in the help that "? more" opens.
+        dropped = [m for m in reversed(NAV_PRIORITY) if m != self.mode]
+        while content.cell_length > width and dropped:
+            shown.remove(dropped.pop(0))
+            kept = [s for s in SECTIONS if s[0] in shown]
+            content, spans = self._layout(kept, title=False, short=True, more=True)
+        self.hidden = [s for s in SECTIONS if s[0] not in shown]
         self.spans = spans
         self.update(content)
 
     def _layout(
         self, sections: list[tuple[str, str, str]], *, title: bool, short: bool,
-        tight: bool = False,
+        more: bool = False,
     ) -> tuple[Content, list[tuple[int, int, str]]]:  # fmt: skip
-        """The bar's text and each section's span; ``tight`` (the narrowest, 80 columns) sets
-        each key against its label, the key's colour telling them apart."""
+        """The bar's text and each item's span (a section's mode, or "more" for the help)."""
         parts: list[Content] = []
         spans: list[tuple[int, int, str]] = []
         x = 0
@@ -162,15 +171,21 @@ class NavBar(Static):
             if mode == self.mode:
                 piece = Content.from_markup(f"[reverse b] {key} {text} [/]")
             else:
-                gap = "" if tight else " "
-                piece = Content.from_markup(f" [b $accent]{key}[/]{gap}{text}")
+                piece = Content.from_markup(f" [b $accent]{key}[/] {text}")
             spans.append((x, x + piece.cell_length, mode))
             x += piece.cell_length
             parts.append(piece)
-        return Content("").join(parts) + " ", spans
+        if more:
+            piece = Content.from_markup(f" [b $accent]?[/] {MORE[3:]}")
+            spans.append((x, x + piece.cell_length, "more"))
+            parts.append(piece)
+        return Content("").join(parts), spans
 
     def on_click(self, event: Click) -> None:
         for start, end, mode in getattr(self, "spans", []):
             if start <= event.x < end:
-                self.app.switch_mode(mode)
+                if mode == "more":
+                    self.app.action_help()  # type: ignore[attr-defined]
+                else:
+                    self.app.switch_mode(mode)
                 return
