@@ -36,6 +36,7 @@ from greencare.tui.screens.base import SectionScreen
 from greencare.tui.widgets import (
     MESSAGE_MAX,
     PREVIEW_MAX,
+    FieldInput,
     NavBar,
     SafeDirectoryTree,
     SafeSelect,
@@ -269,7 +270,7 @@ class ImportScreen(SectionScreen):
                 with VerticalScroll(id="imp-right"):
                     with Horizontal(classes="imp-row"):
                         yield Label("File ", classes="imp-label")
-                        yield Input(placeholder="path to a CSV, XML or XLSX file", id="imp-path",
+                        yield FieldInput(placeholder="path to a CSV, XML or XLSX file", id="imp-path",
                                     compact=True)  # fmt: skip
                     yield Static(
                         "Choose a file to see its format and first lines.", id="imp-format"
@@ -283,7 +284,7 @@ class ImportScreen(SectionScreen):
                     yield Static("How to read the file", classes="imp-section")
                     with Horizontal(classes="imp-row"):
                         yield Label("Interval ", classes="imp-label")
-                        yield Input(placeholder="e.g. 15min or 1h",
+                        yield FieldInput(placeholder="e.g. 15min or 1h",
                                     id="imp-interval", compact=True)  # fmt: skip
                     with Horizontal(classes="imp-row"):
                         yield Label("Time is ", classes="imp-label")
@@ -299,7 +300,7 @@ class ImportScreen(SectionScreen):
                                              compact=True, disabled=True)  # fmt: skip
                     with Horizontal(classes="imp-row"):
                         yield Label("Time zone ", classes="imp-label")
-                        yield Input(placeholder="default: the facility's", id="imp-timezone", compact=True)  # fmt: skip
+                        yield FieldInput(placeholder="default: the facility's", id="imp-timezone", compact=True)  # fmt: skip
                     with Horizontal(classes="imp-row"):
                         yield Label("Dates ", classes="imp-label")
                         yield SafeSelect(
@@ -310,7 +311,7 @@ class ImportScreen(SectionScreen):
                         )  # fmt: skip
                     with Horizontal(classes="imp-row"):
                         yield Label("Date fmt ", classes="imp-label")
-                        yield Input(placeholder="e.g. %d.%m.%Y %H:%M",
+                        yield FieldInput(placeholder="e.g. %d.%m.%Y %H:%M",
                                     id="imp-datefmt", compact=True)  # fmt: skip
                     with Horizontal(classes="imp-row"):
                         yield Label("Numbers ", classes="imp-label")
@@ -321,7 +322,7 @@ class ImportScreen(SectionScreen):
                         )  # fmt: skip
                     with Horizontal(classes="imp-row"):
                         yield Label("Unit ", classes="imp-label")
-                        yield Input(placeholder="default: the file's, else the meter's",
+                        yield FieldInput(placeholder="default: the file's, else the meter's",
                                     id="imp-unit", compact=True)  # fmt: skip
                     with Horizontal(classes="imp-row"):
                         yield Label("", classes="imp-label")
@@ -353,11 +354,11 @@ class ImportScreen(SectionScreen):
                         )  # fmt: skip
                     with Horizontal(classes="imp-row imp-pm-create", id="imp-country-row"):
                         yield Label("Country ", classes="imp-label")
-                        yield Input(placeholder="of new facilities: ISO code, e.g. US",
+                        yield FieldInput(placeholder="of new facilities: ISO code, e.g. US",
                                     id="imp-country", compact=True)  # fmt: skip
                     with Horizontal(classes="imp-row imp-pm-create", id="imp-pmzone-row"):
                         yield Label("Zone ", classes="imp-label")
-                        yield Input(placeholder="of new facilities, e.g. America/New_York",
+                        yield FieldInput(placeholder="of new facilities, e.g. America/New_York",
                                     id="imp-pmzone", compact=True)  # fmt: skip
                     yield Static("When rows are bad", classes="imp-section")
                     with Horizontal(classes="imp-row"):

@@ -18,7 +18,15 @@ from textual.widgets import Button, Footer, Input, Label, ProgressBar, Select, S
 from greencare.tui.forms import ConfirmScreen, check_month, check_number
 from greencare.tui.screens.base import SectionScreen
 from greencare.tui.screens.editions import YEARLY
-from greencare.tui.widgets import MESSAGE_MAX, NavBar, SafeSelect, markup, plain, screen_words
+from greencare.tui.widgets import (
+    MESSAGE_MAX,
+    FieldInput,
+    NavBar,
+    SafeSelect,
+    markup,
+    plain,
+    screen_words,
+)
 
 #: (value, label): the formats a person picks from.
 FORMATS = [("html", "HTML page"), ("pdf", "PDF"), ("xlsx", "Excel workbook"),
@@ -76,19 +84,19 @@ class ReportsScreen(SectionScreen):
             yield Static("Build a report", classes="pane-title")
             with Grid(id="rep-grid", classes="form-grid"):
                 yield Label("Year", classes="field-label")
-                yield Input(placeholder="e.g. 2025", id="rep-year", compact=True)
+                yield FieldInput(placeholder="e.g. 2025", id="rep-year", compact=True)
                 yield Label("", id="error-rep-year", classes="field-error")
                 yield Label("or from", classes="field-label")
-                yield Input(placeholder="YYYY-MM", id="rep-from", compact=True)
+                yield FieldInput(placeholder="YYYY-MM", id="rep-from", compact=True)
                 yield Label("", id="error-rep-from", classes="field-error")
                 yield Label("to", classes="field-label")
-                yield Input(placeholder="YYYY-MM", id="rep-to", compact=True)
+                yield FieldInput(placeholder="YYYY-MM", id="rep-to", compact=True)
                 yield Label("", id="error-rep-to", classes="field-error")
                 yield Label("Facility", classes="field-label")
                 yield SafeSelect([], prompt="All facilities", id="rep-facility", compact=True)
                 yield Label("", classes="field-error")
                 yield Label("Baseline", classes="field-label")
-                yield Input(placeholder="year progress is measured from", id="rep-baseline",
+                yield FieldInput(placeholder="year progress is measured from", id="rep-baseline",
                             compact=True)  # fmt: skip
                 yield Label("", id="error-rep-baseline", classes="field-error")
                 yield Label("Target", classes="field-label")
@@ -109,7 +117,7 @@ class ReportsScreen(SectionScreen):
                              allow_blank=False, id="rep-format", compact=True)  # fmt: skip
                 yield Label("", classes="field-error")
                 yield Label("Write to", classes="field-label")
-                yield Input(id="rep-output", compact=True)
+                yield FieldInput(id="rep-output", compact=True)
                 yield Label("", id="error-rep-output", classes="field-error")
             with Horizontal(id="rep-buttons"):
                 yield Button("Build report", variant="primary", id="rep-build", compact=True)
