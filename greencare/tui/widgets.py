@@ -202,14 +202,19 @@ class FieldInput(Input):
     """An Input that never hides the first letters of its value: focusing it selects the
     value with the cursor at its start (typing still replaces it), leaving it scrolls back."""
 
-    def _on_focus(self, event: Any) -> None:
-        super()._on_focus(event)
-        if self.select_on_focus and not event.from_app_focus and self.value:
-            self.selection = Selection(len(self.value), 0)
+    def on_focus(self, event: Any) -> None:
+        # after Input's own handler (which selects the value, cursor and view at its end)
+        if self.select_on_focus and not event.from_app_focus:
+            self.call_after_refresh(self._show_start)
 
-    def _on_blur(self, event: Any) -> None:
-        super()._on_blur(event)
-        self.scroll_to(0, animate=False, immediate=True)
+    def _show_start(self) -> None:
+        if self.value and self.selection == Selection(0, len(self.value)):
+            self.selection = Selection(len(self.value), 0)
+        if self.cursor_position == 0:
+            self.scroll_to(0, animate=False, immediate=True)
+
+    def on_blur(self, event: Any) -> None:
+        self.call_after_refresh(self.scroll_to, 0, animate=False, immediate=True)
 
 
 class SafeSelect(Select[Any]):

@@ -129,7 +129,9 @@ def problems(app: GreencareApp, where: str) -> list[str]:
 async def _settle(pilot) -> None:
     await pilot.pause()
     app = pilot.app
-    await wait_until(pilot, lambda: not [w for w in app.screen.workers if w.is_running])
+    await wait_until(
+        pilot, lambda: not [w for w in app.workers if w.node is app.screen and w.is_running]
+    )
     await pilot.pause(0.2)
 
 
