@@ -105,8 +105,8 @@ class FactorsScreen(SectionScreen):
                     "emission_factors.csv" if "emission_factors.csv" in files else files[0]
                 )
         self.show_factors()
-        # publisher and edition first: the line is cut (with "…") at 80 columns
-        self.set_status(f"{ds.publisher} · {ds.edition} · {ds.title} · {ds.url}")
+        # edition and publisher first: the line is cut (with "…") at 80 columns
+        self.set_status(f"{ds.edition} · {ds.publisher} · {ds.title} · {ds.url}")
 
     @on(Select.Changed, "#fx-file")
     @on(Input.Changed, "#fx-search")
