@@ -25,15 +25,18 @@ SECTIONS: list[tuple[str, str, str]] = [
     ("instruments", "s", "Instruments"),
     ("import", "i", "Import"),
     ("reports", "r", "Reports"),
+    ("targets", "g", "Targets"),
     ("factors", "x", "Factors"),
     ("history", "h", "History"),
 ]
 
-#: Sections reached by their key and the palette but not named on the nav bar (an 80-column
-#: terminal has no room left there).
-MORE_SECTIONS: list[tuple[str, str, str]] = [
-    ("targets", "g", "Targets"),
-]
+#: Which sections the nav bar keeps when it cannot name them all (80 columns), most used
+#: first; the rest are behind its "? more" (the help lists every section with its key) and
+#: the section being shown is always named.
+NAV_PRIORITY: list[str] = [
+    "dashboard", "facilities", "energy", "waste", "purchases", "import", "reports",
+    "instruments", "targets", "history", "factors",
+]  # fmt: skip
 
 #: mode -> "module:Class" of its screen, imported when first opened so start-up stays quick.
 SCREENS_BY_MODE: dict[str, str] = {
@@ -71,7 +74,7 @@ class GreencareApp(App[None]):
     BINDINGS = [
         *(
             Binding(key, f"switch_mode('{mode}')", label, show=False, id=f"app.mode.{mode}")
-            for mode, key, label in (*SECTIONS, *MORE_SECTIONS)
+            for mode, key, label in SECTIONS
         ),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+t", "toggle_dark", "Theme", show=False, id="app.theme"),
@@ -118,7 +121,7 @@ class GreencareApp(App[None]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen([*SECTIONS, *MORE_SECTIONS]))
+            self.push_screen(HelpScreen(SECTIONS))
 
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
@@ -131,12 +134,12 @@ class GreencareApp(App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for mode, key, label in (*SECTIONS, *MORE_SECTIONS):
+        for mode, key, label in SECTIONS:
             yield SystemCommand(
                 f"Go to {label}", f"Open the {label.lower()} section (key {key})",
                 lambda mode=mode: self.switch_mode(mode),
             )  # fmt: skip
-        for mode, _, label in (*SECTIONS, *MORE_SECTIONS):
+        for mode, _, label in SECTIONS:
             for binding in getattr(screen_class(mode), "BINDINGS", []):
                 if not isinstance(binding, Binding) or binding.action.startswith("app."):
                     continue

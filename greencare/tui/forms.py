@@ -26,7 +26,7 @@ from greencare.core import numbers
 from greencare.core.errors import ConflictError, GreencareError, InputError, NotFoundError
 from greencare.core.text import strip_control
 from greencare.services.plausibility import PlausibilityError, accepting
-from greencare.tui.widgets import MESSAGE_MAX, SafeSelect, line, plain, screen_words
+from greencare.tui.widgets import MESSAGE_MAX, FieldInput, SafeSelect, line, plain, screen_words
 
 # --- quick checks: each returns "" when the text is acceptable (or empty) -----------------------
 
@@ -234,7 +234,7 @@ class FormScreen(KeepsTyping, ModalScreen[Any]):
         value = strip_control(stored)
         if value != stored:  # written before the text rule, or by another tool: say so
             self.cleaned[field.id] = stored
-        return Input(
+        return FieldInput(
             value=value,
             placeholder=field.placeholder,
             id=field.id,

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rich.markup import escape as _rich_escape
 from rich.text import Text
 from textual.content import Content
 from textual.events import Click, Resize
-from textual.widgets import DataTable, DirectoryTree, Select, Static
+from textual.widgets import DataTable, DirectoryTree, Input, Select, Static
+from textual.widgets.input import Selection
 
 from greencare.core.text import shorten, visible
 
-#: Shorter labels for narrow terminals (80 columns).
-SHORT = {"Dashboard": "Dash", "Facilities": "Sites", "Purchases": "Buys", "Instruments": "RECs"}
+#: Shorter labels for narrow terminals (80 columns): still words a facility manager uses.
+SHORT = {"Facilities": "Sites"}
+#: The nav bar's last item when some sections are not named on it: the help lists them all.
+MORE = " ? more"
 
 
 #: The most characters of one value shown in a cell, label or message; the database keeps all.
@@ -82,23 +86,143 @@ def message(value: Any) -> str:
     return visible(shorten(screen_words(value), MESSAGE_MAX), keep_newlines=True)
 
 
+def unit(value: Any) -> Any:
+    """A unit as people write it (``m³``, ``ft²``, ``US gallon``; ``greencare.core.units``),
+    whatever the database spells it; any other value as it is."""
+    from greencare.core.units import display
+
+    return display(value) if isinstance(value, str) else value
+
+
+def quantity(value: float | None, unit_name: str | None = None, places: int = 2) -> str:
+    """A number with its unit as people write them: ``13,100.00 lb``, ``400 m³``."""
+    if value is None:
+        return ""
+    return f"{value:,.{places}f} {unit(unit_name or '')}".strip()
+
+
+#: A cell that reads as a number (a quantity, a cost, a date, a year): never cut to fit.
+_NUMBER = re.compile(r"\s*[-−+]?[\d.]")
+#: The fewest characters a text column is cut to (with "…") so a table fits its width.
+TEXT_MIN = 12
+
+
 class SafeTable(DataTable[Any]):
     """A DataTable whose text cells are data: every screen uses this, never DataTable itself
     (``tests/tui/test_tui_hostile.py`` checks), so a name like ``[link=x]y[/link]`` or one with
-    an escape byte shows as written instead of crashing the app or reaching the terminal."""
+    an escape byte shows as written instead of crashing the app or reaching the terminal.
+
+    A cell that is a stored unit spelling (``m**3``) shows as people write it (``m³``). At
+    80 columns a table wider than its place fits by cutting its widest *text* columns (names,
+    notes, with "…"), never a number: a column whose cells read as numbers (quantities, costs,
+    dates) is shown whole or scrolled off whole, never cut to look like another number."""
+
+    _fit_pending = False
 
     def add_row(self, *cells: Any, **kwargs: Any) -> Any:
-        return super().add_row(*(cell(c) for c in cells), **kwargs)
+        key = super().add_row(*(cell(unit(c)) for c in cells), **kwargs)
+        self._refit()
+        return key
 
     def update_cell(self, row_key: Any, column_key: Any, value: Any, **kwargs: Any) -> None:
-        super().update_cell(row_key, column_key, cell(value), **kwargs)
+        super().update_cell(row_key, column_key, cell(unit(value)), **kwargs)
+        self._refit()
+
+    def _on_resize(self, event: Resize) -> None:
+        super()._on_resize(event)
+        self._refit()
+
+    def _refit(self) -> None:
+        if not self._fit_pending and self.is_mounted:
+            self._fit_pending = True
+            self.call_after_refresh(self.fit_columns)
+
+    def _compute_row_renderables(self, row_index: int) -> Any:
+        """Cells (and headers) cut to fit their column end in "…", so a cut shows."""
+        found = super()._compute_row_renderables(row_index)
+        for renderable in found.cells:
+            if isinstance(renderable, Text):
+                renderable.overflow = "ellipsis"
+        return found
+
+    def numeric_column(self, key: Any) -> bool:
+        """Every filled cell of the column (of its first 500 rows) reads as a number."""
+        found = False
+        for i, value in enumerate(self.get_column(key)):
+            if i >= 500:
+                break
+            text = value.plain if isinstance(value, Text) else str(value)
+            if not text.strip():
+                continue
+            if not _NUMBER.match(text):
+                return False
+            found = True
+        return found
+
+    def fit_columns(self) -> None:
+        """Cut the widest text columns (down to TEXT_MIN) until the table fits its width."""
+        self._fit_pending = False
+        width = self.scrollable_content_region.width
+        if width <= 0 or not self.columns:
+            return
+        columns = list(self.columns.values())
+        for column in columns:
+            if getattr(column, "_fitted", False):
+                column.auto_width, column._fitted = True, False  # type: ignore[attr-defined]
+        pad = 2 * self.cell_padding
+        excess = sum(c.get_render_width(self) for c in columns) - width
+        text = [c for c in columns if c.content_width > TEXT_MIN
+                and not self.numeric_column(c.key)]  # fmt: skip
+        if excess > 0 and text:
+            widths = sorted((c.content_width for c in text), reverse=True)
+            cap = widths[0]
+            while cap > TEXT_MIN and sum(max(0, w - cap) for w in widths) < excess:
+                cap -= 1
+            for column in text:
+                if column.content_width > cap:
+                    column.auto_width, column.width = False, cap
+                    column._fitted = True  # type: ignore[attr-defined]
+        # Still too wide (it scrolls): the column the right edge falls in starts past the
+        # edge instead, so no number is half shown (13,100 lb as "13").
+        x = 0
+        for before, column in zip([None, *columns], columns, strict=False):
+            end = x + column.get_render_width(self)
+            if x < width < end and before is not None and x > 0:
+                before.width = before.get_render_width(self) - pad + (width - x)
+                before.auto_width = False
+                before._fitted = True  # type: ignore[attr-defined]
+                break
+            x = end
+        self._require_update_dimensions = True
+        self._clear_caches()
+        self.refresh()
+
+
+class FieldInput(Input):
+    """An Input that never hides the first letters of its value: focusing it selects the
+    value with the cursor at its start (typing still replaces it), leaving it scrolls back."""
+
+    def on_focus(self, event: Any) -> None:
+        # after Input's own handler (which selects the value, cursor and view at its end)
+        if self.select_on_focus and not event.from_app_focus:
+            self.call_after_refresh(self._show_start)
+
+    def _show_start(self) -> None:
+        if self.value and self.selection == Selection(0, len(self.value)):
+            self.selection = Selection(len(self.value), 0)
+        if self.cursor_position == 0:
+            self.scroll_to(0, animate=False, immediate=True)
+
+    def on_blur(self, event: Any) -> None:
+        self.call_after_refresh(self.scroll_to, 0, animate=False, immediate=True)
 
 
 class SafeSelect(Select[Any]):
-    """A Select whose text options are data (facility and meter names): shown as written."""
+    """A Select whose text options are data (facility and meter names): shown as written;
+    an option that is a stored unit spelling shows as people write it (``m³``)."""
 
     def _setup_variables_for_options(self, options: Any) -> None:
-        safe = [(plain(p) if isinstance(p, str) else p, v) for p, v in options]
+        safe = [(plain(unit(p)) if isinstance(p, str) else p, v) for p, v in options]
         super()._setup_variables_for_options(safe)
 
 
@@ -133,24 +257,31 @@ class NavBar(Static):
         self.refresh_text()
 
     def refresh_text(self) -> None:
-        from greencare.tui.app import SECTIONS
+        from greencare.tui.app import NAV_PRIORITY, SECTIONS
 
         width = self.size.width or 100
-        for title, short, tight in (
-            (True, False, False), (False, False, False), (False, True, False), (False, True, True),
-        ):  # fmt: skip
-            content, spans = self._layout(SECTIONS, title=title, short=short, tight=tight)
+        shown = [mode for mode, _, _ in SECTIONS]
+        content, spans = self._layout(SECTIONS, title=True, short=False)
+        for title, short in ((False, False), (False, True)):
             if content.cell_length <= width:
                 break
+            content, spans = self._layout(SECTIONS, title=title, short=short)
+        # Still too wide: leave out the least used sections (never the one shown), each
+        # reachable by its key and listed in the help that "? more" opens.
+        dropped = [m for m in reversed(NAV_PRIORITY) if m != self.mode]
+        while content.cell_length > width and dropped:
+            shown.remove(dropped.pop(0))
+            kept = [s for s in SECTIONS if s[0] in shown]
+            content, spans = self._layout(kept, title=False, short=True, more=True)
+        self.hidden = [s for s in SECTIONS if s[0] not in shown]
         self.spans = spans
         self.update(content)
 
     def _layout(
         self, sections: list[tuple[str, str, str]], *, title: bool, short: bool,
-        tight: bool = False,
+        more: bool = False,
     ) -> tuple[Content, list[tuple[int, int, str]]]:  # fmt: skip
-        """The bar's text and each section's span; ``tight`` (the narrowest, 80 columns) sets
-        each key against its label, the key's colour telling them apart."""
+        """The bar's text and each item's span (a section's mode, or "more" for the help)."""
         parts: list[Content] = []
         spans: list[tuple[int, int, str]] = []
         x = 0
@@ -162,15 +293,21 @@ class NavBar(Static):
             if mode == self.mode:
                 piece = Content.from_markup(f"[reverse b] {key} {text} [/]")
             else:
-                gap = "" if tight else " "
-                piece = Content.from_markup(f" [b $accent]{key}[/]{gap}{text}")
+                piece = Content.from_markup(f" [b $accent]{key}[/] {text}")
             spans.append((x, x + piece.cell_length, mode))
             x += piece.cell_length
             parts.append(piece)
-        return Content("").join(parts) + " ", spans
+        if more:
+            piece = Content.from_markup(f" [b $accent]?[/] {MORE[3:]}")
+            spans.append((x, x + piece.cell_length, "more"))
+            parts.append(piece)
+        return Content("").join(parts), spans
 
     def on_click(self, event: Click) -> None:
         for start, end, mode in getattr(self, "spans", []):
             if start <= event.x < end:
-                self.app.switch_mode(mode)
+                if mode == "more":
+                    self.app.action_help()  # type: ignore[attr-defined]
+                else:
+                    self.app.switch_mode(mode)
                 return

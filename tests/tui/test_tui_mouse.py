@@ -13,6 +13,7 @@ from greencare import services
 from greencare.storage.db import open_db
 from greencare.tui.app import SECTIONS, GreencareApp
 from greencare.tui.forms import ConfirmScreen
+from greencare.tui.screens.help import HelpScreen
 from greencare.tui.screens.reading_form import ReadingForm
 from greencare.tui.widgets import NavBar
 
@@ -42,6 +43,14 @@ async def test_every_section_opens_from_the_nav_bar_at_80x24() -> None:
         await pilot.pause()
         for mode, _, _ in reversed(SECTIONS):  # end with the dashboard
             nav = app.screen.query_one(NavBar)
+            if mode not in {s[2] for s in nav.spans}:  # behind "? more" at 80 columns
+                start, end, _ = next(s for s in nav.spans if s[2] == "more")
+                await pilot.click(nav, offset=(start + 1, 0))
+                await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+                await pilot.press("escape")
+                await pilot.press(next(k for m, k, _ in SECTIONS if m == mode))
+                await wait_until(pilot, lambda mode=mode: app.current_mode == mode)
+                continue
             start, end, _ = next(s for s in nav.spans if s[2] == mode)
             assert end <= SIZE[0], f"{mode} is off screen in the nav bar"
             await pilot.click(nav, offset=(start + 1, 0))

@@ -122,3 +122,43 @@ async def test_paper_and_units_chosen_on_the_form(small_db, tmp_path: Path) -> N
     text = Path(output).read_text()
     assert "Site EUI (kWh/m²/yr)" in text and "kBtu/ft²" not in text
     assert "metric (kWh, kWh/m², kg)" in text and "A4" in text
+
+
+async def test_x_explains_the_built_reports_figures(small_db, tmp_path: Path) -> None:
+    """After a report is built, X opens the dashboard's explain drill-down for the report's
+    period and facility: the same figures ``greencare explain`` gives for them."""
+    from textual.widgets import DataTable
+
+    from greencare import services
+    from greencare.tui.screens.explain import ExplainScreen
+
+    app = GreencareApp(db=small_db, mode="reports")
+    app.report_dir = tmp_path
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("X")  # nothing built yet: told so, nothing opened
+        await pilot.pause()
+        assert not isinstance(app.screen, ExplainScreen)
+        screen.query_one("#rep-format", Select).value = "md"
+        facility = small_db.execute("SELECT id FROM facilities").fetchone()[0]
+        screen.query_one("#rep-facility", Select).value = facility
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not screen.running, timeout=60)
+        assert "X explains" in str(screen.query_one("#rep-result", Static).content)
+        screen.set_focus(None)
+        await pilot.press("X")
+        await wait_until(pilot, lambda: isinstance(app.screen, ExplainScreen))
+        explain = app.screen
+        assert explain.periods == [("report 2025-01 to 2025-12", "2025-01", "2025-12")]
+        assert explain.facility == facility and explain.facility_name == "St Example"
+        figures = explain.query_one("#exp-figures", DataTable)
+        await wait_until(pilot, lambda: figures.row_count > 0)
+        shown = {str(figures.get_row_at(i)[0]): str(figures.get_row_at(i)[1])
+                 for i in range(figures.row_count)}  # fmt: skip
+        lines = services.explain(small_db, start="2025-01", end="2025-12", facility=facility,
+                                 strict=False)  # fmt: skip
+        assert shown["Total (location-based)"] == f"{lines['co2e_kg'].sum() / 1000:,.3f}"
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is screen)

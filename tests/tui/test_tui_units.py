@@ -38,8 +38,10 @@ async def test_reading_form_refuses_an_overflowing_quantity(tui_db) -> None:
         form = app.screen
         assert isinstance(form, ReadingForm)
         options = [str(o[0]) for o in form.query_one("#unit", Select)._options]
-        assert options == ["therm", "ccf", "Mcf", "cf", "m**3", "kWh", "kBtu", "MMBtu", "Dth",
+        # labels as people write units (m³); the value chosen is the stored spelling
+        assert options == ["therm", "ccf", "Mcf", "cf", "m³", "kWh", "kBtu", "MMBtu", "Dth",
                            "GJ"]  # fmt: skip
+        assert form.query_one("#unit", Select)._options[4][1] == "m**3"
         await pilot.press(*"2025-02-01")
         await pilot.press("tab")
         await pilot.press(*"2025-02-28")

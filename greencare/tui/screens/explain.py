@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from greencare.tui.widgets import MESSAGE_MAX, SafeTable, markup, plain
+from greencare.tui.widgets import MESSAGE_MAX, SafeTable, markup, plain, unit
 
 #: Readings per page of the records screen (a 15-minute meter has ~2,900 a month).
 RECORDS_PAGE = 200
@@ -178,7 +178,7 @@ class ExplainScreen(Screen[None]):
             table.add_row(
                 line["month"],
                 f"{line['co2e_kg'] / 1000:,.4f}",
-                f"{line['activity_quantity']:,.7g} {line['activity_unit']}",
+                f"{line['activity_quantity']:,.7g} {unit(line['activity_unit'])}",
                 line["gas"],
                 f"{line['gwp_set']} {gwp}".strip(),
                 line["source"],
@@ -311,14 +311,14 @@ class RecordsScreen(Screen[None]):
         last = self.first_row + len(self.rows)
         activity = self.line.get("activity_quantity")
         behind = (
-            f"; the line's activity: {activity:,.7g} {self.line.get('activity_unit', '')}"
+            f"; the line's activity: {activity:,.7g} {unit(self.line.get('activity_unit', ''))}"
             if activity is not None
             else ""
         )
         page = sum(r["quantity_in_month"] for r in self.rows)
-        unit = self.rows[0]["unit"] if self.rows else ""
+        unit_text = unit(self.rows[0]["unit"]) if self.rows else ""
         self.query_one("#rec-total", Static).update(
-            plain(f"this page: {page:,.6g} {unit} in {self.month}{behind}")
+            plain(f"this page: {page:,.6g} {unit_text} in {self.month}{behind}")
         )
         more = " · n: next page, p: previous" if self.total > RECORDS_PAGE else ""
         self.set_status(f"readings {first:,}–{last:,} of {self.total:,}{more}")

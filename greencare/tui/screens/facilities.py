@@ -29,7 +29,7 @@ from greencare.tui.forms import (
     number_or_none,
 )
 from greencare.tui.screens.base import SectionScreen, num
-from greencare.tui.widgets import NavBar, SafeTable, plain
+from greencare.tui.widgets import NavBar, SafeTable, plain, unit
 
 AREA_UNITS = [("ft²", "ft**2"), ("m²", "m**2")]
 
@@ -440,7 +440,7 @@ class FacilitiesScreen(SectionScreen):
         table.clear()
         self.facilities = services.list_facilities(self.db)
         for f in self.facilities:
-            area = f"{f.floor_area:,.0f} {f.floor_area_unit or ''}" if f.floor_area else ""
+            area = f"{f.floor_area:,.0f} {unit(f.floor_area_unit or '')}" if f.floor_area else ""
             area = area.replace("**2", "²")
             table.add_row(
                 f.name, f.country, f.grid_region or "", f.timezone or "",
@@ -545,7 +545,9 @@ class FacilitiesScreen(SectionScreen):
         def saved(meter: Meter | None) -> None:
             if meter is not None:
                 self.show_facility(self.facility)
-                self.app.notify(f"Added meter {meter.name} ({meter.unit}).", title="Meter added")
+                self.app.notify(
+                    f"Added meter {meter.name} ({unit(meter.unit)}).", title="Meter added"
+                )
 
         self.app.push_screen(MeterForm(self.db, self.facility), saved)
 

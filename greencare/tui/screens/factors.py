@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 
 from greencare.core.factors import GWP_SETS, FactorLibrary
 from greencare.tui.screens.base import SectionScreen
-from greencare.tui.widgets import NavBar, SafeSelect, SafeTable
+from greencare.tui.widgets import FieldInput, NavBar, SafeSelect, SafeTable
 
 #: Columns shown when a table has them, in this order (source table and row come first).
 PREFERRED = ["table", "source_row", "activity_type", "activity", "item", "category", "gas",
@@ -64,7 +64,9 @@ class FactorsScreen(SectionScreen):
                 yield Label("Table ", classes="filter-label")
                 yield SafeSelect([], id="fx-file", compact=True, prompt="table")
                 yield Label(" Search ", classes="filter-label")
-                yield Input(placeholder="activity, region or gas", id="fx-search", compact=True)
+                yield FieldInput(
+                    placeholder="activity, region or gas", id="fx-search", compact=True
+                )
                 yield Static("", id="fx-count", classes="filter-note")
             yield SafeTable(id="fx-factors", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status")
@@ -103,7 +105,8 @@ class FactorsScreen(SectionScreen):
                     "emission_factors.csv" if "emission_factors.csv" in files else files[0]
                 )
         self.show_factors()
-        self.set_status(f"{ds.title} {ds.edition} · {ds.publisher} · {ds.url}")
+        # edition and publisher first: the line is cut (with "…") at 80 columns
+        self.set_status(f"{ds.edition} · {ds.publisher} · {ds.title} · {ds.url}")
 
     @on(Select.Changed, "#fx-file")
     @on(Input.Changed, "#fx-search")

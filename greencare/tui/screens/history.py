@@ -18,7 +18,7 @@ from greencare.core.errors import GreencareError
 from greencare.services import history as queries
 from greencare.tui.forms import ConfirmScreen
 from greencare.tui.screens.base import SectionScreen
-from greencare.tui.widgets import DETAIL_MAX, NavBar, SafeSelect, SafeTable, line, plain
+from greencare.tui.widgets import DETAIL_MAX, FieldInput, NavBar, SafeSelect, SafeTable, line, plain
 
 PAGE = 500
 
@@ -76,7 +76,7 @@ class HistoryScreen(SectionScreen):
                 yield Label("Table ", classes="filter-label")
                 yield SafeSelect([], prompt="All tables", id="hist-table-filter", compact=True)
                 yield Label(" Source ", classes="filter-label")
-                yield Input(placeholder="tui, cli, import:3…", id="hist-source", compact=True)
+                yield FieldInput(placeholder="tui, cli, import:3…", id="hist-source", compact=True)
                 yield Static("", id="hist-summary", classes="filter-note")
             yield SafeTable(id="hist-audit", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="hist-detail-box"):

@@ -36,6 +36,7 @@ from greencare.tui.screens.base import SectionScreen
 from greencare.tui.widgets import (
     MESSAGE_MAX,
     PREVIEW_MAX,
+    FieldInput,
     NavBar,
     SafeDirectoryTree,
     SafeSelect,
@@ -153,6 +154,14 @@ def file_meters(path: Path, importer: Any, layout: Any = None) -> list[str]:
     return keys[:MAX_MAPPED_METERS]
 
 
+#: Portfolio Manager properties no facility is linked to (the CLI's --properties), worded
+#: so that a refusal naming "Properties "create"" points at the choice.
+PROPERTY_CHOICES = {
+    "stop": "stop: import nothing, list them",
+    "create": "create: a new facility each",
+    "map": "map: the facilities of their names",
+}
+
 #: Column fields the TUI lets the user choose, with their field labels.
 COLUMN_FIELDS = {
     "start": "Start col", "end": "End col", "timestamp": "Time col", "quantity": "Value col",
@@ -178,6 +187,30 @@ def tui_words(text: Any) -> str:
         ("use --replace to replace it", 'tick "Replace overlaps" to replace it'),
         ("--create-meters needs --facility and --commodity",
          '"Create meters" needs a "Facility" and a "Commodity"'),
+        # Portfolio Manager properties (services.portfolio_manager)
+        ("Give --properties create to add a facility for each (with --country, and --timezone "
+         "where the country has several zones), --properties map to use the facilities of the "
+         "same names, or import a file of one property with --facility NAME",
+         'Choose Properties "create" to add a facility for each (with a "Country", and a '
+         '"Zone" where the country has several), Properties "map" to use the facilities of '
+         'the same names, or import a file of one property with a "Facility"'),
+        ("give --create-meters too", 'tick "Create meters" too'),
+        ("give --facility (a file of one property) or --properties create|map",
+         'choose a "Facility" (a file of one property) or Properties "create" or "map"'),
+        ("leave --facility out and give --properties create (a facility per property) or "
+         "--properties map (the facilities of the same names)",
+         'leave "Facility" empty and choose Properties "create" (a facility per property) or '
+         '"map" (the facilities of the same names)'),
+        ("--facility puts every meter in one facility", '"Facility" puts every meter in one'),
+        ("needs --country:", 'needs a "Country":'),
+        ("needs --timezone for", 'needs a "Zone" for'),
+        ("give that property's facility (or --properties create)",
+         'choose that property\'s "Facility" (or Properties "create")'),
+        ("give --properties map to use it", 'choose Properties "map" to use it'),
+        ("--properties create", 'Properties "create"'),
+        ("--properties map", 'Properties "map"'),
+        ("--country:", "Country:"),
+        ("--create-meters", '"Create meters"'),
         ("(or give --encoding)", ""),
     ):  # fmt: skip
         out = out.replace(cli, tui)
@@ -224,6 +257,7 @@ class ImportScreen(SectionScreen):
         self.checking = False  # an inspection is running for it
         self._map_gen = 0
         self.detected_columns: dict[str, str] = {}
+        self.pm_file = False  # the file shown is a Portfolio Manager workbook
 
     def compose(self) -> ComposeResult:
         root = getattr(self.app, "import_root", None) or Path.cwd()
@@ -236,7 +270,7 @@ class ImportScreen(SectionScreen):
                 with VerticalScroll(id="imp-right"):
                     with Horizontal(classes="imp-row"):
                         yield Label("File ", classes="imp-label")
-                        yield Input(placeholder="path to a CSV, XML or XLSX file", id="imp-path",
+                        yield FieldInput(placeholder="path to a CSV, XML or XLSX file", id="imp-path",
                                     compact=True)  # fmt: skip
                     yield Static(
                         "Choose a file to see its format and first lines.", id="imp-format"
@@ -250,7 +284,7 @@ class ImportScreen(SectionScreen):
                     yield Static("How to read the file", classes="imp-section")
                     with Horizontal(classes="imp-row"):
                         yield Label("Interval ", classes="imp-label")
-                        yield Input(placeholder="e.g. 15min or 1h",
+                        yield FieldInput(placeholder="e.g. 15min or 1h",
                                     id="imp-interval", compact=True)  # fmt: skip
                     with Horizontal(classes="imp-row"):
                         yield Label("Time is ", classes="imp-label")
@@ -266,7 +300,7 @@ class ImportScreen(SectionScreen):
                                              compact=True, disabled=True)  # fmt: skip
                     with Horizontal(classes="imp-row"):
                         yield Label("Time zone ", classes="imp-label")
-                        yield Input(placeholder="default: the facility's", id="imp-timezone", compact=True)  # fmt: skip
+                        yield FieldInput(placeholder="default: the facility's", id="imp-timezone", compact=True)  # fmt: skip
                     with Horizontal(classes="imp-row"):
                         yield Label("Dates ", classes="imp-label")
                         yield SafeSelect(
@@ -277,7 +311,7 @@ class ImportScreen(SectionScreen):
                         )  # fmt: skip
                     with Horizontal(classes="imp-row"):
                         yield Label("Date fmt ", classes="imp-label")
-                        yield Input(placeholder="e.g. %d.%m.%Y %H:%M",
+                        yield FieldInput(placeholder="e.g. %d.%m.%Y %H:%M",
                                     id="imp-datefmt", compact=True)  # fmt: skip
                     with Horizontal(classes="imp-row"):
                         yield Label("Numbers ", classes="imp-label")
@@ -288,7 +322,7 @@ class ImportScreen(SectionScreen):
                         )  # fmt: skip
                     with Horizontal(classes="imp-row"):
                         yield Label("Unit ", classes="imp-label")
-                        yield Input(placeholder="default: the file's, else the meter's",
+                        yield FieldInput(placeholder="default: the file's, else the meter's",
                                     id="imp-unit", compact=True)  # fmt: skip
                     with Horizontal(classes="imp-row"):
                         yield Label("", classes="imp-label")
@@ -309,6 +343,23 @@ class ImportScreen(SectionScreen):
                         yield SafeSelect([(c.value.replace("_", " "), c.value) for c in Commodity],
                                          prompt="(of created meters)", id="imp-commodity",
                                          compact=True)  # fmt: skip
+                    yield Static(
+                        "Portfolio Manager properties", classes="imp-section", id="imp-pm-title"
+                    )
+                    with Horizontal(classes="imp-row imp-pm", id="imp-pm-row"):
+                        yield Label("Properties ", classes="imp-label")
+                        yield SafeSelect(
+                            [(label, value) for value, label in PROPERTY_CHOICES.items()],
+                            value="stop", allow_blank=False, id="imp-properties", compact=True,
+                        )  # fmt: skip
+                    with Horizontal(classes="imp-row imp-pm-create", id="imp-country-row"):
+                        yield Label("Country ", classes="imp-label")
+                        yield FieldInput(placeholder="of new facilities: ISO code, e.g. US",
+                                    id="imp-country", compact=True)  # fmt: skip
+                    with Horizontal(classes="imp-row imp-pm-create", id="imp-pmzone-row"):
+                        yield Label("Zone ", classes="imp-label")
+                        yield FieldInput(placeholder="of new facilities, e.g. America/New_York",
+                                    id="imp-pmzone", compact=True)  # fmt: skip
                     yield Static("When rows are bad", classes="imp-section")
                     with Horizontal(classes="imp-row"):
                         yield Label("On error ", classes="imp-label")
@@ -340,6 +391,7 @@ class ImportScreen(SectionScreen):
             "Line", "Column", "Value", "Reason", "Kind"
         )
         self.refill_meters()
+        self.show_properties(False)
         self.query_one("#imp-tree", DirectoryTree).focus()
         self.set_status("Pick a file (tree or path), check the preview, then ctrl+s imports.")
 
@@ -379,6 +431,21 @@ class ImportScreen(SectionScreen):
             if detected.get(name) in header:
                 select.value = detected[name]
 
+    def show_properties(self, shown: bool) -> None:
+        """The Portfolio Manager choices, shown for a PM workbook only; Country and Zone only
+        when its properties are to be created."""
+        self.query_one("#imp-pm-title", Static).display = shown
+        self.query_one("#imp-pm-row", Horizontal).display = shown
+        create = shown and self.query_one("#imp-properties", Select).value == "create"
+        for row in self.query(".imp-pm-create").results(Horizontal):
+            row.display = create
+
+    @on(Select.Changed, "#imp-properties")
+    def _properties_changed(self, event: Select.Changed) -> None:
+        if event.value == "create":  # new facilities are for the meters it creates
+            self.query_one("#imp-create", Checkbox).value = True
+        self.show_properties(self.format_name == "portfolio-manager" or self.pm_file)
+
     def chosen_columns(self) -> dict[str, str]:
         """Columns the user chose other than the detected ones (the CLI's --column)."""
         out: dict[str, str] = {}
@@ -414,6 +481,8 @@ class ImportScreen(SectionScreen):
         self.inspecting, self.checking = text, False
         self.show_mapping([])
         self.show_columns(None)
+        self.pm_file = False
+        self.show_properties(False)
         preview.update("")
         if not text:
             fmt.update("Choose a file to see its format and first lines.")
@@ -440,6 +509,8 @@ class ImportScreen(SectionScreen):
         self.query_one("#imp-preview", Static).update(found.preview)
         self.meter_keys = found.meter_keys
         self.show_columns(found.layout)
+        self.pm_file = found.format_name == "portfolio-manager"
+        self.show_properties(self.pm_file)
         mounting = self.show_mapping(found.meter_keys)
         if mounting is not None:
             await mounting
@@ -499,6 +570,19 @@ class ImportScreen(SectionScreen):
             raise ValueError(f"Interval: {exc}") from None
         facility = self.query_one("#imp-facility", Select).value
         commodity = self.query_one("#imp-commodity", Select).value
+        timezone = self.query_one("#imp-timezone", Input).value.strip() or None
+        properties = country = None
+        if self.pm_file:
+            properties = str(self.query_one("#imp-properties", Select).value)
+            if properties == "create":
+                country = self.query_one("#imp-country", Input).value.strip() or None
+                zone = self.query_one("#imp-pmzone", Input).value.strip() or None
+                if zone and timezone and zone != timezone:
+                    raise ValueError(
+                        f'"Time zone" {timezone} and "Zone" {zone} differ: a Portfolio Manager '
+                        "workbook's dates are read in its new facilities' zone; clear one"
+                    )
+                timezone = timezone or zone
         return ImportOptions(
             meter=str(meter) if isinstance(meter, int) else None,
             meter_map=mapping,
@@ -509,7 +593,9 @@ class ImportScreen(SectionScreen):
             interval_minutes=interval,
             timestamp_is_end=self.query_one("#imp-stamp", Select).value == "end",
             columns=self.chosen_columns(),
-            timezone=self.query_one("#imp-timezone", Input).value.strip() or None,
+            timezone=timezone,
+            properties=properties,
+            country=country,
             date_format=self.query_one("#imp-datefmt", Input).value.strip()
             or ("ISO8601" if dates == "ymd" else None),
             dayfirst=dates == "dmy",
@@ -672,6 +758,11 @@ class ImportScreen(SectionScreen):
             parts.append(f"batch {result.batch_id} (undo it in History)")
         if result.rejected_file:
             parts.append("rejected rows: $rejected")
+        created = getattr(result, "facilities_created", None) or []
+        if created:
+            parts.append(f"{len(created):,} facilities created: $facilities")
+        if getattr(result, "meters_created", None):
+            parts.append(f"{len(result.meters_created):,} meters created")
         for label, value in (("dates", result.date_order), ("numbers", result.numbers)):
             if value and not value.startswith("decimal point, "):  # read once for the file
                 parts.append(f"{label}: ${label}")
@@ -679,6 +770,7 @@ class ImportScreen(SectionScreen):
             markup(
                 " · ".join(parts),
                 rejected=result.rejected_file or "",
+                facilities=", ".join(created),
                 dates=result.date_order or "",
                 numbers=result.numbers or "",
             )
@@ -690,4 +782,5 @@ class ImportScreen(SectionScreen):
         self.set_status(f"{result.file}: {result.status}.")
         self._offer_outliers(result)
         if result.status == "imported":
-            self.app.notify(f"{result.inserted:,} readings added.", title="Import done")
+            made = f" Facilities created: {', '.join(created)}." if created else ""
+            self.app.notify(f"{result.inserted:,} readings added.{made}", title="Import done")

@@ -26,7 +26,7 @@ from greencare.tui.forms import (
     label_of,
 )
 from greencare.tui.screens.base import SectionScreen, money, num
-from greencare.tui.widgets import NavBar, SafeSelect, SafeTable
+from greencare.tui.widgets import NavBar, SafeSelect, SafeTable, unit
 
 #: The category value meaning "by spend, under a NAICS code".
 SPEND = "spend"
@@ -249,7 +249,7 @@ class PurchasesScreen(SectionScreen):
                 label_of(r["category"]), label_of(queries.purchase_item(r["category"], r["item"])),
                 f"{r['purchases']:,}",
                 money(r["spend"], r["currency"]),
-                f"{num(r['quantity'], 1)} {r['unit']}".strip(), r["first"], r["last"], key=str(i),
+                f"{num(r['quantity'], 1)} {unit(r['unit'])}".strip(), r["first"], r["last"], key=str(i),
             )  # fmt: skip
         table = self.query_one("#buy-table", DataTable)
         keep, row = self.selected_key(table), table.cursor_row
@@ -257,7 +257,7 @@ class PurchasesScreen(SectionScreen):
         rows = queries.list_purchases(self.db, facility_id=self.facility_id)
         total = queries.count_rows(self.db, "purchases", facility_id=self.facility_id)
         for r in rows:
-            quantity = f"{num(r['quantity'], 1)} {r['unit'] or ''}".strip()
+            quantity = f"{num(r['quantity'], 1)} {unit(r['unit'] or '')}".strip()
             table.add_row(
                 r["date"], label_of(r["category"]),
                 label_of(queries.purchase_item(r["category"], r["item"])),

@@ -19,7 +19,7 @@ from greencare.core.errors import ConflictError, InputError, NotFoundError
 from greencare.core.models import Facility, Meter
 from greencare.services.plausibility import PlausibilityError
 from greencare.tui.forms import KeepsTyping, confirm_outlier
-from greencare.tui.widgets import MESSAGE_MAX, SafeSelect, markup, plain
+from greencare.tui.widgets import MESSAGE_MAX, FieldInput, SafeSelect, markup, plain
 
 #: Form fields in order: (id, label, placeholder).
 FIELDS = (
@@ -75,7 +75,7 @@ class ReadingForm(KeepsTyping, ModalScreen[dict[str, Any] | None]):
             with Grid(id="form-grid"):
                 for field_id, label, placeholder in FIELDS[:3]:
                     yield Label(label, classes="field-label")
-                    yield Input(placeholder=placeholder, id=field_id, compact=True)
+                    yield FieldInput(placeholder=placeholder, id=field_id, compact=True)
                     yield Label("", id=f"error-{field_id}", classes="field-error")
                 yield Label("Unit", classes="field-label")
                 yield SafeSelect(
@@ -88,7 +88,7 @@ class ReadingForm(KeepsTyping, ModalScreen[dict[str, Any] | None]):
                 yield Label("", id="error-unit", classes="field-error")
                 for field_id, label, placeholder in FIELDS[3:]:
                     yield Label(label, classes="field-label")
-                    yield Input(placeholder=placeholder, id=field_id, compact=True)
+                    yield FieldInput(placeholder=placeholder, id=field_id, compact=True)
                     yield Label("", id=f"error-{field_id}", classes="field-error")
                 if self.has_demand:
                     yield Label("Demand", classes="field-label")

@@ -18,7 +18,15 @@ from textual.widgets import Button, Footer, Input, Label, ProgressBar, Select, S
 from greencare.tui.forms import ConfirmScreen, check_month, check_number
 from greencare.tui.screens.base import SectionScreen
 from greencare.tui.screens.editions import YEARLY
-from greencare.tui.widgets import MESSAGE_MAX, NavBar, SafeSelect, markup, plain, screen_words
+from greencare.tui.widgets import (
+    MESSAGE_MAX,
+    FieldInput,
+    NavBar,
+    SafeSelect,
+    markup,
+    plain,
+    screen_words,
+)
 
 #: (value, label): the formats a person picks from.
 FORMATS = [("html", "HTML page"), ("pdf", "PDF"), ("xlsx", "Excel workbook"),
@@ -52,6 +60,7 @@ class ReportDone(Message):
     error: str | None = None
     cancelled: bool = False
     gaps: int = 0
+    period: dict[str, Any] | None = None  # {"from": "YYYY-MM", "to": "YYYY-MM"} reported
 
 
 class ReportsScreen(SectionScreen):
@@ -61,6 +70,7 @@ class ReportsScreen(SectionScreen):
     BINDINGS = [
         Binding("ctrl+s", "build", "Build report", id="reports.build"),
         Binding("escape", "cancel", "Cancel", show=False, id="reports.cancel"),
+        Binding("X", "explain", "Explain report", id="reports.explain"),
     ]
 
     def __init__(self) -> None:
@@ -68,6 +78,9 @@ class ReportsScreen(SectionScreen):
         self.cancel_event = threading.Event()
         self.running = False
         self._auto_output = ""
+        #: What the last report built covered (its period, facility, pins): what X explains.
+        self.built: dict[str, Any] | None = None
+        self._building: dict[str, Any] = {}
 
     def compose(self) -> ComposeResult:
         yield NavBar(self.MODE)
@@ -75,19 +88,19 @@ class ReportsScreen(SectionScreen):
             yield Static("Build a report", classes="pane-title")
             with Grid(id="rep-grid", classes="form-grid"):
                 yield Label("Year", classes="field-label")
-                yield Input(placeholder="e.g. 2025", id="rep-year", compact=True)
+                yield FieldInput(placeholder="e.g. 2025", id="rep-year", compact=True)
                 yield Label("", id="error-rep-year", classes="field-error")
                 yield Label("or from", classes="field-label")
-                yield Input(placeholder="YYYY-MM", id="rep-from", compact=True)
+                yield FieldInput(placeholder="YYYY-MM", id="rep-from", compact=True)
                 yield Label("", id="error-rep-from", classes="field-error")
                 yield Label("to", classes="field-label")
-                yield Input(placeholder="YYYY-MM", id="rep-to", compact=True)
+                yield FieldInput(placeholder="YYYY-MM", id="rep-to", compact=True)
                 yield Label("", id="error-rep-to", classes="field-error")
                 yield Label("Facility", classes="field-label")
                 yield SafeSelect([], prompt="All facilities", id="rep-facility", compact=True)
                 yield Label("", classes="field-error")
                 yield Label("Baseline", classes="field-label")
-                yield Input(placeholder="year progress is measured from", id="rep-baseline",
+                yield FieldInput(placeholder="year progress is measured from", id="rep-baseline",
                             compact=True)  # fmt: skip
                 yield Label("", id="error-rep-baseline", classes="field-error")
                 yield Label("Target", classes="field-label")
@@ -112,7 +125,7 @@ class ReportsScreen(SectionScreen):
                              allow_blank=False, id="rep-format", compact=True)  # fmt: skip
                 yield Label("", classes="field-error")
                 yield Label("Write to", classes="field-label")
-                yield Input(id="rep-output", compact=True)
+                yield FieldInput(id="rep-output", compact=True)
                 yield Label("", id="error-rep-output", classes="field-error")
             with Horizontal(id="rep-buttons"):
                 yield Button("Build report", variant="primary", id="rep-build", compact=True)
@@ -337,6 +350,10 @@ class ReportsScreen(SectionScreen):
             self.on_report_done(ReportDone(error=str(exc)))
             return
         pins = chosen.pop("pins")
+        chosen_facility = facility if isinstance(facility, int) else None
+        name = next((str(n) for n, v in self.facility_options() if v == chosen_facility), None)
+        self._building = {"facility": chosen_facility, "facility_name": name or "all facilities",
+                          "pins": pins}  # fmt: skip
         self.build(
             self.period(), facility if isinstance(facility, int) else None, fmt, out,
             getattr(self.app, "gwp", None), pins, force=force,
@@ -398,7 +415,9 @@ class ReportsScreen(SectionScreen):
         except Exception as exc:  # shown on the screen; never crash the app
             self.post_message(ReportDone(error=f"{type(exc).__name__}: {exc}"))
             return
-        self.post_message(ReportDone(path=done["written"], gaps=len(done["gaps"])))
+        self.post_message(
+            ReportDone(path=done["written"], gaps=len(done["gaps"]), period=done.get("period"))
+        )
 
     def on_report_progress(self, message: ReportProgress) -> None:
         self.query_one("#rep-progress", ProgressBar).update(progress=message.stage)
@@ -419,6 +438,33 @@ class ReportsScreen(SectionScreen):
             return
         self.query_one("#rep-progress", ProgressBar).update(progress=STAGES)
         gaps = f" ({message.gaps} missing factors listed in it)" if message.gaps else ""
-        result.update(markup("[b]Written:[/b] $path$gaps", path=message.path, gaps=gaps))
+        result.update(markup("[b]Written:[/b] $path$gaps · X explains its figures",
+                             path=message.path, gaps=gaps))  # fmt: skip
+        if message.period and message.period.get("from") and message.period.get("to"):
+            self.built = {**self._building, "period": message.period}
         self.set_status(f"Report written to {message.path}")
         self.app.notify(str(message.path), title="Report written")
+
+    # -- explaining ------------------------------------------------------------------------------
+
+    def action_explain(self) -> None:
+        """The lines behind the built report's figures (its period and facility), and the
+        readings behind each line: the dashboard's explain drill-down for the report."""
+        from greencare.tui.screens.explain import ExplainScreen
+
+        if self.built is None:
+            self.app.notify("Build a report first: X then explains its figures.",
+                            severity="warning")  # fmt: skip
+            return
+        period = self.built["period"]
+        first, last = str(period["from"]), str(period["to"])
+        label = f"report {first}" if first == last else f"report {first} to {last}"
+        self.app.push_screen(
+            ExplainScreen(
+                [(label, first, last)],
+                facility=self.built["facility"],
+                facility_name=self.built["facility_name"],
+                gwp=getattr(self.app, "gwp", None),
+                pins=self.built["pins"] or getattr(self.app, "pins", None),
+            )
+        )

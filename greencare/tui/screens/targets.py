@@ -21,7 +21,7 @@ from greencare.core.fiscal import MONTH_NAMES, fiscal_label
 from greencare.core.targets import BASES, BASIS_SCOPES, SCOPES
 from greencare.tui.forms import ConfirmScreen, Field, FormScreen, blank_to_none, check_number
 from greencare.tui.screens.base import SectionScreen
-from greencare.tui.widgets import MESSAGE_MAX, NavBar, SafeSelect, SafeTable, plain
+from greencare.tui.widgets import MESSAGE_MAX, FieldInput, NavBar, SafeSelect, SafeTable, plain
 
 SCOPE_OPTIONS = [(f"{name} ({unit})", key) for key, (unit, name) in SCOPES.items()]
 BASIS_OPTIONS = [(f"{b}-based", b) for b in BASES]
@@ -132,7 +132,7 @@ class TargetsScreen(SectionScreen):
                                  compact=True)  # fmt: skip
                 yield Label("", id="error-set-fiscal", classes="field-error")
                 yield Label("Baseline year", classes="field-label")
-                yield Input(placeholder="default for reports", id="set-baseline", compact=True)
+                yield FieldInput(placeholder="default for reports", id="set-baseline", compact=True)
                 yield Label("", id="error-set-baseline", classes="field-error")
             with Horizontal(id="tgt-buttons"):
                 yield Button("Save settings", variant="primary", id="set-save", compact=True)

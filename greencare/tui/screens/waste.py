@@ -29,7 +29,7 @@ from greencare.tui.forms import (
     label_of,
 )
 from greencare.tui.screens.base import SectionScreen, money
-from greencare.tui.widgets import NavBar, SafeSelect, SafeTable
+from greencare.tui.widgets import NavBar, SafeSelect, SafeTable, quantity, unit
 
 MASS_UNITS = [("lb", "lb"), ("kg", "kg"), ("tonne", "tonne"), ("short ton", "short_ton")]
 
@@ -291,7 +291,7 @@ class WasteScreen(SectionScreen):
         for r in rows:
             table.add_row(
                 r["start_date"], r["end_date"], label_of(r["stream"]), label_of(r["route"]),
-                f"{r['quantity']:,.1f} {r['unit']}", f"{r['quantity_kg']:,.1f}",
+                quantity(r['quantity'], r['unit'], 1), f"{r['quantity_kg']:,.1f}",
                 money(r["cost"], r["currency"]), r["hauler"] or "", r["facility"],
                 key=str(r["id"]),
             )  # fmt: skip
@@ -368,7 +368,7 @@ class WasteScreen(SectionScreen):
         question = (
             f"Delete waste record {record['id']}: {label_of(record['stream'])}, "
             f"{record['start_date']} to {record['end_date']}, {record['quantity']:,g} "
-            f"{record['unit']} at {record['facility']}? (audited; History can undo it)"
+            f"{unit(record['unit'])} at {record['facility']}? (audited; History can undo it)"
         )
 
         def answer(yes: bool | None) -> None:

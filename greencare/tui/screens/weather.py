@@ -13,7 +13,7 @@ from textual.widgets import Button, DataTable, Input, Label, Static
 
 from greencare.core.errors import GreencareError
 from greencare.core.models import Facility
-from greencare.tui.widgets import MESSAGE_MAX, SafeTable, plain
+from greencare.tui.widgets import MESSAGE_MAX, FieldInput, SafeTable, plain
 
 #: Months shown, newest last (the CLI and API give the whole record).
 SHOWN = 36
@@ -49,7 +49,7 @@ class WeatherScreen(ModalScreen[None]):
             )
             with Horizontal(id="weather-base-row"):
                 yield Label("Base (65F, 18C) ", classes="field-label")
-                yield Input("65F", id="weather-base", compact=True)
+                yield FieldInput("65F", id="weather-base", compact=True)
             yield SafeTable(id="weather-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="weather-note")
             yield Static("", id="weather-source")
