@@ -5,6 +5,8 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
+from sqlite_helpers import sqlite_steps
+
 from greencare import services
 from greencare.services import dashboard
 
@@ -89,26 +91,10 @@ def test_labels_say_what_they_compute(db, us_hospital, gas_meter) -> None:
     assert dashboard.dashboard(db, today=date(2025, 3, 15))["ytd"]["water_m3"] == 0.0
 
 
-def _steps(db, run) -> int:
-    """SQLite virtual-machine steps ``run()`` costs (in hundreds): work, independent of timing."""
-    count = [0]
-
-    def tick() -> int:
-        count[0] += 1
-        return 0
-
-    db.conn.set_progress_handler(tick, 100)
-    try:
-        run()
-    finally:
-        db.conn.set_progress_handler(None, 100)
-    return count[0]
-
-
 def test_the_reference_month_costs_the_same_for_a_long_history(db, us_hospital, gas_meter):
     """Bounded by meters, not readings: a health system's 700M rows are never all read."""
     _monthly(db, "Gas", ["2025-01"], 1000)
-    short = _steps(db, lambda: dashboard.reference_month(db, today=date(2025, 3, 1)))
+    short = sqlite_steps(db, lambda: dashboard.reference_month(db, today=date(2025, 3, 1)))
     db["readings"].insert_all(  # 3,000 daily readings before it (fast, no roll-ups needed here)
         {"meter_id": gas_meter.id, "start_utc": 1_200_000_000 + 86_400 * k,
          "end_utc": 1_200_000_000 + 86_400 * (k + 1), "quantity": 1.0, "unit": "therm",
@@ -116,5 +102,5 @@ def test_the_reference_month_costs_the_same_for_a_long_history(db, us_hospital, 
         for k in range(3000)
     )  # fmt: skip
     assert dashboard.reference_month(db, today=date(2025, 3, 1)) == "2025-01"
-    long = _steps(db, lambda: dashboard.reference_month(db, today=date(2025, 3, 1)))
+    long = sqlite_steps(db, lambda: dashboard.reference_month(db, today=date(2025, 3, 1)))
     assert long <= short + 2, (short, long)

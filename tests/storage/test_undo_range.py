@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+from sqlite_helpers import sqlite_steps
+
 from greencare import services
 from greencare.services import imports
 
@@ -19,21 +21,6 @@ def _file(path: Path, first: date, days: int) -> Path:
     return path
 
 
-def _steps(db, run) -> int:
-    count = [0]
-
-    def tick() -> int:
-        count[0] += 1
-        return 0
-
-    db.conn.set_progress_handler(tick, 1000)
-    try:
-        run()
-    finally:
-        db.conn.set_progress_handler(None, 1000)
-    return count[0]
-
-
 def _undo_cost(db, tmp_path: Path, history_days: int) -> int:
     old = imports.import_readings(db, _file(tmp_path / f"old{history_days}.csv",
                                             date(2010, 1, 1), history_days))  # fmt: skip
@@ -43,7 +30,7 @@ def _undo_cost(db, tmp_path: Path, history_days: int) -> int:
     batch = services.list_batches(db)[0]
     assert batch["id"] == new.batch_id and batch["first_reading_id"] == history_days + 1
     assert batch["last_reading_id"] == history_days + 20
-    cost = _steps(db, lambda: imports.undo(db, new.batch_id))
+    cost = sqlite_steps(db, lambda: imports.undo(db, new.batch_id), every=1000)
     left = db.execute("SELECT count(*) FROM readings").fetchone()[0]
     assert left == history_days  # the batch's 20 readings went, the history stayed
     return cost
