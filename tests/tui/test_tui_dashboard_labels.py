@@ -36,4 +36,4 @@ async def test_cards_name_what_they_show(db, us_hospital, gas_meter) -> None:
     assert "priced 50% of energy" in cost
     assert "▲" not in cost and "▼" not in cost  # coverage differs from last year: no change shown
     # 2,000 MMBtu in January over 350,000 ft², annualised x 12
-    assert "site EUI 69 kBtu/ft²" in energy
+    assert "EUI 69 kBtu/ft²" in energy

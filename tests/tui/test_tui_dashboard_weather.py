@@ -56,7 +56,7 @@ async def test_no_model_shows_no_weather_line(db, us_hospital, gas_meter) -> Non
                              quantity=10_000)  # fmt: skip
     app = GreencareApp(db=db)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: "site EUI" in str(_energy(app).content))
+        await wait_until(pilot, lambda: "EUI " in str(_energy(app).content))
         card = _energy(app)
         content, subtitle = str(card.content), str(card.border_subtitle)
     assert "normalised" not in content and "forecast" not in subtitle

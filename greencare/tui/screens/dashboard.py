@@ -296,7 +296,8 @@ class DashboardScreen(Screen[None]):
         energy.update(
             f"[b]{ytd['site_energy_kbtu'] / 1000:,.0f}[/b]"
             f"{_change(ytd['site_energy_kbtu'], last['site_energy_kbtu'])}\n"
-            + (f"site EUI {eui:,.0f} kBtu/ft²" if eui is not None else "site EUI: no floor area")
+            # the site energy card's EUI is the site EUI; short enough for a card at 80 columns
+            + (f"EUI {eui:,.0f} kBtu/ft²" if eui is not None else "EUI: no floor area")
             + weather_line(d.get("weather"))
         )
         energy.border_subtitle = forecast_subtitle(d.get("weather"))
