@@ -327,14 +327,30 @@ def update_waste(
         plausibility.check_waste(db, record, exclude_id=record_id),
         accept_outlier,
     )
-    with db.atomic():
-        activity.update_waste(db, record_id, record, source=source)
-        plausibility_store.clear_flags(db, "waste_records", record_id, source=source)
-        plausibility.remember(
-            db, "waste_records", record_id, found, facility_id=record.facility_id,
-            month=plausibility.month_of(record.start_date), source=source,
-        )  # fmt: skip
+    _rewrite(db, "waste_records", record_id, record, found, activity.update_waste,
+             record.start_date, source)  # fmt: skip
     return get_waste(db, record_id)
+
+
+def _rewrite(
+    db: Database,
+    table: str,
+    row_id: int,
+    record: Any,
+    found: Any,
+    update: Any,
+    day: Any,
+    source: str,
+) -> None:
+    """Store a corrected record and, in the same transaction, replace its plausibility flags
+    with what the new value was accepted over (an edit clears what the old value had)."""
+    with db.atomic():
+        update(db, row_id, record, source=source)
+        plausibility_store.clear_flags(db, table, row_id, source=source)
+        plausibility.remember(
+            db, table, row_id, found, facility_id=record.facility_id,
+            month=plausibility.month_of(day), source=source,
+        )  # fmt: skip
 
 
 def delete_waste(db: Database, record_id: int, *, source: str = "api") -> None:
@@ -361,13 +377,8 @@ def update_purchase(
         plausibility.check_purchase(db, record, exclude_id=purchase_id),
         accept_outlier,
     )
-    with db.atomic():
-        activity.update_purchase(db, purchase_id, record, source=source)
-        plausibility_store.clear_flags(db, "purchases", purchase_id, source=source)
-        plausibility.remember(
-            db, "purchases", purchase_id, found, facility_id=record.facility_id,
-            month=plausibility.month_of(record.date), source=source,
-        )  # fmt: skip
+    _rewrite(db, "purchases", purchase_id, record, found, activity.update_purchase,
+             record.date, source)  # fmt: skip
     return get_purchase(db, purchase_id)
 
 
