@@ -45,3 +45,18 @@ def gas_meter(db: Database, us_hospital: Facility) -> Meter:
 def tmp_db_path(tmp_path: Path) -> Path:
     """A database file path that does not exist yet."""
     return tmp_path / "greencare-test.db"
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """The demo database, built once per test session (about 7 s), and build_demo's summary.
+
+    Tests never write to it: they take their own copy with :func:`copy_demo`, so a module that
+    changes its demo cannot change another's.
+    """
+    from greencare.services.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo-template") / "demo.db"
+    summary = build_demo(path)
+    assert summary["built"], summary
+    return path, summary

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from demo_helpers import copy_demo
 from pytest import approx
 
 from greencare.cli import main
@@ -152,11 +153,9 @@ def test_compare_refusals(runner: CliRunner, small_db: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo_db(home: Path) -> Path:
-    from greencare.services.demo import build_demo
-
+def demo_db(home: Path, demo_template) -> Path:
     path = home / "demo.db"
-    build_demo(path)
+    copy_demo(demo_template, path)
     return path
 
 

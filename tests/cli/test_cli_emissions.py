@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from demo_helpers import copy_demo
 from pytest import approx
 
 from greencare.cli import main
-from greencare.services.demo import build_demo
 
 RIVERSIDE = "Riverside General Hospital"
 SCOPES = {
@@ -40,10 +40,10 @@ def runner(home: Path) -> CliRunner:
 
 
 @pytest.fixture(scope="module")
-def demo_db(home: Path) -> Path:
+def demo_db(home: Path, demo_template) -> Path:
     path = home / "demo.db"
-    summary = build_demo(path)
-    assert summary["built"] and summary["counts"]["facilities"] == 2
+    copy_demo(demo_template, path)
+    assert demo_template[1]["counts"]["facilities"] == 2
     return path
 
 

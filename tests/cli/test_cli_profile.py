@@ -9,17 +9,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from demo_helpers import copy_demo
 
 from greencare.cli import main
-from greencare.services.demo import build_demo
 
 METER = "Central plant electric"
 
 
 @pytest.fixture(scope="module")
-def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_path(tmp_path_factory: pytest.TempPathFactory, demo_template) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    build_demo(path)
+    copy_demo(demo_template, path)
     return path
 
 

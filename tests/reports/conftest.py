@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from demo_helpers import copy_demo
 from report_fixtures import FORMULA_NAME, SCRIPT_NAME, add_small_hospital
 from sqlite_utils import Database
 
 from greencare import services
-from greencare.services.demo import build_demo
 
 
 @pytest.fixture
@@ -28,9 +28,9 @@ def hostile_db(db: Database) -> Database:
 
 
 @pytest.fixture(scope="session")
-def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_path(tmp_path_factory: pytest.TempPathFactory, demo_template) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    build_demo(path)
+    copy_demo(demo_template, path)
     return path
 
 

@@ -10,12 +10,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from demo_helpers import copy_demo
 from sqlite_utils import Database
 
 from greencare import services
 from greencare.core.errors import ConflictError, InputError
 from greencare.core.models import Facility, Meter
-from greencare.services.demo import build_demo
 from greencare.storage import rollups
 from greencare.storage.db import open_db
 from greencare.storage.schema import migrations
@@ -238,12 +238,11 @@ def test_random_adds_and_deletes_match_a_rebuild(
 
 @pytest.fixture(scope="module")
 def demo(
-    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path_factory: pytest.TempPathFactory, demo_template
 ) -> Iterator[tuple[Database, list[dict[str, Any]]]]:
     """The demo database and its roll-up as maintained while it was built."""
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    result = build_demo(path)
-    assert result["built"] is True
+    copy_demo(demo_template, path)
     database = open_db(path)
     yield database, table(database)
     database.close()

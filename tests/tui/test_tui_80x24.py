@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from demo_helpers import copy_demo
 from rich.text import Text
 from textual.containers import ScrollableContainer
 from textual.screen import ModalScreen
@@ -19,7 +20,6 @@ from textual.widgets import DataTable, Input, Label, Static
 from tui_helpers import wait_until
 
 from greencare import services
-from greencare.services.demo import build_demo
 from greencare.tui.app import SECTIONS, GreencareApp
 from greencare.tui.screens.help import HelpScreen
 from greencare.tui.widgets import NavBar, SafeTable
@@ -39,11 +39,11 @@ NUMBER = re.compile(r"\s*[-−+]?[\d.]")
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
+def demo_db(tmp_path_factory, demo_template) -> Path:
     """The demo database (sample_data/), with a target and an instrument so that their edit
     forms open too."""
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    build_demo(path)
+    copy_demo(demo_template, path)
     db = services.open_db(path)
     services.add_target(db, scope="scope12", baseline_year=2024, target_year=2030,
                         reduction="50%")  # fmt: skip

@@ -12,11 +12,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from demo_helpers import copy_demo
 from textual.widgets import DataTable
 from textual_plotext import PlotextPlot
 from tui_helpers import wait_until
 
-from greencare.services.demo import build_demo
 from greencare.tui.app import GreencareApp
 from greencare.tui.screens.interval import IntervalScreen
 
@@ -27,9 +27,9 @@ SEASON = {12: "winter", 1: "winter", 2: "winter", 3: "spring", 4: "spring", 5: "
 
 
 @pytest.fixture(scope="module")
-def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_path(tmp_path_factory: pytest.TempPathFactory, demo_template) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    build_demo(path)
+    copy_demo(demo_template, path)
     return path
 
 
