@@ -9,6 +9,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select, Static
 
 from greencare import services
+from greencare.core.errors import GreencareError
+from greencare.tui.forms import ConfirmScreen
 from greencare.tui.widgets import MESSAGE_MAX, plain
 
 
@@ -62,6 +64,133 @@ class SectionScreen(Screen[None]):
             return
         index = next((i for i, k in enumerate(table.rows) if k.value == key), None)
         table.move_cursor(row=index if index is not None else min(row, table.row_count - 1))
+
+
+class RecordListScreen(SectionScreen):
+    """A section listing one kind of record (waste, purchases, instruments) with a facility
+    filter, where Enter or ctrl+e corrects the highlighted record in its add form and Del
+    deletes it after a question (both audited, so History can undo them).
+
+    A subclass sets ``PREFIX`` (its widgets are ``#PREFIX-facility``, ``#PREFIX-table`` and
+    ``#PREFIX-summary``), ``NOUN``, and implements :meth:`load`, :meth:`get_record`,
+    :meth:`delete_record`, :meth:`record_form` and :meth:`delete_question`.
+    """
+
+    PREFIX = ""
+    NOUN = "record"
+
+    # --- what a subclass provides -------------------------------------------------------------
+    def load(self) -> None:
+        raise NotImplementedError
+
+    def get_record(self, record_id: int) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def delete_record(self, record_id: int) -> None:
+        raise NotImplementedError
+
+    def record_form(self, existing: dict[str, Any] | None) -> Screen[Any]:
+        raise NotImplementedError
+
+    def delete_question(self, record: dict[str, Any]) -> str:
+        raise NotImplementedError
+
+    # --- shared behaviour ---------------------------------------------------------------------
+    @property
+    def record_table(self) -> DataTable[Any]:
+        return self.query_one(f"#{self.PREFIX}-table", DataTable)
+
+    @property
+    def facility_select(self) -> Select[Any]:
+        return self.query_one(f"#{self.PREFIX}-facility", Select)
+
+    @property
+    def facility_id(self) -> int | None:
+        value = self.facility_select.value
+        return value if isinstance(value, int) else None
+
+    def on_screen_resume(self) -> None:
+        self.refill_facility_select(self.facility_select)
+        self.load()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == f"{self.PREFIX}-facility":
+            self.load()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == f"{self.PREFIX}-table":
+            self.action_edit_record()
+
+    def action_refresh(self) -> None:
+        self.load()
+
+    def show_count(self, shown: int, total: int, plural: str) -> None:
+        """'N plural' (or 'newest N of M plural' when the page holds fewer than all)."""
+        text = f"newest {shown:,} of {total:,}" if total > shown else f"{total:,}"
+        self.query_one(f"#{self.PREFIX}-summary", Static).update(f"  {text} {plural}")
+
+    def highlighted(self) -> dict[str, Any] | None:
+        """The stored record under the cursor, re-read (None when the table is empty)."""
+        key = self.selected_key(self.record_table)
+        if key is None:
+            return None
+        try:
+            return self.get_record(int(key))
+        except GreencareError as exc:  # deleted meanwhile (another window, the CLI)
+            self.app.notify(str(exc), severity="warning")
+            self.load()
+            return None
+
+    def open_form(self, existing: dict[str, Any] | None, title: str) -> None:
+        """The add form (``existing`` None) or the correction form; reloads and keeps the
+        cursor on the saved record."""
+        if existing is None and not self.facility_options():
+            self.app.notify("Add a facility first (f).", severity="warning")
+            return
+
+        def saved(result: Any) -> None:
+            if result is None:
+                return
+            table = self.record_table
+            self.load()
+            if isinstance(result, dict) and "id" in result:
+                self.restore_cursor(table, str(result["id"]), table.cursor_row)
+            count = len(result) if isinstance(result, list) else 1
+            if existing is not None:
+                what = f"{self.NOUN} {existing['id']}"
+            else:
+                what = f"{count} {self.NOUN}{'s' * (count != 1)}"
+            self.app.notify(f"Saved {what}.", title=title)
+
+        self.app.push_screen(self.record_form(existing), saved)
+
+    def action_edit_record(self) -> None:
+        """Correct the highlighted record in the same form as adding one (audited)."""
+        record = self.highlighted()
+        if record is None:
+            self.app.notify(f"No {self.NOUN} to edit.", severity="warning")
+            return
+        self.open_form(record, f"{self.NOUN.capitalize()} corrected")
+
+    def action_delete_record(self) -> None:
+        record = self.highlighted()
+        if record is None:
+            self.app.notify(f"No {self.NOUN} to delete.", severity="warning")
+            return
+
+        def answer(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                self.delete_record(int(record["id"]))
+            except GreencareError as exc:  # busy, read-only, or deleted meanwhile elsewhere
+                self.app.notify(str(exc), title="Not deleted", severity="error")
+                return
+            self.load()
+            self.app.notify(f"Deleted {self.NOUN} {record['id']}.", title="Deleted")
+
+        question = f"{self.delete_question(record)} (audited; History can undo it)"
+        self.app.push_screen(ConfirmScreen(question, yes="Delete"), answer)
 
 
 def money(amount: float | None, currency: str | None) -> str:

@@ -5,16 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Label, Select, Static
+from textual.widgets import Footer, Label, Select, Static
 
 from greencare import services
-from greencare.core.errors import GreencareError
 from greencare.tui.forms import (
-    ConfirmScreen,
     Field,
     FormScreen,
     blank_to_none,
@@ -23,7 +20,7 @@ from greencare.tui.forms import (
     check_number,
     label_of,
 )
-from greencare.tui.screens.base import SectionScreen, num
+from greencare.tui.screens.base import RecordListScreen, num
 from greencare.tui.widgets import NavBar, SafeSelect, SafeTable
 
 #: The kinds of instrument, as people read them.
@@ -146,14 +143,16 @@ class InstrumentForm(FormScreen):
         return services.get_instrument(self.db, new_id)
 
 
-class InstrumentsScreen(SectionScreen):
+class InstrumentsScreen(RecordListScreen):
     """Every instrument of one facility or all, by facility and first month."""
 
     MODE = "instruments"
+    PREFIX = "inst"
+    NOUN = "instrument"
     BINDINGS = [
         Binding("a", "add_instrument", "Add instrument", id="instruments.add"),
-        Binding("ctrl+e", "edit_instrument", "Edit", id="instruments.edit"),
-        Binding("delete", "delete_instrument", "Delete", id="instruments.delete"),
+        Binding("ctrl+e", "edit_record", "Edit", id="instruments.edit"),
+        Binding("delete", "delete_record", "Delete", id="instruments.delete"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="instruments.refresh"),
     ]
 
@@ -173,29 +172,16 @@ class InstrumentsScreen(SectionScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#inst-table", DataTable).add_columns(
+        self.record_table.add_columns(
             "Kind", "From", "To", "MWh", "kg CO2e/MWh", "Meter", "Certificate", "Description",
             "Facility",
         )  # fmt: skip
-        self.refill_facility_select(self.query_one("#inst-facility", Select))
+        self.refill_facility_select(self.facility_select)
         self.load()
-        self.query_one("#inst-table", DataTable).focus()
-
-    def on_screen_resume(self) -> None:
-        self.refill_facility_select(self.query_one("#inst-facility", Select))
-        self.load()
-
-    @property
-    def facility_id(self) -> int | None:
-        value = self.query_one("#inst-facility", Select).value
-        return value if isinstance(value, int) else None
-
-    @on(Select.Changed, "#inst-facility")
-    def _filter(self) -> None:
-        self.load()
+        self.record_table.focus()
 
     def load(self) -> None:
-        table = self.query_one("#inst-table", DataTable)
+        table = self.record_table
         keep, row = self.selected_key(table), table.cursor_row
         table.clear()
         rows = services.list_instruments(self.db, facility=self.facility_id)
@@ -208,82 +194,27 @@ class InstrumentsScreen(SectionScreen):
                 r["description"] or "", r["facility"], key=str(r["id"]),
             )  # fmt: skip
         self.restore_cursor(table, keep, row)
-        self.query_one("#inst-summary", Static).update(f"  {len(rows):,} instruments")
+        self.show_count(len(rows), len(rows), "instruments")
         self.set_status(
             "a add · ctrl+e / enter edit · Del delete the highlighted instrument"
             if rows
             else "No instruments yet: a adds a supplier factor, REC, PPA or green tariff."
         )
 
-    def action_refresh(self) -> None:
-        self.load()
+    def get_record(self, record_id: int) -> dict[str, Any]:
+        return services.get_instrument(self.db, record_id)
 
-    def _highlighted(self) -> dict[str, Any] | None:
-        key = self.selected_key(self.query_one("#inst-table", DataTable))
-        if key is None:
-            return None
-        try:
-            return services.get_instrument(self.db, int(key))
-        except GreencareError as exc:  # deleted meanwhile (another window, the CLI)
-            self.app.notify(str(exc), severity="warning")
-            self.load()
-            return None
+    def delete_record(self, record_id: int) -> None:
+        services.delete_instrument(self.db, record_id, source="tui")
 
-    def _saved(self, title: str) -> Any:
-        def saved(result: Any) -> None:
-            if result is None:
-                return
-            table = self.query_one("#inst-table", DataTable)
-            self.load()
-            self.restore_cursor(table, str(result["id"]), table.cursor_row)
-            self.app.notify(f"Saved instrument {result['id']}.", title=title)
+    def record_form(self, existing: dict[str, Any] | None) -> FormScreen:
+        return InstrumentForm(self.db, self.facility_options(), self.facility_id, existing)
 
-        return saved
+    def delete_question(self, record: dict[str, Any]) -> str:
+        return (
+            f"Delete instrument {record['id']}: {label_of(record['kind'])}, "
+            f"{record['start_month']} to {record['end_month']} at {record['facility']}?"
+        )
 
     def action_add_instrument(self) -> None:
-        options = self.facility_options()
-        if not options:
-            self.app.notify("Add a facility first (f).", severity="warning")
-            return
-        self.app.push_screen(
-            InstrumentForm(self.db, options, self.facility_id), self._saved("Instrument added")
-        )
-
-    @on(DataTable.RowSelected, "#inst-table")
-    def _selected(self) -> None:
-        self.action_edit_instrument()
-
-    def action_edit_instrument(self) -> None:
-        """Correct the highlighted instrument in the same form as adding one (audited)."""
-        instrument = self._highlighted()
-        if instrument is None:
-            self.app.notify("No instrument to edit.", severity="warning")
-            return
-        self.app.push_screen(
-            InstrumentForm(self.db, self.facility_options(), self.facility_id, instrument),
-            self._saved("Instrument corrected"),
-        )
-
-    def action_delete_instrument(self) -> None:
-        instrument = self._highlighted()
-        if instrument is None:
-            self.app.notify("No instrument to delete.", severity="warning")
-            return
-        question = (
-            f"Delete instrument {instrument['id']}: {label_of(instrument['kind'])}, "
-            f"{instrument['start_month']} to {instrument['end_month']} at "
-            f"{instrument['facility']}? (audited; History can undo it)"
-        )
-
-        def answer(yes: bool | None) -> None:
-            if not yes:
-                return
-            try:
-                services.delete_instrument(self.db, int(instrument["id"]), source="tui")
-            except GreencareError as exc:  # busy, read-only, or deleted meanwhile elsewhere
-                self.app.notify(str(exc), title="Not deleted", severity="error")
-                return
-            self.load()
-            self.app.notify(f"Deleted instrument {instrument['id']}.", title="Deleted")
-
-        self.app.push_screen(ConfirmScreen(question, yes="Delete"), answer)
+        self.open_form(None, "Instrument added")

@@ -5,18 +5,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 
 from greencare import services
-from greencare.core.errors import GreencareError
 from greencare.core.vocab import HEALTHCARE_ITEMS, HealthcareCategory
 from greencare.services import activity as queries
 from greencare.tui.forms import (
-    ConfirmScreen,
     Field,
     FormScreen,
     blank_to_none,
@@ -25,7 +22,7 @@ from greencare.tui.forms import (
     check_number,
     label_of,
 )
-from greencare.tui.screens.base import SectionScreen, money, num
+from greencare.tui.screens.base import RecordListScreen, money, num
 from greencare.tui.widgets import NavBar, SafeSelect, SafeTable, unit
 
 #: The category value meaning "by spend, under a NAICS code".
@@ -192,14 +189,16 @@ class PurchaseForm(FormScreen):
         )
 
 
-class PurchasesScreen(SectionScreen):
+class PurchasesScreen(RecordListScreen):
     """Spend and quantities by category above; the purchases themselves below."""
 
     MODE = "purchases"
+    PREFIX = "buy"
+    NOUN = "purchase"
     BINDINGS = [
         Binding("a", "add_purchase", "Add purchase", id="purchases.add"),
-        Binding("ctrl+e", "edit_purchase", "Edit", id="purchases.edit"),
-        Binding("delete", "delete_purchase", "Delete", id="purchases.delete"),
+        Binding("ctrl+e", "edit_record", "Edit", id="purchases.edit"),
+        Binding("delete", "delete_record", "Delete", id="purchases.delete"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="purchases.refresh"),
     ]
 
@@ -221,25 +220,12 @@ class PurchasesScreen(SectionScreen):
         self.query_one("#buy-categories", DataTable).add_columns(
             "Category", "Item", "Purchases", "Spend", "Quantity", "From", "To"
         )
-        self.query_one("#buy-table", DataTable).add_columns(
+        self.record_table.add_columns(
             "Date", "Category", "Item", "Spend", "Quantity", "Supplier", "Description", "Facility"
         )
-        self.refill_facility_select(self.query_one("#buy-facility", Select))
+        self.refill_facility_select(self.facility_select)
         self.load()
         self.query_one("#buy-categories", DataTable).focus()
-
-    def on_screen_resume(self) -> None:
-        self.refill_facility_select(self.query_one("#buy-facility", Select))
-        self.load()
-
-    @property
-    def facility_id(self) -> int | None:
-        value = self.query_one("#buy-facility", Select).value
-        return value if isinstance(value, int) else None
-
-    @on(Select.Changed, "#buy-facility")
-    def _filter(self) -> None:
-        self.load()
 
     def load(self) -> None:
         cats = self.query_one("#buy-categories", DataTable)
@@ -251,7 +237,7 @@ class PurchasesScreen(SectionScreen):
                 money(r["spend"], r["currency"]),
                 f"{num(r['quantity'], 1)} {unit(r['unit'])}".strip(), r["first"], r["last"], key=str(i),
             )  # fmt: skip
-        table = self.query_one("#buy-table", DataTable)
+        table = self.record_table
         keep, row = self.selected_key(table), table.cursor_row
         table.clear()
         rows = queries.list_purchases(self.db, facility_id=self.facility_id)
@@ -265,83 +251,27 @@ class PurchasesScreen(SectionScreen):
                 r["description"] or "", r["facility"], key=str(r["id"]),
             )  # fmt: skip
         self.restore_cursor(table, keep, row)
-        shown = f"newest {len(rows):,} of {total:,}" if total > len(rows) else f"{total:,}"
-        self.query_one("#buy-summary", Static).update(f"  {shown} purchases")
+        self.show_count(len(rows), total, "purchases")
         self.set_status(
             "a add a purchase · ctrl+e / enter edit the highlighted one · Del delete it"
             if rows
             else "No purchases yet: press a to add one."
         )
 
-    def action_refresh(self) -> None:
-        self.load()
+    def get_record(self, record_id: int) -> dict[str, Any]:
+        return services.get_purchase(self.db, record_id)
+
+    def delete_record(self, record_id: int) -> None:
+        services.delete_purchase(self.db, record_id, source="tui")
+
+    def record_form(self, existing: dict[str, Any] | None) -> FormScreen:
+        return PurchaseForm(self.db, self.facility_options(), self.facility_id, existing)
+
+    def delete_question(self, record: dict[str, Any]) -> str:
+        what = label_of(queries.purchase_item(record["category"], record["item"]))
+        return (
+            f"Delete purchase {record['id']}: {what} on {record['date']} at {record['facility']}?"
+        )
 
     def action_add_purchase(self) -> None:
-        options = self.facility_options()
-        if not options:
-            self.app.notify("Add a facility first (f).", severity="warning")
-            return
-
-        def saved(result: Any) -> None:
-            if result is not None:
-                self.load()
-                self.app.notify("Purchase saved.", title="Purchase added")
-
-        self.app.push_screen(PurchaseForm(self.db, options, self.facility_id), saved)
-
-    @on(DataTable.RowSelected, "#buy-table")
-    def _selected(self) -> None:
-        self.action_edit_purchase()
-
-    def _highlighted_purchase(self) -> dict[str, Any] | None:
-        """The purchase under the cursor of the purchases table (the lower one)."""
-        key = self.selected_key(self.query_one("#buy-table", DataTable))
-        if key is None:
-            return None
-        try:
-            return services.get_purchase(self.db, int(key))
-        except GreencareError as exc:  # deleted meanwhile (another window, the CLI)
-            self.app.notify(str(exc), severity="warning")
-            self.load()
-            return None
-
-    def action_edit_purchase(self) -> None:
-        """Correct the highlighted purchase in the same form as adding one (audited)."""
-        purchase = self._highlighted_purchase()
-        if purchase is None:
-            self.app.notify("No purchase to edit.", severity="warning")
-            return
-
-        def saved(result: Any) -> None:
-            if result is None:
-                return
-            self.load()
-            self.app.notify(f"Saved purchase {purchase['id']}.", title="Purchase corrected")
-
-        self.app.push_screen(
-            PurchaseForm(self.db, self.facility_options(), self.facility_id, purchase), saved
-        )
-
-    def action_delete_purchase(self) -> None:
-        purchase = self._highlighted_purchase()
-        if purchase is None:
-            self.app.notify("No purchase to delete.", severity="warning")
-            return
-        what = label_of(queries.purchase_item(purchase["category"], purchase["item"]))
-        question = (
-            f"Delete purchase {purchase['id']}: {what} on {purchase['date']} at "
-            f"{purchase['facility']}? (audited; History can undo it)"
-        )
-
-        def answer(yes: bool | None) -> None:
-            if not yes:
-                return
-            try:
-                services.delete_purchase(self.db, int(purchase["id"]), source="tui")
-            except GreencareError as exc:  # busy, read-only, or deleted meanwhile elsewhere
-                self.app.notify(str(exc), title="Not deleted", severity="error")
-                return
-            self.load()
-            self.app.notify(f"Deleted purchase {purchase['id']}.", title="Deleted")
-
-        self.app.push_screen(ConfirmScreen(question, yes="Delete"), answer)
+        self.open_form(None, "Purchase added")

@@ -5,19 +5,17 @@ from __future__ import annotations
 import calendar
 from typing import Any
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Input, Label, Select, Static
+from textual.widgets import Footer, Input, Label, Select, Static
 
 from greencare import services
-from greencare.core.errors import GreencareError, InputError
+from greencare.core.errors import InputError
 from greencare.core.vocab import DisposalRoute, WasteStream
 from greencare.services import activity as queries
 from greencare.services.plausibility import PlausibilityError
 from greencare.tui.forms import (
-    ConfirmScreen,
     Field,
     FormScreen,
     blank_to_none,
@@ -28,7 +26,7 @@ from greencare.tui.forms import (
     choices,
     label_of,
 )
-from greencare.tui.screens.base import SectionScreen, money
+from greencare.tui.screens.base import RecordListScreen, money
 from greencare.tui.widgets import NavBar, SafeSelect, SafeTable, quantity, unit
 
 MASS_UNITS = [("lb", "lb"), ("kg", "kg"), ("tonne", "tonne"), ("short ton", "short_ton")]
@@ -237,15 +235,17 @@ class ManifestForm(FormScreen):
         return saved
 
 
-class WasteScreen(SectionScreen):
+class WasteScreen(RecordListScreen):
     """Every pickup, newest first, for one facility or all."""
 
     MODE = "waste"
+    PREFIX = "waste"
+    NOUN = "waste record"
     BINDINGS = [
         Binding("a", "add_pickup", "Add pickup", id="waste.add"),
         Binding("m", "manifest", "Month manifest", id="waste.manifest"),
-        Binding("ctrl+e", "edit_pickup", "Edit", id="waste.edit"),
-        Binding("delete", "delete_pickup", "Delete", id="waste.delete"),
+        Binding("ctrl+e", "edit_record", "Edit", id="waste.edit"),
+        Binding("delete", "delete_record", "Delete", id="waste.delete"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="waste.refresh"),
     ]
 
@@ -261,29 +261,16 @@ class WasteScreen(SectionScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#waste-table", DataTable).add_columns(
+        self.record_table.add_columns(
             "First day", "Last day", "Stream", "Route", "Quantity", "kg", "Cost", "Hauler",
             "Facility",
         )  # fmt: skip
-        self.refill_facility_select(self.query_one("#waste-facility", Select))
+        self.refill_facility_select(self.facility_select)
         self.load()
-        self.query_one("#waste-table", DataTable).focus()
-
-    def on_screen_resume(self) -> None:
-        self.refill_facility_select(self.query_one("#waste-facility", Select))
-        self.load()
-
-    @property
-    def facility_id(self) -> int | None:
-        value = self.query_one("#waste-facility", Select).value
-        return value if isinstance(value, int) else None
-
-    @on(Select.Changed, "#waste-facility")
-    def _filter(self) -> None:
-        self.load()
+        self.record_table.focus()
 
     def load(self) -> None:
-        table = self.query_one("#waste-table", DataTable)
+        table = self.record_table
         keep, row = self.selected_key(table), table.cursor_row
         table.clear()
         rows = queries.list_waste(self.db, facility_id=self.facility_id, limit=PAGE)
@@ -296,20 +283,34 @@ class WasteScreen(SectionScreen):
                 key=str(r["id"]),
             )  # fmt: skip
         self.restore_cursor(table, keep, row)
-        shown = f"newest {len(rows):,} of {total:,}" if total > len(rows) else f"{total:,}"
-        self.query_one("#waste-summary", Static).update(f"  {shown} pickups")
+        self.show_count(len(rows), total, "pickups")
         self.set_status(
             "a add a pickup · m a month's manifest · ctrl+e / enter edit · Del delete"
             if rows
             else "No waste recorded yet: a adds a pickup, m a month's manifest."
         )
 
-    def action_refresh(self) -> None:
-        self.load()
+    def get_record(self, record_id: int) -> dict[str, Any]:
+        return services.get_waste(self.db, record_id)
 
-    def _open(self, form_class: type[FormScreen], what: str) -> None:
-        options = self.facility_options()
-        if not options:
+    def delete_record(self, record_id: int) -> None:
+        services.delete_waste(self.db, record_id, source="tui")
+
+    def record_form(self, existing: dict[str, Any] | None) -> FormScreen:
+        return WasteForm(self.db, self.facility_options(), self.facility_id, existing)
+
+    def delete_question(self, record: dict[str, Any]) -> str:
+        return (
+            f"Delete waste record {record['id']}: {label_of(record['stream'])}, "
+            f"{record['start_date']} to {record['end_date']}, {record['quantity']:,g} "
+            f"{unit(record['unit'])} at {record['facility']}?"
+        )
+
+    def action_add_pickup(self) -> None:
+        self.open_form(None, "Pickup added")
+
+    def action_manifest(self) -> None:
+        if not self.facility_options():
             self.app.notify("Add a facility first (f).", severity="warning")
             return
 
@@ -318,68 +319,8 @@ class WasteScreen(SectionScreen):
                 return
             self.load()
             count = len(result) if isinstance(result, list) else 1
-            self.app.notify(f"Saved {count} waste record{'s' * (count != 1)}.", title=what)
+            self.app.notify(f"Saved {count} waste record{'s' * (count != 1)}.",
+                            title="Manifest saved")  # fmt: skip
 
-        self.app.push_screen(form_class(self.db, options, self.facility_id), saved)  # type: ignore[call-arg]
-
-    def action_add_pickup(self) -> None:
-        self._open(WasteForm, "Pickup added")
-
-    def action_manifest(self) -> None:
-        self._open(ManifestForm, "Manifest saved")
-
-    @on(DataTable.RowSelected, "#waste-table")
-    def _selected(self) -> None:
-        self.action_edit_pickup()
-
-    def _highlighted_record(self) -> dict[str, Any] | None:
-        key = self.selected_key(self.query_one("#waste-table", DataTable))
-        if key is None:
-            return None
-        try:
-            return services.get_waste(self.db, int(key))
-        except GreencareError as exc:  # deleted meanwhile (another window, the CLI)
-            self.app.notify(str(exc), severity="warning")
-            self.load()
-            return None
-
-    def action_edit_pickup(self) -> None:
-        """Correct the highlighted record in the same form as adding one (audited)."""
-        record = self._highlighted_record()
-        if record is None:
-            self.app.notify("No waste record to edit.", severity="warning")
-            return
-
-        def saved(result: Any) -> None:
-            if result is None:
-                return
-            self.load()
-            self.app.notify(f"Saved waste record {record['id']}.", title="Waste record corrected")
-
-        self.app.push_screen(
-            WasteForm(self.db, self.facility_options(), self.facility_id, record), saved
-        )
-
-    def action_delete_pickup(self) -> None:
-        record = self._highlighted_record()
-        if record is None:
-            self.app.notify("No waste record to delete.", severity="warning")
-            return
-        question = (
-            f"Delete waste record {record['id']}: {label_of(record['stream'])}, "
-            f"{record['start_date']} to {record['end_date']}, {record['quantity']:,g} "
-            f"{unit(record['unit'])} at {record['facility']}? (audited; History can undo it)"
-        )
-
-        def answer(yes: bool | None) -> None:
-            if not yes:
-                return
-            try:
-                services.delete_waste(self.db, int(record["id"]), source="tui")
-            except GreencareError as exc:  # busy, read-only, or deleted meanwhile elsewhere
-                self.app.notify(str(exc), title="Not deleted", severity="error")
-                return
-            self.load()
-            self.app.notify(f"Deleted waste record {record['id']}.", title="Deleted")
-
-        self.app.push_screen(ConfirmScreen(question, yes="Delete"), answer)
+        self.app.push_screen(ManifestForm(self.db, self.facility_options(), self.facility_id),
+                             saved)  # fmt: skip
