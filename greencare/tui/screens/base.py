@@ -30,6 +30,23 @@ class SectionScreen(Screen[None]):
     def db(self) -> Any:
         return self.app.db  # type: ignore[attr-defined]
 
+    def data_key(self) -> tuple[int, int]:
+        """What moves when the data may have changed: SQLite's ``data_version`` (commits by any
+        other connection: the CLI, another window, a worker's own connection) and this
+        connection's ``total_changes`` (its own writes)."""
+        conn = self.db.conn
+        return int(conn.execute("PRAGMA data_version").fetchone()[0]), int(conn.total_changes)
+
+    def remember_data(self) -> None:
+        """Note that what the screen shows is current (call after loading it)."""
+        self._data_key = self.data_key()
+
+    def data_changed(self) -> bool:
+        """Whether anything was written since :meth:`remember_data`: coming back to a section
+        reloads it only then, so switching sections costs no query-and-redraw of unchanged
+        tables."""
+        return self.data_key() != getattr(self, "_data_key", None)
+
     def set_status(self, text: str) -> None:
         for status in self.query("#status").results(Static):
             status.update(plain(text, MESSAGE_MAX))
@@ -109,20 +126,27 @@ class RecordListScreen(SectionScreen):
         value = self.facility_select.value
         return value if isinstance(value, int) else None
 
-    def on_screen_resume(self) -> None:
-        self.refill_facility_select(self.facility_select)
+    def reload(self) -> None:
+        """Load the records and remember that they are current."""
         self.load()
+        self.remember_data()
+
+    def on_screen_resume(self) -> None:
+        if self.data_changed():
+            self.refill_facility_select(self.facility_select)
+            self.reload()
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == f"{self.PREFIX}-facility":
-            self.load()
+            self.reload()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == f"{self.PREFIX}-table":
             self.action_edit_record()
 
     def action_refresh(self) -> None:
-        self.load()
+        self.refill_facility_select(self.facility_select)
+        self.reload()
 
     def show_count(self, shown: int, total: int, plural: str) -> None:
         """'N plural' (or 'newest N of M plural' when the page holds fewer than all)."""
@@ -138,7 +162,7 @@ class RecordListScreen(SectionScreen):
             return self.get_record(int(key))
         except GreencareError as exc:  # deleted meanwhile (another window, the CLI)
             self.app.notify(str(exc), severity="warning")
-            self.load()
+            self.reload()
             return None
 
     def open_form(self, existing: dict[str, Any] | None, title: str) -> None:
@@ -152,7 +176,7 @@ class RecordListScreen(SectionScreen):
             if result is None:
                 return
             table = self.record_table
-            self.load()
+            self.reload()
             if isinstance(result, dict) and "id" in result:
                 self.restore_cursor(table, str(result["id"]), table.cursor_row)
             count = len(result) if isinstance(result, list) else 1
@@ -186,7 +210,7 @@ class RecordListScreen(SectionScreen):
             except GreencareError as exc:  # busy, read-only, or deleted meanwhile elsewhere
                 self.app.notify(str(exc), title="Not deleted", severity="error")
                 return
-            self.load()
+            self.reload()
             self.app.notify(f"Deleted {self.NOUN} {record['id']}.", title="Deleted")
 
         question = f"{self.delete_question(record)} (audited; History can undo it)"

@@ -97,9 +97,11 @@ class HistoryScreen(SectionScreen):
         self.query_one("#hist-audit", DataTable).focus()
 
     def on_screen_resume(self) -> None:
-        self.load()
+        if self.data_changed():
+            self.load()
 
     def load(self) -> None:
+        self.remember_data()
         select = self.query_one("#hist-table-filter", Select)
         tables = [(t, t) for t in queries.audit_tables(self.db)]
         current = select.value

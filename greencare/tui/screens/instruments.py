@@ -177,7 +177,7 @@ class InstrumentsScreen(RecordListScreen):
             "Facility",
         )  # fmt: skip
         self.refill_facility_select(self.facility_select)
-        self.load()
+        self.reload()
         self.record_table.focus()
 
     def load(self) -> None:

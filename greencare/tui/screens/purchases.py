@@ -224,7 +224,7 @@ class PurchasesScreen(RecordListScreen):
             "Date", "Category", "Item", "Spend", "Quantity", "Supplier", "Description", "Facility"
         )
         self.refill_facility_select(self.facility_select)
-        self.load()
+        self.reload()
         self.query_one("#buy-categories", DataTable).focus()
 
     def load(self) -> None:

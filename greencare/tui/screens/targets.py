@@ -146,11 +146,14 @@ class TargetsScreen(SectionScreen):
         )
         self.load()
         self.load_settings()
+        self.remember_data()
         self.query_one("#tgt-table", DataTable).focus()
 
     def on_screen_resume(self) -> None:
-        self.load()
-        self.load_settings()
+        if self.data_changed():
+            self.load()
+            self.load_settings()
+            self.remember_data()
 
     def action_refresh(self) -> None:
         self.load()

@@ -266,7 +266,7 @@ class WasteScreen(RecordListScreen):
             "Facility",
         )  # fmt: skip
         self.refill_facility_select(self.facility_select)
-        self.load()
+        self.reload()
         self.record_table.focus()
 
     def load(self) -> None:
@@ -317,7 +317,7 @@ class WasteScreen(RecordListScreen):
         def saved(result: Any) -> None:
             if result is None:
                 return
-            self.load()
+            self.reload()
             count = len(result) if isinstance(result, list) else 1
             self.app.notify(f"Saved {count} waste record{'s' * (count != 1)}.",
                             title="Manifest saved")  # fmt: skip
