@@ -59,6 +59,12 @@ class Dataset:
 GWP_SETS = ("AR4", "AR5", "AR6")
 
 
+#: Parsed ``dataset.toml`` files per factors folder, with the files' modification times: a
+#: library is made per request (the TUI makes many), and parsing the 24 bundled files costs
+#: more than the screen that asked. A changed or added file is parsed again.
+_DATASETS: dict[Path, tuple[tuple[tuple[str, int], ...], dict[str, Dataset]]] = {}
+
+
 class FactorLibrary:
     """All datasets under one ``factors/`` folder, tables loaded on first use."""
 
@@ -75,8 +81,13 @@ class FactorLibrary:
 
     @cached_property
     def datasets(self) -> dict[str, Dataset]:
+        files = sorted(self.root.glob("*/*/dataset.toml"))
+        stamp = tuple((str(f), f.stat().st_mtime_ns) for f in files)
+        cached = _DATASETS.get(self.root)
+        if cached is not None and cached[0] == stamp:
+            return dict(cached[1])
         found: dict[str, Dataset] = {}
-        for meta_file in sorted(self.root.glob("*/*/dataset.toml")):
+        for meta_file in files:
             with meta_file.open("rb") as handle:
                 meta = tomllib.load(handle)
             info = meta.get("dataset", {})
@@ -95,7 +106,8 @@ class FactorLibrary:
                 path=meta_file.parent,
                 meta=meta,
             )
-        return found
+        _DATASETS[self.root] = (stamp, found)
+        return dict(found)
 
     def dataset(self, ds_id: str) -> Dataset:
         try:
