@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -18,6 +19,38 @@ from greencare.cli.common import (
     handle_errors,
 )
 from greencare.core.vocab import DisposalRoute, WasteStream
+
+
+def _delete_command(
+    group: click.Group,
+    noun: str,
+    get: str,
+    delete: str,
+    describe: Callable[[dict[str, Any]], str],
+) -> None:
+    """``GROUP delete ID``: asks first (unless --yes), names the record, audited (``audit undo``
+    restores it). ``get``/``delete`` name the services functions; ``describe`` says what the
+    record is in the question."""
+    arg = noun.replace(" ", "_").upper() + "_ID"
+
+    @group.command(
+        "delete",
+        help=f"Delete {noun} {arg} (asks first unless --yes; audited, `audit undo` restores it).",
+    )
+    @click.argument("record_id", metavar=arg, type=int)
+    @YES_OPTION
+    @JSON_OPTION
+    @click.pass_context
+    @handle_errors
+    def command(ctx: click.Context, record_id: int, yes: bool, as_json: bool) -> None:
+        from greencare import services
+
+        db = _open(ctx, create=False)
+        row = getattr(services, get)(db, record_id)  # "no NOUN with id N" before anything else
+        confirm(f"Delete {noun} {record_id} ({describe(row)})?", yes)
+        getattr(services, delete)(db, record_id, source="cli")
+        _emit({"id": record_id, "deleted": True}, as_json, lambda: f"deleted {noun} {record_id}")
+
 
 # --- market-based instruments -------------------------------------------------------------
 
@@ -110,29 +143,10 @@ def instrument_edit(ctx: click.Context, instrument_id: int, as_json: bool, **opt
     _emit(row, as_json, lambda: f"updated instrument {instrument_id}: {', '.join(sorted(changes))}")
 
 
-@instrument.command("delete")
-@click.argument("instrument_id", type=int)
-@YES_OPTION
-@JSON_OPTION
-@click.pass_context
-@handle_errors
-def instrument_delete(ctx: click.Context, instrument_id: int, yes: bool, as_json: bool) -> None:
-    """Delete instrument INSTRUMENT_ID (asks first unless --yes; audited, `audit undo` restores
-    it)."""
-    from greencare import services
-
-    db = _open(ctx, create=False)
-    row = services.get_instrument(db, instrument_id)  # "no instrument with id N" first
-    confirm(
-        f"Delete instrument {instrument_id} ({row['kind']}, {row['start_month']} to "
-        f"{row['end_month']}, {row['facility']})?",
-        yes,
-    )
-    services.delete_instrument(db, instrument_id, source="cli")
-    _emit(
-        {"id": instrument_id, "deleted": True}, as_json,
-        lambda: f"deleted instrument {instrument_id}",
-    )  # fmt: skip
+_delete_command(
+    instrument, "instrument", "get_instrument", "delete_instrument",
+    lambda r: f"{r['kind']}, {r['start_month']} to {r['end_month']}, {r['facility']}",
+)  # fmt: skip
 
 
 def _numbers(data: dict[str, Any], *keys: str) -> dict[str, Any]:
@@ -234,26 +248,11 @@ def waste_edit(ctx: click.Context, record_id: int, as_json: bool, **opts: Any) -
     _emit(row, as_json, lambda: f"updated waste record {record_id}: {', '.join(sorted(changes))}")
 
 
-@waste.command("delete")
-@click.argument("record_id", type=int)
-@YES_OPTION
-@JSON_OPTION
-@click.pass_context
-@handle_errors
-def waste_delete(ctx: click.Context, record_id: int, yes: bool, as_json: bool) -> None:
-    """Delete waste record RECORD_ID (asks first unless --yes; audited, `audit undo` restores
-    it)."""
-    from greencare import services
-
-    db = _open(ctx, create=False)
-    row = services.get_waste(db, record_id)  # "no waste record with id N" before anything else
-    confirm(
-        f"Delete waste record {record_id} ({row['stream']}, {row['start_date']} to "
-        f"{row['end_date']}, {row['quantity']:g} {row['unit']}, {row['facility']})?",
-        yes,
-    )
-    services.delete_waste(db, record_id, source="cli")
-    _emit({"id": record_id, "deleted": True}, as_json, lambda: f"deleted waste record {record_id}")
+_delete_command(
+    waste, "waste record", "get_waste", "delete_waste",
+    lambda r: f"{r['stream']}, {r['start_date']} to {r['end_date']}, {r['quantity']:g} "
+    f"{r['unit']}, {r['facility']}",
+)  # fmt: skip
 
 
 # --- purchases ----------------------------------------------------------------------------------
@@ -353,23 +352,10 @@ def purchase_edit(ctx: click.Context, purchase_id: int, as_json: bool, **opts: A
     _emit(row, as_json, lambda: f"updated purchase {purchase_id}: {', '.join(sorted(changes))}")
 
 
-@purchase.command("delete")
-@click.argument("purchase_id", type=int)
-@YES_OPTION
-@JSON_OPTION
-@click.pass_context
-@handle_errors
-def purchase_delete(ctx: click.Context, purchase_id: int, yes: bool, as_json: bool) -> None:
-    """Delete purchase PURCHASE_ID (asks first unless --yes; audited, `audit undo` restores
-    it)."""
-    from greencare import services
-
-    db = _open(ctx, create=False)
-    row = services.get_purchase(db, purchase_id)  # "no purchase with id N" before anything else
-    what = row["item"] or row["category"]
-    confirm(f"Delete purchase {purchase_id} ({what}, {row['date']}, {row['facility']})?", yes)
-    services.delete_purchase(db, purchase_id, source="cli")
-    _emit({"id": purchase_id, "deleted": True}, as_json, lambda: f"deleted purchase {purchase_id}")
+_delete_command(
+    purchase, "purchase", "get_purchase", "delete_purchase",
+    lambda r: f"{r['item'] or r['category']}, {r['date']}, {r['facility']}",
+)  # fmt: skip
 
 
 # --- normalizers --------------------------------------------------------------------------------
