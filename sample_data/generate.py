@@ -10,9 +10,18 @@ What it models
 
 Quantities come from simple physical stories rather than from real bills:
 
-* a synthetic daily outdoor temperature for each site (seasonal sinusoid plus an AR(1) weather
-  anomaly) drives heating (degree days below 65 F / 15.5 C) and cooling (degree days above
-  65 F / 15.5 C) loads;
+* daily weather drives heating (degree days below 65 F / 15.5 C) and cooling (degree days
+  above 65 F / 15.5 C) loads:
+  - Riverside: the REAL Pennsylvania statewide monthly HDD and CDD (base 65 F) of NOAA NCEI
+    nClimDiv v1.0.0-20250905, read from the repository's factors/noaa-nclimdiv/2025/ (the
+    series greencare uses for a PA facility). Each month's degree days are spread over its days
+    with a deterministic pattern (a smooth curve through the monthly mean temperatures plus a
+    small AR(1) anomaly; each day's HDD/CDD the expected degree days around its mean) and
+    scaled so every month's totals equal NOAA's exactly. Normal-weather stand-in, NOAA data
+    ends 2025-08: from 2025-09 (and for the January-February 2026 days of the last bills) each
+    month takes Pennsylvania's 1991-2020 mean for that calendar month, from the same file;
+  - Northgate: a SYNTHETIC temperature (seasonal sinusoid plus an AR(1) anomaly), because
+    greencare ships no open UK degree-day or temperature series; it is no real year's weather;
 * each utility meter has a daily model (base load + weather terms), scaled so its 2024 total
   hits an annual target chosen to put both hospitals at a site EUI of roughly 200-300
   kBtu/ft2 (Portfolio Manager DataTrends median hospital, as quoted in the project's domain
@@ -21,16 +30,18 @@ Quantities come from simple physical stories rather than from real bills:
   bill periods do not line up with calendar months; about 4% of bills are estimated reads
   that the next actual read trues up;
 * the central-plant electric meter is billed monthly in 2024 and replaced by a 15-minute
-  interval meter for 2025 (base load, daytime/weekday bump, chiller load above 60 F), stepped
-  in UTC and written in local time with UTC offsets, so the DST days have 92 and 100 readings;
+  interval meter for 2025 (base load, daytime/weekday bump, chiller load above 60 F from the
+  day's mean temperature plus a diurnal swing, scaled to its 2024 target), stepped in UTC and
+  written in local time with UTC offsets, so the DST days have 92 and 100 readings;
 * waste is generated in proportion to patient days at ~25 lb (11.3 kg) per staffed bed per
   day, split into streams with regulated medical waste ~10% and recycling ~15-25%;
 * purchases combine spend by NAICS-2017 code with quantity-based anaesthetic gases, inhalers,
   refrigerant top-ups and fleet fuel; the US hospital phases desflurane out during 2025.
 
-All randomness comes from random.Random instances seeded with fixed strings, and only the
-standard library is used, so `python sample_data/generate.py` is byte-for-byte reproducible
-(zoneinfo needs the system time-zone database; on Windows, `pip install tzdata`).
+All randomness comes from random.Random instances seeded with fixed strings, the only input
+file is the fixed NOAA edition above, and only the standard library is used, so
+`python sample_data/generate.py` is byte-for-byte reproducible (zoneinfo needs the system
+time-zone database; on Windows, `pip install tzdata`).
 """
 
 from __future__ import annotations
