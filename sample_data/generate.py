@@ -155,9 +155,13 @@ def state_degree_days(path: Path, state: str) -> dict[tuple[int, int], MonthDD]:
             if row["state"] == state:
                 y, m = (int(p) for p in row["month"].split("-"))
                 recorded[(y, m)] = (float(row["hdd_65f"]), float(row["cdd_65f"]))
+    normal_years = range(NORMAL_YEARS[0], NORMAL_YEARS[1] + 1)
+    gaps = [f"{y}-{m:02d}" for y in normal_years for m in range(1, 13) if (y, m) not in recorded]
+    if gaps:
+        raise SystemExit(f"{path}: no {state} degree days for {', '.join(gaps[:3])}")
     normals = {}
     for m in range(1, 13):
-        years = [recorded[(y, m)] for y in range(NORMAL_YEARS[0], NORMAL_YEARS[1] + 1)]
+        years = [recorded[(y, m)] for y in normal_years]
         normals[m] = (
             sum(h for h, _ in years) / len(years), sum(c for _, c in years) / len(years)
         )  # fmt: skip
