@@ -10,9 +10,18 @@ What it models
 
 Quantities come from simple physical stories rather than from real bills:
 
-* a synthetic daily outdoor temperature for each site (seasonal sinusoid plus an AR(1) weather
-  anomaly) drives heating (degree days below 65 F / 15.5 C) and cooling (degree days above
-  65 F / 15.5 C) loads;
+* daily weather drives heating (degree days below 65 F / 15.5 C) and cooling (degree days
+  above 65 F / 15.5 C) loads:
+  - Riverside: the REAL Pennsylvania statewide monthly HDD and CDD (base 65 F) of NOAA NCEI
+    nClimDiv v1.0.0-20250905, read from the repository's factors/noaa-nclimdiv/2025/ (the
+    series greencare uses for a PA facility). Each month's degree days are spread over its days
+    with a deterministic pattern (a smooth curve through the monthly mean temperatures plus a
+    small AR(1) anomaly; each day's HDD/CDD the expected degree days around its mean) and
+    scaled so every month's totals equal NOAA's exactly. Normal-weather stand-in, NOAA data
+    ends 2025-08: from 2025-09 (and for the January-February 2026 days of the last bills) each
+    month takes Pennsylvania's 1991-2020 mean for that calendar month, from the same file;
+  - Northgate: a SYNTHETIC temperature (seasonal sinusoid plus an AR(1) anomaly), because
+    greencare ships no open UK degree-day or temperature series; it is no real year's weather;
 * each utility meter has a daily model (base load + weather terms), scaled so its 2024 total
   hits an annual target chosen to put both hospitals at a site EUI of roughly 200-300
   kBtu/ft2 (Portfolio Manager DataTrends median hospital, as quoted in the project's domain
@@ -21,16 +30,18 @@ Quantities come from simple physical stories rather than from real bills:
   bill periods do not line up with calendar months; about 4% of bills are estimated reads
   that the next actual read trues up;
 * the central-plant electric meter is billed monthly in 2024 and replaced by a 15-minute
-  interval meter for 2025 (base load, daytime/weekday bump, chiller load above 60 F), stepped
-  in UTC and written in local time with UTC offsets, so the DST days have 92 and 100 readings;
+  interval meter for 2025 (base load, daytime/weekday bump, chiller load above 60 F from the
+  day's mean temperature plus a diurnal swing, scaled to its 2024 target), stepped in UTC and
+  written in local time with UTC offsets, so the DST days have 92 and 100 readings;
 * waste is generated in proportion to patient days at ~25 lb (11.3 kg) per staffed bed per
   day, split into streams with regulated medical waste ~10% and recycling ~15-25%;
 * purchases combine spend by NAICS-2017 code with quantity-based anaesthetic gases, inhalers,
   refrigerant top-ups and fleet fuel; the US hospital phases desflurane out during 2025.
 
-All randomness comes from random.Random instances seeded with fixed strings, and only the
-standard library is used, so `python sample_data/generate.py` is byte-for-byte reproducible
-(zoneinfo needs the system time-zone database; on Windows, `pip install tzdata`).
+All randomness comes from random.Random instances seeded with fixed strings, the only input
+file is the fixed NOAA edition above, and only the standard library is used, so
+`python sample_data/generate.py` is byte-for-byte reproducible (zoneinfo needs the system
+time-zone database; on Windows, `pip install tzdata`).
 """
 
 from __future__ import annotations
@@ -112,32 +123,178 @@ FACILITIES = [US, UK]
 
 # --------------------------------------------------------------------------- weather
 
+# NOAA nClimDiv statewide monthly degree days shipped in factors/ (a fixed edition, so the
+# output does not change when a newer edition is added beside it).
+NOAA_FILE = OUT.parent / "factors" / "noaa-nclimdiv" / "2025" / "state_degree_days.csv"
+NOAA_STATE = US.region  # Pennsylvania: the facility's state, as greencare looks it up
+NOAA_BASE_F = 65.0
+NORMAL_YEARS = (1991, 2020)  # NOAA's current climate-normals period
+WEATHER_FIRST, WEATHER_LAST = date(2023, 11, 1), date(2026, 2, 28)
 
-def temperatures(name: str, mean: float, amplitude: float, noise: float) -> dict[date, float]:
-    """Daily mean temperature: coldest around 20 January, plus an AR(1) weather anomaly."""
+
+class MonthDD(NamedTuple):
+    hdd: float
+    cdd: float
+    source: str  # "NOAA" or "normal"
+
+
+def month_starts(first: date, last: date) -> list[date]:
+    out, d = [], date(first.year, first.month, 1)
+    while d <= last:
+        out.append(d)
+        d = date(d.year + d.month // 12, d.month % 12 + 1, 1)
+    return out
+
+
+def state_degree_days(path: Path, state: str) -> dict[tuple[int, int], MonthDD]:
+    """Every month the generator needs: NOAA's own values where the file has them, else the
+    state's 1991-2020 mean for the calendar month (the file ends 2025-08)."""
+    recorded: dict[tuple[int, int], tuple[float, float]] = {}
+    with open(path, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["state"] == state:
+                y, m = (int(p) for p in row["month"].split("-"))
+                recorded[(y, m)] = (float(row["hdd_65f"]), float(row["cdd_65f"]))
+    normal_years = range(NORMAL_YEARS[0], NORMAL_YEARS[1] + 1)
+    gaps = [f"{y}-{m:02d}" for y in normal_years for m in range(1, 13) if (y, m) not in recorded]
+    if gaps:
+        raise SystemExit(f"{path}: no {state} degree days for {', '.join(gaps[:3])}")
+    normals = {}
+    for m in range(1, 13):
+        years = [recorded[(y, m)] for y in normal_years]
+        normals[m] = (
+            sum(h for h, _ in years) / len(years), sum(c for _, c in years) / len(years)
+        )  # fmt: skip
+    out = {}
+    for first in month_starts(WEATHER_FIRST, WEATHER_LAST):
+        key = (first.year, first.month)
+        if key in recorded:
+            out[key] = MonthDD(*recorded[key], "NOAA")
+        else:
+            out[key] = MonthDD(*normals[first.month], "normal")
+    return out
+
+
+def noise(name: str, sd: float) -> dict[date, float]:
+    """A small AR(1) day-to-day weather anomaly (the within-month pattern)."""
     rng = rng_for(f"weather/{name}")
     out: dict[date, float] = {}
     anomaly = 0.0
-    for d in days(date(2023, 11, 1), date(2026, 2, 28)):
+    for d in days(WEATHER_FIRST, WEATHER_LAST):
+        anomaly = 0.7 * anomaly + rng.gauss(0.0, sd)
+        out[d] = anomaly
+    return out
+
+
+def expected_degree_days(t: float, base: float, sd: float) -> tuple[float, float]:
+    """(HDD, CDD) of a day whose mean is t when temperatures across the state and the day
+    scatter normally with ``sd`` around it: E[max(0, base - T)] and E[max(0, T - base)].
+
+    A statewide figure is an area average, so a warm July month still has a few heating
+    degree days (the mountains); a single temperature would give none. HDD - CDD = base - t
+    exactly, so the day's degree days stay consistent with its mean temperature.
+    """
+    z = (base - t) / sd
+    pdf = math.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
+    cdf = 0.5 * (1.0 + math.erf(z / math.sqrt(2)))
+    heating = sd * pdf + (base - t) * cdf
+    return heating, heating - (base - t)
+
+
+def scaled(values: list[float], total: float) -> list[float]:
+    """``values`` scaled to sum to ``total`` (spread evenly if they are all 0)."""
+    raw = sum(values)
+    if raw <= 0.0:
+        return [total / len(values)] * len(values)
+    return [v * total / raw for v in values]
+
+
+class DailyWeather(NamedTuple):
+    temp: dict[date, float]  # daily mean temperature
+    hdd: dict[date, float]  # heating degree days at the facility's base
+    cdd: dict[date, float]  # cooling degree days
+
+
+def pennsylvania_weather() -> DailyWeather:
+    """Riverside's daily weather (deg F, base 65 F) from real Pennsylvania degree days.
+
+    The within-month pattern is a smooth seasonal curve through the months' mean
+    temperatures (65 + (CDD - HDD) / days, interpolated between mid-months) plus a small
+    AR(1) anomaly, shifted so each month's mean is NOAA's; each day's HDD and CDD are the
+    expected degree days around that mean (``expected_degree_days``), scaled so that every
+    month's HDD and CDD totals equal NOAA's statewide figures exactly (after 2025-08: the
+    1991-2020 normals).
+    """
+    dd = STATE_DD
+    firsts = month_starts(WEATHER_FIRST, WEATHER_LAST)
+    means = [NOAA_BASE_F + (dd[(f.year, f.month)].cdd - dd[(f.year, f.month)].hdd)
+             / month_end(f.year, f.month).day for f in firsts]  # fmt: skip
+    mids = [f + timedelta(days=(month_end(f.year, f.month).day - 1) / 2) for f in firsts]
+    anomaly = noise("pennsylvania", 2.0)
+    temp: dict[date, float] = {}
+    hdd: dict[date, float] = {}
+    cdd: dict[date, float] = {}
+    for i, first in enumerate(firsts):
+        month = list(days(first, month_end(first.year, first.month)))
+        shape = []
+        for d in month:
+            j = i if d >= mids[i] else i - 1  # interpolate between the mid-months either side
+            j = min(max(j, 0), len(firsts) - 2)
+            w = (d - mids[j]).days / (mids[j + 1] - mids[j]).days
+            shape.append(means[j] + w * (means[j + 1] - means[j]) + anomaly[d])
+        shift = means[i] - sum(shape) / len(shape)
+        temps = [t + shift for t in shape]
+        expected = [expected_degree_days(t, NOAA_BASE_F, DAY_SPREAD_F) for t in temps]
+        totals = dd[(first.year, first.month)]
+        heating = scaled([h for h, _ in expected], totals.hdd)
+        cooling = scaled([c for _, c in expected], totals.cdd)
+        for d, t, h, c in zip(month, temps, heating, cooling, strict=True):
+            temp[d], hdd[d], cdd[d] = t, h, c
+    return DailyWeather(temp, hdd, cdd)
+
+
+def synthetic_temperatures(
+    name: str, mean: float, amplitude: float, noise_sd: float
+) -> dict[date, float]:
+    """Daily mean temperature: coldest around 20 January, plus an AR(1) weather anomaly.
+
+    Northgate's only: greencare ships no open UK degree-day or temperature series, so its
+    weather is synthetic (a central-England-like seasonal curve), not any real year's.
+    """
+    rng = rng_for(f"weather/{name}")
+    out: dict[date, float] = {}
+    anomaly = 0.0
+    for d in days(WEATHER_FIRST, WEATHER_LAST):
         doy = d.timetuple().tm_yday
-        anomaly = 0.7 * anomaly + rng.gauss(0.0, noise)
+        anomaly = 0.7 * anomaly + rng.gauss(0.0, noise_sd)
         out[d] = mean - amplitude * math.cos(2 * math.pi * (doy - 20) / 365.25) + anomaly
     return out
 
 
-TEMP = {
-    US.name: temperatures("philadelphia", 55.5, 21.5, 4.0),  # deg F
-    UK.name: temperatures("england", 11.3, 6.8, 1.5),  # deg C
+def synthetic_weather(temps: dict[date, float], base: float) -> DailyWeather:
+    """Degree days of each day's mean temperature (one temperature, no spread)."""
+    return DailyWeather(
+        temps,
+        {d: max(0.0, base - t) for d, t in temps.items()},
+        {d: max(0.0, t - base) for d, t in temps.items()},
+    )
+
+
+DAY_SPREAD_F = 5.0  # scatter of temperatures across Pennsylvania and the day (deg F)
+STATE_DD = state_degree_days(NOAA_FILE, NOAA_STATE)
+WEATHER = {
+    US.name: pennsylvania_weather(),  # deg F, base 65 F: real PA degree days
+    UK.name: synthetic_weather(synthetic_temperatures("england", 11.3, 6.8, 1.5), 15.5),  # deg C
 }
-BALANCE = {US.name: 65.0, UK.name: 15.5}  # degree-day base temperature
+TEMP = {name: w.temp for name, w in WEATHER.items()}
 
 
 def hdd(fac: Facility, d: date) -> float:
-    return max(0.0, BALANCE[fac.name] - TEMP[fac.name][d])
+    return WEATHER[fac.name].hdd[d]
 
 
 def cdd(fac: Facility, d: date) -> float:
-    return max(0.0, TEMP[fac.name][d] - BALANCE[fac.name])
+    return WEATHER[fac.name].cdd[d]
 
 
 # --------------------------------------------------------------------------- interval meter
@@ -166,20 +323,25 @@ def local_intervals(first: date, last: date, tz: ZoneInfo) -> Iterator[tuple[dat
         t += STEP
 
 
-def central_plant_daily() -> dict[date, float]:
-    """Modelled kWh per local day (used to bill 2024 and as the 2025 interval shape)."""
+CENTRAL_PLANT_2024 = 4_890_000.0  # kWh: the meter's calendar-2024 target, as for the others
+
+
+def central_plant_daily() -> tuple[dict[date, float], float]:
+    """Modelled kWh per local day (used to bill 2024 and as the 2025 interval shape) and the
+    scale that makes calendar 2024 sum to its target (applied to the 2025 intervals too)."""
     out: dict[date, float] = {}
-    for start, _ in local_intervals(date(2023, 11, 1), date(2026, 2, 28), NY):
+    for start, _ in local_intervals(WEATHER_FIRST, WEATHER_LAST, NY):
         d = start.date()
         out[d] = out.get(d, 0.0) + central_plant_kw(start, TEMP[US.name][d]) * 0.25
-    return out
+    scale = CENTRAL_PLANT_2024 / sum(out[d] for d in days(FIRST_DAY, date(2024, 12, 31)))
+    return {d: v * scale for d, v in out.items()}, scale
 
 
 def interval_rows() -> list[list[object]]:
     rng = rng_for("interval")
     rows: list[list[object]] = []
     for start, end in local_intervals(date(2025, 1, 1), date(2025, 12, 31), NY):
-        kwh = central_plant_kw(start, TEMP[US.name][start.date()]) * 0.25
+        kwh = central_plant_kw(start, TEMP[US.name][start.date()]) * 0.25 * CENTRAL_PLANT_SCALE
         kwh *= 1.0 + rng.gauss(0.0, 0.03)
         rows.append(
             [US.name, "Central plant electric", start.isoformat(), end.isoformat(),
@@ -227,14 +389,14 @@ def weekday_bump(d: date, bump: float) -> float:
 def solar_shape() -> Callable[[date], float]:
     """Daily PV yield: seasonal sun hours peaking at the June solstice times a cloud factor."""
     rng = rng_for("solar-clouds")
-    cloud = {d: rng.uniform(0.35, 1.15) for d in days(date(2023, 11, 1), date(2026, 2, 28))}
+    cloud = {d: rng.uniform(0.35, 1.15) for d in days(WEATHER_FIRST, WEATHER_LAST)}
     sun = {
         d: 4.0 + 1.8 * math.cos(2 * math.pi * (d.timetuple().tm_yday - 172) / 365.25) for d in cloud
     }
     return lambda d: cloud[d] * sun[d]
 
 
-CENTRAL_PLANT = central_plant_daily()
+CENTRAL_PLANT, CENTRAL_PLANT_SCALE = central_plant_daily()
 
 METERS = [
     Meter(
@@ -319,7 +481,7 @@ def read_dates(rng: random.Random, meter: Meter) -> list[date]:
 def daily_quantities(meter: Meter) -> dict[date, float]:
     """Daily consumption scaled so calendar 2024 sums to the meter's annual target."""
     assert meter.daily is not None
-    raw = {d: meter.daily(d) for d in days(date(2023, 11, 1), date(2026, 2, 28))}
+    raw = {d: meter.daily(d) for d in days(WEATHER_FIRST, WEATHER_LAST)}
     scale = 1.0
     if meter.annual_2024:
         scale = meter.annual_2024 / sum(raw[d] for d in days(FIRST_DAY, date(2024, 12, 31)))

@@ -443,8 +443,12 @@ def _weather_kwh(db: Database, fid: int, a: tuple[str, str], b: tuple[str, str])
 
     The earlier period's change-point model (ASHRAE Guideline 14) predicts its use with the
     later period's weather and with its own; the difference is the weather's part of the use
-    change. Only a model fit for savings counts, on periods of equal length fully covered by
-    use and weather.
+    change. Only a model fit for savings counts, on periods of equal length whose earlier one
+    is fully covered by use and weather. Months are paired by position (the same calendar
+    months a year apart for year-on-year): where the later period lacks weather for some
+    months (NOAA's statewide file ends months before the year does), the weather part uses
+    only the pairs where both have weather and says so; the rest of the change stays in
+    activity, so the parts still add up to the change.
     """
     from greencare.services import baselines as bl
     from greencare.services.facilities import get_facility
@@ -462,13 +466,55 @@ def _weather_kwh(db: Database, fid: int, a: tuple[str, str], b: tuple[str, str])
         wx = bl.facility_weather(db, get_facility(db, fid), b[0], b[1])
     except GreencareError as exc:
         return None, f"no weather model ({exc})"
-    missing = [m for m in months_b if m not in set(wx.months)]
-    if missing:
-        where = missing[0] if len(missing) == 1 else f"{missing[0]}..{missing[-1]}"
-        return None, f"no weather model (no weather for {where}: {wx.source})"
-    predicted_a = float(fit.months["predicted"].sum())
-    predicted_b = float(fit.model.predict(wx.subset(months_b).weather).sum())
+    have = set(wx.months)
+    pairs = [(ma, mb) for ma, mb in zip(months_a, months_b, strict=True) if mb in have]
+    missing = [m for m in months_b if m not in have]
+    if not pairs:
+        return None, f"no weather model (no weather for {_span(missing)}: {wx.source})"
+    predicted = fit.months.set_index("month")["predicted"]
+    predicted_a = float(predicted.loc[[ma for ma, _ in pairs]].sum())
+    predicted_b = float(fit.model.predict(wx.subset([mb for _, mb in pairs]).weather).sum())
     kwh = predicted_b - predicted_a
     if not math.isfinite(kwh):
         return None, "no weather model (the model gives no prediction)"
-    return kwh, f"{fit.model.name} model, weather moved use by {kwh:+,.0f} kWh"
+    text = f"{fit.model.name} model, weather moved use by {kwh:+,.0f} kWh"
+    if missing:
+        covered = [mb for _, mb in pairs]
+        if max(covered) < min(missing):  # the weather stops: say where it ends
+            why = f"the weather data ends {max(covered)}: {wx.source}"
+        else:
+            why = f"no weather for {_span(missing)}: {wx.source}"
+        text += f" (weather for {_span(covered)} only; {why})"
+    return kwh, text
+
+
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _span(months: list[str]) -> str:
+    """Months as people say them: ``Jan–Aug 2025``, ``2025-09``, ``Nov 2024–Feb 2025``;
+    runs of consecutive months joined by commas (months are sorted ``YYYY-MM``)."""
+
+    def name(month: str, year: bool = True) -> str:
+        text = _MONTH_NAMES[int(month[5:7]) - 1]
+        return f"{text} {month[:4]}" if year else text
+
+    def index(month: str) -> int:
+        return int(month[:4]) * 12 + int(month[5:7])
+
+    runs: list[list[str]] = []
+    for month in months:
+        if runs and index(month) == index(runs[-1][-1]) + 1:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    out = []
+    for run in runs:
+        first, last = run[0], run[-1]
+        if first == last:
+            out.append(name(first))
+        elif first[:4] == last[:4]:
+            out.append(f"{name(first, year=False)}–{name(last)}")
+        else:
+            out.append(f"{name(first)}–{name(last)}")
+    return ", ".join(out)

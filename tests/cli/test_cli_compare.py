@@ -183,6 +183,16 @@ def test_demo_2024_to_2025(runner: CliRunner, demo_db: Path) -> None:
                                    "--compare", "2024"])).stdout  # fmt: skip
     assert "Scope 2 (location-based) changed by" in text
     assert "the biggest driver is factor editions" in text
+    # Riverside's demo weather is NOAA's PA degree days, which end 2025-08: a weather part from
+    # January-August; Northgate (synthetic UK weather, nothing shipped) has none
+    riverside, northgate = data["weather"]
+    assert riverside.startswith("Riverside General Hospital: 3-parameter heating model")
+    assert "(weather for Jan–Aug 2025 only; the weather data ends 2025-08: NOAA" in riverside
+    assert northgate.startswith("Northgate Community Hospital: no weather model")
+    weather = _parts(by_key["total_location"])["weather"]
+    assert weather["t"] > 0  # Pennsylvania's early 2025 was colder than early 2024
+    (why,) = [w for w in weather["explanations"] if w["text"].startswith("Riverside")]
+    assert why["t"] == approx(weather["t"])
 
 
 # The synthetic Illinois hospital of tests/cli/test_cli_baseline.py: a 3-parameter heating
