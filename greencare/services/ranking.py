@@ -259,8 +259,9 @@ def ranking_rows(
         elif not before:
             na["change"] = f"no Scope 1+2 emissions in {label}"
         elif row["comparison_months_with_energy"] < row["months_with_energy"]:
-            na["change"] = (f"{label} has energy data for {row['comparison_months_with_energy']} "
-                            f"months, the period for {row['months_with_energy']}")  # fmt: skip
+            had, has = row["comparison_months_with_energy"], row["months_with_energy"]
+            na["change"] = (f"{label} has energy data in {had} month{'s' * (had != 1)}, "
+                            f"the period in {has}")  # fmt: skip
         else:
             row["change_pct"] = (row["scope12_location_t"] / before - 1.0) * 100.0
         out.append(row)

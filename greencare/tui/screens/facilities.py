@@ -458,8 +458,8 @@ class FacilitiesScreen(SectionScreen):
         table.move_cursor(row=index)
         self.show_facility(self.facilities[index])
         self.set_status(
-            f"{len(self.facilities)} facilities. a add · c edit · m add meter · "
-            "n patient days · k ranked · Del retire"
+            f"{len(self.facilities)} facilities. a add · c edit · m meter · "
+            "n patient days · k rank · Del retire"
         )
 
     def show_facility(self, facility: Facility | None) -> None:
