@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from rich.text import Text
 from textual.widgets import DataTable
+from test_tui_80x24 import problems
 from tui_helpers import wait_until
 
 from greencare import services
@@ -71,6 +72,7 @@ async def test_the_ranked_view_shows_the_services_values(demo_path: Path) -> Non
         assert headers(screen) == ["#", "Facility", "EUI kWh/m² ▼", "S1+2 tCO₂e", "tCO₂e/bed",
                                    "vs 2024 %", "Total tCO₂e"]  # fmt: skip
         assert table_rows(screen) == expected(want["facilities"], "site_eui_kwh_m2")
+        assert problems(app, "ranking") == []  # nothing cut or half shown at 80x24
         summary = str(screen.query_one("#rank-summary").content)
         assert summary.startswith("2025-01 to 2025-12 · by site EUI, highest first")
         assert "vs 2024 (the previous year)" in summary
