@@ -264,6 +264,7 @@ def ranking_rows(
                             f"the period in {has}")  # fmt: skip
         else:
             row["change_pct"] = (row["scope12_location_t"] / before - 1.0) * 100.0
+        row["na"] = {k: na[k] for k in METRICS if k in na}  # always in the figures' order
         out.append(row)
     return out
 
