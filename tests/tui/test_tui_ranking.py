@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from rich.text import Text
-from textual.widgets import DataTable
 from test_tui_80x24 import problems
+from textual.widgets import DataTable
 from tui_helpers import wait_until
 
 from greencare import services
