@@ -93,6 +93,106 @@ def facility_list(ctx: click.Context, include_retired: bool, as_json: bool) -> N
     _emit(rows, as_json, lambda: _table(rows, cols))
 
 
+@facility.command("rank")
+@click.option("--year", type=int, help="Calendar year.")
+@click.option("--from", "start", metavar="YYYY-MM", help="First month (with --to).")
+@click.option("--to", "end", metavar="YYYY-MM", help="Last month (with --from).")
+@click.option(
+    "--by",
+    type=click.Choice(["eui", "per_bed", "change", "total"]),
+    default="eui",
+    show_default=True,
+    help="Rank by site EUI, Scope 1+2 per staffed bed, change against the comparison year, "
+    "or total emissions (highest first).",
+)
+@click.option(
+    "--compare",
+    type=int,
+    metavar="YEAR",
+    help="Comparison year for the change (default: the baseline-year setting, else the stored "
+    "Scope 1+2 targets' baseline year, else the previous year).",
+)
+@click.option(
+    "--gwp",
+    type=click.Choice(["AR4", "AR5", "AR6"], case_sensitive=False),
+    help="GWP100 set (default: each factor dataset's own).",
+)
+@click.option("--pin", "pins", multiple=True, metavar="FAMILY=EDITION",
+              help="Use this factor edition, e.g. epa-ghg-hub=2024 (repeatable).")  # fmt: skip
+@click.option("--allow-gaps", is_flag=True,
+              help="Rank even when factors are missing (the gaps are listed).")  # fmt: skip
+@JSON_OPTION
+@click.pass_context
+@handle_errors
+def facility_rank(
+    ctx: click.Context,
+    year: int | None,
+    start: str | None,
+    end: str | None,
+    by: str,
+    compare: int | None,
+    gwp: str | None,
+    pins: tuple[str, ...],
+    allow_gaps: bool,
+    as_json: bool,
+) -> None:
+    """Rank the facilities by site EUI, emissions per staffed bed, change against a
+    comparison year, or total emissions; facilities without what a figure needs show n/a
+    and why."""
+    from greencare import services
+    from greencare.cli.common import _pins
+
+    result = services.facility_ranking(
+        _open(ctx, create=False), year, start=start, end=end, by=by, compare=compare, gwp=gwp,
+        pins=_pins(pins), strict=not allow_gaps,
+    )  # fmt: skip
+    _emit(result, as_json, lambda: _rank_text(result))
+
+
+#: The unit each ranking is by, as people write it.
+_UNITS = {"eui": "kBtu/ft²/yr", "per_bed": "t CO₂e/bed", "change": "%", "total": "t CO₂e"}
+
+
+def _rank_text(result: dict[str, Any]) -> str:
+    """The ranking as an aligned table, units in the headers, then why any figure is n/a."""
+    period = result["period"]
+    comparison = result["comparison"]
+    change = f"change vs {comparison['label']} (%)"
+
+    def num(value: float | None, fmt: str) -> str:
+        return "n/a" if value is None else format(value, fmt)
+
+    rows = [
+        {
+            "rank": "" if r["rank"] is None else str(r["rank"]),
+            "facility": r["facility"],
+            "site EUI (kBtu/ft²/yr)": num(r["site_eui_kbtu_ft2"], ",.1f"),
+            "site EUI (kWh/m²/yr)": num(r["site_eui_kwh_m2"], ",.1f"),
+            "Scope 1+2 (t CO₂e)": num(r["scope12_location_t"], ",.1f"),
+            "total (t CO₂e)": num(r["total_location_t"], ",.1f"),
+            "Scope 1+2 per bed (t CO₂e)": num(r["t_per_bed"], ",.2f"),
+            change: num(r["change_pct"], "+,.1f"),
+        }
+        for r in result["facilities"]
+    ]
+    lines = [
+        f"Facilities ranked by {result['by_label']} ({_UNITS[result['by']]}), "
+        f"highest first; {period['from']} to {period['to']}; emissions location-based; "
+        f"change of Scope 1+2 {comparison['text']}",
+        _table(rows, list(rows[0]) if rows else []),
+    ]
+    reasons = [(r["facility"], k, v) for r in result["facilities"] for k, v in r["na"].items()]
+    if reasons:
+        names = {"eui": "site EUI", "per_bed": "per bed", "change": "change", "total": "total"}
+        lines += ["", "n/a:"]
+        lines += [f"  {name}: {names[k]}: {why}" for name, k, why in reasons]
+    for gap in result["gaps"]:
+        lines.append(f"warning: missing factor, left out: {gap}")
+    for gap in result["comparison_gaps"]:
+        lines.append(f"warning: missing factor in {comparison['label']}, left out: {gap}")
+    return "\n".join(lines)
+
+
 # --- meters -----------------------------------------------------------------------------------
 
 

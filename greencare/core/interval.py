@@ -33,6 +33,7 @@ fall-back day 25 (its repeated 01:00 hour is two separate hours, both counted).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -255,7 +256,10 @@ def monthly_metrics(
     return out
 
 
+@lru_cache(maxsize=1024)
 def _hours_in_month(month: int, tz: str) -> float:
+    """Hours of a local month (743 or 745 across a clock change); cached, since a report asks
+    for the same months of every meter and each costs a pandas time-zone localisation."""
     from greencare.core.calendar import month_starts
 
     bounds = month_starts(month, month, tz)

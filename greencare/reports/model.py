@@ -20,8 +20,10 @@ SCHEMA_ID = "greencare-report/1"
 #: Section order; every table belongs to one.
 SECTIONS = [
     ("summary", "Summary"),
+    ("ranking", "Facilities ranked"),
     ("ghg", "Greenhouse gas inventory"),
     ("energy", "Energy"),
+    ("interval", "Interval meters"),
     ("weather", "Weather-normalised energy"),
     ("water", "Water"),
     ("waste", "Waste"),
@@ -185,6 +187,24 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "row": ("Row", ""),
     "command": ("Reproduce with", ""),
     "total_t": ("Total (t CO2e)", "t CO2e"),
+    # facilities ranked (reports/ranking.py)
+    "rank": ("Rank", ""),
+    "comparison_t": ("Scope 1+2 in the comparison year (t CO2e)", "t CO2e"),
+    "change_pct": ("Scope 1+2 change vs the comparison year (%)", "%"),
+    "not_available": ("Not available, and why", ""),
+    # interval meters (reports/interval_section.py)
+    "timezone": ("Local time", ""),
+    "energy_kwh": ("Energy (kWh)", "kWh"),
+    "covered_pct": ("Hours covered (%)", "%"),
+    "peak_kw": ("Peak demand (kW)", "kW"),
+    "peak_time": ("Peak at (local time)", ""),
+    "load_factor": ("Load factor", ""),
+    "base_load_kw": ("Base load (kW)", "kW"),
+    "after_hours_pct": ("After hours (%)", "%"),
+    "tou_peak_pct": ("TOU peak (%)", "%"),
+    "tou_partial_peak_pct": ("TOU partial peak (%)", "%"),
+    "tou_super_off_peak_pct": ("TOU super off-peak (%)", "%"),
+    "tou_off_peak_pct": ("TOU off-peak (%)", "%"),
 }
 
 

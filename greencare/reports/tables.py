@@ -116,6 +116,8 @@ def build_report(
     follow the facilities' country unless given (:func:`conventions`).
     """
     from greencare.reports import frameworks, progress, story, waste, weather
+    from greencare.reports.interval_section import interval_tables
+    from greencare.reports.ranking import ranking_tables
 
     first, last = services.period_months(year, start, end)
     plan = target_plan(db, last, baseline_year, target)
@@ -171,8 +173,10 @@ def build_report(
         meta["stored_targets"] = [t["label"] for t in plan["stored"]]
     report = Report(meta=meta, tables={}, inventory=inventory, summary=summary)
     report.add("summary", "Key figures", "summary", pd.DataFrame())  # filled last, shown first
+    ranking_tables(ctx, report, baseline_year)  # several facilities: ranked, after the summary
     ghg_tables(ctx, report)
     energy_tables(ctx, report)
+    interval_tables(ctx, report)
     weather.weather_tables(ctx, report, baseline_year)
     water_tables(ctx, report)
     waste.waste_tables(ctx, report)

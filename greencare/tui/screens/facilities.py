@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 
 from greencare import services
@@ -29,7 +32,7 @@ from greencare.tui.forms import (
     number_or_none,
 )
 from greencare.tui.screens.base import SectionScreen, num
-from greencare.tui.widgets import NavBar, SafeTable, plain, unit
+from greencare.tui.widgets import MESSAGE_MAX, NavBar, SafeTable, plain, unit
 
 AREA_UNITS = [("ft²", "ft**2"), ("m²", "m**2")]
 
@@ -390,6 +393,7 @@ class FacilitiesScreen(SectionScreen):
         Binding("m", "add_meter", "Add meter", id="facilities.add_meter"),
         Binding("n", "patient_days", "Patient days", id="facilities.patient_days"),
         Binding("t", "weather", "Weather", id="facilities.weather"),
+        Binding("k", "ranking", "Ranked", id="facilities.ranking"),
         Binding("delete", "retire", "Retire", id="facilities.retire"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="facilities.refresh"),
     ]
@@ -454,8 +458,8 @@ class FacilitiesScreen(SectionScreen):
         table.move_cursor(row=index)
         self.show_facility(self.facilities[index])
         self.set_status(
-            f"{len(self.facilities)} facilities. a add · c edit · m add meter · "
-            "n patient days · Del retire"
+            f"{len(self.facilities)} facilities. a add · c edit · m meter · "
+            "n patient days · k rank · Del retire"
         )
 
     def show_facility(self, facility: Facility | None) -> None:
@@ -573,6 +577,13 @@ class FacilitiesScreen(SectionScreen):
 
         self.app.push_screen(PatientDaysForm(self.db, self.facility, month), saved)
 
+    def action_ranking(self) -> None:
+        """The facilities ranked by EUI, emissions per bed, change or total (``k``)."""
+        if not self.facilities:
+            self.set_status("Add a facility first (a).")
+            return
+        self.app.push_screen(RankingScreen())
+
     def action_weather(self) -> None:
         from greencare.tui.screens.weather import WeatherScreen
 
@@ -625,3 +636,184 @@ class FacilitiesScreen(SectionScreen):
                 self.app.notify(f"Retired {facility.name}.", title="Retired")
 
         self.app.push_screen(ConfirmScreen(question, yes="Retire"), retire_facility)
+
+
+# -- facilities ranked --------------------------------------------------------------------------
+
+#: What the ranked view can be ordered by, in the order of its keys 1-4.
+RANK_BY = ("eui", "per_bed", "change", "total")
+RANK_LABELS = {"eui": "site EUI", "per_bed": "Scope 1+2 per bed", "change": "change",
+               "total": "total emissions"}  # fmt: skip
+
+
+@dataclass
+class RankingLoaded(Message):
+    result: Any = None
+    error: str | None = None
+
+
+def _fig(value: float | None, fmt: str) -> str:
+    return "n/a" if value is None else format(value, fmt)
+
+
+class RankingScreen(Screen[None]):
+    """The facilities of the database ranked, highest first, by site EUI, Scope 1+2 per staffed
+    bed, change against the comparison year or total emissions (keys 1-4); ``[`` / ``]`` step
+    the year. The ranking is computed once a year in a worker (``services.facility_ranking``:
+    one inventory for all facilities); switching the order only re-sorts it."""
+
+    DEFAULT_CSS = """
+    RankingScreen #rank-summary { height: auto; max-height: 2; padding: 0 1; }
+    RankingScreen #rank-table { height: 1fr; }
+    RankingScreen #rank-why { height: auto; max-height: 2; padding: 0 1; color: $text-warning; }
+    RankingScreen #status { height: 1; padding: 0 1; color: $text-muted; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="ranking.back"),
+        Binding("1", "by('eui')", "EUI", id="ranking.eui"),
+        Binding("2", "by('per_bed')", "Per bed", id="ranking.per_bed"),
+        Binding("3", "by('change')", "Change", id="ranking.change"),
+        Binding("4", "by('total')", "Total", id="ranking.total"),
+        Binding("left_square_bracket", "year(-1)", "Prev year", id="ranking.prev"),
+        Binding("right_square_bracket", "year(1)", "Next year", id="ranking.next"),
+    ]
+
+    def __init__(self, year: int | None = None, by: str = "eui") -> None:
+        super().__init__()
+        self.year = year
+        self.by = by
+        self.result: dict[str, Any] | None = None  # the service's answer for ``year``
+        self.rows: list[dict[str, Any]] = []  # as shown, in order
+
+    def compose(self) -> ComposeResult:
+        yield Static("Facilities ranked", classes="pane-title")
+        yield Static("computing…", id="rank-summary")
+        yield SafeTable(id="rank-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="rank-why")
+        yield Static("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="ranking")
+    def _load(self) -> None:
+        from greencare.services import targets
+
+        path = getattr(self.app, "db_path", None)
+        own = path is not None
+        try:
+            db = services.open_db(path) if own else self.app.db  # type: ignore[attr-defined]
+            try:
+                year = self.year or targets.latest_complete_year(db, 1)
+                if year is None:
+                    raise GreencareError("no readings yet: nothing to rank")
+                result = services.facility_ranking(
+                    db, year, by=self.by, gwp=getattr(self.app, "gwp", None),
+                    pins=getattr(self.app, "pins", None) or None, strict=False,
+                )  # fmt: skip
+            finally:
+                if own:
+                    db.close()
+        except Exception as exc:  # shown on the screen; a worker must not crash the app
+            self.post_message(RankingLoaded(error=str(exc)))
+            return
+        self.post_message(RankingLoaded(result))
+
+    def on_ranking_loaded(self, message: RankingLoaded) -> None:
+        if message.error:
+            self.query_one("#rank-summary", Static).update(plain(f"error: {message.error}"))
+            self.set_status("Esc back")
+            return
+        self.result = message.result
+        self.year = int(self.result["period"]["from"][:4])
+        self.draw()
+
+    def draw(self) -> None:
+        from greencare.services import ranking
+
+        if self.result is None:
+            return
+        result = self.result
+        us = result["units"] == "us"
+        self.rows = ranking.rank(result["facilities"], self.by)
+        change = f"vs {result['comparison']['label']} %"
+        headers = {  # short, so the seven columns fit 80 columns
+            "eui": "EUI kBtu/ft²" if us else "EUI kWh/m²",
+            "total": "Total tCO₂e",
+            "s12": "S1+2 tCO₂e",
+            "per_bed": "tCO₂e/bed",
+            "change": change,
+        }
+        for key in ("eui", "per_bed", "change", "total"):
+            if key == self.by:
+                headers[key] += " ▼"
+        table = self.query_one("#rank-table", SafeTable)
+        keep = self.selected()
+        table.clear(columns=True)
+        table.add_columns("#", "Facility", headers["eui"], headers["s12"], headers["per_bed"],
+                          headers["change"], headers["total"])  # fmt: skip
+        eui_key = "site_eui_kbtu_ft2" if us else "site_eui_kwh_m2"
+        for r in self.rows:
+            table.add_row(
+                "" if r["rank"] is None else str(r["rank"]), r["facility"],
+                _fig(r[eui_key], ",.1f"), _fig(r["scope12_location_t"], ",.1f"),
+                _fig(r["t_per_bed"], ",.2f"), _fig(r["change_pct"], "+,.1f"),
+                _fig(r["total_location_t"], ",.1f"), key=str(r["facility_id"]),
+            )  # fmt: skip
+        index = next((i for i, r in enumerate(self.rows) if str(r["facility_id"]) == keep), 0)
+        if self.rows:
+            table.move_cursor(row=index)
+        period = result["period"]
+        gaps = len(result["gaps"]) + len(result["comparison_gaps"])
+        missing = f" · {gaps} missing factors left out" if gaps else ""
+        self.query_one("#rank-summary", Static).update(
+            plain(
+                f"{period['from']} to {period['to']} · by {RANK_LABELS[self.by]}, highest "
+                f"first · emissions location-based; change of Scope 1+2 "
+                f"{result['comparison']['text']}{missing}",
+                MESSAGE_MAX,
+            )
+        )
+        self.show_reasons()
+        self.set_status("1 EUI · 2 per bed · 3 change · 4 total · [ ] year · Esc back")
+
+    def selected(self) -> str | None:
+        table = self.query_one("#rank-table", SafeTable)
+        return SectionScreen.selected_key(table)
+
+    @on(DataTable.RowHighlighted, "#rank-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_reasons()
+
+    def show_reasons(self) -> None:
+        """Why the highlighted facility has n/a figures (no floor area, no beds, …)."""
+        key = self.selected()
+        row = next((r for r in self.rows if str(r["facility_id"]) == key), None)
+        why = self.query_one("#rank-why", Static)
+        if row is None:
+            why.update("")
+            return
+        names = {"eui": "EUI", "per_bed": "per bed", "change": "change", "total": "total"}
+        text = "; ".join(f"{names[k]} n/a: {v}" for k, v in row["na"].items())
+        place = f"rank {row['rank']}" if row["rank"] is not None else "not ranked"
+        why.update(plain(f"{row['facility']}: {place}" + (f"; {text}" if text else ""),
+                         MESSAGE_MAX))  # fmt: skip
+
+    def set_status(self, text: str) -> None:
+        self.query_one("#status", Static).update(plain(text, MESSAGE_MAX))
+
+    def action_by(self, by: str) -> None:
+        self.by = by
+        self.draw()
+
+    def action_year(self, step: int) -> None:
+        if self.year is None:
+            return
+        self.year += step
+        self.query_one("#rank-summary", Static).update(plain(f"computing {self.year}…"))
+        self._load()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
