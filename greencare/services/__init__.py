@@ -2,7 +2,8 @@
 
 One module per area (``facilities``, ``readings``, ``activity``, ``inventory``, ``imports``,
 ``activity_imports``, ``setup_imports``, ``weather``, ``dashboard``, ``history``, ``demo``, ``outputs``,
-``plausibility``, ``portfolio_manager``, ``targets``, ``interval``, ``ranking``); the functions scripts use most are also reachable from the package itself, and
+``plausibility``, ``portfolio_manager``, ``targets``, ``interval``, ``ranking``, ``changes``); the functions
+scripts use most are also reachable from the package itself (no name the same as a module), and
 each loads its module (and pandas, pint...) only when first used, so a small command stays quick.
 
 Each function takes the database first and plain values as a person or a file gives them
@@ -121,7 +122,7 @@ _export(
     "set_default_baseline_year",
     "fiscal_year_of",
 )
-_export("compare", "compare")
+_export("changes", "compare")
 _export("ranking", "facility_ranking", "comparison_period")
 _export(
     "interval",

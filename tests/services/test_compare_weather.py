@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from greencare import services
 from greencare.services import weather
-from greencare.services.compare import _span, _weather_kwh, compare
+from greencare.services.changes import _span, _weather_kwh, compare
 
 A, B = ("2024-01", "2024-12"), ("2025-01", "2025-12")
 #: A 3-parameter heating building: kWh/day = BASE + SLOPE x (BALANCE - mean temperature) below
