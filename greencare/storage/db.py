@@ -86,6 +86,14 @@ class GreencareDatabase(Database):
             yield self
 
 
+def data_key(db: Database) -> tuple[int, int]:
+    """What moves when the data may have changed: SQLite's ``data_version`` (commits by any
+    other connection: the CLI, another window, a worker's own connection) and this connection's
+    ``total_changes`` (its own writes). Cheap: no table is read."""
+    conn = db.conn
+    return int(conn.execute("PRAGMA data_version").fetchone()[0]), int(conn.total_changes)
+
+
 def _label(db: Database) -> str:
     return getattr(db, "label", None) or "the database"
 

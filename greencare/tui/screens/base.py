@@ -31,11 +31,8 @@ class SectionScreen(Screen[None]):
         return self.app.db  # type: ignore[attr-defined]
 
     def data_key(self) -> tuple[int, int]:
-        """What moves when the data may have changed: SQLite's ``data_version`` (commits by any
-        other connection: the CLI, another window, a worker's own connection) and this
-        connection's ``total_changes`` (its own writes)."""
-        conn = self.db.conn
-        return int(conn.execute("PRAGMA data_version").fetchone()[0]), int(conn.total_changes)
+        """What moves when the data may have changed (``services.data_key``)."""
+        return services.data_key(self.db)
 
     def remember_data(self) -> None:
         """Note that what the screen shows is current (call after loading it)."""
