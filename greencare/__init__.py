@@ -34,7 +34,11 @@ class _ColumnTypes(dict[Any, str]):
                 self[getattr(np, name)] = "REAL"
             added = True
         pd = sys.modules.get("pandas")
-        if pd is not None and getattr(pd, "Timestamp", None) is not None and pd.Timestamp not in self:
+        if (
+            pd is not None
+            and getattr(pd, "Timestamp", None) is not None
+            and pd.Timestamp not in self
+        ):
             self[pd.Timestamp] = "TEXT"
             added = True
         return added

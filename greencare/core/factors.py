@@ -13,11 +13,12 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from greencare.core.errors import GreencareError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class MissingFactorError(GreencareError, LookupError):
@@ -171,6 +172,8 @@ class FactorLibrary:
 
     def table(self, ds_id: str, name: str = "emission_factors.csv") -> pd.DataFrame:
         """A dataset's CSV as strings plus a float ``value`` column, cached."""
+        import pandas as pd
+
         key = (ds_id, name)
         if key not in self._tables:
             path = self.dataset(ds_id).path / name
