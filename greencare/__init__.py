@@ -11,11 +11,12 @@ numpy or pandas values gets the same column types as with sqlite-utils' own impo
 
 from __future__ import annotations
 
-import importlib.abc
-import importlib.machinery
 import sys
-from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from importlib.machinery import ModuleSpec
+    from types import ModuleType
 
 _HIDDEN = ("pandas", "numpy")
 
@@ -54,9 +55,10 @@ class _ColumnTypes(dict[Any, str]):
         return super().get(key, default)
 
 
-class _Loader(importlib.abc.Loader):
+class _Loader:
     """Runs ``sqlite_utils.db`` with pandas and numpy unavailable; delegates the rest (source
-    for tracebacks, file names) to the real loader."""
+    for tracebacks, file names) to the real loader. (Not an ``importlib.abc`` subclass: that
+    module alone costs more than the rest of this hook.)"""
 
     def __init__(self, inner: Any) -> None:
         self._inner = inner
@@ -64,7 +66,7 @@ class _Loader(importlib.abc.Loader):
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
-    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
+    def create_module(self, spec: ModuleSpec) -> ModuleType | None:
         return self._inner.create_module(spec)  # type: ignore[no-any-return]
 
     def exec_module(self, module: ModuleType) -> None:
@@ -82,7 +84,7 @@ class _Loader(importlib.abc.Loader):
             module.COLUMN_TYPE_MAPPING = _ColumnTypes(mapping)  # type: ignore[attr-defined]
 
 
-class _DeferPandas(importlib.abc.MetaPathFinder):
+class _DeferPandas:
     """Finds ``sqlite_utils.db`` like the other finders would, with :class:`_Loader`."""
 
     def find_spec(self, fullname: str, path: Any, target: ModuleType | None = None) -> Any:

@@ -89,7 +89,11 @@ PMId = Annotated[str | None, AfterValidator(_pm_id)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid", validate_default=True)
+    # defer_build: a model's validator is built when it is first used, not when this module is
+    # imported, so a command that lists facilities builds Facility's alone.
+    model_config = ConfigDict(
+        str_strip_whitespace=True, extra="forbid", validate_default=True, defer_build=True
+    )
 
     @field_validator("*", mode="before")
     @classmethod
