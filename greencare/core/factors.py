@@ -66,6 +66,19 @@ GWP_SETS = ("AR4", "AR5", "AR6")
 _DATASETS: dict[Path, tuple[tuple[tuple[str, int], ...], dict[str, Dataset]]] = {}
 
 
+def library_stamp(root: Path) -> str:
+    """A digest of every file of every edition under ``root`` (name, size, modification time):
+    it changes when an edition is added, removed or edited, so figures stored against it
+    (the dashboard's) are known to be stale. Costs a directory walk, no parsing."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(Path(root).glob("*/*/*")):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(root)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
+
+
 class FactorLibrary:
     """All datasets under one ``factors/`` folder, tables loaded on first use."""
 
