@@ -25,6 +25,17 @@ DIVERTED_ROUTES = ("recycling", "composting", "anaerobic_digestion", "donation")
 NOT_COUNTED = ("reusable_sharps_containers", "reprocessed_devices")
 
 
+def facility_choices(db: Database) -> list[tuple[str, int]]:
+    """(name, id) of the facilities in service, by name: ``list_facilities`` without building
+    models, so the dashboard's facility picker needs neither pydantic nor pint to paint."""
+    return [
+        (str(name), int(fid))
+        for name, fid in db.execute(
+            "SELECT name, id FROM facilities WHERE retired = 0 ORDER BY name"
+        ).fetchall()
+    ]
+
+
 def reference_month(db: Database, today: date | None = None) -> str | None:
     """The latest month most meters have complete data for (bills end part-way into the next)."""
     today = today or date.today()

@@ -178,20 +178,19 @@ class DashboardScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        from greencare import services
+        from greencare.services import dashboard as use_case
 
-        facilities = services.list_facilities(self.app.db)  # type: ignore[attr-defined]
         select = self.query_one("#dash-facility", Select)
-        self._options = [(f.name, f.id) for f in facilities]
+        self._options = use_case.facility_choices(self.app.db)  # type: ignore[attr-defined]
         select.set_options(self._options)
         self.load()
 
     def on_screen_resume(self) -> None:
-        from greencare import services
+        from greencare.services import dashboard as use_case
 
         select = self.query_one("#dash-facility", Select)
         current = select.value
-        options = [(f.name, f.id) for f in services.list_facilities(self.app.db)]  # type: ignore[attr-defined]
+        options = use_case.facility_choices(self.app.db)  # type: ignore[attr-defined]
         if options != getattr(self, "_options", None):
             self._options = options
             select.set_options(options)
