@@ -20,9 +20,8 @@ from greencare.storage.db import data_version, write_transaction
 
 def test_each_write_transaction_bumps_once_and_a_rollback_undoes_it(db) -> None:
     start = data_version(db)
-    with write_transaction(db):
-        with write_transaction(db):  # a savepoint: the same transaction
-            db.execute("INSERT INTO settings (key, value) VALUES ('a', '1')")
+    with write_transaction(db), write_transaction(db):  # a savepoint: the same transaction
+        db.execute("INSERT INTO settings (key, value) VALUES ('a', '1')")
     assert data_version(db) == start + 1
     with pytest.raises(RuntimeError), write_transaction(db):
         db.execute("INSERT INTO settings (key, value) VALUES ('b', '1')")
