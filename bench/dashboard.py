@@ -8,10 +8,11 @@ interpreter start to:
   * ``minimal``: a bare Textual app with one Static, mounted (``App.run_test``, headless);
   * ``warm``: ``GreencareApp`` until the emissions card shows figures, with the figures stored
     and fresh (the usual start: nothing written since the app last computed them);
+  * ``stale``: the same after a write (the data version bumped first): the stored figures are
+    shown at once, marked "updating…", while the worker computes the new ones;
   * ``cold``: the same with no figures stored (``dashboard_cache`` emptied first), so the
-    inventory is computed before anything is shown: a new database or the first start after
-    a write, whose stale figures are shown at once and marked "updating" in the real app but
-    are not counted here as figures.
+    inventory is computed before anything is shown (a new database, or a new GWP set or
+    pinned edition).
 Runs alternate, so all three see the same machine load; medians and the ratios warm / minimal
 and cold / minimal are printed, with the heavy packages the warm start had loaded when the
 figures appeared. The issue's target: warm within 1.5x the minimal app.
@@ -85,6 +86,12 @@ def _run(code: str, db: Path, start: float, env: dict[str, str]) -> tuple[float,
     return float(seconds), loaded
 
 
+def _bump(db: Path) -> None:
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE data_version SET version = version + 1")
+    conn.close()
+
+
 def _forget(db: Path) -> None:
     with sqlite3.connect(db) as conn:
         conn.execute("DELETE FROM dashboard_cache")
@@ -103,12 +110,14 @@ def main() -> None:
         _run(_DASHBOARD, db, 0.0, env)  # stores the figures, writes compiled modules
         _run(_MINIMAL, db, 0.0, env)
         start = statistics.median(_start_cost(env) for _ in range(3))
-        times: dict[str, list[float]] = {"minimal": [], "warm": [], "cold": []}
+        times: dict[str, list[float]] = {"minimal": [], "warm": [], "stale": [], "cold": []}
         loaded = ""
         for _ in range(opts.runs):
             times["minimal"].append(_run(_MINIMAL, db, start, env)[0])
             seconds, loaded = _run(_DASHBOARD, db, start, env)
             times["warm"].append(seconds)
+            _bump(db)
+            times["stale"].append(_run(_DASHBOARD, db, start, env)[0])
             _forget(db)
             times["cold"].append(_run(_DASHBOARD, db, start, env)[0])  # stores them again
         med = {k: statistics.median(v) for k, v in times.items()}
@@ -118,6 +127,7 @@ def main() -> None:
             print(f"  {name:<8} {value:6.2f} s  (runs: {runs})")
         print(f"  ratio warm / minimal Textual app: {med['warm'] / med['minimal']:.2f}x "
               "(target <= 1.5x)")  # fmt: skip
+        print(f"  ratio stale / minimal Textual app: {med['stale'] / med['minimal']:.2f}x")
         print(f"  ratio cold / minimal Textual app: {med['cold'] / med['minimal']:.2f}x")
         print(f"  loaded when the warm figures appeared: {loaded}")
 
