@@ -153,6 +153,11 @@ SMALL_COMMANDS = (
     ["audit", "list"],
     ["imports", "list"],
     ["target", "list"],
+    ["settings", "show"],
+    ["waste", "list"],
+    ["purchase", "list"],
+    ["instrument", "list"],
+    ["normalizer", "list", "Small"],
 )
 NUMERIC = ("pandas", "numpy", "pint", "matplotlib", "textual")
 
