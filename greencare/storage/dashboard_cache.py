@@ -17,6 +17,11 @@ from sqlite_utils import Database
 
 from greencare.storage.db import data_version
 
+#: Milliseconds storing figures waits for another writer's lock before giving up.
+STORE_WAIT_MS = 200
+#: Stored figures kept (facilities x GWP sets x pinned editions in use, this month's).
+KEEP = 64
+
 
 def read(db: Database, key: str) -> tuple[int, dict[str, Any]] | None:
     """The stored (data version, figures) of ``key``, or None."""
@@ -43,19 +48,31 @@ def write(db: Database, key: str, version: int, figures: dict[str, Any]) -> bool
     if conn.in_transaction:  # inside someone's write: never commit it for them
         return False
     text = json.dumps(figures, sort_keys=True)
+    timeout_ms = int(getattr(db, "timeout", 30.0) * 1000)
     try:
-        conn.execute("BEGIN IMMEDIATE")
+        # An import holding the write lock must not keep the figures off the screen for the
+        # whole busy timeout: wait a moment, else skip storing them this time.
+        conn.execute(f"PRAGMA busy_timeout = {STORE_WAIT_MS}")
         try:
-            conn.execute(
-                "INSERT INTO dashboard_cache (key, data_version, figures) VALUES (?, ?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET data_version = excluded.data_version, "
-                "figures = excluded.figures, computed_at = excluded.computed_at",
-                [key, version, text],
-            )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute(
+                    "INSERT INTO dashboard_cache (key, data_version, figures) VALUES (?, ?, ?) "
+                    "ON CONFLICT (key) DO UPDATE SET data_version = excluded.data_version, "
+                    "figures = excluded.figures, computed_at = excluded.computed_at",
+                    [key, version, text],
+                )
+                conn.execute(  # the newest keys only: months and factor stamps move on
+                    "DELETE FROM dashboard_cache WHERE key NOT IN (SELECT key FROM "
+                    "dashboard_cache ORDER BY computed_at DESC, rowid DESC LIMIT ?)",
+                    [KEEP],
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {timeout_ms}")
     except sqlite3.Error:
         return False
     return True

@@ -78,3 +78,17 @@ def test_the_key_names_the_factor_library(monkeypatch, tmp_path: Path) -> None:
     before = use_case.figures_key(today=date(2025, 3, 1))
     shutil.copytree(next(root.glob("*/*/")), root / "ipcc-gwp" / "AR9")
     assert use_case.figures_key(today=date(2025, 3, 1)) != before
+
+
+def test_storing_gives_way_to_a_writer_and_keeps_the_newest(tmp_path: Path) -> None:
+    path = tmp_path / "busy.db"
+    db, other = services.open_db(path), services.open_db(path)
+    other.conn.execute("BEGIN IMMEDIATE")  # an import holding the write lock
+    assert not dashboard_cache.write(db, "k", 0, {"a": 1})  # gave up at once, not after 30 s
+    other.conn.execute("ROLLBACK")
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] == int(db.timeout * 1000)
+    for i in range(dashboard_cache.KEEP + 5):
+        assert dashboard_cache.write(db, f"k{i}", 0, {"i": i})
+    keys = {r[0] for r in db.execute("SELECT key FROM dashboard_cache")}
+    assert len(keys) == dashboard_cache.KEEP and f"k{dashboard_cache.KEEP + 4}" in keys
+    assert "k0" not in keys
