@@ -262,7 +262,10 @@ class DashboardScreen(Screen[None]):
         if wanted == self._computing and not force:
             return  # mount and the first resume both ask: one computation answers both
         self._computing = wanted
-        self._compute(facility, gwp, pins)
+        if stored:  # paint the stored figures first: the worker's imports would hold them back
+            self.call_after_refresh(self._compute, facility, gwp, pins)
+        else:
+            self._compute(facility, gwp, pins)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
     def _compute(
