@@ -140,3 +140,89 @@ def test_core_is_free_of_storage_and_ui(tmp_path: Path) -> None:
     assert result["loaded"] == []
     # the check sees what is imported: models needs pydantic
     assert result["control"] == ["greencare.core.vocab", "pydantic"]
+
+
+#: Small commands: listing what is stored must not load the numeric stack or the unit registry.
+SMALL_COMMANDS = (
+    ["--help"],
+    ["facility", "list"],
+    ["facility", "list", "--json"],
+    ["meter", "list"],
+    ["reading", "list"],
+    ["factors", "list"],
+    ["audit", "list"],
+    ["imports", "list"],
+    ["target", "list"],
+    ["settings", "show"],
+    ["waste", "list"],
+    ["purchase", "list"],
+    ["instrument", "list"],
+    ["normalizer", "list", "Small"],
+)
+NUMERIC = ("pandas", "numpy", "pint", "matplotlib", "textual")
+
+
+def test_small_commands_load_no_pandas_numpy_or_pint(tmp_path: Path) -> None:
+    db_path = tmp_path / "small.db"
+    setup = run_fresh(
+        f"""
+        from greencare import services
+        from greencare.services.database import open_db
+        db = open_db({str(db_path)!r})
+        f = services.add_facility(db, name="Small", country="GB",
+                                  floor_area=100000, floor_area_unit="ft2")
+        m = services.add_meter(db, facility=f.id, name="Main", commodity="electricity",
+                               unit="kWh")
+        services.add_reading(db, meter=m.id, start="2025-01-01", end="2025-02-01",
+                             quantity=1000, unit="kWh")
+        print(json.dumps({{"loaded": loaded("pint")}}))
+        """,
+        tmp_path,
+    )
+    assert setup["loaded"] == ["pint"]  # control: writing a reading converts with pint
+    for args in SMALL_COMMANDS:
+        result = run_fresh(
+            f"""
+            import contextlib, io
+            from greencare.cli import main
+            out = io.StringIO()
+            code = None
+            with contextlib.redirect_stdout(out):
+                try:
+                    main(["--db", {str(db_path)!r}, *{args!r}])
+                except SystemExit as exc:
+                    code = exc.code
+            print(json.dumps({{"code": code, "out": out.getvalue(),
+                              "loaded": loaded(*{NUMERIC!r})}}))
+            """,
+            tmp_path,
+        )
+        assert result["code"] in (0, None), (args, result)
+        assert result["loaded"] == [], (args, result["loaded"])
+        if args[:2] == ["facility", "list"]:
+            assert "Small" in result["out"]
+        if args[:2] == ["meter", "list"]:
+            assert "Main" in result["out"] and "kWh" in result["out"]
+
+
+def test_sqlite_utils_column_types_with_pandas_loaded_later(tmp_path: Path) -> None:
+    """greencare hides pandas and numpy while sqlite_utils.db is imported; a table created
+    afterwards from numpy and pandas values gets the column types sqlite-utils' own import
+    gives them (the same code run with pandas imported first, greencare never)."""
+    code = """
+        import numpy as np, pandas as pd
+        from sqlite_utils import Database
+        db = Database(memory=True)
+        db["t"].insert({"i": np.int64(3), "u": np.uint8(1), "f": np.float32(1.5),
+                        "ts": pd.Timestamp("2025-01-01"), "s": "x"})
+        types = {c.name: c.type for c in db["t"].columns}
+        print(json.dumps({"hidden": hidden, "types": types}))
+        """
+    code = textwrap.dedent(code)
+    ours = run_fresh(
+        'import greencare.storage.db\nhidden = loaded("pandas", "numpy")\n' + code, tmp_path
+    )
+    theirs = run_fresh('hidden = loaded("greencare")\n' + code, tmp_path)
+    assert ours["hidden"] == [] and theirs["hidden"] == []
+    assert ours["types"] == theirs["types"]
+    assert ours["types"]["i"] == "INTEGER" and ours["types"]["ts"] == "TEXT"

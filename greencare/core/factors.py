@@ -13,11 +13,12 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from greencare.core.errors import GreencareError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class MissingFactorError(GreencareError, LookupError):
@@ -63,6 +64,20 @@ GWP_SETS = ("AR4", "AR5", "AR6")
 #: library is made per request (the TUI makes many), and parsing the 24 bundled files costs
 #: more than the screen that asked. A changed or added file is parsed again.
 _DATASETS: dict[Path, tuple[tuple[tuple[str, int], ...], dict[str, Dataset]]] = {}
+
+
+def library_stamp(root: Path) -> str:
+    """A digest of every file of every edition under ``root`` (name, size, modification time):
+    it changes when an edition is added, removed or edited, so figures stored against it
+    (the dashboard's) are known to be stale. Costs a directory walk, no parsing."""
+    import zlib  # a checksum, not a signature; hashlib's import alone costs 5x the walk
+
+    lines = []
+    for path in sorted(Path(root).glob("*/*/*")):
+        stat = path.stat()
+        lines.append(f"{path.relative_to(root)}|{stat.st_size}|{stat.st_mtime_ns}")
+    text = "\n".join(lines).encode()
+    return f"{len(lines)}-{zlib.crc32(text):08x}-{zlib.adler32(text):08x}"
 
 
 class FactorLibrary:
@@ -171,6 +186,8 @@ class FactorLibrary:
 
     def table(self, ds_id: str, name: str = "emission_factors.csv") -> pd.DataFrame:
         """A dataset's CSV as strings plus a float ``value`` column, cached."""
+        import pandas as pd
+
         key = (ds_id, name)
         if key not in self._tables:
             path = self.dataset(ds_id).path / name

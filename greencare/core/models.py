@@ -7,6 +7,7 @@ know nothing about storage: ids are optional and filled in by the store.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from datetime import date, datetime
@@ -35,6 +36,12 @@ from greencare.core.vocab import (
     HealthcareCategory,
     WasteStream,
 )
+
+
+def _stored(info: ValidationInfo | None) -> bool:
+    """Whether a record is read back from the database (``context={"stored": True}``): its
+    units were checked with pint when it was written, so listing rows needs no pint."""
+    return bool(info and info.context and info.context.get("stored"))
 
 
 def _dimension(unit: str) -> str:
@@ -82,7 +89,11 @@ PMId = Annotated[str | None, AfterValidator(_pm_id)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid", validate_default=True)
+    # defer_build: a model's validator is built when it is first used, not when this module is
+    # imported, so a command that lists facilities builds Facility's alone.
+    model_config = ConfigDict(
+        str_strip_whitespace=True, extra="forbid", validate_default=True, defer_build=True
+    )
 
     @field_validator("*", mode="before")
     @classmethod
@@ -128,9 +139,11 @@ class Facility(_Model):
 
     @field_validator("floor_area_unit")
     @classmethod
-    def _area_unit(cls, value: str | None) -> str | None:
+    def _area_unit(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:
             return None
+        if _stored(info):  # checked and normalised when it was written
+            return value
         try:
             dimension = units.dimension_of(value)
         except units.UnitError as exc:  # a field validator: pydantic names the field itself
@@ -140,7 +153,7 @@ class Facility(_Model):
         return units.normalize_unit(value)
 
     @model_validator(mode="after")
-    def _complete(self) -> Self:
+    def _complete(self, info: ValidationInfo) -> Self:
         try:
             self.grid_region = regions.check_grid_region(self.country, self.grid_region)
         except ValueError as exc:
@@ -163,7 +176,7 @@ class Facility(_Model):
             raise FieldError(
                 "floor_area", "floor area needs both a number and a unit, e.g. 350000 ft**2"
             )
-        if self.floor_area is not None and self.floor_area_unit is not None:
+        if self.floor_area is not None and self.floor_area_unit is not None and not _stored(info):
             try:
                 units.area_in_m2(self.floor_area, self.floor_area_unit)
             except units.UnitError as exc:
@@ -193,13 +206,16 @@ class Meter(_Model):
 
     @model_validator(mode="after")
     def _unit_fits(self, info: ValidationInfo) -> Self:
-        stored = bool((info.context or {}).get("stored")) if info else False
-        try:
-            units.conversion_factor(self.unit, self.commodity)
-        except units.UnitError as exc:
-            if not stored:
-                raise FieldError("unit", str(exc)) from exc
+        if _stored(info):
+            # Checked against the commodity when it was written; the spelling table alone
+            # (no pint) normalises it, and a unit it no longer knows is shown as stored.
+            with contextlib.suppress(units.UnitError):
+                self.unit = units.normalize_unit(self.unit)
         else:
+            try:
+                units.conversion_factor(self.unit, self.commodity)
+            except units.UnitError as exc:
+                raise FieldError("unit", str(exc)) from exc
             self.unit = units.normalize_unit(self.unit)
         if self.delivery_class is None:
             self.delivery_class = (

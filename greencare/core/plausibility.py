@@ -49,9 +49,11 @@ Everything here is pure and column-wise: arrays in, arrays of levels out (0 ok, 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+
 
 OK, WARN, REFUSE = 0, 1, 2
 LEVEL_NAMES = {WARN: "warning", REFUSE: "refusal"}
@@ -109,6 +111,8 @@ class Finding:
 
 def history_levels(rate: np.ndarray, usual: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Levels of each rate against its usual rate (NaN usual: no history, level OK)."""
+    import numpy as np
+
     rate = np.asarray(rate, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = rate / np.asarray(usual, dtype=float)
@@ -122,6 +126,8 @@ def history_levels(rate: np.ndarray, usual: np.ndarray) -> tuple[np.ndarray, np.
 
 def banded(value: np.ndarray, warn: float, refuse: float) -> np.ndarray:
     """Levels of values against an upper warning and refusal limit (NaN: level OK)."""
+    import numpy as np
+
     value = np.asarray(value, dtype=float)
     level = np.zeros(len(value), dtype=np.int8)
     level[value > warn] = WARN
@@ -131,6 +137,8 @@ def banded(value: np.ndarray, warn: float, refuse: float) -> np.ndarray:
 
 def site_eui(kwh_per_day: np.ndarray, area_ft2: float | None) -> np.ndarray:
     """Site EUI (kBtu/ft2/yr) a daily energy rate implies if kept up for a year."""
+    import numpy as np
+
     rate = np.asarray(kwh_per_day, dtype=float)
     if not area_ft2:
         return np.full(len(rate), np.nan)

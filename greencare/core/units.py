@@ -20,6 +20,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from greencare.core.unit_names import display as display  # re-exported: units.display
 from greencare.core.vocab import COMBUSTION_FUELS, WATER_COMMODITIES, Commodity
 
 if TYPE_CHECKING:
@@ -214,23 +215,6 @@ PREFERRED_NAMES = (
     "mL", "megalitre", "lb", "klb", "MMlb", "kg", "g", "tonne", "short_ton", "ton_hour",
     "bottle", "inhaler", "cylinder", "item", "ft**2", "m**2",
 )  # fmt: skip
-
-
-#: How people write the stored spellings that are not already what they write.
-_DISPLAY = {
-    "m**3": "m³", "ft**2": "ft²", "m**2": "m²", "US_gallon": "US gallon",
-    "imperial_gallon": "UK gallon", "short_ton": "short ton", "ton_hour": "ton-hour",
-}  # fmt: skip
-
-
-def display(unit: str | None) -> str:
-    """A stored unit spelled as people write it (``m³``, not ``m**3``); every form parses back.
-
-    Only the known stored spellings change; any other text is returned as it is (a unit from a
-    file that was refused, say, is shown exactly as the file had it)."""
-    if not unit:
-        return ""
-    return _DISPLAY.get(unit, unit)
 
 
 def canonical_unit(commodity: Commodity | str) -> str:

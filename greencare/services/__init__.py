@@ -138,7 +138,7 @@ _export("baselines", "fit_baseline", "savings", "normalised", "forecast", "month
 _EXPORTS["PlausibilityError"] = ("plausibility", "PlausibilityError")
 _EXPORTS["accepting_outliers"] = ("plausibility", "accepting")
 _EXPORTS["list_batches"] = ("greencare.storage.batches", "list_batches")
-for _name in ("open_db", "default_db_path", "demo_db_path", "data_key"):
+for _name in ("open_db", "default_db_path", "demo_db_path"):
     _EXPORTS[_name] = ("greencare.storage.db", _name)
 
 __all__ = sorted(name for name in _EXPORTS if not name.startswith("_"))

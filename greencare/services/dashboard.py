@@ -10,18 +10,30 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from statistics import median
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import pandas as pd
 from sqlite_utils import Database
 
 from greencare import services
-from greencare.core.summary import KWH_TO_KBTU
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 RMW = ("regulated_medical_waste", "sharps", "pathological", "trace_chemotherapy")
 DIVERTED_ROUTES = ("recycling", "composting", "anaerobic_digestion", "donation")
 NOT_COUNTED = ("reusable_sharps_containers", "reprocessed_devices")
+
+
+def facility_choices(db: Database) -> list[tuple[str, int]]:
+    """(name, id) of the facilities in service, by name: ``list_facilities`` without building
+    models, so the dashboard's facility picker needs neither pydantic nor pint to paint."""
+    return [
+        (str(name), int(fid))
+        for name, fid in db.execute(
+            "SELECT name, id FROM facilities WHERE retired = 0 ORDER BY name"
+        ).fetchall()
+    ]
 
 
 def reference_month(db: Database, today: date | None = None) -> str | None:
@@ -60,7 +72,7 @@ def _shift(month: str, years: int) -> str:
 def _period(
     db: Database, inventory: Any, first: str, last: str, facility_id: int | None
 ) -> dict[str, Any]:
-    from greencare.core.summary import _scope_totals
+    from greencare.core.summary import KWH_TO_KBTU, _scope_totals
 
     lines = inventory.lines
     totals = _scope_totals(lines[(lines["month"] >= first) & (lines["month"] <= last)])
@@ -115,7 +127,7 @@ def _site_eui(
 ) -> float | None:
     """Site EUI (kBtu/ft²/yr) of the facilities with a floor area, annualised over the period's
     calendar months (``core.summary.annualise``, the report's definition); None without one."""
-    from greencare.core.summary import M2_TO_FT2, annualise, months_in_period
+    from greencare.core.summary import KWH_TO_KBTU, M2_TO_FT2, annualise, months_in_period
 
     sql = (
         "SELECT id, floor_area, floor_area_unit, floor_area_m2 FROM facilities "
@@ -135,6 +147,8 @@ def _waste(
     db: Database, first: str, last: str, facility_id: int | None, costs: dict[str, float]
 ) -> dict[str, Any]:
     """Waste totals and KPIs; adds waste cost into ``costs`` by currency."""
+    import pandas as pd
+
     clause = " AND facility_id = ?" if facility_id else ""
     params: list[Any] = [f"{first}-01", f"{last}-31"] + ([facility_id] if facility_id else [])
     frame = pd.read_sql_query(
@@ -297,6 +311,86 @@ def dashboard(
         "targets": (targets := _targets(db, facility_id, gwp, pins)),
         "weather": weather(db, month, facility_id, targets),
     }
+
+
+# --- stored figures (migration 0014) ------------------------------------------------------
+
+#: Part of every stored figures' key: raise it when the figures' shape or arithmetic changes,
+#: so figures stored by an older greencare are computed again.
+FIGURES_FORMAT = 1
+
+
+def figures_key(
+    *,
+    facility: int | str | None = None,
+    gwp: str | None = None,
+    pins: dict[str, str] | None = None,
+    today: date | None = None,
+) -> str:
+    """What stored figures depend on besides the data: the facility, the GWP set, the pinned
+    editions, the factor library's files (:func:`greencare.core.factors.library_stamp`) and
+    the month of ``today`` (the reference month never runs past it)."""
+    import json
+
+    from greencare import paths
+    from greencare.core.factors import library_stamp
+
+    return json.dumps(
+        {
+            "format": FIGURES_FORMAT,
+            "facility": facility,
+            "gwp": gwp,
+            "pins": dict(sorted((pins or {}).items())),
+            "factors": library_stamp(paths.factors_dir()),
+            "month": (today or date.today()).isoformat()[:7],
+        },
+        sort_keys=True,
+    )
+
+
+def stored_dashboard(
+    db: Database,
+    *,
+    facility: int | str | None = None,
+    today: date | None = None,
+    gwp: str | None = None,
+    pins: dict[str, str] | None = None,
+) -> tuple[dict[str, Any], bool] | None:
+    """The figures last stored for these arguments and whether they are fresh (computed at
+    the current data version), without computing anything; None when none are stored. Needs
+    only sqlite: the terminal app paints these before pandas or pint are imported."""
+    from greencare.storage import dashboard_cache
+
+    key = figures_key(facility=facility, gwp=gwp, pins=pins, today=today)
+    found = dashboard_cache.read(db, key)
+    if found is None:
+        return None
+    version, figures = found
+    return figures, version == dashboard_cache.data_version(db)
+
+
+def dashboard_and_store(
+    db: Database,
+    *,
+    facility: int | str | None = None,
+    today: date | None = None,
+    gwp: str | None = None,
+    pins: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """:func:`dashboard`, stored for :func:`stored_dashboard` under the data version read
+    before computing (a write meanwhile leaves them stale). Returned as stored (JSON: tuples
+    become lists), so what is shown now equals what is shown from storage next time."""
+    import json
+
+    from greencare.storage import dashboard_cache
+
+    key = figures_key(facility=facility, gwp=gwp, pins=pins, today=today)
+    version = dashboard_cache.data_version(db)
+    figures = json.loads(json.dumps(
+        dashboard(db, facility=facility, today=today, gwp=gwp, pins=pins), sort_keys=True
+    ))  # fmt: skip
+    dashboard_cache.write(db, key, version, figures)
+    return figures  # type: ignore[no-any-return]
 
 
 def _targets(

@@ -6,10 +6,18 @@ from __future__ import annotations
 
 from greencare.storage.db import (
     check_usable,
+    data_version,
     database_error,
     default_db_path,
     demo_db_path,
     open_db,
 )
 
-__all__ = ["check_usable", "database_error", "default_db_path", "demo_db_path", "open_db"]
+__all__ = [
+    "check_usable",
+    "data_version",
+    "database_error",
+    "default_db_path",
+    "demo_db_path",
+    "open_db",
+]

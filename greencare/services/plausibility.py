@@ -17,9 +17,8 @@ import getpass
 from collections.abc import Iterator
 from contextvars import ContextVar
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from sqlite_utils import Database
 
 from greencare.core import plausibility as rules
@@ -28,6 +27,9 @@ from greencare.core.errors import InputError
 from greencare.core.models import Meter, Purchase, Reading, WasteRecord
 from greencare.core.plausibility import Finding
 from greencare.storage import plausibility as store
+
+if TYPE_CHECKING:
+    import numpy as np
 
 _ACCEPTING: ContextVar[bool] = ContextVar("greencare_accept_outliers", default=False)
 
@@ -113,6 +115,8 @@ def reading_levels(
     Returns (levels, measure, rule, area text): ``measure`` is the ratio to the usual rate for
     the ``history`` rule, the implied site EUI for ``site_eui``, NaN when neither applies.
     """
+    import numpy as np
+
     if usual is not None:
         level, ratio = rules.history_levels(rate, np.full(len(rate), usual))
         return level, ratio, "history", ""
@@ -151,6 +155,8 @@ def check_reading(
     db: Database, meter: Meter, reading: Reading, *, exclude_id: int | None = None
 ) -> list[Finding]:
     """Findings for one reading against its meter's history, or else its facility."""
+    import numpy as np
+
     days = (reading.end - reading.start).total_seconds() / 86400.0
     canonical = reading.quantity_canonical(meter.commodity)
     rate = np.array([canonical / days])
@@ -176,6 +182,8 @@ def check_waste(
 ) -> list[Finding]:  # fmt: skip
     """Findings for one waste record: kg per day against the stream's history at the facility,
     or else kg per staffed bed per day."""
+    import numpy as np
+
     days = (record.end_date - record.start_date).days + 1
     per_day = record.quantity_kg / days
     usual = store.usual_waste_rate(
@@ -224,6 +232,8 @@ def check_purchase(
 ) -> list[Finding]:  # fmt: skip
     """Findings for a healthcare item bought by quantity: against the facility's earlier
     purchases of the item, or else per staffed bed (the purchase as one month's use)."""
+    import numpy as np
+
     if record.quantity is None or record.unit is None or record.category.isdigit():
         return []
     history = store.purchase_history(

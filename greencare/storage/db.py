@@ -86,14 +86,6 @@ class GreencareDatabase(Database):
             yield self
 
 
-def data_key(db: Database) -> tuple[int, int]:
-    """What moves when the data may have changed: SQLite's ``data_version`` (commits by any
-    other connection: the CLI, another window, a worker's own connection) and this connection's
-    ``total_changes`` (its own writes). Cheap: no table is read."""
-    conn = db.conn
-    return int(conn.execute("PRAGMA data_version").fetchone()[0]), int(conn.total_changes)
-
-
 def _label(db: Database) -> str:
     return getattr(db, "label", None) or "the database"
 
@@ -156,6 +148,28 @@ def begin_write(db: Database) -> None:
         db.conn.execute("BEGIN IMMEDIATE")
     except sqlite3.Error as exc:
         raise database_error(exc, db, writing=True) from None
+    bump_data_version(db)
+
+
+def bump_data_version(db: Database) -> None:
+    """Add one to the data version (migration 0014) inside the transaction just begun: stored
+    dashboard figures computed at an older version are stale. Rolled back with the
+    transaction; a database from before the migration has no counter yet."""
+    try:
+        db.conn.execute("UPDATE data_version SET version = version + 1 WHERE id = 1")
+    except sqlite3.OperationalError as exc:
+        if "no such table" not in str(exc):
+            _rollback(db.conn)
+            raise database_error(exc, db, writing=True) from None
+
+
+def data_version(db: Database) -> int:
+    """The current data version (0 before migration 0014)."""
+    try:
+        row = db.conn.execute("SELECT version FROM data_version WHERE id = 1").fetchone()
+    except sqlite3.OperationalError:
+        return 0
+    return int(row[0]) if row else 0
 
 
 @contextlib.contextmanager

@@ -5,17 +5,18 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from sqlite_utils import Database
 
 from greencare.core import periods, units
-from greencare.core.columns import codes_of, factorize
 from greencare.core.errors import ConflictError, NotFoundError
 from greencare.core.models import Meter, Reading
 from greencare.core.text import quote
-from greencare.storage import audit, batches, rollups
+from greencare.storage import audit, batches
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: Columns written per reading, in the order bulk inserts pass them.
 BULK_COLUMNS = (
@@ -69,6 +70,8 @@ def overlapping(db: Database, meter_id: int, start_utc: int, end_utc: int) -> li
 
 def add_reading(db: Database, reading: Reading, meter: Meter, *, source: str = "manual") -> int:
     """Insert one reading; refuses a duplicate or a period overlapping a stored one."""
+    from greencare.storage import rollups
+
     if meter.id is None:
         raise NotFoundError("meter has no id")
     row = _row(reading, meter)
@@ -117,6 +120,8 @@ def update_reading(
     db: Database, reading_id: int, reading: Reading, meter: Meter, *, source: str = "manual"
 ) -> None:
     """Replace a stored reading's values (audited; roll-ups moved with it)."""
+    from greencare.storage import rollups
+
     row = _row(reading, meter)
     with db.atomic():
         before = audit.row_dict(db, "readings", reading_id)
@@ -142,6 +147,8 @@ def update_reading(
 
 
 def delete_reading(db: Database, reading_id: int, *, source: str = "manual") -> None:
+    from greencare.storage import rollups
+
     with db.atomic():
         before = audit.row_dict(db, "readings", reading_id)
         if before is None:
@@ -196,6 +203,8 @@ def count_readings(db: Database, *, meter_id: int | None = None) -> int:
 
 def pd_unique_ints(column: Any) -> list[int]:
     """The distinct non-null integers of a column (a frame's batch ids: usually one)."""
+    import numpy as np
+
     values = column.dropna().to_numpy()
     return [int(v) for v in np.unique(values)] if len(values) else []
 
@@ -210,6 +219,11 @@ def insert_frame(db: Database, frame: Any) -> int:
     a 15-minute interval row binds only its meter, start and quantity. The roll-up is updated
     in the caller's transaction.
     """
+    import numpy as np
+
+    from greencare.core.columns import codes_of, factorize
+    from greencare.storage import rollups
+
     if frame.empty:
         return 0
     frame = frame.reset_index(drop=True)
@@ -284,6 +298,8 @@ DEMAND_COLUMNS = ("demand_kw", "demand_cost")
 
 
 def _nulls(values: np.ndarray) -> list[Any]:
+    import numpy as np
+
     floats = np.asarray(values, dtype=float)
     return [None if np.isnan(v) else v for v in floats.tolist()]
 
@@ -343,6 +359,8 @@ def insert_rows(db: Database, rows: Iterable[Sequence[Any]]) -> int:
     converted (``quantity_canonical`` filled). The monthly roll-up is updated in the same
     transaction. Returns the number of rows inserted.
     """
+    from greencare.storage import rollups
+
     rows = list(rows)
     placeholders = ", ".join("?" * len(BULK_COLUMNS))
     cursor = db.conn.executemany(

@@ -9,15 +9,17 @@ function here runs inside the caller's transaction, so a reading and its roll-up
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
 from sqlite_utils import Database
 
 from greencare.core.calendar import calendarize, month_label
 from greencare.core.columns import codes_of
 from greencare.storage import hours
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 _KEY = ["meter_id", "month", "unit", "currency"]
 _SUMS = ["quantity", "quantity_canonical", "cost", "estimated_canonical", "readings"]
@@ -49,6 +51,8 @@ def monthly(frame: pd.DataFrame, zones: dict[int, str]) -> pd.DataFrame:
     Each sum is a left-to-right fold over the readings in the order given; sorted by meter and
     start (``canonical``) the result is the one every write path and ``rebuild`` arrive at.
     """
+    import pandas as pd
+
     pieces, unit_names, cur_names = _pieces(frame, zones)
     if pieces is None:
         return pd.DataFrame(columns=_KEY + _SUMS)
@@ -61,6 +65,8 @@ def canonical(frame: pd.DataFrame) -> pd.DataFrame:
     Float addition is not associative, so a sum is only reproducible when it is always taken
     in one order; a meter's readings never overlap, so (meter, start) orders them fully.
     """
+    import numpy as np
+
     meter = frame["meter_id"].to_numpy(dtype=np.int64)
     start = frame["start_utc"].to_numpy(dtype=np.int64)
     if len(frame) < 2 or bool(
@@ -75,6 +81,9 @@ def _pieces(
 ) -> tuple[pd.DataFrame | None, np.ndarray, np.ndarray]:
     """Each reading's share of each month it touches, with integer keys (meter, month index,
     unit code, currency code), in the frame's row order."""
+    import numpy as np
+    import pandas as pd
+
     parts = []
     unit_codes, unit_names = codes_of(frame["unit"])
     cur_codes, cur_names = codes_of(frame["currency"])
@@ -113,6 +122,8 @@ def _pieces(
 
 def _labelled(sums: pd.DataFrame, unit_names: np.ndarray, cur_names: np.ndarray) -> pd.DataFrame:
     """Month indexes and unit and currency codes back to the stored text."""
+    import numpy as np
+
     sums["month"] = month_label(sums["month"].to_numpy())
     sums["unit"] = np.asarray(unit_names, dtype=object)[sums["unit"].to_numpy()]
     sums["currency"] = np.asarray(cur_names, dtype=object)[sums["currency"].to_numpy()]
@@ -123,6 +134,9 @@ def _aggregate(frame: pd.DataFrame) -> pd.DataFrame:
     """Sum the value columns per key: the four integer keys packed into one int64, one
     np.unique over it, and np.bincount per value column (which adds each key's values one
     after another in row order: the fold ``canonical`` relies on)."""
+    import numpy as np
+    import pandas as pd
+
     meter = frame["meter_id"].to_numpy(dtype=np.int64)
     month = frame["month"].to_numpy(dtype=np.int64)
     unit = frame["unit"].to_numpy(dtype=np.int64)
@@ -175,6 +189,8 @@ def apply(db: Database, frame: pd.DataFrame, *, sign: int) -> None:
 def _appended(db: Database, frame: pd.DataFrame) -> bool:
     """Whether the stored readings of each meter in ``frame`` from its first start on are
     exactly ``frame``'s (just inserted, after every earlier reading of the meter)."""
+    import numpy as np
+
     meter = frame["meter_id"].to_numpy(dtype=np.int64)
     start = frame["start_utc"].to_numpy(dtype=np.int64)
     ids, first_row, counts = np.unique(meter, return_index=True, return_counts=True)
@@ -193,6 +209,9 @@ def _fold_onto_stored(
 ) -> None:
     """Continue each stored sum's fold with the new pieces (stored value first, then these in
     order), which is the fold a rebuild takes."""
+    import numpy as np
+    import pandas as pd
+
     meters = [int(m) for m in np.unique(pieces["meter_id"].to_numpy())]
     labels = [str(x) for x in month_label(np.unique(pieces["month"].to_numpy()))]
     rows = db.execute(
@@ -220,6 +239,8 @@ def _fold_onto_stored(
 
 def refresh(db: Database, pieces: pd.DataFrame, zones: dict[int, str]) -> None:
     """Recompute, from the stored readings, every (meter, month) that ``pieces`` touch."""
+    import numpy as np
+
     for meter_id, part in pieces.groupby("meter_id"):
         meter_id = int(meter_id)
         months = np.unique(part["month"].to_numpy())
@@ -240,6 +261,8 @@ def refresh(db: Database, pieces: pd.DataFrame, zones: dict[int, str]) -> None:
 def _stored_near(db: Database, meter_id: int, tz: str, first: int, last: int) -> pd.DataFrame:
     """A meter's stored readings that touch months ``first``..``last`` (month indexes), in
     canonical order, with perhaps a few that touch only their neighbours."""
+    import pandas as pd
+
     from greencare.core.calendar import month_starts
 
     bounds = month_starts(first, last, tz)
@@ -262,11 +285,15 @@ def _stored_near(db: Database, meter_id: int, tz: str, first: int, last: int) ->
 
 def read_all(db: Database) -> pd.DataFrame:
     """Every reading, in canonical order."""
+    import pandas as pd
+
     return pd.read_sql_query("SELECT * FROM readings ORDER BY meter_id, start_utc", db.conn)
 
 
 def expected(db: Database) -> pd.DataFrame:
     """The roll-up recomputed from the readings, one meter at a time (memory stays bounded)."""
+    import pandas as pd
+
     out = []
     meters = [int(r[0]) for r in db.execute("SELECT DISTINCT meter_id FROM readings")]
     zones = _zones(db, meters) if meters else {}
@@ -283,6 +310,8 @@ def expected(db: Database) -> pd.DataFrame:
 
 
 def stored(db: Database) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.read_sql_query(
         f"SELECT {', '.join(_KEY + _SUMS)} FROM reading_months "
         "ORDER BY meter_id, month, unit, currency",
@@ -293,6 +322,8 @@ def stored(db: Database) -> pd.DataFrame:
 def differences(db: Database) -> list[dict[str, Any]]:
     """Where the stored roll-up differs from a rebuild: one entry per key and column, values
     compared exactly (a sum that drifted by one unit in the last place is a difference)."""
+    import numpy as np
+
     want, have = expected(db), stored(db)
     for frame in (want, have):
         frame["meter_id"] = frame["meter_id"].astype(np.int64)
@@ -315,6 +346,8 @@ def differences(db: Database) -> list[dict[str, Any]]:
 
 
 def _number(value: float, column: str) -> float | int | None:
+    import numpy as np
+
     if np.isnan(value):
         return None  # no such row on that side
     return int(value) if column == "readings" else float(value)
@@ -336,4 +369,6 @@ def rebuild(db: Database) -> int:
 
 
 def frame_from_rows(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame.from_records(list(rows), columns=list(columns))

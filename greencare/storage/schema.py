@@ -439,3 +439,26 @@ def m0013_batch_reading_ids(db: Database) -> None:
     holds. A batch imported before this migration has no range and is found by scanning."""
     db.execute("ALTER TABLE import_batches ADD COLUMN first_reading_id INTEGER")
     db.execute("ALTER TABLE import_batches ADD COLUMN last_reading_id INTEGER")
+
+
+@migrations(name="0014_dashboard_cache")
+def m0014_dashboard_cache(db: Database) -> None:
+    """A data-version counter that every write transaction adds one to
+    (``storage.db.begin_write``), and the dashboard's figures stored under the version they
+    were computed at, so the app shows them at once on the next start instead of computing the
+    inventory first. Figures whose version is not the current one are stale."""
+    db.execute(
+        "CREATE TABLE data_version (id INTEGER PRIMARY KEY CHECK (id = 1), "
+        "version INTEGER NOT NULL)"
+    )
+    db.execute("INSERT INTO data_version (id, version) VALUES (1, 0)")
+    db.execute(
+        """
+        CREATE TABLE dashboard_cache (
+            key TEXT PRIMARY KEY,
+            data_version INTEGER NOT NULL,
+            figures TEXT NOT NULL,
+            computed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+        )
+        """
+    )

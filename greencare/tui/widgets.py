@@ -87,9 +87,9 @@ def message(value: Any) -> str:
 
 
 def unit(value: Any) -> Any:
-    """A unit as people write it (``m³``, ``ft²``, ``US gallon``; ``greencare.core.units``),
+    """A unit as people write it (``m³``, ``ft²``, ``US gallon``; ``greencare.core.unit_names``),
     whatever the database spells it; any other value as it is."""
-    from greencare.core.units import display
+    from greencare.core.unit_names import display
 
     return display(value) if isinstance(value, str) else value
 

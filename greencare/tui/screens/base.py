@@ -30,9 +30,14 @@ class SectionScreen(Screen[None]):
     def db(self) -> Any:
         return self.app.db  # type: ignore[attr-defined]
 
-    def data_key(self) -> tuple[int, int]:
-        """What moves when the data may have changed (``services.data_key``)."""
-        return services.data_key(self.db)
+    def data_key(self) -> tuple[int, ...]:
+        """What moves when the data may have changed: greencare's data version, which every
+        write transaction adds one to, whichever connection writes (the CLI, another window,
+        a worker's own connection, this one). Storing the dashboard's figures does not move
+        it: they are not data, and other sections need not reload for them."""
+        from greencare.services.database import data_version
+
+        return (data_version(self.db),)
 
     def remember_data(self) -> None:
         """Note that what the screen shows is current (call after loading it)."""

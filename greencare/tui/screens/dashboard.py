@@ -148,6 +148,10 @@ class DashboardScreen(Screen[None]):
         "month": "Last month",
     }
 
+    _period_text = ""
+    #: The (facility, GWP, pins) the worker is computing, so a second ask does not start again.
+    _computing: tuple[Any, ...] | None = None
+
     def compose(self) -> ComposeResult:
         yield NavBar(self.MODE)
         with VerticalScroll(id="dash"):
@@ -174,20 +178,19 @@ class DashboardScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        from greencare import services
+        from greencare.services import dashboard as use_case
 
-        facilities = services.list_facilities(self.app.db)  # type: ignore[attr-defined]
         select = self.query_one("#dash-facility", Select)
-        self._options = [(f.name, f.id) for f in facilities]
+        self._options = use_case.facility_choices(self.app.db)  # type: ignore[attr-defined]
         select.set_options(self._options)
         self.load()
 
     def on_screen_resume(self) -> None:
-        from greencare import services
+        from greencare.services import dashboard as use_case
 
         select = self.query_one("#dash-facility", Select)
         current = select.value
-        options = [(f.name, f.id) for f in services.list_facilities(self.app.db)]  # type: ignore[attr-defined]
+        options = use_case.facility_choices(self.app.db)  # type: ignore[attr-defined]
         if options != getattr(self, "_options", None):
             self._options = options
             select.set_options(options)
@@ -200,7 +203,7 @@ class DashboardScreen(Screen[None]):
         self.load()
 
     def action_refresh(self) -> None:
-        self.load()
+        self.load(force=True)
 
     def action_explain(self) -> None:
         """The lines behind the cards' figures (year to date and the last month), and the
@@ -229,11 +232,40 @@ class DashboardScreen(Screen[None]):
             )
         )
 
-    def load(self) -> None:
+    def load(self, *, force: bool = False) -> None:
+        """Show the stored figures at once (sqlite only: no pandas or pint before the first
+        paint); compute them in the worker only when none are stored, they are stale (a write
+        since), or ``force`` (ctrl+r)."""
+        from greencare.services import dashboard as use_case
+
         value = self.query_one("#dash-facility", Select).value
         facility = value if isinstance(value, int) else None  # the prompt means all
-        self.query_one("#dash-period", Static).update("  computing…")
-        self._compute(facility, getattr(self.app, "gwp", None), getattr(self.app, "pins", None))
+        gwp, pins = getattr(self.app, "gwp", None), getattr(self.app, "pins", None)
+        stored = None
+        try:
+            stored = use_case.stored_dashboard(
+                self.app.db,
+                facility=facility,
+                gwp=gwp,
+                pins=pins,  # type: ignore[attr-defined]
+            )
+        except Exception:  # stored figures are a shortcut; computing them is the answer
+            stored = None
+        if stored is not None:
+            figures, fresh = stored
+            self.show({**figures, "gwp": gwp})
+            if fresh and not force:
+                return
+        period = self.query_one("#dash-period", Static)
+        period.update(f"{self._period_text} · updating…" if stored else "  computing…")
+        wanted = (facility, gwp, tuple(sorted((pins or {}).items())))
+        if wanted == self._computing and not force:
+            return  # mount and the first resume both ask: one computation answers both
+        self._computing = wanted
+        if stored:  # paint the stored figures first: the worker's imports would hold them back
+            self.call_after_refresh(self._compute, facility, gwp, pins)
+        else:
+            self._compute(facility, gwp, pins)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
     def _compute(
@@ -245,13 +277,15 @@ class DashboardScreen(Screen[None]):
         db_path = getattr(self.app, "db_path", None)
         try:
             db = open_db(db_path) if db_path else self.app.db  # type: ignore[attr-defined]
-            data = {**use_case.dashboard(db, facility=facility, gwp=gwp, pins=pins), "gwp": gwp}
+            figures = use_case.dashboard_and_store(db, facility=facility, gwp=gwp, pins=pins)
+            data = {**figures, "gwp": gwp}
         except Exception as exc:  # shown in the screen; the worker must not crash the app
             self.post_message(DashboardLoaded({}, error=str(exc)))
             return
         self.post_message(DashboardLoaded(data))
 
     def on_dashboard_loaded(self, message: DashboardLoaded) -> None:
+        self._computing = None
         if message.error:
             self.query_one("#dash-period", Static).update(plain(f"  error: {message.error}"))
             return
@@ -274,7 +308,8 @@ class DashboardScreen(Screen[None]):
     def show(self, d: dict[str, Any]) -> None:
         self.data = d
         if not d.get("month"):
-            self.query_one("#dash-period", Static).update("  no data yet")
+            self._period_text = "  no data yet"
+            self.query_one("#dash-period", Static).update(self._period_text)
             self.query_one("#dash-warnings", Static).update(
                 plain("\n".join(line(w) for w in d.get("warnings", [])), MESSAGE_MAX)
             )
@@ -283,10 +318,10 @@ class DashboardScreen(Screen[None]):
             return
         ytd, last = d["ytd"], d["ytd_last_year"]
         now, before = d["month_now"], d["month_last_year"]
-        self.query_one("#dash-period", Static).update(
-            f"  YTD {_span(ytd['from'], ytd['to'])} vs {_versus(ytd, last)}"
-            + (f" · GWP {d['gwp']}" if d.get("gwp") else "")
+        self._period_text = f"  YTD {_span(ytd['from'], ytd['to'])} vs {_versus(ytd, last)}" + (
+            f" · GWP {d['gwp']}" if d.get("gwp") else ""
         )
+        self.query_one("#dash-period", Static).update(self._period_text)
         self.query_one("#card-emissions", Static).update(
             f"[b]{ytd['total_t']:,.0f}[/b]{_change(ytd['total_t'], last['total_t'])}\n"
             f"S1 {ytd['scope1_t']:,.0f}  S2 {ytd['scope2_t']:,.0f}\nS3 {ytd['scope3_t']:,.0f}"
