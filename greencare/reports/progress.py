@@ -187,6 +187,7 @@ def change_tables(ctx: Context, report: Report, year: int) -> None:
         gwp=o["gwp"],
         pins=o["pins"] or None,
         strict=False,  # the earlier year is context: its missing factors are named, not fatal
+        library=o["library"],
         activity_a=earlier,
         activity_b=later,
         inventory_a=ctx.emissions(*before),

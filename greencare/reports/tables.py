@@ -22,6 +22,7 @@ from greencare import services
 from greencare.core import rules
 from greencare.core.calculate import Inventory
 from greencare.core.errors import InputError
+from greencare.core.factors import FactorLibrary
 from greencare.core.summary import KWH_TO_GJ, KWH_TO_KBTU, annualise
 from greencare.reports.model import SCHEMA_ID, Report
 from greencare.storage.inventory import load_activity
@@ -96,7 +97,7 @@ class Context:
             cache[(first, last)] = services.emissions(
                 self.db, start=first, end=last,
                 facility=self.facility_ids[0] if self.facility_ids else None,
-                gwp=o["gwp"], pins=o["pins"], strict=False,
+                gwp=o["gwp"], pins=o["pins"], strict=False, library=o.get("library"),
                 activity=self.activity_for(first, last),
             )  # fmt: skip
         inventory, summary = cache[(first, last)]
@@ -169,9 +170,10 @@ def build_report(
     baseline_year, target = plan["baseline_year"], plan["target"]
     ids = [services.get_facility(db, facility).id] if facility is not None else None
     activity = load_activity(db, first_month=first, last_month=last, facility_ids=ids)
+    library = FactorLibrary.bundled()  # one for every inventory: its tables parse once
     inventory, summary = services.emissions(
         db, start=first, end=last, facility=facility, gwp=gwp, pins=pins,
-        strict=not allow_gaps, activity=activity,
+        strict=not allow_gaps, activity=activity, library=library,
     )  # fmt: skip
     months = month_range(first, last)
     ctx = Context(
@@ -186,6 +188,7 @@ def build_report(
         inventory=inventory,
         summary=summary,
         options={"gwp": gwp, "pins": pins or {}, "allow_gaps": allow_gaps, "target": target,
+                 "library": library,
                  "fiscal_start": plan["fiscal_start"], "stored_targets": plan["stored"]},
     )  # fmt: skip
     names = sorted(ctx.facilities["name"])
