@@ -12,6 +12,7 @@ from typing import Any
 
 from greencare.reports import charts, labels
 from greencare.reports.model import PDF_CELL_MAX, Report, Table, fmt, label, rows, safe_text
+from greencare.reports.pdftext import TextColumn
 from greencare.reports.writers import meta_label, meta_rows, meta_value
 
 #: Which section each chart belongs to.
@@ -203,6 +204,7 @@ def paper_size(report: Report) -> tuple[float, float]:
 PDF_RC = {
     "pdf.use14corefonts": False,
     "pdf.fonttype": 42,
+    "ps.fonttype": 42,  # matplotlib sizes the PDF font subsets by it: one subset, not one per 256
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans"],
     "font.monospace": ["DejaVu Sans Mono"],
@@ -335,12 +337,10 @@ def _draw_blocks(fig: Any, blocks: list[dict[str, Any]]) -> None:
         for i, (w, right) in enumerate(zip(block["widths"], block["numeric"], strict=True)):
             col_w = w * _EM * size * per_char_x
             at, ha = (x + col_w, "right") if right else (x, "left")
-            head = "\n".join(r[i] for r in block["header"])
-            fig.text(at, y, head, fontsize=size, weight="bold", va="top", ha=ha,
-                     multialignment=ha, linespacing=1.25)  # fmt: skip
-            cells = "\n".join(r[i] for r in body)
-            fig.text(at, y - head_h - line * 0.4, cells, fontsize=size, va="top", ha=ha,
-                     multialignment=ha, linespacing=1.25)  # fmt: skip
+            fig.add_artist(TextColumn(at, y, [r[i] for r in block["header"]], size=size,
+                                      weight="bold", ha=ha))  # fmt: skip
+            fig.add_artist(TextColumn(at, y - head_h - line * 0.4, [r[i] for r in body],
+                                      size=size, ha=ha))  # fmt: skip
             x += col_w + _GAP * _EM * size * per_char_x
         y -= head_h
         fig.add_artist(_rule(y))

@@ -1,0 +1,167 @@
+"""Table columns for the PDF drawn as one artist each, written straight into the PDF.
+
+Profiled on the demo database, matplotlib spent most of a PDF report on the text of its tables:
+for every glyph of every line it runs the text shaper, records the glyph and writes a kerned
+chunk (about 50,000 glyphs, several seconds), and measures each line again to lay it out.
+A table column needs none of that: one font, one size, no rotation, lines at a fixed pitch,
+left or right aligned. :class:`TextColumn` lays the lines out itself from advance widths
+cached per character and, on matplotlib's PDF renderer, writes each line as one ``Tj`` string
+of the embedded (Type 42) font's glyphs, recording each distinct character once so the font
+subset and the text layer (copy, search) stay complete.
+
+Anything else falls back to a plain matplotlib ``Text`` with the same layout: another renderer
+(PNG, SVG), another font type, a matplotlib without the internals used here, or a character
+the first font lacks (matplotlib then falls back per glyph to the CJK fonts in the font list,
+and warns about glyphs no font has, which :func:`greencare.reports.render.write_pdf` turns
+into a note).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from matplotlib.artist import Artist
+from matplotlib.font_manager import FontProperties
+from matplotlib.text import Text
+
+#: The first line's baseline below its top, in ems (where matplotlib puts it for DejaVu Sans).
+ASCENT = 0.72
+
+
+@lru_cache(maxsize=64)
+def _advances(fname: str, face: int) -> tuple[dict[int, int], dict[int, float]]:
+    """A font's character map and an (empty) cache of advances in ems, per font file."""
+    from matplotlib.font_manager import get_font
+
+    font = get_font(fname)
+    return dict(font.get_charmap()), {}
+
+
+def _fast_font(prop: FontProperties) -> Any:
+    """The first font of ``prop``'s list as matplotlib's PDF renderer would pick it."""
+    from matplotlib import font_manager
+
+    fnames = font_manager.fontManager._find_fonts_by_props(prop)
+    return font_manager.get_font(fnames[:1])
+
+
+def advance_em(font: Any, chars: str) -> float | None:
+    """The width of ``chars`` in ems with ``font``, or None when it lacks one of them."""
+    from matplotlib.ft2font import LoadFlags
+
+    cmap, widths = _advances(font.fname, getattr(font, "face_index", 0))
+    total = 0.0
+    for ch in chars:
+        code = ord(ch)
+        if code not in cmap:
+            return None
+        w = widths.get(code)
+        if w is None:
+            font.set_size(100, 72)
+            w = widths[code] = font.load_char(code, LoadFlags.NO_HINTING).linearHoriAdvance / (
+                65536 * 100
+            )
+        total += w
+    return total
+
+
+class TextColumn(Artist):
+    """Lines of text at a fixed pitch, top-aligned at figure fraction (x, y), left or right
+    aligned on x: one artist for a table column instead of one per cell."""
+
+    def __init__(
+        self,
+        x: float,
+        y: float,
+        lines: list[str],
+        *,
+        size: float,
+        ha: str = "left",
+        weight: str = "normal",
+        style: str = "normal",
+        color: str = "black",
+        linespacing: float = 1.25,
+    ) -> None:
+        super().__init__()
+        self.x, self.y, self.lines = x, y, lines
+        self.size, self.ha, self.color, self.linespacing = size, ha, color, linespacing
+        self.prop = FontProperties(size=size, weight=weight, style=style)
+
+    def draw(self, renderer: Any) -> None:
+        if not self.get_visible() or not any(self.lines):
+            return
+        if not self._draw_pdf(renderer):
+            self._fallback().draw(renderer)
+        self.stale = False
+
+    def _fallback(self) -> Text:
+        fig = self.get_figure(root=True) if hasattr(self, "get_figure") else self.figure
+        text = Text(self.x, self.y, "\n".join(self.lines), fontproperties=self.prop,
+                    color=self.color, va="top", ha=self.ha, multialignment=self.ha,
+                    linespacing=self.linespacing, transform=fig.transFigure)  # fmt: skip
+        text.set_figure(fig)
+        return text
+
+    def _draw_pdf(self, renderer: Any) -> bool:
+        """Write the lines as PDF text operators; False when this renderer or matplotlib
+        cannot take the fast path (the caller then draws a plain Text)."""
+        import matplotlib as mpl
+
+        try:
+            from matplotlib.backends.backend_pdf import Op, RendererPdf
+            from matplotlib.font_manager import FontPath
+        except ImportError:  # matplotlib before 3.11: the plain path
+            return False
+        renderer = getattr(renderer, "_renderer", renderer)  # savefig's MixedModeRenderer
+        if not isinstance(renderer, RendererPdf) or mpl.rcParams["pdf.fonttype"] != 42:
+            return False
+        if mpl.rcParams["pdf.use14corefonts"]:
+            return False
+        font = _fast_font(self.prop)
+        widths = [advance_em(font, line) for line in self.lines]
+        if any(w is None for w in widths):
+            return False  # a glyph from a fallback font: matplotlib's own path handles it
+        cmap, _ = _advances(font.fname, getattr(font, "face_index", 0))
+        tracker = renderer.file._character_tracker
+        face = getattr(font, "face_index", 0)
+        codes: dict[str, tuple[int, bytes]] = {}
+        for ch in set("".join(self.lines)):
+            subset, code = tracker.track_glyph(font, ch, cmap[ord(ch)])
+            codes[ch] = (subset, int(code).to_bytes(2, "big"))
+        names: dict[int, Any] = {}
+        fig = self.get_figure(root=True) if hasattr(self, "get_figure") else self.figure
+        x0, y0 = fig.transFigure.transform((self.x, self.y))
+        scale = renderer.points_to_pixels(1.0)
+        size = self.size
+        pitch = size * self.linespacing * scale
+        gc = renderer.new_gc()
+        gc.set_foreground(self.color)
+        renderer.check_gc(gc, gc._rgb)
+        out = renderer.file.output
+        out(Op.begin_text)
+        current = None
+        px, py = 0.0, 0.0
+        for k, (line, width) in enumerate(zip(self.lines, widths, strict=True)):
+            if not line:
+                continue
+            x = x0 - (width or 0.0) * size * scale if self.ha == "right" else x0
+            y = y0 - ASCENT * size * scale - k * pitch
+            out(x - px, y - py, Op.textpos)  # from the previous line's start
+            px, py = x, y
+            run: list[bytes] = []
+            for ch in line:  # one string per run of a font subset (matplotlib's subsets)
+                subset, code = codes[ch]
+                if subset != current:
+                    if run:
+                        out(b"".join(run), Op.show)
+                        run = []
+                    if subset not in names:
+                        names[subset] = renderer.file.fontName(FontPath(font.fname, face), subset)
+                    out(names[subset], size * scale, Op.selectfont)
+                    current = subset
+                run.append(code)
+            out(b"".join(run), Op.show)
+        out(Op.end_text)
+        gc.restore()
+        return True
