@@ -67,8 +67,9 @@ def advance_em(font: Any, chars: str) -> float | None:
 
 
 class TextColumn(Artist):
-    """Lines of text at a fixed pitch, top-aligned at figure fraction (x, y), left or right
-    aligned on x: one artist for a table column instead of one per cell."""
+    """Lines of text at a fixed pitch, their top (or with ``va="baseline"`` the first line's
+    baseline) at figure fraction (x, y), left or right aligned on x: one artist for a table
+    column instead of one per cell."""
 
     def __init__(
         self,
@@ -82,8 +83,10 @@ class TextColumn(Artist):
         style: str = "normal",
         color: str = "black",
         linespacing: float = 1.25,
+        va: str = "top",
     ) -> None:
         super().__init__()
+        self.va = va
         self.x, self.y, self.lines = x, y, lines
         self.size, self.ha, self.color, self.linespacing = size, ha, color, linespacing
         self.prop = FontProperties(size=size, weight=weight, style=style)
@@ -98,7 +101,7 @@ class TextColumn(Artist):
     def _fallback(self) -> Text:
         fig = self.get_figure(root=True) if hasattr(self, "get_figure") else self.figure
         text = Text(self.x, self.y, "\n".join(self.lines), fontproperties=self.prop,
-                    color=self.color, va="top", ha=self.ha, multialignment=self.ha,
+                    color=self.color, va=self.va, ha=self.ha, multialignment=self.ha,
                     linespacing=self.linespacing, transform=fig.transFigure)  # fmt: skip
         text.set_figure(fig)
         return text
@@ -146,7 +149,7 @@ class TextColumn(Artist):
             if not line:
                 continue
             x = x0 - (width or 0.0) * size * scale if self.ha == "right" else x0
-            y = y0 - ASCENT * size * scale - k * pitch
+            y = y0 - (ASCENT * size * scale if self.va == "top" else 0.0) - k * pitch
             out(x - px, y - py, Op.textpos)  # from the previous line's start
             px, py = x, y
             run: list[bytes] = []
@@ -165,3 +168,97 @@ class TextColumn(Artist):
         out(Op.end_text)
         gc.restore()
         return True
+
+
+# --- a trimmed DejaVu Sans for the PDF -------------------------------------------------------
+
+#: The family name of the trimmed copy of DejaVu Sans the PDF uses first.
+TRIMMED = "Greencare DejaVu Sans"
+#: What the trimmed copy keeps: Latin (with Vietnamese), Greek, Cyrillic, punctuation,
+#: sub- and superscripts, currency, letterlike symbols, arrows, maths, shapes. Characters
+#: outside fall back to the full DejaVu Sans (then any CJK font), glyph by glyph.
+TRIM_RANGES = ((0x20, 0x24F), (0x1E00, 0x1EFF), (0x370, 0x3FF), (0x400, 0x4FF),
+               (0x2000, 0x22FF), (0x25A0, 0x25FF))  # fmt: skip
+_STYLES = {"": ("normal", "normal"), "-Bold": ("bold", "normal"),
+           "-Oblique": ("normal", "oblique")}  # fmt: skip
+_registered: list[str] = []
+
+
+def trimmed_family() -> str | None:
+    """The family of a DejaVu Sans without its layout tables and with fewer glyphs, built once
+    into matplotlib's cache folder and registered; None when it cannot be built.
+
+    Why: matplotlib subsets every embedded font with fontTools, which parses DejaVu's layout
+    tables each time (profiled: about a second a report for three faces), and its ligatures
+    ("fi") put glyphs in a second subset, embedding each face twice. The copy has no ligatures
+    or kerning, which a table does not miss; every glyph it keeps is DejaVu's own."""
+    if _registered:
+        return _registered[0] or None
+    try:
+        paths = [_trimmed(suffix) for suffix in _STYLES]
+        from matplotlib import font_manager
+
+        for path in paths:
+            font_manager.fontManager.addfont(str(path))
+        _registered.append(TRIMMED)
+    except Exception:  # any failure leaves the full DejaVu Sans in use
+        _registered.append("")
+    return _registered[0] or None
+
+
+def _trimmed(suffix: str) -> Any:
+    import hashlib
+    import os
+    from pathlib import Path
+
+    import matplotlib
+    from fontTools import subset
+
+    source = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / f"DejaVuSans{suffix}.ttf"
+    stamp = f"{source.stat().st_size}-{matplotlib.__version__}-{TRIM_RANGES}"
+    digest = hashlib.sha256(stamp.encode()).hexdigest()[:12]
+    folder = Path(matplotlib.get_cachedir()) / "greencare-fonts"
+    path = folder / f"GreencareDejaVuSans{suffix}-{digest}.ttf"
+    if path.exists():
+        return path
+    options = subset.Options()
+    options.drop_tables += ["GSUB", "GPOS", "GDEF", "kern", "MATH", "FFTM"]
+    options.layout_features = []
+    options.hinting = False
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    font = subset.load_font(str(source), options)
+    cutter = subset.Subsetter(options)
+    cutter.populate(unicodes=[u for a, b in TRIM_RANGES for u in range(a, b + 1)])
+    cutter.subset(font)
+    style = suffix.lstrip("-") or "Book"
+    for record in font["name"].names:
+        if record.nameID in (1, 16):
+            record.string = TRIMMED
+        elif record.nameID == 4:
+            record.string = f"{TRIMMED} {style}"
+        elif record.nameID == 6:
+            record.string = f"GreencareDejaVuSans-{style}"
+    folder.mkdir(parents=True, exist_ok=True)
+    temp = path.with_suffix(f".{os.getpid()}.tmp")
+    font.save(str(temp))
+    os.replace(temp, path)
+    return path
+
+
+def add_text(
+    fig: Any,
+    x: float,
+    y: float,
+    text: str,
+    *,
+    fontsize: float,
+    linespacing: float = 1.2,
+    **style: Any,
+) -> TextColumn:
+    """``fig.text`` for the PDF's pages (``va`` "top" or "baseline"), as one :class:`TextColumn`."""
+    style.setdefault("va", "baseline")  # as fig.text
+    artist = TextColumn(x, y, str(text).split("\n"), size=fontsize, linespacing=linespacing,
+                        **style)  # fmt: skip
+    fig.add_artist(artist)
+    return artist

@@ -12,7 +12,7 @@ from typing import Any
 
 from greencare.reports import charts, labels
 from greencare.reports.model import PDF_CELL_MAX, Report, Table, fmt, label, rows, safe_text
-from greencare.reports.pdftext import TextColumn
+from greencare.reports.pdftext import TextColumn, add_text
 from greencare.reports.writers import meta_label, meta_rows, meta_value
 
 #: Which section each chart belongs to.
@@ -275,9 +275,9 @@ def _page(title: str, number: int, footer: str, page: tuple[float, float] = PAGE
 
 
 def _decorate(fig: Any, title: str, number: int, footer: str) -> None:
-    fig.text(0.04, 0.95, title, fontsize=14, weight="bold", va="top", color="#1f3b73")
-    fig.text(0.04, 0.03, footer, fontsize=7, color="#666666")
-    fig.text(0.96, 0.03, f"Page {number}", fontsize=7, color="#666666", ha="right")
+    add_text(fig, 0.04, 0.95, title, fontsize=14, weight="bold", va="top", color="#1f3b73")
+    add_text(fig, 0.04, 0.03, footer, fontsize=7, color="#666666")
+    add_text(fig, 0.96, 0.03, f"Page {number}", fontsize=7, color="#666666", ha="right")
 
 
 def _pack(
@@ -325,10 +325,10 @@ def _draw_blocks(fig: Any, blocks: list[dict[str, Any]]) -> None:
     for block in blocks:
         size = block["size"]
         line = size * 1.25 * per_pt
-        fig.text(0.04, y, block["title"], fontsize=10, weight="bold", va="top")
+        add_text(fig, 0.04, y, block["title"], fontsize=10, weight="bold", va="top")
         y -= _HEADING_PT * per_pt
         if block["note"]:
-            fig.text(0.04, y, "\n".join(block["note"]), fontsize=7, color="#555555", va="top",
+            add_text(fig, 0.04, y, "\n".join(block["note"]), fontsize=7, color="#555555", va="top",
                      style="italic", linespacing=1.2)  # fmt: skip
             y -= _NOTE_PT * per_pt * len(block["note"])
         body = block["body"] or [["(no data)"] + [""] * (len(block["widths"]) - 1)]
@@ -363,8 +363,12 @@ def pdf_fonts() -> list[str]:
     """DejaVu Sans, then whichever CJK fonts the system has (matplotlib falls back per glyph)."""
     from matplotlib import font_manager
 
+    from greencare.reports.pdftext import trimmed_family
+
+    trimmed = trimmed_family()
     installed = {f.name for f in font_manager.fontManager.ttflist}
-    return ["DejaVu Sans", *(name for name in CJK_FONTS if name in installed)]
+    cjk = [name for name in CJK_FONTS if name in installed]
+    return [*([trimmed] if trimmed else []), "DejaVu Sans", *cjk]
 
 
 def write_pdf(report: Report, path: Path) -> Path:
@@ -465,12 +469,12 @@ def _story_page(report: Report, footer: str, page: tuple[float, float]) -> Any:
         for block in blocks:
             top = y
             y_text = y - (6 * per_pt if block["box"] else 0)
-            fig.text(x + (0.01 if block["box"] else 0), y_text, block["heading"], fontsize=11,
+            add_text(fig, x + (0.01 if block["box"] else 0), y_text, block["heading"], fontsize=11,
                      weight="bold", va="top", color="#1f3b73")  # fmt: skip
             y_text -= 17 * per_pt
             for sentence in block["sentences"]:
                 lines = _wrap(safe_text(sentence, PDF_CELL_MAX), chars - (3 if block["box"] else 0))
-                fig.text(x + (0.01 if block["box"] else 0), y_text, "\n".join(lines),
+                add_text(fig, x + (0.01 if block["box"] else 0), y_text, "\n".join(lines),
                          fontsize=9, va="top", linespacing=1.3)  # fmt: skip
                 y_text -= (len(lines) * 9 * 1.3 + 5) * per_pt
             if block["box"]:
@@ -486,23 +490,23 @@ def _story_page(report: Report, footer: str, page: tuple[float, float]) -> Any:
 def _cover(report: Report, footer: str, page: tuple[float, float] = PAGE) -> Any:
     m = report.meta
     fig = _page("", 1, footer, page)
-    fig.text(0.08, 0.8, safe_text(m["title"], 60), fontsize=28, weight="bold")
-    fig.text(0.08, 0.73, safe_text(", ".join(m["facilities"]), 90), fontsize=16)
-    fig.text(0.08, 0.68, f"{m['period']['from']} to {m['period']['to']}", fontsize=14)
+    add_text(fig, 0.08, 0.8, safe_text(m["title"], 60), fontsize=28, weight="bold")
+    add_text(fig, 0.08, 0.73, safe_text(", ".join(m["facilities"]), 90), fontsize=16)
+    add_text(fig, 0.08, 0.68, f"{m['period']['from']} to {m['period']['to']}", fontsize=14)
     y = 0.58
     for metric, value, unit in rows(labels.view(report["summary"], m.get("units"))):
-        fig.text(0.08, y, metric, fontsize=11)
-        fig.text(0.6, y, f"{fmt(value)} {unit}", fontsize=11, ha="right", weight="bold")
+        add_text(fig, 0.08, y, metric, fontsize=11)
+        add_text(fig, 0.6, y, f"{fmt(value)} {unit}", fontsize=11, ha="right", weight="bold")
         y -= 0.032
     info = [
         safe_text(f"{meta_label(k)}: {fmt(meta_value(k, v))}", PDF_CELL_MAX)
         for k, v in meta_rows(report)[4:]
     ]
     wrapped = "\n".join(line for item in info for line in _wrap(item, 50))
-    fig.text(0.66, 0.58, wrapped, fontsize=9, va="top", linespacing=1.4)
+    add_text(fig, 0.66, 0.58, wrapped, fontsize=9, va="top", linespacing=1.4)
     if m["gaps"]:
         gaps = "\n".join(line for g in m["gaps"] for line in _wrap(safe_text(g, PDF_CELL_MAX), 55))
-        fig.text(0.66, 0.3, "Missing factors (left out of the totals):\n" + gaps, fontsize=8,
+        add_text(fig, 0.66, 0.3, "Missing factors (left out of the totals):\n" + gaps, fontsize=8,
                  color="#9e2a2b", va="top")  # fmt: skip
     return fig
 
@@ -520,6 +524,6 @@ def _contents(
         x = 0.06 + col * 0.46 + (0.02 if level else 0)
         y = 0.88 - row * 0.019
         weight = "bold" if level == 0 else "normal"
-        fig.text(x, y, text, fontsize=8, weight=weight)
-        fig.text(0.06 + col * 0.46 + 0.42, y, str(page), fontsize=8, ha="right")
+        add_text(fig, x, y, text, fontsize=8, weight=weight)
+        add_text(fig, 0.06 + col * 0.46 + 0.42, y, str(page), fontsize=8, ha="right")
     return fig
