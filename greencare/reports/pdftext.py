@@ -21,7 +21,6 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from matplotlib.artist import Artist
 from matplotlib.font_manager import FontProperties
 from matplotlib.text import Text
 
@@ -66,10 +65,11 @@ def advance_em(font: Any, chars: str) -> float | None:
     return total
 
 
-class TextColumn(Artist):
-    """Lines of text at a fixed pitch, their top (or with ``va="baseline"`` the first line's
-    baseline) at figure fraction (x, y), left or right aligned on x: one artist for a table
-    column instead of one per cell."""
+class TextColumn(Text):
+    """A matplotlib ``Text`` of lines at a fixed pitch, left or right aligned, that matplotlib's
+    PDF renderer gets as a handful of text operators: one artist for a table column instead
+    of one per cell. Its top (``va="top"``) or first baseline (``va="baseline"``) is at
+    (x, y). Other renderers, and text the fast path cannot take, draw as a plain ``Text``."""
 
     def __init__(
         self,
@@ -85,26 +85,17 @@ class TextColumn(Artist):
         linespacing: float = 1.25,
         va: str = "top",
     ) -> None:
-        super().__init__()
-        self.va = va
-        self.x, self.y, self.lines = x, y, lines
-        self.size, self.ha, self.color, self.linespacing = size, ha, color, linespacing
-        self.prop = FontProperties(size=size, weight=weight, style=style)
+        super().__init__(x, y, "\n".join(lines), fontsize=size, fontweight=weight,
+                         fontstyle=style, color=color, ha=ha, va=va, multialignment=ha,
+                         linespacing=linespacing)  # fmt: skip
 
     def draw(self, renderer: Any) -> None:
-        if not self.get_visible() or not any(self.lines):
+        if not self.get_visible() or not self.get_text():
             return
-        if not self._draw_pdf(renderer):
-            self._fallback().draw(renderer)
-        self.stale = False
-
-    def _fallback(self) -> Text:
-        fig = self.get_figure(root=True) if hasattr(self, "get_figure") else self.figure
-        text = Text(self.x, self.y, "\n".join(self.lines), fontproperties=self.prop,
-                    color=self.color, va=self.va, ha=self.ha, multialignment=self.ha,
-                    linespacing=self.linespacing, transform=fig.transFigure)  # fmt: skip
-        text.set_figure(fig)
-        return text
+        if self._draw_pdf(renderer):
+            self.stale = False
+            return
+        super().draw(renderer)
 
     def _draw_pdf(self, renderer: Any) -> bool:
         """Write the lines as PDF text operators; False when this renderer or matplotlib
@@ -119,37 +110,42 @@ class TextColumn(Artist):
         renderer = getattr(renderer, "_renderer", renderer)  # savefig's MixedModeRenderer
         if not isinstance(renderer, RendererPdf) or mpl.rcParams["pdf.fonttype"] != 42:
             return False
-        if mpl.rcParams["pdf.use14corefonts"]:
+        if mpl.rcParams["pdf.use14corefonts"] or self.get_rotation() != 0:
             return False
-        font = _fast_font(self.prop)
-        widths = [advance_em(font, line) for line in self.lines]
+        ha, va = self.get_horizontalalignment(), self.get_verticalalignment()
+        if ha not in ("left", "right") or va not in ("top", "baseline"):
+            return False
+        lines = self.get_text().split("\n")
+        prop = self.get_fontproperties()
+        font = _fast_font(prop)
+        widths = [advance_em(font, line) for line in lines]
         if any(w is None for w in widths):
             return False  # a glyph from a fallback font: matplotlib's own path handles it
-        cmap, _ = _advances(font.fname, getattr(font, "face_index", 0))
-        tracker = renderer.file._character_tracker
         face = getattr(font, "face_index", 0)
+        cmap, _ = _advances(font.fname, face)
+        tracker = renderer.file._character_tracker
         codes: dict[str, tuple[int, bytes]] = {}
-        for ch in set("".join(self.lines)):
+        for ch in set("".join(lines)):
             subset, code = tracker.track_glyph(font, ch, cmap[ord(ch)])
             codes[ch] = (subset, int(code).to_bytes(2, "big"))
         names: dict[int, Any] = {}
-        fig = self.get_figure(root=True) if hasattr(self, "get_figure") else self.figure
-        x0, y0 = fig.transFigure.transform((self.x, self.y))
+        x0, y0 = self.get_transform().transform(self.get_unitless_position())
         scale = renderer.points_to_pixels(1.0)
-        size = self.size
-        pitch = size * self.linespacing * scale
+        size = prop.get_size_in_points()
+        pitch = size * self._linespacing * scale
         gc = renderer.new_gc()
-        gc.set_foreground(self.color)
+        gc.set_foreground(self.get_color())
+        gc.set_alpha(self.get_alpha())
         renderer.check_gc(gc, gc._rgb)
         out = renderer.file.output
         out(Op.begin_text)
         current = None
         px, py = 0.0, 0.0
-        for k, (line, width) in enumerate(zip(self.lines, widths, strict=True)):
+        for k, (line, width) in enumerate(zip(lines, widths, strict=True)):
             if not line:
                 continue
-            x = x0 - (width or 0.0) * size * scale if self.ha == "right" else x0
-            y = y0 - (ASCENT * size * scale if self.va == "top" else 0.0) - k * pitch
+            x = x0 - (width or 0.0) * size * scale if ha == "right" else x0
+            y = y0 - (ASCENT * size * scale if va == "top" else 0.0) - k * pitch
             out(x - px, y - py, Op.textpos)  # from the previous line's start
             px, py = x, y
             run: list[bytes] = []
@@ -168,6 +164,28 @@ class TextColumn(Artist):
         out(Op.end_text)
         gc.restore()
         return True
+
+
+def add_text(
+    fig: Any,
+    x: float,
+    y: float,
+    text: str | list[str],
+    *,
+    fontsize: float,
+    linespacing: float = 1.2,
+    **style: Any,
+) -> TextColumn:
+    """``fig.text`` for the PDF's pages (``va`` "top" or "baseline") as a :class:`TextColumn`,
+    in ``fig.texts`` like any figure text."""
+    style.setdefault("va", "baseline")  # as fig.text
+    lines = text if isinstance(text, list) else str(text).split("\n")
+    artist = TextColumn(x, y, lines, size=fontsize, linespacing=linespacing, **style)
+    artist.set_transform(fig.transSubfigure)
+    artist.set_figure(fig)
+    fig.texts.append(artist)
+    artist._remove_method = fig.texts.remove
+    return artist
 
 
 # --- a trimmed DejaVu Sans for the PDF -------------------------------------------------------
@@ -244,21 +262,3 @@ def _trimmed(suffix: str) -> Any:
     font.save(str(temp))
     os.replace(temp, path)
     return path
-
-
-def add_text(
-    fig: Any,
-    x: float,
-    y: float,
-    text: str,
-    *,
-    fontsize: float,
-    linespacing: float = 1.2,
-    **style: Any,
-) -> TextColumn:
-    """``fig.text`` for the PDF's pages (``va`` "top" or "baseline"), as one :class:`TextColumn`."""
-    style.setdefault("va", "baseline")  # as fig.text
-    artist = TextColumn(x, y, str(text).split("\n"), size=fontsize, linespacing=linespacing,
-                        **style)  # fmt: skip
-    fig.add_artist(artist)
-    return artist

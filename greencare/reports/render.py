@@ -12,7 +12,7 @@ from typing import Any
 
 from greencare.reports import charts, labels
 from greencare.reports.model import PDF_CELL_MAX, Report, Table, fmt, label, rows, safe_text
-from greencare.reports.pdftext import TextColumn, add_text
+from greencare.reports.pdftext import add_text
 from greencare.reports.writers import meta_label, meta_rows, meta_value
 
 #: Which section each chart belongs to.
@@ -337,10 +337,10 @@ def _draw_blocks(fig: Any, blocks: list[dict[str, Any]]) -> None:
         for i, (w, right) in enumerate(zip(block["widths"], block["numeric"], strict=True)):
             col_w = w * _EM * size * per_char_x
             at, ha = (x + col_w, "right") if right else (x, "left")
-            fig.add_artist(TextColumn(at, y, [r[i] for r in block["header"]], size=size,
-                                      weight="bold", ha=ha))  # fmt: skip
-            fig.add_artist(TextColumn(at, y - head_h - line * 0.4, [r[i] for r in body],
-                                      size=size, ha=ha))  # fmt: skip
+            add_text(fig, at, y, [r[i] for r in block["header"]], fontsize=size, weight="bold",
+                     va="top", ha=ha, linespacing=1.25)  # fmt: skip
+            add_text(fig, at, y - head_h - line * 0.4, [r[i] for r in body], fontsize=size,
+                     va="top", ha=ha, linespacing=1.25)  # fmt: skip
             x += col_w + _GAP * _EM * size * per_char_x
         y -= head_h
         fig.add_artist(_rule(y))
