@@ -371,20 +371,53 @@ def pdf_fonts() -> list[str]:
     return [*([trimmed] if trimmed else []), "DejaVu Sans", *cjk]
 
 
+_MISSING_GLYPH = re.compile(r"Glyph (\d+) \(.*?\) missing from font\(s\)")
+_NOTE_PREFIX = "PDF: "
+
+
+def missing_glyph_note(chars: list[str]) -> str:
+    """The one note for characters no installed font has (shown as boxes in the PDF)."""
+    sample = "".join(chars[:8])
+    what = "character" if len(chars) == 1 else "characters"
+    return (
+        f"{_NOTE_PREFIX}{len(chars)} {what} not in the installed fonts (e.g. {sample}), shown "
+        "as boxes: install a CJK font such as Noto Sans CJK (used automatically), see README"
+    )
+
+
 def write_pdf(report: Report, path: Path) -> Path:
-    """Cover, contents, then each section's charts and tables; tables split across pages."""
+    """Cover, contents, then each section's charts and tables; tables split across pages.
+
+    matplotlib warns once per glyph that no font in the list has (a CJK name without a CJK
+    font installed, an emoji); those warnings are caught here and become one note in
+    ``report.notes`` naming the characters, which the CLI and the TUI show. Other warnings
+    pass on unchanged."""
     import logging
+    import warnings
 
     import matplotlib
 
     fonts = logging.getLogger("matplotlib.font_manager")
     level = fonts.level
     fonts.setLevel(logging.ERROR)  # "using medium" notes about the core fonts are expected
+    missing: dict[str, None] = {}
     try:
-        with matplotlib.rc_context({**PDF_RC, "font.sans-serif": pdf_fonts()}):
-            return _write_pdf(report, path)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with matplotlib.rc_context({**PDF_RC, "font.sans-serif": pdf_fonts()}):
+                written = _write_pdf(report, path)
     finally:
         fonts.setLevel(level)
+    for w in caught:
+        found = _MISSING_GLYPH.search(str(w.message))
+        if found:
+            missing[chr(int(found.group(1)))] = None
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+    report.notes[:] = [n for n in report.notes if not n.startswith(_NOTE_PREFIX)]
+    if missing:
+        report.notes.append(missing_glyph_note(list(missing)))
+    return written
 
 
 def _write_pdf(report: Report, path: Path) -> Path:
