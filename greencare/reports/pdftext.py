@@ -18,6 +18,7 @@ into a note).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -37,12 +38,21 @@ def _advances(fname: str, face: int) -> tuple[dict[int, int], dict[int, float]]:
     return dict(font.get_charmap()), {}
 
 
+_FONTS: dict[tuple[Any, ...], Any] = {}
+
+
 def _fast_font(prop: FontProperties) -> Any:
-    """The first font of ``prop``'s list as matplotlib's PDF renderer would pick it."""
+    """The first font of ``prop``'s list as matplotlib's PDF renderer would pick it (looked up
+    once per family list, weight and style)."""
+    import matplotlib as mpl
     from matplotlib import font_manager
 
-    fnames = font_manager.fontManager._find_fonts_by_props(prop)
-    return font_manager.get_font(fnames[:1])
+    key = (tuple(prop.get_family()), prop.get_weight(), prop.get_style(),
+           tuple(mpl.rcParams["font.sans-serif"]), prop.get_file())  # fmt: skip
+    if key not in _FONTS:
+        fnames = font_manager.fontManager._find_fonts_by_props(prop)
+        _FONTS[key] = font_manager.get_font(fnames[:1])
+    return _FONTS[key]
 
 
 def advance_em(font: Any, chars: str) -> float | None:
@@ -89,13 +99,28 @@ class TextColumn(Text):
                          fontstyle=style, color=color, ha=ha, va=va, multialignment=ha,
                          linespacing=linespacing)  # fmt: skip
 
+    #: More columns drawn by this artist: (x, lines, ha), at the same y, size and style.
+    more: Sequence[tuple[float, list[str], str]] = ()
+
+    def columns(self) -> list[tuple[float, list[str], str]]:
+        x, _ = self.get_unitless_position()
+        first = (x, self.get_text().split("\n"), self.get_horizontalalignment())
+        return [first, *self.more]
+
     def draw(self, renderer: Any) -> None:
-        if not self.get_visible() or not self.get_text():
+        if not self.get_visible():
             return
         if self._draw_pdf(renderer):
             self.stale = False
             return
         super().draw(renderer)
+        for x, lines, ha in self.more:  # the plain path: a Text per further column
+            other = Text(x, self.get_unitless_position()[1], "\n".join(lines),
+                         fontproperties=self.get_fontproperties(), color=self.get_color(),
+                         ha=ha, va=self.get_verticalalignment(), multialignment=ha,
+                         linespacing=self._linespacing, transform=self.get_transform())  # fmt: skip
+            other.set_figure(self.get_figure())
+            other.draw(renderer)
 
     def _draw_pdf(self, renderer: Any) -> bool:
         """Write the lines as PDF text operators; False when this renderer or matplotlib
@@ -112,24 +137,28 @@ class TextColumn(Text):
             return False
         if mpl.rcParams["pdf.use14corefonts"] or self.get_rotation() != 0:
             return False
-        ha, va = self.get_horizontalalignment(), self.get_verticalalignment()
-        if ha not in ("left", "right") or va not in ("top", "baseline"):
+        va = self.get_verticalalignment()
+        if va not in ("top", "baseline") or any(c[2] not in ("left", "right")
+                                                 for c in self.columns()):  # fmt: skip
             return False
-        lines = self.get_text().split("\n")
         prop = self.get_fontproperties()
         font = _fast_font(prop)
-        widths = [advance_em(font, line) for line in lines]
-        if any(w is None for w in widths):
-            return False  # a glyph from a fallback font: matplotlib's own path handles it
+        columns = []
+        for x, lines, col_ha in self.columns():
+            widths = [advance_em(font, line) for line in lines]
+            if any(w is None for w in widths):
+                return False  # a glyph from a fallback font: matplotlib's own path handles it
+            columns.append((x, lines, col_ha, widths))
         face = getattr(font, "face_index", 0)
         cmap, _ = _advances(font.fname, face)
         tracker = renderer.file._character_tracker
         codes: dict[str, tuple[int, bytes]] = {}
-        for ch in set("".join(lines)):
+        for ch in set("".join("".join(c[1]) for c in columns)):
             subset, code = tracker.track_glyph(font, ch, cmap[ord(ch)])
             codes[ch] = (subset, int(code).to_bytes(2, "big"))
         names: dict[int, Any] = {}
-        x0, y0 = self.get_transform().transform(self.get_unitless_position())
+        transform = self.get_transform()
+        _, y_frac = self.get_unitless_position()
         scale = renderer.points_to_pixels(1.0)
         size = prop.get_size_in_points()
         pitch = size * self._linespacing * scale
@@ -141,26 +170,29 @@ class TextColumn(Text):
         out(Op.begin_text)
         current = None
         px, py = 0.0, 0.0
-        for k, (line, width) in enumerate(zip(lines, widths, strict=True)):
-            if not line:
-                continue
-            x = x0 - (width or 0.0) * size * scale if ha == "right" else x0
-            y = y0 - (ASCENT * size * scale if va == "top" else 0.0) - k * pitch
-            out(x - px, y - py, Op.textpos)  # from the previous line's start
-            px, py = x, y
-            run: list[bytes] = []
-            for ch in line:  # one string per run of a font subset (matplotlib's subsets)
-                subset, code = codes[ch]
-                if subset != current:
-                    if run:
-                        out(b"".join(run), Op.show)
-                        run = []
-                    if subset not in names:
-                        names[subset] = renderer.file.fontName(FontPath(font.fname, face), subset)
-                    out(names[subset], size * scale, Op.selectfont)
-                    current = subset
-                run.append(code)
-            out(b"".join(run), Op.show)
+        for x_frac, lines, col_ha, widths in columns:
+            x0, y0 = transform.transform((x_frac, y_frac))
+            for k, (line, width) in enumerate(zip(lines, widths, strict=True)):
+                if not line:
+                    continue
+                x = x0 - (width or 0.0) * size * scale if col_ha == "right" else x0
+                y = y0 - (ASCENT * size * scale if va == "top" else 0.0) - k * pitch
+                out(x - px, y - py, Op.textpos)  # from the previous line's start
+                px, py = x, y
+                run: list[bytes] = []
+                for ch in line:  # one string per run of a font subset (matplotlib's subsets)
+                    subset, code = codes[ch]
+                    if subset != current:
+                        if run:
+                            out(b"".join(run), Op.show)
+                            run = []
+                        if subset not in names:
+                            names[subset] = renderer.file.fontName(FontPath(font.fname, face),
+                                                                   subset)  # fmt: skip
+                        out(names[subset], size * scale, Op.selectfont)
+                        current = subset
+                    run.append(code)
+                out(b"".join(run), Op.show)
         out(Op.end_text)
         gc.restore()
         return True

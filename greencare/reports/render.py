@@ -334,14 +334,22 @@ def _draw_blocks(fig: Any, blocks: list[dict[str, Any]]) -> None:
         body = block["body"] or [["(no data)"] + [""] * (len(block["widths"]) - 1)]
         head_h = line * len(block["header"]) + line * 0.2
         x = 0.04
+        heads: list[tuple[float, list[str], str]] = []
+        cells: list[tuple[float, list[str], str]] = []
         for i, (w, right) in enumerate(zip(block["widths"], block["numeric"], strict=True)):
             col_w = w * _EM * size * per_char_x
             at, ha = (x + col_w, "right") if right else (x, "left")
-            add_text(fig, at, y, [r[i] for r in block["header"]], fontsize=size, weight="bold",
-                     va="top", ha=ha, linespacing=1.25)  # fmt: skip
-            add_text(fig, at, y - head_h - line * 0.4, [r[i] for r in body], fontsize=size,
-                     va="top", ha=ha, linespacing=1.25)  # fmt: skip
+            heads.append((at, [r[i] for r in block["header"]], ha))
+            cells.append((at, [r[i] for r in body], ha))
             x += col_w + _GAP * _EM * size * per_char_x
+        # one artist for the header row and one for the body (each column a run of lines)
+        for top, columns, weight in (
+            (y, heads, "bold"),
+            (y - head_h - line * 0.4, cells, "normal"),
+        ):
+            first = add_text(fig, columns[0][0], top, columns[0][1], fontsize=size, weight=weight,
+                             va="top", ha=columns[0][2], linespacing=1.25)  # fmt: skip
+            first.more = columns[1:]
         y -= head_h
         fig.add_artist(_rule(y))
         y -= line * 0.4
