@@ -209,11 +209,8 @@ class FactorLibrary:
         front was most of an inventory's factor lookups)."""
         key = (ds_id, "#groups")
         if key not in self._groups_cache:
-            frame = self.table(ds_id)
-            self._groups_cache[key] = {
-                (str(t), str(a)): positions
-                for (t, a), positions in frame.groupby(["activity_type", "activity"]).indices.items()
-            }
+            groups = self.table(ds_id).groupby(["activity_type", "activity"]).indices
+            self._groups_cache[key] = {(str(t), str(a)): rows for (t, a), rows in groups.items()}
         return self._groups_cache[key]
 
     def covers(self, ds_id: str, activity_type: str) -> bool:
