@@ -412,7 +412,12 @@ def write_pdf(report: Report, path: Path) -> Path:
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            with matplotlib.rc_context({**PDF_RC, "font.sans-serif": pdf_fonts()}):
+            families = pdf_fonts()
+            # The list as font.family, not behind "sans-serif": matplotlib falls back glyph by
+            # glyph only along the families a text names (a generic family is one font).
+            with matplotlib.rc_context(
+                {**PDF_RC, "font.family": families, "font.sans-serif": families}
+            ):
                 written = _write_pdf(report, path)
     finally:
         fonts.setLevel(level)

@@ -102,3 +102,19 @@ def test_pages_draw_on_other_renderers_too(small_db: Database) -> None:
         fig = next(pages)
         fig.savefig(io.BytesIO(), format="png", dpi=40)
         assert any(t.get_text() for t in fig.texts)
+
+
+def test_a_glyph_beyond_the_trimmed_font_comes_from_the_full_dejavu(
+    db: Database, tmp_path: Path
+) -> None:
+    name = "Klinik ✓ Köln"  # ✓ (U+2713) is in DejaVu Sans but not in the trimmed copy
+    add_small_hospital(db, name=name)
+    report = build_report(db, year=2025)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        path = write(report, "pdf", tmp_path / "r.pdf")
+    assert not [w for w in caught if "missing from font" in str(w.message)]
+    assert report.notes == []  # no box anywhere: DejaVu Sans has the glyph
+    assert name in _text(path)
+    if pdftext.trimmed_family():
+        assert "DejaVuSans" in _fonts(path)  # the full font, for that glyph
