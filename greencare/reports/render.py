@@ -214,6 +214,8 @@ PDF_RC = {
 
 
 def _wrap(text: str, width: int) -> list[str]:
+    if len(text) <= width and text.isprintable() and text == text.strip() and "  " not in text:
+        return [text] if text else [""]  # most cells: textwrap would return them unchanged
     return textwrap.wrap(text, width=width, break_long_words=True) or [""]
 
 
