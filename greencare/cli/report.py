@@ -142,6 +142,8 @@ def _run(ctx: click.Context, **opts: Any) -> None:
         echo(json.dumps(result, indent=2))
     else:
         echo(f"wrote {fmt} report to {result['written']}")
+        for note in result["notes"]:
+            echo(f"note: {note}", err=True)
     if gaps:
         echo(
             f"warning: {len(gaps)} missing emission factors left out of the totals (listed on "

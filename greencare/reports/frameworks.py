@@ -14,7 +14,6 @@ from greencare.reports.model import Report
 from greencare.reports.progress import year_inventory
 from greencare.reports.tables import Context, month_end
 from greencare.reports.waste import REUSE_ROUTES, REUSE_STREAMS
-from greencare.storage.inventory import load_activity
 
 BUILDING_ENERGY = ("stationary_combustion", "purchased_electricity", "purchased_heat_steam")
 PURCHASED_ENERGY = ("electricity", "district_steam", "district_hot_water", "district_chilled_water")
@@ -117,8 +116,7 @@ def joint_commission(ctx: Context, baseline_year: int | None) -> tuple[str, str,
     else:
         inventory, _ = year_inventory(ctx, year)
         first, last = f"{year}-01", f"{year}-12"
-        waste = load_activity(ctx.db, first_month=first, last_month=last,
-                              facility_ids=ctx.facility_ids).waste  # fmt: skip
+        waste = ctx.activity_for(first, last).waste
     lines = inventory.lines
     loc = lines[lines["method"] != "market"]
     energy = inventory.energy

@@ -237,6 +237,8 @@ class Report:
     inventory: Any = field(default=None, repr=False)  # the engine's Inventory for the period
     summary: dict[str, Any] = field(default_factory=dict, repr=False)  # services.emissions'
     story: Any = field(default=None, repr=False)  # reports.story.Story: the executive story
+    #: What writing it found that the reader should know (a PDF's characters without a font).
+    notes: list[str] = field(default_factory=list, repr=False)
 
     def __getitem__(self, key: str) -> pd.DataFrame:
         return self.tables[key].frame

@@ -43,23 +43,10 @@ def year_months(ctx: Context, year: int) -> list[str]:
 def year_inventory(ctx: Context, year: int) -> tuple[Any, dict[str, Any]]:
     """The engine's answer for a calendar (or fiscal) year (the report's own when the period is
     that year)."""
-    cache = ctx.options.setdefault("years", {})
-    if year not in cache:
-        first, last = fiscal.fiscal_period(year, fiscal_start(ctx))
-        if ctx.first == first and ctx.last == last:
-            cache[year] = (ctx.inventory, ctx.summary)
-        else:
-            o = ctx.options
-            cache[year] = services.emissions(
-                ctx.db,
-                start=first,
-                end=last,
-                facility=ctx.facility_ids[0] if ctx.facility_ids else None,
-                gwp=o["gwp"],
-                pins=o["pins"],
-                strict=not o["allow_gaps"],
-            )
-    return cache[year]
+    first, last = fiscal.fiscal_period(year, fiscal_start(ctx))
+    found = ctx.emissions(first, last, strict=not ctx.options["allow_gaps"])
+    ctx.options.setdefault("years", {})[year] = found  # the methodology lists their datasets
+    return found
 
 
 def progress_tables(ctx: Context, report: Report, baseline_year: int | None) -> None:
@@ -188,14 +175,8 @@ def change_tables(ctx: Context, report: Report, year: int) -> None:
     o = ctx.options
     before = fiscal.fiscal_period(year - 1, start)
     after = fiscal.fiscal_period(year, start)
-    same = ctx.first == after[0] and ctx.last == after[1]
-    from greencare.storage.inventory import load_activity
-
-    earlier = load_activity(ctx.db, first_month=before[0], last_month=before[1],
-                            facility_ids=ctx.facility_ids)  # fmt: skip
-    later = ctx.activity if same else load_activity(
-        ctx.db, first_month=after[0], last_month=after[1], facility_ids=ctx.facility_ids
-    )  # fmt: skip
+    earlier = ctx.activity_for(*before)
+    later = ctx.activity_for(*after)
     if _energy_months(earlier) < _energy_months(later):
         return  # a partly recorded year: its change would be mostly missing data
     result = services.compare(
@@ -206,9 +187,11 @@ def change_tables(ctx: Context, report: Report, year: int) -> None:
         gwp=o["gwp"],
         pins=o["pins"] or None,
         strict=False,  # the earlier year is context: its missing factors are named, not fatal
+        library=o["library"],
         activity_a=earlier,
         activity_b=later,
-        inventory_b=year_inventory(ctx, year) if same else None,
+        inventory_a=ctx.emissions(*before),
+        inventory_b=ctx.emissions(*after),
         ndigits=0,
     )
     scopes = {s["key"]: s for s in result["scopes"]}

@@ -39,9 +39,9 @@ FIGURES = {"eui": "Site EUI", "per_bed": "Per bed", "change": "Change", "total":
 
 
 def _comparison_inventory(ctx: Context, comparison: dict[str, Any], baseline_year: int | None):
-    """The comparison period's inventory: the progress table's (cached) when it is one of the
-    (fiscal) years progress computes, else computed here with gaps listed, not raised."""
-    from greencare import services
+    """The comparison period's inventory from the report's per-period cache (one inventory a
+    period for every table): strict like progress when it is one of the (fiscal) years
+    progress computes, else with gaps listed, not raised."""
     from greencare.core import fiscal
     from greencare.reports.progress import fiscal_start, year_inventory
 
@@ -53,12 +53,7 @@ def _comparison_inventory(ctx: Context, comparison: dict[str, Any], baseline_yea
         year in progress_years
     ):
         return year_inventory(ctx, year)[0]
-    o = ctx.options
-    inventory, _ = services.emissions(
-        ctx.db, start=comparison["from"], end=comparison["to"], gwp=o["gwp"], pins=o["pins"],
-        strict=False, facility=ctx.facility_ids[0] if ctx.facility_ids else None,
-    )  # fmt: skip
-    return inventory
+    return ctx.emissions(comparison["from"], comparison["to"])[0]
 
 
 def ranking_frame(result: dict[str, Any]) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from typing import Any
 
 from greencare.reports import charts, labels
 from greencare.reports.model import PDF_CELL_MAX, Report, Table, fmt, label, rows, safe_text
+from greencare.reports.pdftext import add_text
 from greencare.reports.writers import meta_label, meta_rows, meta_value
 
 #: Which section each chart belongs to.
@@ -203,6 +204,7 @@ def paper_size(report: Report) -> tuple[float, float]:
 PDF_RC = {
     "pdf.use14corefonts": False,
     "pdf.fonttype": 42,
+    "ps.fonttype": 42,  # matplotlib sizes the PDF font subsets by it: one subset, not one per 256
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans"],
     "font.monospace": ["DejaVu Sans Mono"],
@@ -212,6 +214,8 @@ PDF_RC = {
 
 
 def _wrap(text: str, width: int) -> list[str]:
+    if len(text) <= width and text.isprintable() and text == text.strip() and "  " not in text:
+        return [text] if text else [""]  # most cells: textwrap would return them unchanged
     return textwrap.wrap(text, width=width, break_long_words=True) or [""]
 
 
@@ -273,9 +277,9 @@ def _page(title: str, number: int, footer: str, page: tuple[float, float] = PAGE
 
 
 def _decorate(fig: Any, title: str, number: int, footer: str) -> None:
-    fig.text(0.04, 0.95, title, fontsize=14, weight="bold", va="top", color="#1f3b73")
-    fig.text(0.04, 0.03, footer, fontsize=7, color="#666666")
-    fig.text(0.96, 0.03, f"Page {number}", fontsize=7, color="#666666", ha="right")
+    add_text(fig, 0.04, 0.95, title, fontsize=14, weight="bold", va="top", color="#1f3b73")
+    add_text(fig, 0.04, 0.03, footer, fontsize=7, color="#666666")
+    add_text(fig, 0.96, 0.03, f"Page {number}", fontsize=7, color="#666666", ha="right")
 
 
 def _pack(
@@ -323,25 +327,31 @@ def _draw_blocks(fig: Any, blocks: list[dict[str, Any]]) -> None:
     for block in blocks:
         size = block["size"]
         line = size * 1.25 * per_pt
-        fig.text(0.04, y, block["title"], fontsize=10, weight="bold", va="top")
+        add_text(fig, 0.04, y, block["title"], fontsize=10, weight="bold", va="top")
         y -= _HEADING_PT * per_pt
         if block["note"]:
-            fig.text(0.04, y, "\n".join(block["note"]), fontsize=7, color="#555555", va="top",
+            add_text(fig, 0.04, y, "\n".join(block["note"]), fontsize=7, color="#555555", va="top",
                      style="italic", linespacing=1.2)  # fmt: skip
             y -= _NOTE_PT * per_pt * len(block["note"])
         body = block["body"] or [["(no data)"] + [""] * (len(block["widths"]) - 1)]
         head_h = line * len(block["header"]) + line * 0.2
         x = 0.04
+        heads: list[tuple[float, list[str], str]] = []
+        cells: list[tuple[float, list[str], str]] = []
         for i, (w, right) in enumerate(zip(block["widths"], block["numeric"], strict=True)):
             col_w = w * _EM * size * per_char_x
             at, ha = (x + col_w, "right") if right else (x, "left")
-            head = "\n".join(r[i] for r in block["header"])
-            fig.text(at, y, head, fontsize=size, weight="bold", va="top", ha=ha,
-                     multialignment=ha, linespacing=1.25)  # fmt: skip
-            cells = "\n".join(r[i] for r in body)
-            fig.text(at, y - head_h - line * 0.4, cells, fontsize=size, va="top", ha=ha,
-                     multialignment=ha, linespacing=1.25)  # fmt: skip
+            heads.append((at, [r[i] for r in block["header"]], ha))
+            cells.append((at, [r[i] for r in body], ha))
             x += col_w + _GAP * _EM * size * per_char_x
+        # one artist for the header row and one for the body (each column a run of lines)
+        for top, columns, weight in (
+            (y, heads, "bold"),
+            (y - head_h - line * 0.4, cells, "normal"),
+        ):
+            first = add_text(fig, columns[0][0], top, columns[0][1], fontsize=size, weight=weight,
+                             va="top", ha=columns[0][2], linespacing=1.25)  # fmt: skip
+            first.more = columns[1:]
         y -= head_h
         fig.add_artist(_rule(y))
         y -= line * 0.4
@@ -363,24 +373,66 @@ def pdf_fonts() -> list[str]:
     """DejaVu Sans, then whichever CJK fonts the system has (matplotlib falls back per glyph)."""
     from matplotlib import font_manager
 
+    from greencare.reports.pdftext import trimmed_family
+
+    trimmed = trimmed_family()
     installed = {f.name for f in font_manager.fontManager.ttflist}
-    return ["DejaVu Sans", *(name for name in CJK_FONTS if name in installed)]
+    cjk = [name for name in CJK_FONTS if name in installed]
+    return [*([trimmed] if trimmed else []), "DejaVu Sans", *cjk]
+
+
+_MISSING_GLYPH = re.compile(r"Glyph (\d+) \(.*?\) missing from font\(s\)")
+_NOTE_PREFIX = "PDF: "
+
+
+def missing_glyph_note(chars: list[str]) -> str:
+    """The one note for characters no installed font has (shown as boxes in the PDF)."""
+    sample = "".join(chars[:8])
+    what = "character" if len(chars) == 1 else "characters"
+    return (
+        f"{_NOTE_PREFIX}{len(chars)} {what} not in the installed fonts (e.g. {sample}), shown "
+        "as boxes: install a CJK font such as Noto Sans CJK (used automatically), see README"
+    )
 
 
 def write_pdf(report: Report, path: Path) -> Path:
-    """Cover, contents, then each section's charts and tables; tables split across pages."""
+    """Cover, contents, then each section's charts and tables; tables split across pages.
+
+    matplotlib warns once per glyph that no font in the list has (a CJK name without a CJK
+    font installed, an emoji); those warnings are caught here and become one note in
+    ``report.notes`` naming the characters, which the CLI and the TUI show. Other warnings
+    pass on unchanged."""
     import logging
+    import warnings
 
     import matplotlib
 
     fonts = logging.getLogger("matplotlib.font_manager")
     level = fonts.level
     fonts.setLevel(logging.ERROR)  # "using medium" notes about the core fonts are expected
+    missing: dict[str, None] = {}
     try:
-        with matplotlib.rc_context({**PDF_RC, "font.sans-serif": pdf_fonts()}):
-            return _write_pdf(report, path)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            families = pdf_fonts()
+            # The list as font.family, not behind "sans-serif": matplotlib falls back glyph by
+            # glyph only along the families a text names (a generic family is one font).
+            with matplotlib.rc_context(
+                {**PDF_RC, "font.family": families, "font.sans-serif": families}
+            ):
+                written = _write_pdf(report, path)
     finally:
         fonts.setLevel(level)
+    for w in caught:
+        found = _MISSING_GLYPH.search(str(w.message))
+        if found:
+            missing[chr(int(found.group(1)))] = None
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+    report.notes[:] = [n for n in report.notes if not n.startswith(_NOTE_PREFIX)]
+    if missing:
+        report.notes.append(missing_glyph_note(list(missing)))
+    return written
 
 
 def _write_pdf(report: Report, path: Path) -> Path:
@@ -465,12 +517,12 @@ def _story_page(report: Report, footer: str, page: tuple[float, float]) -> Any:
         for block in blocks:
             top = y
             y_text = y - (6 * per_pt if block["box"] else 0)
-            fig.text(x + (0.01 if block["box"] else 0), y_text, block["heading"], fontsize=11,
+            add_text(fig, x + (0.01 if block["box"] else 0), y_text, block["heading"], fontsize=11,
                      weight="bold", va="top", color="#1f3b73")  # fmt: skip
             y_text -= 17 * per_pt
             for sentence in block["sentences"]:
                 lines = _wrap(safe_text(sentence, PDF_CELL_MAX), chars - (3 if block["box"] else 0))
-                fig.text(x + (0.01 if block["box"] else 0), y_text, "\n".join(lines),
+                add_text(fig, x + (0.01 if block["box"] else 0), y_text, "\n".join(lines),
                          fontsize=9, va="top", linespacing=1.3)  # fmt: skip
                 y_text -= (len(lines) * 9 * 1.3 + 5) * per_pt
             if block["box"]:
@@ -486,23 +538,23 @@ def _story_page(report: Report, footer: str, page: tuple[float, float]) -> Any:
 def _cover(report: Report, footer: str, page: tuple[float, float] = PAGE) -> Any:
     m = report.meta
     fig = _page("", 1, footer, page)
-    fig.text(0.08, 0.8, safe_text(m["title"], 60), fontsize=28, weight="bold")
-    fig.text(0.08, 0.73, safe_text(", ".join(m["facilities"]), 90), fontsize=16)
-    fig.text(0.08, 0.68, f"{m['period']['from']} to {m['period']['to']}", fontsize=14)
+    add_text(fig, 0.08, 0.8, safe_text(m["title"], 60), fontsize=28, weight="bold")
+    add_text(fig, 0.08, 0.73, safe_text(", ".join(m["facilities"]), 90), fontsize=16)
+    add_text(fig, 0.08, 0.68, f"{m['period']['from']} to {m['period']['to']}", fontsize=14)
     y = 0.58
     for metric, value, unit in rows(labels.view(report["summary"], m.get("units"))):
-        fig.text(0.08, y, metric, fontsize=11)
-        fig.text(0.6, y, f"{fmt(value)} {unit}", fontsize=11, ha="right", weight="bold")
+        add_text(fig, 0.08, y, metric, fontsize=11)
+        add_text(fig, 0.6, y, f"{fmt(value)} {unit}", fontsize=11, ha="right", weight="bold")
         y -= 0.032
     info = [
         safe_text(f"{meta_label(k)}: {fmt(meta_value(k, v))}", PDF_CELL_MAX)
         for k, v in meta_rows(report)[4:]
     ]
     wrapped = "\n".join(line for item in info for line in _wrap(item, 50))
-    fig.text(0.66, 0.58, wrapped, fontsize=9, va="top", linespacing=1.4)
+    add_text(fig, 0.66, 0.58, wrapped, fontsize=9, va="top", linespacing=1.4)
     if m["gaps"]:
         gaps = "\n".join(line for g in m["gaps"] for line in _wrap(safe_text(g, PDF_CELL_MAX), 55))
-        fig.text(0.66, 0.3, "Missing factors (left out of the totals):\n" + gaps, fontsize=8,
+        add_text(fig, 0.66, 0.3, "Missing factors (left out of the totals):\n" + gaps, fontsize=8,
                  color="#9e2a2b", va="top")  # fmt: skip
     return fig
 
@@ -520,6 +572,6 @@ def _contents(
         x = 0.06 + col * 0.46 + (0.02 if level else 0)
         y = 0.88 - row * 0.019
         weight = "bold" if level == 0 else "normal"
-        fig.text(x, y, text, fontsize=8, weight=weight)
-        fig.text(0.06 + col * 0.46 + 0.42, y, str(page), fontsize=8, ha="right")
+        add_text(fig, x, y, text, fontsize=8, weight=weight)
+        add_text(fig, 0.06 + col * 0.46 + 0.42, y, str(page), fontsize=8, ha="right")
     return fig

@@ -101,19 +101,7 @@ def _shifted(month: str, years: int) -> str:
 
 
 def _emissions(ctx: Context, first: str, last: str) -> tuple[Any, dict[str, Any]]:
-    from greencare import services
-
-    o = ctx.options
-    cache = o.setdefault("periods", {})
-    if (first, last) == (ctx.first, ctx.last):
-        return ctx.inventory, ctx.summary
-    if (first, last) not in cache:
-        cache[(first, last)] = services.emissions(
-            ctx.db, start=first, end=last,
-            facility=ctx.facility_ids[0] if ctx.facility_ids else None,
-            gwp=o["gwp"], pins=o["pins"], strict=False,
-        )  # fmt: skip
-    return cache[(first, last)]
+    return ctx.emissions(first, last)  # type: ignore[no-any-return]
 
 
 def _totals(summary: dict[str, Any]) -> dict[str, float]:
@@ -211,8 +199,6 @@ def activity_factor_change(before: pd.DataFrame, after: pd.DataFrame) -> pd.Data
 
 
 def opportunities(ctx: Context, report: Report, prev_first: str, prev_last: str) -> pd.DataFrame:
-    from greencare.storage.inventory import load_activity
-
     rows = []
     loc = ctx.lines[ctx.lines["method"] != "market"]
     gases = loc[loc["category"] == "anesthetic_gases"]
@@ -231,8 +217,7 @@ def opportunities(ctx: Context, report: Report, prev_first: str, prev_last: str)
                      "benchmark": RMW_BENCHMARK_SOURCE,
                      "detail": f"{float(rmw.iloc[0]) - RMW_BENCHMARK_PCT:+.1f} points against "
                      f"{RMW_BENCHMARK_PCT:g} %"})  # fmt: skip
-    before = load_activity(ctx.db, first_month=prev_first, last_month=prev_last,
-                           facility_ids=ctx.facility_ids).energy  # fmt: skip
+    before = ctx.activity_for(prev_first, prev_last).energy
     now = ctx.activity.energy
     if not before.empty and not now.empty:
         keys = ["meter_id", "meter", "commodity", "canonical_unit"]

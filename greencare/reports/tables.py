@@ -22,6 +22,7 @@ from greencare import services
 from greencare.core import rules
 from greencare.core.calculate import Inventory
 from greencare.core.errors import InputError
+from greencare.core.factors import FactorLibrary
 from greencare.core.summary import KWH_TO_GJ, KWH_TO_KBTU, annualise
 from greencare.reports.model import SCHEMA_ID, Report
 from greencare.storage.inventory import load_activity
@@ -66,6 +67,47 @@ class Context:
     @property
     def names(self) -> dict[int, str]:
         return dict(zip(self.facilities["id"], self.facilities["name"], strict=True))
+
+    def activity_for(self, first: str, last: str) -> Any:
+        """The activity of ``first``..``last`` (YYYY-MM) for the report's facilities, loaded
+        once per period: the change tables, the story and the framework views read the same
+        earlier years."""
+        if (first, last) == (self.first, self.last):
+            return self.activity
+        cache = self.options.setdefault("activities", {})
+        if (first, last) not in cache:
+            cache[(first, last)] = load_activity(
+                self.db, first_month=first, last_month=last, facility_ids=self.facility_ids
+            )
+        return cache[(first, last)]
+
+    def emissions(self, first: str, last: str, *, strict: bool = False) -> tuple[Any, Any]:
+        """The engine's (Inventory, summary) for ``first``..``last``, computed once per period
+        however many tables read it (progress, the change split, the ranking's comparison year,
+        the story, the framework views; profiled: each was a whole inventory before). Computed
+        with gaps listed; ``strict`` raises on a gap as the engine would, so the cache serves
+        strict and lenient readers alike."""
+        from greencare.core.factors import MissingFactorError
+
+        if (first, last) == (self.first, self.last):
+            return self.inventory, self.summary
+        cache = self.options.setdefault("periods", {})
+        if (first, last) not in cache:
+            o = self.options
+            cache[(first, last)] = services.emissions(
+                self.db, start=first, end=last,
+                facility=self.facility_ids[0] if self.facility_ids else None,
+                gwp=o["gwp"], pins=o["pins"], strict=False, library=o.get("library"),
+                activity=self.activity_for(first, last),
+            )  # fmt: skip
+        inventory, summary = cache[(first, last)]
+        if strict and inventory.gaps:
+            raise MissingFactorError(
+                "missing emission factors (nothing was counted as zero; --allow-gaps reports "
+                f"the totals without them), {first} to {last}:\n  - "
+                + "\n  - ".join(inventory.gaps)
+            )
+        return inventory, summary
 
 
 def month_range(first: str, last: str) -> list[str]:
@@ -128,9 +170,10 @@ def build_report(
     baseline_year, target = plan["baseline_year"], plan["target"]
     ids = [services.get_facility(db, facility).id] if facility is not None else None
     activity = load_activity(db, first_month=first, last_month=last, facility_ids=ids)
+    library = FactorLibrary.bundled()  # one for every inventory: its tables parse once
     inventory, summary = services.emissions(
         db, start=first, end=last, facility=facility, gwp=gwp, pins=pins,
-        strict=not allow_gaps, activity=activity,
+        strict=not allow_gaps, activity=activity, library=library,
     )  # fmt: skip
     months = month_range(first, last)
     ctx = Context(
@@ -145,6 +188,7 @@ def build_report(
         inventory=inventory,
         summary=summary,
         options={"gwp": gwp, "pins": pins or {}, "allow_gaps": allow_gaps, "target": target,
+                 "library": library,
                  "fiscal_start": plan["fiscal_start"], "stored_targets": plan["stored"]},
     )  # fmt: skip
     names = sorted(ctx.facilities["name"])

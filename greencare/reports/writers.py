@@ -298,10 +298,60 @@ def write_markdown(report: Report, path: Path) -> Path:
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
+#: Sheet names for tables whose title is longer than a sheet name may be (31 characters).
+SHEET_NAMES = {
+    "ghg_protocol": "GHG Protocol by scope",
+    "scope2_methods": "Scope 2 location vs market",
+    "ghg_by_gas": "Emissions by gas",
+    "ghg_by_category_month": "Source by month (long form)",
+    "emissions_by_source_month": "Emissions by source and month",
+    "energy_by_facility": "Energy intensity by facility",
+    "interval_definitions": "Interval definitions",
+    "weather_normalised": "Weather-normalised use",
+    "weather_savings": "Avoided energy (IPMVP C)",
+    "weather_by_month": "Actual vs modelled by month",
+    "progress": "Progress by year",
+    "change_drivers": "Why emissions changed",
+    "intensity_by_month": "Intensity by month",
+    "cms_areas": "CMS reporting areas",
+    "joint_commission": "Joint Commission baseline",
+    "headline_change": "Against previous and baseline",
+    "opportunities": "Reduction opportunities",
+}
+README_SHEET = "README"
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+
+
+def sheet_names(report: Report) -> dict[str, str]:
+    """Each table's sheet: a name people read (its title, or a shorter one), at most 31
+    characters, unique ignoring case (as Excel compares them), never the README's."""
+    taken = {README_SHEET.casefold()}
+    out = {}
+    for table in report.tables.values():
+        base = SHEET_NAMES.get(table.key) or safe_text(table.title) or table.key
+        base = _SHEET_BAD.sub(" ", base).strip(" '") or table.key
+        if len(base) > 31:
+            cut = base[:31]
+            if base[31] != " " and " " in cut:  # end on a whole word
+                cut = cut.rsplit(" ", 1)[0]
+            base = cut.rstrip(" ,;-(")
+        name, n = base, 1
+        while name.casefold() in taken:
+            n += 1
+            name = f"{base[: 31 - len(f' ({n})')]} ({n})"
+        taken.add(name.casefold())
+        out[table.key] = name
+    return out
+
 
 def _xlsx_value(value: Any, *, dates: bool = False) -> Any:
-    """A cell for openpyxl: control characters (which it refuses) made visible, text cut to
-    what a cell holds, formulas neutralised, ISO dates as dates where asked."""
+    """A cell for openpyxl: numbers at full precision (NaN and infinity empty), control
+    characters (which it refuses) made visible, text cut to what a cell holds, formulas
+    neutralised, ISO dates as dates where asked."""
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float):
+        return None if value != value or value in (float("inf"), float("-inf")) else value
     value = clean(value)
     if isinstance(value, str):
         if dates and _ISO_DATE.match(value):
@@ -310,7 +360,32 @@ def _xlsx_value(value: Any, *, dates: bool = False) -> Any:
     return value
 
 
-def _sheet(wb: Any, name: str, table: Table, *, dates: bool = False, labels: bool = True) -> None:
+#: Integer columns shown without a thousands separator.
+_PLAIN_INTEGERS = {"year", "fiscal_year", "rank", "target_id", "n", "p", "row"}
+
+
+def number_format(column: str, values: Any) -> str | None:
+    """How a number column is shown (the cell keeps the full value): whole numbers with
+    thousands separators, decimals by the column's typical size, years as they are."""
+    kind = values.dtype.kind
+    if column in _PLAIN_INTEGERS:
+        return "0"
+    if kind in "iu":
+        return "#,##0"
+    if kind != "f":
+        return None
+    finite = values.abs()[values.notna() & (values.abs() != float("inf"))]
+    typical = float(finite.median()) if len(finite) else 0.0
+    if typical >= 1000:
+        return "#,##0"
+    if typical >= 10:
+        return "#,##0.0"
+    if typical >= 0.1 or typical == 0:
+        return "#,##0.00"
+    return "0.000"
+
+
+def _sheet(wb: Any, name: str, table: Table, *, dates: bool = False, labels: bool = True) -> Any:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -320,50 +395,88 @@ def _sheet(wb: Any, name: str, table: Table, *, dates: bool = False, labels: boo
     for cell in ws[1]:
         cell.font = Font(bold=True)
     widths = [len(str(label(c))) for c in columns]
-    for row in rows(table.frame):
+    for row in table.frame.itertuples(index=False, name=None):
         values = [_xlsx_value(v, dates=dates) for v in row]
         ws.append(values)
         for i, v in enumerate(values):
-            widths[i] = max(widths[i], min(60, len(fmt(v)) if not isinstance(v, date) else 10))
+            shown = 10 if isinstance(v, date) else len(fmt(v))
+            widths[i] = max(widths[i], min(60, shown))
     for i, (column, width) in enumerate(zip(columns, widths, strict=True), start=1):
         ws.column_dimensions[get_column_letter(i)].width = width + 2
-        if table.frame[column].dtype.kind == "f":
-            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-                cell.number_format = "#,##0.###"
-        elif dates and any(isinstance(c.value, date) for (c,) in ws.iter_rows(
+        shown = number_format(column, table.frame[column])
+        if dates and any(isinstance(c.value, date) for (c,) in ws.iter_rows(
                 min_row=2, max_row=2, min_col=i, max_col=i)):  # fmt: skip
+            shown = "yyyy-mm-dd"
+        if shown:
             for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-                cell.number_format = "yyyy-mm-dd"
+                if not isinstance(cell.value, str):
+                    cell.number_format = shown
     ws.freeze_panes = "A2"
+    return ws
+
+
+def readme_rows(report: Report) -> list[tuple[str, str]]:
+    """The README sheet's header: what the workbook covers and how to read its numbers."""
+    m = report.meta
+    p = m["period"]
+    rows = [
+        ("Period", f"{p['from']} to {p['to']} ({p['months']} months)"),
+        ("Facilities", "; ".join(m["facilities"]) or "none"),
+    ]
+    for key, value in meta_rows(report)[6:]:  # after title, schema, period and facilities
+        if key in ("gwp", "units", "paper"):
+            continue
+        rows.append((meta_label(key), str(fmt(meta_value(key, value)))))
+    sets = ", ".join(m.get("gwp_sets_used") or [])
+    rows.append(("GWP set", f"{m['gwp']}" + (f" (sets on the lines: {sets})" if sets else "")))
+    if m.get("units"):
+        rows.append(("Unit conventions", _CONVENTIONS.get(m["units"], m["units"])))
+    rows.append(("Units", "Each column header names its unit (t CO2e, kWh, kBtu/ft²/yr, kg, %). "
+                 "Numbers are stored at full precision and shown rounded: widen the "
+                 "number format to see every digit."))  # fmt: skip
+    if "methodology_datasets" in report.tables:
+        used = report["methodology_datasets"]
+        editions = [f"{r.id} (edition {r.edition})" for r in used.itertuples()]
+        rows.append(("Factor editions", "; ".join(editions) or "none"))
+    if m["gaps"]:
+        rows.append(("Missing factors", "; ".join(m["gaps"])))
+    rows.append(("Schema", m["schema"]))
+    return rows
 
 
 def write_xlsx(report: Report, path: Path) -> Path:
-    """One sheet per table (headers with units, frozen), after a Contents sheet."""
+    """A README sheet (what the workbook covers, units, GWP set, factor editions, and what each
+    sheet holds, linked), then one sheet per table under a name people read: headers with
+    units, frozen; numbers at full precision with display formats."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.worksheet.hyperlink import Hyperlink
 
     wb = Workbook()
-    contents = wb.active
-    contents.title = "Contents"
-    contents.append([_xlsx_value(report.meta["title"])])
-    contents["A1"].font = Font(bold=True, size=14)
-    for key, value in meta_rows(report)[1:]:
-        contents.append([key, _xlsx_value(value)])
-    contents.append([])
-    contents.append(["Sheet", "Table", "Section", "Note"])
-    for cell in contents[contents.max_row]:
+    readme = wb.active
+    readme.title = README_SHEET
+    readme.append([_xlsx_value(report.meta["title"])])
+    readme["A1"].font = Font(bold=True, size=14)
+    for key, value in readme_rows(report):
+        readme.append([key, _xlsx_value(value)])
+        readme.cell(readme.max_row, 1).font = Font(bold=True)
+    readme.append([])
+    readme.append(["Sheet", "What it holds", "Section", "Note", "Table id (JSON, CSV)"])
+    for cell in readme[readme.max_row]:
         cell.font = Font(bold=True)
     sections = dict((k, t) for k, t, _ in report.by_section())
+    names = sheet_names(report)
     for table in report.tables.values():
-        contents.append([table.key[:31], _xlsx_value(table.title), sections[table.section],
-                         _xlsx_value(table.note)])  # fmt: skip
-    contents.column_dimensions["A"].width = 26
-    contents.column_dimensions["B"].width = 50
-    contents.column_dimensions["C"].width = 26
-    contents.column_dimensions["D"].width = 80
-    contents.freeze_panes = "A2"
+        readme.append([names[table.key], _xlsx_value(table.title), sections[table.section],
+                       _xlsx_value(table.note), table.key])  # fmt: skip
+        link = readme.cell(readme.max_row, 1)
+        link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{names[table.key]}'!A1")
+        link.font = Font(color="0563C1", underline="single")
+    for column, width in zip("ABCDE", (30, 50, 26, 80, 26), strict=True):
+        readme.column_dimensions[column].width = width
+    readme.freeze_panes = "A2"
     for table in report.tables.values():
-        _sheet(wb, table.key, table, dates=table.key == "pm_meter_entries",
+        _sheet(wb, names[table.key], table, dates=table.key == "pm_meter_entries",
                labels=table.key != "pm_meter_entries")  # fmt: skip
     wb.save(path)
     return path

@@ -134,4 +134,5 @@ def write_report(
         "facilities": built.meta["facilities"],
         "tables": len(built.tables),
         "gaps": built.meta["gaps"],
+        "notes": list(built.notes),  # what writing found: a PDF's characters without a font
     }

@@ -138,7 +138,10 @@ def test_every_writer_has_the_section(demo_report, tmp_path: Path) -> None:
     write(report, "xlsx", tmp_path / "r.xlsx")
     from openpyxl import load_workbook
 
-    assert "weather_models" in load_workbook(tmp_path / "r.xlsx", read_only=True).sheetnames
+    assert (
+        "Baseline model by facility"
+        in load_workbook(tmp_path / "r.xlsx", read_only=True).sheetnames
+    )
     titles = [t.get_text() for fig in pdf_pages(report) for t in fig.texts[:1]]
     assert any(t.startswith("Weather-normalised energy: Actual and modelled") for t in titles)
 

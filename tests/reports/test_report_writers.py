@@ -16,7 +16,7 @@ from sqlite_utils import Database
 
 from greencare.reports import build_report
 from greencare.reports.model import neutralise
-from greencare.reports.writers import FORMATS, to_json, to_markdown, write
+from greencare.reports.writers import FORMATS, sheet_names, to_json, to_markdown, write
 
 
 @pytest.fixture
@@ -67,23 +67,23 @@ def test_json_csv_markdown_are_deterministic(hostile_db: Database, tmp_path: Pat
 def test_xlsx_sheets_frozen_numeric_and_neutralised(report, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = write(report, "xlsx", tmp_path / "r.xlsx")
     wb = load_workbook(path)
-    assert wb.sheetnames[0] == "Contents"
-    assert set(wb.sheetnames[1:]) == {k[:31] for k in report.tables}
+    names = sheet_names(report)
+    assert wb.sheetnames == ["README", *(names[k] for k in report.tables)]
     for name in wb.sheetnames:
         assert wb[name].freeze_panes == "A2"
-    totals = wb["ghg_totals"]
+    totals = wb["Totals by scope"]
     header = [c.value for c in totals[1]]
     assert header == ["Scope", "Source", "Emissions (t CO2e)"]
     values = [row[2] for row in totals.iter_rows(min_row=2, values_only=True)]
     assert all(isinstance(v, int | float) for v in values)
     assert values[0] == pytest.approx(2 * 53.1145)
-    facilities = [r[0] for r in wb["ghg_by_facility"].iter_rows(min_row=2, values_only=True)]
+    facilities = [r[0] for r in wb[names["ghg_by_facility"]].iter_rows(min_row=2, values_only=True)]
     assert "'" + FORMULA_NAME in facilities
     assert FORMULA_NAME not in facilities
     for ws in wb.worksheets:  # no cell anywhere is a live formula
         for row in ws.iter_rows(values_only=True):
             assert not any(isinstance(v, str) and v.startswith("=") for v in row)
-    pm = wb["pm_meter_entries"]
+    pm = wb[names["pm_meter_entries"]]
     assert [c.value for c in pm[1]][:4] == ["Property Name", "Meter Name", "Meter Type",
                                             "Start Date"]  # fmt: skip
     first = next([c.value for c in r] for r in pm.iter_rows(min_row=2) if r[0].value[0] == "'")
@@ -194,3 +194,65 @@ def test_html_header_has_no_blank_value(report, tmp_path: Path) -> None:  # type
     assert values["Allow gaps"] == "no"
     markdown = write(report, "md", tmp_path / "r.md").read_text(encoding="utf-8")
     assert "- **Pins**: none (each month uses its own year's edition)" in markdown
+
+
+def test_xlsx_sheet_names_are_readable_short_and_unique(report) -> None:  # type: ignore[no-untyped-def]
+    names = sheet_names(report)
+    assert names["ghg_totals"] == "Totals by scope"
+    assert names["ghg_protocol"] == "GHG Protocol by scope"
+    folded = [n.casefold() for n in names.values()]
+    assert len(set(folded)) == len(folded) and "readme" not in folded
+    for name in names.values():
+        assert 0 < len(name) <= 31 and not re.search(r"[\[\]:*?/\\]", name)
+        assert "_" not in name  # titles, not snake_case ids
+    # two tables with the same long title still get two sheets, each within 31 characters
+    report.add("extra_a", "A very long table title that is far beyond the limit", "detail",
+               report["ghg_totals"])  # fmt: skip
+    report.add("extra_b", "A very long table title that is far beyond the limit", "detail",
+               report["ghg_totals"])  # fmt: skip
+    names = sheet_names(report)
+    assert names["extra_a"] != names["extra_b"]
+    assert names["extra_a"] == "A very long table title that is"
+    assert names["extra_b"].endswith(" (2)") and len(names["extra_b"]) <= 31
+
+
+def test_xlsx_numbers_keep_full_precision_with_display_formats(report, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    exact = 1234.567891234567
+    frame = report["ghg_totals"].copy()
+    frame["co2e_t"] = exact  # a column in the thousands
+    frame["share_pct"] = 0.0123456789  # a column of small numbers
+    report.add("exact", "Exact figures", "detail", frame)
+    wb = load_workbook(write(report, "xlsx", tmp_path / "r.xlsx"))
+    ws = wb[sheet_names(report)["exact"]]
+    cell = ws.cell(2, 3)
+    assert cell.value == exact  # not rounded to 6 decimals as the text formats are
+    assert cell.number_format == "#,##0"  # shown rounded: these totals are in the thousands
+    small = ws.cell(2, 4)
+    assert small.value == 0.0123456789 and small.number_format == "0.000"
+    progress = wb[sheet_names(report)["progress"]]
+    header = [c.value for c in progress[1]]
+    year = progress.cell(2, header.index("Year") + 1)
+    assert year.value == 2025 and year.number_format == "0"  # no "2,025"
+
+
+def test_xlsx_readme_says_what_the_workbook_holds(report, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    wb = load_workbook(write(report, "xlsx", tmp_path / "r.xlsx"))
+    assert wb.sheetnames[0] == "README"
+    rows = [r for r in wb["README"].iter_rows(values_only=True)]
+    assert rows[0][0] == "Sustainability report"
+    info = {r[0]: r[1] for r in rows[1:] if r[0]}
+    assert info["Period"] == "2025-01 to 2025-12 (12 months)"
+    assert FORMULA_NAME in info["Facilities"]  # as stored: neutralised only as a cell start
+    assert info["GWP set"].startswith(report.meta["gwp"])
+    assert "t CO2e" in info["Units"] and "full precision" in info["Units"]
+    used = report["methodology_datasets"]
+    for ds_id, edition in zip(used["id"], used["edition"], strict=True):
+        assert f"{ds_id} (edition {edition})" in info["Factor editions"]
+    start = next(i for i, r in enumerate(rows) if r[0] == "Sheet")
+    listed = rows[start + 1 :]
+    names = sheet_names(report)
+    assert [r[0] for r in listed] == [names[k] for k in report.tables]
+    assert [r[4] for r in listed] == list(report.tables)  # the JSON/CSV table id beside it
+    assert listed[0][1] == report.tables["summary"].title
+    link = wb["README"].cell(start + 2, 1).hyperlink
+    assert link is not None and link.location == f"'{names['summary']}'!A1"

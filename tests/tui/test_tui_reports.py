@@ -162,3 +162,17 @@ async def test_x_explains_the_built_reports_figures(small_db, tmp_path: Path) ->
         assert shown["Total (location-based)"] == f"{lines['co2e_kg'].sum() / 1000:,.3f}"
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is screen)
+
+
+async def test_a_writers_note_is_shown_as_a_warning(small_db, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from greencare.tui.screens.reports import ReportDone
+
+    app = GreencareApp(db=small_db, mode="reports")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        seen: list[tuple[str, dict]] = []  # type: ignore[type-arg]
+        monkeypatch.setattr(app, "notify", lambda message, **kw: seen.append((message, kw)))
+        note = "PDF: 2 characters not in the installed fonts (e.g. 医院), shown as boxes"
+        app.screen.post_message(ReportDone(path=str(tmp_path / "r.pdf"), notes=(note,)))
+        await pilot.pause()
+        assert any("医院" in m and kw.get("severity") == "warning" for m, kw in seen), seen

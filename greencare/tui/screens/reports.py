@@ -61,6 +61,7 @@ class ReportDone(Message):
     cancelled: bool = False
     gaps: int = 0
     period: dict[str, Any] | None = None  # {"from": "YYYY-MM", "to": "YYYY-MM"} reported
+    notes: tuple[str, ...] = ()  # what writing found (a PDF's characters without a font)
 
 
 class ReportsScreen(SectionScreen):
@@ -416,7 +417,12 @@ class ReportsScreen(SectionScreen):
             self.post_message(ReportDone(error=f"{type(exc).__name__}: {exc}"))
             return
         self.post_message(
-            ReportDone(path=done["written"], gaps=len(done["gaps"]), period=done.get("period"))
+            ReportDone(
+                path=done["written"],
+                gaps=len(done["gaps"]),
+                period=done.get("period"),
+                notes=tuple(done.get("notes", ())),
+            )
         )
 
     def on_report_progress(self, message: ReportProgress) -> None:
@@ -444,6 +450,8 @@ class ReportsScreen(SectionScreen):
             self.built = {**self._building, "period": message.period}
         self.set_status(f"Report written to {message.path}")
         self.app.notify(str(message.path), title="Report written")
+        for note in message.notes:
+            self.app.notify(screen_words(note), title="Report note", severity="warning")
 
     # -- explaining ------------------------------------------------------------------------------
 
