@@ -226,11 +226,16 @@ _GAP = 2  # characters between columns
 
 def _text_table(
     table: Table, conventions: str | None = None, page: tuple[float, float] = PAGE
-) -> dict[str, Any]:
+) -> list[dict[str, Any]]:
     """A table laid out for a page: font size, column widths (characters), which columns are
     numbers (right-aligned), and the header and body as printed lines of cells (a long text
     cell wraps onto more lines). Each column is drawn as one text object, so no padding is
-    laid out glyph by glyph and numbers align on their right edge."""
+    laid out glyph by glyph and numbers align on their right edge.
+
+    A table too wide for the page at a readable size is never cut at the page edge: one with a
+    few rows is turned (each row a column, each field a row), a longer one is split into groups
+    of columns that each repeat the first column; each piece is one dict of the list, with a
+    ``part_of`` suffix for its title."""
     frame = labels.view(table.frame, conventions)
     columns = list(frame.columns)
     numeric = [frame[c].dtype.kind in "iuf" for c in columns]
@@ -241,9 +246,92 @@ def _text_table(
     for i in range(len(columns)):  # mixed columns (metric/value) align as numbers
         if not numeric[i] and text and all(_NUMBER.fullmatch(r[i] or "0") for r in text):
             numeric[i] = True
-    widths = [
-        max([min(len(header(c)), 18)] + [len(r[i]) for r in text]) for i, c in enumerate(columns)
-    ]
+    heads = [header(c) for c in columns]
+    whole = _lay_out(heads, text, numeric, page)
+    if whole["size"] >= _MIN_PT or len(columns) <= 2:
+        return [whole]
+    if 0 < len(text) <= _TURN_ROWS:  # a few wide rows read best turned
+        first = [safe_text(r[0], 40) or f"Row {n}" for n, r in enumerate(text, 1)]
+        turned = [[h] + [r[i] for r in text] for i, h in enumerate(heads) if i > 0]
+        turned_numeric = [False] * (len(text) + 1)
+        laid = _lay_out([heads[0], *first], turned, turned_numeric, page)
+        if laid["size"] >= _MIN_PT:
+            return [{**laid, "part_of": " (turned: one column per row)"}]
+    groups: list[list[int]] = []
+    key = _key_columns(heads, numeric)
+    group = list(key)
+    for i in range(len(columns)):
+        if i in key:
+            continue
+        trial = [*group, i]
+        laid = _lay_out([heads[k] for k in trial], [[r[k] for k in trial] for r in text],
+                        [numeric[k] for k in trial], page)  # fmt: skip
+        if laid["size"] < _MIN_PT and len(group) > len(key):
+            groups.append(group)
+            group = [*key, i]
+        else:
+            group = trial
+    groups.append(group)
+    groups = _balanced(groups, key, heads, text, numeric, page)
+    out = []
+    for n, g in enumerate(groups, 1):
+        laid = _lay_out([heads[k] for k in g], [[r[k] for k in g] for r in text],
+                        [numeric[k] for k in g], page)  # fmt: skip
+        out.append({**laid, "part_of": f" (columns, part {n} of {len(groups)})"})
+    return out
+
+
+def _balanced(
+    groups: list[list[int]],
+    key: list[int],
+    heads: list[str],
+    text: list[list[str]],
+    numeric: list[bool],
+    page: tuple[float, float],
+) -> list[list[int]]:
+    """The same number of column groups as the greedy split, with the columns shared out by
+    width (a last group of one column reads badly); the greedy split if a share does not fit."""
+    rest = [i for g in groups for i in g[len(key) :]]
+    width = [max([len(heads[i])] + [len(r[i]) for r in text]) for i in rest]
+    share = sum(width) / len(groups)
+    even: list[list[int]] = [list(key)]
+    used = 0.0
+    for i, w in zip(rest, width, strict=True):
+        if used + w / 2 > share * len(even) and len(even) < len(groups):
+            even.append(list(key))
+        even[-1].append(i)
+        used += w
+    for g in even:
+        laid = _lay_out([heads[k] for k in g], [[r[k] for k in g] for r in text],
+                        [numeric[k] for k in g], page)  # fmt: skip
+        if laid["size"] < _MIN_PT or len(g) <= len(key):
+            return groups
+    return even
+
+
+#: Columns repeated in every column group of a split table (besides the first), so each
+#: group's rows can be told apart.
+_KEY_HEADS = {"Meter", "Month", "Year", "Period", "Scope", "Stream", "Source"}
+
+
+def _key_columns(heads: list[str], numeric: list[bool]) -> list[int]:
+    """The first column and the identifying text columns before the first number column."""
+    first_number = next((i for i, n in enumerate(numeric) if n), len(heads))
+    return [0] + [i for i in range(1, first_number) if heads[i] in _KEY_HEADS]
+
+
+#: Smallest font size (pt) a table is printed at before it is turned or split by columns.
+_MIN_PT = 5.5
+#: Tables of at most this many rows are turned when too wide, rather than split by columns.
+_TURN_ROWS = 6
+
+
+def _lay_out(
+    heads: list[str], text: list[list[str]], numeric: list[bool], page: tuple[float, float]
+) -> dict[str, Any]:
+    """Column widths (characters, long texts wrapped), printed lines and the font size that
+    fits the page's width (at most 8.5 pt; below :data:`_MIN_PT` the caller splits)."""
+    widths = [max([min(len(h), 18)] + [len(r[i]) for r in text]) for i, h in enumerate(heads)]
     widths = [min(w, 60) for w in widths]
     while sum(widths) + _GAP * len(widths) > 200 and max(widths) > 14:
         widths[widths.index(max(widths))] -= 1
@@ -253,13 +341,13 @@ def _text_table(
         return [[w[k] if k < len(w) else "" for w in wrapped]
                 for k in range(max(len(w) for w in wrapped))]  # fmt: skip
 
-    head = lines_of([header(c) for c in columns])
+    head = lines_of(heads)
     body: list[list[str]] = []
     for row in text:
         body += lines_of(row)
     chars = sum(widths) + _GAP * (len(widths) - 1)
     usable = 0.92 * page[0] * 72
-    size = max(4.5, min(8.5, usable / (_EM * max(chars, 1))))
+    size = min(8.5, usable / (_EM * max(chars, 1)))
     return {"size": size, "widths": widths, "numeric": numeric, "header": head, "body": body}
 
 
@@ -290,32 +378,34 @@ def _pack(
     pages: list[list[dict[str, Any]]] = [[]]
     remaining = height
     for table in tables:
-        laid = _text_table(table, conventions, page)
-        size, header, body = laid["size"], laid["header"], laid["body"]
-        line = size * 1.25
-        note = _wrap(labels.note(table.note), 190) if table.note else []
-        start, part = 0, 0
-        while True:
-            notes = note if part == 0 else []
-            fixed = _HEADING_PT + _NOTE_PT * len(notes) + (len(header) + 0.6) * line + _GAP_PT
-            fits = int((remaining - fixed) // line)
-            left = max(1, len(body) - start)
-            if fits < min(left, 4) and pages[-1]:
+        part = 0
+        for laid in _text_table(table, conventions, page):
+            laid["size"] = max(laid["size"], 4.5)
+            size, header, body = laid["size"], laid["header"], laid["body"]
+            line = size * 1.25
+            note = _wrap(labels.note(table.note), 190) if table.note else []
+            start = 0
+            while True:
+                notes = note if part == 0 else []
+                fixed = _HEADING_PT + _NOTE_PT * len(notes) + (len(header) + 0.6) * line + _GAP_PT
+                fits = int((remaining - fixed) // line)
+                left = max(1, len(body) - start)
+                if fits < min(left, 4) and pages[-1]:
+                    pages.append([])
+                    remaining = height
+                    continue
+                take = max(1, min(left, fits))
+                chunk = body[start : start + take]
+                title = table.title + laid.get("part_of", "") + (" (continued)" if start else "")
+                pages[-1].append({**laid, "key": table.key, "title": title, "note": notes,
+                                  "heading": table.title, "body": chunk, "part": part})  # fmt: skip
+                remaining -= fixed + max(1, len(chunk)) * line
+                start += take
+                part += 1
+                if start >= len(body):
+                    break
                 pages.append([])
                 remaining = height
-                continue
-            take = max(1, min(left, fits))
-            chunk = body[start : start + take]
-            title = table.title + (" (continued)" if part else "")
-            pages[-1].append({**laid, "key": table.key, "title": title, "note": notes,
-                              "body": chunk, "part": part})  # fmt: skip
-            remaining -= fixed + max(1, len(chunk)) * line
-            start += take
-            part += 1
-            if start >= len(body):
-                break
-            pages.append([])
-            remaining = height
     return [p for p in pages if p]
 
 
@@ -472,7 +562,7 @@ def pdf_pages(report: Report) -> Iterator[Any]:
         for blocks in _pack(tables, m.get("units"), page):
             for block in blocks:
                 if block["part"] == 0:
-                    contents.append((block["title"], 1, len(plan) + start))
+                    contents.append((block["heading"], 1, len(plan) + start))
             plan.append(("tables", title, blocks))
     yield _cover(report, footer, page)
     if report.story is not None:
