@@ -368,6 +368,13 @@ _COMMA_ONLY = [
     re.compile(_SIGN + r",\d+$"),  # ,5
 ]
 _AMBIGUOUS_NUMBER = re.compile(_SIGN + r"[1-9]\d{0,2}[.,]\d{3}$")  # 1.234 or 1,234
+#: One pass per value: the first alternative that matches names the kind, in the order the
+#: rules are tried (the ambiguous form before a decimal point before a decimal comma).
+_NUMBER_KIND = re.compile(
+    f"(?P<ambiguous>{_AMBIGUOUS_NUMBER.pattern})"
+    f"|(?P<point>{'|'.join(f'(?:{p.pattern})' for p in _POINT_ONLY)})"
+    f"|(?P<comma>{'|'.join(f'(?:{p.pattern})' for p in _COMMA_ONLY)})"
+)
 NUMBER_NAMES = {
     "point": "decimal point, ',' between thousands (1,234.5)",
     "comma": "decimal comma, '.' between thousands (1.234,5)",
@@ -459,23 +466,19 @@ class NumberFormat:
             return
         codes, uniques = pd.factorize(raw)
         first_index = _first_positions(codes, len(uniques))
+        match = _NUMBER_KIND.match
         for k, value in enumerate(uniques):
             if not isinstance(value, str) or ("," not in value and "." not in value):
                 continue
             text = value.strip()
-            line = int(lines[first_index[k]])
-            seen = _Seen(line, column, text)
-            if _AMBIGUOUS_NUMBER.match(text):
-                kind = "_ambiguous"
-            elif any(p.match(text) for p in _POINT_ONLY):
-                kind = "_point"
-            elif any(p.match(text) for p in _COMMA_ONLY):
-                kind = "_comma"
-            else:
+            found = match(text)  # the kinds in their order: ambiguous, point, comma
+            if found is None:
                 continue
+            kind = f"_{found.lastgroup}"
+            line = int(lines[first_index[k]])
             earlier = getattr(self, kind)
             if earlier is None or line < earlier.line:
-                setattr(self, kind, seen)
+                setattr(self, kind, _Seen(line, column, text))
 
     def _decide(self, *, final: bool) -> None:
         if self._point and self._comma:

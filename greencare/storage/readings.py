@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -194,6 +195,22 @@ def count_readings(db: Database, *, meter_id: int | None = None) -> int:
     )
 
 
+def last_ends(db: Database, meter_ids: list[int]) -> dict[int, int | None]:
+    """The end of each meter's latest stored reading (None: it has none), in one statement.
+
+    A meter's readings never overlap, so the last to start ends last: one step down the
+    (meter, start, end) key per meter, not a scan of its history, and not one query each.
+    """
+    if not meter_ids:
+        return {}
+    rows = db.execute(
+        "SELECT m.value, (SELECT r.end_utc FROM readings r WHERE r.meter_id = m.value "
+        "ORDER BY r.start_utc DESC LIMIT 1) FROM json_each(?) m",
+        [json.dumps([int(m) for m in meter_ids])],
+    ).fetchall()
+    return {int(m): (None if end is None else int(end)) for m, end in rows}
+
+
 def pd_unique_ints(column: Any) -> list[int]:
     """The distinct non-null integers of a column (a frame's batch ids: usually one)."""
     values = column.dropna().to_numpy()
@@ -324,10 +341,15 @@ def _statement(names: tuple[str, ...], exprs: tuple[str, ...], width: int, count
     import re
 
     one = "(" + ", ".join(exprs) + ")"
-    number = re.compile(r"\?(\d+)")
-    values = ", ".join(
-        number.sub(lambda m, i=i: f"?{i * width + int(m.group(1))}", one) for i in range(count)
-    )
+    pieces = re.split(r"\?(\d+)", one)  # text, number, text, ...: split once, renumber per row
+    texts, numbers = pieces[0::2], [int(k) for k in pieces[1::2]]
+    rows = []
+    for i in range(count):
+        parts = [texts[0]]
+        for k, text in zip(numbers, texts[1:], strict=True):
+            parts += [f"?{i * width + k}", text]
+        rows.append("".join(parts))
+    values = ", ".join(rows)
     return f"INSERT INTO readings ({', '.join(names)}) VALUES {values}"
 
 
