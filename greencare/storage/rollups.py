@@ -8,7 +8,7 @@ function here runs inside the caller's transaction, so a reading and its roll-up
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -288,14 +288,27 @@ def _stored_near(db: Database, meter_id: int, tz: str, first: int, last: int) ->
 
 
 def read_all(db: Database) -> pd.DataFrame:
-    """Every reading, in canonical order."""
+    """Every reading, in canonical order (small databases and tests: the whole table in
+    memory; migrations and rebuilds go one meter at a time, see :func:`by_meter`)."""
     return pd.read_sql_query("SELECT * FROM readings ORDER BY meter_id, start_utc", db.conn)
 
 
-def expected(db: Database) -> pd.DataFrame:
-    """The roll-up recomputed from the readings, one meter at a time (memory stays bounded)."""
-    out = []
-    meters = [int(r[0]) for r in db.execute("SELECT DISTINCT meter_id FROM readings")]
+def meters_with_readings(db: Database) -> list[int]:
+    """Ids of the meters that have readings: one index probe per meter, where ``SELECT
+    DISTINCT meter_id FROM readings`` walks the whole (meter, start, end) index."""
+    return [
+        int(r[0])
+        for r in db.execute(
+            "SELECT id FROM meters m WHERE EXISTS "
+            "(SELECT 1 FROM readings r WHERE r.meter_id = m.id) ORDER BY id"
+        )
+    ]
+
+
+def by_meter(db: Database) -> Iterator[tuple[int, str, pd.DataFrame]]:
+    """(meter id, its facility's zone, its readings in canonical order), one meter at a time:
+    what a pass over the whole table holds in memory is one meter's history, not the table."""
+    meters = meters_with_readings(db)
     zones = _zones(db, meters) if meters else {}
     for meter_id in meters:
         frame = pd.read_sql_query(
@@ -303,10 +316,24 @@ def expected(db: Database) -> pd.DataFrame:
             db.conn,
             params=[meter_id],
         )
-        out.append(monthly(frame, {meter_id: zones[meter_id]}))
+        yield meter_id, zones[meter_id], frame
+
+
+def expected(db: Database) -> pd.DataFrame:
+    """The roll-up recomputed from the readings, one meter at a time (memory stays bounded)."""
+    out = [monthly(frame, {meter_id: tz}) for meter_id, tz, frame in by_meter(db)]
     if not out:
         return pd.DataFrame(columns=_KEY + _SUMS)
     return pd.concat(out, ignore_index=True)
+
+
+def recompute(db: Database) -> int:
+    """Replace the whole roll-up with one computed from the readings, meter by meter (each
+    meter's sums written before the next meter is read); the caller's transaction."""
+    db.execute("DELETE FROM reading_months")
+    for meter_id, tz, frame in by_meter(db):
+        _store_sums(db, monthly(frame, {meter_id: tz}))
+    return int(db.execute("SELECT count(*) FROM reading_months").fetchone()[0])
 
 
 def stored(db: Database) -> pd.DataFrame:
@@ -355,11 +382,9 @@ def store(db: Database, sums: pd.DataFrame) -> None:
 def rebuild(db: Database) -> int:
     """Recompute the whole roll-up from the readings (a repair tool, and a check in tests)."""
     with db.atomic():
-        sums = expected(db)
-        db.execute("DELETE FROM reading_months")
-        _store_sums(db, sums)
+        count = recompute(db)
         hours.rebuild(db)  # a nested transaction: a savepoint of this one
-    return int(db.execute("SELECT count(*) FROM reading_months").fetchone()[0])
+    return count
 
 
 def frame_from_rows(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> pd.DataFrame:
