@@ -58,8 +58,10 @@ from greencare.storage import readings
 
 GRIDS = ["RFCE", "CAMX", "ERCT", "NYCW", "MROW", "SRSO", "NWPP", "RFCW", "NEWE", "AZNM"]
 FACILITIES = 10
-FIRST = 1704067200  # 2024-01-01T00:00:00Z: history runs forward from here
-STEP = 900
+STEP = 3600  # hourly interval readings (rolled up into reading_hours like 15-minute ones)
+WINDOW_START = 1704067200  # 2024-01-01T00:00:00Z: the window every size holds alike ...
+WINDOW_END = 1738368000  # 2025-02-01T00:00:00Z: ... 13 months, the report's year and more
+REPORT_YEAR = 2024
 CHUNK = 500_000
 OPERATIONS = ("import", "undo", "dashboard", "report")
 
@@ -87,16 +89,19 @@ def setup(path: Path, meters: int) -> list[int]:
     return ids
 
 
-def grow(path: Path, ids: list[int], steps_done: int, steps_to: int, rng: np.random.Generator) -> None:
-    """Add time steps ``steps_done``..``steps_to`` to every meter, oldest first."""
+def insert(path: Path, ids: list[int], first: int, last: int, rng: np.random.Generator) -> None:
+    """Readings of every meter at the steps from ``first`` to ``last`` (epoch seconds), in
+    chunks, newest chunk first: history is added before what is stored, so the window the
+    dashboard and the report read is the same at every size."""
     db = services.open_db(path)
     meter = np.array(ids, dtype=np.int64)
-    per_chunk = max(1, CHUNK // len(ids))
+    per_chunk = max(1, CHUNK // len(ids)) * STEP
     with db.atomic():
-        for first in range(steps_done, steps_to, per_chunk):
-            steps = np.arange(first, min(steps_to, first + per_chunk), dtype=np.int64)
-            # by meter, then time: the order the roll-ups are folded in
-            start = np.tile(FIRST + steps * STEP, len(meter))
+        hi = last
+        while hi > first:
+            lo = max(first, hi - per_chunk)
+            steps = np.arange(lo, hi, STEP, dtype=np.int64)
+            start = np.tile(steps, len(meter))  # by meter, then time
             qty = rng.uniform(20.0, 200.0, len(start)).round(3)
             frame = pd.DataFrame({
                 "meter_id": np.repeat(meter, len(steps)), "start_utc": start,
@@ -105,21 +110,22 @@ def grow(path: Path, ids: list[int], steps_done: int, steps_to: int, rng: np.ran
                 "source": "bench", "batch_id": None,
             })  # fmt: skip
             readings.insert_frame(db, frame)
-            print(f"\r  readings up to step {steps[-1] + 1:,} of {steps_to:,}", end="",
-                  file=sys.stderr, flush=True)  # fmt: skip
+            hi = lo
+            done = (last - hi) // STEP * len(ids)
+            print(f"\r  {done:,} readings added", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
     db.execute("ANALYZE")
     db.close()
 
 
-def day_file(path: Path, meters: int, first_step: int) -> Path:
-    """One day of 15-minute readings for every meter, from ``first_step`` on (UTC offsets)."""
+def day_file(path: Path, meters: int) -> Path:
+    """One day of 15-minute readings for every meter, just after the window (UTC offsets)."""
     lines = ["meter,start,end,quantity,unit"]
     for m in range(meters):
         for k in range(96):
-            t = FIRST + (first_step + k) * STEP
+            t = WINDOW_END + k * 900
             a = datetime.fromtimestamp(t, UTC).isoformat()
-            b = datetime.fromtimestamp(t + STEP, UTC).isoformat()
+            b = datetime.fromtimestamp(t + 900, UTC).isoformat()
             lines.append(f"Interval {m:03d},{a},{b},{100 + (m * 7 + k) % 50}.125,kWh")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -150,7 +156,7 @@ def measure(path: Path, csv_path: Path, year: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1M,5M,10M", help="readings, e.g. 250k,1M,2M")
-    parser.add_argument("--meters", type=int, default=40)
+    parser.add_argument("--meters", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     try:
@@ -159,24 +165,27 @@ def main() -> None:
         parser.error(f"--sizes: not a list of sizes: {args.sizes!r} (e.g. 250k,1M,2M)")
     rng = np.random.default_rng(3)
     results: list[tuple[int, dict[str, float]]] = []
+    window = (WINDOW_END - WINDOW_START) // STEP * args.meters
+    if sizes[0] < window:
+        parser.error(f"--sizes: the smallest must hold the {window:,}-reading window "
+                     f"({(WINDOW_END - WINDOW_START) // STEP:,} hours x {args.meters} meters)")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "large.db"
         ids = setup(path, args.meters)
-        steps = 0
+        csv_path = day_file(Path(tmp) / "day.csv", args.meters)
+        first = WINDOW_END
         for size in sizes:
-            target = math.ceil(size / args.meters)
             t0 = time.perf_counter()
-            grow(path, ids, steps, target, rng)
-            steps = target
-            print(f"{steps * args.meters:,} readings (built in {time.perf_counter() - t0:.1f} s)")
-            csv_path = day_file(Path(tmp) / f"day-{steps}.csv", args.meters, steps)
-            last_year = datetime.fromtimestamp(FIRST + steps * STEP, UTC).year - 1
-            year = max(last_year, 2024)
+            target = WINDOW_END - math.ceil(size / args.meters) * STEP
+            insert(path, ids, target, first, rng)
+            first = target
+            count = (WINDOW_END - first) // STEP * args.meters
+            print(f"{count:,} readings (added in {time.perf_counter() - t0:.1f} s)")
             if not results:  # once: imports, the unit registry and factor tables warm up
-                measure(path, csv_path, year)
-            runs = [measure(path, csv_path, year) for _ in range(args.repeat)]
+                measure(path, csv_path, REPORT_YEAR)
+            runs = [measure(path, csv_path, REPORT_YEAR) for _ in range(args.repeat)]
             median = {op: statistics.median(r[op] for r in runs) for op in OPERATIONS}
-            results.append((steps * args.meters, median))
+            results.append((count, median))
             print("  " + "  ".join(f"{op} {median[op]:.3f} s" for op in OPERATIONS))
     base_size, base = results[0]
     print(f"\n{'readings':>12}  " + "  ".join(f"{op:>16}" for op in OPERATIONS))
