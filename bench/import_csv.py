@@ -57,8 +57,10 @@ def write_csv(path: Path, rows: int, meters: int) -> None:
 
 
 ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"]
-BILL_UNITS = {"electricity": [("kWh", 1.0), ("MWh", 0.001)], "natural_gas": [("therm", 0.0341),
-                                                                          ("ccf", 0.0331)]}
+BILL_UNITS = {
+    "electricity": [("kWh", 1.0), ("MWh", 0.001)],
+    "natural_gas": [("therm", 0.0341), ("ccf", 0.0331)],
+}
 PER_FACILITY = 50  # meters per facility in the bills case
 
 

@@ -167,8 +167,10 @@ def main() -> None:
     results: list[tuple[int, dict[str, float]]] = []
     window = (WINDOW_END - WINDOW_START) // STEP * args.meters
     if sizes[0] < window:
-        parser.error(f"--sizes: the smallest must hold the {window:,}-reading window "
-                     f"({(WINDOW_END - WINDOW_START) // STEP:,} hours x {args.meters} meters)")
+        parser.error(
+            f"--sizes: the smallest must hold the {window:,}-reading window "
+            f"({(WINDOW_END - WINDOW_START) // STEP:,} hours x {args.meters} meters)"
+        )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "large.db"
         ids = setup(path, args.meters)

@@ -377,16 +377,14 @@ _NUMBER_KIND = re.compile(
 )
 _POINT_ANY = "|".join(f"(?:{p.pattern})" for p in _POINT_ONLY)
 _COMMA_ANY = "|".join(f"(?:{p.pattern})" for p in _COMMA_ONLY)
-#: The first value of each kind among values one a line (``^`` and ``$`` at line ends): a
+#: The first value of each kind among values one to a line (``^`` and ``$`` at line ends): a
 #: value is of the first kind it fits, so a later kind's search skips the earlier kinds' forms.
 _KIND_SEARCH = [
     ("_ambiguous", re.compile(_AMBIGUOUS_NUMBER.pattern, re.M)),
     ("_point", re.compile(f"(?!{_AMBIGUOUS_NUMBER.pattern})(?:{_POINT_ANY})", re.M)),
     (
         "_comma",
-        re.compile(
-            f"(?!{_AMBIGUOUS_NUMBER.pattern})(?!{_POINT_ANY})(?:{_COMMA_ANY})", re.M
-        ),
+        re.compile(f"(?!{_AMBIGUOUS_NUMBER.pattern})(?!{_POINT_ANY})(?:{_COMMA_ANY})", re.M),
     ),
 ]
 NUMBER_NAMES = {
@@ -484,9 +482,11 @@ class NumberFormat:
         texts = [uniques[k].strip() for k in keep]
         joined = "\n".join(texts)
         if joined.count("\n") != max(len(texts) - 1, 0):  # a value with a line break in it
-            self._observe_each(lines, column, [(first_index[k], t) for k, t in zip(keep, texts)])
+            self._observe_each(
+                lines, column, [(first_index[k], t) for k, t in zip(keep, texts, strict=True)]
+            )
             return
-        # The distinct values one a line: each kind's first value is one regex search in C
+        # The distinct values one to a line: each kind's first value is one regex search in C
         # (values come in the order they first occur, so the first found has the first line).
         for kind, pattern in _KIND_SEARCH:
             found = pattern.search(joined)
@@ -498,9 +498,7 @@ class NumberFormat:
             if earlier is None or line < earlier.line:
                 setattr(self, kind, _Seen(line, column, texts[j]))
 
-    def _observe_each(
-        self, lines: np.ndarray, column: str, values: list[tuple[int, str]]
-    ) -> None:
+    def _observe_each(self, lines: np.ndarray, column: str, values: list[tuple[int, str]]) -> None:
         """``_observe`` value by value (for values that hold a line break)."""
         for position, text in values:
             found = _NUMBER_KIND.match(text)  # the kinds in order: ambiguous, point, comma

@@ -362,9 +362,7 @@ def _to_epoch(
         rows = np.flatnonzero(valid & (row_zone == z))
         if not len(rows):
             continue
-        stamped = pd.DatetimeIndex(values[rows]).tz_localize(
-            tz, ambiguous="NaT", nonexistent="NaT"
-        )
+        stamped = pd.DatetimeIndex(values[rows]).tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
         unsure = stamped.isna()
         out[rows] = np.where(unsure, _AMBIGUOUS, stamped.as_unit("s").asi8)
         if not unsure.any():

@@ -265,9 +265,7 @@ def meters_named(
     matching none is absent."""
     if not names:
         return {}
-    sql = (
-        "SELECT * FROM meters WHERE name COLLATE NOCASE IN (SELECT value FROM json_each(?))"
-    )
+    sql = "SELECT * FROM meters WHERE name COLLATE NOCASE IN (SELECT value FROM json_each(?))"
     params: list[Any] = [json.dumps(sorted({str(n) for n in names}))]
     if facility_id is not None:
         sql += " AND facility_id = ?"

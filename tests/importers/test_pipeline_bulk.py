@@ -97,7 +97,7 @@ def test_an_import_of_interleaved_local_times_across_fall_back(
     lines = ["meter,start,end,quantity,unit"]
     clock = [datetime(2025, 11, 2, 0, 0) + timedelta(minutes=15 * k) for k in range(8)]
     clock += [datetime(2025, 11, 2, 1, 0) + timedelta(minutes=15 * k) for k in range(8)]
-    for start, end in zip(clock, clock[1:] + [datetime(2025, 11, 2, 3, 0)], strict=True):
+    for start, end in zip(clock, [*clock[1:], datetime(2025, 11, 2, 3, 0)], strict=True):
         for name in ("A", "B"):
             lines.append(f"{name},{start:%Y-%m-%d %H:%M},{end:%Y-%m-%d %H:%M},1.5,kWh")
     path = tmp_path / "fall.csv"

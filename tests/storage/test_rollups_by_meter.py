@@ -144,7 +144,9 @@ def test_migration_0005_recomputes_every_meter(tmp_path: Path) -> None:
 def test_by_meter_holds_one_meter_at_a_time(tmp_path: Path) -> None:
     db = _old_database(tmp_path / "old.db")
     migrations.apply(db)
-    seen = [(mid, tz, len(frame), set(frame["meter_id"])) for mid, tz, frame in rollups.by_meter(db)]
+    seen = [
+        (mid, tz, len(frame), set(frame["meter_id"])) for mid, tz, frame in rollups.by_meter(db)
+    ]
     assert [s[0] for s in seen] == sorted(METERS)
     for mid, tz, count, ids in seen:
         assert ids == {mid}
@@ -194,7 +196,9 @@ def test_rebuild_equals_the_roll_ups_kept_by_imports_replaces_and_undos(
     assert services.import_readings(db, second, options).status == "imported"
     redo = tmp_path / "bills-again.csv"
     redo.write_text("\n".join(bills[:40]) + "\n", encoding="utf-8")  # some in MWh now
-    replaced = services.import_readings(db, redo, ImportOptions(replace=True, decimal=".", accept_outlier=True))
+    replaced = services.import_readings(
+        db, redo, ImportOptions(replace=True, decimal=".", accept_outlier=True)
+    )
     assert replaced.status == "imported", replaced.as_dict()["errors"][:3]
     assert replaced.replaced > 0
     maintained = _months(db)
