@@ -164,7 +164,7 @@ def main() -> None:
     except ValueError:
         parser.error(f"--sizes: not a list of sizes: {args.sizes!r} (e.g. 250k,1M,2M)")
     rng = np.random.default_rng(3)
-    results: list[tuple[int, dict[str, float]]] = []
+    results: list[tuple[int, dict[str, float], dict[str, float]]] = []
     window = (WINDOW_END - WINDOW_START) // STEP * args.meters
     if sizes[0] < window:
         parser.error(
@@ -173,6 +173,7 @@ def main() -> None:
         )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "large.db"
+        peer = Path(tmp) / "peer.db"
         ids = setup(path, args.meters)
         csv_path = day_file(Path(tmp) / "day.csv", args.meters)
         first = WINDOW_END
@@ -183,24 +184,45 @@ def main() -> None:
             first = target
             count = (WINDOW_END - first) // STEP * args.meters
             print(f"{count:,} readings (added in {time.perf_counter() - t0:.1f} s)")
-            if not results:  # once: imports, the unit registry and factor tables warm up
-                measure(path, csv_path, REPORT_YEAR)
-            runs = [measure(path, csv_path, REPORT_YEAR) for _ in range(args.repeat)]
+            if not results:  # the peer: a copy of the smallest database, timed alongside
+                copy(path, peer)
+                measure(path, csv_path, REPORT_YEAR)  # once: imports, unit registry, factors
+            runs, peers = [], []
+            for _ in range(args.repeat):  # alternating, so both see the same machine load
+                runs.append(measure(path, csv_path, REPORT_YEAR))
+                peers.append(measure(peer, csv_path, REPORT_YEAR))
             median = {op: statistics.median(r[op] for r in runs) for op in OPERATIONS}
-            results.append((count, median))
-            print("  " + "  ".join(f"{op} {median[op]:.3f} s" for op in OPERATIONS))
-    base_size, base = results[0]
-    print(f"\n{'readings':>12}  " + "  ".join(f"{op:>16}" for op in OPERATIONS))
-    for size, median in results:
-        cells = [f"{median[op]:7.3f} s x{median[op] / base[op]:5.2f}" for op in OPERATIONS]
+            ratio = {op: median[op] / statistics.median(r[op] for r in peers) for op in OPERATIONS}
+            results.append((count, median, ratio))
+            print("  " + "  ".join(f"{op} {median[op]:.3f} s (x{ratio[op]:.2f})"
+                                   for op in OPERATIONS))  # fmt: skip
+    base_size = results[0][0]
+    print("\nmedian time, and in brackets its ratio to the peer run beside it (the smallest")
+    print("database, timed alternately with this one: 1.00 means no slower than there)")
+    print(f"{'readings':>12}  " + "  ".join(f"{op:>17}" for op in OPERATIONS))
+    for size, median, ratio in results:
+        cells = [f"{median[op]:7.3f} s (x{ratio[op]:4.2f})" for op in OPERATIONS]
         print(f"{size:>12,}  " + "  ".join(cells) + f"   (size x{size / base_size:.1f})")
     if len(results) > 1:
-        top_size, top = results[-1]
-        print("\ngrowth exponent b (time ~ size^b; 0 = flat, 1 = linear) and extrapolation:")
+        top_size, _top, top_ratio = results[-1]
+        base_ratio = results[0][2]  # the smallest size against its own copy: 1 but for noise
+        print("\ngrowth exponent b of the peer ratio (time ~ size^b; 0 = flat, 1 = linear) and")
+        print("what it gives at 50M and 700M readings, as a multiple of the smallest size's time:")
         for op in OPERATIONS:
-            b = math.log(top[op] / base[op]) / math.log(top_size / base_size)
-            at = {n: top[op] * (n / top_size) ** max(b, 0.0) for n in (50e6, 700e6)}
-            print(f"  {op:>9}: b = {b:+.2f}; 50M ~ {at[50e6]:.2f} s, 700M ~ {at[700e6]:.2f} s")
+            growth = max(top_ratio[op] / base_ratio[op], 1e-9)
+            b = math.log(growth) / math.log(top_size / base_size)
+            at = {n: (n / base_size) ** max(b, 0.0) for n in (50e6, 700e6)}
+            print(f"  {op:>9}: b = {b:+.2f}; 50M ~ x{at[50e6]:.2f}, 700M ~ x{at[700e6]:.2f}")
+
+
+def copy(source: Path, target: Path) -> None:
+    """A consistent copy of a database (SQLite's backup API, WAL and all)."""
+    import sqlite3
+
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    dst.close()
+    src.close()
 
 
 if __name__ == "__main__":
