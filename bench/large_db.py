@@ -30,7 +30,17 @@ Before the peer was added, ``--sizes 250k,1M,2M,4M --repeat 3`` gave medians of
     2,000,000    0.188 s   0.381 s   0.493 s    6.268 s
     4,000,000    0.139 s   0.265 s   0.457 s    2.213 s
 
-All four stay flat within the noise while the table grows sixteen-fold (b from -0.34 to
+and with the peer, ``--sizes 1M,5M,10M --repeat 3`` (median, and its ratio to the peer: a
+copy of the 1M database timed alternately; that run did not yet warm the peer up before its
+first run, so the 1M row's ratios, and the exponents printed from them, are off):
+
+    readings     import           undo             dashboard        report
+    1,000,000    0.552 s (x0.82)  0.339 s (x0.23)  0.794 s (x0.37)  7.529 s (x0.70)
+    5,000,000    0.346 s (x1.10)  0.881 s (x2.23)  0.901 s (x0.87)  4.566 s (x0.95)
+    10,000,000   0.120 s (x0.81)  0.337 s (x1.02)  0.484 s (x1.00)  2.441 s (x1.00)
+
+At 10M readings every operation took what it took on the 1M database beside it (x0.81 to
+x1.02). All four stay flat within the noise while the table grows sixteen-fold (b from -0.34 to
 -0.04): none reads the readings table beyond the rows it touches (an import reads each meter's
 last reading and recent rates through the (meter, start) index, an undo the batch's id range,
 the dashboard and the report the monthly roll-up, which grows with meters x months, not with
@@ -190,6 +200,7 @@ def main() -> None:
             if not results:  # the peer: a copy of the smallest database, timed alongside
                 copy(path, peer)
                 measure(path, csv_path, REPORT_YEAR)  # once: imports, unit registry, factors
+                measure(peer, csv_path, REPORT_YEAR)  # and the peer's own first (cold) run
             runs, peers = [], []
             for _ in range(args.repeat):  # alternating, so both see the same machine load
                 runs.append(measure(path, csv_path, REPORT_YEAR))
