@@ -30,17 +30,20 @@ Before the peer was added, ``--sizes 250k,1M,2M,4M --repeat 3`` gave medians of
     2,000,000    0.188 s   0.381 s   0.493 s    6.268 s
     4,000,000    0.139 s   0.265 s   0.457 s    2.213 s
 
-and with the peer, ``--sizes 1M,5M,10M --repeat 3`` (median, and its ratio to the peer: a
-copy of the 1M database timed alternately; that run did not yet warm the peer up before its
-first run, so the 1M row's ratios, and the exponents printed from them, are off):
+and with the peer, ``--sizes 1M,5M,10M --repeat 3`` (median, and its ratio to the peer, a
+copy of the 1M database timed alternately with it; at 1M the two are the same database, so
+that row's distance from x1.00 is the noise):
 
     readings     import           undo             dashboard        report
-    1,000,000    0.552 s (x0.82)  0.339 s (x0.23)  0.794 s (x0.37)  7.529 s (x0.70)
-    5,000,000    0.346 s (x1.10)  0.881 s (x2.23)  0.901 s (x0.87)  4.566 s (x0.95)
-    10,000,000   0.120 s (x0.81)  0.337 s (x1.02)  0.484 s (x1.00)  2.441 s (x1.00)
+    1,000,000    0.138 s (x0.73)  0.272 s (x0.62)  0.416 s (x1.15)  3.378 s (x1.64)
+    5,000,000    0.118 s (x1.05)  0.278 s (x1.19)  0.486 s (x1.26)  2.462 s (x1.03)
+    10,000,000   0.119 s (x0.96)  0.219 s (x0.80)  0.393 s (x1.04)  2.372 s (x1.09)
 
-At 10M readings every operation took what it took on the 1M database beside it (x0.81 to
-x1.02). All four stay flat within the noise while the table grows sixteen-fold (b from -0.34 to
+At 10M readings every operation took what it took on the 1M database beside it (x0.80 to
+x1.09). The exponents it printed from the peer ratios, relative to the 1M row's, were import
++0.12, undo +0.11, dashboard -0.04, report -0.18: taken at face value (they are within the
+noise of the 1M row), 700M readings would cost at most 2.2x the 1M figures (import ~0.3 s,
+undo ~0.6 s) and the dashboard and the report the same. All four stay flat within the noise while the table grows sixteen-fold (b from -0.34 to
 -0.04): none reads the readings table beyond the rows it touches (an import reads each meter's
 last reading and recent rates through the (meter, start) index, an undo the batch's id range,
 the dashboard and the report the monthly roll-up, which grows with meters x months, not with
