@@ -43,12 +43,14 @@ At 10M readings every operation took what it took on the 1M database beside it (
 x1.09). The exponents it printed from the peer ratios, relative to the 1M row's, were import
 +0.12, undo +0.11, dashboard -0.04, report -0.18: taken at face value (they are within the
 noise of the 1M row), 700M readings would cost at most 2.2x the 1M figures (import ~0.3 s,
-undo ~0.6 s) and the dashboard and the report the same. All four stay flat within the noise while the table grows sixteen-fold (b from -0.34 to
--0.04): none reads the readings table beyond the rows it touches (an import reads each meter's
-last reading and recent rates through the (meter, start) index, an undo the batch's id range,
-the dashboard and the report the monthly roll-up, which grows with meters x months, not with
-readings). Extrapolating flat times (b <= 0) to 50M and 700M readings is what the exponents
-say; what does grow is the database file and ``greencare check``, which reads every reading.
+undo ~0.6 s) and the dashboard and the report the same.
+
+None of the four reads the readings table beyond the rows it touches: an import reads each
+meter's last reading and recent rates through the (meter, start) index, an undo the batch's id
+range, the dashboard and the report the monthly roll-up, which grows with meters x months, not
+with readings. In the first run (no peer) they also stayed flat while the table grew
+sixteen-fold (exponents from -0.34 to -0.04). Extrapolating flat times to 50M and 700M readings
+is what the exponents say; what does grow is the database file and ``greencare check``, which reads every reading.
 """
 
 from __future__ import annotations
