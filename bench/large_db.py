@@ -50,7 +50,8 @@ meter's last reading and recent rates through the (meter, start) index, an undo 
 range, the dashboard and the report the monthly roll-up, which grows with meters x months, not
 with readings. In the first run (no peer) they also stayed flat while the table grew
 sixteen-fold (exponents from -0.34 to -0.04). Extrapolating flat times to 50M and 700M readings
-is what the exponents say; what does grow is the database file and ``greencare check``, which reads every reading.
+is what the exponents say; what does grow is the database file, and ``greencare check``, which
+reads every reading.
 """
 
 from __future__ import annotations
