@@ -1,23 +1,33 @@
 """Benchmark: `greencare import` of a large interval CSV against the raw sqlite3 `.import` floor.
 
-Run by hand: ``python bench/import_csv.py [--rows 1000000] [--meters 50] [--repeat 3]``.
+Run by hand: ``python bench/import_csv.py [--rows 1000000] [--meters 50] [--repeat 3]``,
+or ``python bench/import_csv.py --case bills [--meters 5000] [--months 20]`` for monthly bills
+at system scale.
 
-Writes an interval CSV (50 meters, 15-minute readings, ISO 8601 with offsets, units mixed
+``--case intervals`` (the default) writes an interval CSV (50 meters, 15-minute readings, ISO 8601 with offsets, units mixed
 between kWh, Wh and MWh), then times, side by side and alternating:
   1. the floor: the sqlite3 command-line ``.import`` of the same file into a bare table;
   2. ``greencare import`` of it (validation, unit conversion, overlap checks, roll-ups,
      one transaction) into a database that has the 50 meters.
 Each run is a fresh database in a subprocess; peak RSS comes from getrusage of the child.
 Prints medians, rows per second, the ratio to the floor and peak memory.
+
+``--case bills`` writes one bill a month per meter (dates without times, so every period is
+localised in its facility's time zone; electricity in kWh or MWh, gas in therms or ccf, with a
+cost) for 5,000 meters in 100 facilities over four US time zones: 100,000 bills. The database
+with the facilities and meters is built once and copied for each run; the floor is the same
+``.import`` of the file. Target: within 5x the floor.
 """
 
 from __future__ import annotations
 
 import argparse
+import calendar
 import os
 import random
 import resource
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -46,6 +56,60 @@ def write_csv(path: Path, rows: int, meters: int) -> None:
                 out.write(f"M{m:02d},{a},{b},{rng.uniform(20, 200) * scale:.4f},{unit}\n")
 
 
+ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"]
+BILL_UNITS = {
+    "electricity": [("kWh", 1.0), ("MWh", 0.001)],
+    "natural_gas": [("therm", 0.0341), ("ccf", 0.0331)],
+}
+PER_FACILITY = 50  # meters per facility in the bills case
+
+
+def bill_meter(m: int) -> tuple[str, str]:
+    """The name and commodity of meter number m (one in five is gas)."""
+    return f"F{m // PER_FACILITY:03d}-M{m % PER_FACILITY:02d}", (
+        "natural_gas" if m % 5 == 4 else "electricity"
+    )
+
+
+def write_bills(path: Path, meters: int, months: int) -> int:
+    """One bill a month per meter, month by month (as a utility's export lists them)."""
+    rng = random.Random(11)
+    rows = 0
+    with path.open("w", encoding="utf-8") as out:
+        out.write("meter,start,end,quantity,unit,cost\n")
+        for k in range(months):
+            year, month = 2024 + k // 12, k % 12 + 1
+            last = calendar.monthrange(year, month)[1]  # a bill's end date is its last day
+            start, end = f"{year}-{month:02d}-01", f"{year}-{month:02d}-{last:02d}"
+            for m in range(meters):
+                name, commodity = bill_meter(m)
+                unit, scale = BILL_UNITS[commodity][m % 2]
+                kwh = rng.uniform(20_000, 400_000)
+                out.write(f"{name},{start},{end},{kwh * scale:.2f},{unit},{kwh * 0.12:.2f}\n")
+                rows += 1
+    return rows
+
+
+def bills_db(path: Path, meters: int) -> None:
+    """Facilities (four time zones) and their meters, through the services, once."""
+    setup = (
+        "from greencare import services\n"
+        f"db = services.open_db({str(path)!r})\n"
+        f"zones = {ZONES!r}\n"
+        f"for f in range(({meters} + {PER_FACILITY} - 1) // {PER_FACILITY}):\n"
+        "    services.add_facility(db, name=f'F{f:03d}', country='US', grid_region='RFCE',\n"
+        "                          timezone=zones[f % len(zones)])\n"
+        "with db.atomic():\n"
+        f"    for m in range({meters}):\n"
+        f"        name = f'F{{m // {PER_FACILITY}:03d}}-M{{m % {PER_FACILITY}:02d}}'\n"
+        "        gas = m % 5 == 4\n"
+        f"        services.add_meter(db, facility=f'F{{m // {PER_FACILITY}:03d}}', name=name,\n"
+        "            commodity='natural_gas' if gas else 'electricity',\n"
+        "            unit='therm' if gas else 'kWh')\n"
+    )
+    subprocess.run([sys.executable, "-c", setup], check=True)
+
+
 def run_child(args: list[str]) -> tuple[float, int]:
     """Wall time and the child's peak RSS in MB (Linux ru_maxrss is in KB)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -68,6 +132,27 @@ def floor(csv_path: Path, work: Path) -> tuple[float, int]:
     return run_child(["sqlite3", str(db), f".read {script_path}"])
 
 
+def floor_bills(csv_path: Path, work: Path) -> tuple[float, int]:
+    db = work / "floor.db"
+    db.unlink(missing_ok=True)
+    script = (
+        "CREATE TABLE r (meter TEXT, start TEXT, end TEXT, quantity REAL, unit TEXT, cost REAL);\n"
+        f".import --csv --skip 1 {csv_path} r\n"
+    )
+    script_path = work / "floor.sql"
+    script_path.write_text(script)
+    return run_child(["sqlite3", str(db), f".read {script_path}"])
+
+
+def greencare_bills(csv_path: Path, work: Path, template: Path) -> tuple[float, int]:
+    db = work / "gc.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(template, db)
+    exe = shutil.which("greencare") or "greencare"
+    return run_child([exe, "--db", str(db), "import", str(csv_path), "--json"])
+
+
 def greencare(csv_path: Path, work: Path, meters: int) -> tuple[float, int]:
     db = work / "gc.db"
     for suffix in ("", "-wal", "-shm"):
@@ -84,12 +169,45 @@ def greencare(csv_path: Path, work: Path, meters: int) -> tuple[float, int]:
     return run_child([exe, "--db", str(db), "import", str(csv_path), "--json"])
 
 
+def bills(args: argparse.Namespace) -> None:
+    meters = args.meters or 5000
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        csv_path = work / "bills.csv"
+        rows = write_bills(csv_path, meters, args.months)
+        template = work / "template.db"
+        bills_db(template, meters)
+        with sqlite3.connect(template) as conn:  # one file, so a plain copy is the database
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute("PRAGMA journal_mode=DELETE")
+        size = os.path.getsize(csv_path) / 1e6
+        print(f"{rows:,} bills, {meters:,} meters, {len(ZONES)} time zones, {size:.1f} MB CSV")
+        floors, ours, rss_ours = [], [], []
+        for _ in range(args.repeat):
+            t, _rss = floor_bills(csv_path, work)
+            floors.append(t)
+            t, rss = greencare_bills(csv_path, work, template)
+            ours.append(t)
+            rss_ours.append(rss)
+        f, g = statistics.median(floors), statistics.median(ours)
+        print(f"sqlite3 .import (floor): median {f:.2f} s, {rows / f:,.0f} rows/s")
+        print(f"greencare import:        median {g:.2f} s, {rows / g:,.0f} rows/s")
+        print(f"ratio greencare/floor:   {g / f:.2f} (target <= 5)")
+        print(f"peak RSS: greencare {max(rss_ours)} MB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--case", choices=("intervals", "bills"), default="intervals")
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--meters", type=int, default=50)
+    parser.add_argument("--meters", type=int, default=None, help="50 (intervals), 5000 (bills)")
+    parser.add_argument("--months", type=int, default=20, help="bills per meter (bills case)")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    if args.case == "bills":
+        bills(args)
+        return
+    args.meters = args.meters or 50
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         csv_path = work / "intervals.csv"

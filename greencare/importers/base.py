@@ -171,17 +171,27 @@ def parse_numbers(
         if numbers is not None:
             numbers[~np.isfinite(numbers)] = np.nan
             return numbers
-    text = pd.Series(values, dtype=object).astype(str).str.strip()
-    if thousands:
+    text = pd.Series(values, dtype=object).astype(str)
+    # Each clean-up pass over the column runs only where it has something to do: one scan of
+    # the column's text joined up says which characters occur at all.
+    joined = "\x00".join(text.tolist())
+    if _SPACE.search(joined):
+        text = text.str.strip()
+    if thousands and thousands in joined:
         text = text.str.replace(thousands, "", regex=False)
-    if decimal != ".":
+    if decimal != "." and decimal in joined:
         text = text.str.replace(decimal, ".", regex=False)
-    text = text.str.replace(r"^[$£€]", "", regex=True)
+    if _CURRENCY.search(joined):
+        text = text.str.replace(r"^[$£€]", "", regex=True)
     numbers = np.array(
         pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", na_value=np.nan), copy=True
     )
     numbers[~np.isfinite(numbers)] = np.nan
     return numbers
+
+
+_SPACE = re.compile(r"\s")  # what str.strip removes (Unicode white space)
+_CURRENCY = re.compile(r"[$£€]")
 
 
 _TRUE = {"1", "true", "yes", "y", "t", "e", "est", "estimated", "x"}
@@ -224,8 +234,10 @@ def parse_times(
         parsed = _parse_local(pd.Series(values, dtype=object), options, order, column)
         date_only = np.zeros(len(values), dtype=bool)
         short = lengths <= 10
-        if short.any():
-            date_only[short] = [bool(_DATE_ONLY.match(str(v).strip())) for v in values[short]]
+        if short.any():  # once per distinct text: a bill file repeats a few dates many times
+            codes, uniques = pd.factorize(values[short], use_na_sentinel=False)
+            kinds = np.array([bool(_DATE_ONLY.match(str(v).strip())) for v in uniques], bool)
+            date_only[short] = kinds[codes]
         return parsed, date_only
     return _parse_mixed(pd.Series(values, dtype=object), options, order, column)
 

@@ -368,6 +368,25 @@ _COMMA_ONLY = [
     re.compile(_SIGN + r",\d+$"),  # ,5
 ]
 _AMBIGUOUS_NUMBER = re.compile(_SIGN + r"[1-9]\d{0,2}[.,]\d{3}$")  # 1.234 or 1,234
+#: One pass per value: the first alternative that matches names the kind, in the order the
+#: rules are tried (the ambiguous form before a decimal point before a decimal comma).
+_NUMBER_KIND = re.compile(
+    f"(?P<ambiguous>{_AMBIGUOUS_NUMBER.pattern})"
+    f"|(?P<point>{'|'.join(f'(?:{p.pattern})' for p in _POINT_ONLY)})"
+    f"|(?P<comma>{'|'.join(f'(?:{p.pattern})' for p in _COMMA_ONLY)})"
+)
+_POINT_ANY = "|".join(f"(?:{p.pattern})" for p in _POINT_ONLY)
+_COMMA_ANY = "|".join(f"(?:{p.pattern})" for p in _COMMA_ONLY)
+#: The first value of each kind among values one to a line (``^`` and ``$`` at line ends): a
+#: value is of the first kind it fits, so a later kind's search skips the earlier kinds' forms.
+_KIND_SEARCH = [
+    ("_ambiguous", re.compile(_AMBIGUOUS_NUMBER.pattern, re.M)),
+    ("_point", re.compile(f"(?!{_AMBIGUOUS_NUMBER.pattern})(?:{_POINT_ANY})", re.M)),
+    (
+        "_comma",
+        re.compile(f"(?!{_AMBIGUOUS_NUMBER.pattern})(?!{_POINT_ANY})(?:{_COMMA_ANY})", re.M),
+    ),
+]
 NUMBER_NAMES = {
     "point": "decimal point, ',' between thousands (1,234.5)",
     "comma": "decimal comma, '.' between thousands (1.234,5)",
@@ -459,23 +478,37 @@ class NumberFormat:
             return
         codes, uniques = pd.factorize(raw)
         first_index = _first_positions(codes, len(uniques))
-        for k, value in enumerate(uniques):
-            if not isinstance(value, str) or ("," not in value and "." not in value):
+        keep = [k for k, v in enumerate(uniques) if isinstance(v, str) and ("," in v or "." in v)]
+        texts = [uniques[k].strip() for k in keep]
+        joined = "\n".join(texts)
+        if joined.count("\n") != max(len(texts) - 1, 0):  # a value with a line break in it
+            self._observe_each(
+                lines, column, [(first_index[k], t) for k, t in zip(keep, texts, strict=True)]
+            )
+            return
+        # The distinct values one to a line: each kind's first value is one regex search in C
+        # (values come in the order they first occur, so the first found has the first line).
+        for kind, pattern in _KIND_SEARCH:
+            found = pattern.search(joined)
+            if found is None:
                 continue
-            text = value.strip()
-            line = int(lines[first_index[k]])
-            seen = _Seen(line, column, text)
-            if _AMBIGUOUS_NUMBER.match(text):
-                kind = "_ambiguous"
-            elif any(p.match(text) for p in _POINT_ONLY):
-                kind = "_point"
-            elif any(p.match(text) for p in _COMMA_ONLY):
-                kind = "_comma"
-            else:
-                continue
+            j = joined.count("\n", 0, found.start())
+            line = int(lines[first_index[keep[j]]])
             earlier = getattr(self, kind)
             if earlier is None or line < earlier.line:
-                setattr(self, kind, seen)
+                setattr(self, kind, _Seen(line, column, texts[j]))
+
+    def _observe_each(self, lines: np.ndarray, column: str, values: list[tuple[int, str]]) -> None:
+        """``_observe`` value by value (for values that hold a line break)."""
+        for position, text in values:
+            found = _NUMBER_KIND.match(text)  # the kinds in order: ambiguous, point, comma
+            if found is None:
+                continue
+            kind = f"_{found.lastgroup}"
+            line = int(lines[position])
+            earlier = getattr(self, kind)
+            if earlier is None or line < earlier.line:
+                setattr(self, kind, _Seen(line, column, text))
 
     def _decide(self, *, final: bool) -> None:
         if self._point and self._comma:

@@ -344,16 +344,35 @@ def _to_epoch(
     naive = pd.to_datetime(series, errors="coerce")
     if shift_days is not None:
         naive = naive + pd.to_timedelta(shift_days.astype(int), unit="D")
-    for meter_id in np.unique(meter_ids):
-        mask = (meter_ids == meter_id) & naive.notna().to_numpy() & (out == _MISSING)
-        if not mask.any():
+    valid = naive.notna().to_numpy() & (out == _MISSING)
+    if not valid.any():
+        return out
+    # One localisation per time zone, not per meter: meters x rows work otherwise, where a file
+    # has thousands of meters and a few zones. Only a meter with a local time that is repeated
+    # or skipped (clocks changing) needs its own pass: "infer" reads a repeated hour from the
+    # order of that meter's readings, which the rows of other meters would interleave.
+    meter_codes, meter_uniques = pd.factorize(meter_ids)
+    zone_of_meter = np.array(
+        [options.timezone or zones.get(int(m), "UTC") for m in meter_uniques], dtype=object
+    )
+    zone_codes, zone_names = pd.factorize(zone_of_meter)
+    row_zone = zone_codes[meter_codes]
+    values = naive.to_numpy()  # its own resolution: far dates must not overflow nanoseconds
+    for z, tz in enumerate(zone_names):
+        rows = np.flatnonzero(valid & (row_zone == z))
+        if not len(rows):
             continue
-        tz = options.timezone or zones.get(int(meter_id), "UTC")
-        local = pd.DatetimeIndex(naive[mask])
-        try:
-            stamped = local.tz_localize(tz, ambiguous="infer", nonexistent="NaT")
-        except Exception:  # not inferable (e.g. a lone repeated hour): mark ambiguous ones
-            stamped = local.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
-        epoch = np.where(stamped.isna(), _AMBIGUOUS, stamped.as_unit("s").asi8)
-        out[np.flatnonzero(mask)] = epoch
+        stamped = pd.DatetimeIndex(values[rows]).tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+        unsure = stamped.isna()
+        out[rows] = np.where(unsure, _AMBIGUOUS, stamped.as_unit("s").asi8)
+        if not unsure.any():
+            continue
+        for code in np.unique(meter_codes[rows[unsure]]):
+            mask = valid & (meter_codes == code)
+            local = pd.DatetimeIndex(values[mask])
+            try:
+                again = local.tz_localize(tz, ambiguous="infer", nonexistent="NaT")
+            except Exception:  # not inferable (e.g. a lone repeated hour): ambiguous ones stay
+                continue
+            out[np.flatnonzero(mask)] = np.where(again.isna(), _AMBIGUOUS, again.as_unit("s").asi8)
     return out

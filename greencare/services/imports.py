@@ -106,6 +106,7 @@ class _Run:
         self.why_unknown: dict[str, str] = {}  # key -> why it names no one meter
         self.warned_retired: set[str] = set()
         self.zones: dict[int, str] = {}
+        self.owners: dict[int, Any] = {}  # facility id -> Facility, loaded once per import
         self.currencies: dict[int, str] = {}
         self.facility_id: int | None = None
         if options.facility:
@@ -113,6 +114,8 @@ class _Run:
         self.last_register: dict[str, tuple[Any, float]] = {}
         self.history: dict[int, float | None] = {}
         self.sizes: dict[int, dict[str, Any]] = {}  # meter id -> its facility's size
+        self.facility_sizes: dict[int, dict[str, Any]] = {}  # facility id -> its size
+        self.has_stored: dict[int, bool] = {}  # meter id -> it had readings before this import
         self.max_end: dict[int, int | None] = {}  # latest end stored or imported, per meter
         self.rejected_rows: list[dict[str, Any]] = []
         self.columns: dict[str, str] = {}  # field -> the file's own header, for messages
@@ -130,6 +133,7 @@ class _Run:
         """Find (or create) the meter for each new key the file uses."""
         from greencare import services
 
+        named = self._named(keys)
         for key in keys:
             if key in self.meters or key in self.unknown:
                 continue
@@ -155,7 +159,11 @@ class _Run:
                 self.unknown.add(key)
                 continue
             try:
-                meter = facilities.get_meter(self.db, target, facility_id=self.facility_id)
+                matches = named.get(facilities.nocase(target), [])
+                if len(matches) == 1 and not target.isdigit():  # else get_meter says why not
+                    meter = matches[0]
+                else:
+                    meter = facilities.get_meter(self.db, target, facility_id=self.facility_id)
             except AmbiguousNameError as exc:
                 self.unknown.add(key)
                 self.why_unknown[key] = str(exc)
@@ -181,11 +189,26 @@ class _Run:
                 result.meters_created.append(key)
             self._use(key, meter)
 
+    def _named(self, keys: list[str]) -> dict[str, list[Meter]]:
+        """The stored meters the new keys name, found in one query (see ``resolve``)."""
+        targets = []
+        for key in keys:
+            if key in self.meters or key in self.unknown or key in self.pm_meters:
+                continue
+            target = self.options.meter or self.options.meter_map.get(key) or key
+            if target and not text_reason(key, text_rules.NAME_MAX):
+                targets.append(target)
+        return facilities.meters_named(self.db, targets, facility_id=self.facility_id)
+
     def _use(self, key: str, meter: Meter) -> None:
         from greencare import services
 
         self.meters[key] = meter
-        owner = facilities.get_facility(self.db, meter.facility_id)
+        owner = self.owners.get(meter.facility_id)
+        if owner is None:
+            owner = self.owners[meter.facility_id] = facilities.get_facility(
+                self.db, meter.facility_id
+            )
         self.zones[int(meter.id or 0)] = owner.timezone or "UTC"
         self.currencies[int(meter.id or 0)] = services.default_currency(owner.country) or ""
 
@@ -449,15 +472,11 @@ def _against_stored(
     firsts = rows.groupby("meter_id")["start_utc"].min()
     lasts = rows.groupby("meter_id")["end_utc"].max()
     check = []
+    unseen = [int(m) for m in firsts.index if int(m) not in run.max_end]
+    for meter_id, stored_end in readings.last_ends(db, unseen).items():
+        run.max_end[meter_id] = stored_end
+        run.has_stored[meter_id] = stored_end is not None
     for meter_id, first in firsts.items():
-        if int(meter_id) not in run.max_end:
-            row = db.execute(
-                # a meter's readings never overlap, so the last to start ends last: one index
-                # step (the (meter, start, end) key) instead of a scan of the meter's history
-                "SELECT end_utc FROM readings WHERE meter_id = ? ORDER BY start_utc DESC LIMIT 1",
-                [int(meter_id)],
-            ).fetchone()
-            run.max_end[int(meter_id)] = row[0] if row and row[0] is not None else None
         stored_end = run.max_end[int(meter_id)]
         if stored_end is not None and first < stored_end:
             check.append(int(meter_id))
@@ -537,32 +556,41 @@ def _check_history(
     meter = rows["meter_id"].to_numpy()
     start, end = rows["start_utc"].to_numpy(), rows["end_utc"].to_numpy()
     rate = rows["quantity_canonical"].to_numpy() / ((end - start) / 86400.0)
-    for meter_id in pd.unique(meter):
-        if int(meter_id) not in run.history:
-            usual = _usual_rate(db, int(meter_id))
-            if usual is None:
-                own = rate[(meter == meter_id) & (rate > 0)]
-                usual = float(np.median(own)) if len(own) >= 12 else None
-            run.history[int(meter_id)] = usual
+    # Per meter: a few values (its usual rate, its facility's size); per row: array arithmetic.
+    # A loop over meters doing work over all rows is meters x rows: minutes at 5,000 meters.
+    ids, codes = np.unique(meter, return_inverse=True)
+    codes = codes.ravel()
+    new = [int(m) for m in ids if int(m) not in run.history]
+    if new:
+        own = _own_rates(rate, meter, new)
+        for meter_id in new:
+            usual = _usual_rate(db, meter_id) if run.has_stored.get(meter_id, True) else None
+            run.history[meter_id] = own.get(meter_id) if usual is None else usual
+    by_id = {int(m.id or 0): m for m in run.meters.values()}
+    usual_of = np.full(len(ids), np.nan)
+    area_of = np.full(len(ids), np.nan)
+    about: dict[int, tuple[str, str, str]] = {}  # meter id -> (rule, area text, facility)
+    for k, meter_id in enumerate(int(m) for m in ids):
+        target = by_id[meter_id]
+        if meter_id not in run.sizes:
+            if target.facility_id not in run.facility_sizes:
+                run.facility_sizes[target.facility_id] = plausibility_store.facility_size(
+                    db, target.facility_id
+                )
+            run.sizes[meter_id] = run.facility_sizes[target.facility_id]
+        size = run.sizes[meter_id]
+        energy = units.canonical_unit(target.commodity) == units.CANONICAL_ENERGY
+        rule, area_text = plausibility.reading_rule(run.history.get(meter_id), energy, size)
+        if rule == "history":
+            usual_of[k] = run.history[meter_id]
+        elif rule == "site_eui":
+            area_of[k] = plausibility.reading_area(size)
+        about[meter_id] = (rule, area_text, str(size["name"]))
+    level, measure = plausibility.levels_by_row(rate, usual_of[codes], area_of[codes])
     lines = rows["line"].to_numpy()
     quantity = rows["quantity"].to_numpy()
     units_ = rows["unit"]  # read only for the rows flagged
     days = (end - start) / 86400.0
-    level = np.zeros(len(rows), dtype=np.int8)
-    measure = np.full(len(rows), np.nan)
-    about: dict[int, tuple[str, str, str]] = {}  # meter id -> (rule, area text, facility)
-    for meter_id in pd.unique(meter):
-        at = meter == meter_id
-        target = next(m for m in run.meters.values() if m.id == meter_id)
-        if int(meter_id) not in run.sizes:
-            run.sizes[int(meter_id)] = plausibility_store.facility_size(db, target.facility_id)
-        size = run.sizes[int(meter_id)]
-        energy = units.canonical_unit(target.commodity) == units.CANONICAL_ENERGY
-        lv, ms, rl, area = plausibility.reading_levels(
-            rate[at], run.history.get(int(meter_id)), energy, size
-        )
-        level[at], measure[at] = lv, ms
-        about[int(meter_id)] = (rl, area, str(size["name"]))
     warnings: list[Problem] = []
     refused: list[Problem] = []
     flags: list[dict[str, Any]] = []
@@ -625,6 +653,18 @@ def _flag(db: Database, flags: list[dict[str, Any]], batch_id: int, source: str)
                     "facility_id": int(found[1]), "month": f"{local.year:04d}-{local.month:02d}",
                     "accepted_by": plausibility.who(), "source": source, "batch_id": batch_id})  # fmt: skip
     plausibility_store.record_bulk(db, out, source=source, batch_id=batch_id)
+
+
+def _own_rates(rate: np.ndarray, meter: np.ndarray, meter_ids: list[int]) -> dict[int, float]:
+    """Each meter's median positive daily rate in this chunk, where it has 12 or more (the
+    usual rate of a meter with no stored history), all meters in one group-by."""
+    positive = (rate > 0) & np.isin(meter, meter_ids)
+    if not positive.any():
+        return {}
+    grouped = pd.Series(rate[positive]).groupby(meter[positive])
+    stats = pd.DataFrame({"median": grouped.median(), "count": grouped.size()})
+    stats = stats[stats["count"] >= 12]
+    return {int(m): float(v) for m, v in stats["median"].items()}
 
 
 def _usual_rate(db: Database, meter_id: int) -> float | None:

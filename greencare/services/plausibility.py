@@ -127,6 +127,48 @@ def reading_levels(
     return rules.eui_levels(eui), eui, "site_eui", area_text
 
 
+def reading_rule(usual: float | None, energy: bool, size: dict[str, Any]) -> tuple[str, str]:
+    """Which rule ``reading_levels`` applies to a meter, and its area text: history, site_eui
+    or "" (none)."""
+    if usual is not None:
+        return "history", ""
+    area, area_text = rules.bounding_area_ft2(size.get("floor_area_m2"), size.get("staffed_beds"))
+    if not energy or area is None:
+        return "", ""
+    return "site_eui", area_text
+
+
+def reading_area(size: dict[str, Any]) -> float | None:
+    """The floor area (ft2) the site EUI rule divides a facility's rates by."""
+    return rules.bounding_area_ft2(size.get("floor_area_m2"), size.get("staffed_beds"))[0]
+
+
+def levels_by_row(
+    rate: np.ndarray, usual: np.ndarray, area: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``reading_levels`` for rows of many meters at once: each row's usual rate (NaN: not the
+    history rule) and area (NaN: not the site EUI rule), as ``reading_rule`` chose them."""
+    import numpy as np
+
+    level = np.zeros(len(rate), dtype=np.int8)
+    measure = np.full(len(rate), np.nan)
+    history = ~np.isnan(usual)
+    if history.any():
+        level[history], measure[history] = rules.history_levels(rate[history], usual[history])
+    eui_rows = np.isnan(usual) & ~np.isnan(area) & (area != 0)
+    if eui_rows.any():
+        eui = rates_eui(rate[eui_rows], area[eui_rows])
+        level[eui_rows], measure[eui_rows] = rules.eui_levels(eui), eui
+    return level, measure
+
+
+def rates_eui(rate: np.ndarray, area: np.ndarray) -> np.ndarray:
+    """``rules.site_eui`` with an area per row (the same arithmetic, in the same order)."""
+    import numpy as np
+
+    return np.asarray(rate, dtype=float) * rules.DAYS_PER_YEAR * rules.KBTU_PER_KWH / area
+
+
 def reading_message(
     rule: str, level: int, measure: float, quantity: float, unit: str, days: float,
     facility: str, area_text: str,

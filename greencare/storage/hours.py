@@ -13,6 +13,7 @@ equals :func:`expected` exactly and ``greencare check`` compares them value for 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -139,19 +140,20 @@ def refresh(db: Database, meter_id: int, tz: str, frame: pd.DataFrame) -> None:
     store(db, hours[inside])
 
 
-def expected(db: Database) -> pd.DataFrame:
-    """The hours recomputed from the interval readings, one meter at a time."""
-    from greencare.storage.rollups import _zones
+def by_meter(db: Database) -> Iterator[pd.DataFrame]:
+    """The hours of each meter with interval readings, recomputed from them, one meter at a
+    time (what is held is one meter's readings and hours, not the table's)."""
+    from greencare.storage.rollups import _zones, meters_with_readings
 
     meters = [
-        int(r[0])
-        for r in db.execute(
-            "SELECT DISTINCT meter_id FROM readings WHERE end_utc - start_utc <= ?",
-            [MAX_INTERVAL_SECONDS],
-        )
+        m
+        for m in meters_with_readings(db)
+        if db.conn.execute(
+            "SELECT 1 FROM readings WHERE meter_id = ? AND end_utc - start_utc <= ? LIMIT 1",
+            [m, MAX_INTERVAL_SECONDS],
+        ).fetchone()
     ]
     zones = _zones(db, meters) if meters else {}
-    out = []
     for meter_id in meters:
         frame = pd.DataFrame(
             db.conn.execute(
@@ -161,10 +163,22 @@ def expected(db: Database) -> pd.DataFrame:
             ).fetchall(),
             columns=[c.strip() for c in _READ.split(",")],
         )
-        out.append(compute(frame, {meter_id: zones[meter_id]}))
+        yield compute(frame, {meter_id: zones[meter_id]})
+
+
+def expected(db: Database) -> pd.DataFrame:
+    """The hours recomputed from the interval readings, one meter at a time."""
+    out = list(by_meter(db))
     if not out:
         return pd.DataFrame(columns=_COLUMNS)
     return pd.concat(out, ignore_index=True)
+
+
+def recompute(db: Database) -> None:
+    """Store the hours of every meter's interval readings, meter by meter (each meter's
+    written before the next is read), over an empty table; the caller's transaction."""
+    for hours in by_meter(db):
+        store(db, hours)
 
 
 def stored(db: Database) -> pd.DataFrame:
@@ -256,9 +270,8 @@ def differences(db: Database) -> list[dict[str, Any]]:
 def rebuild(db: Database) -> int:
     """Recompute the whole hourly roll-up from the readings (a repair tool)."""
     with db.atomic():
-        hours = expected(db)
         db.execute("DELETE FROM reading_hours")
-        store(db, hours)
+        recompute(db)
     return int(db.execute("SELECT count(*) FROM reading_hours").fetchone()[0])
 
 

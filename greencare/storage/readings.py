@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -201,6 +202,22 @@ def count_readings(db: Database, *, meter_id: int | None = None) -> int:
     )
 
 
+def last_ends(db: Database, meter_ids: list[int]) -> dict[int, int | None]:
+    """The end of each meter's latest stored reading (None: it has none), in one statement.
+
+    A meter's readings never overlap, so the last to start ends last: one step down the
+    (meter, start, end) key per meter, not a scan of its history, and not one query each.
+    """
+    if not meter_ids:
+        return {}
+    rows = db.execute(
+        "SELECT m.value, (SELECT r.end_utc FROM readings r WHERE r.meter_id = m.value "
+        "ORDER BY r.start_utc DESC LIMIT 1) FROM json_each(?) m",
+        [json.dumps([int(m) for m in meter_ids])],
+    ).fetchall()
+    return {int(m): (None if end is None else int(end)) for m, end in rows}
+
+
 def pd_unique_ints(column: Any) -> list[int]:
     """The distinct non-null integers of a column (a frame's batch ids: usually one)."""
     import numpy as np
@@ -304,15 +321,20 @@ def _nulls(values: np.ndarray) -> list[Any]:
     return [None if np.isnan(v) else v for v in floats.tolist()]
 
 
-#: Rows per multi-row INSERT: one statement step per block instead of per row (about 45% less
-#: CPU than one row per step), well under SQLite's 32,766 parameters.
+#: Rows per multi-row INSERT, at most: one statement step per block instead of per row (about
+#: 45% less CPU than one row per step), well under SQLite's 32,766 parameters.
 ROWS_PER_STATEMENT = 500
+#: A block statement is prepared once per group of rows (per executemany), and preparing one
+#: of 500 rows costs about as much as inserting a few thousand: a group gets blocks of about a
+#: hundredth of its rows, so one interval chunk (one group of 100,000 rows) runs 500-row
+#: blocks while a bill file's many small groups (units x bill lengths) run blocks of tens.
+BLOCKS_PER_GROUP = 100
 
 
 def _execute_rows(
     db: Database, names: list[str], exprs: list[str], width: int, columns: list[list[Any]]
 ) -> int:
-    """INSERT the rows given as columns, ``ROWS_PER_STATEMENT`` rows per statement.
+    """INSERT the rows given as columns, in blocks of up to ``ROWS_PER_STATEMENT`` rows.
 
     ``exprs`` use ``?1``..``?width`` for the bound values of one row; for block statements
     they are renumbered per row.
@@ -321,13 +343,12 @@ def _execute_rows(
     flat: list[Any] = [None] * (n * width)  # row-major values, filled a column at a time
     for j, column in enumerate(columns):
         flat[j::width] = column
-    full = n - n % ROWS_PER_STATEMENT if n >= ROWS_PER_STATEMENT else 0
+    block = max(1, min(ROWS_PER_STATEMENT, n // BLOCKS_PER_GROUP))
+    full = n - n % block if block > 1 else 0
     if full:
-        size = ROWS_PER_STATEMENT * width
+        size = block * width
         blocks = (flat[i : i + size] for i in range(0, full * width, size))
-        db.conn.executemany(
-            _statement(tuple(names), tuple(exprs), width, ROWS_PER_STATEMENT), blocks
-        )
+        db.conn.executemany(_statement(tuple(names), tuple(exprs), width, block), blocks)
     if full < n:
         rest = (flat[i : i + width] for i in range(full * width, n * width, width))
         db.conn.executemany(_statement(tuple(names), tuple(exprs), width, 1), rest)
@@ -340,10 +361,15 @@ def _statement(names: tuple[str, ...], exprs: tuple[str, ...], width: int, count
     import re
 
     one = "(" + ", ".join(exprs) + ")"
-    number = re.compile(r"\?(\d+)")
-    values = ", ".join(
-        number.sub(lambda m, i=i: f"?{i * width + int(m.group(1))}", one) for i in range(count)
-    )
+    pieces = re.split(r"\?(\d+)", one)  # text, number, text, ...: split once, renumber per row
+    texts, numbers = pieces[0::2], [int(k) for k in pieces[1::2]]
+    rows = []
+    for i in range(count):
+        parts = [texts[0]]
+        for k, text in zip(numbers, texts[1:], strict=True):
+            parts += [f"?{i * width + k}", text]
+        rows.append("".join(parts))
+    values = ", ".join(rows)
     return f"INSERT INTO readings ({', '.join(names)}) VALUES {values}"
 
 

@@ -8,7 +8,7 @@ function here runs inside the caller's transaction, so a reading and its roll-up
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
@@ -28,6 +28,33 @@ _STORE = (
     f"INSERT OR REPLACE INTO reading_months ({', '.join(_KEY + _SUMS)}) "
     f"VALUES ({', '.join('?' * len(_KEY + _SUMS))})"
 )
+
+#: Rows per statement when sums are stored: one statement step per block, not per row.
+_BLOCK = 100
+
+
+def _store_sums(db: Database, sums: pd.DataFrame) -> None:
+    """Write (insert or replace) monthly sums, ``_BLOCK`` rows per statement, bound from plain
+    Python lists (iterating a frame's rows boxes every value: most of the cost at 100k rows)."""
+    if sums.empty:
+        return
+    names = _KEY + _SUMS
+    columns = [sums[c].to_numpy(dtype=object).tolist() for c in names]
+    width, n = len(names), len(sums)
+    flat: list[Any] = [None] * (n * width)
+    for j, column in enumerate(columns):
+        flat[j::width] = column
+    full = n - n % _BLOCK
+    if full:
+        block = ", ".join(["(" + ", ".join("?" * width) + ")"] * _BLOCK)
+        sql = f"INSERT OR REPLACE INTO reading_months ({', '.join(names)}) VALUES {block}"
+        size = _BLOCK * width
+        db.conn.executemany(sql, (flat[i : i + size] for i in range(0, full * width, size)))
+    if full < n:
+        db.conn.executemany(
+            _STORE, (flat[i : i + width] for i in range(full * width, n * width, width))
+        )
+
 
 #: How far a month reaches beyond a reading that touches it: a month a reading touches starts
 #: at most this long before the reading and ends at most this long after it.
@@ -234,7 +261,7 @@ def _fold_onto_stored(
             first = first.astype(pieces.dtypes.to_dict())
             pieces = pd.concat([first, pieces], ignore_index=True)
     sums = _labelled(_aggregate(pieces), unit_names, cur_names)
-    db.conn.executemany(_STORE, sums[_KEY + _SUMS].itertuples(index=False, name=None))
+    _store_sums(db, sums)
 
 
 def refresh(db: Database, pieces: pd.DataFrame, zones: dict[int, str]) -> None:
@@ -255,7 +282,7 @@ def refresh(db: Database, pieces: pd.DataFrame, zones: dict[int, str]) -> None:
             continue
         sums = monthly(near, {meter_id: zones[meter_id]})
         sums = sums[sums["month"].isin(labels)]
-        db.conn.executemany(_STORE, sums[_KEY + _SUMS].itertuples(index=False, name=None))
+        _store_sums(db, sums)
 
 
 def _stored_near(db: Database, meter_id: int, tz: str, first: int, last: int) -> pd.DataFrame:
@@ -284,18 +311,31 @@ def _stored_near(db: Database, meter_id: int, tz: str, first: int, last: int) ->
 
 
 def read_all(db: Database) -> pd.DataFrame:
-    """Every reading, in canonical order."""
+    """Every reading, in canonical order (small databases and tests: the whole table in
+    memory; migrations and rebuilds go one meter at a time, see :func:`by_meter`)."""
     import pandas as pd
 
     return pd.read_sql_query("SELECT * FROM readings ORDER BY meter_id, start_utc", db.conn)
 
 
-def expected(db: Database) -> pd.DataFrame:
-    """The roll-up recomputed from the readings, one meter at a time (memory stays bounded)."""
+def meters_with_readings(db: Database) -> list[int]:
+    """Ids of the meters that have readings: one index probe per meter, where ``SELECT
+    DISTINCT meter_id FROM readings`` walks the whole (meter, start, end) index."""
+    return [
+        int(r[0])
+        for r in db.execute(
+            "SELECT id FROM meters m WHERE EXISTS "
+            "(SELECT 1 FROM readings r WHERE r.meter_id = m.id) ORDER BY id"
+        )
+    ]
+
+
+def by_meter(db: Database) -> Iterator[tuple[int, str, pd.DataFrame]]:
+    """(meter id, its facility's zone, its readings in canonical order), one meter at a time:
+    what a pass over the whole table holds in memory is one meter's history, not the table."""
     import pandas as pd
 
-    out = []
-    meters = [int(r[0]) for r in db.execute("SELECT DISTINCT meter_id FROM readings")]
+    meters = meters_with_readings(db)
     zones = _zones(db, meters) if meters else {}
     for meter_id in meters:
         frame = pd.read_sql_query(
@@ -303,10 +343,26 @@ def expected(db: Database) -> pd.DataFrame:
             db.conn,
             params=[meter_id],
         )
-        out.append(monthly(frame, {meter_id: zones[meter_id]}))
+        yield meter_id, zones[meter_id], frame
+
+
+def expected(db: Database) -> pd.DataFrame:
+    """The roll-up recomputed from the readings, one meter at a time (memory stays bounded)."""
+    import pandas as pd
+
+    out = [monthly(frame, {meter_id: tz}) for meter_id, tz, frame in by_meter(db)]
     if not out:
         return pd.DataFrame(columns=_KEY + _SUMS)
     return pd.concat(out, ignore_index=True)
+
+
+def recompute(db: Database) -> int:
+    """Replace the whole roll-up with one computed from the readings, meter by meter (each
+    meter's sums written before the next meter is read); the caller's transaction."""
+    db.execute("DELETE FROM reading_months")
+    for meter_id, tz, frame in by_meter(db):
+        _store_sums(db, monthly(frame, {meter_id: tz}))
+    return int(db.execute("SELECT count(*) FROM reading_months").fetchone()[0])
 
 
 def stored(db: Database) -> pd.DataFrame:
@@ -355,17 +411,15 @@ def _number(value: float, column: str) -> float | int | None:
 
 def store(db: Database, sums: pd.DataFrame) -> None:
     """Write roll-up rows (``monthly``'s columns), replacing those with the same keys."""
-    db.conn.executemany(_STORE, sums[_KEY + _SUMS].itertuples(index=False, name=None))
+    _store_sums(db, sums)
 
 
 def rebuild(db: Database) -> int:
     """Recompute the whole roll-up from the readings (a repair tool, and a check in tests)."""
     with db.atomic():
-        sums = expected(db)
-        db.execute("DELETE FROM reading_months")
-        store(db, sums)
+        count = recompute(db)
         hours.rebuild(db)  # a nested transaction: a savepoint of this one
-    return int(db.execute("SELECT count(*) FROM reading_months").fetchone()[0])
+    return count
 
 
 def frame_from_rows(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> pd.DataFrame:

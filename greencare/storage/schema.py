@@ -191,7 +191,8 @@ def m0002_reading_months(db: Database) -> None:
     )
     from greencare.storage import rollups  # the roll-up of readings stored before this migration
 
-    rollups.apply(db, rollups.read_all(db), sign=1)
+    for _meter_id, _tz, frame in rollups.by_meter(db):  # one meter in memory, not the table
+        rollups.apply(db, frame, sign=1)
 
 
 @migrations(name="0003_instruments")
@@ -233,9 +234,7 @@ def m0005_exact_rollups(db: Database) -> None:
     earlier versions could differ from one in the last digits."""
     from greencare.storage import rollups
 
-    sums = rollups.expected(db)
-    db.execute("DELETE FROM reading_months")
-    rollups.store(db, sums)
+    rollups.recompute(db)  # meter by meter: one meter's readings in memory, not the table
 
 
 @migrations(name="0006_plausibility_flags")
@@ -375,7 +374,7 @@ def m0010_demand_and_reading_hours(db: Database) -> None:
     )
     from greencare.storage import hours  # the hours of interval readings stored before this
 
-    hours.store(db, hours.expected(db))
+    hours.recompute(db)  # meter by meter: one meter's readings in memory, not the table
 
 
 @migrations(name="0011_portfolio_manager_ids")
