@@ -273,11 +273,22 @@ class DashboardScreen(Screen[None]):
     ) -> None:
         from greencare.services import dashboard as use_case
         from greencare.services.database import open_db
+        from greencare.services.reports import database_files
 
-        db_path = getattr(self.app, "db_path", None)
+        shared = self.app.db  # type: ignore[attr-defined]
         try:
-            db = open_db(db_path) if db_path else self.app.db  # type: ignore[attr-defined]
-            figures = use_case.dashboard_and_store(db, facility=facility, gwp=gwp, pins=pins)
+            # The worker's own connection to the same file: the UI thread keeps reading on the
+            # app's, and one connection used by two threads breaks each other's savepoints.
+            files = [getattr(self.app, "db_path", None) or "", *database_files(shared)]
+            path = next((f for f in files if f and str(f) != ":memory:"), None)
+            db = open_db(path) if path else shared
+            try:
+                # An in-memory database has no other connection: compute only, store nothing.
+                compute = use_case.dashboard_and_store if path else use_case.dashboard
+                figures = compute(db, facility=facility, gwp=gwp, pins=pins)
+            finally:
+                if db is not shared:
+                    db.close()
             data = {**figures, "gwp": gwp}
         except Exception as exc:  # shown in the screen; the worker must not crash the app
             self.post_message(DashboardLoaded({}, error=str(exc)))
