@@ -533,9 +533,15 @@ def _write_pdf(report: Report, path: Path) -> Path:
     metadata = {"Title": title,
                 "Creator": "greencare", "Producer": "greencare (matplotlib)",
                 "CreationDate": None}  # fmt: skip
+    links: list[tuple[int, Any]] = []
+    outline: list[Any] = []
     with PdfPages(path, metadata=metadata) as pdf:
-        for fig in pdf_pages(report):
+        for index, fig in enumerate(pdf_pages(report)):
+            links += [(index, link) for link in getattr(fig, "greencare_links", [])]
+            outline += getattr(fig, "greencare_outline", [])
             pdf.savefig(fig)
+    if links or outline:
+        _link_contents(path, links, outline)
     return path
 
 
@@ -657,11 +663,47 @@ def _contents(
 ) -> Any:
     fig = _page("Contents", number, footer, page)
     per_column = 42
-    for i, (text, level, page) in enumerate(contents):
+    #: (x0, y0, x1, y1) in figure fractions -> the page number it leads to (made links once the
+    #: PDF is written: :func:`_link_contents`)
+    fig.greencare_links = []
+    for i, (text, level, target) in enumerate(contents):
         col, row = divmod(i, per_column)
         x = 0.06 + col * 0.46 + (0.02 if level else 0)
         y = 0.88 - row * 0.019
         weight = "bold" if level == 0 else "normal"
         add_text(fig, x, y, text, fontsize=8, weight=weight)
-        add_text(fig, 0.06 + col * 0.46 + 0.42, y, str(page), fontsize=8, ha="right")
+        add_text(fig, 0.06 + col * 0.46 + 0.42, y, str(target), fontsize=8, ha="right")
+        fig.greencare_links.append(((x, y - 0.005, 0.06 + col * 0.46 + 0.42, y + 0.014), target))
+    fig.greencare_outline = list(contents)
     return fig
+
+
+def _link_contents(path: Path, links: list[tuple[int, Any]], outline: list[Any]) -> None:
+    """Make the contents page's lines links to their pages and give the PDF bookmarks (the
+    same entries, sections with their tables beneath): matplotlib writes no links inside a
+    document, pypdf adds them to the written file."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.annotations import Link
+    from pypdf.generic import Fit
+
+    writer = PdfWriter(clone_from=PdfReader(path))
+    count = len(writer.pages)
+    for index, (box, target) in links:
+        page = writer.pages[index]
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        if not 1 <= target <= count:
+            continue
+        rect = (box[0] * width, box[1] * height, box[2] * width, box[3] * height)
+        writer.add_annotation(index, Link(rect=rect, target_page_index=target - 1, fit=Fit.fit()))
+    parent = None
+    for text, level, target in outline:
+        if not 1 <= target <= count:
+            continue
+        item = writer.add_outline_item(
+            title=text, page_number=target - 1, parent=parent if level else None
+        )
+        if not level:
+            parent = item
+    writer.page_mode = "/UseOutlines"
+    with open(path, "wb") as out:
+        writer.write(out)
