@@ -187,6 +187,15 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "row": ("Row", ""),
     "command": ("Reproduce with", ""),
     "total_t": ("Total (t CO2e)", "t CO2e"),
+    # why emissions changed, by driver (reports/progress.py change_summary)
+    "before_t": ("Earlier year (t CO2e)", "t CO2e"),
+    "after_t": ("Report year (t CO2e)", "t CO2e"),
+    "change_t": ("Change (t CO2e)", "t CO2e"),
+    "facilities_added_t": ("Facilities added (t CO2e)", "t CO2e"),
+    "facilities_removed_t": ("Facilities removed (t CO2e)", "t CO2e"),
+    "factor_editions_t": ("Factor editions (t CO2e)", "t CO2e"),
+    "weather_t": ("Weather (t CO2e)", "t CO2e"),
+    "activity_t": ("Activity (use) (t CO2e)", "t CO2e"),
     # facilities ranked (reports/ranking.py)
     "rank": ("Rank", ""),
     "comparison_t": ("Scope 1+2 in the comparison year (t CO2e)", "t CO2e"),

@@ -165,6 +165,10 @@ CHANGE_SCOPES = (
 )
 
 
+#: The drivers of a change, in the order they are attributed (``core.decompose.PARTS``).
+CHANGE_PARTS = ("facilities_added", "facilities_removed", "factor_editions", "weather", "activity")
+
+
 def change_tables(ctx: Context, report: Report, year: int) -> None:
     """Why emissions changed from the previous (fiscal) year to ``year``: each figure's change
     split into facilities added and removed, factor editions, weather and activity
@@ -232,6 +236,31 @@ def change_tables(ctx: Context, report: Report, year: int) -> None:
         f"table's). Order of attribution: {result['method']}. The weather part needs a "
         "change-point model fit for savings (ASHRAE Guideline 14) on the earlier year; "
         "without one it is 0 and the detail says why." + (f" {notes}" if notes else ""),
+    )
+    summary = []
+    for key in CHANGE_SCOPES:
+        s = scopes[key]
+        shown = {p["part"]: int(p["shown_t"]) for p in s["parts"]}
+        summary.append({"scope": s["label"], "before_t": int(s["shown_before_t"]),
+                        "after_t": int(s["shown_after_t"]), "change_t": int(s["shown_change_t"]),
+                        **{f"{part}_t": shown.get(part, 0) for part in CHANGE_PARTS}})  # fmt: skip
+    report.add(
+        "change_summary",
+        f"Why emissions changed, {la} to {lb}: by driver",
+        "progress",
+        pd.DataFrame(
+            summary,
+            columns=[
+                "scope",
+                "before_t",
+                "after_t",
+                "change_t",
+                *(f"{part}_t" for part in CHANGE_PARTS),
+            ],
+        ),
+        f"t CO₂e; {la} and {lb} totals as shown, their change and its drivers (each row's "
+        "drivers add up to its change). What each driver is made of: the appendix's "
+        f'"Why emissions changed, {la} to {lb}".',
     )
     report.meta["_change_vs_previous"] = scopes["scope12_location"]["shown_change_t"]
 

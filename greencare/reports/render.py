@@ -235,7 +235,7 @@ def _text_table(
     A table too wide for the page at a readable size is never cut at the page edge: one with a
     few rows is turned (each row a column, each field a row), a longer one is split into groups
     of columns that each repeat the first column; each piece is one dict of the list, with a
-    ``part_of`` suffix for its title."""
+    ``part_of`` suffix for its title (none for a turned table: its header row names the rows)."""
     frame = labels.view(table.frame, conventions)
     columns = list(frame.columns)
     numeric = [frame[c].dtype.kind in "iuf" for c in columns]
@@ -256,7 +256,7 @@ def _text_table(
         turned_numeric = [False] * (len(text) + 1)
         laid = _lay_out([heads[0], *first], turned, turned_numeric, page)
         if laid["size"] >= _MIN_PT:
-            return [{**laid, "part_of": " (turned: one column per row)"}]
+            return [{**laid, "part_of": "", "turned": True}]  # its header row says so
     groups: list[list[int]] = []
     key = _key_columns(heads, numeric)
     group = list(key)

@@ -250,6 +250,7 @@ DETAIL_TABLES = (
     "ghg_by_gas",
     "trajectory",
     "pm_meter_entries",
+    "change_drivers",
 )
 
 

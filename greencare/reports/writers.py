@@ -312,6 +312,7 @@ SHEET_NAMES = {
     "weather_by_month": "Actual vs modelled by month",
     "progress": "Progress by year",
     "change_drivers": "Why emissions changed",
+    "change_summary": "Change by driver",
     "intensity_by_month": "Intensity by month",
     "cms_areas": "CMS reporting areas",
     "joint_commission": "Joint Commission baseline",

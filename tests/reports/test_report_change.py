@@ -44,3 +44,27 @@ def test_no_table_without_a_previous_year(demo_db: Database) -> None:
     report = build_report(demo_db, year=2024)
     assert "change_drivers" not in report.tables
     assert "Scope 1+2 change vs previous year" not in set(report["summary"]["metric"])
+
+
+def test_the_body_shows_the_change_by_driver_and_the_details_go_to_the_appendix(
+    demo_db: Database,
+) -> None:
+    """``change_summary`` is ``change_drivers`` a row per figure: the same shown totals, change
+    and driver tonnes, each row adding up; the long table moves to the appendix."""
+    from greencare.reports.progress import CHANGE_PARTS
+
+    report = build_report(demo_db, year=2025, baseline_year=2024)
+    summary, drivers = report["change_summary"], report["change_drivers"]
+    assert report.tables["change_summary"].section == "progress"
+    assert report.tables["change_drivers"].section == "detail"
+    parts = {"Facilities added": "facilities_added", "Facilities removed": "facilities_removed",
+             "Factor editions": "factor_editions", "Weather": "weather",
+             "Activity (use)": "activity"}  # fmt: skip
+    assert set(parts.values()) == set(CHANGE_PARTS)
+    for row in summary.to_dict("records"):
+        long = drivers[drivers["scope"] == row["scope"]].set_index("driver")["co2e_t"]
+        assert row["change_t"] == long["Change"] == row["after_t"] - row["before_t"]
+        for label, part in parts.items():
+            assert row[f"{part}_t"] == long[label], (row["scope"], label)
+        assert sum(row[f"{p}_t"] for p in CHANGE_PARTS) == row["change_t"]
+    assert len(summary) == drivers["scope"].nunique()
