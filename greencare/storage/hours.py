@@ -143,6 +143,12 @@ def refresh(db: Database, meter_id: int, tz: str, frame: pd.DataFrame) -> None:
 def by_meter(db: Database) -> Iterator[pd.DataFrame]:
     """The hours of each meter with interval readings, recomputed from them, one meter at a
     time (what is held is one meter's readings and hours, not the table's)."""
+    for _meter_id, hours in _by_meter_id(db):
+        yield hours
+
+
+def _by_meter_id(db: Database) -> Iterator[tuple[int, pd.DataFrame]]:
+    """(meter id, its hours recomputed from its interval readings), one meter at a time."""
     from greencare.storage.rollups import _zones, meters_with_readings
 
     meters = [
@@ -163,7 +169,7 @@ def by_meter(db: Database) -> Iterator[pd.DataFrame]:
             ).fetchall(),
             columns=[c.strip() for c in _READ.split(",")],
         )
-        yield compute(frame, {meter_id: zones[meter_id]})
+        yield meter_id, compute(frame, {meter_id: zones[meter_id]})
 
 
 def expected(db: Database) -> pd.DataFrame:
@@ -232,7 +238,32 @@ def differences(db: Database) -> list[dict[str, Any]]:
     column, with ``table`` = "reading_hours" and the hour as a UTC ISO instant."""
     if not _exists(db):
         return []
-    want, have = expected(db), stored(db)
+    out: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    for meter_id, want in _by_meter_id(db):  # one meter's hours held at a time
+        out += _compare(want, _stored_of(db, meter_id))
+        seen.add(meter_id)
+    kept = db.conn.execute(  # hours kept for a meter whose interval readings are gone
+        "SELECT id FROM meters m WHERE EXISTS (SELECT 1 FROM reading_hours h "
+        "WHERE h.meter_id = m.id) ORDER BY id"
+    ).fetchall()
+    for (meter_id,) in kept:
+        if int(meter_id) not in seen:
+            out += _compare(pd.DataFrame(columns=_COLUMNS), _stored_of(db, int(meter_id)))
+    out.sort(key=lambda d: (d["meter_id"], d["hour_utc"], d["column"]))
+    return out
+
+
+def _stored_of(db: Database, meter_id: int) -> pd.DataFrame:
+    return pd.read_sql_query(
+        f"SELECT {', '.join(_COLUMNS)} FROM reading_hours WHERE meter_id = ? ORDER BY hour_utc",
+        db.conn,
+        params=[meter_id],
+    )
+
+
+def _compare(want: pd.DataFrame, have: pd.DataFrame) -> list[dict[str, Any]]:
+    """The differing values of one meter's recomputed (``want``) and stored (``have``) hours."""
     key = ["meter_id", "hour_utc"]
     for frame in (want, have):
         frame["meter_id"] = frame["meter_id"].astype(np.int64)
@@ -263,7 +294,6 @@ def differences(db: Database) -> list[dict[str, Any]]:
             out += [entry(int(j), column, a[j], b[j]) for j in np.flatnonzero(one_side)]
         differ = ~((a == b) | (np.isnan(a) & np.isnan(b))) & ~one_side
         out += [entry(int(j), column, a[j], b[j]) for j in np.flatnonzero(differ)]
-    out.sort(key=lambda d: (d["meter_id"], d["hour_utc"], d["column"]))
     return out
 
 

@@ -158,3 +158,36 @@ def test_read_gives_no_peak_where_no_reading_starts(db: Database, power: None) -
     assert rows["readings"].tolist() == [1, 0]
     assert str(rows["peak_start_utc"].dtype) == "Int64" and rows["hour_utc"].dtype == "int64"
     assert hours.read(db, 1, START + 7200).empty
+
+
+def test_check_compares_hours_one_meter_at_a_time(
+    db: Database, us_hospital: Facility, power: None, tmp_path: Path
+) -> None:
+    """``hours.differences`` holds one meter's readings and hours at a time (every read of
+    ``readings`` and ``reading_hours`` is one meter's), and still finds a damaged hour of the
+    second meter and hours kept for a meter whose readings are gone."""
+    services.add_meter(db, facility=us_hospital.id, name="Chiller", commodity="electricity",
+                       unit="kWh")  # fmt: skip
+    _import(db, _csv(tmp_path / "a.csv", START, [1.0] * 8))
+    text = _csv(tmp_path / "b.csv", START, [2.0] * 8).read_text(encoding="utf-8")
+    (tmp_path / "b.csv").write_text(text.replace("Power,", "Chiller,"), encoding="utf-8")
+    _import(db, tmp_path / "b.csv")
+    assert hours.differences(db) == []
+    db.execute("UPDATE reading_hours SET quantity_canonical = 9.5 WHERE meter_id = 2 "
+               "AND hour_utc = ?", [START])  # fmt: skip
+    stale = (1, START + 7200, 2.0, 900.0, 8.0, START + 7200)  # an hour without a reading
+    db.execute("INSERT INTO reading_hours (meter_id, hour_utc, quantity_canonical, seconds, "
+               "peak_rate, peak_start_utc) VALUES (?, ?, ?, ?, ?, ?)", stale)  # fmt: skip
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    try:
+        found = hours.differences(db)
+    finally:
+        db.conn.set_trace_callback(None)
+    assert [(d["meter_id"], d["month"], d["column"], d["stored"], d["expected"])
+            for d in found] == [
+        (1, "2025-01-01T10:00Z", "quantity_canonical", 2.0, None),
+        (2, "2025-01-01T08:00Z", "quantity_canonical", 9.5, 8.0),
+    ]  # fmt: skip
+    reads = [s for s in statements if " FROM readings" in s or " FROM reading_hours" in s]
+    assert reads and all("meter_id = " in s for s in reads), reads
