@@ -66,6 +66,12 @@ FORMAT_CHOICES = ["html", "pdf", "xlsx", "csv", "md", "json", "pm-xlsx"]
 )
 @click.option("--csv-long", is_flag=True, help="With csv: one long CSV file instead of a folder.")
 @click.option(
+    "--detail",
+    is_flag=True,
+    help="With pdf: print the appendix's detail tables too (by default the PDF lists them; "
+    "XLSX, CSV, HTML, Markdown and JSON hold them).",
+)
+@click.option(
     "--force", is_flag=True, help="Replace an existing report at --output (never the database)."
 )
 @click.option("--title", help="Report title (default: Sustainability report).")
@@ -121,6 +127,7 @@ def _run(ctx: click.Context, **opts: Any) -> None:
         output,
         fmt=fmt,
         csv_long=opts["csv_long"],
+        detail=opts["detail"],
         force=opts["force"],
         protect=protect,
         strict=opts["strict"],

@@ -57,7 +57,7 @@ _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 #: matplotlib's constrained layout: the layout pass measured every tick label and drew each chart
 #: twice, which was most of a report's rendering time (profiled on the demo database).
 MARGINS = (1.0, 0.55, 0.25, 0.45)
-_LABEL_IN_PER_CHAR = 0.068  # average width of a 10 pt sans-serif character (9 pt tick labels)
+_LABEL_IN_PER_CHAR = 0.076  # average width of a 10 pt DejaVu Sans character (9 pt tick labels)
 
 
 def _figure(width: float = 8.0, height: float = 4.5) -> tuple[Figure, object]:

@@ -320,6 +320,9 @@ def _key_columns(heads: list[str], numeric: list[bool]) -> list[int]:
     return [0] + [i for i in range(1, first_number) if heads[i] in _KEY_HEADS]
 
 
+#: Characters across a page at the largest table size: text columns wider than 60 characters
+#: widen up to it rather than wrap.
+_FULL_CHARS = 140
 #: Smallest font size (pt) a table is printed at before it is turned or split by columns.
 _MIN_PT = 5.5
 #: Tables of at most this many rows are turned when too wide, rather than split by columns.
@@ -332,7 +335,15 @@ def _lay_out(
     """Column widths (characters, long texts wrapped), printed lines and the font size that
     fits the page's width (at most 8.5 pt; below :data:`_MIN_PT` the caller splits)."""
     widths = [max([min(len(h), 18)] + [len(r[i]) for r in text]) for i, h in enumerate(heads)]
-    widths = [min(w, 60) for w in widths]
+    capped = [min(w, 60) for w in widths]
+    # columns cut to 60 characters take back what the page has to spare at full size
+    spare = _FULL_CHARS - sum(capped) - _GAP * (len(capped) - 1)
+    for i in sorted(range(len(widths)), key=lambda i: widths[i]):
+        if widths[i] > capped[i] and spare > 0:
+            grow = min(widths[i] - capped[i], spare)
+            capped[i] += grow
+            spare -= grow
+    widths = capped
     while sum(widths) + _GAP * len(widths) > 200 and max(widths) > 14:
         widths[widths.index(max(widths))] -= 1
 
@@ -352,8 +363,20 @@ def _lay_out(
 
 
 _NUMBER = re.compile(r"-?[\d,]*\.?\d+(e[-+]?\d+)?%?")
-_TOP, _BOTTOM = 0.90, 0.07  # table area on a page, figure fraction
+_TOP, _BOTTOM = 0.90, 0.07  # content area on a page, figure fraction
 _HEADING_PT, _NOTE_PT, _GAP_PT = 16.0, 9.5, 12.0
+#: An inline section heading (a section that starts part-way down a page).
+_SECTION_PT = 26.0
+#: A section starts on a new page unless this share of the page is still free below it.
+_SECTION_ROOM = 0.3
+#: Charts are drawn at this share of their own height on a page (they are laid out for 8
+#: inches across; a page is wider), never taller than the content area.
+_CHART_SCALE = 0.75
+#: ... and down to this share of that, though no lower than ``_CHART_MIN_IN`` inches, to fit
+#: what is left of a page rather than start a new one.
+_CHART_LEAST, _CHART_MIN_IN = 0.75, 2.8
+#: A table of at most this many printed lines moves to the next page whole rather than split.
+_KEEP_LINES = 15
 
 
 def _page(title: str, number: int, footer: str, page: tuple[float, float] = PAGE) -> Any:
@@ -373,48 +396,128 @@ def _decorate(fig: Any, title: str, number: int, footer: str) -> None:
 def _pack(
     tables: list[Table], conventions: str | None = None, page: tuple[float, float] = PAGE
 ) -> list[list[dict[str, Any]]]:
-    """Tables of a section laid out on pages: small ones share a page, long ones split."""
+    """Tables laid out on pages: small ones share a page, long ones split (see :func:`_flow`)."""
+    pages = _flow([("", "", [], tables)], conventions, page)
+    return [[e for e in p["elements"] if e["kind"] == "table"] for p in pages]
+
+
+def _flow(
+    sections: list[tuple[str, str, list[tuple[str, Any]], list[Table]]],
+    conventions: str | None = None,
+    page: tuple[float, float] = PAGE,
+) -> list[dict[str, Any]]:
+    """Sections laid out on pages, one after another: a section starts part-way down a page
+    when enough of it is free (an inline heading), else on the next page; each section's
+    charts (at most one a page: the chart's figure is the page) then its tables, small tables
+    sharing a page, long ones split across pages with "(continued)".
+
+    ``sections`` holds (key, title, [(chart key, figure)], tables). Returns the pages, each
+    ``{"title", "chart", "elements", "starts"}`` (``starts``: a section begins at its top); an element is a dict with ``kind`` ("section",
+    "chart", "table"), ``y`` (its top, figure fraction) and what drawing it needs."""
+    per_pt = 1 / (page[1] * 72)
     height = (_TOP - _BOTTOM) * page[1] * 72
-    pages: list[list[dict[str, Any]]] = [[]]
-    remaining = height
-    for table in tables:
-        part = 0
+    pages: list[dict[str, Any]] = []
+    remaining = 0.0
+
+    def new_page(title: str, starts: bool = False) -> None:
+        nonlocal remaining
+        pages.append({"title": title, "chart": None, "elements": [], "starts": starts})
+        remaining = height
+
+    def place(element: dict[str, Any], points: float) -> None:
+        nonlocal remaining
+        element["y"] = _TOP - (height - remaining) * per_pt
+        element["points"] = points
+        pages[-1]["elements"].append(element)
+        remaining -= points
+
+    def laid_out(table: Table) -> list[tuple[dict[str, Any], list[str], float]]:
+        """Each part of a table (:func:`_text_table`) with its note lines and its line height."""
+        note = _wrap(labels.note(table.note), 190) if table.note else []
+        parts = []
         for laid in _text_table(table, conventions, page):
             laid["size"] = max(laid["size"], 4.5)
-            size, header, body = laid["size"], laid["header"], laid["body"]
-            line = size * 1.25
-            note = _wrap(labels.note(table.note), 190) if table.note else []
-            start = 0
-            while True:
-                notes = note if part == 0 else []
-                fixed = _HEADING_PT + _NOTE_PT * len(notes) + (len(header) + 0.6) * line + _GAP_PT
-                fits = int((remaining - fixed) // line)
-                left = max(1, len(body) - start)
-                if fits < min(left, 4) and pages[-1]:
-                    pages.append([])
-                    remaining = height
-                    continue
-                take = max(1, min(left, fits))
-                chunk = body[start : start + take]
-                title = table.title + laid.get("part_of", "") + (" (continued)" if start else "")
-                pages[-1].append({**laid, "key": table.key, "title": title, "note": notes,
-                                  "heading": table.title, "body": chunk, "part": part})  # fmt: skip
-                remaining -= fixed + max(1, len(chunk)) * line
-                start += take
-                part += 1
-                if start >= len(body):
-                    break
-                pages.append([])
-                remaining = height
-    return [p for p in pages if p]
+            parts.append((laid, note, laid["size"] * 1.25))
+        return parts
+
+    def fixed(laid: dict[str, Any], notes: list[str], line: float) -> float:
+        return _HEADING_PT + _NOTE_PT * len(notes) + (len(laid["header"]) + 0.6) * line + _GAP_PT
+
+    def need(parts: list[tuple[dict[str, Any], list[str], float]]) -> float:
+        """The least room a table's start takes: all of it when short (never split), else its
+        heading and four lines."""
+        if not parts:
+            return 0.0
+        laid, notes, line = parts[0]
+        lines = len(laid["body"])
+        return fixed(laid, notes, line) + line * (lines if lines <= _KEEP_LINES else 4)
+
+    for key, title, figures, tables in sections:
+        laid_tables = [(table, laid_out(table)) for table in tables]
+        after = need(laid_tables[0][1]) if laid_tables else 0.0  # what follows the charts
+        if figures:  # the heading and the first chart (at its smallest) on one page
+            natural = figures[0][1].get_size_inches()[1] * _CHART_SCALE
+            first = max(natural * _CHART_LEAST, _CHART_MIN_IN) * 72 + _GAP_PT
+        else:
+            first = after
+        if not pages or remaining < max(_SECTION_ROOM * height, _SECTION_PT + first):
+            new_page(title, starts=True)
+        else:
+            place({"kind": "section", "key": key, "title": title}, _SECTION_PT)
+        for n, (chart_key, fig) in enumerate(figures):
+            inches = min(fig.get_size_inches()[1] * _CHART_SCALE, height / 72)
+            least = max(inches * _CHART_LEAST, _CHART_MIN_IN)  # shrunk to share a page
+            if pages[-1]["chart"] is not None or remaining < least * 72 + _GAP_PT:
+                new_page(title)
+            # shrunk (not below ``least``) so that it, and the table after it, fit this page
+            below = after if n == len(figures) - 1 else 0.0
+            free = (remaining - _GAP_PT - below) / 72
+            if least <= free < inches:
+                inches = free
+            inches = min(inches, (remaining - _GAP_PT) / 72)
+            pages[-1]["chart"] = chart_key
+            place({"kind": "chart", "key": chart_key, "figure": fig, "inches": inches},
+                  inches * 72 + _GAP_PT)  # fmt: skip
+        for table, parts in laid_tables:
+            part = 0
+            for laid, note, line in parts:
+                body = laid["body"]
+                start = 0
+                while True:
+                    notes = note if part == 0 else []
+                    top = fixed(laid, notes, line)
+                    fits = int((remaining - top) // line)
+                    left = max(1, len(body) - start)
+                    whole = left <= _KEEP_LINES and start == 0  # a short table is not split
+                    if (fits < (left if whole else min(left, 4))) and pages[-1]["elements"]:
+                        new_page(title)
+                        continue
+                    take = max(1, min(left, fits))
+                    chunk = body[start : start + take]
+                    name = table.title + laid.get("part_of", "") + (" (continued)" if start else "")
+                    place({**laid, "kind": "table", "key": table.key, "title": name,
+                           "note": notes, "heading": table.title, "body": chunk, "part": part},
+                          top + max(1, len(chunk)) * line)  # fmt: skip
+                    start += take
+                    part += 1
+                    if start >= len(body):
+                        break
+                    new_page(title)
+    return pages
 
 
 def _draw_blocks(fig: Any, blocks: list[dict[str, Any]]) -> None:
     width, height = fig.get_size_inches()
     per_pt = 1 / (height * 72)
     per_char_x = 1 / (width * 72)
-    y = _TOP
     for block in blocks:
+        y = block["y"]
+        if block["kind"] == "section":
+            add_text(fig, 0.04, y - 4 * per_pt, block["title"], fontsize=14, weight="bold",
+                     va="top", color="#1f3b73")  # fmt: skip
+            continue
+        if block["kind"] != "table":
+            continue
         size = block["size"]
         line = size * 1.25 * per_pt
         add_text(fig, 0.04, y, block["title"], fontsize=10, weight="bold", va="top")
@@ -442,10 +545,7 @@ def _draw_blocks(fig: Any, blocks: list[dict[str, Any]]) -> None:
             first = add_text(fig, columns[0][0], top, columns[0][1], fontsize=size, weight=weight,
                              va="top", ha=columns[0][2], linespacing=1.25)  # fmt: skip
             first.more = columns[1:]
-        y -= head_h
-        fig.add_artist(_rule(y))
-        y -= line * 0.4
-        y -= line * len(body) + _GAP_PT * per_pt
+        fig.add_artist(_rule(y - head_h))
 
 
 def _rule(y: float) -> Any:
@@ -485,8 +585,9 @@ def missing_glyph_note(chars: list[str]) -> str:
     )
 
 
-def write_pdf(report: Report, path: Path) -> Path:
-    """Cover, contents, then each section's charts and tables; tables split across pages.
+def write_pdf(report: Report, path: Path, *, detail: bool = False) -> Path:
+    """Cover, the story, contents, then the sections (:func:`pdf_pages`; the detail tables
+    only listed unless ``detail``).
 
     matplotlib warns once per glyph that no font in the list has (a CJK name without a CJK
     font installed, an emoji); those warnings are caught here and become one note in
@@ -510,7 +611,7 @@ def write_pdf(report: Report, path: Path) -> Path:
             with matplotlib.rc_context(
                 {**PDF_RC, "font.family": families, "font.sans-serif": families}
             ):
-                written = _write_pdf(report, path)
+                written = _write_pdf(report, path, detail=detail)
     finally:
         fonts.setLevel(level)
     for w in caught:
@@ -525,7 +626,7 @@ def write_pdf(report: Report, path: Path) -> Path:
     return written
 
 
-def _write_pdf(report: Report, path: Path) -> Path:
+def _write_pdf(report: Report, path: Path, *, detail: bool = False) -> Path:
     from matplotlib.backends.backend_pdf import PdfPages
 
     m = report.meta
@@ -536,7 +637,7 @@ def _write_pdf(report: Report, path: Path) -> Path:
     links: list[tuple[int, Any]] = []
     outline: list[Any] = []
     with PdfPages(path, metadata=metadata) as pdf:
-        for index, fig in enumerate(pdf_pages(report)):
+        for index, fig in enumerate(pdf_pages(report, detail=detail)):
             links += [(index, link) for link in getattr(fig, "greencare_links", [])]
             outline += getattr(fig, "greencare_outline", [])
             pdf.savefig(fig)
@@ -545,31 +646,51 @@ def _write_pdf(report: Report, path: Path) -> Path:
     return path
 
 
-def pdf_pages(report: Report) -> Iterator[Any]:
-    """The PDF's pages as figures, in order: cover, contents, then by section its charts (a page
-    each) and its tables (packed, split across pages when long)."""
+def pdf_plan(report: Report, *, detail: bool = False) -> dict[str, Any]:
+    """What the PDF's pages hold (:func:`pdf_pages` draws it): the section pages laid out by
+    :func:`_flow`, the number of the first of them, and the contents lines."""
     m = report.meta
     page = paper_size(report)
-    period = f"{m['period']['from']} to {m['period']['to']}"
-    footer = safe_text(f"{m['title']} - {', '.join(m['facilities'])}", 150) + f" - {period}"
-    plan: list[tuple[str, str, Any]] = []  # (kind, page title, payload) after cover, contents
     contents: list[tuple[str, int, int]] = []  # (text, level, page)
     front = 2 if report.story is not None else 1  # the cover, the story's text
     if report.story is not None and charts.applies("trajectory", report):
         front += 1
     contents.append(("At a glance", 0, 2))
     start = front + 2  # after the contents page
-    for key, title, tables in report.by_section():
-        tables = [t for t in tables if t.key not in PDF_SKIP]
-        contents.append((title, 0, len(plan) + start))
-        for chart_key, caption, func in charts.CHARTS:
-            if CHART_SECTIONS[chart_key] == key and charts.applies(chart_key, report):
-                plan.append(("chart", f"{title}: {caption}", func))
-        for blocks in _pack(tables, m.get("units"), page):
-            for block in blocks:
-                if block["part"] == 0:
-                    contents.append((block["heading"], 1, len(plan) + start))
-            plan.append(("tables", title, blocks))
+    sections = []
+    for key, title, every in report.by_section():
+        tables = [t for t in every if t.key not in PDF_SKIP]
+        if key == "detail" and not detail:
+            tables = [detail_list(report, every)]
+        figures = [
+            (chart_key, func(report))
+            for chart_key, _, func in charts.CHARTS
+            if CHART_SECTIONS[chart_key] == key and charts.applies(chart_key, report)
+        ]
+        if tables or figures:
+            sections.append((key, title, figures, tables))
+    pages = _flow(sections, m.get("units"), page)
+    for number, laid in enumerate(pages, start=start):
+        if laid["starts"]:
+            contents.append((laid["title"], 0, number))
+        for element in laid["elements"]:
+            if element["kind"] == "section":
+                contents.append((element["title"], 0, number))
+            elif element["kind"] == "table" and element["part"] == 0:
+                contents.append((element["heading"], 1, number))
+    return {"page": page, "front": front, "start": start, "pages": pages, "contents": contents}
+
+
+def pdf_pages(report: Report, *, detail: bool = False) -> Iterator[Any]:
+    """The PDF's pages as figures, in order: cover, the story, contents, then the sections one
+    after another (:func:`_flow`): each section's charts and tables, a chart sharing its page
+    with the tables after it. The appendix of detail tables lists them (they are in the XLSX
+    and CSV) unless ``detail``, which prints them."""
+    m = report.meta
+    period = f"{m['period']['from']} to {m['period']['to']}"
+    footer = safe_text(f"{m['title']} - {', '.join(m['facilities'])}", 150) + f" - {period}"
+    plan = pdf_plan(report, detail=detail)
+    page, front, start, pages = plan["page"], plan["front"], plan["start"], plan["pages"]
     yield _cover(report, footer, page)
     if report.story is not None:
         yield _story_page(report, footer, page)
@@ -579,23 +700,50 @@ def pdf_pages(report: Report) -> Iterator[Any]:
             charts.place(fig, extra_top=0.6, extra_bottom=0.4)
             _decorate(fig, "At a glance: progress against the target", 3, footer)
             yield fig
-    yield _contents(contents, footer, page, front + 1)
-    for number, (kind, title, payload) in enumerate(plan, start=start):
-        if kind == "chart":
-            fig = payload(report)
-            fig.set_size_inches(page)
-            charts.place(fig, extra_top=0.6, extra_bottom=0.4)
-            _decorate(fig, title, number, footer)
+    yield _contents(plan["contents"], footer, page, front + 1)
+    for number, laid in enumerate(pages, start=start):
+        chart = next((e for e in laid["elements"] if e["kind"] == "chart"), None)
+        if chart is None:
+            fig = _page(laid["title"], number, footer, page)
         else:
-            fig = _page(title, number, footer, page)
-            _draw_blocks(fig, payload)
+            fig = chart["figure"]
+            fig.set_size_inches(page)
+            top = (1 - chart["y"]) * page[1]
+            charts.place(fig, extra_top=top, extra_bottom=page[1] - top - chart["inches"])
+            _decorate(fig, laid["title"], number, footer)
+        _draw_blocks(fig, laid["elements"])
         yield fig
 
 
+def detail_list(report: Report, tables: list[Table]) -> Table:
+    """The appendix's detail tables as one list, where a PDF without them points: each table's
+    title, its rows, and its sheet in the XLSX and file in the CSV folder (``--detail`` prints
+    them in the PDF; HTML, Markdown and JSON hold them too)."""
+    import pandas as pd
+
+    from greencare.reports.writers import sheet_names
+
+    sheets = sheet_names(report)
+    frame = pd.DataFrame(
+        {
+            "table": [t.title for t in tables],
+            "rows": [len(t.frame) for t in tables],
+            "xlsx_sheet": [sheets[t.key] for t in tables],
+            "csv_file": [f"{t.key}.csv" for t in tables],
+        }
+    )
+    note = (
+        "Long tables behind the charts and pivots in the body. They are in the XLSX workbook "
+        "and the CSV folder of this report (and its HTML); greencare report --detail prints "
+        "them in the PDF."
+    )
+    return Table("detail_tables", "Detail tables in the workbook", "detail", frame, note)
+
+
 #: Tables the PDF leaves to the spreadsheet: Portfolio Manager's upload rows (``--format
-#: pm-xlsx`` writes them ready for upload) and the long form of the source x month pivot the
-#: PDF shows; XLSX, CSV, JSON and HTML keep them.
-PDF_SKIP = {"pm_meter_entries", "ghg_by_category_month"}
+#: pm-xlsx`` writes them ready for upload), the long form of the source x month pivot the
+#: PDF shows, and the key figures (the cover shows them); XLSX, CSV, JSON and HTML keep them.
+PDF_SKIP = {"pm_meter_entries", "ghg_by_category_month", "summary"}
 
 
 def _story_page(report: Report, footer: str, page: tuple[float, float]) -> Any:

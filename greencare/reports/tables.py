@@ -243,8 +243,12 @@ def build_report(
 
 #: Tables moved to the appendix: the body shows their pivot or chart.
 DETAIL_TABLES = (
+    "scope1_by_source",
+    "scope3_by_category",
+    "ghg_by_month",
     "ghg_by_category_month",
     "energy_by_month",
+    "weather_by_month",
     "intensity_by_month",
     "waste_by_month",
     "ghg_by_gas",

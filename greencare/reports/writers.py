@@ -44,8 +44,11 @@ def write(
     csv_long: bool = False,
     force: bool = False,
     protect: Iterable[str | Path] = (),
+    detail: bool = False,
 ) -> Path:
     """Write ``report`` as ``fmt_name`` (see FORMATS) to ``path``; returns what was written.
+    ``detail`` prints the appendix's detail tables in a PDF (by default it lists them: they are
+    in the XLSX, the CSV and the HTML).
 
     The file (or CSV folder) is written beside ``path`` under a temporary name and moved into
     place when complete (:mod:`greencare.services.outputs`): a crash never leaves a partial report
@@ -57,18 +60,22 @@ def write(
         raise ValueError(f"unknown report format {fmt_name!r} (use {', '.join(FORMATS)})")
     if fmt_name == "csv" and not csv_long:
         with outputs.write_folder(path, force=force, protect=protect) as folder:
-            _write_to(report, fmt_name, folder, csv_long=False)
+            _write_to(report, fmt_name, folder, csv_long=False, detail=detail)
         return path
     with outputs.write_file(path, force=force, protect=protect) as temp:
-        _write_to(report, fmt_name, temp, csv_long=csv_long)
+        _write_to(report, fmt_name, temp, csv_long=csv_long, detail=detail)
     return path
 
 
-def _write_to(report: Report, fmt_name: str, path: Path, *, csv_long: bool) -> Path:
+def _write_to(
+    report: Report, fmt_name: str, path: Path, *, csv_long: bool, detail: bool = False
+) -> Path:
     if fmt_name in ("html", "pdf"):
         from greencare.reports import render
 
-        return (render.write_html if fmt_name == "html" else render.write_pdf)(report, path)
+        if fmt_name == "pdf":
+            return render.write_pdf(report, path, detail=detail)
+        return render.write_html(report, path)
     if fmt_name == "csv":
         return write_csv(report, path, long=csv_long)
     writer = {"xlsx": write_xlsx, "md": write_markdown, "json": write_json,

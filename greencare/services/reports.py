@@ -107,12 +107,17 @@ def write_report(
     **options: Any,
 ) -> dict[str, Any]:
     """Build the report and write it to ``output`` (atomically; never over the database or,
-    without ``force``, an earlier file). Returns what was written and the gaps left out."""
+    without ``force``, an earlier file). Returns what was written and the gaps left out.
+    ``detail=True`` (PDF only) prints the appendix's detail tables, which a PDF otherwise lists
+    by their XLSX sheet and CSV file."""
     from greencare.reports.writers import write
     from greencare.services import outputs
 
     if csv_long and fmt != "csv":
         raise InputError("--csv-long applies to --format csv only")
+    detail = bool(options.pop("detail", False))
+    if detail and fmt != "pdf":
+        raise InputError("--detail applies to --format pdf only (the other formats hold every table)")
     if fmt == "csv" and not csv_long and output.exists() and not output.is_dir():
         raise InputError(f"{output} is a file; csv writes a folder (or use --csv-long)")
     if not output.parent.exists():
@@ -126,7 +131,9 @@ def write_report(
         return {"cancelled": True}
     if progress:
         progress(1, f"writing {fmt}…")
-    written = write(built, fmt, output, csv_long=csv_long, force=force, protect=guard)
+    written = write(
+        built, fmt, output, csv_long=csv_long, force=force, protect=guard, detail=detail
+    )
     return {
         "written": str(written),
         "format": fmt,

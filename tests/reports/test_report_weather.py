@@ -142,8 +142,16 @@ def test_every_writer_has_the_section(demo_report, tmp_path: Path) -> None:
         "Baseline model by facility"
         in load_workbook(tmp_path / "r.xlsx", read_only=True).sheetnames
     )
-    titles = [t.get_text() for fig in pdf_pages(report) for t in fig.texts[:1]]
-    assert any(t.startswith("Weather-normalised energy: Actual and modelled") for t in titles)
+    # the chart is drawn on a page of its section (the page's title), its own title above it
+    pages = [
+        (fig.texts[0].get_text(), [ax.get_title(loc="left") for ax in fig.axes])
+        for fig in pdf_pages(report)
+    ]
+    assert any(
+        title == "Weather-normalised energy"
+        and any(t.startswith("Actual and modelled energy use") for t in axes)
+        for title, axes in pages
+    )
 
 
 def test_no_weather_anywhere_is_no_error(small_db: Database) -> None:

@@ -29,10 +29,11 @@ from greencare.tui.widgets import (
 )
 
 #: (value, label): the formats a person picks from.
-FORMATS = [("html", "HTML page"), ("pdf", "PDF"), ("xlsx", "Excel workbook"),
+FORMATS = [("html", "HTML page"), ("pdf", "PDF"),
+           ("pdf-detail", "PDF with the detail tables"), ("xlsx", "Excel workbook"),
            ("csv", "CSV folder"), ("md", "Markdown"), ("json", "JSON"),
            ("pm-xlsx", "Portfolio Manager meter entries (xlsx)")]  # fmt: skip
-SUFFIX = {"html": ".html", "pdf": ".pdf", "xlsx": ".xlsx", "csv": "", "md": ".md", "json": ".json",
+SUFFIX = {"html": ".html", "pdf": ".pdf", "pdf-detail": ".pdf", "xlsx": ".xlsx", "csv": "", "md": ".md", "json": ".json",
           "pm-xlsx": "-pm.xlsx"}  # fmt: skip
 #: (value, label): what to do when an emission factor is missing (the CLI's --strict).
 GAP_POLICIES = [("gaps", "write it, listing the missing factors"),
@@ -351,6 +352,8 @@ class ReportsScreen(SectionScreen):
             self.on_report_done(ReportDone(error=str(exc)))
             return
         pins = chosen.pop("pins")
+        if fmt == "pdf-detail":  # the CLI's --format pdf --detail
+            fmt, chosen["detail"] = "pdf", True
         chosen_facility = facility if isinstance(facility, int) else None
         name = next((str(n) for n, v in self.facility_options() if v == chosen_facility), None)
         self._building = {"facility": chosen_facility, "facility_name": name or "all facilities",
