@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from greencare.reports.model import Report, safe_text
 
@@ -60,8 +62,57 @@ MARGINS = (1.0, 0.55, 0.25, 0.45)
 _LABEL_IN_PER_CHAR = 0.076  # average width of a 10 pt DejaVu Sans character (9 pt tick labels)
 
 
+#: Where the next chart is drawn instead of a figure of its own: a region of a PDF page (a
+#: ``SubFigure`` with its size in inches as ``greencare_size``), or ``MEASURE`` to learn the
+#: chart's own size without drawing it (:func:`natural_size`).
+_TARGET: ContextVar[Any] = ContextVar("greencare_chart_target", default=None)
+MEASURE = "measure"
+
+
+class _Measured(Exception):
+    def __init__(self, size: tuple[float, float]) -> None:
+        self.size = size
+
+
+def _canvas(width: float, height: float) -> Any:
+    """A new figure of ``width`` x ``height`` inches, or the region :data:`_TARGET` names."""
+    target = _TARGET.get()
+    if target is MEASURE:
+        raise _Measured((width, height))
+    if target is not None:
+        return target
+    return Figure(figsize=(width, height), dpi=110)
+
+
+def natural_size(draw: Callable[[Report], Figure], report: Report) -> tuple[float, float]:
+    """The size in inches a chart is drawn at on its own (it depends on the data: a bar per
+    source, a panel per facility), learnt by stopping the chart as it asks for its figure."""
+    token = _TARGET.set(MEASURE)
+    try:
+        fig = draw(report)
+    except _Measured as measured:
+        return measured.size
+    finally:
+        _TARGET.reset(token)
+    return tuple(fig.get_size_inches())  # type: ignore[return-value]
+
+
+def draw_into(draw: Callable[[Report], Figure], report: Report, region: Any) -> Any:
+    """Draw a chart into ``region`` (a ``SubFigure`` with ``greencare_size`` in inches)."""
+    token = _TARGET.set(region)
+    try:
+        return draw(report)
+    finally:
+        _TARGET.reset(token)
+
+
+def _size(fig: Any) -> tuple[float, float]:
+    size = getattr(fig, "greencare_size", None)
+    return tuple(size) if size is not None else tuple(fig.get_size_inches())  # type: ignore[return-value]
+
+
 def _figure(width: float = 8.0, height: float = 4.5) -> tuple[Figure, object]:
-    fig = Figure(figsize=(width, height), dpi=110)
+    fig = _canvas(width, height)
     fig.greencare_margins = MARGINS  # type: ignore[attr-defined]
     ax = fig.add_subplot()
     place(fig)
@@ -80,6 +131,13 @@ def _margins(fig: Figure, *, left: float | None = None, bottom: float | None = N
         m[1] = max(m[1], bottom)
     fig.greencare_margins = tuple(m)  # type: ignore[attr-defined]
     place(fig)
+    if left is not None:  # long category labels: the title starts at the figure's edge instead
+        width = _size(fig)[0]
+        for ax in fig.axes:
+            title = ax.get_title(loc="left")
+            if title:
+                pos = ax.get_position()
+                ax.set_title(title, loc="left", x=(0.15 / width - pos.x0) / pos.width)
 
 
 def _label_width(labels: list[str], size: float = 9.0) -> float:
@@ -92,7 +150,7 @@ def place(fig: Figure, extra_top: float = 0.0, extra_bottom: float = 0.0) -> Non
     """Position the axes from the margins in inches, for the figure's current size (a PDF page
     reuses a chart at another size, with room for its page title and footer)."""
     left, bottom, right, top = fig.greencare_margins  # type: ignore[attr-defined]
-    w, h = fig.get_size_inches()
+    w, h = _size(fig)
     fig.subplots_adjust(left=left / w, bottom=(bottom + extra_bottom) / h,
                         right=1 - right / w, top=1 - (top + extra_top) / h)  # fmt: skip
 
@@ -140,7 +198,7 @@ def monthly_by_scope(report: Report) -> Figure:
     if not np.allclose(market, bottom):
         ax.plot(x, market, color="black", marker="_", markersize=14, linestyle="none",
                 label="Total with market-based Scope 2")  # fmt: skip
-    ax.set_xticks(x, _month_labels(list(frame["month"])))
+    ax.set_xticks(x, _month_labels(list(frame["month"])), fontsize=8)
     ax.set_ylabel("t CO2e")
     _thousands(ax)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, frameon=False)
@@ -168,6 +226,7 @@ def by_source(report: Report) -> Figure:
                  fontsize=8)  # fmt: skip
     ax.set_xlabel("t CO2e")
     ax.set_xlim(0, frame["co2e_t_location"].max() * 1.18)
+    ax.xaxis.set_major_locator(MaxNLocator(5))  # readable beside another chart too
     _thousands(ax, "x")
     handles = [
         ax.bar(0, 0, color=SCOPE_STYLE[s][0], hatch=SCOPE_STYLE[s][1], edgecolor="white")
@@ -196,7 +255,7 @@ def energy_by_commodity(report: Report) -> Figure:
         ax.bar(x, values, bottom=bottom, color=colour, hatch=hatch, edgecolor="white",
                linewidth=0.5, label=commodity.replace("_", " ").capitalize())  # fmt: skip
         bottom += values
-    ax.set_xticks(x, _month_labels(list(table.index)))
+    ax.set_xticks(x, _month_labels(list(table.index)), fontsize=8)
     ax.set_ylabel("Site energy (MMBtu = 1,000 kBtu)")
     _thousands(ax)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=min(5, len(order)),
@@ -350,7 +409,7 @@ def weather_normalised(report: Report) -> Figure:
 
     series = weather.figures(report)
     panels = max(1, len(series))
-    fig = Figure(figsize=(8.0, 1.35 + 3.15 * panels), dpi=110)
+    fig = _canvas(8.0, 1.35 + 3.15 * panels)
     fig.greencare_margins = (MARGINS[0], 0.85, MARGINS[2], MARGINS[3])  # type: ignore[attr-defined]
     axes = fig.subplots(panels, 1, squeeze=False)[:, 0]
     place(fig)

@@ -402,16 +402,17 @@ def _pack(
 
 
 def _flow(
-    sections: list[tuple[str, str, list[tuple[str, Any]], list[Table]]],
+    sections: list[tuple[str, str, list[tuple[tuple[str, ...], float]], list[Table]]],
     conventions: str | None = None,
     page: tuple[float, float] = PAGE,
 ) -> list[dict[str, Any]]:
     """Sections laid out on pages, one after another: a section starts part-way down a page
     when enough of it is free (an inline heading), else on the next page; each section's
-    charts (at most one a page: the chart's figure is the page) then its tables, small tables
+    charts (at most one band of them a page) then its tables, small tables
     sharing a page, long ones split across pages with "(continued)".
 
-    ``sections`` holds (key, title, [(chart key, figure)], tables). Returns the pages, each
+    ``sections`` holds (key, title, bands, tables); a band is (chart keys, height in inches
+    the charts are drawn at on their own): one chart across the page, or two side by side. Returns the pages, each
     ``{"title", "chart", "elements", "starts"}`` (``starts``: a section begins at its top); an element is a dict with ``kind`` ("section",
     "chart", "table"), ``y`` (its top, figure fraction) and what drawing it needs."""
     per_pt = 1 / (page[1] * 72)
@@ -456,7 +457,7 @@ def _flow(
         laid_tables = [(table, laid_out(table)) for table in tables]
         after = need(laid_tables[0][1]) if laid_tables else 0.0  # what follows the charts
         if figures:  # the heading and the first chart (at its smallest) on one page
-            natural = figures[0][1].get_size_inches()[1] * _CHART_SCALE
+            natural = figures[0][1] * _CHART_SCALE
             first = max(natural * _CHART_LEAST, _CHART_MIN_IN) * 72 + _GAP_PT
         else:
             first = after
@@ -464,8 +465,8 @@ def _flow(
             new_page(title, starts=True)
         else:
             place({"kind": "section", "key": key, "title": title}, _SECTION_PT)
-        for n, (chart_key, fig) in enumerate(figures):
-            inches = min(fig.get_size_inches()[1] * _CHART_SCALE, height / 72)
+        for n, (keys, natural) in enumerate(figures):
+            inches = min(natural * _CHART_SCALE, height / 72)
             least = max(inches * _CHART_LEAST, _CHART_MIN_IN)  # shrunk to share a page
             if pages[-1]["chart"] is not None or remaining < least * 72 + _GAP_PT:
                 new_page(title)
@@ -475,8 +476,8 @@ def _flow(
             if least <= free < inches:
                 inches = free
             inches = min(inches, (remaining - _GAP_PT) / 72)
-            pages[-1]["chart"] = chart_key
-            place({"kind": "chart", "key": chart_key, "figure": fig, "inches": inches},
+            pages[-1]["chart"] = keys[0]
+            place({"kind": "chart", "key": keys[0], "keys": keys, "inches": inches},
                   inches * 72 + _GAP_PT)  # fmt: skip
         for table, parts in laid_tables:
             part = 0
@@ -653,8 +654,10 @@ def pdf_plan(report: Report, *, detail: bool = False) -> dict[str, Any]:
     page = paper_size(report)
     contents: list[tuple[str, int, int]] = []  # (text, level, page)
     front = 2 if report.story is not None else 1  # the cover, the story's text
+    story_chart = 0.0
     if report.story is not None and charts.applies("trajectory", report):
-        front += 1
+        story_chart = _story_chart_inches(report, page)
+        front += 0 if story_chart else 1  # the trajectory below the text, or on its own page
     contents.append(("At a glance", 0, 2))
     start = front + 2  # after the contents page
     sections = []
@@ -662,13 +665,17 @@ def pdf_plan(report: Report, *, detail: bool = False) -> dict[str, Any]:
         tables = [t for t in every if t.key not in PDF_SKIP]
         if key == "detail" and not detail:
             tables = [detail_list(report, every)]
-        figures = [
-            (chart_key, func(report))
+        drawn = [
+            (chart_key, charts.natural_size(func, report)[1])
             for chart_key, _, func in charts.CHARTS
             if CHART_SECTIONS[chart_key] == key and charts.applies(chart_key, report)
         ]
-        if tables or figures:
-            sections.append((key, title, figures, tables))
+        bands = [  # two charts of a section side by side, at the taller one's height
+            (tuple(k for k, _ in drawn[i : i + 2]), max(h for _, h in drawn[i : i + 2]))
+            for i in range(0, len(drawn), 2)
+        ]
+        if tables or bands:
+            sections.append((key, title, bands, tables))
     pages = _flow(sections, m.get("units"), page)
     for number, laid in enumerate(pages, start=start):
         if laid["starts"]:
@@ -678,7 +685,8 @@ def pdf_plan(report: Report, *, detail: bool = False) -> dict[str, Any]:
                 contents.append((element["title"], 0, number))
             elif element["kind"] == "table" and element["part"] == 0:
                 contents.append((element["heading"], 1, number))
-    return {"page": page, "front": front, "start": start, "pages": pages, "contents": contents}
+    return {"page": page, "front": front, "start": start, "pages": pages, "contents": contents,
+            "story_chart": story_chart}  # fmt: skip
 
 
 def pdf_pages(report: Report, *, detail: bool = False) -> Iterator[Any]:
@@ -693,7 +701,7 @@ def pdf_pages(report: Report, *, detail: bool = False) -> Iterator[Any]:
     page, front, start, pages = plan["page"], plan["front"], plan["start"], plan["pages"]
     yield _cover(report, footer, page)
     if report.story is not None:
-        yield _story_page(report, footer, page)
+        yield _story_page(report, footer, page, plan["story_chart"])
         if front == 3:
             fig = dict((k, f) for k, _, f in charts.CHARTS)["trajectory"](report)
             fig.set_size_inches(page)
@@ -701,18 +709,43 @@ def pdf_pages(report: Report, *, detail: bool = False) -> Iterator[Any]:
             _decorate(fig, "At a glance: progress against the target", 3, footer)
             yield fig
     yield _contents(plan["contents"], footer, page, front + 1)
+    draws = {key: func for key, _, func in charts.CHARTS}
     for number, laid in enumerate(pages, start=start):
-        chart = next((e for e in laid["elements"] if e["kind"] == "chart"), None)
-        if chart is None:
-            fig = _page(laid["title"], number, footer, page)
-        else:
-            fig = chart["figure"]
-            fig.set_size_inches(page)
-            top = (1 - chart["y"]) * page[1]
-            charts.place(fig, extra_top=top, extra_bottom=page[1] - top - chart["inches"])
-            _decorate(fig, laid["title"], number, footer)
+        fig = _page(laid["title"], number, footer, page)
+        for element in laid["elements"]:
+            if element["kind"] == "chart":
+                _draw_band(fig, element, [draws[k] for k in element["keys"]], report, page)
         _draw_blocks(fig, laid["elements"])
         yield fig
+
+
+#: How much of a band's width a chart takes beside another (1 each by default): horizontal
+#: bars need room for their category labels on the left.
+_BAND_SHARE = {"emissions-by-source": 1.3, "waste-by-stream": 1.3}
+#: A band's charts keep this share of the page's width clear on each side (labels and titles
+#: inside the page's margin).
+_BAND_INSET = 0.03
+
+
+def _draw_band(
+    fig: Any, band: dict[str, Any], draws: list[Any], report: Report, page: tuple[float, float]
+) -> None:
+    """Draw a band's charts into regions of the page (one across it, or two side by side),
+    each chart laid out for its region's size in inches."""
+    from matplotlib.gridspec import GridSpec
+
+    top = 1 - band["y"]
+    tall = band["inches"] / page[1]
+    shares = [_BAND_SHARE.get(k, 1.0) for k in band["keys"]]
+    grid = GridSpec(3, len(draws), figure=fig, left=_BAND_INSET, right=1 - _BAND_INSET,
+                    bottom=0, top=1, wspace=0,
+                    hspace=0, height_ratios=[max(top, 1e-6), tall, max(1 - top - tall, 1e-6)],
+                    width_ratios=shares)  # fmt: skip
+    for column, draw in enumerate(draws):
+        region = fig.add_subfigure(grid[1, column])
+        across = page[0] * (1 - 2 * _BAND_INSET) * shares[column] / sum(shares)
+        region.greencare_size = (across, band["inches"])
+        charts.draw_into(draw, report, region)
 
 
 def detail_list(report: Report, tables: list[Table]) -> Table:
@@ -746,36 +779,76 @@ def detail_list(report: Report, tables: list[Table]) -> Table:
 PDF_SKIP = {"pm_meter_entries", "ghg_by_category_month", "summary"}
 
 
-def _story_page(report: Report, footer: str, page: tuple[float, float]) -> Any:
-    """The story's text on one page, in two columns; what the data cannot support boxed."""
-    from matplotlib.patches import Rectangle
-
-    fig = _page("At a glance", 2, footer, page)
+def _story_layout(report: Report, page: tuple[float, float]) -> dict[str, Any]:
+    """Where the story's text goes on its page (two columns; what the data cannot support
+    boxed): each block's heading, wrapped sentences and positions, and the lowest point the
+    text reaches (figure fraction), which says whether the trajectory chart fits below it."""
     width, height = page
     per_pt = 1 / (height * 72)
     chars = int(0.43 * width * 72 / (0.52 * 9.0))
     left = [b for b in report.story.blocks if b["key"] in ("headline", "drivers", "targets")]
     right = [b for b in report.story.blocks if b not in left]
+    placed = []
+    lowest = 1.0
     for x, blocks in ((0.04, left), (0.52, right)):
         y = 0.88
         for block in blocks:
             top = y
+            inset = 0.01 if block["box"] else 0
             y_text = y - (6 * per_pt if block["box"] else 0)
-            add_text(fig, x + (0.01 if block["box"] else 0), y_text, block["heading"], fontsize=11,
-                     weight="bold", va="top", color="#1f3b73")  # fmt: skip
+            heading = (x + inset, y_text)
             y_text -= 17 * per_pt
+            texts = []
             for sentence in block["sentences"]:
                 lines = _wrap(safe_text(sentence, PDF_CELL_MAX), chars - (3 if block["box"] else 0))
-                add_text(fig, x + (0.01 if block["box"] else 0), y_text, "\n".join(lines),
-                         fontsize=9, va="top", linespacing=1.3)  # fmt: skip
+                texts.append((x + inset, y_text, "\n".join(lines)))
                 y_text -= (len(lines) * 9 * 1.3 + 5) * per_pt
             if block["box"]:
                 y_text -= 4 * per_pt
-                fig.add_artist(Rectangle((x, y_text), 0.44, top - y_text, fill=True,
-                                         facecolor="#fff8e6", edgecolor="#b26b00",
-                                         linewidth=1.2, zorder=-1,
-                                         transform=fig.transFigure))  # fmt: skip
+            placed.append({"block": block, "x": x, "top": top, "bottom": y_text,
+                           "heading": heading, "texts": texts})  # fmt: skip
+            lowest = min(lowest, y_text)
             y = y_text - 12 * per_pt
+    return {"placed": placed, "lowest": lowest}
+
+
+#: The trajectory chart goes on the story's page when this much height (inches) is free below
+#: the text, else on a page of its own.
+_STORY_CHART_IN = 3.0
+
+
+def _story_chart_inches(report: Report, page: tuple[float, float]) -> float:
+    """The height the trajectory chart gets below the story's text (0: it does not fit)."""
+    free = (_story_layout(report, page)["lowest"] - _BOTTOM) * page[1] - 0.2
+    natural = charts.natural_size(charts.trajectory, report)[1] * _CHART_SCALE
+    return min(free, natural) if free >= _STORY_CHART_IN else 0.0
+
+
+def _story_page(
+    report: Report, footer: str, page: tuple[float, float], chart_inches: float = 0.0
+) -> Any:
+    """The story's text on one page, in two columns; what the data cannot support boxed; the
+    trajectory chart below the text when ``chart_inches``."""
+    from matplotlib.patches import Rectangle
+
+    fig = _page("At a glance", 2, footer, page)
+    layout = _story_layout(report, page)
+    for item in layout["placed"]:
+        block = item["block"]
+        x, y = item["heading"]
+        add_text(fig, x, y, block["heading"], fontsize=11, weight="bold", va="top",
+                 color="#1f3b73")  # fmt: skip
+        for tx, ty, text in item["texts"]:
+            add_text(fig, tx, ty, text, fontsize=9, va="top", linespacing=1.3)
+        if block["box"]:
+            fig.add_artist(Rectangle((item["x"], item["bottom"]), 0.44,
+                                     item["top"] - item["bottom"], fill=True,
+                                     facecolor="#fff8e6", edgecolor="#b26b00", linewidth=1.2,
+                                     zorder=-1, transform=fig.transFigure))  # fmt: skip
+    if chart_inches:
+        y = _BOTTOM + chart_inches / page[1] + 0.1 / page[1]
+        band = {"keys": ("trajectory",), "y": y, "inches": chart_inches}
+        _draw_band(fig, band, [charts.trajectory], report, page)
     return fig
 
 

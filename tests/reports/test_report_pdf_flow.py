@@ -13,8 +13,6 @@ from pypdf import PdfReader
 from sqlite_utils import Database
 
 from greencare.cli import main
-from matplotlib.figure import Figure
-
 from greencare.reports import build_report, render, write
 from greencare.reports.model import Table
 from greencare.reports.tables import DETAIL_TABLES
@@ -81,10 +79,12 @@ def test_short_tables_are_never_split_and_long_ones_are_continued(demo_plan) -> 
 
 def test_the_facility_report_is_about_a_third_shorter(demo_plan) -> None:
     """35 pages before the flow (a chart a page, each section on new pages, the detail tables
-    printed); the front (cover, story, trajectory, contents) plus the flowed sections now."""
+    printed); the front (cover, story with the trajectory below it, contents) plus the flowed
+    sections now."""
     _, plan = demo_plan
     total = plan["start"] - 1 + len(plan["pages"])
-    assert total <= 21
+    assert plan["story_chart"] > 0 and plan["start"] == 4  # the trajectory on the story page
+    assert total <= 19
     sections = [e for p in plan["pages"] for e in p["elements"] if e["kind"] == "section"]
     assert len(sections) >= 5  # most sections start part-way down a page
 
@@ -164,10 +164,9 @@ def test_a_section_never_leaves_its_heading_alone_at_a_page_foot(before: int) ->
 @pytest.mark.parametrize("before", range(1, 40, 2))
 def test_a_chart_is_shrunk_to_fit_never_past_the_page(before: int) -> None:
     page = render.PAPERS["letter"]
-    chart = Figure(figsize=(8.0, 6.0))
     pages = render._flow(
         [("a", "Section A", [], [_table("a", before)]),
-         ("b", "Section B", [("c", chart)], [_table("b", 12)])],
+         ("b", "Section B", [(("c",), 6.0)], [_table("b", 12)])],
         page=page,
     )  # fmt: skip
     _inside(pages, page)
@@ -175,3 +174,19 @@ def test_a_chart_is_shrunk_to_fit_never_past_the_page(before: int) -> None:
     assert len(placed) == 1
     assert 6.0 * render._CHART_SCALE * render._CHART_LEAST - 1e-9 <= placed[0]["inches"]
     assert placed[0]["inches"] <= 6.0 * render._CHART_SCALE + 1e-9
+
+
+def test_two_charts_of_a_section_share_a_band_side_by_side(demo_plan) -> None:
+    report, plan = demo_plan
+    bands = [e for p in plan["pages"] for e in p["elements"] if e["kind"] == "chart"]
+    ghg = next(b for b in bands if "emissions-by-month" in b["keys"])
+    assert ghg["keys"] == ("emissions-by-month", "emissions-by-source")
+    # drawn: each chart in its own region of the page, the pair's widths sharing the page
+    fig = next(f for f in render.pdf_pages(report) if any(
+        ax.get_title(loc="left").startswith("Emissions by source")
+        for sub in f.subfigs for ax in sub.axes))  # fmt: skip
+    regions = [sf for sf in fig.subfigs]
+    assert len(regions) == 2
+    widths = [r.greencare_size[0] for r in regions]
+    assert sum(widths) == pytest.approx(render.paper_size(report)[0] * (1 - 2 * render._BAND_INSET))
+    assert widths[1] > widths[0]  # the horizontal bars get the room their labels need
