@@ -176,3 +176,27 @@ async def test_a_writers_note_is_shown_as_a_warning(small_db, tmp_path: Path, mo
         app.screen.post_message(ReportDone(path=str(tmp_path / "r.pdf"), notes=(note,)))
         await pilot.pause()
         assert any("医院" in m and kw.get("severity") == "warning" for m, kw in seen), seen
+
+
+async def test_a_pdf_with_the_detail_tables_prints_them(small_db, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    pages: dict[str, list[str]] = {}
+    for fmt in ("pdf", "pdf-detail"):
+        app_run = GreencareApp(db=small_db, mode="reports")
+        app_run.report_dir = tmp_path / fmt
+        app_run.report_dir.mkdir()
+        async with app_run.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            screen = app_run.screen
+            screen.query_one("#rep-format", Select).value = fmt
+            await pilot.pause()
+            output = screen.query_one("#rep-output", Input).value
+            assert output.endswith(".pdf")
+            await pilot.press("ctrl+s")
+            await wait_until(pilot, lambda: not screen.running, timeout=90)
+            assert "Written" in str(screen.query_one("#rep-result", Static).content)
+        pages[fmt] = [p.extract_text() for p in PdfReader(output).pages]
+    assert any("Detail tables in the workbook" in text for text in pages["pdf"])
+    assert not any("Detail tables in the workbook" in text for text in pages["pdf-detail"])
+    assert len(pages["pdf-detail"]) > len(pages["pdf"])
