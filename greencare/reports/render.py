@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from greencare.reports import charts, labels
+from greencare.reports import charts, facility_pages, labels
 from greencare.reports.model import PDF_CELL_MAX, Report, Table, fmt, label, rows, safe_text
 from greencare.reports.pdftext import add_text
 from greencare.reports.writers import meta_label, meta_rows, meta_value
@@ -124,7 +124,8 @@ def to_html(report: Report) -> str:
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{_e(m['title'])} {_e(m['period']['from'])} to {_e(m['period']['to'])}</title>",
-        f"<style>{CSS.replace('size: A4', 'size: ' + _css_paper(m))}</style></head><body>",
+        f"<style>{CSS.replace('size: A4', 'size: ' + _css_paper(m))}"
+        f"{facility_pages.CSS if report.facility_pages else ''}</style></head><body>",
         f'<header><h1>{_e(m["title"])}</h1><dl class="meta">',
     ]
     for key, value in meta_rows(report)[2:]:
@@ -136,12 +137,16 @@ def to_html(report: Report) -> str:
                      f"of the totals.</strong><ul>{items}</ul></div>")  # fmt: skip
     nav = ['<nav><h2>Contents</h2><ol><li><a href="#section-story">At a glance</a></li>']
     for key, title, tables in report.by_section():
-        links = "".join(f'<li><a href="#{_e(t.key)}">{_e(t.title)}</a></li>' for t in tables)
+        links = "".join(f'<li><a href="#{_e(t.key)}">{_e(t.title)}</a></li>' for t in tables
+                        if t.section != facility_pages.SECTION)  # its pages, not its tables
         nav.append(f'<li><a href="#section-{_e(key)}">{_e(title)}</a><ul>{links}</ul></li>')
     parts.append("".join(nav) + "</ol></nav>")
     parts.append(story_html(report))
     for key, title, tables in report.by_section():
         parts.append(f'<section id="section-{_e(key)}"><h2>{_e(title)}</h2>')
+        if key == facility_pages.SECTION:  # its tables drawn as a page per facility
+            parts.append(facility_pages.to_html(report) + "</section>")
+            continue
         if key == "summary":
             cards = "".join(
                 f'<div class="kpi"><div class="v">{_e(fmt(r[1]))} <small>{_e(r[2])}</small></div>'
@@ -562,6 +567,13 @@ def pdf_pages(report: Report) -> Iterator[Any]:
     for key, title, tables in report.by_section():
         tables = [t for t in tables if t.key not in PDF_SKIP]
         contents.append((title, 0, len(plan) + start))
+        if key == facility_pages.SECTION:  # a page per facility; many are bookmarks only
+            level = 1 if len(report.facility_pages) <= facility_pages.LISTED else 2
+            for fp in report.facility_pages:
+                name = facility_pages.page_title(fp)
+                contents.append((name, level, len(plan) + start))
+                plan.append(("facility", name, fp))
+            continue
         for chart_key, caption, func in charts.CHARTS:
             if CHART_SECTIONS[chart_key] == key and charts.applies(chart_key, report):
                 plan.append(("chart", f"{title}: {caption}", func))
@@ -586,6 +598,9 @@ def pdf_pages(report: Report) -> Iterator[Any]:
             fig.set_size_inches(page)
             charts.place(fig, extra_top=0.6, extra_bottom=0.4)
             _decorate(fig, title, number, footer)
+        elif kind == "facility":
+            fig = _page(title, number, footer, page)
+            facility_pages.draw_pdf_page(fig, payload, m.get("units"))
         else:
             fig = _page(title, number, footer, page)
             _draw_blocks(fig, payload)
@@ -666,7 +681,8 @@ def _contents(
     #: (x0, y0, x1, y1) in figure fractions -> the page number it leads to (made links once the
     #: PDF is written: :func:`_link_contents`)
     fig.greencare_links = []
-    for i, (text, level, target) in enumerate(contents):
+    listed = [c for c in contents if c[1] < 2]  # level 2: a bookmark only (a facility page)
+    for i, (text, level, target) in enumerate(listed):
         col, row = divmod(i, per_column)
         x = 0.06 + col * 0.46 + (0.02 if level else 0)
         y = 0.88 - row * 0.019
