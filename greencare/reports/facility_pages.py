@@ -221,15 +221,17 @@ def facility_tables(ctx: Context, report: Report, baseline_year: int | None) -> 
             "total_kg": total_kg,
             "total_lb": total_kg * KG_TO_LB,
             "rmw_pct": float(k.get("rmw", 0.0)) / total_kg * 100 if total_kg else math.nan,
-            "diversion_pct": (float(k.get("diverted", 0.0)) / total_kg * 100
-                              if total_kg else math.nan),  # fmt: skip
+            "diversion_pct": (
+                float(k.get("diverted", 0.0)) / total_kg * 100 if total_kg else math.nan
+            ),
             "previous_t": changes["previous"][0],
             "change_vs_previous_pct": changes["previous"][1],
             "baseline_t": changes["baseline"][0],
             "change_vs_baseline_pct": changes["baseline"][1],
             "meter_months_missing": int(missing.get(name, 0)),
-            "estimated_pct": (estimated.get(fid, 0.0) / metered[fid] * 100
-                              if metered.get(fid) else math.nan),  # fmt: skip
+            "estimated_pct": (
+                estimated.get(fid, 0.0) / metered[fid] * 100 if metered.get(fid) else math.nan
+            ),
             "unverified_lines": int(unverified_lines.get(fid, 0)),
             "unverified_t": unverified_t.get(fid, 0.0) / 1000.0,
             "not_available": "; ".join(na),
@@ -456,7 +458,7 @@ def to_html(report: Report) -> str:
             f'<p class="sub">{_e(subtitle(page, conventions))}</p><div class="cols"><div>'
             f'<table class="fig"><thead><tr><th>Figure</th><th class="num">Value</th>'
             f"<th>Unit</th></tr></thead><tbody>{figs}</tbody></table>"
-            f"<p class=\"note\">Scope 1+2 (location-based) by month, {_e(_month_span(page))}"
+            f'<p class="note">Scope 1+2 (location-based) by month, {_e(_month_span(page))}'
             f"</p>{bars_svg(page.monthly)}"
             f"<h4>Data quality</h4><ul>{flags}</ul></div><div><h4>{_e(SOURCES_HEADING)}</h4>"
             f"{html_table(source_table(page), conventions)}</div></div></article>"
@@ -541,8 +543,10 @@ def draw_pdf_page(fig: Any, page: Page, conventions: str | None) -> None:
     rows = headline(page, conventions)
     names = [safe_text(n, 60) for n, _, _ in rows]
     first = add_text(fig, 0.04, y, names, fontsize=8, va="top", linespacing=1.35)
-    first.more = [(0.36, [v for _, v, _ in rows], "right"),
-                  (0.368, [u if v != "n/a" else "" for _, v, u in rows], "left")]
+    first.more = [
+        (0.36, [v for _, v, _ in rows], "right"),
+        (0.368, [u if v != "n/a" else "" for _, v, u in rows], "left"),
+    ]
     y -= len(rows) * 8 * 1.35 * per_pt + 14 * per_pt
     # the monthly bars
     add_text(fig, 0.04, y, "Scope 1+2 (location-based) by month", fontsize=8, weight="bold",

@@ -137,8 +137,11 @@ def to_html(report: Report) -> str:
                      f"of the totals.</strong><ul>{items}</ul></div>")  # fmt: skip
     nav = ['<nav><h2>Contents</h2><ol><li><a href="#section-story">At a glance</a></li>']
     for key, title, tables in report.by_section():
-        links = "".join(f'<li><a href="#{_e(t.key)}">{_e(t.title)}</a></li>' for t in tables
-                        if t.section != facility_pages.SECTION)  # its pages, not its tables
+        links = "".join(
+            f'<li><a href="#{_e(t.key)}">{_e(t.title)}</a></li>'
+            for t in tables
+            if t.section != facility_pages.SECTION
+        )  # its pages, not its tables
         nav.append(f'<li><a href="#section-{_e(key)}">{_e(title)}</a><ul>{links}</ul></li>')
     parts.append("".join(nav) + "</ol></nav>")
     parts.append(story_html(report))
