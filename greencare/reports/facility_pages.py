@@ -88,7 +88,7 @@ class Page:
     names ("2024 (previous year)")."""
 
     figures: dict[str, Any]
-    sources: pd.DataFrame
+    sources: list[tuple]  # (scope, category, label, t location-based, t market-based)
     monthly: list[float]
     months: list[str]
     previous: str
@@ -148,7 +148,7 @@ def facility_tables(ctx: Context, report: Report, baseline_year: int | None) -> 
     ranked = report["facilities_ranked"]
     ids = {str(n): int(i) for i, n in zip(ctx.facilities["id"], ctx.facilities["name"],
                                            strict=True)}  # fmt: skip
-    info = ctx.facilities.set_index("id")
+    country = dict(zip(ctx.facilities["id"].astype(int), ctx.facilities["country"], strict=True))
     scopes = {f["facility"]: f for f in ctx.summary["by_facility"]}
     site = _by_facility(ctx.inventory.energy, "site_kwh")
     rolled = ctx.activity.energy
@@ -157,8 +157,12 @@ def facility_tables(ctx: Context, report: Report, baseline_year: int | None) -> 
     metered, estimated = _by_facility(kwh, "quantity_canonical"), _by_facility(
         kwh, "estimated_canonical")  # fmt: skip
     waste = waste_frame(ctx)
-    classes = (waste.groupby(["facility_id", "waste_class"])["quantity_kg"].sum()
-               if not waste.empty else pd.Series(dtype=float))  # fmt: skip
+    classes: dict[int, dict[str, float]] = {}
+    if not waste.empty:
+        for (fid, cls), kg in (
+            waste.groupby(["facility_id", "waste_class"])["quantity_kg"].sum().items()
+        ):
+            classes.setdefault(int(fid), {})[str(cls)] = float(kg)
     lines = ctx.lines
     unverified = lines[~lines["factor_verified"].astype(bool)]
     unverified_lines = unverified.groupby("facility_id").size().to_dict()
@@ -167,22 +171,25 @@ def facility_tables(ctx: Context, report: Report, baseline_year: int | None) -> 
     gaps = meters.frame if meters is not None else pd.DataFrame(
         columns=["facility", "meter", "months_missing", "missing_months"])  # fmt: skip
     missing = gaps.groupby("facility")["months_missing"].sum().to_dict() if len(gaps) else {}
+    gap_list: dict[str, list[str]] = {}
+    for m in gaps[gaps["months_missing"] > 0].itertuples(index=False):
+        gap_list.setdefault(str(m.facility), []).append(f"{m.meter}: {m.missing_months}")
     previous, baseline, no_baseline = _periods(ctx, baseline_year)
     before = _changes(ctx, previous, baseline_year) if previous else {}
     base = _changes(ctx, baseline, baseline_year) if baseline else {}
     monthly = _monthly(lines, ctx.months)
-    sources = _sources(lines)
-    profiles, source_rows, pages = [], [], []
+    sources, source_frame = _sources(lines)
+    of = int(ranked["rank"].notna().sum())
+    profiles, pages = [], []
     for row in ranked.itertuples(index=False):
         name = str(row.facility)
         fid = ids[name]
         rank = None if pd.isna(row.rank) else int(row.rank)
         na = [row.not_available] if row.not_available else []
         s = scopes.get(name, {})
-        k = classes.get(fid, pd.Series(dtype=float)) if len(classes) else pd.Series(dtype=float)
-        reused = float(k.get("reused", 0.0))
-        total_kg = float(k.sum()) - reused if len(k) else math.nan
-        if not len(k):
+        k = classes.get(fid, {})
+        total_kg = sum(v for c, v in k.items() if c != "reused") if k else math.nan
+        if not k:
             na.append("Waste: no waste records in the period")
         if fid not in water:
             na.append("Water: no water readings in the period")
@@ -202,11 +209,10 @@ def facility_tables(ctx: Context, report: Report, baseline_year: int | None) -> 
                 f"Change vs {label}: {reason}" if reason else "",
             )
         na += [c[2] for c in changes.values() if c[2]]
-        meter_rows = gaps[(gaps["facility"] == name) & (gaps["months_missing"] > 0)]
         figures = {
             "rank": rank,
             "facility": name,
-            "country": str(info.at[fid, "country"] or ""),
+            "country": str(country.get(fid) or ""),
             "floor_area_ft2": row.floor_area_ft2,
             "floor_area_m2": row.floor_area_m2,
             "staffed_beds": None if pd.isna(row.staffed_beds) else int(row.staffed_beds),
@@ -237,13 +243,12 @@ def facility_tables(ctx: Context, report: Report, baseline_year: int | None) -> 
             "not_available": "; ".join(na),
         }
         profiles.append(figures)
-        mine = sources.get(fid, _EMPTY_SOURCES).assign(rank=rank, facility=name)[SOURCE_COLUMNS]
-        source_rows.append(mine)
         pages.append(Page(
-            figures=figures, sources=mine, monthly=monthly.get(fid, [0.0] * len(ctx.months)),
-            months=list(ctx.months), previous=_period_name(previous, "previous year"),
-            baseline=_period_name(baseline, "baseline year"), of=int(ranked["rank"].notna().sum()),
-            missing_months=[f"{m.meter}: {m.missing_months}" for m in meter_rows.itertuples()],
+            figures=figures, sources=sources.get(fid, []),
+            monthly=monthly.get(fid, [0.0] * len(ctx.months)), months=list(ctx.months),
+            previous=_period_name(previous, "previous year"),
+            baseline=_period_name(baseline, "baseline year"), of=of,
+            missing_months=gap_list.get(name, []),
         ))  # fmt: skip
     frame = pd.DataFrame(profiles, columns=PROFILE_COLUMNS)
     counts = ["rank", "staffed_beds", "meter_months_missing", "unverified_lines"]
@@ -251,8 +256,17 @@ def facility_tables(ctx: Context, report: Report, baseline_year: int | None) -> 
     numeric = [c for c in PROFILE_COLUMNS if c not in (*counts, *text)]
     frame[numeric] = frame[numeric].astype(float)
     frame[counts] = frame[counts].astype("Int64")
-    all_sources = pd.concat(source_rows, ignore_index=True) if source_rows else _EMPTY_SOURCES
-    all_sources["rank"] = all_sources["rank"].astype("Int64")
+    position = {ids[str(n)]: i for i, n in enumerate(ranked["facility"])}  # ranking order
+    names = {fid: name for name, fid in ids.items()}
+    ranks = dict(zip(frame["facility"].map(ids), frame["rank"], strict=True))
+    source_frame = source_frame[source_frame["facility_id"].isin(position)]
+    order = source_frame["facility_id"].map(position)
+    all_sources = source_frame.assign(_order=order).sort_values(
+        ["_order", "scope", "category"], kind="stable")  # fmt: skip
+    all_sources = all_sources.assign(
+        rank=all_sources["facility_id"].map(ranks).astype("Int64"),
+        facility=all_sources["facility_id"].map(names),
+    )[SOURCE_COLUMNS].reset_index(drop=True)
     words = f"{_period_name(previous, 'previous year')}"
     if baseline is not None:
         words += f" and {_period_name(baseline, 'baseline year')}"
@@ -270,9 +284,6 @@ def facility_tables(ctx: Context, report: Report, baseline_year: int | None) -> 
     _move_after(report, "facilities_ranked", ["facility_profiles", "facility_sources"])
 
 
-_EMPTY_SOURCES = pd.DataFrame(columns=SOURCE_COLUMNS)
-
-
 def _period_name(comparison: Any, words: str) -> str:
     if comparison is None:
         return words
@@ -287,21 +298,25 @@ def _move_after(report: Report, anchor: str, keys: list[str]) -> None:
     report.tables = {k: report.tables[k] for k in order}
 
 
-def _sources(lines: pd.DataFrame) -> dict[int, pd.DataFrame]:
-    """Per facility id: t CO2e by (scope, category), location- and market-based (one groupby
-    for all facilities, as ``tables.scope_frame`` does for the system)."""
+def _sources(lines: pd.DataFrame) -> tuple[dict[int, list[tuple]], pd.DataFrame]:
+    """t CO2e by (facility, scope, category), location- and market-based, in one groupby for
+    all facilities (as ``tables.scope_frame`` does for the system): per facility id its rows
+    (scope, category, label, location, market), and the whole frame."""
     keys = ["facility_id", "scope", "category"]
     loc = lines[lines["method"] != "market"].groupby(keys)["co2e_kg"].sum()
     mkt = lines[lines["method"] != "location"].groupby(keys)["co2e_kg"].sum()
     frame = pd.concat({"loc": loc, "mkt": mkt}, axis=1).fillna(0.0).reset_index()
+    columns = [*keys, "label", "co2e_t_location", "co2e_t_market"]
     if frame.empty:
-        return {}
+        return {}, pd.DataFrame(columns=columns)
     frame["label"] = frame["category"].map(_label)
     frame["co2e_t_location"] = frame["loc"] / 1000.0
     frame["co2e_t_market"] = frame["mkt"] / 1000.0
-    frame = frame.sort_values(keys)
-    return {int(fid): part.drop(columns=["facility_id", "loc", "mkt"])
-            for fid, part in frame.groupby("facility_id")}  # fmt: skip
+    frame = frame.sort_values(keys)[columns]
+    out: dict[int, list[tuple]] = {}
+    for row in frame.itertuples(index=False, name=None):
+        out.setdefault(int(row[0]), []).append(row[1:])
+    return out, frame
 
 
 def _monthly(lines: pd.DataFrame, months: list[str]) -> dict[int, list[float]]:
@@ -397,9 +412,8 @@ SOURCE_ROWS = 18
 def source_table(page: Page) -> Table:
     """The page's "Emissions by scope and source" table: a row per source (the smallest summed
     into one when there are many), then the scope totals."""
-    src = page.sources
-    rows = [(SCOPE_NAMES.get(str(r.scope), str(r.scope)), r.label, r.co2e_t_location,
-             r.co2e_t_market) for r in src.itertuples(index=False)]  # fmt: skip
+    rows = [(SCOPE_NAMES.get(str(scope), str(scope)), label, loc, mkt)
+            for scope, _, label, loc, mkt in page.sources]  # fmt: skip
     if len(rows) > SOURCE_ROWS:
         keep = sorted(range(len(rows)), key=lambda i: -rows[i][2])[: SOURCE_ROWS - 1]
         rest = [r for i, r in enumerate(rows) if i not in keep]
