@@ -35,7 +35,7 @@ from typing import Any
 import pandas as pd
 
 from greencare.core.summary import KWH_TO_KBTU
-from greencare.reports.model import PDF_CELL_MAX, Report, Table, fmt, safe_text
+from greencare.reports.model import PDF_CELL_MAX, Report, fmt, safe_text
 from greencare.reports.tables import M3_TO_US_GAL, SCOPE_COLUMNS, Context, _label
 
 SECTION = "facilities"
@@ -409,9 +409,11 @@ def quality(page: Page) -> list[str]:
 SOURCE_ROWS = 18
 
 
-def source_table(page: Page) -> Table:
-    """The page's "Emissions by scope and source" table: a row per source (the smallest summed
-    into one when there are many), then the scope totals."""
+def source_rows(page: Page) -> list[tuple[str, str, float, float]]:
+    """The page's "Emissions by scope and source" table as (scope, source, location-based,
+    market-based) rows: a row per source (the smallest summed into one when there are many),
+    then the total. Written straight into each format: a table per page through the generic
+    table code (a DataFrame, its labelled view, its layout) cost milliseconds a page."""
     rows = [(SCOPE_NAMES.get(str(scope), str(scope)), label, loc, mkt)
             for scope, _, label, loc, mkt in page.sources]  # fmt: skip
     if len(rows) > SOURCE_ROWS:
@@ -422,14 +424,20 @@ def source_table(page: Page) -> Table:
                      sum(r[2] for r in rest), sum(r[3] for r in rest)))  # fmt: skip
     f = page.figures
     rows.append(("", "Total, Scopes 1-3", f["total_location_t"], f["total_market_t"]))
-    # headers as printed (the heading gives the unit): short enough not to wrap
-    frame = pd.DataFrame(rows, columns=["Scope", "Source", "Location-based", "Market-based"])
-    frame[["Location-based", "Market-based"]] = frame[
-        ["Location-based", "Market-based"]].astype(float)  # fmt: skip
-    return Table("facility_sources", SOURCES_HEADING, SECTION, frame)
+    return rows
 
 
 SOURCES_HEADING = "Emissions by scope and source (t CO₂e)"
+#: The source table's headers as printed (the heading gives the unit): short, so none wraps.
+SOURCE_HEADS = ("Scope", "Source", "Location-based", "Market-based")
+
+
+def _source_text(page: Page) -> list[list[str]]:
+    """The source table's cells as printed (codes in a label written as words)."""
+    from greencare.reports.labels import text
+
+    return [[scope, safe_text(text(str(label)), 80), fmt(loc), fmt(mkt)]
+            for scope, label, loc, mkt in source_rows(page)]  # fmt: skip
 
 
 # --- HTML --------------------------------------------------------------------------------------
@@ -456,8 +464,6 @@ def anchor(page: Page, index: int) -> str:
 
 def to_html(report: Report) -> str:
     """The facility pages as HTML articles (one printed page each)."""
-    from greencare.reports.render import html_table
-
     conventions = report.meta.get("units")
     parts = []
     for index, page in enumerate(report.facility_pages, 1):
@@ -475,9 +481,19 @@ def to_html(report: Report) -> str:
             f'<p class="note">Scope 1+2 (location-based) by month, {_e(_month_span(page))}'
             f"</p>{bars_svg(page.monthly)}"
             f"<h4>Data quality</h4><ul>{flags}</ul></div><div><h4>{_e(SOURCES_HEADING)}</h4>"
-            f"{html_table(source_table(page), conventions)}</div></div></article>"
+            f"{_source_html(page)}</div></div></article>"
         )
     return "".join(parts)
+
+
+def _source_html(page: Page) -> str:
+    num = ' class="num"'
+    head = "".join(f'<th{num if i > 1 else ""} scope="col">{h}</th>'
+                   for i, h in enumerate(SOURCE_HEADS))  # fmt: skip
+    body = "".join("<tr>" + "".join(f"<td{num if i > 1 else ''}>{_e(c)}</td>"
+                                    for i, c in enumerate(row)) + "</tr>"
+                   for row in _source_text(page))  # fmt: skip
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _month_span(page: Page) -> str:
@@ -513,7 +529,7 @@ def spark(values: list[float]) -> str:
 
 
 def to_markdown(report: Report) -> list[str]:
-    from greencare.reports.writers import _md_cell, markdown_table
+    from greencare.reports.writers import _md_cell
 
     conventions = report.meta.get("units")
     out: list[str] = []
@@ -528,7 +544,8 @@ def to_markdown(report: Report) -> list[str]:
                 f"`{spark(page.monthly)}`", "", "#### Data quality", ""]  # fmt: skip
         out += [f"- {_md_cell(s)}" for s in quality(page)]
         out += ["", f"#### {SOURCES_HEADING}", ""]
-        out.append(markdown_table(source_table(page), conventions).rstrip("\n"))
+        out += ["| " + " | ".join(SOURCE_HEADS) + " |", "| --- | --- | ---: | ---: |"]
+        out += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in _source_text(page)]
     return out
 
 
@@ -539,11 +556,12 @@ def draw_pdf_page(fig: Any, page: Page, conventions: str | None) -> None:
     """One facility on one PDF page: figures and data quality on the left, the source table
     on the right, the monthly bars beneath the figures. Text is a few ``TextColumn`` artists
     and the bars one collection, so 300 pages cost seconds, not minutes."""
-    from matplotlib.collections import PolyCollection
-    from matplotlib.patches import Rectangle
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import PathPatch, Rectangle
+    from matplotlib.path import Path
 
     from greencare.reports.pdftext import add_text
-    from greencare.reports.render import _text_table
+    from greencare.reports.render import _wrap
 
     width, height = fig.get_size_inches()
     per_pt = 1 / (height * 72)
@@ -571,14 +589,14 @@ def draw_pdf_page(fig: Any, page: Page, conventions: str | None) -> None:
     if values:
         top = max(max(values), 0.0) or 1.0
         step = span / len(values)
-        boxes = [
-            [(x0 + i * step, y - bar_h), (x0 + (i + 0.8) * step, y - bar_h),
-             (x0 + (i + 0.8) * step, y - bar_h + max(v, 0.0) / top * bar_h),
-             (x0 + i * step, y - bar_h + max(v, 0.0) / top * bar_h)]
-            for i, v in enumerate(values)
-        ]  # fmt: skip
-        fig.add_artist(PolyCollection(boxes, facecolors="#1f3b73", edgecolors="none",
-                                      transform=fig.transFigure))  # fmt: skip
+        vertices, codes = [], []
+        for i, v in enumerate(values):  # the bars as one path: one drawing operation
+            left, right, tip = x0 + i * step, x0 + (i + 0.8) * step, max(v, 0.0) / top * bar_h
+            vertices += [(left, y - bar_h), (right, y - bar_h), (right, y - bar_h + tip),
+                         (left, y - bar_h + tip), (left, y - bar_h)]  # fmt: skip
+            codes += [Path.MOVETO, Path.LINETO, Path.LINETO, Path.LINETO, Path.CLOSEPOLY]
+        fig.add_artist(PathPatch(Path(vertices, codes), facecolor="#1f3b73", edgecolor="none",
+                                 transform=fig.transFigure))  # fmt: skip
         under = y - bar_h - 2 * per_pt
         axis = add_text(fig, x0, under, [page.months[0]], fontsize=6, va="top", color="#666666")
         if len(values) > 1:
@@ -589,8 +607,6 @@ def draw_pdf_page(fig: Any, page: Page, conventions: str | None) -> None:
     top_box = y + 4 * per_pt
     y -= 15 * per_pt
     chars = int(0.40 * width * 72 / (0.55 * 8))
-    from greencare.reports.render import _wrap
-
     text = [line for s in quality(page) for line in _wrap(s, chars)]
     add_text(fig, 0.045, y, text, fontsize=8, va="top", linespacing=1.3)
     y -= len(text) * 8 * 1.3 * per_pt + 6 * per_pt
@@ -600,26 +616,24 @@ def draw_pdf_page(fig: Any, page: Page, conventions: str | None) -> None:
     # right: emissions by scope and source
     x = 0.50
     add_text(fig, x, 0.845, SOURCES_HEADING, fontsize=10, weight="bold", va="top")
-    # laid out for the right half (0.50-0.96 of the width is 0.92 of half a page and more)
-    laid = _text_table(source_table(page), conventions, (width * 0.5, height))[0]
-    size = min(laid["size"], 8.0)
+    body = _source_text(page)
+    widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(SOURCE_HEADS)]
+    chars = sum(widths) + 2 * (len(widths) - 1)
+    size = min(8.0, 0.45 * width * 72 / (0.6 * chars))  # the right half of the page
     line = size * 1.25 * per_pt
     yt = 0.845 - 16 * per_pt
     heads, cells = [], []
-    for i, (w, right) in enumerate(zip(laid["widths"], laid["numeric"], strict=True)):
+    for i, w in enumerate(widths):
         col_w = w * 0.6 * size * per_char
-        at, ha = (x + col_w, "right") if right else (x, "left")
-        heads.append((at, [r[i] for r in laid["header"]], ha))
-        cells.append((at, [r[i] for r in laid["body"]], ha))
+        at, ha = (x + col_w, "right") if i > 1 else (x, "left")
+        heads.append((at, [SOURCE_HEADS[i]], ha))
+        cells.append((at, [r[i] for r in body], ha))
         x += col_w + 2 * 0.6 * size * per_char
-    for top_y, columns, weight in ((yt, heads, "bold"),
-                                   (yt - line * (len(laid["header"]) + 0.6), cells, "normal")):  # fmt: skip
+    for top_y, columns, weight in ((yt, heads, "bold"), (yt - line * 1.6, cells, "normal")):
         first = add_text(fig, columns[0][0], top_y, columns[0][1], fontsize=size, weight=weight,
                          va="top", ha=columns[0][2], linespacing=1.25)  # fmt: skip
         first.more = columns[1:]
-    from matplotlib.lines import Line2D
-
-    rule_y = yt - line * (len(laid["header"]) + 0.2)
+    rule_y = yt - line * 1.2
     fig.add_artist(Line2D([0.50, min(x, 0.96)], [rule_y, rule_y], color="#888888",
                           linewidth=0.6))  # fmt: skip
 
