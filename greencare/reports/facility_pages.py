@@ -97,6 +97,17 @@ class Page:
     missing_months: list[str] = field(default_factory=list)  # "Main electric: 2025-03..2025-05"
 
 
+def named(meta: dict[str, Any]) -> str:
+    """The facilities a PDF's cover and footer name: each name for a few, else how many (a
+    list of 300 names, cut at the page edge, told nothing)."""
+    names = meta["facilities"]
+    return ", ".join(names) if len(names) <= NAMED else f"{len(names):,} facilities"
+
+
+#: Facilities the PDF's cover and footer name one by one.
+NAMED = 4
+
+
 # --- building ----------------------------------------------------------------------------------
 
 

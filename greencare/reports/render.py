@@ -559,7 +559,7 @@ def pdf_pages(report: Report) -> Iterator[Any]:
     m = report.meta
     page = paper_size(report)
     period = f"{m['period']['from']} to {m['period']['to']}"
-    footer = safe_text(f"{m['title']} - {', '.join(m['facilities'])}", 150) + f" - {period}"
+    footer = safe_text(f"{m['title']} - {facility_pages.named(m)}", 150) + f" - {period}"
     plan: list[tuple[str, str, Any]] = []  # (kind, page title, payload) after cover, contents
     contents: list[tuple[str, int, int]] = []  # (text, level, page)
     front = 2 if report.story is not None else 1  # the cover, the story's text
@@ -653,7 +653,7 @@ def _cover(report: Report, footer: str, page: tuple[float, float] = PAGE) -> Any
     m = report.meta
     fig = _page("", 1, footer, page)
     add_text(fig, 0.08, 0.8, safe_text(m["title"], 60), fontsize=28, weight="bold")
-    add_text(fig, 0.08, 0.73, safe_text(", ".join(m["facilities"]), 90), fontsize=16)
+    add_text(fig, 0.08, 0.73, safe_text(facility_pages.named(m), 90), fontsize=16)
     add_text(fig, 0.08, 0.68, f"{m['period']['from']} to {m['period']['to']}", fontsize=14)
     y = 0.58
     for metric, value, unit in rows(labels.view(report["summary"], m.get("units"))):

@@ -205,3 +205,19 @@ def test_every_hostile_string_on_a_page_writes(tmp_path: Path) -> None:
     titles = [p.extract_text().split("\n", 1)[0] for p in reader.pages]
     assert sum(1 for t in titles if re.match(r"\d+\. ", t)) == len(report.facility_pages)
     assert max(len(t) for t in titles) < 200  # the megabyte name is cut in the PDF
+
+
+def test_the_schema_document_names_every_table_and_facility_column(
+    written: dict[str, Path],
+) -> None:
+    schema = (Path(facility_pages.__file__).parent / "SCHEMA.md").read_text(encoding="utf-8")
+    data = json.loads(written["json"].read_text(encoding="utf-8"))
+    assert [k for k in data["tables"] if f"`{k}`" not in schema] == []
+    for key in ("facility_profiles", "facility_sources"):
+        columns = [c["name"] for c in data["tables"][key]["columns"]]
+        assert [c for c in columns if f"`{c}`" not in schema] == [], key
+
+
+def test_the_cover_counts_many_facilities() -> None:
+    assert facility_pages.named({"facilities": ["A", "B"]}) == "A, B"
+    assert facility_pages.named({"facilities": [f"H{i}" for i in range(300)]}) == "300 facilities"
