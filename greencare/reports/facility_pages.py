@@ -36,6 +36,7 @@ import pandas as pd
 
 from greencare.core.summary import KWH_TO_KBTU
 from greencare.reports.model import PDF_CELL_MAX, Report, fmt, safe_text
+from greencare.reports.ranking import FIGURES
 from greencare.reports.tables import M3_TO_US_GAL, SCOPE_COLUMNS, Context, _label
 
 SECTION = "facilities"
@@ -196,7 +197,9 @@ def facility_tables(ctx: Context, report: Report, baseline_year: int | None) -> 
         name = str(row.facility)
         fid = ids[name]
         rank = None if pd.isna(row.rank) else int(row.rank)
-        na = [row.not_available] if row.not_available else []
+        # the ranking's reasons, but its change: the page says both of its changes below
+        na = [r for r in str(row.not_available or "").split("; ") if r and
+              not r.startswith(f"{FIGURES['change']}: ")]  # fmt: skip
         s = scopes.get(name, {})
         k = classes.get(fid, {})
         total_kg = sum(v for c, v in k.items() if c != "reused") if k else math.nan
