@@ -205,6 +205,14 @@ def test_every_hostile_string_on_a_page_writes(tmp_path: Path) -> None:
     titles = [p.extract_text().split("\n", 1)[0] for p in reader.pages]
     assert sum(1 for t in titles if re.match(r"\d+\. ", t)) == len(report.facility_pages)
     assert max(len(t) for t in titles) < 200  # the megabyte name is cut in the PDF
+    # more pages than the contents lists one by one: each is a bookmark under "Facility pages"
+    contents = next(
+        p.extract_text() for p in reader.pages if p.extract_text().startswith("Contents")
+    )
+    assert "Facility pages" in contents and "1. " not in contents
+    outline = list(reader.outline)
+    children = outline[[getattr(o, "title", None) for o in outline].index("Facility pages") + 1]
+    assert len(children) == len(report.facility_pages)
 
 
 def test_the_schema_document_names_every_table_and_facility_column(
