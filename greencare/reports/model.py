@@ -21,6 +21,7 @@ SCHEMA_ID = "greencare-report/1"
 SECTIONS = [
     ("summary", "Summary"),
     ("ranking", "Facilities ranked"),
+    ("facilities", "Facility pages"),  # reports/facility_pages.py: one page per facility
     ("ghg", "Greenhouse gas inventory"),
     ("energy", "Energy"),
     ("interval", "Interval meters"),
@@ -204,6 +205,13 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "comparison_t": ("Scope 1+2 in the comparison year (t CO2e)", "t CO2e"),
     "change_pct": ("Scope 1+2 change vs the comparison year (%)", "%"),
     "not_available": ("Not available, and why", ""),
+    # facility pages (reports/facility_pages.py)
+    "country": ("Country", ""),
+    "total_lb": ("Total waste (lb)", "lb"),
+    "rmw_pct": ("RMW share (%)", "%"),
+    "meter_months_missing": ("Meter-months missing", "months"),
+    "unverified_lines": ("Lines using unverified factors", "lines"),
+    "unverified_t": ("Emissions from unverified factors (t CO2e)", "t CO2e"),
     # interval meters (reports/interval_section.py)
     "timezone": ("Local time", ""),
     "energy_kwh": ("Energy (kWh)", "kWh"),
@@ -251,6 +259,8 @@ class Report:
     story: Any = field(default=None, repr=False)  # reports.story.Story: the executive story
     #: What writing it found that the reader should know (a PDF's characters without a font).
     notes: list[str] = field(default_factory=list, repr=False)
+    #: A system report's facility pages (reports.facility_pages.Page), in ranking order.
+    facility_pages: list[Any] = field(default_factory=list, repr=False)
 
     def __getitem__(self, key: str) -> pd.DataFrame:
         return self.tables[key].frame

@@ -60,6 +60,9 @@ def advance_em(font: Any, chars: str) -> float | None:
     from matplotlib.ft2font import LoadFlags
 
     cmap, widths = _advances(font.fname, getattr(font, "face_index", 0))
+    known = widths.get(chars)  # type: ignore[call-overload]
+    if known is not None:  # a line met before (units, labels, headings repeat page after page)
+        return known  # type: ignore[no-any-return]
     total = 0.0
     for ch in chars:
         code = ord(ch)
@@ -72,7 +75,13 @@ def advance_em(font: Any, chars: str) -> float | None:
                 65536 * 100
             )
         total += w
+    if len(widths) < _LINES_CACHED:
+        widths[chars] = total  # type: ignore[index]
     return total
+
+
+#: Most advances (characters and whole lines) kept per font.
+_LINES_CACHED = 200_000
 
 
 class TextColumn(Text):
@@ -152,10 +161,17 @@ class TextColumn(Text):
         face = getattr(font, "face_index", 0)
         cmap, _ = _advances(font.fname, face)
         tracker = renderer.file._character_tracker
+        # What the tracker answered for a character of this font, once per PDF file (it
+        # records the glyph the first time and answers the same after that).
+        seen = tracker.__dict__.setdefault("_greencare_codes", {}).setdefault(
+            (font.fname, face), {}
+        )
         codes: dict[str, tuple[int, bytes]] = {}
         for ch in set("".join("".join(c[1]) for c in columns)):
-            subset, code = tracker.track_glyph(font, ch, cmap[ord(ch)])
-            codes[ch] = (subset, int(code).to_bytes(2, "big"))
+            if ch not in seen:
+                subset, code = tracker.track_glyph(font, ch, cmap[ord(ch)])
+                seen[ch] = (subset, int(code).to_bytes(2, "big"))
+            codes[ch] = seen[ch]
         names: dict[int, Any] = {}
         transform = self.get_transform()
         _, y_frac = self.get_unitless_position()

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from greencare.reports import charts, labels
+from greencare.reports import charts, facility_pages, labels
 from greencare.reports.model import PDF_CELL_MAX, Report, Table, fmt, label, rows, safe_text
 from greencare.reports.pdftext import add_text
 from greencare.reports.writers import meta_label, meta_rows, meta_value
@@ -124,7 +124,8 @@ def to_html(report: Report) -> str:
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{_e(m['title'])} {_e(m['period']['from'])} to {_e(m['period']['to'])}</title>",
-        f"<style>{CSS.replace('size: A4', 'size: ' + _css_paper(m))}</style></head><body>",
+        f"<style>{CSS.replace('size: A4', 'size: ' + _css_paper(m))}"
+        f"{facility_pages.CSS if report.facility_pages else ''}</style></head><body>",
         f'<header><h1>{_e(m["title"])}</h1><dl class="meta">',
     ]
     for key, value in meta_rows(report)[2:]:
@@ -136,12 +137,19 @@ def to_html(report: Report) -> str:
                      f"of the totals.</strong><ul>{items}</ul></div>")  # fmt: skip
     nav = ['<nav><h2>Contents</h2><ol><li><a href="#section-story">At a glance</a></li>']
     for key, title, tables in report.by_section():
-        links = "".join(f'<li><a href="#{_e(t.key)}">{_e(t.title)}</a></li>' for t in tables)
+        links = "".join(
+            f'<li><a href="#{_e(t.key)}">{_e(t.title)}</a></li>'
+            for t in tables
+            if t.section != facility_pages.SECTION
+        )  # its pages, not its tables
         nav.append(f'<li><a href="#section-{_e(key)}">{_e(title)}</a><ul>{links}</ul></li>')
     parts.append("".join(nav) + "</ol></nav>")
     parts.append(story_html(report))
     for key, title, tables in report.by_section():
         parts.append(f'<section id="section-{_e(key)}"><h2>{_e(title)}</h2>')
+        if key == facility_pages.SECTION:  # its tables drawn as a page per facility
+            parts.append(facility_pages.to_html(report) + "</section>")
+            continue
         if key == "summary":
             cards = "".join(
                 f'<div class="kpi"><div class="v">{_e(fmt(r[1]))} <small>{_e(r[2])}</small></div>'
@@ -649,7 +657,8 @@ def _write_pdf(report: Report, path: Path, *, detail: bool = False) -> Path:
 
 def pdf_plan(report: Report, *, detail: bool = False) -> dict[str, Any]:
     """What the PDF's pages hold (:func:`pdf_pages` draws it): the section pages laid out by
-    :func:`_flow`, the number of the first of them, and the contents lines."""
+    :func:`_flow` (a system report's facility pages, one a facility, between them), the number
+    of the first of them, and the contents lines."""
     m = report.meta
     page = paper_size(report)
     contents: list[tuple[str, int, int]] = []  # (text, level, page)
@@ -660,8 +669,17 @@ def pdf_plan(report: Report, *, detail: bool = False) -> dict[str, Any]:
         front += 0 if story_chart else 1  # the trajectory below the text, or on its own page
     contents.append(("At a glance", 0, 2))
     start = front + 2  # after the contents page
-    sections = []
+    pages: list[dict[str, Any]] = []
+    sections: list[Any] = []
     for key, title, every in report.by_section():
+        if key == facility_pages.SECTION:  # a page per facility; many are bookmarks only
+            pages += _flow(sections, m.get("units"), page)
+            sections = []
+            for n, fp in enumerate(report.facility_pages):
+                pages.append({"title": facility_pages.page_title(fp), "chart": None,
+                              "elements": [], "starts": False, "facility": fp,
+                              "section": title if n == 0 else None})  # fmt: skip
+            continue
         tables = [t for t in every if t.key not in PDF_SKIP]
         if key == "detail" and not detail:
             tables = [detail_list(report, every)]
@@ -676,8 +694,14 @@ def pdf_plan(report: Report, *, detail: bool = False) -> dict[str, Any]:
         ]
         if tables or bands:
             sections.append((key, title, bands, tables))
-    pages = _flow(sections, m.get("units"), page)
+    pages += _flow(sections, m.get("units"), page)
+    level = 1 if len(report.facility_pages or []) <= facility_pages.LISTED else 2
     for number, laid in enumerate(pages, start=start):
+        if laid.get("facility") is not None:
+            if laid["section"]:
+                contents.append((laid["section"], 0, number))
+            contents.append((laid["title"], level, number))
+            continue
         if laid["starts"]:
             contents.append((laid["title"], 0, number))
         for element in laid["elements"]:
@@ -692,11 +716,12 @@ def pdf_plan(report: Report, *, detail: bool = False) -> dict[str, Any]:
 def pdf_pages(report: Report, *, detail: bool = False) -> Iterator[Any]:
     """The PDF's pages as figures, in order: cover, the story, contents, then the sections one
     after another (:func:`_flow`): each section's charts and tables, a chart sharing its page
-    with the tables after it. The appendix of detail tables lists them (they are in the XLSX
-    and CSV) unless ``detail``, which prints them."""
+    with the tables after it; a system report's facility pages after the ranking. The appendix
+    of detail tables lists them (they are in the XLSX and CSV) unless ``detail``, which prints
+    them."""
     m = report.meta
     period = f"{m['period']['from']} to {m['period']['to']}"
-    footer = safe_text(f"{m['title']} - {', '.join(m['facilities'])}", 150) + f" - {period}"
+    footer = safe_text(f"{m['title']} - {facility_pages.named(m)}", 150) + f" - {period}"
     plan = pdf_plan(report, detail=detail)
     page, front, start, pages = plan["page"], plan["front"], plan["start"], plan["pages"]
     yield _cover(report, footer, page)
@@ -712,6 +737,10 @@ def pdf_pages(report: Report, *, detail: bool = False) -> Iterator[Any]:
     draws = {key: func for key, _, func in charts.CHARTS}
     for number, laid in enumerate(pages, start=start):
         fig = _page(laid["title"], number, footer, page)
+        if laid.get("facility") is not None:
+            facility_pages.draw_pdf_page(fig, laid["facility"], m.get("units"))
+            yield fig
+            continue
         for element in laid["elements"]:
             if element["kind"] == "chart":
                 _draw_band(fig, element, [draws[k] for k in element["keys"]], report, page)
@@ -856,7 +885,7 @@ def _cover(report: Report, footer: str, page: tuple[float, float] = PAGE) -> Any
     m = report.meta
     fig = _page("", 1, footer, page)
     add_text(fig, 0.08, 0.8, safe_text(m["title"], 60), fontsize=28, weight="bold")
-    add_text(fig, 0.08, 0.73, safe_text(", ".join(m["facilities"]), 90), fontsize=16)
+    add_text(fig, 0.08, 0.73, safe_text(facility_pages.named(m), 90), fontsize=16)
     add_text(fig, 0.08, 0.68, f"{m['period']['from']} to {m['period']['to']}", fontsize=14)
     y = 0.58
     for metric, value, unit in rows(labels.view(report["summary"], m.get("units"))):
@@ -887,7 +916,8 @@ def _contents(
     #: (x0, y0, x1, y1) in figure fractions -> the page number it leads to (made links once the
     #: PDF is written: :func:`_link_contents`)
     fig.greencare_links = []
-    for i, (text, level, target) in enumerate(contents):
+    listed = [c for c in contents if c[1] < 2]  # level 2: a bookmark only (a facility page)
+    for i, (text, level, target) in enumerate(listed):
         col, row = divmod(i, per_column)
         x = 0.06 + col * 0.46 + (0.02 if level else 0)
         y = 0.88 - row * 0.019

@@ -157,7 +157,7 @@ def build_report(
     ``units`` ("us": kBtu, ft², lb; "metric": kWh, GJ, m², kg) and ``paper`` ("letter", "a4")
     follow the facilities' country unless given (:func:`conventions`).
     """
-    from greencare.reports import frameworks, progress, story, waste, weather
+    from greencare.reports import facility_pages, frameworks, progress, story, waste, weather
     from greencare.reports.interval_section import interval_tables
     from greencare.reports.ranking import ranking_tables
 
@@ -229,6 +229,7 @@ def build_report(
     frameworks.quality_tables(ctx, report)
     frameworks.methodology_tables(ctx, report)
     story.story_tables(ctx, report, baseline_year)
+    facility_pages.facility_tables(ctx, report, baseline_year)  # after the tables they repeat
     report.tables["summary"].frame = headline(ctx, report)
     for key in DETAIL_TABLES:  # long tables read in the appendix (all of them in XLSX and CSV)
         if key in report.tables:

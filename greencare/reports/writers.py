@@ -266,6 +266,11 @@ def to_markdown(report: Report) -> str:
     for key, title, tables in report.by_section():
         out += ["", f"## {_md_cell(title)}"]
         out += markdown_charts(report, key)
+        if key == "facilities":  # its tables written as a page per facility
+            from greencare.reports import facility_pages
+
+            out += facility_pages.to_markdown(report)
+            continue
         for table in tables:
             out += ["", f"### {_md_cell(table.title)}", ""]
             if table.note:

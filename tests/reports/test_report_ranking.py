@@ -97,14 +97,15 @@ def test_interval_table_is_the_services_metrics(demo_report, demo_db: Database) 
 def test_sections_lead_with_the_ranking_in_every_format(written: dict[str, str]) -> None:
     data = json.loads(written["json"])
     keys = [s["key"] for s in data["sections"]]
-    assert keys[:3] == ["summary", "ranking", "ghg"]
+    assert keys[:4] == ["summary", "ranking", "facilities", "ghg"]  # facility pages after it
     assert keys[keys.index("energy") + 1] == "interval"
     assert data["tables"]["facilities_ranked"]["section"] == "ranking"
     columns = {c["name"]: c for c in data["tables"]["interval_meters"]["columns"]}
     assert columns["peak_kw"]["label"] == "Peak demand (kW)" and columns["peak_kw"]["unit"] == "kW"
 
     html = written["html"]
-    at = [html.index(f'id="section-{k}"') for k in ("story", "summary", "ranking", "ghg")]
+    at = [html.index(f'id="section-{k}"')
+          for k in ("story", "summary", "ranking", "facilities", "ghg")]  # fmt: skip
     assert at == sorted(at)
     assert html.index('id="section-energy"') < html.index('id="section-interval"')
     md = written["md"]

@@ -26,3 +26,21 @@ def test_demo_report_json_snapshot(demo_db: Database) -> None:
     assert SNAPSHOT.read_text(encoding="utf-8") == text
     again = build_report(demo_db, year=2025, facility="Riverside General Hospital")
     assert to_json(again).encode() == text.encode()
+
+
+SYSTEM_SNAPSHOT = Path(__file__).parent / "snapshots" / "demo-system-2025-facilities.json"
+
+
+def test_demo_system_facility_tables_snapshot(demo_db: Database) -> None:
+    """The system report's facility pages as data (the two tables of section ``facilities``),
+    byte for byte: the rest of a system report is the facility report's tables, snapshotted
+    above."""
+    import json
+
+    report = build_report(demo_db, year=2025, baseline_year=2024)
+    data = json.loads(to_json(report))
+    part = {k: data["tables"][k] for k in ("facility_profiles", "facility_sources")}
+    text = json.dumps(part, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    if os.environ.get("GREENCARE_UPDATE_SNAPSHOTS") == "1" or not SYSTEM_SNAPSHOT.exists():
+        SYSTEM_SNAPSHOT.write_text(text, encoding="utf-8", newline="\n")
+    assert SYSTEM_SNAPSHOT.read_text(encoding="utf-8") == text
