@@ -226,7 +226,8 @@ def by_source(report: Report) -> Figure:
                  fontsize=8)  # fmt: skip
     ax.set_xlabel("t CO2e")
     ax.set_xlim(0, frame["co2e_t_location"].max() * 1.18)
-    ax.xaxis.set_major_locator(MaxNLocator(5))  # readable beside another chart too
+    across = ax.get_position().width * _size(fig)[0]  # inches: beside another chart, fewer
+    ax.xaxis.set_major_locator(MaxNLocator(max(2, int(across / 0.9))))
     _thousands(ax, "x")
     handles = [
         ax.bar(0, 0, color=SCOPE_STYLE[s][0], hatch=SCOPE_STYLE[s][1], edgecolor="white")
