@@ -151,6 +151,14 @@ CONVENTION_UNITS = {
 }
 
 
+#: (metric, unit) rows a convention leaves out where the table gives the metric in both
+#: (a unit kept elsewhere in the convention, such as kg for regulated medical waste in the US).
+CONVENTION_ROWS = {
+    "us": {("Total waste", "kg")},
+    "metric": {("Total waste", "lb")},
+}
+
+
 def view(frame: pd.DataFrame, conventions: str | None = None) -> pd.DataFrame:
     """The frame a human format renders: codes as words, units as written, and only the
     columns (and metric rows) of the report's ``conventions`` ("us" or "metric")."""
@@ -164,6 +172,14 @@ def view(frame: pd.DataFrame, conventions: str | None = None) -> pd.DataFrame:
         other = out["unit"].isin(CONVENTION_UNITS[conventions])
         if other.any() and not other.all():
             out = out[~other]
+        pairs = CONVENTION_ROWS[conventions]
+        both = {m for m, u in zip(out["metric"], out["unit"], strict=True) if (m, u) in pairs}
+        if both:
+            kept = {m for m, u in zip(out["metric"], out["unit"], strict=True)
+                    if m in both and (m, u) not in pairs}  # fmt: skip
+            hide = [(m, u) in pairs and m in kept
+                    for m, u in zip(out["metric"], out["unit"], strict=True)]  # fmt: skip
+            out = out[[not h for h in hide]]
     out = out.copy()
     for column in out.columns:
         if pd.api.types.is_numeric_dtype(out[column]) or column in VERBATIM:

@@ -630,6 +630,7 @@ def headline(ctx: Context, report: Report) -> pd.DataFrame:
         ("Site energy", site / KWH_TO_KBTU, "kWh"),
         ("Site EUI", eui, "kBtu/ft2/yr"),
         ("Site EUI", eui / KWH_TO_KBTU * FT2_PER_M2, "kWh/m2/yr"),
+        ("Total waste", k["total_kg"] * KG_TO_LB, "lb"),
         ("Total waste", k["total_kg"], "kg"),
         ("Waste per staffed bed per day", k["kg_per_bed_day"] * KG_TO_LB, "lb/bed-day"),
         ("Waste per staffed bed per day", k["kg_per_bed_day"], "kg/bed-day"),

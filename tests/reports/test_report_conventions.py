@@ -57,3 +57,21 @@ def test_options_override_the_country(demo_db: Database, demo_path: Path, tmp_pa
     result = CliRunner().invoke(main, ["--db", str(demo_path), "report", "--year", "2025",
                                        "--paper", "legal", "-o", str(tmp_path / "x.pdf")])  # fmt: skip
     assert result.exit_code != 0 and "legal" in result.output
+
+
+@pytest.mark.parametrize(("facility", "shown", "hidden"), [(US, "lb", "kg"), (UK, "kg", "lb")])
+def test_key_figures_give_total_waste_in_the_countrys_unit(
+    demo_db: Database, facility: str, shown: str, hidden: str
+) -> None:
+    from greencare.reports import labels
+
+    report = build_report(demo_db, year=2025, facility=facility)
+    summary = report["summary"]
+    both = summary[summary["metric"] == "Total waste"].set_index("unit")["value"]
+    assert both["lb"] == pytest.approx(both["kg"] * 2.20462262185)  # the data keep both
+    view = labels.view(summary, report.meta["units"])
+    waste = view[view["metric"] == "Total waste"]
+    assert list(waste["unit"]) == [shown]
+    md = to_markdown(report)
+    line = next(row for row in md.splitlines() if row.startswith("| Total waste |"))
+    assert line.rstrip().endswith(f"| {shown} |") and f"| {hidden} |" not in line
