@@ -446,6 +446,8 @@ def weather_normalised(report: Report) -> Figure:
         ax.set_ylabel("Site energy (MWh)")
         _thousands(ax)
         title = f"Actual and modelled energy use: {safe_text(name, 80)}"
+        if ax is axes[0] and weather.modelled_count(report) > len(series):
+            title += f" ({len(series)} largest of {weather.modelled_count(report)} facilities)"
         ax.set_title(title, loc="left", fontsize=10, parse_math=False)  # text, never mathtext
     axes[-1].legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, frameon=False,
                     fontsize=8)  # fmt: skip

@@ -231,7 +231,10 @@ def build_report(
     story.story_tables(ctx, report, baseline_year)
     facility_pages.facility_tables(ctx, report, baseline_year)  # after the tables they repeat
     report.tables["summary"].frame = headline(ctx, report)
-    for key in DETAIL_TABLES:  # long tables read in the appendix (all of them in XLSX and CSV)
+    detail = list(DETAIL_TABLES)
+    if len(ctx.facilities) > facility_pages.LISTED:  # a large system: per facility, its pages
+        detail += FACILITY_DETAIL_TABLES
+    for key in detail:  # long tables read in the appendix (all of them in XLSX and CSV)
         if key in report.tables:
             report.tables[key].section = "detail"
     report.story = story.write_story(ctx, report, baseline_year)
@@ -256,6 +259,21 @@ DETAIL_TABLES = (
     "trajectory",
     "pm_meter_entries",
     "change_drivers",
+)
+
+
+#: Tables of a row (or more) per facility, moved to the appendix in a system report of more
+#: facilities than its contents page lists (``facility_pages.LISTED``): the ranking and the
+#: facility pages show each facility; the body keeps the system's figures.
+FACILITY_DETAIL_TABLES = (
+    "ghg_by_facility",
+    "energy_by_facility",
+    "interval_meters",
+    "weather_models",
+    "weather_normalised",
+    "weather_savings",
+    "water",
+    "quality_meters",
 )
 
 

@@ -253,12 +253,30 @@ def _normalised_rows(name: str, base_year: int, report_year: int, res: dict[str,
     return rows
 
 
+#: The chart plots at most this many facilities (a panel each): the largest by energy use.
+CHART_FACILITIES = 4
+
+
 def figures(report: Report) -> dict[str, pd.DataFrame]:
-    """The monthly series the chart plots, per facility (from ``weather_by_month``)."""
+    """The monthly series the chart plots, per facility (from ``weather_by_month``): every
+    facility with a model up to :data:`CHART_FACILITIES`, else the largest by site energy (the
+    table holds them all), in name order."""
     if "weather_by_month" not in report.tables:
         return {}
     frame = report["weather_by_month"]
-    return {str(k): part.reset_index(drop=True) for k, part in frame.groupby("facility", sort=True)}
+    parts = {str(k): part.reset_index(drop=True) for k, part in frame.groupby("facility", sort=True)}
+    if len(parts) > CHART_FACILITIES:
+        largest = sorted(parts, key=lambda k: (-float(parts[k]["site_kwh"].sum()), k))
+        keep = set(largest[:CHART_FACILITIES])
+        parts = {k: v for k, v in parts.items() if k in keep}
+    return parts
+
+
+def modelled_count(report: Report) -> int:
+    """How many facilities have a series in ``weather_by_month`` (the chart may show fewer)."""
+    if "weather_by_month" not in report.tables:
+        return 0
+    return int(report["weather_by_month"]["facility"].nunique())
 
 
 def reasons(report: Report) -> list[str]:
