@@ -27,7 +27,7 @@ from greencare.core.errors import AmbiguousNameError, InputError, NotFoundError
 from greencare.core.models import Meter
 from greencare.importers import detect, guard
 from greencare.importers.base import FormatError, ImportOptions
-from greencare.importers.pipeline import NO_SUCH_METER, Problem, text_reason, validate
+from greencare.importers.pipeline import NO_SUCH_METER, Problem, text_reasons, validate
 from greencare.importers.portfolio_manager import PMMeter
 from greencare.services import plausibility
 from greencare.services.common import RETIRED_METER
@@ -133,11 +133,12 @@ class _Run:
         """Find (or create) the meter for each new key the file uses."""
         from greencare import services
 
-        named = self._named(keys)
+        refused = text_reasons(keys, text_rules.NAME_MAX)  # refused line by line in validate()
+        named = self._named(keys, refused)
         for key in keys:
             if key in self.meters or key in self.unknown:
                 continue
-            if text_reason(key, text_rules.NAME_MAX):  # refused line by line in validate()
+            if refused[key]:
                 continue
             pm = self.pm_meters.get(key)
             plan = self.properties
@@ -189,14 +190,14 @@ class _Run:
                 result.meters_created.append(key)
             self._use(key, meter)
 
-    def _named(self, keys: list[str]) -> dict[str, list[Meter]]:
+    def _named(self, keys: list[str], refused: dict[str, str | None]) -> dict[str, list[Meter]]:
         """The stored meters the new keys name, found in one query (see ``resolve``)."""
         targets = []
         for key in keys:
             if key in self.meters or key in self.unknown or key in self.pm_meters:
                 continue
             target = self.options.meter or self.options.meter_map.get(key) or key
-            if target and not text_reason(key, text_rules.NAME_MAX):
+            if target and not refused[key]:
                 targets.append(target)
         return facilities.meters_named(self.db, targets, facility_id=self.facility_id)
 
