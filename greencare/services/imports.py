@@ -106,7 +106,7 @@ class _Run:
         self.why_unknown: dict[str, str] = {}  # key -> why it names no one meter
         self.warned_retired: set[str] = set()
         self.zones: dict[int, str] = {}
-        self.owners: dict[int, Any] = {}  # facility id -> Facility, loaded once per import
+        self.places: dict[int, tuple[str | None, str]] = {}  # facility id -> (zone, country)
         self.currencies: dict[int, str] = {}
         self.facility_id: int | None = None
         if options.facility:
@@ -135,6 +135,8 @@ class _Run:
 
         refused = text_reasons(keys, text_rules.NAME_MAX)  # refused line by line in validate()
         named = self._named(keys, refused)
+        owners = {m.facility_id for found in named.values() for m in found}
+        self.places |= facilities.facility_places(self.db, sorted(owners - set(self.places)))
         for key in keys:
             if key in self.meters or key in self.unknown:
                 continue
@@ -205,13 +207,11 @@ class _Run:
         from greencare import services
 
         self.meters[key] = meter
-        owner = self.owners.get(meter.facility_id)
-        if owner is None:
-            owner = self.owners[meter.facility_id] = facilities.get_facility(
-                self.db, meter.facility_id
-            )
-        self.zones[int(meter.id or 0)] = owner.timezone or "UTC"
-        self.currencies[int(meter.id or 0)] = services.default_currency(owner.country) or ""
+        if meter.facility_id not in self.places:
+            self.places |= facilities.facility_places(self.db, [meter.facility_id])
+        zone, country = self.places[meter.facility_id]
+        self.zones[int(meter.id or 0)] = zone or "UTC"
+        self.currencies[int(meter.id or 0)] = services.default_currency(country) or ""
 
     def retired_warnings(self, chunk: pd.DataFrame) -> list[Problem]:
         """A warning at the first line naming each retired meter (once per import)."""

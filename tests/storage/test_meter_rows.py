@@ -75,3 +75,26 @@ def test_other_rows_go_through_the_model(changes: dict) -> None:
             facilities._meter_from_row(row)
         return
     assert facilities._meter_from_row(row) == expected
+
+
+def test_facility_places_are_what_get_facility_gives(db) -> None:  # type: ignore[no-untyped-def]
+    from greencare import services
+
+    clean = services.add_facility(db, name="Clean", country="US", grid_region="RFCE")
+    odd = services.add_facility(db, name="Odd", country="GB")
+    guessed = services.add_facility(db, name="Guessed", country="US", grid_region="CAMX")
+    # Rows written by another tool or an older greencare: the model fills or normalises them.
+    db.execute("UPDATE facilities SET country = 'gb' WHERE id = ?", [odd.id])
+    db.execute("UPDATE facilities SET timezone = '' WHERE id = ?", [guessed.id])
+    ids = [clean.id, odd.id, guessed.id]
+    places = facilities.facility_places(db, ids)
+    for facility_id in ids:
+        facility = facilities.get_facility(db, facility_id)
+        assert places[facility_id] == (facility.timezone, facility.country)
+    assert places[guessed.id] == ("America/Los_Angeles", "US")
+    assert places[odd.id][1] == "GB"
+    db.execute("UPDATE facilities SET timezone = 'Mars/Olympus' WHERE id = ?", [clean.id])
+    with pytest.raises(Exception, match="Mars/Olympus"):  # refused, as get_facility refuses it
+        facilities.facility_places(db, [clean.id])
+    with pytest.raises(Exception, match="no facility"):
+        facilities.facility_places(db, [999])
