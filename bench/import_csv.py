@@ -241,18 +241,21 @@ def main() -> None:
         write_csv(csv_path, args.rows, args.meters)
         size = os.path.getsize(csv_path) / 1e6
         print(f"{args.rows:,} rows, {args.meters} meters, {size:.0f} MB CSV")
-        floors, ours, rss_floor, rss_ours = [], [], [], []
+        floors, ours, rss_floor, rss_ours, cpu_floor, cpu_ours = [], [], [], [], [], []
         for _ in range(args.repeat):  # alternate, so both see the same machine load
             t, rss = floor(csv_path, work)
             floors.append(t)
             rss_floor.append(rss)
+            cpu_floor.append(LAST_CPU[0])
             t, rss = greencare(csv_path, work, args.meters)
             ours.append(t)
             rss_ours.append(rss)
+            cpu_ours.append(LAST_CPU[0])
         f, g = statistics.median(floors), statistics.median(ours)
-        print(f"sqlite3 .import (floor): median {f:.2f} s, {args.rows / f:,.0f} rows/s")
-        print(f"greencare import:        median {g:.2f} s, {args.rows / g:,.0f} rows/s")
-        print(f"ratio greencare/floor:   {g / f:.2f} (target <= 3)")
+        fc, gc = statistics.median(cpu_floor), statistics.median(cpu_ours)
+        print(f"sqlite3 .import (floor): median {f:.2f} s ({fc:.2f} s CPU), {args.rows / f:,.0f} rows/s")
+        print(f"greencare import:        median {g:.2f} s ({gc:.2f} s CPU), {args.rows / g:,.0f} rows/s")
+        print(f"ratio greencare/floor:   {g / f:.2f} (target <= 3); CPU {gc / fc:.2f}")
         print(f"peak RSS: greencare {max(rss_ours)} MB (target < 500 MB at 5M rows)")
 
 
