@@ -253,8 +253,12 @@ def main() -> None:
             cpu_ours.append(LAST_CPU[0])
         f, g = statistics.median(floors), statistics.median(ours)
         fc, gc = statistics.median(cpu_floor), statistics.median(cpu_ours)
-        print(f"sqlite3 .import (floor): median {f:.2f} s ({fc:.2f} s CPU), {args.rows / f:,.0f} rows/s")
-        print(f"greencare import:        median {g:.2f} s ({gc:.2f} s CPU), {args.rows / g:,.0f} rows/s")
+        print(
+            f"sqlite3 .import (floor): median {f:.2f} s ({fc:.2f} s CPU), {args.rows / f:,.0f} rows/s"
+        )
+        print(
+            f"greencare import:        median {g:.2f} s ({gc:.2f} s CPU), {args.rows / g:,.0f} rows/s"
+        )
         print(f"ratio greencare/floor:   {g / f:.2f} (target <= 3); CPU {gc / fc:.2f}")
         print(f"peak RSS: greencare {max(rss_ours)} MB (target < 500 MB at 5M rows)")
 

@@ -245,7 +245,9 @@ def parse_times(
     return _parse_mixed(pd.Series(values, dtype=object), options, order, column)
 
 
-def _local_repeated(values: np.ndarray, options: ImportOptions) -> tuple[pd.Series, np.ndarray] | None:
+def _local_repeated(
+    values: np.ndarray, options: ImportOptions
+) -> tuple[pd.Series, np.ndarray] | None:
     """``parse_times`` of local times once per distinct text, when a sample repeats (a bill
     file gives each month's dates once per meter), or None: then the whole column is read, as
     it is when a value is not ISO 8601 (its d/m/y order is decided at its own line)."""

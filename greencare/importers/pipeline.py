@@ -281,9 +281,7 @@ def text_reasons(values: Any, limit: int | None) -> dict[Any, str | None]:
     (the usual case: thousands of meter names) are told apart by one scan of them joined."""
     texts = [str(v) for v in values]
     most = limit if limit is not None else text_rules.LINE_MAX
-    if max(map(len, texts), default=0) <= most and not text_rules.CONTROL_RE.search(
-        "".join(texts)
-    ):
+    if max(map(len, texts), default=0) <= most and not text_rules.CONTROL_RE.search("".join(texts)):
         return dict.fromkeys(values)
     return {v: text_reason(v, limit) for v in values}
 

@@ -290,8 +290,6 @@ def _import(
     run: _Run,
     stop: bool,
 ) -> ImportResult:
-    source = run.source
-    total = path.stat().st_size
     cache = db.execute("PRAGMA cache_size").fetchone()[0]
     # The import's pages (readings, their key, the roll-ups) stay in memory until the commit:
     # with SQLite's default 2 MB cache they spill to the WAL and are read back mid-transaction

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from typing import Any
@@ -219,10 +220,8 @@ def _clean_meter(data: dict[str, Any]) -> Meter | None:
         or data["pm_meter_id"] is not None
     ):
         return None
-    try:
+    with contextlib.suppress(units.UnitError):  # shown as stored, as the model does
         unit = units.normalize_unit(unit)
-    except units.UnitError:  # shown as stored, as the model does
-        pass
     if delivery is None:
         klass = (
             DeliveryClass.ONSITE_GENERATION if commodity in _GENERATION else DeliveryClass.METERED

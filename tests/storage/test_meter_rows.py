@@ -39,9 +39,7 @@ def test_clean_rows_build_the_meter_the_model_builds(
 ) -> None:
     row = _row(commodity=commodity, unit=unit, delivery_class=delivery, notes=notes,
                net_metering=flags[0], retired=flags[1])  # fmt: skip
-    fast = facilities._clean_meter(
-        dict(row, net_metering=bool(flags[0]), retired=bool(flags[1]))
-    )
+    fast = facilities._clean_meter(dict(row, net_metering=bool(flags[0]), retired=bool(flags[1])))
     assert fast is not None
     slow = _validated(row)
     assert fast == slow
