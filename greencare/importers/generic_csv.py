@@ -229,15 +229,18 @@ class GenericCsv:
                 for number, chunk in enumerate(_quiet(reader)):
                     if number < handed:
                         continue
-                    for f in typed:
-                        values = chunk.iloc[:, mapping[f]].to_numpy()
+                    numbers = {f: chunk.iloc[:, mapping[f]].to_numpy() for f in typed}
+                    for f, values in numbers.items():
                         if not np.isfinite(values).all():
                             raise _NotPlain(f)
                         if f == "quantity" and not (values >= 0).all():
                             raise _NotPlain(f)
-                        lines = reading.lines(reading.offset, len(chunk))
-                        if not reading.numbers.settle_floats(lines, reading.names[f], values):
-                            raise _NotPlain(f)  # only text tells 1.250 from 1250 written 1.250
+                    lines = reading.lines(reading.offset, len(chunk))
+                    if typed and not any(
+                        reading.numbers.settle_floats(lines, reading.names[f], values)
+                        for f, values in numbers.items()
+                    ):  # only the text can tell 1.250 from 1250 written 1.250
+                        raise _NotPlain(None)
                     if handle is not None:
                         chunk.attrs["bytes"] = _position(handle)
                     handed += 1
@@ -246,8 +249,12 @@ class GenericCsv:
             except (_NotPlain, ValueError) as exc:
                 if not typed or isinstance(exc, pd.errors.ParserError | UnicodeDecodeError):
                     raise
-                # read again, that column as text (pandas does not say which failed: the last)
-                typed.remove(exc.field if isinstance(exc, _NotPlain) else typed[-1])
+                # read again, that column as text (pandas does not say which failed: the
+                # last); every one when none of them settled the number format
+                if isinstance(exc, _NotPlain) and exc.field is None:
+                    typed.clear()
+                else:
+                    typed.remove(exc.field if isinstance(exc, _NotPlain) else typed[-1])
             finally:
                 reader.close()
 
@@ -581,9 +588,9 @@ def _rescan(
 class _NotPlain(Exception):
     """A chunk whose quantities or costs must be read as text (see ``GenericCsv._chunks``)."""
 
-    def __init__(self, field: str) -> None:
+    def __init__(self, field: str | None) -> None:
         super().__init__(field)
-        self.field = field
+        self.field = field  # None: every typed column
 
 
 def _stripped(column: pd.Series) -> np.ndarray:
