@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,16 @@ from sqlite_utils import Database
 
 from greencare import services
 from greencare.core.models import Facility, Meter
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _unit_factor_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Unit factors are remembered in a folder of the session's, never the user's cache."""
+    from greencare.core import unit_factors
+
+    os.environ["GREENCARE_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    unit_factors.forget()
+    yield
 
 
 @pytest.fixture

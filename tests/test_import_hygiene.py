@@ -40,6 +40,7 @@ def run_fresh(code: str, tmp_path: Path) -> Any:
         **os.environ,
         "GREENCARE_DB": str(tmp_path / "env-default.db"),
         "XDG_DATA_HOME": str(tmp_path / "xdg"),
+        "GREENCARE_CACHE_DIR": str(tmp_path / "cache"),  # no unit factors remembered yet
     }
     done = subprocess.run(
         [sys.executable, "-c", PRELUDE + textwrap.dedent(code)],
@@ -226,3 +227,31 @@ def test_sqlite_utils_column_types_with_pandas_loaded_later(tmp_path: Path) -> N
     assert ours["hidden"] == [] and theirs["hidden"] == []
     assert ours["types"] == theirs["types"]
     assert ours["types"]["i"] == "INTEGER" and ours["types"]["ts"] == "TEXT"
+
+
+def test_an_import_in_units_seen_before_loads_no_pint(tmp_path: Path) -> None:
+    """pint computes each unit's factor once; later runs use the remembered factor."""
+    csv_path = tmp_path / "bills.csv"
+    csv_path.write_text("meter,start,end,quantity,unit\nMain,2025-01-01,2025-01-31,1.5,MWh\n")
+
+    def run(name: str) -> Any:
+        return run_fresh(
+            f"""
+            from greencare import services
+            from greencare.services.database import open_db
+            db = open_db({str(tmp_path / name)!r})
+            f = services.add_facility(db, name="Small", country="US", grid_region="RFCE")
+            services.add_meter(db, facility=f.id, name="Main", commodity="electricity",
+                               unit="kWh")
+            result = services.import_readings(db, {str(csv_path)!r})
+            stored = db.execute("SELECT quantity_canonical FROM readings").fetchall()
+            print(json.dumps({{"status": result.status, "stored": stored,
+                              "loaded": loaded("pint")}}))
+            """,
+            tmp_path,
+        )
+
+    first, second = run("first.db"), run("second.db")
+    assert first["loaded"] == ["pint"] and first["stored"] == [[1500.0]]
+    assert second["loaded"] == [] and second["stored"] == [[1500.0]]
+    assert first["status"] == second["status"] == "imported"

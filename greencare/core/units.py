@@ -283,11 +283,26 @@ def unit_choices(commodity: Commodity | str) -> tuple[str, ...]:
 def conversion_factor(unit: str, commodity: Commodity | str) -> float:
     """Multiply a quantity in ``unit`` by this to get the commodity's canonical unit.
 
+    Computed by pint, and remembered across runs (``units.factors``): a command whose units
+    were all seen before does not load pint at all.
+
     Raises:
         UnknownUnitError: the unit is not known.
         WrongDimensionError: the unit cannot measure this commodity (kWh on a water meter).
     """
+    from greencare.core import unit_factors
+
     commodity = Commodity(commodity)
+    known = unit_factors.known(unit, commodity.value)
+    if known is not None:
+        return known
+    factor = _pint_factor(unit, commodity)
+    unit_factors.remember(unit, commodity.value, factor)
+    return factor
+
+
+def _pint_factor(unit: str, commodity: Commodity) -> float:
+    """``conversion_factor`` from pint (every check a unit must pass, then the factor)."""
     parsed = parse_unit(unit)
     ureg = registry()
     target = canonical_unit(commodity)

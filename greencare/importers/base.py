@@ -230,6 +230,9 @@ def parse_times(
         if not naive_left.any():
             return parsed, np.zeros(len(values), dtype=bool)
     elif not any(offsets):
+        repeated = _local_repeated(values, options)
+        if repeated is not None:
+            return repeated
         lengths = np.fromiter(map(len, map(str, values)), dtype=np.int64, count=len(values))
         parsed = _parse_local(pd.Series(values, dtype=object), options, order, column)
         date_only = np.zeros(len(values), dtype=bool)
@@ -240,6 +243,29 @@ def parse_times(
             date_only[short] = kinds[codes]
         return parsed, date_only
     return _parse_mixed(pd.Series(values, dtype=object), options, order, column)
+
+
+def _local_repeated(
+    values: np.ndarray, options: ImportOptions
+) -> tuple[pd.Series, np.ndarray] | None:
+    """``parse_times`` of local times once per distinct text, when a sample repeats (a bill
+    file gives each month's dates once per meter), or None: then the whole column is read, as
+    it is when a value is not ISO 8601 (its d/m/y order is decided at its own line)."""
+    head = values[:1000]
+    if len(values) <= 1000 or len(set(head.tolist())) > len(head) // 2:
+        return None
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)  # None stays a value
+    text = pd.Series(uniques, dtype=object)
+    if options.date_format:
+        parsed = pd.to_datetime(text, format=options.date_format, errors="coerce")
+    else:
+        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+        if (parsed.isna() & text.notna() & (text != "")).any():
+            return None
+    kinds = np.array(
+        [len(str(v)) <= 10 and bool(_DATE_ONLY.match(str(v).strip())) for v in uniques], bool
+    )
+    return pd.Series(parsed.to_numpy().take(codes)), kinds[codes]
 
 
 def _parse_repeated(values: np.ndarray) -> pd.Series:

@@ -187,31 +187,34 @@ class GenericCsv:
         reading: _Reading,
         encoding: str,
     ) -> Iterator[pd.DataFrame]:
-        """The file's rows in chunks, every field as the text written, except the quantity.
+        """The file's rows in chunks, every field as the text written, except the quantity and
+        the cost.
 
-        Quantities are read as numbers by pandas' C parser first (several times cheaper than
-        text converted afterwards). A chunk keeps them only if every one is a plain finite number
-        of at least zero, so no quantity in it can be an error whose text a message would need.
-        Otherwise (a blank, "NaN", a negative, "1,5" without --decimal) the file is read again
-        as text from the start, skipping the chunks already handed over: the same chunk size
-        gives the same chunks, and the pipeline then reports each bad value as written.
+        Quantities and costs are read as numbers by pandas' C parser first (several times
+        cheaper than text converted afterwards, and no number-format scan of their text). A
+        chunk keeps them only if every quantity is a plain finite number of at least zero and
+        every cost a plain finite number, so no value in it can be an error whose text a message
+        would need, and only if the numbers settle the file as decimal-point. Otherwise (a
+        blank, "NaN", a negative quantity, "1,5" without --decimal) the file is read again from
+        the start with that column as text (the cost first, then the quantity), skipping the
+        chunks already handed over: the same chunk size gives the same chunks, and the pipeline
+        then reports each bad value as written.
         """
-        quantity = mapping.get("quantity")
-        typed = (
-            quantity is not None
-            and options.decimal in (None, ".")
+        plain = (
+            options.decimal in (None, ".")
             and not options.thousands
             and not options.cumulative  # register reads may be negative after a reset
         )
+        # Typed columns, the one dropped first on a failure last.
+        typed = [f for f in ("quantity", "cost") if plain and f in mapping]
         handed = 0  # chunks already yielded
         while True:
+            as_float = {mapping[f] for f in typed}
             reader = pd.read_csv(
                 path,
                 sep=delimiter,
                 # Text as written (object, not pandas' str dtype, which checks every value).
-                dtype={
-                    i: (np.float64 if typed and i == quantity else object) for i in range(width)
-                },
+                dtype={i: (np.float64 if i in as_float else object) for i in range(width)},
                 keep_default_na=False,
                 na_filter=False,
                 chunksize=options.chunk_rows,
@@ -226,15 +229,18 @@ class GenericCsv:
                 for number, chunk in enumerate(_quiet(reader)):
                     if number < handed:
                         continue
-                    if typed:
-                        values = chunk.iloc[:, quantity].to_numpy()
-                        if not (np.isfinite(values).all() and (values >= 0).all()):
-                            raise _NotPlain
-                        lines = reading.lines(reading.offset, len(chunk))
-                        if not reading.numbers.settle_floats(
-                            lines, reading.names["quantity"], values
-                        ):  # only the text can tell 1.250 from 1250 written 1.250
-                            raise _NotPlain
+                    numbers = {f: chunk.iloc[:, mapping[f]].to_numpy() for f in typed}
+                    for f, values in numbers.items():
+                        if not np.isfinite(values).all():
+                            raise _NotPlain(f)
+                        if f == "quantity" and not (values >= 0).all():
+                            raise _NotPlain(f)
+                    lines = reading.lines(reading.offset, len(chunk))
+                    if typed and not any(
+                        reading.numbers.settle_floats(lines, reading.names[f], values)
+                        for f, values in numbers.items()
+                    ):  # only the text can tell 1.250 from 1250 written 1.250
+                        raise _NotPlain(None)
                     if handle is not None:
                         chunk.attrs["bytes"] = _position(handle)
                     handed += 1
@@ -243,7 +249,12 @@ class GenericCsv:
             except (_NotPlain, ValueError) as exc:
                 if not typed or isinstance(exc, pd.errors.ParserError | UnicodeDecodeError):
                     raise
-                typed = False  # read again, quantities as text
+                # read again, that column as text (pandas does not say which failed: the
+                # last); every one when none of them settled the number format
+                if isinstance(exc, _NotPlain) and exc.field is None:
+                    typed.clear()
+                else:
+                    typed.remove(exc.field if isinstance(exc, _NotPlain) else typed[-1])
             finally:
                 reader.close()
 
@@ -575,7 +586,11 @@ def _rescan(
 
 
 class _NotPlain(Exception):
-    """A chunk whose quantities must be read as text (see ``GenericCsv._chunks``)."""
+    """A chunk whose quantities or costs must be read as text (see ``GenericCsv._chunks``)."""
+
+    def __init__(self, field: str | None) -> None:
+        super().__init__(field)
+        self.field = field  # None: every typed column
 
 
 def _stripped(column: pd.Series) -> np.ndarray:

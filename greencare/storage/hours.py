@@ -47,13 +47,33 @@ def _exists(db: Database) -> bool:
     )
 
 
+def _per_meter(frame: pd.DataFrame) -> Iterator[tuple[int, pd.DataFrame]]:
+    """Each meter's rows of ``frame`` (in their order), meters in order of first appearance.
+
+    Found from one sort (none when the rows come by meter, as canonical order has them), not
+    a comparison of the whole frame per meter, which is meters x rows work (0.3 s a chunk at 50
+    meters, minutes at 5,000)."""
+    meter = frame["meter_id"].to_numpy(dtype=np.int64)
+    if not len(meter):
+        return
+    by_meter = bool((meter[1:] >= meter[:-1]).all())
+    order = None if by_meter else np.argsort(meter, kind="stable")
+    ranked = meter if order is None else meter[order]
+    bounds = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1], True])
+    groups = list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
+    if order is not None:  # in order of first appearance, as pd.unique lists them
+        groups.sort(key=lambda g: int(order[g[0]]))
+    for a, b in groups:
+        rows = frame.iloc[a:b] if order is None else frame.iloc[order[a:b]]
+        yield int(ranked[a]), rows
+
+
 def compute(frame: pd.DataFrame, zones: dict[int, str], prior: pd.DataFrame | None = None):
     """Hours of ``frame``'s interval readings (canonical order), per meter; ``prior`` holds
     stored hours to continue (rows of ``reading_hours``)."""
     frame = _intervals(frame)
     parts = []
-    for meter_id in pd.unique(frame["meter_id"]):
-        sub = frame[frame["meter_id"].to_numpy() == meter_id]
+    for meter_id, sub in _per_meter(frame):
         before = None
         if prior is not None and not prior.empty:
             before = prior[prior["meter_id"].to_numpy() == meter_id]
@@ -72,11 +92,37 @@ def compute(frame: pd.DataFrame, zones: dict[int, str], prior: pd.DataFrame | No
     return pd.concat(parts, ignore_index=True)
 
 
+#: Rows per statement when hours are stored: one statement step per block, not per row.
+_BLOCK = 100
+
+
 def store(db: Database, hours: pd.DataFrame) -> None:
+    """Write (insert or replace) hours, ``_BLOCK`` rows per statement, bound from plain Python
+    lists, a missing peak as NULL (a row iterated out of a frame boxes every value: about
+    three quarters of a 1,000,000-reading import's roll-up time)."""
     if hours.empty:
         return
-    rows = hours[_COLUMNS].astype(object).where(hours[_COLUMNS].notna(), None)
-    db.conn.executemany(_STORE, rows.itertuples(index=False, name=None))
+    columns = []
+    for name in _COLUMNS:
+        column = hours[name]
+        if column.isna().any():
+            columns.append(column.to_numpy(dtype=object, na_value=None).tolist())
+        else:
+            columns.append(column.to_numpy().tolist())
+    width, n = len(_COLUMNS), len(hours)
+    flat: list[Any] = [None] * (n * width)
+    for j, values in enumerate(columns):
+        flat[j::width] = values
+    full = n - n % _BLOCK
+    if full:
+        block = ", ".join(["(" + ", ".join("?" * width) + ")"] * _BLOCK)
+        sql = f"INSERT OR REPLACE INTO reading_hours ({', '.join(_COLUMNS)}) VALUES {block}"
+        size = _BLOCK * width
+        db.conn.executemany(sql, (flat[i : i + size] for i in range(0, full * width, size)))
+    if full < n:
+        db.conn.executemany(
+            _STORE, (flat[i : i + width] for i in range(full * width, n * width, width))
+        )
 
 
 def apply(db: Database, frame: pd.DataFrame, zones: dict[int, str], *, appended: bool) -> None:
@@ -93,17 +139,15 @@ def apply(db: Database, frame: pd.DataFrame, zones: dict[int, str], *, appended:
         prior = _stored_hours(db, frame)
         store(db, compute(frame, zones, prior))
         return
-    for meter_id in pd.unique(frame["meter_id"]):
-        sub = frame[frame["meter_id"].to_numpy() == meter_id]
-        refresh(db, int(meter_id), zones[int(meter_id)], sub)
+    for meter_id, sub in _per_meter(frame):
+        refresh(db, meter_id, zones[meter_id], sub)
 
 
 def _stored_hours(db: Database, frame: pd.DataFrame) -> pd.DataFrame:
     """Stored hours that ``frame``'s readings may add to: for an append, only the hour (or two)
     where the stored data ends, so one small range look-up per meter."""
     rows: list[Any] = []
-    for meter_id in pd.unique(frame["meter_id"]):
-        sub = frame[frame["meter_id"].to_numpy() == meter_id]
+    for meter_id, sub in _per_meter(frame):
         lo = int(sub["start_utc"].min()) - MAX_INTERVAL_SECONDS
         hi = int(sub["end_utc"].max())
         rows += db.conn.execute(

@@ -205,47 +205,64 @@ def apply(db: Database, frame: pd.DataFrame, *, sign: int) -> None:
     pieces, unit_names, cur_names = _pieces(frame, zones)
     if pieces is None:
         return
-    appended = sign > 0 and _appended(db, frame)
+    appended, earlier = _appended(db, frame) if sign > 0 else (False, [])
     if appended:
-        _fold_onto_stored(db, pieces, unit_names, cur_names)
+        _fold_onto_stored(db, pieces, unit_names, cur_names, earlier)
     else:
         refresh(db, pieces, zones)
     hours.apply(db, frame, zones, appended=appended)  # interval readings' local clock hours
 
 
-def _appended(db: Database, frame: pd.DataFrame) -> bool:
+def _appended(db: Database, frame: pd.DataFrame) -> tuple[bool, list[int]]:
     """Whether the stored readings of each meter in ``frame`` from its first start on are
-    exactly ``frame``'s (just inserted, after every earlier reading of the meter)."""
+    exactly ``frame``'s (just inserted, after every earlier reading of the meter), and the
+    meters with readings before those (only they can have stored sums to fold onto).
+
+    One statement for all meters; each count and each look behind is a range of the
+    (meter, start) key, bounded by the rows just inserted, whatever the meter's history."""
+    import json
+
     import numpy as np
 
     meter = frame["meter_id"].to_numpy(dtype=np.int64)
     start = frame["start_utc"].to_numpy(dtype=np.int64)
     ids, first_row, counts = np.unique(meter, return_index=True, return_counts=True)
-    for meter_id, row, count in zip(ids, first_row, counts, strict=True):
-        stored = db.execute(
-            "SELECT count(*) FROM readings WHERE meter_id = ? AND start_utc >= ?",
-            [int(meter_id), int(start[row])],  # canonical order: a meter's first row is earliest
-        ).fetchone()[0]
-        if stored != count:
-            return False
-    return True
+    # canonical order: a meter's first row is its earliest
+    pairs = json.dumps([[int(m), int(start[r])] for m, r in zip(ids, first_row, strict=True)])
+    rows = db.execute(
+        "SELECT p.m, (SELECT count(*) FROM readings WHERE meter_id = p.m AND start_utc >= p.s), "
+        "EXISTS (SELECT 1 FROM readings WHERE meter_id = p.m AND start_utc < p.s) FROM "
+        "(SELECT j.key AS k, json_extract(j.value, '$[0]') AS m, "
+        "json_extract(j.value, '$[1]') AS s FROM json_each(?) j) p ORDER BY p.k",
+        [pairs],
+    ).fetchall()
+    stored = np.array([r[1] for r in rows], dtype=np.int64)
+    if len(stored) != len(counts) or (stored != counts).any():
+        return False, []
+    return True, [int(r[0]) for r in rows if r[2]]
 
 
 def _fold_onto_stored(
-    db: Database, pieces: pd.DataFrame, unit_names: np.ndarray, cur_names: np.ndarray
+    db: Database,
+    pieces: pd.DataFrame,
+    unit_names: np.ndarray,
+    cur_names: np.ndarray,
+    meters: list[int],
 ) -> None:
     """Continue each stored sum's fold with the new pieces (stored value first, then these in
-    order), which is the fold a rebuild takes."""
+    order), which is the fold a rebuild takes. ``meters``: those with readings before these
+    (a meter whose every reading is new has no stored sum)."""
     import numpy as np
     import pandas as pd
 
-    meters = [int(m) for m in np.unique(pieces["meter_id"].to_numpy())]
     labels = [str(x) for x in month_label(np.unique(pieces["month"].to_numpy()))]
-    rows = db.execute(
-        f"SELECT {', '.join(_KEY + _SUMS)} FROM reading_months WHERE meter_id IN "
-        f"({', '.join('?' * len(meters))}) AND month IN ({', '.join('?' * len(labels))})",
-        [*meters, *labels],
-    ).fetchall()
+    rows = []
+    if meters:
+        rows = db.execute(
+            f"SELECT {', '.join(_KEY + _SUMS)} FROM reading_months WHERE meter_id IN "
+            f"({', '.join('?' * len(meters))}) AND month IN ({', '.join('?' * len(labels))})",
+            [*meters, *labels],
+        ).fetchall()
     if rows:
         unit_code = {str(u): i for i, u in enumerate(unit_names)}
         cur_code = {str(c): i for i, c in enumerate(cur_names)}

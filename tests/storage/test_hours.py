@@ -6,6 +6,7 @@ import random
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlite_utils import Database
 
@@ -191,3 +192,40 @@ def test_check_compares_hours_one_meter_at_a_time(
     ]  # fmt: skip
     reads = [s for s in statements if " FROM readings" in s or " FROM reading_hours" in s]
     assert reads and all("meter_id = " in s for s in reads), reads
+
+
+def test_stored_in_blocks_as_computed(db: Database, power: None, us_hospital: Facility) -> None:
+    """``store`` writes blocks of rows and a remainder; a missing peak is NULL; every value
+    reads back as computed (253 hours: two blocks of 100 and 53 more, 2 meters interleaved)."""
+    other = services.add_meter(db, facility=us_hospital.id, name="Other",
+                               commodity="electricity", unit="kWh")  # fmt: skip
+    n = 253
+    frame = hours.compute(
+        pd.DataFrame(
+            {
+                # meters interleaved, each in start order: split from one sort, first seen first
+                "meter_id": [other.id if i % 2 else 1 for i in range(2 * n)],
+                "start_utc": [START + 3600 * (i // 2) for i in range(2 * n)],
+                "end_utc": [START + 3600 * (i // 2) + 900 for i in range(2 * n)],
+                "quantity_canonical": [float(i % 7) for i in range(2 * n)],
+                "estimated": [i % 3 == 0 for i in range(2 * n)],
+            }
+        ),
+        {1: "America/Los_Angeles", int(other.id or 0): "America/Los_Angeles"},
+    )
+    assert frame["meter_id"].tolist()[:1] == [1] and len(frame) == 2 * n
+    frame.loc[5, "peak_rate"] = float("nan")
+    frame["peak_start_utc"] = frame["peak_start_utc"].astype("Int64")
+    frame.loc[5, "peak_start_utc"] = None
+    hours.store(db, frame)
+    stored = db.execute(
+        "SELECT meter_id, hour_utc, quantity_canonical, seconds, estimated_canonical, peak_rate, "
+        "peak_start_utc, peak_seconds, readings FROM reading_hours ORDER BY meter_id, hour_utc"
+    ).fetchall()
+    want = sorted(
+        tuple(None if pd.isna(v) else v for v in row)
+        for row in frame[hours._COLUMNS].astype(object).itertuples(index=False, name=None)
+    )
+    assert stored == want
+    assert stored[5][5] is None and stored[5][6] is None  # NULL, not NaN or 0
+    assert all(type(r[1]) is int and type(r[2]) is float for r in stored)
