@@ -8,7 +8,8 @@ depends on: greencare's ``units.txt`` and ``bill_units.toml``, and the pint inst
 (the path, size and modification time of its code and definitions). Changing any of them
 names another file, so a stored factor is never used with definitions it did not come from.
 
-Only factors are stored, never refusals: a unit that fails a check is checked by pint again
+The file carries a SHA-256 of its factors; one that does not match (edited by hand, damaged)
+is ignored and rewritten. Only factors are stored, never refusals: a unit that fails a check is checked by pint again
 each time, and its message comes from pint. A missing, unreadable or read-only cache folder
 only means pint is loaded as before. ``GREENCARE_CACHE_DIR`` puts the folder elsewhere, and
 an empty value turns the store off.
@@ -80,15 +81,23 @@ def _load() -> dict[str, float]:
         _factors = {}
         path = _path()
         if path is not None:
-            with contextlib.suppress(OSError, ValueError):
+            with contextlib.suppress(OSError, ValueError, TypeError):
                 data = json.loads(path.read_text("utf-8"))
-                if isinstance(data, dict):
+                stored = data.get("factors") if isinstance(data, dict) else None
+                if isinstance(stored, dict) and data.get("sha256") == _checksum(stored):
                     _factors = {
                         str(k): float(v)
-                        for k, v in data.items()
+                        for k, v in stored.items()
                         if isinstance(v, int | float) and math.isfinite(v) and v > 0
                     }
     return _factors
+
+
+def _checksum(factors: dict[str, float]) -> str:
+    """A digest of the factors as stored: a file changed by anything but :func:`remember` (a
+    factor edited by hand, a flipped digit) is not used."""
+    text = json.dumps(factors, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _key(unit: str, commodity: str) -> str:
@@ -114,7 +123,7 @@ def remember(unit: str, commodity: str, factor: float) -> None:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".unit-factors-", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(factors, out, sort_keys=True)
+                json.dump({"factors": factors, "sha256": _checksum(factors)}, out, sort_keys=True)
             os.replace(tmp, path)  # whole or not at all, whatever another process does
         except OSError:
             with contextlib.suppress(OSError):

@@ -83,11 +83,25 @@ def test_a_damaged_file_is_ignored_and_replaced(cache: Path) -> None:
     unit_factors.forget()
     units.conversion_factor.cache_clear()
     assert units.conversion_factor("MWh", "electricity") == 1000.0
-    assert json.loads(path.read_text()) == {"electricity\x1fMWh": 1000.0}
-    path.write_text('{"electricity\\u001fkWh": -3.0, "electricity\\u001fWh": "1"}')
+    assert json.loads(path.read_text())["factors"] == {"electricity\x1fMWh": 1000.0}
+    factors = {"electricity\x1fkWh": -3.0, "electricity\x1fWh": "1"}
+    path.write_text(json.dumps({"factors": factors, "sha256": unit_factors._checksum(factors)}))
     unit_factors.forget()
     assert unit_factors.known("kWh", "electricity") is None  # not a factor pint gives
     assert unit_factors.known("Wh", "electricity") is None
+
+
+def test_a_factor_changed_outside_greencare_is_not_used(cache: Path) -> None:
+    units.conversion_factor("MWh", "electricity")
+    (path,) = cache.glob("unit-factors-*.json")
+    data = json.loads(path.read_text())
+    assert data["factors"] == {"electricity\x1fMWh": 1000.0}
+    data["factors"]["electricity\x1fMWh"] = 1.0  # a 1000x error, checksum left as it was
+    path.write_text(json.dumps(data))
+    unit_factors.forget()
+    units.conversion_factor.cache_clear()
+    assert unit_factors.known("MWh", "electricity") is None
+    assert units.conversion_factor("MWh", "electricity") == 1000.0  # pint's, again
 
 
 def test_refusals_are_never_remembered(cache: Path) -> None:
