@@ -309,6 +309,9 @@ def trajectory(report: Report) -> Figure:
                 label="Actual (location-based)")  # fmt: skip
         ax.text(0.99, 0.02, "No baseline year set: no target trajectory", ha="right",
                 transform=ax.transAxes, fontsize=8)  # fmt: skip
+        years = progress["year"].astype(float)
+        if len(years) and years.max() - years.min() < 2:  # one or two years: not a century
+            ax.set_xlim(years.min() - 1, years.max() + 1)
     else:
         frame = report["trajectory"]
         ax.plot(frame["year"], frame["target_scope12_t"], color=TARGET_COLOUR, linestyle="--",

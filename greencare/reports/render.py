@@ -894,6 +894,8 @@ def _cover(report: Report, footer: str, page: tuple[float, float] = PAGE) -> Any
         y -= 0.032
     info = [
         safe_text(f"{meta_label(k)}: {fmt(meta_value(k, v))}", PDF_CELL_MAX)
+        if k != "facilities" or len(m["facilities"]) <= facility_pages.NAMED
+        else f"{meta_label(k)}: {facility_pages.named(m)} (each ranked and on its own page)"
         for k, v in meta_rows(report)[4:]
     ]
     wrapped = "\n".join(line for item in info for line in _wrap(item, 50))

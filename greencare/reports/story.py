@@ -266,7 +266,9 @@ def write_story(ctx: Context, report: Report, baseline_year: int | None) -> Stor
     story = Story()
     q = _Quote(report, story, _explain(ctx))
     m = report.meta
-    who = ", ".join(m["facilities"]) or "no facility"
+    from greencare.reports.facility_pages import named
+
+    who = named(m) or "no facility"  # a few by name, else how many
     head = story.block("headline", "What happened")
     h = report["headline_change"]
     total = q("headline_change", ("metric", "total_location"), "co2e_t", "t CO₂e",

@@ -32,3 +32,12 @@ def test_one_colour_per_scope_and_commodity() -> None:
     assert len(set(scope_colours)) == len(scope_colours)
     hatches = [h for _, h in charts.SCOPE_STYLE.values()]
     assert len(set(hatches)) == len(hatches)  # greyscale: hatches tell scopes apart too
+
+
+def test_a_trajectory_without_a_baseline_spans_its_years_not_a_century(small_db: Database) -> None:
+    report = build_report(small_db, year=2025)
+    report.tables.pop("trajectory", None)  # no baseline year: the chart plots the actual years
+    years = list(report["progress"]["year"])
+    ax = charts.trajectory(report).axes[0]
+    low, high = ax.get_xlim()
+    assert low >= min(years) - 1 and high <= max(years) + 1
