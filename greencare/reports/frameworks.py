@@ -431,7 +431,10 @@ def methodology_tables(ctx: Context, report: Report) -> None:
     notes += [("Factor edition stand-in", n) for n in stand_ins]
     notes += [("Exclusion", e) for e in sorted(ctx.inventory.exclusions)]
     notes += [("Missing factor", g) for g in ctx.inventory.gaps]
-    other = sorted(set(lines.loc[lines["method"] != "market", "note"].dropna()) - {""})
-    notes += [("Factor note", n) for n in other]
     report.add("methodology_notes", "Methodology notes", "methodology",
                pd.DataFrame(notes, columns=["topic", "text"]))  # fmt: skip
+    other = sorted(set(lines.loc[lines["method"] != "market", "note"].dropna()) - {""})
+    report.add("factor_notes", "Notes on the factors used", "methodology",
+               pd.DataFrame({"topic": ["Factor note"] * len(other), "text": other}),
+               "How each factor the inventory used was derived, as its dataset states it (a "
+               "note per distinct factor note).")  # fmt: skip

@@ -331,6 +331,8 @@ def _key_columns(heads: list[str], numeric: list[bool]) -> list[int]:
 #: Characters across a page at the largest table size: text columns wider than 60 characters
 #: widen up to it rather than wrap.
 _FULL_CHARS = 140
+#: Largest font size (pt) a table is printed at (report tables commonly run 7.5-8 pt).
+_MAX_PT = 8.0
 #: Smallest font size (pt) a table is printed at before it is turned or split by columns.
 _MIN_PT = 5.5
 #: Tables of at most this many rows are turned when too wide, rather than split by columns.
@@ -341,7 +343,7 @@ def _lay_out(
     heads: list[str], text: list[list[str]], numeric: list[bool], page: tuple[float, float]
 ) -> dict[str, Any]:
     """Column widths (characters, long texts wrapped), printed lines and the font size that
-    fits the page's width (at most 8.5 pt; below :data:`_MIN_PT` the caller splits)."""
+    fits the page's width (at most :data:`_MAX_PT`; below :data:`_MIN_PT` the caller splits)."""
     widths = [max([min(len(h), 18)] + [len(r[i]) for r in text]) for i, h in enumerate(heads)]
     capped = [min(w, 60) for w in widths]
     # columns cut to 60 characters take back what the page has to spare at full size
@@ -366,7 +368,7 @@ def _lay_out(
         body += lines_of(row)
     chars = sum(widths) + _GAP * (len(widths) - 1)
     usable = 0.92 * page[0] * 72
-    size = min(8.5, usable / (_EM * max(chars, 1)))
+    size = min(_MAX_PT, usable / (_EM * max(chars, 1)))
     return {"size": size, "widths": widths, "numeric": numeric, "header": head, "body": body}
 
 
@@ -487,7 +489,24 @@ def _flow(
             pages[-1]["chart"] = keys[0]
             place({"kind": "chart", "key": keys[0], "keys": keys, "inches": inches},
                   inches * 72 + _GAP_PT)  # fmt: skip
-        for table, parts in laid_tables:
+        for item in _side_by_side(laid_tables, page):
+            if len(item) == 2:  # two short narrow tables beside each other
+                heights = [fixed(laid, note, line) + max(1, len(laid["body"])) * line
+                           for _, ((laid, note, line),) in item]  # fmt: skip
+                if remaining < max(heights) and pages[-1]["elements"]:
+                    new_page(title)
+                y = _TOP - (height - remaining) * per_pt
+                for x, (table, ((laid, note, line),)), points in zip(
+                    (0.04, 0.52), item, heights, strict=True
+                ):
+                    pages[-1]["elements"].append(
+                        {**laid, "kind": "table", "key": table.key, "title": table.title,
+                         "note": note, "heading": table.title, "part": 0, "x": x,
+                         "right": x + 0.44, "y": y, "points": points}  # fmt: skip
+                    )
+                remaining -= max(heights)
+                continue
+            ((table, parts),) = item
             part = 0
             for laid, note, line in parts:
                 body = laid["body"]
@@ -515,6 +534,42 @@ def _flow(
     return pages
 
 
+#: A table goes beside the next one when both are this short (printed lines), fit this share
+#: of the page's width, and have titles of at most ``_BESIDE_TITLE`` characters.
+_BESIDE_LINES, _BESIDE_WIDTH, _BESIDE_TITLE = 15, 0.45, 55
+
+
+def _side_by_side(
+    laid_tables: list[tuple[Table, list[tuple[dict[str, Any], list[str], float]]]],
+    page: tuple[float, float],
+) -> list[list[tuple[Table, list[tuple[dict[str, Any], list[str], float]]]]]:
+    """A section's tables in reading order, as items of one table, or of two short narrow ones
+    printed beside each other (their notes wrapped to the half page)."""
+
+    def narrow(entry: tuple[Table, list[tuple[dict[str, Any], list[str], float]]]) -> bool:
+        table, parts = entry
+        if len(parts) != 1 or len(table.title) > _BESIDE_TITLE:
+            return False
+        laid = parts[0][0]
+        across = (sum(laid["widths"]) + _GAP * (len(laid["widths"]) - 1)) * _EM * laid["size"]
+        return len(laid["body"]) <= _BESIDE_LINES and across <= _BESIDE_WIDTH * page[0] * 72
+
+    out: list[list[Any]] = []
+    i = 0
+    while i < len(laid_tables):
+        if i + 1 < len(laid_tables) and narrow(laid_tables[i]) and narrow(laid_tables[i + 1]):
+            pair = []
+            for table, ((laid, _, line),) in laid_tables[i : i + 2]:
+                note = _wrap(labels.note(table.note), 95) if table.note else []
+                pair.append((table, [(laid, note, line)]))
+            out.append(pair)
+            i += 2
+        else:
+            out.append([laid_tables[i]])
+            i += 1
+    return out
+
+
 def _draw_blocks(fig: Any, blocks: list[dict[str, Any]]) -> None:
     width, height = fig.get_size_inches()
     per_pt = 1 / (height * 72)
@@ -529,15 +584,16 @@ def _draw_blocks(fig: Any, blocks: list[dict[str, Any]]) -> None:
             continue
         size = block["size"]
         line = size * 1.25 * per_pt
-        add_text(fig, 0.04, y, block["title"], fontsize=10, weight="bold", va="top")
+        left = block.get("x", 0.04)
+        add_text(fig, left, y, block["title"], fontsize=10, weight="bold", va="top")
         y -= _HEADING_PT * per_pt
         if block["note"]:
-            add_text(fig, 0.04, y, "\n".join(block["note"]), fontsize=7, color="#555555", va="top",
-                     style="italic", linespacing=1.2)  # fmt: skip
+            add_text(fig, left, y, "\n".join(block["note"]), fontsize=7, color="#555555",
+                     va="top", style="italic", linespacing=1.2)  # fmt: skip
             y -= _NOTE_PT * per_pt * len(block["note"])
         body = block["body"] or [["(no data)"] + [""] * (len(block["widths"]) - 1)]
         head_h = line * len(block["header"]) + line * 0.2
-        x = 0.04
+        x = left
         heads: list[tuple[float, list[str], str]] = []
         cells: list[tuple[float, list[str], str]] = []
         for i, (w, right) in enumerate(zip(block["widths"], block["numeric"], strict=True)):
@@ -554,13 +610,13 @@ def _draw_blocks(fig: Any, blocks: list[dict[str, Any]]) -> None:
             first = add_text(fig, columns[0][0], top, columns[0][1], fontsize=size, weight=weight,
                              va="top", ha=columns[0][2], linespacing=1.25)  # fmt: skip
             first.more = columns[1:]
-        fig.add_artist(_rule(y - head_h))
+        fig.add_artist(_rule(y - head_h, left, block.get("right", 0.96)))
 
 
-def _rule(y: float) -> Any:
+def _rule(y: float, x0: float = 0.04, x1: float = 0.96) -> Any:
     from matplotlib.lines import Line2D
 
-    return Line2D([0.04, 0.96], [y, y], color="#888888", linewidth=0.6)
+    return Line2D([x0, x1], [y, y], color="#888888", linewidth=0.6)
 
 
 #: Fonts with CJK glyphs, tried after DejaVu Sans (which has none) when installed.

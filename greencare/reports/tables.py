@@ -259,6 +259,7 @@ DETAIL_TABLES = (
     "trajectory",
     "pm_meter_entries",
     "change_drivers",
+    "factor_notes",
 )
 
 

@@ -190,3 +190,19 @@ def test_two_charts_of_a_section_share_a_band_side_by_side(demo_plan) -> None:
     widths = [r.greencare_size[0] for r in regions]
     assert sum(widths) == pytest.approx(render.paper_size(report)[0] * (1 - 2 * render._BAND_INSET))
     assert widths[1] > widths[0]  # the horizontal bars get the room their labels need
+
+
+def test_two_short_narrow_tables_sit_side_by_side(demo_plan) -> None:
+    _, plan = demo_plan
+    elements = [e for p in plan["pages"] for e in p["elements"] if e["kind"] == "table"]
+    totals = next(e for e in elements if e["key"] == "ghg_totals")
+    methods = next(e for e in elements if e["key"] == "scope2_methods")
+    assert totals["y"] == methods["y"] and totals["x"] < methods["x"]
+    page_pt = plan["page"][0] * 72
+    for block in (totals, methods):  # each within its half of the page
+        across = (sum(block["widths"]) + render._GAP * (len(block["widths"]) - 1)) * render._EM
+        assert block["x"] + across * block["size"] / page_pt <= block["right"] + 1e-9
+        assert all(len(line) <= 95 for line in block["note"])
+    # a wide table never does
+    wide = next(e for e in elements if e["key"] == "emissions_by_source_month")
+    assert "x" not in wide
