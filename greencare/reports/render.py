@@ -496,14 +496,13 @@ def _flow(
                 if remaining < max(heights) and pages[-1]["elements"]:
                     new_page(title)
                 y = _TOP - (height - remaining) * per_pt
-                for x, (table, ((laid, note, line),)), points in zip(
+                for x, (table, ((laid, note, _),)), points in zip(
                     (0.04, 0.52), item, heights, strict=True
                 ):
-                    pages[-1]["elements"].append(
-                        {**laid, "kind": "table", "key": table.key, "title": table.title,
-                         "note": note, "heading": table.title, "part": 0, "x": x,
-                         "right": x + 0.44, "y": y, "points": points}  # fmt: skip
-                    )
+                    block = {"kind": "table", "key": table.key, "title": table.title,
+                             "note": note, "heading": table.title, "part": 0, "x": x,
+                             "right": x + 0.44, "y": y, "points": points}  # fmt: skip
+                    pages[-1]["elements"].append({**laid, **block})
                 remaining -= max(heights)
                 continue
             ((table, parts),) = item

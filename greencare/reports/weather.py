@@ -264,7 +264,9 @@ def figures(report: Report) -> dict[str, pd.DataFrame]:
     if "weather_by_month" not in report.tables:
         return {}
     frame = report["weather_by_month"]
-    parts = {str(k): part.reset_index(drop=True) for k, part in frame.groupby("facility", sort=True)}
+    parts = {
+        str(k): part.reset_index(drop=True) for k, part in frame.groupby("facility", sort=True)
+    }
     if len(parts) > CHART_FACILITIES:
         largest = sorted(parts, key=lambda k: (-float(parts[k]["site_kwh"].sum()), k))
         keep = set(largest[:CHART_FACILITIES])

@@ -117,7 +117,9 @@ def write_report(
         raise InputError("--csv-long applies to --format csv only")
     detail = bool(options.pop("detail", False))
     if detail and fmt != "pdf":
-        raise InputError("--detail applies to --format pdf only (the other formats hold every table)")
+        raise InputError(
+            "--detail applies to --format pdf only (the other formats hold every table)"
+        )
     if fmt == "csv" and not csv_long and output.exists() and not output.is_dir():
         raise InputError(f"{output} is a file; csv writes a folder (or use --csv-long)")
     if not output.parent.exists():

@@ -25,7 +25,9 @@ def test_per_facility_tables_move_to_the_appendix_beyond_the_listed_count(
     # the same figures, only placed elsewhere; the PDF lists them with the other detail tables
     pd.testing.assert_frame_equal(few["ghg_by_facility"], many["ghg_by_facility"])
     plan = render.pdf_plan(many)
-    listed = next(e for p in plan["pages"] for e in p["elements"] if e.get("key") == "detail_tables")
+    listed = next(
+        e for p in plan["pages"] for e in p["elements"] if e.get("key") == "detail_tables"
+    )
     assert "Emissions by facility" in [row[0] for row in listed["body"]]
     keys = {e.get("key") for p in plan["pages"] for e in p["elements"]}
     assert not keys & set(FACILITY_DETAIL_TABLES)

@@ -144,8 +144,10 @@ def test_every_writer_has_the_section(demo_report, tmp_path: Path) -> None:
     )
     # the chart is drawn on a page that names its section (as its title or a heading on it)
     pages = [
-        ([t.get_text() for t in fig.texts],
-         [ax.get_title(loc="left") for sub in fig.subfigs for ax in sub.axes])  # fmt: skip
+        (
+            [t.get_text() for t in fig.texts],
+            [ax.get_title(loc="left") for sub in fig.subfigs for ax in sub.axes],
+        )
         for fig in pdf_pages(report)
     ]
     assert any(

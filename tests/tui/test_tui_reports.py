@@ -194,7 +194,7 @@ async def test_a_pdf_with_the_detail_tables_prints_them(small_db, tmp_path: Path
             output = screen.query_one("#rep-output", Input).value
             assert output.endswith(".pdf")
             await pilot.press("ctrl+s")
-            await wait_until(pilot, lambda: not screen.running, timeout=90)
+            await wait_until(pilot, lambda s=screen: not s.running, timeout=90)
             assert "Written" in str(screen.query_one("#rep-result", Static).content)
         pages[fmt] = [p.extract_text() for p in PdfReader(output).pages]
     assert any("Detail tables in the workbook" in text for text in pages["pdf"])
