@@ -7,12 +7,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from textual._context import active_app
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
-from greencare.services.database import open_db
 from greencare.tui.screens.help import HelpScreen
 
 #: (mode, key, label): the sections of the app, in the order the nav bar and help list them.
@@ -60,7 +60,16 @@ def screen_class(mode: str) -> type[Screen[Any]]:
 
 
 def _factory(mode: str) -> Callable[[], Screen[Any]]:
-    return lambda: screen_class(mode)()
+    def make() -> Screen[Any]:
+        screen = screen_class(mode)()
+        # Styled with the app's current stylesheet when Textual registers it: Textual's check
+        # that a new mode's screen has seen the latest CSS would otherwise parse every source
+        # again and restyle every screen (a tenth of the dashboard's start, and of each first
+        # switch to a section). A theme change still restyles it (it bumps the app's count).
+        screen._css_update_count = active_app.get()._css_update_count
+        return screen
+
+    return make
 
 
 class GreencareApp(App[None]):
@@ -85,8 +94,18 @@ class GreencareApp(App[None]):
         self, db_path: Path | str | None = None, db: Any = None, *, mode: str | None = None
     ) -> None:
         super().__init__()
-        self.db = db if db is not None else open_db(db_path)
         self.db_path = db_path
+        self._db = db
+        #: What the dashboard paints before the database is opened: its facility choices and
+        #: the figures stored for all facilities (``services.dashboard.start_figures``), read
+        #: with plain sqlite3; None when there are none, and the database is opened now.
+        self.start_figures: dict[str, Any] | None = None
+        if db is None and db_path is not None and mode in (None, "dashboard"):
+            from greencare.services.dashboard import start_figures
+
+            self.start_figures = start_figures(db_path)
+        if self._db is None and self.start_figures is None:
+            self.open_database()  # a file that cannot be opened is refused before any screen
         self._start_mode = mode
         #: The GWP set (AR4/AR5/AR6) the dashboard and reports use; None: each dataset's own.
         self.gwp: str | None = None
@@ -94,6 +113,38 @@ class GreencareApp(App[None]):
         #: Where the import screen starts browsing and reports are written (default: cwd).
         self.import_root: Path | None = None
         self.report_dir: Path | None = None
+
+    @property
+    def db(self) -> Any:
+        """The database (a sqlite-utils ``Database``), opened on first use when the dashboard
+        painted stored figures first: its opening imports sqlite-utils and checks the schema,
+        which need not hold back the first screen."""
+        if self._db is None:
+            self.open_database()
+        return self._db
+
+    @db.setter
+    def db(self, value: Any) -> None:
+        self._db = value
+
+    def open_database(self) -> None:
+        """Open ``db_path`` (migrating it if needed); the dashboard calls this right after its
+        first paint. A failure there (the file changed since the figures were read) ends the
+        app with the one-line error the command line shows for it."""
+        from greencare.services.database import open_db
+
+        if self._db is not None:
+            return
+        if self.start_figures is None:
+            self._db = open_db(self.db_path)
+            return
+        from greencare.core.errors import GreencareError
+
+        try:
+            self._db = open_db(self.db_path)
+        except GreencareError as exc:
+            self.exit(return_code=1, message=f"error: {exc}")
+            raise
 
     def notify(
         self,
@@ -114,6 +165,12 @@ class GreencareApp(App[None]):
     def on_mount(self) -> None:
         if self._start_mode:
             self.switch_mode(self._start_mode)
+
+    def on_ready(self) -> None:
+        """The first frame is on the screen: the dashboard opens the database now."""
+        after = getattr(self.screen, "after_first_paint", None)
+        if after is not None:
+            self.call_after_refresh(after)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Section keys do nothing while a dialog is open (it would be left behind)."""

@@ -129,6 +129,7 @@ class DashboardScreen(Screen[None]):
     """Figures come from greencare.services.dashboard in a worker, so the app never freezes."""
 
     MODE = "dashboard"
+    AUTO_FOCUS = ""
     BINDINGS = [
         Binding("ctrl+r", "refresh", "Refresh", id="dashboard.refresh"),
         Binding("X", "explain", "Explain a figure", id="dashboard.explain"),
@@ -149,6 +150,8 @@ class DashboardScreen(Screen[None]):
     }
 
     _period_text = ""
+    #: Between the first paint of figures read before the database was opened and its opening.
+    _starting = False
     #: The (facility, GWP, pins) the worker is computing, so a second ask does not start again.
     _computing: tuple[Any, ...] | None = None
 
@@ -175,19 +178,72 @@ class DashboardScreen(Screen[None]):
             )
             yield Sparkline([], id="dash-trend")
             yield Static("", id="dash-trend-labels")
-        yield Footer()
+        # The footer (key hints) is mounted after the first paint: its bindings bookkeeping
+        # costs more than the figures' cards, and it holds nothing a person reads first.
+
+    def _compositor_refresh(self) -> None:
+        """No frame is rendered while the app batches updates: Textual drops such a frame
+        unshown, and at start-up the app's batch lasts until this screen's widgets are
+        mounted, long enough for two renders of the whole screen that nobody sees. The frame
+        is rendered once the batch is over (``_repaint_required``: at the next idle)."""
+        if getattr(self.app, "_batch_count", 0) and self is self.app.screen:
+            self._repaint_required = True
+            return
+        super()._compositor_refresh()
 
     def on_mount(self) -> None:
         from greencare.services import dashboard as use_case
 
         select = self.query_one("#dash-facility", Select)
+        start = getattr(self.app, "start_figures", None)
+        plain_start = getattr(self.app, "gwp", None) is None and not getattr(self.app, "pins", None)
+        if start is not None and plain_start and getattr(self.app, "_db", None) is None:
+            # Stored figures read before the database was opened (for all facilities, each
+            # dataset's own GWP set, no pinned editions): paint them, then open it.
+            self._options = [tuple(o) for o in start["options"]]
+            select.set_options(self._options)
+            self.show({**start["figures"], "gwp": None})
+            self._starting = True
+            if not start["fresh"]:
+                self.query_one("#dash-period", Static).update(f"{self._period_text} · updating…")
+            self._start_fresh = start["fresh"]
+            return  # the app calls after_first_paint on its Ready event
         self._options = use_case.facility_choices(self.app.db)  # type: ignore[attr-defined]
         select.set_options(self._options)
         self.load()
+        self.call_after_refresh(self._mount_footer)
+
+    async def _mount_footer(self) -> None:
+        await self.mount(Footer())
+        self.refresh_bindings()  # a footer shows its keys when the bindings next change
+
+    async def after_first_paint(self) -> None:
+        """Open the database (sqlite-utils, migrations) and add the footer once the stored
+        figures are on the screen (the app's Ready event: its first frame was displayed);
+        compute new figures when those were stale."""
+        from greencare.core.errors import GreencareError
+
+        if not self._starting:
+            return
+        fresh = self._start_fresh
+        await self._mount_footer()
+        try:
+            self.app.open_database()  # type: ignore[attr-defined]
+        except GreencareError:
+            return  # the app is ending with the one-line error
+        self._starting = False
+        if not fresh or self._facility_value() is not None:
+            self.load()
+
+    def _facility_value(self) -> int | None:
+        value = self.query_one("#dash-facility", Select).value
+        return value if isinstance(value, int) else None  # the prompt means all
 
     def on_screen_resume(self) -> None:
         from greencare.services import dashboard as use_case
 
+        if self._starting:
+            return  # the first resume, before the database is open: _after_first_paint loads
         select = self.query_one("#dash-facility", Select)
         current = select.value
         options = use_case.facility_choices(self.app.db)  # type: ignore[attr-defined]
@@ -200,7 +256,8 @@ class DashboardScreen(Screen[None]):
 
     @on(Select.Changed, "#dash-facility")
     def _facility_changed(self) -> None:
-        self.load()
+        if not self._starting:
+            self.load()
 
     def action_refresh(self) -> None:
         self.load(force=True)
