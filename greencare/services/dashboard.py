@@ -9,9 +9,7 @@ are measured in the last whole (fiscal) year with data (``services.targets``).
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from statistics import median
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from greencare import services
 
@@ -40,6 +38,9 @@ def facility_choices(db: Database | sqlite3.Connection) -> list[tuple[str, int]]
 
 def reference_month(db: Database, today: date | None = None) -> str | None:
     """The latest month most meters have complete data for (bills end part-way into the next)."""
+    from statistics import median
+    from zoneinfo import ZoneInfo  # here: the terminal app's first frame needs neither
+
     today = today or date.today()
     # Per meter, its last reading by the (meter, start, end) key: one index step each, where
     # max(end_utc) over a join read every reading stored (a health system's 700M rows).

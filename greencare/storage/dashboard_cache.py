@@ -46,7 +46,8 @@ def data_version(db: Database | sqlite3.Connection) -> int:
 def read(db: Database | sqlite3.Connection, key: str) -> tuple[int, dict[str, Any]] | None:
     """The stored (data version, figures) of ``key``, or None."""
     try:
-        row = _conn(db).execute(
+        conn = _conn(db)
+        row = conn.execute(
             "SELECT data_version, figures FROM dashboard_cache WHERE key = ?", [key]
         ).fetchone()
     except sqlite3.OperationalError:  # before migration 0014
@@ -98,9 +99,7 @@ def write(db: Database, key: str, version: int, figures: dict[str, Any]) -> bool
     return True
 
 
-def peek(
-    path: str | Path, read_with: Callable[[sqlite3.Connection], Any]
-) -> Any | None:
+def peek(path: str | Path, read_with: Callable[[sqlite3.Connection], Any]) -> Any | None:
     """``read_with(conn)`` on a plain read-only connection to an existing greencare database,
     before anything opens it properly; None when the file is not simply that (missing, a
     folder, not writable by this user, not greencare's, or any SQLite error), so the caller

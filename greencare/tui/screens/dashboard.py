@@ -138,7 +138,7 @@ class PickerSoon(Static):
         width = self.content_region.width
         return Content(self._prompt.ljust(max(0, width - 2))[: max(0, width - 2)] + " ▼")
 
-    def __init__(self, prompt: str, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, prompt: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._prompt = prompt
 
