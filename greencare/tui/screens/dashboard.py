@@ -12,7 +12,7 @@ from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Select, Sparkline, Static
+from textual.widgets import Label, Select, Sparkline, Static
 
 from greencare.tui.widgets import MESSAGE_MAX, NavBar, SafeSelect, line, plain
 
@@ -233,6 +233,8 @@ class DashboardScreen(Screen[None]):
     async def _finish_mount(self) -> None:
         """After the first frame: the facility Select in its placeholder's place, the focus
         (AUTO_FOCUS is off, so focusing restyles nothing before that frame) and the footer."""
+        from textual.widgets import Footer
+
         soon = self.query("#dash-facility-soon")
         if soon:
             select = SafeSelect(self._options, prompt=FACILITY_PROMPT, id="dash-facility",
