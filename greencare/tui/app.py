@@ -77,7 +77,9 @@ class GreencareApp(App[None]):
 
     TITLE = "greencare"
     SUB_TITLE = "energy, waste and emissions for healthcare"
-    CSS_PATH = "app.tcss"
+    #: app.tcss holds what the dashboard's first frame needs; sections.tcss the rest, read
+    #: after that frame when the app starts on stored figures (:meth:`load_section_css`).
+    CSS_PATH = ["app.tcss", "sections.tcss"]
     MODES = {mode: _factory(mode) for mode in SCREENS_BY_MODE}
     DEFAULT_MODE = "dashboard"
     BINDINGS = [
@@ -106,6 +108,11 @@ class GreencareApp(App[None]):
             self.start_figures = start_figures(db_path)
         if self._db is None and self.start_figures is None:
             self.open_database()  # a file that cannot be opened is refused before any screen
+        #: CSS files read after the first frame (the sections' rules: 8 ms of parsing).
+        self._later_css = []
+        if self.start_figures is not None:
+            self._later_css = [p for p in self.css_path if Path(p).name == "sections.tcss"]
+            self.css_path = [p for p in self.css_path if p not in self._later_css]
         self._start_mode = mode
         #: The GWP set (AR4/AR5/AR6) the dashboard and reports use; None: each dataset's own.
         self.gwp: str | None = None
@@ -166,8 +173,21 @@ class GreencareApp(App[None]):
         if self._start_mode:
             self.switch_mode(self._start_mode)
 
+    def load_section_css(self) -> None:
+        """Read the CSS left out of the first frame and restyle what is mounted."""
+        later, self._later_css = self._later_css, []
+        for path in later:
+            self.stylesheet.read(path)
+        if later:
+            self.stylesheet.update(self)
+            for screen in self.screen_stack:
+                if screen is not self.screen:
+                    self.stylesheet.update(screen)
+
     def on_ready(self) -> None:
-        """The first frame is on the screen: the dashboard opens the database now."""
+        """The first frame is on the screen: the rest of the CSS is read and the dashboard
+        opens the database now."""
+        self.load_section_css()
         after = getattr(self.screen, "after_first_paint", None)
         if after is not None:
             self.call_after_refresh(after)

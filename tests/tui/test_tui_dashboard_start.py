@@ -154,3 +154,18 @@ async def test_a_file_that_fails_to_open_after_the_first_frame_ends_the_app(
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: app.return_code is not None)
     assert app.return_code == 1
+
+
+async def test_the_sections_css_is_read_after_the_first_frame(stored: Path) -> None:
+    app = GreencareApp(db_path=stored)
+    assert [p.name for p in app.css_path] == ["app.tcss"]  # the first frame's rules only
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: bool(app.screen.query("#dash-facility")))
+        assert not app._later_css
+        await pilot.press("e")
+        await wait_until(pilot, lambda: app.current_mode == "energy")
+        await pilot.pause()
+        assert app.screen.query_one("#left").size.width == 42  # sections.tcss: 42% of 100
+        assert app.screen.query_one("#status").size.height == 1
+    other = GreencareApp(db_path=stored, mode="energy")  # another section first: all at once
+    assert [p.name for p in other.css_path] == ["app.tcss", "sections.tcss"]
