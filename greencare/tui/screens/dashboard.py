@@ -147,7 +147,7 @@ class DashboardScreen(Screen[None]):
     """Figures come from greencare.services.dashboard in a worker, so the app never freezes."""
 
     MODE = "dashboard"
-    #: Focus goes to the cards' scroll area after the first frame (:meth:`_mount_footer`).
+    #: Focus goes to the cards' scroll area after the first frame (:meth:`_finish_mount`).
     AUTO_FOCUS = ""
     BINDINGS = [
         Binding("ctrl+r", "refresh", "Refresh", id="dashboard.refresh"),
