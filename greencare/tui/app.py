@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -66,7 +67,9 @@ def _factory(mode: str) -> Callable[[], Screen[Any]]:
         # that a new mode's screen has seen the latest CSS would otherwise parse every source
         # again and restyle every screen (a tenth of the dashboard's start, and of each first
         # switch to a section). A theme change still restyles it (it bumps the app's count).
-        screen._css_update_count = active_app.get()._css_update_count
+        app = active_app.get()
+        screen._css_update_count = app._css_update_count
+        app.call_after_refresh(gc.freeze)  # its widgets live as long as the app: see on_ready
         return screen
 
     return make
@@ -188,9 +191,18 @@ class GreencareApp(App[None]):
         """The first frame is on the screen: the rest of the CSS is read and the dashboard
         opens the database now."""
         self.load_section_css()
+        # What start-up built (modules, classes, the first screen) lives as long as the app:
+        # frozen, Python's collector stops walking it, whose full passes (a tenth of a second
+        # or more with pandas loaded) landed on key presses; each section's screen likewise.
+        self.call_after_refresh(gc.freeze)
         after = getattr(self.screen, "after_first_paint", None)
         if after is not None:
             self.call_after_refresh(after)
+
+    def on_unmount(self) -> None:
+        """The app is ending: what was frozen may be collected again (tests run many apps in
+        one process)."""
+        gc.unfreeze()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Section keys do nothing while a dialog is open (it would be left behind)."""

@@ -169,3 +169,17 @@ async def test_the_sections_css_is_read_after_the_first_frame(stored: Path) -> N
         assert app.screen.query_one("#status").size.height == 1
     other = GreencareApp(db_path=stored, mode="energy")  # another section first: all at once
     assert [p.name for p in other.css_path] == ["app.tcss", "sections.tcss"]
+
+
+async def test_long_lived_objects_are_frozen_while_the_app_runs(stored: Path) -> None:
+    """Start-up's objects and each section's screen are kept out of Python's full collections
+    (their pauses landed on key presses); leaving the app lets them be collected again."""
+    import gc
+
+    app = GreencareApp(db_path=stored)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: gc.get_freeze_count() > 0)
+        started = gc.get_freeze_count()
+        await pilot.press("e")
+        await wait_until(pilot, lambda: gc.get_freeze_count() > started)
+    assert gc.get_freeze_count() == 0
