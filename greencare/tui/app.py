@@ -112,7 +112,7 @@ class GreencareApp(App[None]):
         if self._db is None and self.start_figures is None:
             self.open_database()  # a file that cannot be opened is refused before any screen
         #: CSS files read after the first frame (the sections' rules: 8 ms of parsing).
-        self._later_css = []
+        self._later_css: list[Path] = []
         if self.start_figures is not None:
             self._later_css = [p for p in self.css_path if Path(p).name == "sections.tcss"]
             self.css_path = [p for p in self.css_path if p not in self._later_css]
