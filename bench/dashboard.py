@@ -37,15 +37,16 @@ of 5 alternating runs (3 at 10M), seconds and the ratio to the minimal app besid
 
                             minimal  warm         stale        cold          terminal
     demo, before            0.22     0.46 2.07x   0.46 2.06x   2.32 10.5x    2.17x
-    demo, after             0.21     0.28 1.32x   0.28 1.32x   2.04  9.8x    1.37-1.50x
-    10M readings, after     0.21     0.29 1.38x   0.29 1.36x   1.88  8.8x    1.50x
+    demo, after             0.21     0.28 1.32x   0.28 1.33x   2.11 10.1x    1.36x
+    10M readings, after     0.24     0.31 1.32x   0.33 1.39x   2.08  8.8x    1.47x
 
 ("before": this script on commit e9e3cd5, the code before this work, whose warm figures waited
 for sqlite-utils, the schema check, the footer's bindings, the facility Select, a reparse of
 every CSS source and two full renders inside Textual's start-up batch that it never shows;
 the older end condition, the figures' text read before any frame and the minimal app's
-shutdown counted, had it at 1.94x. "terminal" after: 1.50x before the CLI stopped importing
-its command modules for bare ``greencare``, 1.37x since.) Section switches, after: first
+shutdown counted, had it at 1.94x. The 10M row ran beside other tests. "terminal" is
+``greencare --db FILE`` in tmux: 1.50x until the CLI stopped importing its command modules
+for bare ``greencare``.) Section switches, after: first
 visits 0.11-0.51 s to the first frame (the import screen slowest), second visits 0.07-0.12 s
 (0.13-0.34 s before, a full pass of Python's collector landing on one of them).
 """
