@@ -46,9 +46,11 @@ every CSS source and two full renders inside Textual's start-up batch that it ne
 the older end condition, the figures' text read before any frame and the minimal app's
 shutdown counted, had it at 1.94x. The 10M row ran beside other tests. "terminal" is
 ``greencare --db FILE`` in tmux: 1.50x until the CLI stopped importing its command modules
-for bare ``greencare``.) Section switches, after: first
-visits 0.11-0.51 s to the first frame (the import screen slowest), second visits 0.07-0.12 s
-(0.13-0.34 s before, a full pass of Python's collector landing on one of them).
+for bare ``greencare``.)
+
+Section switches (``--switch``, demo), key to the section's first frame: first visits
+0.11-0.51 s after (0.15-0.75 s before; the import screen slowest), second visits 0.07-0.12 s
+after (0.07-0.34 s before: a full pass of Python's collector landed on one or two of them).
 """
 
 from __future__ import annotations
