@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -25,3 +27,29 @@ def sample_data_dir() -> Path:
 def factors_dir() -> Path:
     """The emission-factor library (``factors/`` in the repository)."""
     return _bundled("factors")
+
+
+# Where the user's databases live: here, not in storage, so that bare ``greencare`` finds its
+# file without importing sqlite-utils (the terminal app paints stored figures before that).
+ENV_VAR = "GREENCARE_DB"
+
+
+def data_dir() -> Path:
+    """Where greencare keeps its databases for this user (XDG on Linux)."""
+    if sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming"))
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "greencare"
+
+
+def default_db_path() -> Path:
+    """``$GREENCARE_DB`` if set, else ``greencare.db`` in the user's data directory."""
+    env = os.environ.get(ENV_VAR)
+    return Path(env).expanduser() if env else data_dir() / "greencare.db"
+
+
+def demo_db_path() -> Path:
+    return data_dir() / "demo.db"

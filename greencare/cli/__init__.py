@@ -24,7 +24,27 @@ from greencare.cli.common import (
 )
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """The top group, whose command modules are imported when a command is first looked up
+    or listed (a subcommand, ``--help``, ``main.commands``), not for bare ``greencare``: the
+    terminal app's first frame does not wait for them (a tenth of its start beyond Textual's)."""
+
+    _lazy = False  # set once this module has defined its own commands
+
+    @property  # type: ignore[override]
+    def commands(self) -> dict[str, click.Command]:
+        if self._lazy:
+            type(self)._lazy = False
+            _register()
+        return self._commands
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        self._commands = value
+
+
+@click.group(cls=_Group, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})  # fmt: skip
 @click.option(
     "--db",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -213,7 +233,7 @@ def _register() -> None:
         main.add_command(command)
 
 
-_register()
+_Group._lazy = True  # the command modules: _register, on first use of main.commands
 
 
 if __name__ == "__main__":  # pragma: no cover

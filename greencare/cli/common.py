@@ -29,7 +29,7 @@ ACCEPT_OUTLIER_OPTION = click.option(
 
 
 def _db_path(ctx: click.Context) -> Path:
-    from greencare.services.database import default_db_path
+    from greencare.paths import default_db_path  # not storage's: no sqlite-utils for the TUI
 
     value = ctx.find_root().params.get("db")
     return Path(value) if value else default_db_path()

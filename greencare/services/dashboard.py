@@ -9,23 +9,23 @@ are measured in the last whole (fiscal) year with data (``services.targets``).
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from statistics import median
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
-
-from sqlite_utils import Database
 
 from greencare import services
 
 if TYPE_CHECKING:
+    import sqlite3
+    from pathlib import Path
+
     import pandas as pd
+    from sqlite_utils import Database
 
 RMW = ("regulated_medical_waste", "sharps", "pathological", "trace_chemotherapy")
 DIVERTED_ROUTES = ("recycling", "composting", "anaerobic_digestion", "donation")
 NOT_COUNTED = ("reusable_sharps_containers", "reprocessed_devices")
 
 
-def facility_choices(db: Database) -> list[tuple[str, int]]:
+def facility_choices(db: Database | sqlite3.Connection) -> list[tuple[str, int]]:
     """(name, id) of the facilities in service, by name: ``list_facilities`` without building
     models, so the dashboard's facility picker needs neither pydantic nor pint to paint."""
     return [
@@ -38,6 +38,9 @@ def facility_choices(db: Database) -> list[tuple[str, int]]:
 
 def reference_month(db: Database, today: date | None = None) -> str | None:
     """The latest month most meters have complete data for (bills end part-way into the next)."""
+    from statistics import median
+    from zoneinfo import ZoneInfo  # here: the terminal app's first frame needs neither
+
     today = today or date.today()
     # Per meter, its last reading by the (meter, start, end) key: one index step each, where
     # max(end_utc) over a join read every reading stored (a health system's 700M rows).
@@ -367,6 +370,26 @@ def stored_dashboard(
         return None
     version, figures = found
     return figures, version == dashboard_cache.data_version(db)
+
+
+def start_figures(path: str | Path, *, today: date | None = None) -> dict[str, Any] | None:
+    """What the terminal app's first screen shows, read from the database file with plain
+    sqlite3 before greencare opens it (that open imports sqlite-utils and checks the schema,
+    so it runs after the first paint): the facility picker's choices and the figures stored
+    for all facilities (``figures``, ``fresh`` as :func:`stored_dashboard`). None when none
+    are stored or the file is anything but an existing greencare database this user may
+    write: then the app opens it first, as usual."""
+    from greencare.storage import dashboard_cache
+
+    def read(conn: sqlite3.Connection) -> dict[str, Any] | None:
+        found = dashboard_cache.read(conn, figures_key(pins={}, today=today))
+        if found is None:
+            return None
+        version, figures = found
+        fresh = version == dashboard_cache.data_version(conn)
+        return {"options": facility_choices(conn), "figures": figures, "fresh": fresh}
+
+    return dashboard_cache.peek(path, read)  # type: ignore[no-any-return]
 
 
 def dashboard_and_store(

@@ -11,39 +11,17 @@ import contextlib
 import os
 import secrets
 import sqlite3
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 from sqlite_utils import Database, Migrations
 
 from greencare.core.errors import DatabaseBusyError, DatabaseError
+from greencare.paths import ENV_VAR, data_dir, default_db_path, demo_db_path  # noqa: F401
 from greencare.storage.schema import migrations
 
-ENV_VAR = "GREENCARE_DB"
 BUSY_ENV_VAR = "GREENCARE_BUSY_TIMEOUT"
 DEFAULT_BUSY_TIMEOUT = 30.0
-
-
-def data_dir() -> Path:
-    """Where greencare keeps its databases for this user (XDG on Linux)."""
-    if sys.platform == "win32":
-        base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming"))
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "greencare"
-
-
-def default_db_path() -> Path:
-    """``$GREENCARE_DB`` if set, else ``greencare.db`` in the user's data directory."""
-    env = os.environ.get(ENV_VAR)
-    return Path(env).expanduser() if env else data_dir() / "greencare.db"
-
-
-def demo_db_path() -> Path:
-    return data_dir() / "demo.db"
 
 
 def busy_timeout() -> float:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from textual._context import active_app
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
-from greencare.services.database import open_db
 from greencare.tui.screens.help import HelpScreen
 
 #: (mode, key, label): the sections of the app, in the order the nav bar and help list them.
@@ -60,7 +61,18 @@ def screen_class(mode: str) -> type[Screen[Any]]:
 
 
 def _factory(mode: str) -> Callable[[], Screen[Any]]:
-    return lambda: screen_class(mode)()
+    def make() -> Screen[Any]:
+        screen = screen_class(mode)()
+        # Styled with the app's current stylesheet when Textual registers it: Textual's check
+        # that a new mode's screen has seen the latest CSS would otherwise parse every source
+        # again and restyle every screen (a tenth of the dashboard's start, and of each first
+        # switch to a section). A theme change still restyles it (it bumps the app's count).
+        app = active_app.get()
+        screen._css_update_count = app._css_update_count
+        app.call_after_refresh(gc.freeze)  # its widgets live as long as the app: see on_ready
+        return screen
+
+    return make
 
 
 class GreencareApp(App[None]):
@@ -68,7 +80,9 @@ class GreencareApp(App[None]):
 
     TITLE = "greencare"
     SUB_TITLE = "energy, waste and emissions for healthcare"
-    CSS_PATH = "app.tcss"
+    #: app.tcss holds what the dashboard's first frame needs; sections.tcss the rest, read
+    #: after that frame when the app starts on stored figures (:meth:`load_section_css`).
+    CSS_PATH = ["app.tcss", "sections.tcss"]
     MODES = {mode: _factory(mode) for mode in SCREENS_BY_MODE}
     DEFAULT_MODE = "dashboard"
     BINDINGS = [
@@ -85,8 +99,23 @@ class GreencareApp(App[None]):
         self, db_path: Path | str | None = None, db: Any = None, *, mode: str | None = None
     ) -> None:
         super().__init__()
-        self.db = db if db is not None else open_db(db_path)
         self.db_path = db_path
+        self._db = db
+        #: What the dashboard paints before the database is opened: its facility choices and
+        #: the figures stored for all facilities (``services.dashboard.start_figures``), read
+        #: with plain sqlite3; None when there are none, and the database is opened now.
+        self.start_figures: dict[str, Any] | None = None
+        if db is None and db_path is not None and mode in (None, "dashboard"):
+            from greencare.services.dashboard import start_figures
+
+            self.start_figures = start_figures(db_path)
+        if self._db is None and self.start_figures is None:
+            self.open_database()  # a file that cannot be opened is refused before any screen
+        #: CSS files read after the first frame (the sections' rules: 8 ms of parsing).
+        self._later_css: list[Path] = []
+        if self.start_figures is not None:
+            self._later_css = [p for p in self.css_path if Path(p).name == "sections.tcss"]
+            self.css_path = [p for p in self.css_path if p not in self._later_css]
         self._start_mode = mode
         #: The GWP set (AR4/AR5/AR6) the dashboard and reports use; None: each dataset's own.
         self.gwp: str | None = None
@@ -94,6 +123,38 @@ class GreencareApp(App[None]):
         #: Where the import screen starts browsing and reports are written (default: cwd).
         self.import_root: Path | None = None
         self.report_dir: Path | None = None
+
+    @property
+    def db(self) -> Any:
+        """The database (a sqlite-utils ``Database``), opened on first use when the dashboard
+        painted stored figures first: its opening imports sqlite-utils and checks the schema,
+        which need not hold back the first screen."""
+        if self._db is None:
+            self.open_database()
+        return self._db
+
+    @db.setter
+    def db(self, value: Any) -> None:
+        self._db = value
+
+    def open_database(self) -> None:
+        """Open ``db_path`` (migrating it if needed); the dashboard calls this right after its
+        first paint. A failure there (the file changed since the figures were read) ends the
+        app with the one-line error the command line shows for it."""
+        from greencare.services.database import open_db
+
+        if self._db is not None:
+            return
+        if self.start_figures is None:
+            self._db = open_db(self.db_path)
+            return
+        from greencare.core.errors import GreencareError
+
+        try:
+            self._db = open_db(self.db_path)
+        except GreencareError as exc:
+            self.exit(return_code=1, message=f"error: {exc}")
+            raise
 
     def notify(
         self,
@@ -114,6 +175,34 @@ class GreencareApp(App[None]):
     def on_mount(self) -> None:
         if self._start_mode:
             self.switch_mode(self._start_mode)
+
+    def load_section_css(self) -> None:
+        """Read the CSS left out of the first frame and restyle what is mounted."""
+        later, self._later_css = self._later_css, []
+        for path in later:
+            self.stylesheet.read(path)
+        if later:
+            self.stylesheet.update(self)
+            for screen in self.screen_stack:
+                if screen is not self.screen:
+                    self.stylesheet.update(screen)
+
+    def on_ready(self) -> None:
+        """The first frame is on the screen: the rest of the CSS is read and the dashboard
+        opens the database now."""
+        self.load_section_css()
+        # What start-up built (modules, classes, the first screen) lives as long as the app:
+        # frozen, Python's collector stops walking it, whose full passes (a tenth of a second
+        # or more with pandas loaded) landed on key presses; each section's screen likewise.
+        self.call_after_refresh(gc.freeze)
+        after = getattr(self.screen, "after_first_paint", None)
+        if after is not None:
+            self.call_after_refresh(after)
+
+    def on_unmount(self) -> None:
+        """The app is ending: what was frozen may be collected again (tests run many apps in
+        one process)."""
+        gc.unfreeze()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Section keys do nothing while a dialog is open (it would be left behind)."""

@@ -124,7 +124,7 @@ def test_default_path_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path
     assert storage_db.default_db_path() == tmp_path / "env.db"
     monkeypatch.delenv("GREENCARE_DB")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    monkeypatch.setattr(storage_db.sys, "platform", "linux")
+    monkeypatch.setattr("sys.platform", "linux")  # data_dir lives in greencare.paths
     assert storage_db.default_db_path() == tmp_path / "xdg" / "greencare" / "greencare.db"
     assert storage_db.demo_db_path() == tmp_path / "xdg" / "greencare" / "demo.db"
 

@@ -9,9 +9,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Select, Sparkline, Static
+from textual.widgets import Label, Select, Sparkline, Static
 
 from greencare.tui.widgets import MESSAGE_MAX, NavBar, SafeSelect, line, plain
 
@@ -125,10 +126,29 @@ def forecast_target_lines(t: dict[str, Any], weather: dict[str, Any] | None) -> 
     return out
 
 
+#: What the facility picker shows when no facility is chosen (all of them).
+FACILITY_PROMPT = "All facilities"
+
+
+class PickerSoon(Static):
+    """The compact facility Select as it looks with nothing chosen (the prompt, then ``▼`` at
+    its right edge), painted until the Select itself is mounted after the first frame."""
+
+    def render(self) -> Content:
+        width = self.content_region.width
+        return Content(self._prompt.ljust(max(0, width - 2))[: max(0, width - 2)] + " ▼")
+
+    def __init__(self, prompt: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._prompt = prompt
+
+
 class DashboardScreen(Screen[None]):
     """Figures come from greencare.services.dashboard in a worker, so the app never freezes."""
 
     MODE = "dashboard"
+    #: Focus goes to the cards' scroll area after the first frame (:meth:`_finish_mount`).
+    AUTO_FOCUS = ""
     BINDINGS = [
         Binding("ctrl+r", "refresh", "Refresh", id="dashboard.refresh"),
         Binding("X", "explain", "Explain a figure", id="dashboard.explain"),
@@ -149,6 +169,8 @@ class DashboardScreen(Screen[None]):
     }
 
     _period_text = ""
+    #: Between the first paint of figures read before the database was opened and its opening.
+    _starting = False
     #: The (facility, GWP, pins) the worker is computing, so a second ask does not start again.
     _computing: tuple[Any, ...] | None = None
 
@@ -157,7 +179,7 @@ class DashboardScreen(Screen[None]):
         with VerticalScroll(id="dash"):
             with Horizontal(id="dash-top"):
                 yield Label("Facility ", classes="dash-label")
-                yield SafeSelect([], prompt="All facilities", id="dash-facility", compact=True)
+                yield PickerSoon(FACILITY_PROMPT, id="dash-facility-soon")
                 yield Static("", id="dash-period")
             with Grid(id="dash-cards"):
                 for card, title in self.CARDS.items():
@@ -175,32 +197,98 @@ class DashboardScreen(Screen[None]):
             )
             yield Sparkline([], id="dash-trend")
             yield Static("", id="dash-trend-labels")
-        yield Footer()
+        # The facility Select and the footer (key hints) are mounted after the first frame
+        # (:meth:`_finish_mount`): a Select is six widgets and the footer's bindings bookkeeping
+        # costs more than the cards, and neither holds a figure a person reads first.
+
+    def _compositor_refresh(self) -> None:
+        """No frame is rendered while the app batches updates: Textual drops such a frame
+        unshown, and at start-up the app's batch lasts until this screen's widgets are
+        mounted, long enough for two renders of the whole screen that nobody sees. The frame
+        is rendered once the batch is over (``_repaint_required``: at the next idle)."""
+        if getattr(self.app, "_batch_count", 0) and self is self.app.screen:
+            self._repaint_required = True
+            return
+        super()._compositor_refresh()
 
     def on_mount(self) -> None:
         from greencare.services import dashboard as use_case
 
-        select = self.query_one("#dash-facility", Select)
+        start = getattr(self.app, "start_figures", None)
+        plain_start = getattr(self.app, "gwp", None) is None and not getattr(self.app, "pins", None)
+        if start is not None and plain_start and getattr(self.app, "_db", None) is None:
+            # Stored figures read before the database was opened (for all facilities, each
+            # dataset's own GWP set, no pinned editions): paint them, then open it.
+            self._options = [(str(n), int(v)) for n, v in start["options"]]
+            self.show({**start["figures"], "gwp": None})
+            self._starting = True
+            if not start["fresh"]:
+                self.query_one("#dash-period", Static).update(f"{self._period_text} · updating…")
+            self._start_fresh = start["fresh"]
+            return  # the app calls after_first_paint on its Ready event
         self._options = use_case.facility_choices(self.app.db)  # type: ignore[attr-defined]
-        select.set_options(self._options)
         self.load()
+        self.call_after_refresh(self._finish_mount)
+
+    async def _finish_mount(self) -> None:
+        """After the first frame: the facility Select in its placeholder's place, the focus
+        (AUTO_FOCUS is off, so focusing restyles nothing before that frame) and the footer."""
+        from textual.widgets import Footer
+
+        soon = self.query("#dash-facility-soon")
+        if soon:
+            select = SafeSelect(self._options, prompt=FACILITY_PROMPT, id="dash-facility",
+                                compact=True)  # fmt: skip
+            await self.query_one("#dash-top").mount(select, after=soon.first())
+            await soon.remove()
+        if self.focused is None:
+            self.set_focus(self.query_one("#dash"))  # the widget Textual's auto focus chose
+        await self.mount(Footer())
+        self.refresh_bindings()  # a footer shows its keys when the bindings next change
+
+    async def after_first_paint(self) -> None:
+        """Open the database (sqlite-utils, migrations) and finish the screen once the stored
+        figures are on it (the app's Ready event: its first frame was displayed); compute new
+        figures when those were stale."""
+        from greencare.core.errors import GreencareError
+
+        if not self._starting:
+            return
+        await self._finish_mount()
+        try:
+            self.app.open_database()  # type: ignore[attr-defined]
+        except GreencareError:
+            return  # the app is ending with the one-line error
+        self._starting = False
+        if not self._start_fresh or self._facility_value() is not None:
+            self.load()
+
+    def _facility_value(self) -> int | None:
+        """The chosen facility's id; None for all (the prompt, or no Select mounted yet)."""
+        for select in self.query("#dash-facility").results(Select):
+            value = select.value
+            return value if isinstance(value, int) else None
+        return None
 
     def on_screen_resume(self) -> None:
         from greencare.services import dashboard as use_case
 
-        select = self.query_one("#dash-facility", Select)
-        current = select.value
+        if self._starting:
+            return  # the first resume, before the database is open: after_first_paint loads
         options = use_case.facility_choices(self.app.db)  # type: ignore[attr-defined]
         if options != getattr(self, "_options", None):
             self._options = options
-            select.set_options(options)
-            if any(v == current for _, v in options):
-                select.value = current
+            for select in self.query("#dash-facility").results(Select):
+                current = select.value
+                select.set_options(options)
+                if any(v == current for _, v in options):
+                    select.value = current
         self.load()
 
     @on(Select.Changed, "#dash-facility")
     def _facility_changed(self) -> None:
-        self.load()
+        if not self._starting:
+            self.load()
 
     def action_refresh(self) -> None:
         self.load(force=True)
@@ -215,8 +303,7 @@ class DashboardScreen(Screen[None]):
             self.app.notify("No figures yet: add a bill or import a file.", severity="warning")
             return
         ytd, now = d["ytd"], d["month_now"]
-        value = self.query_one("#dash-facility", Select).value
-        facility = value if isinstance(value, int) else None
+        facility = self._facility_value()
         name = next((n for n, v in getattr(self, "_options", []) if v == facility), None)
         periods = [
             (f"YTD {_span(ytd['from'], ytd['to'])}", ytd["from"], ytd["to"]),
@@ -238,8 +325,7 @@ class DashboardScreen(Screen[None]):
         since), or ``force`` (ctrl+r)."""
         from greencare.services import dashboard as use_case
 
-        value = self.query_one("#dash-facility", Select).value
-        facility = value if isinstance(value, int) else None  # the prompt means all
+        facility = self._facility_value()
         gwp, pins = getattr(self.app, "gwp", None), getattr(self.app, "pins", None)
         stored = None
         try:

@@ -78,6 +78,8 @@ class EnergyScreen(Screen[None]):
         self.meter: Meter | None = None
         self.page_offset = 0
         self.total = 0
+        #: The data version the readings page was read at (None: not read yet).
+        self._shown_version: int | None = None
 
     @property
     def db(self) -> Any:
@@ -160,6 +162,9 @@ class EnergyScreen(Screen[None]):
                 cost,
                 key=str(r["id"]),
             )
+        from greencare.services.database import data_version
+
+        self._shown_version = data_version(self.db)
         if rows:
             table.move_cursor(row=min(cursor if cursor >= 0 else len(rows) - 1, len(rows) - 1))
             first, last = self.page_offset + 1, self.page_offset + len(rows)
@@ -197,8 +202,11 @@ class EnergyScreen(Screen[None]):
     # -- actions --------------------------------------------------------------------------------
 
     def on_screen_resume(self) -> None:
-        """Back from another section or a dialog: show what changed (an import, a new bill)."""
-        if self.meter is not None:
+        """Back from another section or a dialog: show what changed (an import, a new bill);
+        when nothing was written since (greencare's data version), the page is as it was."""
+        from greencare.services.database import data_version
+
+        if self.meter is not None and data_version(self.db) != self._shown_version:
             table = self.query_one("#readings", DataTable)
             self.show_readings(self.meter, self.page_offset, cursor=table.cursor_row)
 
