@@ -71,6 +71,8 @@ def _run_tui(path: Path) -> None:
     except GreencareError as exc:  # a database that cannot be opened: say so before any screen
         _fail(str(exc))
     app.run()
+    if app.return_code:  # the database failed to open after the first frame: the app said why
+        raise SystemExit(app.return_code)
 
 
 @main.command()

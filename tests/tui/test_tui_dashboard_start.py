@@ -183,3 +183,27 @@ async def test_long_lived_objects_are_frozen_while_the_app_runs(stored: Path) ->
         await pilot.press("e")
         await wait_until(pilot, lambda: gc.get_freeze_count() > started)
     assert gc.get_freeze_count() == 0
+
+
+def test_the_command_exits_with_the_apps_return_code(
+    stored: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """greencare exits 1 when the app ended on a database that failed to open (0 otherwise)."""
+    import greencare.tui.app as tui_app
+    from greencare import cli
+
+    class App:
+        code: int | None = None
+
+        def __init__(self, db_path: Path) -> None:
+            self.return_code: int | None = None
+
+        def run(self) -> None:
+            self.return_code = App.code
+
+    monkeypatch.setattr(tui_app, "GreencareApp", App)
+    cli._run_tui(stored)  # a clean exit returns
+    App.code = 1
+    with pytest.raises(SystemExit) as exc:
+        cli._run_tui(stored)
+    assert exc.value.code == 1
