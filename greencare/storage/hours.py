@@ -21,12 +21,9 @@ import pandas as pd
 from sqlite_utils import Database
 
 from greencare.core.interval import HOUR_COLUMNS, MAX_INTERVAL_SECONDS, hourly
+from greencare.storage.db import replace_columns
 
 _COLUMNS = ["meter_id", *HOUR_COLUMNS]
-_STORE = (
-    f"INSERT OR REPLACE INTO reading_hours ({', '.join(_COLUMNS)}) "
-    f"VALUES ({', '.join('?' * len(_COLUMNS))})"
-)
 _READ = "id, meter_id, start_utc, end_utc, quantity_canonical, estimated"
 
 
@@ -92,14 +89,10 @@ def compute(frame: pd.DataFrame, zones: dict[int, str], prior: pd.DataFrame | No
     return pd.concat(parts, ignore_index=True)
 
 
-#: Rows per statement when hours are stored: one statement step per block, not per row.
-_BLOCK = 100
-
-
 def store(db: Database, hours: pd.DataFrame) -> None:
-    """Write (insert or replace) hours, ``_BLOCK`` rows per statement, bound from plain Python
-    lists, a missing peak as NULL (a row iterated out of a frame boxes every value: about
-    three quarters of a 1,000,000-reading import's roll-up time)."""
+    """Write (insert or replace) hours from plain Python lists (``db.replace_columns``), a
+    missing peak as NULL (a row iterated out of a frame boxes every value: about three
+    quarters of a 1,000,000-reading import's roll-up time)."""
     if hours.empty:
         return
     columns = []
@@ -109,20 +102,7 @@ def store(db: Database, hours: pd.DataFrame) -> None:
             columns.append(column.to_numpy(dtype=object, na_value=None).tolist())
         else:
             columns.append(column.to_numpy().tolist())
-    width, n = len(_COLUMNS), len(hours)
-    flat: list[Any] = [None] * (n * width)
-    for j, values in enumerate(columns):
-        flat[j::width] = values
-    full = n - n % _BLOCK
-    if full:
-        block = ", ".join(["(" + ", ".join("?" * width) + ")"] * _BLOCK)
-        sql = f"INSERT OR REPLACE INTO reading_hours ({', '.join(_COLUMNS)}) VALUES {block}"
-        size = _BLOCK * width
-        db.conn.executemany(sql, (flat[i : i + size] for i in range(0, full * width, size)))
-    if full < n:
-        db.conn.executemany(
-            _STORE, (flat[i : i + width] for i in range(full * width, n * width, width))
-        )
+    replace_columns(db, "reading_hours", _COLUMNS, columns)
 
 
 def apply(db: Database, frame: pd.DataFrame, zones: dict[int, str], *, appended: bool) -> None:

@@ -16,6 +16,7 @@ from sqlite_utils import Database
 from greencare.core.calendar import calendarize, month_label
 from greencare.core.columns import codes_of
 from greencare.storage import hours
+from greencare.storage.db import replace_columns
 
 if TYPE_CHECKING:
     import numpy as np
@@ -24,36 +25,15 @@ if TYPE_CHECKING:
 _KEY = ["meter_id", "month", "unit", "currency"]
 _SUMS = ["quantity", "quantity_canonical", "cost", "estimated_canonical", "readings"]
 
-_STORE = (
-    f"INSERT OR REPLACE INTO reading_months ({', '.join(_KEY + _SUMS)}) "
-    f"VALUES ({', '.join('?' * len(_KEY + _SUMS))})"
-)
-
-#: Rows per statement when sums are stored: one statement step per block, not per row.
-_BLOCK = 100
-
 
 def _store_sums(db: Database, sums: pd.DataFrame) -> None:
-    """Write (insert or replace) monthly sums, ``_BLOCK`` rows per statement, bound from plain
-    Python lists (iterating a frame's rows boxes every value: most of the cost at 100k rows)."""
+    """Write (insert or replace) monthly sums from plain Python lists (``db.replace_columns``;
+    iterating a frame's rows boxes every value: most of the cost at 100k rows)."""
     if sums.empty:
         return
     names = _KEY + _SUMS
     columns = [sums[c].to_numpy(dtype=object).tolist() for c in names]
-    width, n = len(names), len(sums)
-    flat: list[Any] = [None] * (n * width)
-    for j, column in enumerate(columns):
-        flat[j::width] = column
-    full = n - n % _BLOCK
-    if full:
-        block = ", ".join(["(" + ", ".join("?" * width) + ")"] * _BLOCK)
-        sql = f"INSERT OR REPLACE INTO reading_months ({', '.join(names)}) VALUES {block}"
-        size = _BLOCK * width
-        db.conn.executemany(sql, (flat[i : i + size] for i in range(0, full * width, size)))
-    if full < n:
-        db.conn.executemany(
-            _STORE, (flat[i : i + width] for i in range(full * width, n * width, width))
-        )
+    replace_columns(db, "reading_months", names, columns)
 
 
 #: How far a month reaches beyond a reading that touches it: a month a reading touches starts
