@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
 from collections.abc import Callable, Iterable
@@ -53,6 +54,11 @@ SCREENS_BY_MODE: dict[str, str] = {
     "history": "history:HistoryScreen",
     "targets": "targets:TargetsScreen",
 }
+
+
+#: Seconds after the first frame before the sections' modules are imported in a thread (the
+#: dashboard first completes its own screen and opens the database).
+PRELOAD_AFTER = 1.0
 
 
 def screen_class(mode: str) -> type[Screen[Any]]:
@@ -198,6 +204,22 @@ class GreencareApp(App[None]):
         after = getattr(self.screen, "after_first_paint", None)
         if after is not None:
             self.call_after_refresh(after)
+        self.set_timer(PRELOAD_AFTER, self._start_preload)
+
+    def _start_preload(self) -> None:
+        self.run_worker(self._preload_sections, thread=True, group="preload",
+                        exit_on_error=False, description="importing the sections")  # fmt: skip
+
+    def _preload_sections(self) -> None:
+        """Import each section's module in a thread while the dashboard is read, so that a
+        first visit builds its screen without waiting for its imports (Import's pulled in
+        pandas and the models: 0.3 s of its 0.5 s first visit). A module that fails to import
+        here fails again, with its message, when its section is opened."""
+        for target in SCREENS_BY_MODE.values():
+            if not self.is_running:
+                return
+            with contextlib.suppress(Exception):
+                importlib.import_module(f"greencare.tui.screens.{target.split(':')[0]}")
 
     def on_unmount(self) -> None:
         """The app is ending: what was frozen may be collected again (tests run many apps in

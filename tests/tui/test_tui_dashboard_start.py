@@ -111,7 +111,10 @@ async def test_first_frame_has_the_figures_then_the_screen_is_completed(stored: 
     app._display = watch  # type: ignore[method-assign]
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: bool(first) and bool(app.screen.query(Footer)))
-        await wait_until(pilot, lambda: bool(app.screen.query("#dash-facility")))
+        # the Select is mounted, then the database opened (after_first_paint awaits the mount)
+        await wait_until(
+            pilot, lambda: bool(app.screen.query("#dash-facility")) and app._db is not None
+        )
         card, unopened, has_select = first[0]
         assert "S1 " in card and unopened and not has_select  # figures first, nothing else
         assert app._db is not None and not app.screen.query("#dash-facility-soon")
@@ -160,12 +163,16 @@ async def test_the_sections_css_is_read_after_the_first_frame(stored: Path) -> N
     app = GreencareApp(db_path=stored)
     assert [p.name for p in app.css_path] == ["app.tcss"]  # the first frame's rules only
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_until(pilot, lambda: bool(app.screen.query("#dash-facility")))
+        # the Select is mounted, then the database opened (after_first_paint awaits the mount)
+        await wait_until(
+            pilot, lambda: bool(app.screen.query("#dash-facility")) and app._db is not None
+        )
         assert not app._later_css
         await pilot.press("e")
         await wait_until(pilot, lambda: app.current_mode == "energy")
-        await pilot.pause()
-        assert app.screen.query_one("#left").size.width == 42  # sections.tcss: 42% of 100
+        await wait_until(pilot, lambda: bool(app.screen.query("#left")))
+        # sections.tcss: 42% of 100 columns, a one-line status (laid out on a later refresh)
+        await wait_until(pilot, lambda: app.screen.query_one("#left").size.width == 42)
         assert app.screen.query_one("#status").size.height == 1
     other = GreencareApp(db_path=stored, mode="energy")  # another section first: all at once
     assert [p.name for p in other.css_path] == ["app.tcss", "sections.tcss"]
@@ -207,3 +214,30 @@ def test_the_command_exits_with_the_apps_return_code(
     with pytest.raises(SystemExit) as exc:
         cli._run_tui(stored)
     assert exc.value.code == 1
+
+
+def test_the_sections_modules_are_imported_in_a_thread_after_the_first_frame(
+    stored: Path,
+) -> None:
+    """A fresh interpreter: at the first frame no section but the dashboard is imported; after
+    the preload every section's module is, so a first visit waits for no import."""
+    code = (
+        "import asyncio, sys\n"
+        "import greencare.tui.app as ui\n"
+        "ui.PRELOAD_AFTER = 0.05\n"
+        "mods = [f'greencare.tui.screens.{t.split(\":\")[0]}' for t in ui.SCREENS_BY_MODE.values()]\n"
+        "async def main():\n"
+        f"    app = ui.GreencareApp(db_path={str(stored)!r})\n"
+        "    async with app.run_test(size=(100, 30)) as pilot:\n"
+        "        before = [m for m in mods if m in sys.modules]\n"
+        "        for _ in range(400):\n"
+        "            await pilot.pause(0.05)\n"
+        "            if all(m in sys.modules for m in mods) and not app.workers:\n"
+        "                break\n"
+        "        print(len(before), len([m for m in mods if m in sys.modules]), len(mods))\n"
+        "asyncio.run(main())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120)  # fmt: skip
+    before, after, total = map(int, out.stdout.split())
+    assert before == 1 and after == total > 5  # the dashboard, then all of them
