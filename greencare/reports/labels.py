@@ -172,14 +172,10 @@ def view(frame: pd.DataFrame, conventions: str | None = None) -> pd.DataFrame:
         other = out["unit"].isin(CONVENTION_UNITS[conventions])
         if other.any() and not other.all():
             out = out[~other]
+        rows = list(zip(out["metric"], out["unit"], strict=True))
         pairs = CONVENTION_ROWS[conventions]
-        both = {m for m, u in zip(out["metric"], out["unit"], strict=True) if (m, u) in pairs}
-        if both:
-            kept = {m for m, u in zip(out["metric"], out["unit"], strict=True)
-                    if m in both and (m, u) not in pairs}  # fmt: skip
-            hide = [(m, u) in pairs and m in kept
-                    for m, u in zip(out["metric"], out["unit"], strict=True)]  # fmt: skip
-            out = out[[not h for h in hide]]
+        other = {m for m, u in rows if (m, u) not in pairs}  # metrics also in another unit
+        out = out[[(m, u) not in pairs or m not in other for m, u in rows]]
     out = out.copy()
     for column in out.columns:
         if pd.api.types.is_numeric_dtype(out[column]) or column in VERBATIM:

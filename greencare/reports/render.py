@@ -403,14 +403,6 @@ def _decorate(fig: Any, title: str, number: int, footer: str) -> None:
     add_text(fig, 0.96, 0.03, f"Page {number}", fontsize=7, color="#666666", ha="right")
 
 
-def _pack(
-    tables: list[Table], conventions: str | None = None, page: tuple[float, float] = PAGE
-) -> list[list[dict[str, Any]]]:
-    """Tables laid out on pages: small ones share a page, long ones split (see :func:`_flow`)."""
-    pages = _flow([("", "", [], tables)], conventions, page)
-    return [[e for e in p["elements"] if e["kind"] == "table"] for p in pages]
-
-
 def _flow(
     sections: list[tuple[str, str, list[tuple[tuple[str, ...], float]], list[Table]]],
     conventions: str | None = None,

@@ -11,7 +11,8 @@ audited, and an undo puts them back). The CLI, the TUI and scripts all call this
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -276,28 +277,20 @@ def import_readings(
         return result
     run = _Run(db, path, options, source)
     stop = options.on_error != "skip"
-    return _import(db, path, options, on_progress, importer, result, content_hash, run, stop)
+    with _import_cache(db):
+        return _write(db, path, options, on_progress, importer, result, content_hash, run, stop)
 
 
-def _import(
-    db: Database,
-    path: Path,
-    options: ImportOptions,
-    on_progress: Progress | None,
-    importer: Any,
-    result: ImportResult,
-    content_hash: str,
-    run: _Run,
-    stop: bool,
-) -> ImportResult:
+@contextlib.contextmanager
+def _import_cache(db: Database) -> Iterator[None]:
+    """The import's pages (readings, their key, the roll-ups) stay in memory until the commit:
+    with SQLite's default 2 MB cache they spill to the WAL and are read back mid-transaction
+    (about 10% of a 100,000-bill import). Memory is taken only as pages are touched, and at
+    most :data:`IMPORT_CACHE_KB`: a 5M-row interval import stays within its memory target."""
     cache = db.execute("PRAGMA cache_size").fetchone()[0]
-    # The import's pages (readings, their key, the roll-ups) stay in memory until the commit:
-    # with SQLite's default 2 MB cache they spill to the WAL and are read back mid-transaction
-    # (about 10% of a 100,000-bill import). Memory is taken only as pages are touched, and
-    # at most this much: a 5M-row interval import stays within its memory target.
     db.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KB}")
     try:
-        return _write(db, path, options, on_progress, importer, result, content_hash, run, stop)
+        yield
     finally:
         db.execute(f"PRAGMA cache_size = {int(cache)}")
 

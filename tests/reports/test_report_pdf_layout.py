@@ -65,8 +65,8 @@ def test_a_wide_table_with_one_row_is_turned(page):
 
 
 def test_pack_titles_the_parts_and_lists_the_table_once():
-    pages = render._pack([_wide(30, 30)], page=render.PAPERS["a4"])
-    blocks = [b for p in pages for b in p]
+    pages = render._flow([("", "", [], [_wide(30, 30)])], page=render.PAPERS["a4"])
+    blocks = [b for p in pages for b in p["elements"] if b["kind"] == "table"]
     assert all(b["heading"] == "A wide table" for b in blocks)
     assert sum(b["part"] == 0 for b in blocks) == 1  # the contents line
     parts = len(render._text_table(_wide(30, 30)))
