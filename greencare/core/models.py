@@ -114,6 +114,15 @@ class _Model(BaseModel):
         return value
 
 
+def build_validators() -> None:
+    """Build now every model's validator that ``defer_build`` left for its first use (the
+    terminal app does it in a thread, so a form's first check does not wait for it)."""
+    for model in list(globals().values()):
+        is_model = isinstance(model, type) and issubclass(model, _Model) and model is not _Model
+        if is_model and not model.__pydantic_complete__:
+            model.model_rebuild()
+
+
 class Facility(_Model):
     """A site: a hospital, clinic or other building the inventory covers."""
 

@@ -155,5 +155,13 @@ def __getattr__(name: str) -> Any:
     return value
 
 
+def submodules() -> list[str]:
+    """Every module of this package (``greencare.services.<name>``), for a front end that
+    imports them ahead of use (the terminal app, in a thread after its first frame)."""
+    import pkgutil
+
+    return [f"{__name__}.{info.name}" for info in pkgutil.iter_modules(__path__)]
+
+
 def __dir__() -> list[str]:
     return sorted({*globals(), *_EXPORTS})

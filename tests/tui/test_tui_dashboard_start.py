@@ -220,24 +220,32 @@ def test_the_sections_modules_are_imported_in_a_thread_after_the_first_frame(
     stored: Path,
 ) -> None:
     """A fresh interpreter: at the first frame no section but the dashboard is imported; after
-    the preload every section's module is, so a first visit waits for no import."""
+    the preload every section's module and every service module is, and the models'
+    validators are built, so a first visit waits for no import."""
     code = (
         "import asyncio, sys\n"
         "import greencare.tui.app as ui\n"
         "ui.PRELOAD_AFTER = 0.05\n"
+        "from greencare import services\n"
         "mods = [f'greencare.tui.screens.{t.split(\":\")[0]}' for t in ui.SCREENS_BY_MODE.values()]\n"
+        "screens = len(mods)\n"
+        "mods += services.submodules()\n"
         "async def main():\n"
         f"    app = ui.GreencareApp(db_path={str(stored)!r})\n"
         "    async with app.run_test(size=(100, 30)) as pilot:\n"
-        "        before = [m for m in mods if m in sys.modules]\n"
+        "        before = [m for m in mods[:screens] if m in sys.modules]\n"
         "        for _ in range(400):\n"
         "            await pilot.pause(0.05)\n"
         "            if all(m in sys.modules for m in mods) and not app.workers:\n"
         "                break\n"
-        "        print(len(before), len([m for m in mods if m in sys.modules]), len(mods))\n"
+        "        from greencare.core import models\n"
+        "        built = all(m.__pydantic_complete__ for m in (models.Facility, models.Reading))\n"
+        "        print(len(before), len([m for m in mods if m in sys.modules]), len(mods), built)\n"
         "asyncio.run(main())\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=120)  # fmt: skip
-    before, after, total = map(int, out.stdout.split())
-    assert before == 1 and after == total > 5  # the dashboard, then all of them
+    before, after, total, built = out.stdout.split()
+    assert int(before) == 1  # the dashboard's screen alone at the first frame
+    assert int(after) == int(total) > 20  # then every screen's module and every service's
+    assert built == "True"
