@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rich.markup import escape as _rich_escape
 from rich.text import Text
 from textual.content import Content
 from textual.events import Click, Resize
-from textual.widgets import DataTable, DirectoryTree, Input, Select, Static
+from textual.widgets import DataTable, DirectoryTree, Footer, Input, Select, Static
 from textual.widgets.input import Selection
 
 from greencare.core.text import shorten, visible
@@ -32,8 +31,8 @@ PREVIEW_MAX = DETAIL_MAX = 4000
 #
 # Every name, note, path, file line and error message a screen shows goes through one of these:
 # ``plain`` for Static, Label, Select prompts and titles (a Content is never parsed as markup),
-# ``cell`` for DataTable cells (the table parses str cells as Rich markup, so they are escaped;
-# ``SafeTable`` does it for every cell), ``markup`` to put such text into a line that has markup
+# ``cell`` for DataTable cells (the table parses str cells as Rich markup, so each is given as a
+# Rich Text, which no parser sees; ``SafeTable`` does it for every cell), ``markup`` to put such text into a line that has markup
 # of its own, ``message`` for notifications. Control characters are shown as ``\x1b``, never
 # sent to the terminal, and long values are cut, saying how long they were.
 
@@ -50,10 +49,52 @@ def line(value: Any, limit: int = SHOW_MAX) -> str:
 
 
 def cell(value: Any) -> Any:
-    """A DataTable cell: text escaped for Rich markup, controls visible, cut; others as given."""
+    """A DataTable cell: text as a Rich Text (never parsed as markup), controls visible, cut,
+    one line ending in "…" where its column cuts it; others as given."""
     if not isinstance(value, str):
         return value
-    return _rich_escape(line(value))
+    return Cell(line(value), no_wrap=True, end="", overflow="ellipsis")
+
+
+class Cell(Text):
+    """A table cell's text: a Rich Text that equals the string it shows (``row[0] == "Gas"``)."""
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            return self.plain == other
+        return super().__eq__(other)
+
+    def __hash__(self) -> int:  # as its string's, so a set of cells equals a set of strings
+        return hash(self.plain)
+
+
+def _measure_text_cells() -> None:
+    """Textual's DataTable measures every cell of every row it is given through Rich, which
+    builds the console's options for each cell (three terminal-size system calls): 0.2 s of a
+    500-row table's first frame. A plain Text cell is measured here by its characters, exactly
+    as Rich's ``Text.__rich_measure__`` does (the widest line); any other renderable as before.
+    Should a Textual release move the function, tables measure as they did."""
+    try:
+        from rich.cells import cell_len
+        from textual.widgets import _data_table
+    except ImportError:  # pragma: no cover - a Textual without the module
+        return
+    measure = getattr(_data_table, "measure", None)
+    own = Text.__rich_measure__
+    if measure is None or getattr(measure, "_greencare", False):
+        return
+
+    def measure_cell(console: Any, renderable: Any, default: int, **kwargs: Any) -> int:
+        if isinstance(renderable, Text) and not kwargs and type(renderable).__rich_measure__ is own:
+            lines = renderable.plain.splitlines()
+            return max(map(cell_len, lines)) if lines else 0
+        return measure(console, renderable, default, **kwargs)
+
+    measure_cell._greencare = True  # type: ignore[attr-defined]
+    _data_table.measure = measure_cell
+
+
+_measure_text_cells()
 
 
 def markup(template: str, *, limit: int = SHOW_MAX, **values: Any) -> Content:
@@ -196,6 +237,36 @@ class SafeTable(DataTable[Any]):
         self._require_update_dimensions = True
         self._clear_caches()
         self.refresh()
+
+
+class KeysFooter(Footer):
+    """The footer of every screen. Textual's rebuilds all its keys on every change of bindings
+    (each focus change, each screen shown: fourteen rebuilds in a section's first visit, a
+    fifth of its time); this one rebuilds at most once a refresh, and only when the keys it
+    would show have changed."""
+
+    _pending = False
+    _shown: tuple[Any, ...] | None = None
+
+    def bindings_changed(self, screen: Any) -> None:
+        self._bindings_ready = True
+        if not screen.app.app_focus:
+            return
+        if self.is_attached and screen is self.screen and not self._pending:
+            self._pending = True
+            self.call_after_refresh(self._rebuild)
+
+    async def _rebuild(self) -> None:
+        self._pending = False
+        if not self.is_attached:
+            return
+        shown = tuple(
+            (b.key, b.description, b.action, b.show, b.group, enabled, tooltip)
+            for _, b, enabled, tooltip in self.screen.active_bindings.values()
+        )
+        if shown != self._shown:
+            self._shown = shown
+            await self.recompose()
 
 
 class FieldInput(Input):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 
-from rich.markup import escape
 from textual.widgets import DataTable, Footer, Label, Select, Static
 from tui_helpers import count
 
@@ -190,7 +189,7 @@ async def test_the_instruments_screen_adds_edits_and_deletes(small_db) -> None:
         await pilot.pause()
         assert not isinstance(app.screen, InstrumentForm)
         assert table.row_count == 1
-        assert table.get_row_at(0)[6] == escape("[b]GC-2025[/b]")  # shown, never applied
+        assert table.get_row_at(0)[6] == "[b]GC-2025[/b]"  # shown, never applied
         key = _key(table)
         await pilot.press("ctrl+e")
         await pilot.pause()
@@ -257,8 +256,8 @@ async def test_markup_in_names_shows_as_written_in_tables_forms_and_dialogs(smal
         await pilot.pause()
         table = app.screen.query_one("#waste-table", DataTable)
         assert _key(table) == waste
-        assert table.get_row_at(0)[7] == escape("[red]Haul[/red]")
-        assert table.get_row_at(0)[8] == escape("[b]Evil[/b] Clinic")
+        assert table.get_row_at(0)[7] == "[red]Haul[/red]"
+        assert table.get_row_at(0)[8] == "[b]Evil[/b] Clinic"
         await pilot.press("ctrl+e")
         await pilot.pause()
         assert isinstance(app.screen, WasteForm)

@@ -233,7 +233,7 @@ class DashboardScreen(Screen[None]):
     async def _finish_mount(self) -> None:
         """After the first frame: the facility Select in its placeholder's place, the focus
         (AUTO_FOCUS is off, so focusing restyles nothing before that frame) and the footer."""
-        from textual.widgets import Footer
+        from greencare.tui.widgets import KeysFooter
 
         soon = self.query("#dash-facility-soon")
         if soon:
@@ -243,7 +243,7 @@ class DashboardScreen(Screen[None]):
             await soon.remove()
         if self.focused is None:
             self.set_focus(self.query_one("#dash"))  # the widget Textual's auto focus chose
-        await self.mount(Footer())
+        await self.mount(KeysFooter())
         self.refresh_bindings()  # a footer shows its keys when the bindings next change
 
     async def after_first_paint(self) -> None:

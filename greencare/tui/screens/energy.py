@@ -11,12 +11,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from greencare import services
 from greencare.core.errors import GreencareError
 from greencare.core.models import Facility, Meter
-from greencare.tui.widgets import MESSAGE_MAX, NavBar, SafeTable, plain
+from greencare.tui.widgets import MESSAGE_MAX, KeysFooter, NavBar, SafeTable, plain
 
 #: Readings per page: the table holds one page of a meter's history, never all of it.
 PAGE_SIZE = 200
@@ -97,7 +97,7 @@ class EnergyScreen(Screen[None]):
                 yield Static("Readings", id="readings-title", classes="pane-title")
                 yield PagedTable(id="readings", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         facilities = self.query_one("#facilities", DataTable)

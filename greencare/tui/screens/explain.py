@@ -17,9 +17,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
-from greencare.tui.widgets import MESSAGE_MAX, SafeTable, markup, plain, unit
+from greencare.tui.widgets import MESSAGE_MAX, KeysFooter, SafeTable, markup, plain, unit
 
 #: Readings per page of the records screen (a 15-minute meter has ~2,900 a month).
 RECORDS_PAGE = 200
@@ -83,7 +83,7 @@ class ExplainScreen(Screen[None]):
         yield SafeTable(id="exp-lines", cursor_type="row", zebra_stripes=True)
         yield Static("", id="exp-detail")
         yield Static("", id="status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#exp-figures", DataTable).add_columns("Figure", "t CO2e", "Lines", "Period")
@@ -251,7 +251,7 @@ class RecordsScreen(Screen[None]):
         yield SafeTable(id="rec-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="rec-total")
         yield Static("", id="status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#rec-table", DataTable).add_columns(

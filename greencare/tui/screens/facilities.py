@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Label, Select, Static
+from textual.widgets import DataTable, Input, Label, Select, Static
 
 from greencare import services
 from greencare.core import regions, units
@@ -32,7 +32,7 @@ from greencare.tui.forms import (
     number_or_none,
 )
 from greencare.tui.screens.base import SectionScreen, num
-from greencare.tui.widgets import MESSAGE_MAX, NavBar, SafeTable, plain, unit
+from greencare.tui.widgets import MESSAGE_MAX, KeysFooter, NavBar, SafeTable, plain, unit
 
 AREA_UNITS = [("ft²", "ft**2"), ("m²", "m**2")]
 
@@ -418,7 +418,7 @@ class FacilitiesScreen(SectionScreen):
                     yield Static("Patient days by month", classes="pane-title")
                     yield SafeTable(id="fac-norms", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#fac-table", DataTable).add_columns(
@@ -692,7 +692,7 @@ class RankingScreen(Screen[None]):
         yield SafeTable(id="rank-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="rank-why")
         yield Static("", id="status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self._load()

@@ -8,11 +8,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Input, Label, Select, Static
+from textual.widgets import DataTable, Input, Label, Select, Static
 
 from greencare.core.factors import GWP_SETS, FactorLibrary
 from greencare.tui.screens.base import SectionScreen
-from greencare.tui.widgets import FieldInput, NavBar, SafeSelect, SafeTable
+from greencare.tui.widgets import FieldInput, KeysFooter, NavBar, SafeSelect, SafeTable
 
 #: Columns shown when a table has them, in this order (source table and row come first).
 PREFERRED = ["table", "source_row", "activity_type", "activity", "item", "category", "gas",
@@ -70,7 +70,7 @@ class FactorsScreen(SectionScreen):
                 yield Static("", id="fx-count", classes="filter-note")
             yield SafeTable(id="fx-factors", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#fx-datasets", DataTable)

@@ -11,14 +11,23 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Input, Label, Select, Static
+from textual.widgets import DataTable, Input, Label, Select, Static
 
 from greencare import services
 from greencare.core.errors import GreencareError
 from greencare.services import history as queries
 from greencare.tui.forms import ConfirmScreen
 from greencare.tui.screens.base import SectionScreen
-from greencare.tui.widgets import DETAIL_MAX, FieldInput, NavBar, SafeSelect, SafeTable, line, plain
+from greencare.tui.widgets import (
+    DETAIL_MAX,
+    FieldInput,
+    KeysFooter,
+    NavBar,
+    SafeSelect,
+    SafeTable,
+    line,
+    plain,
+)
 
 PAGE = 500
 
@@ -84,7 +93,7 @@ class HistoryScreen(SectionScreen):
             yield Static("Import batches (u undoes the highlighted one)", classes="pane-title")
             yield SafeTable(id="hist-batches", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#hist-audit", DataTable).add_columns(

@@ -22,7 +22,6 @@ from textual.widgets import (
     Checkbox,
     DataTable,
     DirectoryTree,
-    Footer,
     Input,
     Label,
     ProgressBar,
@@ -37,6 +36,7 @@ from greencare.tui.widgets import (
     MESSAGE_MAX,
     PREVIEW_MAX,
     FieldInput,
+    KeysFooter,
     NavBar,
     SafeDirectoryTree,
     SafeSelect,
@@ -384,7 +384,7 @@ class ImportScreen(SectionScreen):
         yield Static("Problems (line, column, value, reason)", classes="pane-title")
         yield SafeTable(id="imp-errors", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#imp-errors", DataTable).add_columns(

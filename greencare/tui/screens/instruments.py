@@ -8,7 +8,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Label, Select, Static
+from textual.widgets import Label, Select, Static
 
 from greencare import services
 from greencare.tui.forms import (
@@ -21,7 +21,7 @@ from greencare.tui.forms import (
     label_of,
 )
 from greencare.tui.screens.base import RecordListScreen, num
-from greencare.tui.widgets import NavBar, SafeSelect, SafeTable
+from greencare.tui.widgets import KeysFooter, NavBar, SafeSelect, SafeTable
 
 #: The kinds of instrument, as people read them.
 KINDS = [
@@ -169,7 +169,7 @@ class InstrumentsScreen(RecordListScreen):
             )
             yield SafeTable(id="inst-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.record_table.add_columns(

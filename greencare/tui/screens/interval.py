@@ -21,10 +21,10 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 from textual_plotext import PlotextPlot
 
-from greencare.tui.widgets import MESSAGE_MAX, SafeTable, plain
+from greencare.tui.widgets import MESSAGE_MAX, KeysFooter, SafeTable, plain
 
 #: Tab ids in order (keys 1-5 choose them).
 TABS = ("profile", "heatmap", "duration", "yoy", "metrics")
@@ -106,7 +106,7 @@ class IntervalScreen(Screen[None]):
                     yield SafeTable(id=f"iv-{tab}-table", cursor_type="row",
                                     zebra_stripes=True, classes="iv-table")  # fmt: skip
         yield Static("", id="status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         for table in self.query(".iv-table").results(SafeTable):

@@ -8,7 +8,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Input, Label, Select, Static
+from textual.widgets import DataTable, Input, Label, Select, Static
 
 from greencare import services
 from greencare.core.vocab import HEALTHCARE_ITEMS, HealthcareCategory
@@ -23,7 +23,7 @@ from greencare.tui.forms import (
     label_of,
 )
 from greencare.tui.screens.base import RecordListScreen, money, num
-from greencare.tui.widgets import NavBar, SafeSelect, SafeTable, unit
+from greencare.tui.widgets import KeysFooter, NavBar, SafeSelect, SafeTable, unit
 
 #: The category value meaning "by spend, under a NAICS code".
 SPEND = "spend"
@@ -214,7 +214,7 @@ class PurchasesScreen(RecordListScreen):
             yield Static("Purchases, newest first", classes="pane-title")
             yield SafeTable(id="buy-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#buy-categories", DataTable).add_columns(

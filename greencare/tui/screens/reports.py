@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Footer, Input, Label, ProgressBar, Select, Static
+from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 
 from greencare.tui.forms import ConfirmScreen, check_month, check_number
 from greencare.tui.screens.base import SectionScreen
@@ -21,6 +21,7 @@ from greencare.tui.screens.editions import YEARLY
 from greencare.tui.widgets import (
     MESSAGE_MAX,
     FieldInput,
+    KeysFooter,
     NavBar,
     SafeSelect,
     markup,
@@ -136,7 +137,7 @@ class ReportsScreen(SectionScreen):
             yield ProgressBar(total=STAGES, id="rep-progress", show_eta=False)
             yield Static("", id="rep-result")
         yield Static("", id="status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.refill_facility_select(self.query_one("#rep-facility", Select))

@@ -13,7 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
-from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static
+from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from greencare import services
 from greencare.core.errors import GreencareError, InputError
@@ -21,7 +21,15 @@ from greencare.core.fiscal import MONTH_NAMES, fiscal_label
 from greencare.core.targets import BASES, BASIS_SCOPES, SCOPES
 from greencare.tui.forms import ConfirmScreen, Field, FormScreen, blank_to_none, check_number
 from greencare.tui.screens.base import SectionScreen
-from greencare.tui.widgets import MESSAGE_MAX, FieldInput, NavBar, SafeSelect, SafeTable, plain
+from greencare.tui.widgets import (
+    MESSAGE_MAX,
+    FieldInput,
+    KeysFooter,
+    NavBar,
+    SafeSelect,
+    SafeTable,
+    plain,
+)
 
 SCOPE_OPTIONS = [(f"{name} ({unit})", key) for key, (unit, name) in SCOPES.items()]
 BASIS_OPTIONS = [(f"{b}-based", b) for b in BASES]
@@ -138,7 +146,7 @@ class TargetsScreen(SectionScreen):
                 yield Button("Save settings", variant="primary", id="set-save", compact=True)
                 yield Static("", id="set-note")
         yield Static("", id="status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#tgt-table", DataTable).add_columns(

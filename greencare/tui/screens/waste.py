@@ -8,7 +8,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
-from textual.widgets import Footer, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from greencare import services
 from greencare.core.errors import InputError
@@ -27,7 +27,7 @@ from greencare.tui.forms import (
     label_of,
 )
 from greencare.tui.screens.base import RecordListScreen, money
-from greencare.tui.widgets import NavBar, SafeSelect, SafeTable, quantity, unit
+from greencare.tui.widgets import KeysFooter, NavBar, SafeSelect, SafeTable, quantity, unit
 
 MASS_UNITS = [("lb", "lb"), ("kg", "kg"), ("tonne", "tonne"), ("short ton", "short_ton")]
 
@@ -258,7 +258,7 @@ class WasteScreen(RecordListScreen):
                 yield Static("", id="waste-summary", classes="filter-note")
             yield SafeTable(id="waste-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.record_table.add_columns(
