@@ -157,6 +157,33 @@ def build_report(
     ``units`` ("us": kBtu, ft², lb; "metric": kWh, GJ, m², kg) and ``paper`` ("letter", "a4")
     follow the facilities' country unless given (:func:`conventions`).
     """
+    from greencare.services.baselines import reusing
+
+    with reusing():  # each facility's baseline fits once, not for each table that uses it
+        return _build_report(
+            db, year=year, start=start, end=end, facility=facility, gwp=gwp, pins=pins,
+            baseline_year=baseline_year, target=target, allow_gaps=allow_gaps,
+            generated=generated, title=title, units=units, paper=paper,
+        )  # fmt: skip
+
+
+def _build_report(
+    db: Database,
+    *,
+    year: int | None,
+    start: str | None,
+    end: str | None,
+    facility: int | str | None,
+    gwp: str | None,
+    pins: dict[str, str] | None,
+    baseline_year: int | None,
+    target: tuple[tuple[int, float], ...] | None,
+    allow_gaps: bool,
+    generated: str | None,
+    title: str | None,
+    units: str | None,
+    paper: str | None,
+) -> Report:
     from greencare.reports import facility_pages, frameworks, progress, story, waste, weather
     from greencare.reports.interval_section import interval_tables
     from greencare.reports.ranking import ranking_tables

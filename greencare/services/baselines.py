@@ -26,7 +26,11 @@ Nothing here writes to the database: models are fitted on demand (a fit takes mi
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import functools
 import math
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -101,6 +105,54 @@ def _unit_factor(unit: str) -> float:
         raise InputError(f"energy unit {unit!r}: {exc}") from None
 
 
+#: Results kept while ``reusing()`` is open: (function, database, arguments) -> result or error.
+_REUSED: contextvars.ContextVar[dict[tuple[Any, ...], Any] | None] = contextvars.ContextVar(
+    "greencare_baselines_reused", default=None
+)
+
+
+@contextlib.contextmanager
+def reusing() -> Iterator[None]:
+    """Within the block, ``monthly_use`` and ``fit_baseline`` called again with the same
+    arguments on the same database give the result (or the refusal) of the first call instead of
+    reading and fitting again. For work that reads and never writes, such as a report (which
+    fits each facility's baseline year for its savings, its normalised use and its change
+    decomposition: three fits of the same months). Results are shared: callers must not change
+    them."""
+    token = _REUSED.set({})
+    try:
+        yield
+    finally:
+        _REUSED.reset(token)
+
+
+def _reused(function: Callable[..., Any]) -> Callable[..., Any]:
+    import inspect
+
+    signature = inspect.signature(function)
+
+    @functools.wraps(function)
+    def wrapper(db: Database, **kwargs: Any) -> Any:
+        kept = _REUSED.get()
+        if kept is None:
+            return function(db, **kwargs)
+        given = signature.bind(db, **kwargs)
+        given.apply_defaults()  # a default given or left out is the same call
+        arguments = sorted((k, v) for k, v in given.arguments.items() if k != "db")
+        key = (function.__name__, id(db), tuple(arguments))
+        if key not in kept:
+            try:
+                kept[key] = (True, function(db, **kwargs))
+            except GreencareError as exc:
+                kept[key] = (False, exc)
+        ok, value = kept[key]
+        if not ok:
+            raise value
+        return value
+
+    return wrapper
+
+
 @dataclass(frozen=True)
 class Use:
     """Monthly energy use of a facility or one meter (kWh), with cost where readings carry it."""
@@ -111,6 +163,7 @@ class Use:
     frame: pd.DataFrame  # month, kwh, cost, currency, source_kwh
 
 
+@_reused
 def monthly_use(
     db: Database, *, facility: int | str, meter: int | str | None = None,
     first_month: str, last_month: str, with_source: bool = False,
@@ -413,6 +466,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
+@_reused
 def fit_baseline(
     db: Database,
     *,

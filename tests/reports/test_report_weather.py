@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from sqlite_utils import Database
 
@@ -164,3 +165,16 @@ def test_no_weather_anywhere_is_no_error(small_db: Database) -> None:
     assert row["detail"] == "no energy readings in 2024-01..2024-12"
     assert report["weather_by_month"].empty
     assert charts.to_bytes(charts.weather_normalised(report), "png")
+
+
+def test_the_report_is_the_same_with_its_baseline_fits_reused(demo_db, monkeypatch) -> None:
+    """build_report fits each facility's baseline months once (``baselines.reusing``): the
+    tables are those of a build that fits them for every table."""
+    import contextlib
+
+    reused = build_report(demo_db, year=2025, baseline_year=2024)
+    monkeypatch.setattr(baselines, "reusing", contextlib.nullcontext)
+    fresh = build_report(demo_db, year=2025, baseline_year=2024)
+    assert list(reused.tables) == list(fresh.tables)
+    for key, table in fresh.tables.items():
+        pd.testing.assert_frame_equal(reused[key], table.frame, obj=key)

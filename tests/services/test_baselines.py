@@ -213,3 +213,28 @@ def test_a_fixed_model_and_json_safe_results(sdb, springfield) -> None:
     assert fit.model.cv_rmse > 0.15 and not fit.model.fit_for_savings
     data = baselines.jsonable({"a": float("nan"), "b": [np.float64(1.5), float("inf")]})
     assert data == {"a": None, "b": [1.5, None]}
+
+
+def test_reusing_fits_once_for_the_same_months_however_the_call_is_spelled(
+    sdb, springfield, monkeypatch
+) -> None:
+    """Inside ``reusing()`` a second call with the same arguments (defaults given or left out)
+    is the first call's result; a refusal is raised again; outside it every call fits anew."""
+    from greencare.core import baseline as core
+
+    fits = []
+    fit_best = core.fit_best
+    monkeypatch.setattr(core, "fit_best", lambda *a, **k: fits.append(1) or fit_best(*a, **k))
+    args = {"facility": springfield.id, "first_month": "2024-01", "last_month": "2024-12"}
+    with baselines.reusing():
+        one = baselines.fit_baseline(sdb, **args)
+        two = baselines.fit_baseline(sdb, **args, model=None, energy_unit="kWh", station=None)
+        assert two is one and len(fits) == 1
+        other = baselines.fit_baseline(sdb, **{**args, "last_month": "2025-06"})
+        assert other is not one and len(fits) == 2
+        for _ in range(2):
+            with pytest.raises(baselines.BaselineError, match=r"6 month\(s\)"):
+                baselines.fit_baseline(sdb, **{**args, "last_month": "2024-06"})
+    again = baselines.fit_baseline(sdb, **args)
+    assert again is not one and len(fits) == 3
+    assert again.model.as_dict() == one.model.as_dict()
