@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import UTC, datetime
 from pathlib import Path
@@ -100,7 +101,7 @@ def test_chunked_appends_of_many_meters_in_three_zones_equal_a_rebuild(
     count = 24 * 3 * 30  # 30 days of 20-minute readings a meter
     rows = [(i, name, round(rng.uniform(0.1, 99.9), 3)) for i in range(count) for name in names]
     cuts = [0, 6 * 401 + 3, 6 * 1002, len(rows)]  # file ends mid-hour, meters split at one
-    for n, (a, b) in enumerate(zip(cuts[:-1], cuts[1:], strict=True)):
+    for n, (a, b) in enumerate(itertools.pairwise(cuts)):
         lines = ["meter,start,end,quantity,unit"]
         for i, name, value in rows[a:b]:
             start = first + 1200 * i
