@@ -200,10 +200,10 @@ def hourly_by_meter(
 
     # Peaks: the highest power starting in each hour, the earliest such reading on a tie.
     cand_key = cand_owner * span + (cand_bucket - lo)
-    by_peak = np.lexsort((cand_start, -cand_rate, cand_key))
-    sorted_key = cand_key[by_peak]
+    by_start = np.lexsort((cand_start, cand_key))
+    sorted_key = cand_key[by_start]
     heads = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
-    winners = by_peak[heads]
+    winners = by_start[_first_highest(cand_rate[by_start], heads)]
     where = np.searchsorted(keys, cand_key[winners])
     peak_rate = np.full(keys.size, np.nan)
     peak_start = np.zeros(keys.size, dtype=np.int64)
@@ -212,7 +212,7 @@ def hourly_by_meter(
     peak_rate[where] = cand_rate[winners]
     peak_start[where] = cand_start[winners]
     peak_len[where] = cand_len[winners]
-    readings[where] = np.add.reduceat(cand_count[by_peak], heads)
+    readings[where] = np.add.reduceat(cand_count[by_start], heads)
     return pd.DataFrame(
         {
             "meter_id": meters[keys // span],
@@ -226,6 +226,23 @@ def hourly_by_meter(
             "readings": readings,
         }
     )
+
+
+def _first_highest(rate: np.ndarray, heads: np.ndarray) -> np.ndarray:
+    """Index of the first highest ``rate`` of each group (groups start at ``heads``): a NaN
+    rate never wins unless all of its group's are NaN, then the first does (as a sort by
+    descending rate puts NaN last). One max per group, not a sort of every rate by value."""
+    starts = np.zeros(rate.size, dtype=np.int64)
+    starts[heads[1:]] = 1
+    group = np.cumsum(starts)
+    top = np.fmax.reduceat(rate, heads)
+    hit = np.flatnonzero(rate == top[group])
+    of = group[hit]
+    first = np.ones(hit.size, dtype=bool)
+    first[1:] = of[1:] != of[:-1]
+    out = heads.copy()  # all NaN: the first
+    out[of[first]] = hit[first]
+    return out
 
 
 def _check_start_order(rank: np.ndarray, start: np.ndarray) -> None:

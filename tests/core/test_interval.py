@@ -281,3 +281,16 @@ def test_many_meters_refuse_a_meter_out_of_start_order() -> None:
     with pytest.raises(ValueError, match="start order"):
         iv.hourly_by_meter([1, 2, 1], [900, 0, 0], [1800, 900, 900], [1.0, 1.0, 1.0],
                            {1: NY, 2: LA})  # fmt: skip
+
+
+def test_a_tied_peak_is_the_earliest_and_nan_never_beats_a_number() -> None:
+    # hour 0: 2, 4, 4, 1 kWh a quarter: 16 kW, the first of the two (00:15); hour 1: NaN, 3,
+    # NaN, 3: 12 kW at 01:15; hour 2: NaN alone: no power, its reading still the hour's
+    start = local("2025-01-06 00:00", NY)
+    nan = float("nan")
+    values = [2.0, 4.0, 4.0, 1.0, nan, 3.0, nan, 3.0, nan]
+    hours = iv.hourly_by_meter([7] * 9, start + 900 * np.arange(9), start + 900 * np.arange(1, 10),
+                               values, {7: NY})  # fmt: skip
+    assert hours["peak_rate"].tolist()[:2] == [16.0, 12.0] and np.isnan(hours["peak_rate"][2])
+    assert hours["peak_start_utc"].tolist() == [start + 900, start + 4500, start + 7200]
+    assert hours["readings"].tolist() == [4, 4, 1]
