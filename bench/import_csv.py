@@ -39,9 +39,17 @@ side; December 2026):
   0.04 s; the append check 0.02 s); reading and parsing the CSV 0.09 s; validation 0.09 s (unit
   conversion nothing: one remembered factor per unit); meter look-up 0.09 s; plausibility 0.02
   s; the overlap check against stored readings 0.02 s; the commit 0.05 s; the file hash 0.01 s.
-- intervals (1,000,000 rows): 4.1x the floor (wall and CPU), from 5.4x before the hourly
-  roll-up was stored in blocks. Of greencare's 6.2 s of CPU the hourly roll-up takes 1.4 s
-  (``core.interval.hourly`` 1.1 s of it, called per meter per chunk).
+- intervals (1,000,000 rows): 3.7x the floor's CPU time (3.72 and 3.69 in two runs of 3;
+  wall 3.25 and 3.91, the machine at a load average near 4 on its 2 cores), from 4.74 and 4.39
+  (wall 4.22 and 4.01) for the code before, run alternately with it (``PYTHONPATH`` at a copy
+  of commit c3051b7); 4.1x before that measurement, 5.4x before the hourly roll-up was stored
+  in blocks. The hourly roll-up was 1.8-2.0 s of greencare's CPU, measured in the process,
+  ``core.interval.hourly`` 1.3-1.4 s of it, called once per meter per chunk (50 calls a chunk,
+  two time-zone conversions each); all meters of a chunk are now one pass keyed by (meter,
+  hour), each zone converted once (``hourly_by_meter``, 0.26-0.28 s in all), and the roll-up
+  takes 0.8 s, mostly storing its 250,000 hours (0.41-0.48 s, SQLite's B-tree work). The monthly
+  roll-up takes 0.45 s; most of the rest of the 6 s is the readings' own insert (about 2 s
+  under cProfile), then reading, parsing and validating the CSV.
 """
 
 from __future__ import annotations
