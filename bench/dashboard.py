@@ -188,6 +188,39 @@ def _run(code: str, db: Path, start: float, env: dict[str, str]) -> tuple[float,
     return float(seconds), loaded
 
 
+def prepare(db: Path, env: dict[str, str]) -> float:
+    """A first run of each app (the figures stored, compiled modules written); returns the
+    interpreter's own start, to add to every run's in-process timing."""
+    _run(_DASHBOARD, db, 0.0, env)
+    _run(_MINIMAL, db, 0.0, env)
+    return statistics.median(_start_cost(env) for _ in range(3))
+
+
+def start_times(
+    db: Path, runs: int, start: float, env: dict[str, str], also: dict[str, str] | None = None
+) -> tuple[dict[str, list[float]], str]:
+    """Seconds to the first frame of the minimal app and the warm, stale and cold dashboard,
+    ``runs`` alternating runs each, and the heavy packages loaded at the last warm figures.
+
+    ``also``: more scripts (name: code after ``_WATCH``, printing seconds from ``t0`` plus
+    ``START``, then a word) timed in the same rotation, so they see the same machine load.
+    """
+    times: dict[str, list[float]] = {"minimal": [], "warm": [], "stale": [], "cold": []}
+    times.update({name: [] for name in also or {}})
+    loaded = ""
+    for _ in range(runs):
+        times["minimal"].append(_run(_MINIMAL, db, start, env)[0])
+        for name, code in (also or {}).items():
+            times[name].append(_run(code, db, start, env)[0])
+        seconds, loaded = _run(_DASHBOARD, db, start, env)
+        times["warm"].append(seconds)
+        _bump(db)
+        times["stale"].append(_run(_DASHBOARD, db, start, env)[0])
+        _forget(db)
+        times["cold"].append(_run(_DASHBOARD, db, start, env)[0])  # stores them again
+    return times, loaded
+
+
 def _bump(db: Path) -> None:
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE data_version SET version = version + 1")
@@ -308,19 +341,8 @@ def main() -> None:
             db, label = Path(folder) / "demo.db", "the demo"
             subprocess.run([sys.executable, "-m", "greencare", "--db", str(db), "demo",
                             "--no-tui"], env=env, check=True, capture_output=True)  # fmt: skip
-        _run(_DASHBOARD, db, 0.0, env)  # stores the figures, writes compiled modules
-        _run(_MINIMAL, db, 0.0, env)
-        start = statistics.median(_start_cost(env) for _ in range(3))
-        times: dict[str, list[float]] = {"minimal": [], "warm": [], "stale": [], "cold": []}
-        loaded = ""
-        for _ in range(opts.runs):
-            times["minimal"].append(_run(_MINIMAL, db, start, env)[0])
-            seconds, loaded = _run(_DASHBOARD, db, start, env)
-            times["warm"].append(seconds)
-            _bump(db)
-            times["stale"].append(_run(_DASHBOARD, db, start, env)[0])
-            _forget(db)
-            times["cold"].append(_run(_DASHBOARD, db, start, env)[0])  # stores them again
+        start = prepare(db, env)
+        times, loaded = start_times(db, opts.runs, start, env)
         med = {k: statistics.median(v) for k, v in times.items()}
         print(f"dashboard figures on {label} ({opts.runs} alternating runs, fresh interpreters, "
               "to the first frame showing them)")  # fmt: skip

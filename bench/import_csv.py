@@ -39,9 +39,19 @@ side; December 2026):
   0.04 s; the append check 0.02 s); reading and parsing the CSV 0.09 s; validation 0.09 s (unit
   conversion nothing: one remembered factor per unit); meter look-up 0.09 s; plausibility 0.02
   s; the overlap check against stored readings 0.02 s; the commit 0.05 s; the file hash 0.01 s.
-- intervals (1,000,000 rows): 4.1x the floor (wall and CPU), from 5.4x before the hourly
-  roll-up was stored in blocks. Of greencare's 6.2 s of CPU the hourly roll-up takes 1.4 s
-  (``core.interval.hourly`` 1.1 s of it, called per meter per chunk).
+- intervals (1,000,000 rows): 3.6x the floor's wall time, 3.8x its CPU time (6.3 s against
+  1.75 s), from 4.7x (4.9x CPU, 8.3 s) for the code before: medians of 5 rounds on a quiet
+  machine, each round running the floor, this code and the code before (``PYTHONPATH`` at a
+  copy of commit c3051b7's ``greencare``, in alternating order) with this script's functions.
+  Single runs of the script vary by 10% or more (two loaded runs: CPU 3.72x and 3.69x against
+  4.74x and 4.39x; this docstring had 4.1x for the code before), and 5.4x before the hourly
+  roll-up was stored in blocks. The hourly roll-up was 1.8-2.0 s of greencare's CPU, measured in the process,
+  ``core.interval.hourly`` 1.3-1.4 s of it, called once per meter per chunk (50 calls a chunk,
+  two time-zone conversions each); all meters of a chunk are now one pass keyed by (meter,
+  hour), each zone converted once (``hourly_by_meter``, 0.26-0.28 s in all), and the roll-up
+  takes 0.8 s, mostly storing its 250,000 hours (0.41-0.48 s, SQLite's B-tree work). The monthly
+  roll-up takes 0.45 s; most of the rest of the 6 s is the readings' own insert (about 2 s
+  under cProfile), then reading, parsing and validating the CSV.
 """
 
 from __future__ import annotations

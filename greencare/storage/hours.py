@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from sqlite_utils import Database
 
-from greencare.core.interval import HOUR_COLUMNS, MAX_INTERVAL_SECONDS, hourly
+from greencare.core.interval import HOUR_COLUMNS, MAX_INTERVAL_SECONDS, hourly_by_meter
 from greencare.storage.db import replace_columns
 
 _COLUMNS = ["meter_id", *HOUR_COLUMNS]
@@ -66,27 +66,21 @@ def _per_meter(frame: pd.DataFrame) -> Iterator[tuple[int, pd.DataFrame]]:
 
 
 def compute(frame: pd.DataFrame, zones: dict[int, str], prior: pd.DataFrame | None = None):
-    """Hours of ``frame``'s interval readings (canonical order), per meter; ``prior`` holds
-    stored hours to continue (rows of ``reading_hours``)."""
+    """Hours of ``frame``'s interval readings (each meter's in start order), sorted by meter
+    and hour, all meters in one pass (:func:`~greencare.core.interval.hourly_by_meter`);
+    ``prior`` holds stored hours to continue (rows of ``reading_hours``)."""
     frame = _intervals(frame)
-    parts = []
-    for meter_id, sub in _per_meter(frame):
-        before = None
-        if prior is not None and not prior.empty:
-            before = prior[prior["meter_id"].to_numpy() == meter_id]
-        hours = hourly(
-            sub["start_utc"].to_numpy(),
-            sub["end_utc"].to_numpy(),
-            sub["quantity_canonical"].to_numpy(dtype=float),
-            zones[int(meter_id)],
-            sub["estimated"].to_numpy(dtype=bool),
-            prior=before,
-        )
-        hours.insert(0, "meter_id", int(meter_id))
-        parts.append(hours)
-    if not parts:
+    if frame.empty:
         return pd.DataFrame(columns=_COLUMNS)
-    return pd.concat(parts, ignore_index=True)
+    return hourly_by_meter(
+        frame["meter_id"].to_numpy(dtype=np.int64),
+        frame["start_utc"].to_numpy(),
+        frame["end_utc"].to_numpy(),
+        frame["quantity_canonical"].to_numpy(dtype=float),
+        zones,
+        frame["estimated"].to_numpy(dtype=bool),
+        prior=prior,
+    )
 
 
 def store(db: Database, hours: pd.DataFrame) -> None:

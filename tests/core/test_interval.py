@@ -194,3 +194,103 @@ def test_calendar_first_match_wins_and_refuses_bad_hours() -> None:
 def test_longer_readings_are_not_interval_data() -> None:
     with pytest.raises(ValueError, match="1 to 3600 seconds"):
         iv.hourly([0], [7200], [1.0], NY)
+
+
+#: Meters in three zones over the 2025 spring clock changes of Los Angeles (9 March) and
+#: London (30 March), and Kathmandu's UTC+05:45 (hours start at hh:15 UTC).
+MANY_ZONES = {1: LA, 2: "Asia/Kathmandu", 3: "Europe/London", 4: LA}
+
+
+def many_meters() -> pd.DataFrame:
+    """3,000 readings a meter of 5 to 60 minutes, most crossing an hour boundary, some gaps;
+    built from integer arithmetic alone, so the data (and the floats below) never change."""
+    parts = []
+    for m in MANY_ZONES:
+        i = np.arange(3000)
+        length = np.array([300, 900, 1200, 3600])[(i * 7 + m) % 4]
+        gap = np.where((i * 31 + m) % 20 == 0, 1800, 0)
+        start = 1741392000 + 420 * m + np.concatenate([[0], np.cumsum(length + gap)[:-1]])
+        parts.append(
+            pd.DataFrame(
+                {
+                    "meter_id": m,
+                    "start_utc": start,
+                    "end_utc": start + length,
+                    "quantity_canonical": (i * 2654435761 + m * 97) % 40009 / 1000.0,
+                    "estimated": (i * 13 + m) % 10 == 0,
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def _digest(hours: pd.DataFrame) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for column in ["meter_id", *iv.HOUR_COLUMNS]:
+        values = hours[column].to_numpy(dtype=float, na_value=np.nan)
+        digest.update(np.ascontiguousarray(values).tobytes())
+    return digest.hexdigest()
+
+
+def test_many_meters_at_once_are_each_meter_alone() -> None:
+    # one pass keyed by (meter, hour), meters interleaved in time as a CSV lists them, gives
+    # every float of the one-meter fold
+    frame = many_meters()
+    mixed = frame.sort_values("start_utc", kind="stable")
+    together = iv.hourly_by_meter(mixed["meter_id"], mixed["start_utc"], mixed["end_utc"],
+                                  mixed["quantity_canonical"], MANY_ZONES,
+                                  mixed["estimated"])  # fmt: skip
+    alone = []
+    for m, sub in frame.groupby("meter_id"):
+        hours = iv.hourly(sub["start_utc"], sub["end_utc"], sub["quantity_canonical"],
+                          MANY_ZONES[int(m)], sub["estimated"])  # fmt: skip
+        alone.append(hours.assign(meter_id=int(m))[["meter_id", *iv.HOUR_COLUMNS]])
+    pd.testing.assert_frame_equal(together, pd.concat(alone, ignore_index=True))
+    # the floats stored before the roll-up took all meters at once: a database kept by the
+    # earlier per-meter fold still equals a rebuild (greencare check)
+    assert len(together) == 5304
+    assert _digest(together) == "9016963f279216b79d5921b2ab682119f2c0f1eee2a2d94abf6aab0b7c9440ce"
+
+
+def test_many_meters_continue_their_prior_hours() -> None:
+    frame = many_meters()
+    whole = iv.hourly_by_meter(frame["meter_id"], frame["start_utc"], frame["end_utc"],
+                               frame["quantity_canonical"], MANY_ZONES, frame["estimated"])  # fmt: skip
+    cut = frame.groupby("meter_id").cumcount() < 1000 + 7 * frame["meter_id"]  # mid-hour cuts
+    head, tail = frame[cut], frame[~cut]
+    done = iv.hourly_by_meter(head["meter_id"], head["start_utc"], head["end_utc"],
+                              head["quantity_canonical"], MANY_ZONES, head["estimated"])  # fmt: skip
+    # as storage passes them: each meter's hours its remaining readings may add to
+    first = tail.groupby("meter_id")["start_utc"].min()
+    near = done[done["hour_utc"].to_numpy() > done["meter_id"].map(first).to_numpy() - 3600]
+    stray = done.iloc[:1].assign(meter_id=99)  # a meter without readings here: ignored
+    rest = iv.hourly_by_meter(tail["meter_id"], tail["start_utc"], tail["end_utc"],
+                              tail["quantity_canonical"], MANY_ZONES, tail["estimated"],
+                              prior=pd.concat([near, stray]))  # fmt: skip
+    assert len(near) == 4  # every meter's last stored hour continued
+    key = ["meter_id", "hour_utc"]
+    kept = done.merge(rest[key], on=key, how="left", indicator=True)["_merge"] == "left_only"
+    merged = pd.concat([done[kept.to_numpy()], rest]).sort_values(key).reset_index(drop=True)
+    assert kept.sum() < len(done) and len(rest) < len(whole)  # some hours were continued
+    pd.testing.assert_frame_equal(merged, whole)  # exact, float for float
+
+
+def test_many_meters_refuse_a_meter_out_of_start_order() -> None:
+    with pytest.raises(ValueError, match="start order"):
+        iv.hourly_by_meter([1, 2, 1], [900, 0, 0], [1800, 900, 900], [1.0, 1.0, 1.0],
+                           {1: NY, 2: LA})  # fmt: skip
+
+
+def test_a_tied_peak_is_the_earliest_and_nan_never_beats_a_number() -> None:
+    # hour 0: 2, 4, 4, 1 kWh a quarter: 16 kW, the first of the two (00:15); hour 1: NaN, 3,
+    # NaN, 3: 12 kW at 01:15; hour 2: NaN alone: no power, its reading still the hour's
+    start = local("2025-01-06 00:00", NY)
+    nan = float("nan")
+    values = [2.0, 4.0, 4.0, 1.0, nan, 3.0, nan, 3.0, nan]
+    hours = iv.hourly_by_meter([7] * 9, start + 900 * np.arange(9), start + 900 * np.arange(1, 10),
+                               values, {7: NY})  # fmt: skip
+    assert hours["peak_rate"].tolist()[:2] == [16.0, 12.0] and np.isnan(hours["peak_rate"][2])
+    assert hours["peak_start_utc"].tolist() == [start + 900, start + 4500, start + 7200]
+    assert hours["readings"].tolist() == [4, 4, 1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import UTC, datetime
 from pathlib import Path
@@ -74,6 +75,47 @@ def test_imports_appended_in_pieces_equal_a_rebuild(
     _import(db, _csv(tmp_path / "b.csv", START + 900 * 1001, values[1001:]))
     maintained = _table(db)
     assert len(maintained) == 750
+    assert hours.differences(db) == []
+    hours.rebuild(db)
+    assert _table(db) == maintained  # bit for bit
+
+
+def test_chunked_appends_of_many_meters_in_three_zones_equal_a_rebuild(
+    db: Database, us_hospital: Facility, tmp_path: Path
+) -> None:
+    """Six meters in Los Angeles, Kathmandu (UTC+05:45), London and Lord Howe Island (whose
+    clocks go back half an hour), listed by time as a meter data export has them (every chunk
+    holds all six), 20-minute readings from :07 past (one in three crosses an hour), over 30
+    days with the four zones' clock changes (9 March, 30 March, 6 April 2025), imported as three
+    appended files in chunks of 500 rows: every stored float equals a rebuild's."""
+    names = []
+    zones = ["Asia/Kathmandu", "Europe/London", "Australia/Lord_Howe"]
+    for zone in zones:
+        services.add_facility(db, name=zone, country="GB", timezone=zone)
+    for k, facility in enumerate(["St Example", *zones, "St Example", zones[2]]):
+        names.append(f"M{k}")
+        services.add_meter(db, facility=facility, name=names[-1], commodity="electricity",
+                           unit="kWh")  # fmt: skip
+    rng = random.Random(11)
+    first = 1741392000 + 420  # 2025-03-08 00:07 UTC
+    count = 24 * 3 * 30  # 30 days of 20-minute readings a meter
+    rows = [(i, name, round(rng.uniform(0.1, 99.9), 3)) for i in range(count) for name in names]
+    cuts = [0, 6 * 401 + 3, 6 * 1002, len(rows)]  # file ends mid-hour, meters split at one
+    for n, (a, b) in enumerate(itertools.pairwise(cuts)):
+        lines = ["meter,start,end,quantity,unit"]
+        for i, name, value in rows[a:b]:
+            start = first + 1200 * i
+            lines.append(f"{name},{_iso(start)},{_iso(start + 1200)},{value!r},kWh")
+        path = tmp_path / f"{n}.csv"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        options = ImportOptions(format="csv", chunk_rows=500, decimal=".")
+        assert imports.import_readings(db, path, options).status == "imported"
+    maintained = _table(db)
+    assert len({row[0] for row in maintained}) == 6 and len(maintained) > 6 * 30 * 24
+    assert {row[1] % 3600 for row in maintained if row[0] == 2} == {900}  # hh:15 UTC
+    lord_howe = [row[1] for row in maintained if row[0] in (4, 6)]  # UTC+11, then +10:30
+    assert {h % 3600 for h in lord_howe if h < 1743861600} == {0}  # before 6 April 01:00
+    assert {h % 3600 for h in lord_howe if h >= 1743865200} == {1800}  # after 02:00 +11
     assert hours.differences(db) == []
     hours.rebuild(db)
     assert _table(db) == maintained  # bit for bit
