@@ -245,3 +245,19 @@ def test_tui_words_never_name_a_cli_flag() -> None:
         'say which with "End col": Read At (the end) or "Start col": Read At (one time per reading)'
     )
     assert "--" not in tui_words("give --interval, e.g. --interval 15min")
+
+
+async def test_the_options_follow_the_first_frame_filled_and_the_pm_rows_hidden(
+    small_db, tmp_path: Path
+) -> None:
+    """The options are mounted a frame after the rest of the screen: then the facility choices
+    are filled and the Portfolio Manager rows hidden until a workbook is chosen."""
+    async with _app(small_db, tmp_path).run_test(size=(100, 30)) as pilot:
+        screen = pilot.app.screen
+        assert isinstance(screen, ImportScreen)
+        await wait_until(pilot, lambda: bool(screen.query("#imp-facility")))
+        facilities = screen.query_one("#imp-facility", Select)
+        assert [label for label, _ in facilities._options[1:]] != []  # St Example is offered
+        assert not screen.query_one("#imp-pm-row").display
+        assert not screen.query_one("#imp-pm-title").display
+        assert screen.query_one("#imp-interval", Input).value == ""

@@ -16,6 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.lazy import Lazy
 from textual.message import Message
 from textual.widgets import (
     Button,
@@ -162,7 +163,17 @@ PROPERTY_CHOICES = {
     "map": "map: the facilities of their names",
 }
 
+
 #: Column fields the TUI lets the user choose, with their field labels.
+class _Options(Vertical):
+    """The import screen's options, mounted lazily: it tells the screen when they are in."""
+
+    def on_mount(self) -> None:
+        options_mounted = getattr(self.screen, "options_mounted", None)
+        if options_mounted is not None:
+            options_mounted()
+
+
 COLUMN_FIELDS = {
     "start": "Start col", "end": "End col", "timestamp": "Time col", "quantity": "Value col",
     "meter": "Meter col", "unit": "Unit col",
@@ -281,99 +292,102 @@ class ImportScreen(SectionScreen):
                         yield SafeSelect([], prompt="by the file's meter column", id="imp-meter",
                                      compact=True)  # fmt: skip
                     yield Vertical(id="imp-map")
-                    yield Static("How to read the file", classes="imp-section")
-                    with Horizontal(classes="imp-row"):
-                        yield Label("Interval ", classes="imp-label")
-                        yield FieldInput(placeholder="e.g. 15min or 1h",
-                                    id="imp-interval", compact=True)  # fmt: skip
-                    with Horizontal(classes="imp-row"):
-                        yield Label("Time is ", classes="imp-label")
-                        yield SafeSelect(
-                            [("start (or as the header says)", "start"),
-                             ("end of the interval", "end")],
-                            value="start", allow_blank=False, id="imp-stamp", compact=True,
-                        )  # fmt: skip
-                    for name, label in COLUMN_FIELDS.items():
+                    # The options come a frame after the rest of the screen, whose first frame shows
+                    # the tree and the file's fields without waiting for them (a third of its build)
+                    with Lazy(_Options(id="imp-options")):
+                        yield Static("How to read the file", classes="imp-section")
                         with Horizontal(classes="imp-row"):
-                            yield Label(f"{label} ", classes="imp-label")
-                            yield SafeSelect([], prompt="(none)", id=f"imp-col-{name}",
-                                             compact=True, disabled=True)  # fmt: skip
-                    with Horizontal(classes="imp-row"):
-                        yield Label("Time zone ", classes="imp-label")
-                        yield FieldInput(placeholder="default: the facility's", id="imp-timezone", compact=True)  # fmt: skip
-                    with Horizontal(classes="imp-row"):
-                        yield Label("Dates ", classes="imp-label")
-                        yield SafeSelect(
-                            [("decided from the file", "auto"), ("day first: 7/2 is 7 Feb", "dmy"),
-                             ("month first: 7/2 is Jul 2", "mdy"),
-                             ("year first: 2026-02-07 (ISO 8601 only)", "ymd")],
-                            value="auto", allow_blank=False, id="imp-dates", compact=True,
-                        )  # fmt: skip
-                    with Horizontal(classes="imp-row"):
-                        yield Label("Date fmt ", classes="imp-label")
-                        yield FieldInput(placeholder="e.g. %d.%m.%Y %H:%M",
-                                    id="imp-datefmt", compact=True)  # fmt: skip
-                    with Horizontal(classes="imp-row"):
-                        yield Label("Numbers ", classes="imp-label")
-                        yield SafeSelect(
-                            [("decided from the file", "auto"), ("1,234.5", "point"),
-                             ("1.234,5", "comma")],
-                            value="auto", allow_blank=False, id="imp-numbers", compact=True,
-                        )  # fmt: skip
-                    with Horizontal(classes="imp-row"):
-                        yield Label("Unit ", classes="imp-label")
-                        yield FieldInput(placeholder="default: the file's, else the meter's",
-                                    id="imp-unit", compact=True)  # fmt: skip
-                    with Horizontal(classes="imp-row"):
-                        yield Label("", classes="imp-label")
-                        yield Checkbox("Register reads (cumulative)", id="imp-cumulative",
-                                       compact=True)  # fmt: skip
-                    yield Static(
-                        "Meters the file names that greencare lacks", classes="imp-section"
-                    )
-                    with Horizontal(classes="imp-row"):
-                        yield Label("Facility ", classes="imp-label")
-                        yield SafeSelect([], prompt="(any facility)", id="imp-facility",
-                                         compact=True)  # fmt: skip
-                    with Horizontal(classes="imp-row"):
-                        yield Label("", classes="imp-label")
-                        yield Checkbox("Create meters", id="imp-create", compact=True)
-                    with Horizontal(classes="imp-row"):
-                        yield Label("Commodity ", classes="imp-label")
-                        yield SafeSelect([(c.value.replace("_", " "), c.value) for c in Commodity],
-                                         prompt="(of created meters)", id="imp-commodity",
-                                         compact=True)  # fmt: skip
-                    yield Static(
-                        "Portfolio Manager properties", classes="imp-section", id="imp-pm-title"
-                    )
-                    with Horizontal(classes="imp-row imp-pm", id="imp-pm-row"):
-                        yield Label("Properties ", classes="imp-label")
-                        yield SafeSelect(
-                            [(label, value) for value, label in PROPERTY_CHOICES.items()],
-                            value="stop", allow_blank=False, id="imp-properties", compact=True,
-                        )  # fmt: skip
-                    with Horizontal(classes="imp-row imp-pm-create", id="imp-country-row"):
-                        yield Label("Country ", classes="imp-label")
-                        yield FieldInput(placeholder="of new facilities: ISO code, e.g. US",
-                                    id="imp-country", compact=True)  # fmt: skip
-                    with Horizontal(classes="imp-row imp-pm-create", id="imp-pmzone-row"):
-                        yield Label("Zone ", classes="imp-label")
-                        yield FieldInput(placeholder="of new facilities, e.g. America/New_York",
-                                    id="imp-pmzone", compact=True)  # fmt: skip
-                    yield Static("When rows are bad", classes="imp-section")
-                    with Horizontal(classes="imp-row"):
-                        yield Label("On error ", classes="imp-label")
-                        yield SafeSelect(
-                            [("stop: import nothing", "stop"), ("skip bad rows", "skip")],
-                            value="stop", allow_blank=False, id="imp-onerror", compact=True,
-                        )  # fmt: skip
-                    with Horizontal(classes="imp-row"):
-                        yield Label("", classes="imp-label")
-                        yield Checkbox("Dry run", id="imp-dryrun", compact=True)
-                        yield Checkbox("Replace overlaps", id="imp-replace", compact=True)
-                    with Horizontal(classes="imp-row"):
-                        yield Label("", classes="imp-label")
-                        yield Checkbox("Accept outliers", id="imp-outliers", compact=True)
+                            yield Label("Interval ", classes="imp-label")
+                            yield FieldInput(placeholder="e.g. 15min or 1h",
+                                        id="imp-interval", compact=True)  # fmt: skip
+                        with Horizontal(classes="imp-row"):
+                            yield Label("Time is ", classes="imp-label")
+                            yield SafeSelect(
+                                [("start (or as the header says)", "start"),
+                                 ("end of the interval", "end")],
+                                value="start", allow_blank=False, id="imp-stamp", compact=True,
+                            )  # fmt: skip
+                        for name, label in COLUMN_FIELDS.items():
+                            with Horizontal(classes="imp-row"):
+                                yield Label(f"{label} ", classes="imp-label")
+                                yield SafeSelect([], prompt="(none)", id=f"imp-col-{name}",
+                                                 compact=True, disabled=True)  # fmt: skip
+                        with Horizontal(classes="imp-row"):
+                            yield Label("Time zone ", classes="imp-label")
+                            yield FieldInput(placeholder="default: the facility's", id="imp-timezone", compact=True)  # fmt: skip
+                        with Horizontal(classes="imp-row"):
+                            yield Label("Dates ", classes="imp-label")
+                            yield SafeSelect(
+                                [("decided from the file", "auto"), ("day first: 7/2 is 7 Feb", "dmy"),
+                                 ("month first: 7/2 is Jul 2", "mdy"),
+                                 ("year first: 2026-02-07 (ISO 8601 only)", "ymd")],
+                                value="auto", allow_blank=False, id="imp-dates", compact=True,
+                            )  # fmt: skip
+                        with Horizontal(classes="imp-row"):
+                            yield Label("Date fmt ", classes="imp-label")
+                            yield FieldInput(placeholder="e.g. %d.%m.%Y %H:%M",
+                                        id="imp-datefmt", compact=True)  # fmt: skip
+                        with Horizontal(classes="imp-row"):
+                            yield Label("Numbers ", classes="imp-label")
+                            yield SafeSelect(
+                                [("decided from the file", "auto"), ("1,234.5", "point"),
+                                 ("1.234,5", "comma")],
+                                value="auto", allow_blank=False, id="imp-numbers", compact=True,
+                            )  # fmt: skip
+                        with Horizontal(classes="imp-row"):
+                            yield Label("Unit ", classes="imp-label")
+                            yield FieldInput(placeholder="default: the file's, else the meter's",
+                                        id="imp-unit", compact=True)  # fmt: skip
+                        with Horizontal(classes="imp-row"):
+                            yield Label("", classes="imp-label")
+                            yield Checkbox("Register reads (cumulative)", id="imp-cumulative",
+                                           compact=True)  # fmt: skip
+                        yield Static(
+                            "Meters the file names that greencare lacks", classes="imp-section"
+                        )
+                        with Horizontal(classes="imp-row"):
+                            yield Label("Facility ", classes="imp-label")
+                            yield SafeSelect([], prompt="(any facility)", id="imp-facility",
+                                             compact=True)  # fmt: skip
+                        with Horizontal(classes="imp-row"):
+                            yield Label("", classes="imp-label")
+                            yield Checkbox("Create meters", id="imp-create", compact=True)
+                        with Horizontal(classes="imp-row"):
+                            yield Label("Commodity ", classes="imp-label")
+                            yield SafeSelect([(c.value.replace("_", " "), c.value) for c in Commodity],
+                                             prompt="(of created meters)", id="imp-commodity",
+                                             compact=True)  # fmt: skip
+                        yield Static(
+                            "Portfolio Manager properties", classes="imp-section", id="imp-pm-title"
+                        )
+                        with Horizontal(classes="imp-row imp-pm", id="imp-pm-row"):
+                            yield Label("Properties ", classes="imp-label")
+                            yield SafeSelect(
+                                [(label, value) for value, label in PROPERTY_CHOICES.items()],
+                                value="stop", allow_blank=False, id="imp-properties", compact=True,
+                            )  # fmt: skip
+                        with Horizontal(classes="imp-row imp-pm-create", id="imp-country-row"):
+                            yield Label("Country ", classes="imp-label")
+                            yield FieldInput(placeholder="of new facilities: ISO code, e.g. US",
+                                        id="imp-country", compact=True)  # fmt: skip
+                        with Horizontal(classes="imp-row imp-pm-create", id="imp-pmzone-row"):
+                            yield Label("Zone ", classes="imp-label")
+                            yield FieldInput(placeholder="of new facilities, e.g. America/New_York",
+                                        id="imp-pmzone", compact=True)  # fmt: skip
+                        yield Static("When rows are bad", classes="imp-section")
+                        with Horizontal(classes="imp-row"):
+                            yield Label("On error ", classes="imp-label")
+                            yield SafeSelect(
+                                [("stop: import nothing", "stop"), ("skip bad rows", "skip")],
+                                value="stop", allow_blank=False, id="imp-onerror", compact=True,
+                            )  # fmt: skip
+                        with Horizontal(classes="imp-row"):
+                            yield Label("", classes="imp-label")
+                            yield Checkbox("Dry run", id="imp-dryrun", compact=True)
+                            yield Checkbox("Replace overlaps", id="imp-replace", compact=True)
+                        with Horizontal(classes="imp-row"):
+                            yield Label("", classes="imp-label")
+                            yield Checkbox("Accept outliers", id="imp-outliers", compact=True)
                 with Vertical(id="imp-run-pane"):
                     with Horizontal(classes="imp-row", id="imp-buttons"):
                         yield Button("Import", variant="primary", id="imp-run", compact=True)
@@ -391,7 +405,6 @@ class ImportScreen(SectionScreen):
             "Line", "Column", "Value", "Reason", "Kind"
         )
         self.refill_meters()
-        self.show_properties(False)
         self.query_one("#imp-tree", DirectoryTree).focus()
         self.set_status("Pick a file (tree or path), check the preview, then ctrl+s imports.")
 
@@ -413,7 +426,14 @@ class ImportScreen(SectionScreen):
         select.set_options(options)
         if any(v == current for _, v in options):
             select.value = current
+        for facility in self.query("#imp-facility").results(Select):  # once the options are in
+            self.refill_facility_select(facility)
+
+    def options_mounted(self) -> None:
+        """The options (mounted a frame after the rest of the screen) are in: the facility
+        choices filled, the Portfolio Manager rows shown for a workbook only."""
         self.refill_facility_select(self.query_one("#imp-facility", Select))
+        self.show_properties(self.format_name == "portfolio-manager" or self.pm_file)
 
     def show_columns(self, layout: Any) -> None:
         """The file's own headers in each column picker, the detected one chosen."""
