@@ -165,26 +165,6 @@ PROPERTY_CHOICES = {
 
 
 #: Column fields the TUI lets the user choose, with their field labels.
-class _AfterFirstFrame(Lazy):
-    """Textual's Lazy, mounting its widget after the screen's first frame is on the terminal:
-    a section switch holds frames back for a moment (``App.delay_update``), during which a
-    plain Lazy would mount its widget before anything is shown."""
-
-    async def mount_composed_widgets(self, widgets: list[Any]) -> None:
-        parent = self.parent
-        if parent is None:
-            return
-
-        async def mount() -> None:
-            if getattr(self.app, "_batch_count", 0):  # frames still held: after they resume
-                self.set_timer(0.02, lambda: self.call_after_refresh(mount))
-                return
-            await parent.mount(self._replace_widget, after=self)
-            await self.remove()
-
-        self.call_after_refresh(mount)
-
-
 class _Options(Vertical):
     """The import screen's options, mounted lazily: it tells the screen when they are in."""
 
@@ -314,7 +294,7 @@ class ImportScreen(SectionScreen):
                     yield Vertical(id="imp-map")
                     # The options come a frame after the rest of the screen, whose first frame shows
                     # the tree and the file's fields without waiting for them (a third of its build)
-                    with _AfterFirstFrame(_Options(id="imp-options")):
+                    with Lazy(_Options(id="imp-options")):
                         yield Static("How to read the file", classes="imp-section")
                         with Horizontal(classes="imp-row"):
                             yield Label("Interval ", classes="imp-label")
