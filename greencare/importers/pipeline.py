@@ -47,7 +47,7 @@ class Problem:
         self.value = text_rules.shorten(self.value)  # a runaway field must not flood the report
 
     def text(self, file_name: str) -> str:
-        value = f" {self.value!r}" if self.value not in ("", "nan", "None") else ""
+        value = f" {self.value!r}" if self.value else ""  # a file's own "nan" is shown
         kind = "warning: " if self.warning else ""
         return f"{file_name}, line {self.line}, {self.column}{value}: {kind}{self.reason}"
 
@@ -59,6 +59,13 @@ class Problem:
             "reason": self.reason,
             "warning": self.warning,
         }
+
+
+def _cell(value: Any) -> str:
+    """A raw cell as text: an empty one (None, or pandas' NaN for a blank) is ""."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
 
 
 @dataclass
@@ -108,7 +115,7 @@ def validate(
             reasons = [reason] * int(mask.sum())
         column = _column_name(chunk, field_name)
         for line, value, why in zip(lines[mask], values, reasons, strict=True):
-            errors.append(Problem(int(line), column, str(value), str(why)))
+            errors.append(Problem(int(line), column, _cell(value), str(why)))
         bad |= mask
 
     # Text: the same rule as the models (greencare.core.text), checked once per distinct value.

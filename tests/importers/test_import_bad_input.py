@@ -374,6 +374,18 @@ CASES = [
         message="{name}, line 122: 6 fields but the header has 5 (extra value 'y'); "
         "check the delimiter or the header",
     ),
+    Case(  # a file's own "nan" and "None" were hidden, as if the cell were blank
+        "nan-is-shown-as-written",
+        HEADER
+        + b"Main,2025-03-01,2025-03-31,nan\nMain,2025-04-01,2025-04-30,None\n"
+        + b"Main,2025-05-01,2025-05-31,\n",
+        problems=[
+            "{name}, line 2, quantity 'nan': not a finite number",
+            "{name}, line 3, quantity 'None': not a finite number",
+            "{name}, line 4, quantity: missing quantity",
+        ],
+        rows_read=3,
+    ),
     Case(  # a typed year: 9999-12-31 ended in year 10000, a traceback from the time zone code
         "years-outside-those-stored",
         HEADER
