@@ -27,7 +27,7 @@ from greencare.tui.forms import (
     label_of,
 )
 from greencare.tui.screens.base import RecordListScreen, money
-from greencare.tui.widgets import NavBar, SafeSelect, SafeTable, quantity, unit
+from greencare.tui.widgets import NavBar, SafeSelect, SafeTable, number, quantity, unit
 
 MASS_UNITS = [("lb", "lb"), ("kg", "kg"), ("tonne", "tonne"), ("short ton", "short_ton")]
 
@@ -278,7 +278,7 @@ class WasteScreen(RecordListScreen):
         for r in rows:
             table.add_row(
                 r["start_date"], r["end_date"], label_of(r["stream"]), label_of(r["route"]),
-                quantity(r['quantity'], r['unit'], 1), f"{r['quantity_kg']:,.1f}",
+                quantity(r['quantity'], r['unit'], 1), number(r["quantity_kg"], 1),
                 money(r["cost"], r["currency"]), r["hauler"] or "", r["facility"],
                 key=str(r["id"]),
             )  # fmt: skip
