@@ -27,7 +27,7 @@ def test_a_month_far_from_the_meters_usual_is_flagged(db, us_hospital, gas_meter
     assert data["month"] == "2025-01"
     flagged = [w for w in data["warnings"] if "usual month" in w]
     assert flagged == [
-        "St Example / Gas: 2025-01 is 1e+03 x its usual month (check the bill's units and quantity)"
+        "St Example / Gas: 2025-01 is 1,000.0 x its usual month (check the bill's units and quantity)"
     ]
     assert any("no patient days for 2025-01" in w for w in data["warnings"])
     accepted = [w for w in data["warnings"] if "accepted over" in w]
@@ -37,6 +37,15 @@ def test_a_month_far_from_the_meters_usual_is_flagged(db, us_hospital, gas_meter
         "St Example: reading 13 (2025-01) accepted over a plausibility refusal: 1,000,000 therm "
         "is 999.3 x this meter's usual daily use (refused at 500 x); a unit slip "
         "(kg vs tonnes, kWh vs MWh)?"
+    ]
+
+
+def test_a_month_far_below_the_meters_usual_names_the_fraction(db, us_hospital, gas_meter):
+    _monthly(db, "Gas", [f"2024-{m:02d}" for m in range(1, 13)], 30_000)
+    _monthly(db, "Gas", ["2025-01"], 1000)  # a thirtieth: "0.033 x" was "3.3e-02 x" before
+    data = dashboard.dashboard(db, today=date(2025, 3, 1))
+    assert [w for w in data["warnings"] if "usual month" in w] == [
+        "St Example / Gas: 2025-01 is 1/30 of its usual month (check the bill's units and quantity)"
     ]
 
 

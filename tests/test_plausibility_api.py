@@ -109,6 +109,22 @@ def test_history_rules_once_the_meter_has_three_readings(db, electric) -> None:
     assert digest(db) == before
 
 
+def test_a_reading_far_below_the_usual_names_the_fraction(db, electric) -> None:
+    for month, last in (("02", 28), ("03", 31), ("04", 30)):
+        services.add_reading(
+            db, meter="Main", start=f"2025-{month}-01", end=f"2025-{month}-{last}",
+            quantity=3_000_000,
+        )  # fmt: skip
+    # 3,000 kWh where 3,000,000 is usual: MWh typed as kWh's number, a thousandth of the usual.
+    row = services.add_reading(
+        db, meter="Main", start="2025-05-01", end="2025-05-31", quantity=3000
+    )
+    [flag] = services.outlier_flags(db, "readings", row["id"])
+    assert flag["message"] == (
+        "1/1,000 of this meter's usual daily use; a unit slip (kg vs tonnes, kWh vs MWh)?"
+    )
+
+
 def test_correcting_a_reading_is_checked_and_clears_old_flags(db, electric) -> None:
     row = _jan(db, 30_000_000)  # EUI 2,010: stored with a warning
     assert [f["level"] for f in services.outlier_flags(db, "readings", row["id"])] == ["warning"]
@@ -177,6 +193,13 @@ def test_refrigerant_warning_and_purchase_history(db, riverside) -> None:
         "10 tonne of R-410A is 1,000.0 x this facility's usual purchase (0.01 tonne) (refused at 500 "
         "x); "
         "a unit slip (bottles vs mL)?"
+    )
+    # The other way: 10 g where 10 kg is usual is a thousandth, not "0.0 x".
+    low = services.add_purchase(db, facility="Riverside", date="2025-04-15",
+                                category="refrigerant", item="R-410A", quantity=10, unit="g")  # fmt: skip
+    assert services.outlier_flags(db, "purchases", low)[0]["message"] == (
+        "10 g of R-410A is 1/1,000 of this facility's usual purchase (10,000 g); a unit slip "
+        "(bottles vs mL)?"
     )
 
 

@@ -320,7 +320,7 @@ def test_cli_import_of_a_huge_value_is_one_problem_line_and_no_numpy_warning(
     assert done.returncode == 1
     assert "RuntimeWarning" not in done.stderr and "Warning" not in done.stdout
     assert done.stdout.splitlines() == [
-        "import failed: 1 problems in huge.csv; nothing was written",
+        "import failed: 1 problem in huge.csv; nothing was written",
         "  huge.csv, line 2, quantity '1e308': 1e+308 kWh is too large: more than 1e+15 kWh, "
         "beyond any facility's use (check the quantity and its unit)",
     ]

@@ -210,7 +210,9 @@ def _import_text(result: Any) -> str:
         out.append(f"{result.file} was already imported as batch {result.batch_id}; nothing added")
     elif result.status == "failed":
         out.append(
-            f"import failed: {result.error_count:,} problems in {result.file}; nothing was written"
+            f"import failed: {result.error_count:,} "
+            f"{'problem' if result.error_count == 1 else 'problems'} in {result.file}; "
+            "nothing was written"
         )
     elif result.status == "dry run":
         out.append(f"dry run ({result.format}): {counts}; nothing was written")

@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from greencare.core import regions, units
+from greencare.core import periods, regions, units
 from greencare.core import text as text_rules
 from greencare.core.errors import FieldError
 from greencare.core.text import quote
@@ -235,6 +235,23 @@ class Meter(_Model):
         return self
 
 
+def _stored_year(value: date) -> date:
+    problem = periods.year_problem(value.year)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _month(value: str) -> str:
+    """A YYYY-MM month in the years greencare stores."""
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        raise ValueError(f"month must be YYYY-MM, not {quote(value)}")
+    problem = periods.year_problem(int(value[:4]))
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
 class Reading(_Model):
     """A quantity over a period: a monthly bill or a 15-minute interval.
 
@@ -264,6 +281,8 @@ class Reading(_Model):
             raise ValueError(
                 "needs a time zone (give an offset, or enter dates in the facility's zone)"
             )
+        if not periods.EARLIEST_UTC <= value.timestamp() <= periods.LATEST_UTC:
+            raise ValueError(periods.year_problem(value.year) or "outside the years stored")
         return value
 
     @model_validator(mode="after")
@@ -317,6 +336,11 @@ class WasteRecord(_Model):
     batch_id: int | None = None
     notes: str | None = None
 
+    @field_validator("start_date", "end_date")
+    @classmethod
+    def _stored_year(cls, value: date) -> date:
+        return _stored_year(value)
+
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if self.end_date < self.start_date:
@@ -368,6 +392,11 @@ class Purchase(_Model):
     supplier: str | None = None
     source: str = "manual"
     batch_id: int | None = None
+
+    @field_validator("date")
+    @classmethod
+    def _stored_year(cls, value: date) -> date:
+        return _stored_year(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -438,9 +467,7 @@ class MonthlyNormalizer(_Model):
     @field_validator("month")
     @classmethod
     def _month(cls, value: str) -> str:
-        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
-            raise ValueError(f"month must be YYYY-MM, not {quote(value)}")
-        return value
+        return _month(value)
 
     @model_validator(mode="after")
     def _something(self) -> Self:
@@ -480,9 +507,7 @@ class Instrument(_Model):
     @field_validator("start_month", "end_month")
     @classmethod
     def _month(cls, value: str) -> str:
-        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
-            raise ValueError(f"month must be YYYY-MM, not {quote(value)}")
-        return value
+        return _month(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

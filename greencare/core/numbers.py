@@ -9,7 +9,45 @@ without an exponent, so it can be typed over like any other number.
 from __future__ import annotations
 
 import math
+import re
 from decimal import Decimal
+
+
+class NumberError(ValueError):
+    """A typed number greencare will not guess at; the message says what to write."""
+
+
+_GROUPED = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?([eE][-+]?\d+)?")
+_DECIMAL_COMMA = re.compile(r"[-+]?\d*,\d+")
+
+
+def ungrouped(text: str) -> str:
+    """A typed number without its thousands separators: ``4,200`` is ``4200``.
+
+    A comma anywhere else is refused, not dropped: ``45,5`` is a decimal comma, and reading it
+    as 455 would store ten times the value (the CLI, the API and the forms all type numbers
+    through here). Raises NumberError.
+    """
+    text = text.strip()
+    if "," not in text:
+        return text
+    if _GROUPED.fullmatch(text):
+        return text.replace(",", "")
+    if _DECIMAL_COMMA.fullmatch(text):
+        raise NumberError(
+            f"{text!r}: a comma is read only between thousands (4,200); for "
+            f"{text.replace(',', '.')} write a decimal point"
+        )
+    raise NumberError(f"{text!r} is not a number")
+
+
+def typed_number(text: str) -> float:
+    """``ungrouped`` as a float; NumberError for text that is not a number."""
+    clean = ungrouped(text)
+    try:
+        return float(clean)
+    except ValueError:
+        raise NumberError(f"{text.strip()!r} is not a number") from None
 
 
 def plain(value: float | int | None) -> str:

@@ -20,6 +20,28 @@ class PeriodError(ValueError):
     """A period that cannot be read, or that ends before it starts."""
 
 
+#: The years greencare stores (as Green Button ESPI instants are bounded): a date outside them
+#: is a typo (1066, 9999, 0001), and past them the roll-ups' months and Python's dates break.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+#: The same bounds in UTC epoch seconds, a day wider on each side for the facility's zone.
+EARLIEST_UTC = -2_208_988_800 - 86_400  # 1899-12-31
+LATEST_UTC = 7_258_118_400 + 86_400  # 2200-01-02
+
+
+def year_problem(year: int) -> str | None:
+    """Why a year cannot be stored, or None when it can."""
+    if FIRST_YEAR <= year <= LAST_YEAR:
+        return None
+    return f"the year {year} is outside the years greencare stores ({FIRST_YEAR} to {LAST_YEAR})"
+
+
+def check_year(value: date, text: str | None = None) -> None:
+    """Raise PeriodError naming ``text`` (or the date) when its year cannot be stored."""
+    problem = year_problem(value.year)
+    if problem:
+        raise PeriodError(f"{text or value.isoformat()!r}: {problem}")
+
+
 def parse_instant(text: str, tz: str, *, is_end: bool = False) -> datetime:
     """Parse a date or date-time into an aware UTC datetime.
 
@@ -35,6 +57,7 @@ def parse_instant(text: str, tz: str, *, is_end: bool = False) -> datetime:
             day = date.fromisoformat(raw)
         except ValueError as exc:
             raise PeriodError(f"{raw!r} is not a valid date") from exc
+        check_year(day, raw)
         if is_end:
             day += timedelta(days=1)
         return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
@@ -44,6 +67,7 @@ def parse_instant(text: str, tz: str, *, is_end: bool = False) -> datetime:
         raise PeriodError(
             f"{raw!r} is not a date (YYYY-MM-DD) or ISO 8601 date-time (2025-01-01T00:15:00-05:00)"
         ) from exc
+    check_year(moment, raw)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
     return moment.astimezone(UTC)

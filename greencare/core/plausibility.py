@@ -124,6 +124,25 @@ def history_levels(rate: np.ndarray, usual: np.ndarray) -> tuple[np.ndarray, np.
     return level, ratio
 
 
+def ratio_text(ratio: float) -> str:
+    """A ratio to the usual, as the words before "this meter's usual daily use".
+
+    At or above 0.1 it is a multiple ("1,000.0 x", "0.5 x"); below, a fraction with two
+    significant figures in its denominator ("1/30 of", "1/1,000 of"), because "0.0 x" hides
+    the very factor (1,000 for kWh typed as MWh) that a person needs to see.
+    """
+    import math
+
+    if not math.isfinite(ratio) or ratio >= 1:
+        return f"{ratio:,.1f} x"
+    if ratio >= 0.1:
+        return f"{ratio:.2g} x"
+    if ratio <= 0:
+        return f"{ratio:g} x"
+    denominator = float(f"{1 / ratio:.2g}")
+    return f"1/{denominator:,.0f} of"
+
+
 def banded(value: np.ndarray, warn: float, refuse: float) -> np.ndarray:
     """Levels of values against an upper warning and refusal limit (NaN: level OK)."""
     import numpy as np

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from greencare.core import periods, units
 from greencare.core import text as text_rules
-from greencare.core import units
 from greencare.core.columns import factorize
 from greencare.core.models import Meter
 from greencare.importers.base import ImportOptions
@@ -47,7 +47,7 @@ class Problem:
         self.value = text_rules.shorten(self.value)  # a runaway field must not flood the report
 
     def text(self, file_name: str) -> str:
-        value = f" {self.value!r}" if self.value not in ("", "nan", "None") else ""
+        value = f" {self.value!r}" if self.value else ""  # a file's own "nan" is shown
         kind = "warning: " if self.warning else ""
         return f"{file_name}, line {self.line}, {self.column}{value}: {kind}{self.reason}"
 
@@ -59,6 +59,13 @@ class Problem:
             "reason": self.reason,
             "warning": self.warning,
         }
+
+
+def _cell(value: Any) -> str:
+    """A raw cell as text: an empty one (None, or pandas' NaN for a blank) is ""."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
 
 
 @dataclass
@@ -108,7 +115,7 @@ def validate(
             reasons = [reason] * int(mask.sum())
         column = _column_name(chunk, field_name)
         for line, value, why in zip(lines[mask], values, reasons, strict=True):
-            errors.append(Problem(int(line), column, str(value), str(why)))
+            errors.append(Problem(int(line), column, _cell(value), str(why)))
         bad |= mask
 
     # Text: the same rule as the models (greencare.core.text), checked once per distinct value.
@@ -207,6 +214,12 @@ def validate(
         chunk["start_raw"].to_numpy(dtype=object),
         chunk["end_raw"].to_numpy(dtype=object),
     )
+    for name, instant, raw in (("start", start, start_raw), ("end", end, end_raw)):
+        known = instant > _FAR
+        outside = (instant == _FAR) | known & (
+            (instant < periods.EARLIEST_UTC) | (instant > periods.LATEST_UTC)
+        )
+        flag(outside, name, raw, _OUTSIDE)
     flag(start == _MISSING, "start", start_raw, _time_reason)
     flag(
         start == _AMBIGUOUS,
@@ -298,6 +311,11 @@ def text_reason(value: Any, limit: int | None) -> str | None:
 _MISSING = np.iinfo(np.int64).min
 _TOO_LARGE = "too large: beyond a 64-bit float (1.8e308) in its unit"
 _AMBIGUOUS = _MISSING + 1
+_FAR = _MISSING + 2  # a date far outside the years stored
+_OUTSIDE = (
+    f"outside the years greencare stores ({periods.FIRST_YEAR} to {periods.LAST_YEAR}); "
+    "check the year"
+)
 
 
 def _time_reason(value: Any) -> str:
@@ -320,9 +338,9 @@ def _instants(
     e = _to_epoch(end, meter_ids, zones, options, shift_days=end_is_date)
     if options.interval_minutes:
         step = int(options.interval_minutes) * 60
-        missing_end = (e == _MISSING) & (s > _AMBIGUOUS)
+        missing_end = (e == _MISSING) & (s > _FAR)
         e = np.where(missing_end, s + step, e)
-        missing_start = (s == _MISSING) & (e > _AMBIGUOUS)
+        missing_start = (s == _MISSING) & (e > _FAR)
         s = np.where(missing_start, e - step, s)
     return s, e
 
@@ -355,6 +373,12 @@ def _to_epoch(
     if shift_days is not None:
         naive = naive + pd.to_timedelta(shift_days.astype(int), unit="D")
     valid = naive.notna().to_numpy() & (out == _MISSING)
+    # Far outside the years stored (9999-12-31 ends in year 10000, which no time zone can
+    # localise): refused by the caller; the edges are checked there on the UTC instants.
+    years = pd.DatetimeIndex(naive).year.to_numpy()
+    far = valid & ((years < periods.FIRST_YEAR - 1) | (years > periods.LAST_YEAR + 1))
+    out[far] = _FAR
+    valid &= ~far
     if not valid.any():
         return out
     # One localisation per time zone, not per meter: meters x rows work otherwise, where a file

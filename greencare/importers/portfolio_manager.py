@@ -340,6 +340,14 @@ class PortfolioManager:
         book = _open(path)
         try:
             sheets = [(s, h) for s in book.worksheets if (h := _find_header(s))]
+            if not sheets:  # e.g. a "Meter Entries" sheet that lost a column
+                titles = ", ".join(repr(s.title) for s in book.worksheets)
+                raise FormatError(
+                    path,
+                    "no sheet has Portfolio Manager's bill columns in its first 40 rows: Start "
+                    "Date and End Date (or Delivery Date), Usage/Quantity, and Portfolio Manager "
+                    f"Meter ID or Meter Name (sheets: {titles})",
+                )
             for sheet, (kind, number, header, cols) in sheets:
                 used = list(cols.values())
                 if kind == "monthly":  # and every fuel column: "Electricity Use ... (kBtu)"

@@ -8,6 +8,10 @@ more): a row equal to a stored record in every field it gives is counted unchang
 (``storage.activity.WASTE_SAME``, ``PURCHASE_SAME``). ``on_error="skip"`` imports the good
 rows and writes the rest, with reasons, beside the input.
 
+Text is decoded as for meter data (``importers.encodings``: BOM, else UTF-8, else
+Windows-1252) and split at the header's delimiter (, ; tab or |). Dates must be YYYY-MM-DD and
+numbers plain (1234.5): a d/m/y date or a comma in a number is refused naming its readings.
+
 Waste columns: facility, start (or date), end, stream, route, quantity, unit, hauler, cost,
 currency, estimated, notes. Purchase columns: facility, date, category, item, description,
 spend, currency, quantity, unit, supplier. ``facility`` may be left out when one is given.
@@ -16,6 +20,8 @@ spend, currency, quantity, unit, supplier. ``facility`` may be left out when one
 from __future__ import annotations
 
 import csv
+import math
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +31,7 @@ from sqlite_utils import Database
 
 from greencare.core.errors import GreencareError, InputError
 from greencare.core.models import Purchase, WasteRecord, model_errors
-from greencare.importers import guard
+from greencare.importers import encodings, guard
 from greencare.importers.base import FormatError, ImportOptions
 from greencare.importers.pipeline import Problem
 from greencare.services import plausibility
@@ -48,11 +54,12 @@ def kind_of(path: Path) -> str | None:
     if setup:
         return setup
     try:  # the head only: a file with no line break must not be read whole to find one
-        first = guard.head(path)
+        first = encodings.decode_head(guard.head(path))  # a UTF-16 file (BOM) re-encoded
         if b"\x00" in first:
             return None  # binary: the meter-data import refuses it
         text = first.decode("utf-8-sig", errors="replace").splitlines()
-        header = {h.strip().lower() for h in next(csv.reader(text[:1]), [])}
+        delimiter = _delimiter(text[0] if text else "")
+        header = {h.strip().lower() for h in next(csv.reader(text[:1], delimiter=delimiter), [])}
     except (UnicodeDecodeError, OSError, csv.Error):
         return None
     if {"stream", "route"} <= header:
@@ -62,15 +69,71 @@ def kind_of(path: Path) -> str | None:
     return None
 
 
-def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
+def _delimiter(header: str) -> str:
+    """The header's delimiter, as for meter data: the most frequent of , ; tab and |."""
+    counts = {d: header.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _rows(path: Path, codec: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    with path.open(encoding=codec, newline="") as handle:
+        delimiter = _delimiter(handle.readline())
+        handle.seek(0)
+        reader = csv.DictReader(handle, delimiter=delimiter)
         if not reader.fieldnames:
             raise FormatError(path, "the file is empty: no header row", line=1)
         for line, row in enumerate(reader, start=2):
             if None in row:
                 raise FormatError(path, "more fields than the header has", line=line)
             yield line, {k.strip().lower(): (v or "").strip() for k, v in row.items()}
+
+
+#: The columns read as dates and as numbers, by kind: checked before the model sees them, so
+#: a d/m/y date or a decimal comma is refused naming what it could mean (pydantic's own words
+#: were "invalid character in year", and NaN failed as "greater than or equal to 0").
+_DATES = {"waste": ("start", "date", "end"), "purchases": ("date",)}
+_NUMBERS = {"waste": ("quantity", "cost"), "purchases": ("spend", "quantity")}
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_PLAIN_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")
+_DECIMAL_COMMA = re.compile(r"[-+]?\d{1,3}(\.\d{3})*,\d+|[-+]?\d+,\d+")
+_PLAIN_RULE = "waste and purchase files take a decimal point and no thousands separator (1234.5)"
+
+
+def _number_problem(text: str) -> str | None:
+    if _PLAIN_NUMBER.fullmatch(text):
+        return None if math.isfinite(float(text)) else "not a finite number"
+    if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+        return "not a finite number"
+    if "," not in text:
+        return "not a number"
+    readings = []
+    if _THOUSANDS.fullmatch(text):
+        readings.append(f"{text.replace(',', '')} (',' between thousands)")
+    if _DECIMAL_COMMA.fullmatch(text):
+        readings.append(f"{text.replace('.', '').replace(',', '.')} (a decimal comma)")
+    if len(readings) == 2:
+        return f"could be {' or '.join(readings)}; {_PLAIN_RULE}"
+    if readings:
+        return f"reads as {readings[0]}; {_PLAIN_RULE}"
+    return f"not a number; {_PLAIN_RULE}"
+
+
+def _plain_problems(kind: str, line: int, row: dict[str, Any]) -> list[Problem]:
+    """Dates that are not YYYY-MM-DD and numbers that are not plain, by the file's column."""
+    out = []
+    for column in _DATES[kind]:
+        value = row.get(column, "")
+        if value and not _ISO_DATE.fullmatch(value):
+            out.append(Problem(line, column, value, "not a date in YYYY-MM-DD form; waste and "
+                               "purchase files take ISO 8601 dates (2025-01-31)"))  # fmt: skip
+    for column in _NUMBERS[kind]:
+        value = row.get(column, "")
+        why = _number_problem(value) if value else None
+        if why:
+            out.append(Problem(line, column, value, why))
+    return out
 
 
 def _record(kind: str, row: dict[str, Any], facility_id: int, batch_id: int) -> Any:
@@ -107,7 +170,10 @@ def import_activity(
     if path.stat().st_size == 0:
         raise FormatError(path, "the file is empty")
     first = guard.check_head(path)
+    codec = encodings.text_encoding(path, options)
     result = ImportResult(file=path.name, format=f"{kind}-csv", status="failed")
+    if codec != "utf-8":
+        result.encoding = encodings.describe_encoding(codec)
     content_hash = batches.file_hash(path, inspect=guard.Scanner(path, first))
     previous = imports.find_batch_by_hash(db, content_hash)
     if previous:
@@ -125,7 +191,7 @@ def import_activity(
             target_table=_TABLE[kind],
         )  # fmt: skip
         matched: set[int] = set()  # stored records already found the same as a row
-        for line, row in _rows(path):
+        for line, row in _rows(path, codec):
             result.rows_read += 1
             problems, new_id = _one(
                 db, kind, line, row, default, known, batch_id, source, matched, options, result
@@ -208,6 +274,9 @@ def _one(
         facility_id = default
     else:
         return [Problem(line, "facility", "", "no facility column: give --facility")], None
+    plain = _plain_problems(kind, line, row)
+    if plain:
+        return plain, None
     try:
         record = _record(kind, row, facility_id, batch_id)
     except (ValidationError, ValueError) as exc:

@@ -13,6 +13,7 @@ from greencare.core.errors import InputError
 from greencare.core.models import (
     model_errors,
 )
+from greencare.core.numbers import NumberError, typed_number
 from greencare.core.text import quote
 from greencare.storage import facilities
 
@@ -38,16 +39,20 @@ def split_quantity(text: str) -> tuple[float, str]:
     match = _QUANTITY_TEXT.match(text)
     if not match or not match.group(2):
         raise InputError(f"{quote(text)} should be a number and a unit, e.g. '350000 ft**2'")
-    return float(match.group(1).replace(",", "")), match.group(2)
+    try:
+        return typed_number(match.group(1)), match.group(2)
+    except NumberError as exc:
+        raise InputError(str(exc)) from None
 
 
 def _number(value: float | str, field: str) -> float:
     if isinstance(value, int | float):
         return float(value)
-    text = str(value).strip().replace(",", "")
     try:
-        return float(text)
-    except ValueError:
+        return typed_number(str(value))
+    except NumberError as exc:
+        if "," in str(value):  # a comma that is not between thousands: say so
+            raise InputError(f"{field}: {exc}", {field: str(exc)}) from None
         raise InputError(
             f"{field}: {quote(value)} is not a number", {field: "not a number"}
         ) from None

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from greencare import services
+from greencare.core.plausibility import ratio_text
 
 if TYPE_CHECKING:
     import sqlite3
@@ -246,7 +247,7 @@ def _outliers(db: Database, month: str, clause: str, params: list[Any]) -> list[
         usual = before[len(before) // 2]
         if usual > 0 and not (usual / 3 <= now <= usual * 3):
             out.append(
-                f"{facility} / {meter}: {month} is {now / usual:,.2g} x its usual month "
+                f"{facility} / {meter}: {month} is {ratio_text(now / usual)} its usual month "
                 "(check the bill's units and quantity)"
             )
     return out

@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 from sqlite_utils import Database
 
+from greencare.core import numbers, units
 from greencare.core import plausibility as plausibility_rules
 from greencare.core import text as text_rules
-from greencare.core import units
 from greencare.core.errors import AmbiguousNameError, InputError, NotFoundError
 from greencare.core.models import Meter
 from greencare.importers import detect, guard
@@ -624,7 +624,7 @@ def _check_history(
         problem = Problem(
             int(lines[j]),
             run.columns.get("quantity", "quantity"),
-            f"{quantity[j]:g}",
+            numbers.plain(float(quantity[j])),
             text,
             warning=True,
         )
@@ -720,7 +720,7 @@ def _registers_to_usage(chunk: pd.DataFrame, run: _Run, result: ImportResult) ->
                 usage = value
                 warnings.append(
                     Problem(int(chunk["line"].iat[i]), run.columns.get("quantity", "quantity"),
-                            f"{value:g}",
+                            numbers.plain(float(value)),
                             "register went down: taken as a meter reset", warning=True)
                 )  # fmt: skip
             chunk.iat[i, chunk.columns.get_loc("quantity")] = usage

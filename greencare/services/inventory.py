@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from greencare.core import periods
 from greencare.core.errors import InputError
 from greencare.core.text import quote
 from greencare.services.common import _facility_id
@@ -22,12 +23,16 @@ def period_months(
     if year is not None and (start or end):
         raise InputError("give either a year or --from/--to, not both")
     if year is not None:
+        if problem := periods.year_problem(year):
+            raise InputError(f"year: {problem}", {"year": problem})
         return f"{year:04d}-01", f"{year:04d}-12"
     if not (start and end):
         raise InputError("give a year, or both --from and --to (YYYY-MM)")
     for label, value in (("from", start), ("to", end)):
         if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
             raise InputError(f"{label}: {quote(value)} is not a month (YYYY-MM)", {label: value})
+        if problem := periods.year_problem(int(value[:4])):
+            raise InputError(f"{label}: {problem}", {label: problem})
     if end < start:
         raise InputError(f"the period ends ({end}) before it starts ({start})")
     return start, end

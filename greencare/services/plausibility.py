@@ -177,12 +177,12 @@ def reading_message(
     if rule == "history":
         if level == rules.REFUSE:
             return (
-                f"{_n(quantity)} {unit} is {measure:,.1f} x this meter's usual daily use "
+                f"{_n(quantity)} {unit} is {rules.ratio_text(measure)} this meter's usual daily use "
                 f"(refused at {rules.HISTORY_REFUSE_HIGH:,.0f} x); a unit slip "
                 "(kg vs tonnes, kWh vs MWh)?"
             )
         return (
-            f"{measure:,.1f} x this meter's usual daily use; a unit slip "
+            f"{rules.ratio_text(measure)} this meter's usual daily use; a unit slip "
             "(kg vs tonnes, kWh vs MWh)?"
         )
     limits = _limits(level, f"{rules.EUI_WARN:,.0f}", f"{rules.EUI_REFUSE:,.0f}")
@@ -241,7 +241,7 @@ def check_waste(
             f" (refused at {rules.HISTORY_REFUSE_HIGH:,.0f} x)" if level[0] == rules.REFUSE else ""
         )
         return [Finding("history", int(level[0]),
-                        f"{shown}: {ratio[0]:,.1f} x the usual kg per day for "
+                        f"{shown}: {rules.ratio_text(ratio[0])} the usual kg per day for "
                         f"{record.stream.value} here{refused}; a unit slip (kg vs tonnes)?")]  # fmt: skip
     size = store.facility_size(db, record.facility_id)
     beds, beds_text = rules.bounding_beds(size["staffed_beds"], size["floor_area_m2"])
@@ -297,8 +297,8 @@ def check_purchase(
             f" (refused at {rules.HISTORY_REFUSE_HIGH:,.0f} x)" if level[0] == rules.REFUSE else ""
         )
         return [Finding("history", int(level[0]),
-                        f"{shown} is {ratio[0]:,.1f} x this facility's usual purchase "
-                        f"({usual:g} {record.unit}){refused}; a unit slip (bottles vs mL)?")]  # fmt: skip
+                        f"{shown} is {rules.ratio_text(ratio[0])} this facility's usual purchase "
+                        f"({_n(usual)} {record.unit}){refused}; a unit slip (bottles vs mL)?")]  # fmt: skip
     dimension = units.dimension_of(record.unit)
     amount = rules.item_amount(
         record.category, record.item, record.quantity, dimension,

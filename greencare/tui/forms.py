@@ -24,6 +24,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from greencare.core import numbers
 from greencare.core.errors import ConflictError, GreencareError, InputError, NotFoundError
+from greencare.core.numbers import NumberError, typed_number, ungrouped
 from greencare.core.text import strip_control
 from greencare.services.plausibility import PlausibilityError, accepting
 from greencare.tui.widgets import MESSAGE_MAX, FieldInput, SafeSelect, line, plain, screen_words
@@ -32,11 +33,14 @@ from greencare.tui.widgets import MESSAGE_MAX, FieldInput, SafeSelect, line, pla
 
 
 def check_number(text: str, *, minimum: float | None = None, integer: bool = False) -> str:
-    text = text.strip().replace(",", "")
+    text = text.strip()
     if not text:
         return ""
     try:
+        text = ungrouped(text)
         number = int(text) if integer else float(text)
+    except NumberError as exc:
+        return str(exc)
     except ValueError:
         return f"{text!r} is not a whole number" if integer else f"{text!r} is not a number"
     if minimum is not None and number < minimum:
@@ -55,6 +59,14 @@ def check_date(text: str) -> str:
     return ""
 
 
+def check_year(text: str) -> str:
+    """Four digits: a year with a comma ("2,030") or a sign is a typo, never read."""
+    text = text.strip()
+    if text and not re.fullmatch(r"\d{4}", text):
+        return f"{text!r} is not a year (YYYY)"
+    return ""
+
+
 def check_month(text: str) -> str:
     text = text.strip()
     if text and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
@@ -63,8 +75,8 @@ def check_month(text: str) -> str:
 
 
 def number_or_none(text: str) -> float | None:
-    text = (text or "").strip().replace(",", "")
-    return float(text) if text else None
+    text = (text or "").strip()
+    return typed_number(text) if text else None
 
 
 def blank_to_none(value: Any) -> Any:
@@ -83,7 +95,7 @@ def changed_fields(
         old = stored.get(key)
         if key in numbers and value not in (None, "") and old is not None:
             try:
-                return float(str(value).replace(",", "")) == float(old)
+                return typed_number(str(value)) == float(old)
             except ValueError:
                 return False
         return (None if value == "" else value) == old

@@ -135,11 +135,21 @@ def unit(value: Any) -> Any:
     return display(value) if isinstance(value, str) else value
 
 
+def number(value: float, places: int = 2) -> str:
+    """``value`` to ``places`` decimals with thousands separators, except that a value those
+    places would round to zero keeps two significant figures (0.004, not 0.00): a stored
+    quantity must never read as nothing."""
+    text = f"{value:,.{places}f}"
+    if value and not text.strip("-0.,"):
+        return f"{value:.2g}"
+    return text
+
+
 def quantity(value: float | None, unit_name: str | None = None, places: int = 2) -> str:
     """A number with its unit as people write them: ``13,100.00 lb``, ``400 m³``."""
     if value is None:
         return ""
-    return f"{value:,.{places}f} {unit(unit_name or '')}".strip()
+    return f"{number(value, places)} {unit(unit_name or '')}".strip()
 
 
 #: A cell that reads as a number (a quantity, a cost, a date, a year): never cut to fit.

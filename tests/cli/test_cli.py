@@ -201,6 +201,9 @@ def test_reading_list(cli, with_meter: Path) -> None:
         ({"--quantity": "abc"}, ("'abc' is not a number",)),
         ({"--start": "2025-02-01", "--end": "2025-01-01"}, ("must end after it starts",)),
         ({"--start": "someday"}, ("'someday' is not a date",)),
+        # An end of 9999-12-31 was a traceback (its next midnight is in year 10000).
+        ({"--start": "9999-12-01", "--end": "9999-12-31"}, ("the year 9999 is outside",)),
+        ({"--start": "1066-01-01"}, ("the year 1066 is outside the years greencare stores",)),
     ],
 )
 def test_reading_add_errors(cli, with_meter: Path, changes: dict[str, str], fragments) -> None:
@@ -210,6 +213,24 @@ def test_reading_add_errors(cli, with_meter: Path, changes: dict[str, str], frag
     before = snapshot(with_meter)
     result = cli(*args)
     assert_one_error_line(result, *fragments)
+    assert snapshot(with_meter) == before
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["normalizer", "set", "St Example", "--month", "9999-12", "--patient-days", "10"],
+        ["emissions", "--year", "9999"],
+        ["emissions", "--from", "2025-01", "--to", "9999-12"],
+        ["waste", "add", "St Example", "--start", "0001-01-01", "--end", "0001-01-31",
+         "--stream", "solid_waste", "--route", "landfill", "--quantity", "1", "--unit", "kg"],
+    ],
+)  # fmt: skip
+def test_years_outside_those_stored(cli, with_meter: Path, args: list[str]) -> None:
+    # A normalizer for 9999-12 said "month must be YYYY-MM, not '10000-01'", emissions for 9999
+    # "year 10000 is out of range", and a waste record of year 1 was stored.
+    before = snapshot(with_meter)
+    assert_one_error_line(cli(*args), "outside the years greencare stores (1900 to 2199)")
     assert snapshot(with_meter) == before
 
 

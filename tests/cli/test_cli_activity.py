@@ -139,3 +139,29 @@ def test_facility_edit(cli) -> None:
     bad = cli("facility", "edit", "St Example", "--grid-region", "NOPE")
     assert bad.exit_code == 1 and len(bad.stderr.splitlines()) == 1
     assert rows(cli.db, "SELECT grid_region FROM facilities") == [("CAMX",)]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["waste", "add", "St Example", "--start", "2025-03-01", "--end", "2025-03-31",
+         "--stream", "solid_waste", "--route", "landfill", "--quantity", "45,5", "--unit", "tonne"],
+        ["purchase", "add", "St Example", "--date", "2025-03-31", "--category", "325412",
+         "--spend", "1,5", "--currency", "USD"],
+        ["reading", "add", "Gas", "--start", "2025-01-01", "--end", "2025-01-31",
+         "--quantity", "10,25", "--unit", "therm"],
+        ["facility", "add", "Other", "--country", "US", "--grid-region", "CAMX",
+         "--floor-area", "1,5 ft**2"],
+    ],
+)  # fmt: skip
+def test_a_decimal_comma_is_refused_not_read_as_thousands(cli, args: list[str]) -> None:
+    # 45,5 tonne was stored as 455 tonne, a spend of 1,5 USD as 15 USD.
+    before = [rows(cli.db, f"SELECT count(*) FROM {t}") for t in ("waste_records", "purchases",
+              "readings", "facilities")]  # fmt: skip
+    done = cli(*args)
+    assert done.exit_code == 1, done.output
+    assert "a comma is read only between thousands (4,200)" in done.stderr
+    assert len(done.stderr.splitlines()) == 1
+    after = [rows(cli.db, f"SELECT count(*) FROM {t}") for t in ("waste_records", "purchases",
+             "readings", "facilities")]  # fmt: skip
+    assert after == before

@@ -104,7 +104,7 @@ def test_import_refuses_then_accepts_with_the_flag(cli, tmp_path: Path) -> None:
     before = _digest(cli.db)
     refused = cli("import", str(path))
     assert refused.exit_code == 1
-    assert "bill.csv, line 2, quantity '5e+08': 500,000,000 kWh over 31 days implies" in (
+    assert "bill.csv, line 2, quantity '500000000': 500,000,000 kWh over 31 days implies" in (
         refused.stdout
     )
     assert _digest(cli.db) == before

@@ -442,3 +442,37 @@ def test_helper_fails_on_valid_data() -> None:
     check: Callable[..., Any] = errors
     with pytest.raises(pytest.fail.Exception):
         check(Facility, **FACILITY)
+
+
+# --- The years stored -----------------------------------------------------------------------
+
+OUTSIDE = "the year {} is outside the years greencare stores (1900 to 2199)"
+
+
+@pytest.mark.parametrize("year", [1, 1066, 1899, 2200, 9999])
+def test_dates_outside_the_years_stored_are_refused_in_every_record(year: int) -> None:
+    # Typed years (1066, 9999) were stored, and a year-1 reading's roll-up landed in 4537-11.
+    when = datetime(year, 3, 1, tzinfo=UTC)
+    assert errors(Reading, **reading(start=when, end=when + timedelta(days=30))) == [
+        ("start", OUTSIDE.format(year)),
+        ("end", OUTSIDE.format(year)),
+    ]
+    day = f"{year:04d}-03-01"
+    assert fields(errors(WasteRecord, **waste(start_date=day, end_date=day))) == [
+        "start_date",
+        "end_date",
+    ]
+    spend = purchase(date=day, category="325412", spend=1, currency="USD")
+    assert errors(Purchase, **spend) == [("date", OUTSIDE.format(year))]
+    assert errors(MonthlyNormalizer, facility_id=1, month=f"{year:04d}-03", patient_days=1) == [
+        ("month", OUTSIDE.format(year))
+    ]
+
+
+def test_the_first_and_last_years_stored_are_accepted() -> None:
+    Reading(**reading(start=datetime(1900, 1, 1, tzinfo=UTC), end=datetime(1900, 2, 1, tzinfo=UTC)))
+    Reading(
+        **reading(start=datetime(2199, 12, 1, tzinfo=UTC), end=datetime(2200, 1, 1, tzinfo=UTC))
+    )
+    WasteRecord(**waste(start_date="2199-12-01", end_date="2199-12-31"))
+    MonthlyNormalizer(facility_id=1, month="1900-01", patient_days=1)

@@ -34,3 +34,25 @@ def test_plain_reads_back_to_the_same_float(value: float) -> None:
     assert "e" not in text.lower()
     assert float(text) == value or (value == 0 and float(text) == 0)
     assert math.isfinite(float(text))
+
+
+def test_typed_numbers_take_commas_only_between_thousands() -> None:
+    import pytest
+
+    from greencare.core.numbers import NumberError, typed_number
+
+    assert typed_number("4,200") == 4200
+    assert typed_number(" 1,234,567.25 ") == 1234567.25
+    assert typed_number("-12,500") == -12500
+    assert typed_number("1e3") == 1000
+    # A decimal comma was read as a thousands separator: 45,5 tonnes stored as 455.
+    for text, meant in (("45,5", "45.5"), ("1,5", "1.5"), ("1,23", "1.23"), ("12,3456", "12.3456")):
+        with pytest.raises(NumberError) as caught:
+            typed_number(text)
+        assert str(caught.value) == (
+            f"'{text}': a comma is read only between thousands (4,200); for {meant} write a "
+            "decimal point"
+        )
+    for text in ("1,2,3", "1,,000", ",5x", "12.345,6"):
+        with pytest.raises(NumberError, match="is not a number"):
+            typed_number(text)

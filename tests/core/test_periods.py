@@ -137,3 +137,18 @@ def test_epoch_helpers() -> None:
 def test_month_key() -> None:
     assert month_key(date(2025, 3, 9)) == "2025-03"
     assert month_key(date(999, 12, 1)) == "0999-12"
+
+
+@pytest.mark.parametrize("text", ["9999-12-31", "1066-03-01", "0001-01-01", "2200-01-01"])
+def test_a_year_outside_those_stored_is_a_period_error(text: str) -> None:
+    # 9999-12-31 as an end was an OverflowError (a traceback in `reading add`).
+    for is_end in (False, True):
+        with pytest.raises(PeriodError, match="outside the years greencare stores"):
+            parse_instant(text, NY, is_end=is_end)
+    with pytest.raises(PeriodError, match="outside the years greencare stores"):
+        parse_instant(f"{text}T12:00:00-05:00", NY)
+
+
+def test_the_years_stored_run_from_1900_to_2199() -> None:
+    assert parse_instant("1900-01-01", "UTC") == datetime(1900, 1, 1, tzinfo=UTC)
+    assert parse_instant("2199-12-31", "UTC", is_end=True) == datetime(2200, 1, 1, tzinfo=UTC)

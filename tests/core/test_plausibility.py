@@ -61,3 +61,27 @@ def test_item_amounts() -> None:
     assert p.item_amount("refrigerant", "R-410A", 50, "mass", 50.0, None) == ("refrigerant", 50.0)
     assert p.item_amount("inhaler", "dpi", 110, count, None, None) == ("inhaler", 110)
     assert p.item_amount("fleet_fuel", "diesel", 500, "volume", None, 1892.7) is None
+
+
+@pytest.mark.parametrize(
+    ("ratio", "text"),
+    [
+        (1000.0, "1,000.0 x"),
+        (999.3, "999.3 x"),
+        (50.0, "50.0 x"),
+        (1.0, "1.0 x"),
+        (0.5, "0.5 x"),
+        (0.33, "0.33 x"),
+        (0.1, "0.1 x"),
+        (0.0333, "1/30 of"),
+        (0.045, "1/22 of"),
+        (0.001, "1/1,000 of"),
+        (1 / 30_000, "1/30,000 of"),
+        (1 / 33_333, "1/33,000 of"),
+        (2.3e-9, "1/430,000,000 of"),
+        (0.0, "0 x"),
+    ],
+)
+def test_ratio_text_is_readable_for_small_ratios(ratio: float, text: str) -> None:
+    # "0.0 x this meter's usual daily use" said nothing: a 1000x slip downwards reads 1/1,000.
+    assert p.ratio_text(ratio) == text

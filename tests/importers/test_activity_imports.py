@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from greencare import services
 from greencare.cli import main
-from greencare.importers.base import ImportOptions
+from greencare.importers.base import FormatError, ImportOptions
 from greencare.services.activity_imports import import_activity, kind_of
 from greencare.services.imports import undo
 
@@ -274,3 +274,76 @@ def test_cli_says_the_same_rows_are_unchanged(tmp_path: Path, monkeypatch) -> No
         "nothing new in p-crlf.csv: 2 rows read, 0 added, 2 unchanged, 0 replaced, 0 rejected\n"
     )
     assert _spend(db_path) == spend == (1000.0,)
+
+
+def test_a_windows_1252_or_utf_16_file_reads_like_meter_data(db, us_hospital, tmp_path) -> None:
+    # A 1252 file was "error: 'utf-8' codec can't decode byte 0xe9 in position 147"; a UTF-16
+    # one was taken for meter data ("no such meter").
+    text = WASTE.replace("Haul,90", "Café Haulage,90")
+    for codec in ("cp1252", "utf-16"):
+        path = tmp_path / f"w-{codec}.csv"
+        path.write_bytes(text.encode(codec))
+        assert kind_of(path) == "waste"
+        result = import_activity(db, path, "waste", ImportOptions(dry_run=True))
+        assert (result.status, result.inserted, result.errors) == ("dry run", 2, [])
+    path = tmp_path / "bad.csv"
+    path.write_bytes(WASTE.encode() + b"St Example,2025-02-01,2025-02-28,solid_waste,\x81\n")
+    before = _counts(db)
+    with pytest.raises(FormatError, match=r"bad\.csv, line 4: byte 0x81 is neither UTF-8"):
+        import_activity(db, path, "waste")
+    assert _counts(db) == before
+
+
+def test_a_semicolon_file_is_read_with_its_delimiter(db, us_hospital, tmp_path) -> None:
+    path = _write(tmp_path, "w.csv", WASTE.replace(",", ";"))
+    assert kind_of(path) == "waste"
+    result = import_activity(db, path, "waste", ImportOptions(dry_run=True))
+    assert (result.status, result.inserted, result.errors) == ("dry run", 2, [])
+
+
+@pytest.mark.parametrize(
+    ("cells", "column", "value", "reason"),
+    [
+        (
+            "15/01/2025,2025-01-31,solid_waste,landfill,1,kg",
+            "start",
+            "15/01/2025",
+            "not a date in YYYY-MM-DD form; waste and purchase files take ISO 8601 dates "
+            "(2025-01-31)",
+        ),
+        (
+            "2025-01-01,2025-01-31,solid_waste,landfill,\"1,234\",kg",
+            "quantity",
+            "1,234",
+            "could be 1234 (',' between thousands) or 1.234 (a decimal comma); waste and "
+            "purchase files take a decimal point and no thousands separator (1234.5)",
+        ),
+        ("2025-01-01,2025-01-31,solid_waste,landfill,nan,kg", "quantity", "nan", "not a finite number"),
+        ("2025-01-01,2025-01-31,solid_waste,landfill,-inf,kg", "quantity", "-inf", "not a finite number"),
+        ("2025-01-01,2025-01-31,solid_waste,landfill,lots,kg", "quantity", "lots", "not a number"),
+    ],
+)  # fmt: skip
+def test_dates_and_numbers_that_are_not_plain_are_refused_by_name(
+    db, us_hospital, tmp_path, cells, column, value, reason
+) -> None:
+    # d/m/y was "Input should be a valid date or datetime, invalid character in year", 1,5
+    # "unable to parse string as a number", nan "Input should be greater than or equal to 0".
+    header = "facility,start,end,stream,route,quantity,unit\n"
+    before = _counts(db)
+    result = import_activity(
+        db, _write(tmp_path, "w.csv", header + f"St Example,{cells}\n"), "waste"
+    )
+    assert result.status == "failed"
+    assert [(p.line, p.column, p.value, p.reason) for p in result.errors] == [
+        (2, column, value, reason)
+    ]
+    assert _counts(db) == before
+
+
+def test_a_purchase_spend_with_a_comma_is_refused_naming_both_readings(db, us_hospital, tmp_path):
+    text = PURCHASES.replace(",1000,USD", ',"1,000",USD')
+    result = import_activity(db, _write(tmp_path, "p.csv", text), "purchases")
+    assert [(p.column, p.value) for p in result.errors] == [("spend", "1,000")]
+    assert "could be 1000 (',' between thousands) or 1.000 (a decimal comma)" in (
+        result.errors[0].reason
+    )

@@ -67,6 +67,7 @@ class Case:
     rows_read: int = 0
 
 
+OUTSIDE = "outside the years greencare stores (1900 to 2199); check the year"
 AMBIGUOUS = "local time is ambiguous or skipped (daylight saving); give a UTC offset"
 UNREADABLE_TIME = (
     "not a date or date-time I can read (use ISO 8601, e.g. 2025-01-31 or "
@@ -372,6 +373,38 @@ CASES = [
         raises=FormatError,
         message="{name}, line 122: 6 fields but the header has 5 (extra value 'y'); "
         "check the delimiter or the header",
+    ),
+    Case(  # a file's own "nan" and "None" were hidden, as if the cell were blank
+        "nan-is-shown-as-written",
+        HEADER
+        + b"Main,2025-03-01,2025-03-31,nan\nMain,2025-04-01,2025-04-30,None\n"
+        + b"Main,2025-05-01,2025-05-31,\n",
+        problems=[
+            "{name}, line 2, quantity 'nan': not a finite number",
+            "{name}, line 3, quantity 'None': not a finite number",
+            "{name}, line 4, quantity: missing quantity",
+        ],
+        rows_read=3,
+    ),
+    Case(  # a typed year: 9999-12-31 ended in year 10000, a traceback from the time zone code
+        "years-outside-those-stored",
+        HEADER
+        + b"Main,1066-03-01,1066-03-31,10\n"
+        + b"Main,9999-12-01,9999-12-31,10\n"
+        + b"Main,2025-03-01,2199-12-31,10\n"
+        + b"Main,0001-01-01,0001-01-31,10\n",
+        problems=[
+            "{name}, line 2, start '1066-03-01': " + OUTSIDE,
+            "{name}, line 3, start '9999-12-01': " + OUTSIDE,
+            "{name}, line 5, start '0001-01-01': " + OUTSIDE,
+        ],
+        rows_read=4,
+    ),
+    Case(
+        "an-end-past-the-years-stored",
+        HEADER + b"Main,2199-12-01,2200-01-31,10\n",
+        problems=["{name}, line 2, end '2200-01-31': " + OUTSIDE],
+        rows_read=1,
     ),
     Case(
         "cost-without-any-currency",

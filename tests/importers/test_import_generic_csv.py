@@ -816,13 +816,14 @@ def test_value_far_above_the_meters_history_is_refused(db, main, tmp_path) -> No
         services.add_reading(db, meter="Main", start=start, end=end, quantity=1000)
     # Usual daily use: median of 1000/31, 1000/30, 1000/31 = 1000/31 kWh a day. August (31
     # days) at 1,000,000 kWh is 1000 times that: kWh typed where the bill said MWh.
+    # The value is quoted as the file wrote it, 1000000 (it was shown as '1e+06').
     text = "meter,start,end,quantity\nMain,2025-08-01,2025-08-31,1000000\n"
     before = _state(db)
     result = import_readings(db, _write(tmp_path, "slip.csv", text))
 
     assert result.status == "failed" and result.inserted == 0
     assert _texts(result) == [
-        "slip.csv, line 2, quantity '1e+06': 1,000,000 kWh is 1,000.0 x this meter's usual "
+        "slip.csv, line 2, quantity '1000000': 1,000,000 kWh is 1,000.0 x this meter's usual "
         "daily use (refused at 500 x); a unit slip (kg vs tonnes, kWh vs MWh)?; refused as "
         "implausible (--accept-outlier records it)"
     ]
@@ -833,7 +834,7 @@ def test_value_far_above_the_meters_history_is_refused(db, main, tmp_path) -> No
     )
     _imported(accepted, rows=1, inserted=1)
     assert _texts(accepted, "warnings") == [
-        "slip.csv, line 2, quantity '1e+06': warning: 1,000,000 kWh is 1,000.0 x this meter's "
+        "slip.csv, line 2, quantity '1000000': warning: 1,000,000 kWh is 1,000.0 x this meter's "
         "usual daily use (refused at 500 x); a unit slip (kg vs tonnes, kWh vs MWh)?; "
         "accepted with --accept-outlier"
     ]
@@ -870,7 +871,7 @@ def test_first_bill_implying_an_impossible_site_eui_is_refused(db, main, tmp_pat
 
     assert result.status == "failed"
     assert _texts(result) == [
-        "eui.csv, line 2, quantity '5e+08': 500,000,000 kWh over 31 days implies a site EUI of "
+        "eui.csv, line 2, quantity '500000000': 500,000,000 kWh over 31 days implies a site EUI of "
         "57,430 kBtu/ft2/yr at St Example (350,000 ft2); US hospitals' median is 234.3 "
         "(ENERGY STAR Portfolio Manager), refused above 2,343; refused as implausible "
         "(--accept-outlier records it)"

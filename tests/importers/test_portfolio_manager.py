@@ -434,3 +434,24 @@ def test_more_bills_than_a_sheet_holds_are_refused_not_truncated(
     assert _counts(db) == before
     monkeypatch.setattr(pm, "MAX_ROWS", 4)
     assert len(_read(path)) == 4
+
+
+def test_a_meter_entries_sheet_without_its_columns_names_them(db, tmp_path: Path) -> None:
+    # With no End Date column the sheet was skipped and the file refused as "no data rows
+    # (only a header?)", though it has a bill on line 2.
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Meter Entries"
+    sheet.append(["Property Name", "Portfolio Manager Meter ID", "Meter Name", "Start Date",
+                  "Usage/Quantity", "Usage Units"])  # fmt: skip
+    sheet.append(["Clinic", 9001, "Boiler", "2024-01-01", 100, "kBtu (thousand Btu)"])
+    path = tmp_path / "entries.xlsx"
+    book.save(path)
+    with pytest.raises(FormatError) as refused:
+        import_readings(db, path, ImportOptions())
+    assert str(refused.value) == (
+        "entries.xlsx: no sheet has Portfolio Manager's bill columns in its first 40 rows: "
+        "Start Date and End Date (or Delivery Date), Usage/Quantity, and Portfolio Manager Meter "
+        "ID or Meter Name (sheets: 'Meter Entries')"
+    )
+    assert db.execute("SELECT count(*) FROM import_batches").fetchone() == (0,)

@@ -325,3 +325,30 @@ async def test_change_a_meter_from_the_facilities_screen(small_db) -> None:
         assert ["Boiler gas", "natural gas", "ccf"] in shown
     gas = dict(next(small_db.query("SELECT * FROM meters WHERE name = 'Boiler gas'")))
     assert (gas["commodity"], gas["unit"]) == ("natural_gas", "ccf")
+
+
+async def test_a_decimal_comma_in_a_form_is_refused_beside_its_field(small_db) -> None:
+    # "45,5" was saved as 455 (the comma dropped as a thousands separator).
+    from greencare.tui.screens.reading_form import ReadingForm
+
+    for mode, form_type, field in (("waste", WasteForm, "#quantity"),
+                                   ("energy", ReadingForm, "#quantity")):  # fmt: skip
+        app = GreencareApp(db=small_db, mode=mode)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            if mode == "energy":
+                app.screen.query_one("#readings", DataTable).focus()
+            await pilot.press("ctrl+e")
+            await pilot.pause()
+            form = app.screen
+            assert isinstance(form, form_type)
+            before = form.query_one(field).value
+            form.query_one(field).value = "45,5"
+            await pilot.pause()
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert isinstance(app.screen, form_type), f"{mode}: 45,5 was saved"
+            shown = " ".join(str(w.render()) for w in form.query(".field-error"))
+            assert "for 45.5 write a decimal point" in shown, shown
+            assert form.query_one(field).value == "45,5"  # what was typed is kept
+            assert before != "45,5"

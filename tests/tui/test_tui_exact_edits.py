@@ -105,3 +105,33 @@ def test_update_reading_changes_only_the_fields_given(small_db) -> None:
         assert after[field] == before[field], field
     cleared = services.update_reading(small_db, key, cost=None)
     assert cleared["cost"] is None and cleared["quantity"] == 1234567.8
+
+
+async def test_a_small_quantity_is_never_shown_as_zero(small_db) -> None:
+    # 0.004 MWh read "0.00" in the readings table and "Reading N is now 0.00 MWh" after a save.
+    app = GreencareApp(db=small_db, mode="energy")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        key = await _open_top_reading(app, pilot)
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#quantity").value = "0.004"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        readings = app.screen.query_one("#readings", DataTable)
+        cells = [str(c) for c in readings.get_row(str(key))]
+        assert "0.004" in cells, cells
+    assert _stored(small_db, key)["quantity"] == 0.004
+
+
+def test_number_formatting_keeps_small_values_readable() -> None:
+    from greencare.tui.screens.base import num
+    from greencare.tui.widgets import quantity
+
+    assert num(1234567.891) == "1,234,567.89"
+    assert num(0.004) == "0.004"
+    assert num(0.0) == "0.00"
+    assert num(-0.00012, 1) == "-0.00012"
+    assert quantity(0.04, "kg", 1) == "0.04 kg"
+    assert quantity(13100, "lb") == "13,100.00 lb"

@@ -109,7 +109,7 @@ async def test_settings_are_saved(small_db) -> None:
         screen.query_one("#set-fiscal", Select).value = 7
         screen.query_one("#set-baseline", Input).value = "20x"
         await pilot.pause()
-        assert "whole number" in str(screen.query_one("#error-set-baseline", Label).content)
+        assert "is not a year (YYYY)" in str(screen.query_one("#error-set-baseline", Label).content)
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert services.get_settings(small_db)["fiscal_year_start_month"] == 1  # nothing saved
@@ -163,7 +163,7 @@ async def test_report_form_choices_reach_the_written_report(small_db, tmp_path: 
         screen.query_one("#rep-gaps", Select).value = "strict"
         screen.query_one("#rep-baseline", Input).value = "20x4"
         await pilot.pause()
-        assert "whole number" in str(screen.query_one("#error-rep-baseline", Label).content)
+        assert "is not a year (YYYY)" in str(screen.query_one("#error-rep-baseline", Label).content)
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert not screen.running
@@ -219,3 +219,27 @@ async def test_a_note_with_markup_shows_as_written(small_db) -> None:
         await pilot.press("c")
         await pilot.pause()
         assert app.screen.query_one("#note", Input).value == note
+
+
+async def test_a_year_with_a_comma_is_an_error_not_a_crash(small_db) -> None:
+    # "2,030" passed the number check (commas dropped) and then int("2,030") raised in the
+    # year check: a traceback that closed the app.
+    app = GreencareApp(db=small_db, mode="targets")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, TargetForm)
+        form.query_one("#baseline_year", Input).value = "2,019"
+        form.query_one("#target_year", Input).value = "2,030"
+        form.query_one("#reduction", Input).value = "-50%"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form
+        assert "'2,030' is not a year (YYYY)" in str(
+            form.query_one("#error-target_year", Label).content
+        )
+    assert app._exception is None
+    assert services.list_targets(small_db) == []

@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Input, Select, Static
 from greencare import services
 from greencare.core.errors import GreencareError
 from greencare.tui.forms import ConfirmScreen
-from greencare.tui.widgets import MESSAGE_MAX, plain
+from greencare.tui.widgets import MESSAGE_MAX, number, plain
 
 
 class SectionScreen(Screen[None]):
@@ -228,4 +228,4 @@ def money(amount: float | None, currency: str | None) -> str:
 def num(value: float | None, places: int = 2) -> str:
     if value is None:
         return ""
-    return f"{value:,.{places}f}"
+    return number(value, places)

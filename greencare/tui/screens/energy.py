@@ -17,6 +17,7 @@ from greencare import services
 from greencare.core.errors import GreencareError
 from greencare.core.models import Facility, Meter
 from greencare.tui.widgets import MESSAGE_MAX, KeysFooter, NavBar, SafeTable, plain
+from greencare.tui.widgets import number as num
 
 #: Readings per page: the table holds one page of a meter's history, never all of it.
 PAGE_SIZE = 200
@@ -156,7 +157,7 @@ class EnergyScreen(Screen[None]):
             table.add_row(
                 r["start"],
                 r["end"],
-                f"{r['quantity']:,.2f}",
+                num(r["quantity"]),
                 r["unit"],
                 "est." if r["estimated"] else "",
                 cost,
@@ -247,7 +248,7 @@ class EnergyScreen(Screen[None]):
                 return
             self.show_readings(meter)
             self.app.notify(
-                f"Saved {row['quantity']:,.2f} {row['unit']} for {row['start']} to {row['end']}.",
+                f"Saved {num(row['quantity'])} {row['unit']} for {row['start']} to {row['end']}.",
                 title="Reading added",
             )
             self._warn(row)
@@ -275,7 +276,7 @@ class EnergyScreen(Screen[None]):
                 return
             self.show_readings(meter, offset, cursor=cursor)
             self.app.notify(
-                f"Reading {row['id']} is now {row['quantity']:,.2f} {row['unit']} for "
+                f"Reading {row['id']} is now {num(row['quantity'])} {row['unit']} for "
                 f"{row['start']} to {row['end']}.",
                 title="Reading corrected",
             )

@@ -18,6 +18,7 @@ from greencare import services
 from greencare.core import regions, units
 from greencare.core.errors import GreencareError
 from greencare.core.models import Facility, Meter
+from greencare.core.numbers import ungrouped
 from greencare.core.vocab import Commodity, DeliveryClass, FacilityKind
 from greencare.services import activity as queries
 from greencare.tui.forms import (
@@ -242,7 +243,9 @@ class FacilityForm(FormScreen):
             "kind": values["kind"],
             "floor_area": values["floor_area"] or None,
             "floor_area_unit": values["floor_area_unit"] if values["floor_area"] else None,
-            "staffed_beds": int(values["staffed_beds"]) if values["staffed_beds"] else None,
+            "staffed_beds": int(ungrouped(values["staffed_beds"]))
+            if values["staffed_beds"]
+            else None,
         }
         if self.facility is not None and self.facility.id is not None:
             # An edit writes only what the user changed (a floor area stays as entered).

@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, Select, Static
 
 from greencare import services
+from greencare.core.numbers import ungrouped
 from greencare.tui.forms import (
     Field,
     FormScreen,
@@ -118,13 +119,13 @@ class InstrumentForm(FormScreen):
         return ""
 
     def save(self, values: dict[str, Any]) -> Any:
-        factor = blank_to_none(values["factor"].replace(",", ""))
+        factor = blank_to_none(ungrouped(values["factor"]))
         meter = values["meter"] or None
         data = {
             "kind": values["kind"],
             "start_month": values["start"],
             "end_month": values["end"],
-            "mwh": blank_to_none(values["mwh"].replace(",", "")),
+            "mwh": blank_to_none(ungrouped(values["mwh"])),
             "co2e_kg_per_mwh": factor if factor is not None else 0.0,
             "description": blank_to_none(values["description"]),
             "certificate": blank_to_none(values["certificate"]),

@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Label, Select, Static
 
 from greencare import services
+from greencare.core.numbers import ungrouped
 from greencare.core.vocab import HEALTHCARE_ITEMS, HealthcareCategory
 from greencare.services import activity as queries
 from greencare.tui.forms import (
@@ -164,8 +165,8 @@ class PurchaseForm(FormScreen):
 
     def save(self, values: dict[str, Any]) -> Any:
         spend_kind = values["category"] == SPEND
-        quantity = blank_to_none(values["quantity"].replace(",", ""))
-        spend = blank_to_none(values["spend"].replace(",", ""))
+        quantity = blank_to_none(ungrouped(values["quantity"]))
+        spend = blank_to_none(ungrouped(values["spend"]))
         data = {
             "date": values["date"],
             "category": values["naics"] if spend_kind else values["category"],

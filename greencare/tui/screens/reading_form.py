@@ -17,6 +17,7 @@ from greencare import services
 from greencare.core import numbers, periods, units
 from greencare.core.errors import ConflictError, InputError, NotFoundError
 from greencare.core.models import Facility, Meter
+from greencare.core.numbers import NumberError, typed_number
 from greencare.services.plausibility import PlausibilityError
 from greencare.tui.forms import KeepsTyping, confirm_outlier
 from greencare.tui.widgets import MESSAGE_MAX, FieldInput, SafeSelect, markup, plain
@@ -158,9 +159,9 @@ class ReadingForm(KeepsTyping, ModalScreen[dict[str, Any] | None]):
             return self._period_order()
         if field in ("quantity", "cost", "demand_kw", "demand_cost") and text:
             try:
-                number = float(text.replace(",", ""))
-            except ValueError:
-                return f"{text!r} is not a number"
+                number = typed_number(text)
+            except NumberError as exc:
+                return str(exc)
             if field == "quantity" and number < 0 and not self.meter.net_metering:
                 return "must not be negative"
             if field == "demand_kw" and number < 0:

@@ -15,7 +15,7 @@ from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 
-from greencare.tui.forms import ConfirmScreen, check_month, check_number
+from greencare.tui.forms import ConfirmScreen, check_month, check_year
 from greencare.tui.screens.base import SectionScreen
 from greencare.tui.screens.editions import YEARLY
 from greencare.tui.widgets import (
@@ -207,7 +207,7 @@ class ReportsScreen(SectionScreen):
         end = self.query_one("#rep-to", Input).value.strip()
         if start or end:
             return {"start": start or None, "end": end or None}
-        return {"year": int(year)} if year and not check_number(year, integer=True) else {}
+        return {"year": int(year)} if year and not check_year(year) else {}
 
     def period_label(self) -> str:
         p = self.period()
@@ -234,7 +234,7 @@ class ReportsScreen(SectionScreen):
     def _changed(self, event: Input.Changed) -> None:
         field = event.input.id or ""
         if field in ("rep-year", "rep-baseline"):
-            self.show_error(field, check_number(event.value, integer=True))
+            self.show_error(field, check_year(event.value))
         elif field in ("rep-from", "rep-to"):
             self.show_error(field, check_month(event.value))
         if field not in ("rep-output", "rep-baseline"):
@@ -261,11 +261,11 @@ class ReportsScreen(SectionScreen):
                 out["rep-to"] = "ends before it starts"
         elif not year:
             out["rep-year"] = "give a year, or from and to months"
-        elif check_number(year, integer=True):
-            out["rep-year"] = check_number(year, integer=True)
+        elif check_year(year):
+            out["rep-year"] = check_year(year)
         baseline = self.query_one("#rep-baseline", Input).value.strip()
-        if check_number(baseline, integer=True):
-            out["rep-baseline"] = check_number(baseline, integer=True)
+        if check_year(baseline):
+            out["rep-baseline"] = check_year(baseline)
         if not self.query_one("#rep-output", Input).value.strip():
             out["rep-output"] = "where should the report go?"
         return out
@@ -274,7 +274,7 @@ class ReportsScreen(SectionScreen):
         """The baseline year, target, factor pins and gap policy chosen on the form."""
         from greencare.services import reports
 
-        baseline = self.query_one("#rep-baseline", Input).value.strip().replace(",", "")
+        baseline = self.query_one("#rep-baseline", Input).value.strip()
         choice = str(self.query_one("#rep-target", Select).value)
         out = reports.target_option(self.db, choice, int(baseline) if baseline else None)
         pins = {}

@@ -19,7 +19,7 @@ from greencare import services
 from greencare.core.errors import GreencareError, InputError
 from greencare.core.fiscal import MONTH_NAMES, fiscal_label
 from greencare.core.targets import BASES, BASIS_SCOPES, SCOPES
-from greencare.tui.forms import ConfirmScreen, Field, FormScreen, blank_to_none, check_number
+from greencare.tui.forms import ConfirmScreen, Field, FormScreen, blank_to_none, check_year
 from greencare.tui.screens.base import SectionScreen
 from greencare.tui.widgets import (
     MESSAGE_MAX,
@@ -38,7 +38,7 @@ MONTH_OPTIONS = [(f"{MONTH_NAMES[m - 1]}" + (" (calendar years)" if m == 1 else 
 
 
 def _year(text: str) -> str:
-    message = check_number(text, integer=True)
+    message = check_year(text)
     if message or not text.strip():
         return message
     return "" if 1990 <= int(text.strip()) <= 2100 else "a year from 1990 to 2100"

@@ -12,6 +12,7 @@ from textual.widgets import Input, Label, Select, Static
 
 from greencare import services
 from greencare.core.errors import InputError
+from greencare.core.numbers import ungrouped
 from greencare.core.vocab import DisposalRoute, WasteStream
 from greencare.services import activity as queries
 from greencare.services.plausibility import PlausibilityError
@@ -27,7 +28,7 @@ from greencare.tui.forms import (
     label_of,
 )
 from greencare.tui.screens.base import RecordListScreen, money
-from greencare.tui.widgets import KeysFooter, NavBar, SafeSelect, SafeTable, quantity, unit
+from greencare.tui.widgets import KeysFooter, NavBar, SafeSelect, SafeTable, number, quantity, unit
 
 MASS_UNITS = [("lb", "lb"), ("kg", "kg"), ("tonne", "tonne"), ("short ton", "short_ton")]
 
@@ -136,10 +137,10 @@ class WasteForm(FormScreen):
             "route": values["route"],
             "start_date": values["start"],
             "end_date": values["end"],
-            "quantity": values["quantity"].replace(",", ""),
+            "quantity": ungrouped(values["quantity"]),
             "unit": values["unit"],
             "hauler": blank_to_none(values["hauler"]),
-            "cost": blank_to_none(values["cost"].replace(",", "")),
+            "cost": blank_to_none(ungrouped(values["cost"])),
             "currency": blank_to_none(values["currency"]) if values["cost"] else None,
         }
         if self.existing is not None:
@@ -213,13 +214,13 @@ class ManifestForm(FormScreen):
         saved: list[int] = []
         with self.db.atomic():
             for stream, quantity in rows:
-                cost = values[f"cost_{stream}"].replace(",", "") or None
+                cost = ungrouped(values[f"cost_{stream}"]) or None
                 try:
                     saved.append(
                         services.add_waste(
                             self.db, facility=int(values["facility"]), stream=stream,
                             route=values[f"route_{stream}"], start_date=start, end_date=end,
-                            quantity=quantity.replace(",", ""), unit=values["unit"],
+                            quantity=ungrouped(quantity), unit=values["unit"],
                             hauler=blank_to_none(values["hauler"]), cost=cost,
                             currency=blank_to_none(values["currency"]) if cost else None,
                             source="tui",
@@ -278,7 +279,7 @@ class WasteScreen(RecordListScreen):
         for r in rows:
             table.add_row(
                 r["start_date"], r["end_date"], label_of(r["stream"]), label_of(r["route"]),
-                quantity(r['quantity'], r['unit'], 1), f"{r['quantity_kg']:,.1f}",
+                quantity(r['quantity'], r['unit'], 1), number(r["quantity_kg"], 1),
                 money(r["cost"], r["currency"]), r["hauler"] or "", r["facility"],
                 key=str(r["id"]),
             )  # fmt: skip
