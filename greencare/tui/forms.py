@@ -18,7 +18,7 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
@@ -27,7 +27,15 @@ from greencare.core.errors import ConflictError, GreencareError, InputError, Not
 from greencare.core.numbers import NumberError, typed_number, ungrouped
 from greencare.core.text import strip_control
 from greencare.services.plausibility import PlausibilityError, accepting
-from greencare.tui.widgets import MESSAGE_MAX, FieldInput, SafeSelect, line, plain, screen_words
+from greencare.tui.widgets import (
+    MESSAGE_MAX,
+    FieldInput,
+    FormScroll,
+    SafeSelect,
+    line,
+    plain,
+    screen_words,
+)
 
 # --- quick checks: each returns "" when the text is acceptable (or empty) -----------------------
 
@@ -210,7 +218,7 @@ class FormScreen(KeepsTyping, ModalScreen[Any]):
     def compose(self) -> ComposeResult:
         with Vertical(id="form", classes="form"):
             yield Static(plain(self.form_title), id="form-title")
-            with VerticalScroll(id="form-body"):
+            with FormScroll(id="form-body"):
                 yield from self.compose_body()
             yield Label("", id="error-record", classes="field-error")
             with Horizontal(id="form-buttons"):

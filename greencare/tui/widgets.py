@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from rich.text import Text
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.events import Click, Resize
 from textual.widgets import DataTable, DirectoryTree, Footer, Input, Select, Static
@@ -277,6 +278,13 @@ class KeysFooter(Footer):
         if shown != self._shown:
             self._shown = shown
             await self.recompose()
+
+
+class FormScroll(VerticalScroll, can_focus=False):
+    """A scrolling pane of fields, never focused itself: Tab goes from a field to the next (the
+    pane scrolls to it), so what a person types next goes into a field, never to the pane,
+    where letters are section keys (a path typed after Tab from Import's file tree switched
+    sections and was lost)."""
 
 
 class FieldInput(Input):

@@ -15,7 +15,7 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.lazy import Lazy
 from textual.message import Message
 from textual.widgets import (
@@ -37,6 +37,7 @@ from greencare.tui.widgets import (
     MESSAGE_MAX,
     PREVIEW_MAX,
     FieldInput,
+    FormScroll,
     KeysFooter,
     NavBar,
     SafeDirectoryTree,
@@ -278,7 +279,7 @@ class ImportScreen(SectionScreen):
                 yield Static("Browse (Enter picks a file)", classes="pane-title")
                 yield SafeDirectoryTree(str(root), id="imp-tree")
             with Vertical(id="imp-side"):
-                with VerticalScroll(id="imp-right"):
+                with FormScroll(id="imp-right"):
                     with Horizontal(classes="imp-row"):
                         yield Label("File ", classes="imp-label")
                         yield FieldInput(placeholder="path to a CSV, XML or XLSX file", id="imp-path",

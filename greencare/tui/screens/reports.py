@@ -11,7 +11,7 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.containers import Grid, Horizontal
 from textual.message import Message
 from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 
@@ -21,6 +21,7 @@ from greencare.tui.screens.editions import YEARLY
 from greencare.tui.widgets import (
     MESSAGE_MAX,
     FieldInput,
+    FormScroll,
     KeysFooter,
     NavBar,
     SafeSelect,
@@ -87,7 +88,7 @@ class ReportsScreen(SectionScreen):
 
     def compose(self) -> ComposeResult:
         yield NavBar(self.MODE)
-        with VerticalScroll(id="rep-main"):
+        with FormScroll(id="rep-main"):
             yield Static("Build a report", classes="pane-title")
             with Grid(id="rep-grid", classes="form-grid"):
                 yield Label("Year", classes="field-label")
