@@ -48,9 +48,14 @@ shutdown counted, had it at 1.94x. The 10M row ran beside other tests. "terminal
 ``greencare --db FILE`` in tmux: 1.50x until the CLI stopped importing its command modules
 for bare ``greencare``.)
 
-Section switches (``--switch``, demo), key to the section's first frame: first visits
-0.11-0.51 s after (0.15-0.75 s before; the import screen slowest), second visits 0.07-0.12 s
-after (0.07-0.34 s before: a full pass of Python's collector landed on one or two of them).
+Section switches (``--switch``, demo), key to the section's first frame, the first key 3 s after
+the dashboard's first frame (the preload done), 3 runs: first visits 0.10-0.54 s (Import
+0.42-0.54, Reports 0.36-0.38, the others at most 0.38), second visits 0.06-0.16 s; with the
+first key at 0.5 s, during the preload, Energy's first visit took 0.44-0.58 s. At the start of
+this work, the same bench: first visits 0.13-0.99 s (Import 0.83-0.99, Energy 0.50-0.69).
+What changed: the preload also imports the service modules and builds the models' validators;
+table cells are measured by their characters; the footer rebuilds only when its keys change;
+Import's options mount a frame after the rest of its screen.
 """
 
 from __future__ import annotations
