@@ -107,6 +107,7 @@ class GreencareApp(App[None]):
         super().__init__()
         self.db_path = db_path
         self._db = db
+        self.first_frame_shown = False  # set on the Ready event
         #: What the dashboard paints before the database is opened: its facility choices and
         #: the figures stored for all facilities (``services.dashboard.start_figures``), read
         #: with plain sqlite3; None when there are none, and the database is opened now.
@@ -196,6 +197,7 @@ class GreencareApp(App[None]):
     def on_ready(self) -> None:
         """The first frame is on the screen: the rest of the CSS is read and the dashboard
         opens the database now."""
+        self.first_frame_shown = True  # screens built from now on come by a section switch
         self.load_section_css()
         # What start-up built (modules, classes, the first screen) lives as long as the app:
         # frozen, Python's collector stops walking it, whose full passes (a tenth of a second

@@ -261,3 +261,29 @@ async def test_the_options_follow_the_first_frame_filled_and_the_pm_rows_hidden(
         assert not screen.query_one("#imp-pm-row").display
         assert not screen.query_one("#imp-pm-title").display
         assert screen.query_one("#imp-interval", Input).value == ""
+
+
+async def test_reached_by_its_key_the_options_come_after_the_first_frame(
+    small_db, tmp_path: Path
+) -> None:
+    """From the dashboard, Import's first frame is shown before its options are mounted (the
+    switch holds frames back a moment; the options wait for them), then they are in, filled."""
+    app = GreencareApp(db=small_db)
+    app.import_root = tmp_path
+    shown: list[bool] = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: app.first_frame_shown)
+        display = app._display
+
+        def watch(screen, renderable):  # each frame handed to the terminal
+            display(screen, renderable)
+            if renderable is not None and isinstance(app.screen, ImportScreen):
+                shown.append(bool(app.screen.query("#imp-options")))
+
+        app._display = watch
+        await pilot.press("i")
+        screen = app.screen
+        await wait_until(pilot, lambda: bool(screen.query("#imp-facility")))
+        assert shown and shown[0] is False  # a frame came before the options
+        assert [label for label, _ in screen.query_one("#imp-facility", Select)._options[1:]]
+        assert not screen.query_one("#imp-pm-row").display

@@ -166,6 +166,30 @@ PROPERTY_CHOICES = {
 
 
 #: Column fields the TUI lets the user choose, with their field labels.
+class _AfterFirstFrame(Lazy):
+    """Textual's Lazy, mounting its widget after the screen's first frame is on the terminal
+    when the screen is reached by a section switch: a switch holds frames back for a moment
+    (``App.delay_update``, 50 ms), in which a plain Lazy mounts its widget before anything is
+    shown. At the app's start (its first screen) it is a plain Lazy."""
+
+    async def mount_composed_widgets(self, widgets: list[Any]) -> None:
+        parent = self.parent
+        if parent is None:
+            return
+        waited = [0]
+
+        async def mount() -> None:
+            held = getattr(self.app, "_batch_count", 0)
+            if held and getattr(self.app, "first_frame_shown", False) and waited[0] < 10:
+                waited[0] += 1  # frames held by the switch: try again once they resume
+                self.set_timer(0.02, lambda: self.call_after_refresh(mount))
+                return
+            await parent.mount(self._replace_widget, after=self)
+            await self.remove()
+
+        self.call_after_refresh(mount)
+
+
 class _Options(Vertical):
     """The import screen's options, mounted lazily: it tells the screen when they are in."""
 
@@ -295,7 +319,7 @@ class ImportScreen(SectionScreen):
                     yield Vertical(id="imp-map")
                     # The options come a frame after the rest of the screen, whose first frame shows
                     # the tree and the file's fields without waiting for them (a third of its build)
-                    with Lazy(_Options(id="imp-options")):
+                    with _AfterFirstFrame(_Options(id="imp-options")):
                         yield Static("How to read the file", classes="imp-section")
                         with Horizontal(classes="imp-row"):
                             yield Label("Interval ", classes="imp-label")
