@@ -159,117 +159,94 @@ def build_report(
     """
     from greencare.services.baselines import reusing
 
-    with reusing():  # each facility's baseline fits once, not for each table that uses it
-        return _build_report(
-            db, year=year, start=start, end=end, facility=facility, gwp=gwp, pins=pins,
-            baseline_year=baseline_year, target=target, allow_gaps=allow_gaps,
-            generated=generated, title=title, units=units, paper=paper,
+    # each facility's baseline months are fitted once, not again for each table that uses them
+    with reusing():
+        from greencare.reports import facility_pages, frameworks, progress, story, waste, weather
+        from greencare.reports.interval_section import interval_tables
+        from greencare.reports.ranking import ranking_tables
+
+        first, last = services.period_months(year, start, end)
+        plan = target_plan(db, last, baseline_year, target)
+        if baseline_year is not None and not 1990 <= baseline_year <= plan["last_year"]:
+            raise InputError(
+                f"baseline year {baseline_year} must be between 1990 and the report's last year"
+            )
+        baseline_year, target = plan["baseline_year"], plan["target"]
+        ids = [services.get_facility(db, facility).id] if facility is not None else None
+        activity = load_activity(db, first_month=first, last_month=last, facility_ids=ids)
+        library = FactorLibrary.bundled()  # one for every inventory: its tables parse once
+        inventory, summary = services.emissions(
+            db, start=first, end=last, facility=facility, gwp=gwp, pins=pins,
+            strict=not allow_gaps, activity=activity, library=library,
         )  # fmt: skip
-
-
-def _build_report(
-    db: Database,
-    *,
-    year: int | None,
-    start: str | None,
-    end: str | None,
-    facility: int | str | None,
-    gwp: str | None,
-    pins: dict[str, str] | None,
-    baseline_year: int | None,
-    target: tuple[tuple[int, float], ...] | None,
-    allow_gaps: bool,
-    generated: str | None,
-    title: str | None,
-    units: str | None,
-    paper: str | None,
-) -> Report:
-    from greencare.reports import facility_pages, frameworks, progress, story, waste, weather
-    from greencare.reports.interval_section import interval_tables
-    from greencare.reports.ranking import ranking_tables
-
-    first, last = services.period_months(year, start, end)
-    plan = target_plan(db, last, baseline_year, target)
-    if baseline_year is not None and not 1990 <= baseline_year <= plan["last_year"]:
-        raise InputError(
-            f"baseline year {baseline_year} must be between 1990 and the report's last year"
-        )
-    baseline_year, target = plan["baseline_year"], plan["target"]
-    ids = [services.get_facility(db, facility).id] if facility is not None else None
-    activity = load_activity(db, first_month=first, last_month=last, facility_ids=ids)
-    library = FactorLibrary.bundled()  # one for every inventory: its tables parse once
-    inventory, summary = services.emissions(
-        db, start=first, end=last, facility=facility, gwp=gwp, pins=pins,
-        strict=not allow_gaps, activity=activity, library=library,
-    )  # fmt: skip
-    months = month_range(first, last)
-    ctx = Context(
-        db=db,
-        first=first,
-        last=last,
-        months=months,
-        days=days_in(months),
-        facility_ids=ids,  # type: ignore[arg-type]
-        facilities=activity.facilities.sort_values("id").reset_index(drop=True),
-        activity=activity,
-        inventory=inventory,
-        summary=summary,
-        options={"gwp": gwp, "pins": pins or {}, "allow_gaps": allow_gaps, "target": target,
-                 "library": library,
-                 "fiscal_start": plan["fiscal_start"], "stored_targets": plan["stored"]},
-    )  # fmt: skip
-    names = sorted(ctx.facilities["name"])
-    chosen = conventions(ctx.facilities, units=units, paper=paper)
-    meta = {
-        "schema": SCHEMA_ID,
-        "title": title or "Sustainability report",
-        "period": {"from": first, "to": last, "months": len(months), "days": ctx.days},
-        "facilities": names,
-        "facility_filter": None if facility is None else names[0] if names else str(facility),
-        "gwp": summary["gwp"],
-        "gwp_sets_used": summary["gwp_sets_used"],
-        "pins": dict(sorted((pins or {}).items())),
-        "baseline_year": baseline_year,
-        "target": [{"year": y, "reduction_pct": round(r * 100, 6)} for y, r in target],
-        "allow_gaps": allow_gaps,
-        "gaps": list(inventory.gaps),
-        "generated": generated,
-        **chosen,
-    }
-    # Shown only when used, so a report without targets or fiscal years reads as it always did.
-    if plan["fiscal_start"] != 1:
-        meta["fiscal_year_start_month"] = plan["fiscal_start"]
-    if plan["stored"]:
-        meta["target_source"] = plan["source"]
-        meta["stored_targets"] = [t["label"] for t in plan["stored"]]
-    report = Report(meta=meta, tables={}, inventory=inventory, summary=summary)
-    report.add("summary", "Key figures", "summary", pd.DataFrame())  # filled last, shown first
-    ranking_tables(ctx, report, baseline_year)  # several facilities: ranked, after the summary
-    ghg_tables(ctx, report)
-    energy_tables(ctx, report)
-    interval_tables(ctx, report)
-    weather.weather_tables(ctx, report, baseline_year)
-    water_tables(ctx, report)
-    waste.waste_tables(ctx, report)
-    progress.progress_tables(ctx, report, baseline_year)
-    frameworks.framework_tables(ctx, report, baseline_year)
-    frameworks.quality_tables(ctx, report)
-    frameworks.methodology_tables(ctx, report)
-    story.story_tables(ctx, report, baseline_year)
-    facility_pages.facility_tables(ctx, report, baseline_year)  # after the tables they repeat
-    report.tables["summary"].frame = headline(ctx, report)
-    detail = list(DETAIL_TABLES)
-    if len(ctx.facilities) > facility_pages.LISTED:  # a large system: per facility, its pages
-        detail += FACILITY_DETAIL_TABLES
-    for key in detail:  # long tables read in the appendix (all of them in XLSX and CSV)
-        if key in report.tables:
-            report.tables[key].section = "detail"
-    report.story = story.write_story(ctx, report, baseline_year)
-    report.add("story_figures", "Figures and their sources", "sources",
-               story.figure_table(report.story, report),
-               "Every figure of the first pages, the table and cell it is read from, and the "
-               "command that shows the emission lines behind it.")  # fmt: skip
-    return report
+        months = month_range(first, last)
+        ctx = Context(
+            db=db,
+            first=first,
+            last=last,
+            months=months,
+            days=days_in(months),
+            facility_ids=ids,  # type: ignore[arg-type]
+            facilities=activity.facilities.sort_values("id").reset_index(drop=True),
+            activity=activity,
+            inventory=inventory,
+            summary=summary,
+            options={"gwp": gwp, "pins": pins or {}, "allow_gaps": allow_gaps, "target": target,
+                     "library": library,
+                     "fiscal_start": plan["fiscal_start"], "stored_targets": plan["stored"]},
+        )  # fmt: skip
+        names = sorted(ctx.facilities["name"])
+        chosen = conventions(ctx.facilities, units=units, paper=paper)
+        meta = {
+            "schema": SCHEMA_ID,
+            "title": title or "Sustainability report",
+            "period": {"from": first, "to": last, "months": len(months), "days": ctx.days},
+            "facilities": names,
+            "facility_filter": None if facility is None else names[0] if names else str(facility),
+            "gwp": summary["gwp"],
+            "gwp_sets_used": summary["gwp_sets_used"],
+            "pins": dict(sorted((pins or {}).items())),
+            "baseline_year": baseline_year,
+            "target": [{"year": y, "reduction_pct": round(r * 100, 6)} for y, r in target],
+            "allow_gaps": allow_gaps,
+            "gaps": list(inventory.gaps),
+            "generated": generated,
+            **chosen,
+        }
+        # Shown only when used, so a report without targets or fiscal years reads as it always did.
+        if plan["fiscal_start"] != 1:
+            meta["fiscal_year_start_month"] = plan["fiscal_start"]
+        if plan["stored"]:
+            meta["target_source"] = plan["source"]
+            meta["stored_targets"] = [t["label"] for t in plan["stored"]]
+        report = Report(meta=meta, tables={}, inventory=inventory, summary=summary)
+        report.add("summary", "Key figures", "summary", pd.DataFrame())  # filled last, shown first
+        ranking_tables(ctx, report, baseline_year)  # several facilities: ranked, after the summary
+        ghg_tables(ctx, report)
+        energy_tables(ctx, report)
+        interval_tables(ctx, report)
+        weather.weather_tables(ctx, report, baseline_year)
+        water_tables(ctx, report)
+        waste.waste_tables(ctx, report)
+        progress.progress_tables(ctx, report, baseline_year)
+        frameworks.framework_tables(ctx, report, baseline_year)
+        frameworks.quality_tables(ctx, report)
+        frameworks.methodology_tables(ctx, report)
+        story.story_tables(ctx, report, baseline_year)
+        facility_pages.facility_tables(ctx, report, baseline_year)  # after the tables they repeat
+        report.tables["summary"].frame = headline(ctx, report)
+        detail = list(DETAIL_TABLES)
+        if len(ctx.facilities) > facility_pages.LISTED:  # a large system: per facility, its pages
+            detail += FACILITY_DETAIL_TABLES
+        for key in detail:  # long tables read in the appendix (all of them in XLSX and CSV)
+            if key in report.tables:
+                report.tables[key].section = "detail"
+        report.story = story.write_story(ctx, report, baseline_year)
+        report.add("story_figures", "Figures and their sources", "sources",
+                   story.figure_table(report.story, report),
+                   "Every figure of the first pages, the table and cell it is read from, and the "
+                   "command that shows the emission lines behind it.")  # fmt: skip
+        return report
 
 
 #: Tables moved to the appendix: the body shows their pivot or chart.

@@ -24,11 +24,13 @@ class _Keys(App[None]):
         yield Input(id="field")
         yield KeysFooter()
 
+    ran: list[str]
+
     def action_save(self) -> None:
-        pass
+        self.ran.append("save")
 
     def action_open(self) -> None:
-        pass
+        self.ran.append("open")
 
 
 def _keys(app: App[None]) -> list[str]:
@@ -37,6 +39,7 @@ def _keys(app: App[None]) -> list[str]:
 
 async def test_the_footer_shows_the_keys_and_rebuilds_only_when_they_change() -> None:
     app = _Keys()
+    app.ran = []
     async with app.run_test(size=(100, 20)) as pilot:
         await pilot.pause()
         footer = app.query_one(KeysFooter)
@@ -63,6 +66,9 @@ async def test_the_footer_shows_the_keys_and_rebuilds_only_when_they_change() ->
         await pilot.pause()
         await pilot.pause()
         assert rebuilt == [1] and "Open" in _keys(app)
+        app.set_focus(app.query_one("#one"))
+        await pilot.press("ctrl+o", "ctrl+s")  # the keys the footer shows do what they say
+        assert app.ran == ["open", "save"]
 
 
 def test_every_screen_uses_the_shared_footer_and_table() -> None:
