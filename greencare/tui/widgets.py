@@ -6,9 +6,10 @@ import re
 from typing import Any
 
 from rich.text import Text
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import Click, Resize
+from textual.lazy import Lazy
 from textual.widgets import DataTable, DirectoryTree, Footer, Input, Select, Static
 from textual.widgets.input import Selection
 
@@ -278,6 +279,42 @@ class KeysFooter(Footer):
         if shown != self._shown:
             self._shown = shown
             await self.recompose()
+
+
+class AfterFirstFrame(Lazy):
+    """Textual's Lazy, mounting its widget after the screen's first frame is on the terminal
+    when the screen is reached by a section switch: a switch holds frames back for a moment
+    (``App.delay_update``, 50 ms), in which a plain Lazy mounts its widget before anything is
+    shown. At the app's start (its first screen) it is a plain Lazy. For the part of a screen
+    below its first lines (Import's options, Reports' less used choices): the screen shows at
+    once and the part follows a frame later."""
+
+    async def mount_composed_widgets(self, widgets: list[Any]) -> None:
+        parent = self.parent
+        if parent is None:
+            return
+        waited = [0]
+
+        async def mount() -> None:
+            held = getattr(self.app, "_batch_count", 0)
+            if held and getattr(self.app, "first_frame_shown", False) and waited[0] < 10:
+                waited[0] += 1  # frames held by the switch: try again once they resume
+                self.set_timer(0.02, lambda: self.call_after_refresh(mount))
+                return
+            await parent.mount(self._replace_widget, after=self)
+            await self.remove()
+
+        self.call_after_refresh(mount)
+
+
+class LatePart(Vertical):
+    """A part of a screen mounted later (in :class:`AfterFirstFrame`): once it is in, it calls
+    the screen's ``late_part_mounted(part)``, where the screen fills what it holds."""
+
+    def on_mount(self) -> None:
+        mounted = getattr(self.screen, "late_part_mounted", None)
+        if mounted is not None:
+            mounted(self)
 
 
 class FormScroll(VerticalScroll, can_focus=False):

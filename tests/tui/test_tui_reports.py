@@ -200,3 +200,57 @@ async def test_a_pdf_with_the_detail_tables_prints_them(small_db, tmp_path: Path
     assert any("Detail tables in the workbook" in text for text in pages["pdf"])
     assert not any("Detail tables in the workbook" in text for text in pages["pdf-detail"])
     assert len(pages["pdf-detail"]) > len(pages["pdf"])
+
+
+async def test_reached_by_its_key_the_less_used_choices_follow_the_first_frame(
+    small_db, tmp_path: Path
+) -> None:
+    """From the dashboard, Reports' first frame comes before its pins, Missing and Paper
+    choices are mounted (half the first visit's cost); then they are in, each family's
+    editions offered and the pin chosen in Factors chosen here; a build asked for before they
+    are in starts once they are, with them."""
+    import json
+
+    from greencare.core.factors import FactorLibrary
+    from greencare.tui.screens.reports import ReportsScreen
+
+    edition = FactorLibrary.bundled().editions("epa-ghg-hub")[0].edition
+    app = GreencareApp(db=small_db)
+    app.report_dir = tmp_path
+    app.pins = {"epa-ghg-hub": edition}
+    shown: list[bool] = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: app.first_frame_shown)
+        display = app._display
+
+        def watch(screen, renderable):  # each frame handed to the terminal
+            display(screen, renderable)
+            if renderable is not None and isinstance(app.screen, ReportsScreen):
+                shown.append(bool(app.screen.query("#rep-options")))
+
+        app._display = watch
+        await pilot.press("r")
+        screen = app.screen
+        assert isinstance(screen, ReportsScreen)
+        await wait_until(pilot, lambda: screen.options_in)
+        assert shown and shown[0] is False  # a frame came before the choices
+        hub = screen.query_one("#rep-pin-epa-ghg-hub", Select)
+        assert hub.value == edition
+        assert [v for _, v in hub._options if isinstance(v, str)] == [
+            d.edition for d in FactorLibrary.bundled().editions("epa-ghg-hub")
+        ]
+        assert screen.query_one("#rep-gaps", Select).value == "gaps"
+        screen.query_one("#rep-format", Select).value = "json"
+        await pilot.pause()
+        screen.options_in = False  # as in the frame before they are in
+        screen.action_build()
+        await pilot.pause(0.2)
+        assert not screen.running and screen.built is None  # waiting for them
+        screen.options_in = True
+        await wait_until(pilot, lambda: screen.running or screen.built is not None, timeout=10)
+        await wait_until(pilot, lambda: not screen.running, timeout=60)
+        assert "Written" in str(screen.query_one("#rep-result", Static).content)
+    output = tmp_path / "greencare-report-2025.json"
+    assert json.loads(output.read_text(encoding="utf-8"))["meta"]["pins"] == {
+        "epa-ghg-hub": edition
+    }

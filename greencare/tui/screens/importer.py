@@ -16,7 +16,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.lazy import Lazy
 from textual.message import Message
 from textual.widgets import (
     Button,
@@ -36,9 +35,11 @@ from greencare.tui.screens.base import SectionScreen
 from greencare.tui.widgets import (
     MESSAGE_MAX,
     PREVIEW_MAX,
+    AfterFirstFrame,
     FieldInput,
     FormScroll,
     KeysFooter,
+    LatePart,
     NavBar,
     SafeDirectoryTree,
     SafeSelect,
@@ -166,39 +167,6 @@ PROPERTY_CHOICES = {
 
 
 #: Column fields the TUI lets the user choose, with their field labels.
-class _AfterFirstFrame(Lazy):
-    """Textual's Lazy, mounting its widget after the screen's first frame is on the terminal
-    when the screen is reached by a section switch: a switch holds frames back for a moment
-    (``App.delay_update``, 50 ms), in which a plain Lazy mounts its widget before anything is
-    shown. At the app's start (its first screen) it is a plain Lazy."""
-
-    async def mount_composed_widgets(self, widgets: list[Any]) -> None:
-        parent = self.parent
-        if parent is None:
-            return
-        waited = [0]
-
-        async def mount() -> None:
-            held = getattr(self.app, "_batch_count", 0)
-            if held and getattr(self.app, "first_frame_shown", False) and waited[0] < 10:
-                waited[0] += 1  # frames held by the switch: try again once they resume
-                self.set_timer(0.02, lambda: self.call_after_refresh(mount))
-                return
-            await parent.mount(self._replace_widget, after=self)
-            await self.remove()
-
-        self.call_after_refresh(mount)
-
-
-class _Options(Vertical):
-    """The import screen's options, mounted lazily: it tells the screen when they are in."""
-
-    def on_mount(self) -> None:
-        options_mounted = getattr(self.screen, "options_mounted", None)
-        if options_mounted is not None:
-            options_mounted()
-
-
 COLUMN_FIELDS = {
     "start": "Start col", "end": "End col", "timestamp": "Time col", "quantity": "Value col",
     "meter": "Meter col", "unit": "Unit col",
@@ -319,7 +287,7 @@ class ImportScreen(SectionScreen):
                     yield Vertical(id="imp-map")
                     # The options come a frame after the rest of the screen, whose first frame shows
                     # the tree and the file's fields without waiting for them (a third of its build)
-                    with _AfterFirstFrame(_Options(id="imp-options")):
+                    with AfterFirstFrame(LatePart(id="imp-options")):
                         yield Static("How to read the file", classes="imp-section")
                         with Horizontal(classes="imp-row"):
                             yield Label("Interval ", classes="imp-label")
@@ -454,7 +422,7 @@ class ImportScreen(SectionScreen):
         for facility in self.query("#imp-facility").results(Select):  # once the options are in
             self.refill_facility_select(facility)
 
-    def options_mounted(self) -> None:
+    def late_part_mounted(self, part: LatePart) -> None:
         """The options (mounted a frame after the rest of the screen) are in: the facility
         choices filled, the Portfolio Manager rows shown for a workbook only."""
         self.refill_facility_select(self.query_one("#imp-facility", Select))

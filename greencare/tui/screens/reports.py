@@ -20,9 +20,11 @@ from greencare.tui.screens.base import SectionScreen
 from greencare.tui.screens.editions import YEARLY
 from greencare.tui.widgets import (
     MESSAGE_MAX,
+    AfterFirstFrame,
     FieldInput,
     FormScroll,
     KeysFooter,
+    LatePart,
     NavBar,
     SafeSelect,
     markup,
@@ -85,6 +87,9 @@ class ReportsScreen(SectionScreen):
         #: What the last report built covered (its period, facility, pins): what X explains.
         self.built: dict[str, Any] | None = None
         self._building: dict[str, Any] = {}
+        #: Whether the less used choices (mounted after the first frame) are in.
+        self.options_in = False
+        self._app_pins: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield NavBar(self.MODE)
@@ -111,19 +116,6 @@ class ReportsScreen(SectionScreen):
                 yield SafeSelect(self.target_options(), allow_blank=False, id="rep-target",
                                  compact=True)  # fmt: skip
                 yield Label("", classes="field-error")
-                for family in YEARLY:
-                    yield Label(family, classes="field-label")
-                    yield SafeSelect([], prompt="edition by activity year", id=f"rep-pin-{family}",
-                                     compact=True)  # fmt: skip
-                    yield Label("", classes="field-error")
-                yield Label("Missing", classes="field-label")
-                yield SafeSelect([(label, value) for value, label in GAP_POLICIES], value="gaps",
-                                 allow_blank=False, id="rep-gaps", compact=True)  # fmt: skip
-                yield Label("", classes="field-error")
-                yield Label("Paper", classes="field-label")
-                yield SafeSelect([(label, value) for value, label in CONVENTIONS], value="auto",
-                                 allow_blank=False, id="rep-units", compact=True)  # fmt: skip
-                yield Label("", classes="field-error")
                 yield Label("Format", classes="field-label")
                 yield SafeSelect([(label, value) for value, label in FORMATS], value="html",
                              allow_blank=False, id="rep-format", compact=True)  # fmt: skip
@@ -131,6 +123,23 @@ class ReportsScreen(SectionScreen):
                 yield Label("Write to", classes="field-label")
                 yield FieldInput(id="rep-output", compact=True)
                 yield Label("", id="error-rep-output", classes="field-error")
+            # the less used choices follow the first frame (five Selects: half its cost)
+            with AfterFirstFrame(LatePart(id="rep-options")):
+                for family in YEARLY:
+                    yield Label(family, classes="field-label")
+                    yield SafeSelect([], prompt="edition by activity year",
+                                     id=f"rep-pin-{family}", compact=True)  # fmt: skip
+                    yield Label("", classes="field-error")
+                yield Label("Missing", classes="field-label")
+                yield SafeSelect([(label, value) for value, label in GAP_POLICIES],
+                                 value="gaps", allow_blank=False, id="rep-gaps",
+                                 compact=True)  # fmt: skip
+                yield Label("", classes="field-error")
+                yield Label("Paper", classes="field-label")
+                yield SafeSelect([(label, value) for value, label in CONVENTIONS],
+                                 value="auto", allow_blank=False, id="rep-units",
+                                 compact=True)  # fmt: skip
+                yield Label("", classes="field-error")
             with Horizontal(id="rep-buttons"):
                 yield Button("Build report", variant="primary", id="rep-build", compact=True)
                 yield Button("Cancel", variant="error", id="rep-cancel", compact=True,
@@ -143,16 +152,6 @@ class ReportsScreen(SectionScreen):
     def on_mount(self) -> None:
         self.refill_facility_select(self.query_one("#rep-facility", Select))
         self.fill_choices()
-        from greencare.core.factors import FactorLibrary
-
-        library = FactorLibrary.bundled()
-        pins = self._app_pins = dict(getattr(self.app, "pins", None) or {})
-        for family in YEARLY:
-            select = self.query_one(f"#rep-pin-{family}", Select)
-            select.set_options([(f"{d.edition} ({d.title})", d.edition)
-                                for d in library.editions(family)])  # fmt: skip
-            if family in pins:
-                select.value = pins[family]
         year = self.latest_year()
         if year:
             self.query_one("#rep-year", Input).value = str(year)
@@ -164,11 +163,26 @@ class ReportsScreen(SectionScreen):
             + (f" · GWP {gwp} (set in Factors)" if gwp else " · GWP: each dataset's own")
         )
 
+    def late_part_mounted(self, part: LatePart) -> None:
+        """The less used choices are in: each yearly family's editions, the pins chosen in
+        Factors (ctrl+d) chosen here too."""
+        from greencare.core.factors import FactorLibrary
+
+        library = FactorLibrary.bundled()
+        pins = self._app_pins = dict(getattr(self.app, "pins", None) or {})
+        for family in YEARLY:
+            select = self.query_one(f"#rep-pin-{family}", Select)
+            select.set_options([(f"{d.edition} ({d.title})", d.edition)
+                                for d in library.editions(family)])  # fmt: skip
+            if family in pins:
+                select.value = pins[family]
+        self.options_in = True
+
     def on_screen_resume(self) -> None:
         self.refill_facility_select(self.query_one("#rep-facility", Select))
         self.fill_choices()
         pins = dict(getattr(self.app, "pins", None) or {})
-        if pins != getattr(self, "_app_pins", pins):  # changed in Factors (ctrl+d) meanwhile
+        if self.options_in and pins != self._app_pins:  # changed in Factors (ctrl+d) meanwhile
             self._app_pins = pins
             for family in YEARLY:
                 select = self.query_one(f"#rep-pin-{family}", Select)
@@ -295,6 +309,9 @@ class ReportsScreen(SectionScreen):
     @on(Button.Pressed, "#rep-build")
     def action_build(self) -> None:
         if self.running:
+            return
+        if not self.options_in:  # ctrl+s within a frame of arriving: once the choices are in
+            self.set_timer(0.05, self.action_build)
             return
         for field in ("rep-year", "rep-from", "rep-to", "rep-baseline", "rep-output"):
             self.show_error(field, "")
