@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import DirectoryTree, Static
+from textual.widgets import DirectoryTree, Input, Static
 from tui_helpers import wait_until
 
 from greencare.tui.app import SECTIONS, GreencareApp
@@ -55,6 +55,12 @@ def test_form(snap_compare, small_db, tmp_path, mode: str, key: str) -> None:
     async def open_form(pilot) -> None:
         await _settle(pilot)
         await pilot.press(key)
+        await pilot.pause()
+        # the focused field's cursor drawn steadily: a blinking one was in the capture or
+        # not depending on when, under load, the form got its focus
+        await wait_until(pilot, lambda: pilot.app.screen.focused is not None)
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
         await pilot.pause()
 
     assert snap_compare(
