@@ -123,15 +123,15 @@ def _where(facility_id: int | None, column: str = "t.facility_id") -> tuple[str,
 
 
 def list_waste(
-    db: Database, *, facility_id: int | None = None, limit: int = 500
+    db: Database, *, facility_id: int | None = None, limit: int = 500, offset: int = 0
 ) -> list[dict[str, Any]]:
     """Waste pickups newest first."""
     where, params = _where(facility_id)
     sql = (
         "SELECT t.*, f.name AS facility FROM waste_records t JOIN facilities f "
-        f"ON f.id = t.facility_id{where} ORDER BY t.start_date DESC, t.id DESC LIMIT ?"
+        f"ON f.id = t.facility_id{where} ORDER BY t.start_date DESC, t.id DESC LIMIT ? OFFSET ?"
     )
-    return [dict(r) for r in db.query(sql, [*params, limit])]
+    return [dict(r) for r in db.query(sql, [*params, limit, offset])]
 
 
 def count_rows(db: Database, table: str, *, facility_id: int | None = None) -> int:
@@ -140,15 +140,15 @@ def count_rows(db: Database, table: str, *, facility_id: int | None = None) -> i
 
 
 def list_purchases(
-    db: Database, *, facility_id: int | None = None, limit: int = 500
+    db: Database, *, facility_id: int | None = None, limit: int = 500, offset: int = 0
 ) -> list[dict[str, Any]]:
     """Purchases newest first."""
     where, params = _where(facility_id)
     sql = (
         "SELECT t.*, f.name AS facility FROM purchases t JOIN facilities f "
-        f"ON f.id = t.facility_id{where} ORDER BY t.date DESC, t.id DESC LIMIT ?"
+        f"ON f.id = t.facility_id{where} ORDER BY t.date DESC, t.id DESC LIMIT ? OFFSET ?"
     )
-    return [dict(r) for r in db.query(sql, [*params, limit])]
+    return [dict(r) for r in db.query(sql, [*params, limit, offset])]
 
 
 def purchases_by_category(db: Database, *, facility_id: int | None = None) -> list[dict[str, Any]]:

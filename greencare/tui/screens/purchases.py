@@ -196,6 +196,7 @@ class PurchasesScreen(RecordListScreen):
     MODE = "purchases"
     PREFIX = "buy"
     NOUN = "purchase"
+    PLURAL = "purchases"
     BINDINGS = [
         Binding("a", "add_purchase", "Add purchase", id="purchases.add"),
         Binding("ctrl+e", "edit_record", "Edit", id="purchases.edit"),
@@ -238,26 +239,28 @@ class PurchasesScreen(RecordListScreen):
                 money(r["spend"], r["currency"]),
                 f"{num(r['quantity'], 1)} {unit(r['unit'])}".strip(), r["first"], r["last"], key=str(i),
             )  # fmt: skip
-        table = self.record_table
-        keep, row = self.selected_key(table), table.cursor_row
-        table.clear()
-        rows = queries.list_purchases(self.db, facility_id=self.facility_id)
-        total = queries.count_rows(self.db, "purchases", facility_id=self.facility_id)
-        for r in rows:
-            quantity = f"{num(r['quantity'], 1)} {unit(r['unit'] or '')}".strip()
-            table.add_row(
-                r["date"], label_of(r["category"]),
-                label_of(queries.purchase_item(r["category"], r["item"])),
-                money(r["spend"], r["currency"]), quantity, r["supplier"] or "",
-                r["description"] or "", r["facility"], key=str(r["id"]),
-            )  # fmt: skip
-        self.restore_cursor(table, keep, row)
-        self.show_count(len(rows), total, "purchases")
+        rows = self.load_records()
         self.set_status(
             "a add a purchase · ctrl+e / enter edit the highlighted one · Del delete it"
             if rows
             else "No purchases yet: press a to add one."
         )
+
+    def fetch(self, offset: int, limit: int) -> list[dict[str, Any]]:
+        return queries.list_purchases(self.db, facility_id=self.facility_id, limit=limit,
+                                      offset=offset)  # fmt: skip
+
+    def count_records(self) -> int:
+        return queries.count_rows(self.db, "purchases", facility_id=self.facility_id)
+
+    def add_record(self, table: DataTable[Any], r: dict[str, Any]) -> None:
+        quantity = f"{num(r['quantity'], 1)} {unit(r['unit'] or '')}".strip()
+        table.add_row(
+            r["date"], label_of(r["category"]),
+            label_of(queries.purchase_item(r["category"], r["item"])),
+            money(r["spend"], r["currency"]), quantity, r["supplier"] or "",
+            r["description"] or "", r["facility"], key=str(r["id"]),
+        )  # fmt: skip
 
     def get_record(self, record_id: int) -> dict[str, Any]:
         return services.get_purchase(self.db, record_id)

@@ -8,7 +8,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import DataTable, Input, Label, Select, Static
 
 from greencare import services
 from greencare.core.errors import InputError
@@ -41,8 +41,6 @@ MANIFEST_STREAMS: list[tuple[str, str, str]] = [
     ("mixed_recycling", "Mixed recycling", "recycling"),
     ("food_waste", "Food waste", "composting"),
 ]
-
-PAGE = 500
 
 
 def _positive(text: str) -> str:
@@ -242,6 +240,7 @@ class WasteScreen(RecordListScreen):
     MODE = "waste"
     PREFIX = "waste"
     NOUN = "waste record"
+    PLURAL = "pickups"
     BINDINGS = [
         Binding("a", "add_pickup", "Add pickup", id="waste.add"),
         Binding("m", "manifest", "Month manifest", id="waste.manifest"),
@@ -270,21 +269,23 @@ class WasteScreen(RecordListScreen):
         self.reload()
         self.record_table.focus()
 
+    def fetch(self, offset: int, limit: int) -> list[dict[str, Any]]:
+        return queries.list_waste(self.db, facility_id=self.facility_id, limit=limit,
+                                  offset=offset)  # fmt: skip
+
+    def count_records(self) -> int:
+        return queries.count_rows(self.db, "waste_records", facility_id=self.facility_id)
+
+    def add_record(self, table: DataTable[Any], r: dict[str, Any]) -> None:
+        table.add_row(
+            r["start_date"], r["end_date"], label_of(r["stream"]), label_of(r["route"]),
+            quantity(r['quantity'], r['unit'], 1), number(r["quantity_kg"], 1),
+            money(r["cost"], r["currency"]), r["hauler"] or "", r["facility"],
+            key=str(r["id"]),
+        )  # fmt: skip
+
     def load(self) -> None:
-        table = self.record_table
-        keep, row = self.selected_key(table), table.cursor_row
-        table.clear()
-        rows = queries.list_waste(self.db, facility_id=self.facility_id, limit=PAGE)
-        total = queries.count_rows(self.db, "waste_records", facility_id=self.facility_id)
-        for r in rows:
-            table.add_row(
-                r["start_date"], r["end_date"], label_of(r["stream"]), label_of(r["route"]),
-                quantity(r['quantity'], r['unit'], 1), number(r["quantity_kg"], 1),
-                money(r["cost"], r["currency"]), r["hauler"] or "", r["facility"],
-                key=str(r["id"]),
-            )  # fmt: skip
-        self.restore_cursor(table, keep, row)
-        self.show_count(len(rows), total, "pickups")
+        rows = self.load_records()
         self.set_status(
             "a add a pickup · m a month's manifest · ctrl+e / enter edit · Del delete"
             if rows
