@@ -119,16 +119,27 @@ def apply(db: Database, frame: pd.DataFrame, zones: dict[int, str], *, appended:
 
 def _stored_hours(db: Database, frame: pd.DataFrame) -> pd.DataFrame:
     """Stored hours that ``frame``'s readings may add to: for an append, only the hour (or two)
-    where the stored data ends, so one small range look-up per meter."""
-    rows: list[Any] = []
-    for meter_id, sub in _per_meter(frame):
-        lo = int(sub["start_utc"].min()) - MAX_INTERVAL_SECONDS
-        hi = int(sub["end_utc"].max())
-        rows += db.conn.execute(
-            f"SELECT {', '.join(_COLUMNS)} FROM reading_hours WHERE meter_id = ? "
-            "AND hour_utc > ? AND hour_utc < ?",
-            [int(meter_id), lo, hi],
-        ).fetchall()
+    where the stored data ends, so one small range look-up per meter, all in one statement (a
+    statement per meter was 5,000 a chunk for a system's import)."""
+    import json
+
+    meter = frame["meter_id"].to_numpy(dtype=np.int64)
+    meters, at = np.unique(meter, return_inverse=True)
+    lo = np.full(len(meters), np.iinfo(np.int64).max, dtype=np.int64)
+    hi = np.full(len(meters), np.iinfo(np.int64).min, dtype=np.int64)
+    np.minimum.at(lo, at, frame["start_utc"].to_numpy(dtype=np.int64))
+    np.maximum.at(hi, at, frame["end_utc"].to_numpy(dtype=np.int64))
+    lo -= MAX_INTERVAL_SECONDS
+    ranges = json.dumps([[int(m), int(a), int(b)]
+                         for m, a, b in zip(meters, lo, hi, strict=True)])  # fmt: skip
+    columns = ", ".join(f"h.{c}" for c in _COLUMNS)
+    rows = db.conn.execute(
+        f"SELECT {columns} FROM json_each(?) j CROSS JOIN reading_hours h "
+        "ON h.meter_id = json_extract(j.value, '$[0]') "
+        "AND h.hour_utc > json_extract(j.value, '$[1]') "
+        "AND h.hour_utc < json_extract(j.value, '$[2]') ORDER BY h.meter_id, h.hour_utc",
+        [ranges],
+    ).fetchall()
     out = pd.DataFrame(rows, columns=_COLUMNS)
     out["peak_start_utc"] = pd.array(out["peak_start_utc"], dtype="Int64")
     return out

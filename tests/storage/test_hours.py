@@ -271,3 +271,44 @@ def test_stored_in_blocks_as_computed(db: Database, power: None, us_hospital: Fa
     assert stored == want
     assert stored[5][5] is None and stored[5][6] is None  # NULL, not NaN or 0
     assert all(type(r[1]) is int and type(r[2]) is float for r in stored)
+
+
+def test_an_append_reads_the_stored_hours_of_all_its_meters_in_one_statement(
+    db: Database, us_hospital: Facility, tmp_path: Path
+) -> None:
+    """Continuing the hours where each meter's data ends is one look-up for the whole chunk,
+    however many meters it has (a statement per meter was 5,000 a chunk for a system's file),
+    and the hours equal a rebuild from the readings."""
+    names = [f"M{i}" for i in range(30)]
+    for name in names:
+        services.add_meter(db, facility=us_hospital.id, name=name, commodity="electricity",
+                           unit="kWh")  # fmt: skip
+    rng = random.Random(3)
+
+    def write(path: Path, first: int) -> Path:
+        lines = ["meter,start,end,quantity,unit"]
+        for i in range(8):  # two hours of each meter, the first part-way into an hour
+            start = first + 900 * i
+            lines += [f"{n},{_iso(start)},{_iso(start + 900)},{rng.uniform(1, 9)!r},kWh"
+                      for n in names]  # fmt: skip
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return path
+
+    imports.import_readings(db, write(tmp_path / "a.csv", START + 1800))
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    try:
+        imports.import_readings(db, write(tmp_path / "b.csv", START + 1800 + 8 * 900))
+    finally:
+        db.conn.set_trace_callback(None)
+    looked_up = [s for s in statements if s.lstrip().upper().startswith("SELECT")
+                 and "FROM reading_hours" in s.replace("CROSS JOIN", "FROM")]  # fmt: skip
+    assert len(looked_up) == 1, looked_up
+    stored = pd.DataFrame(
+        db.conn.execute("SELECT * FROM reading_hours ORDER BY meter_id, hour_utc").fetchall()
+    )
+    hours.rebuild(db)
+    rebuilt = pd.DataFrame(
+        db.conn.execute("SELECT * FROM reading_hours ORDER BY meter_id, hour_utc").fetchall()
+    )
+    pd.testing.assert_frame_equal(stored, rebuilt)
