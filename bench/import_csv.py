@@ -217,6 +217,82 @@ def greencare(csv_path: Path, work: Path, meters: int) -> tuple[float, int]:
     return run_child([exe, "--db", str(db), "import", str(csv_path), "--json"])
 
 
+def schema_bound(csv_path: Path, work: Path, template: Path, *, store: bool) -> float:
+    """SQLite storing the file's rows into greencare's tables, in the sqlite3 shell (no Python):
+    the file ``.import``-ed into a bare table and joined to the meters' ids (the preparation),
+    then, with ``store``, one transaction inserting every row into ``readings`` (its unique
+    index, foreign keys on) and ``reading_months`` (one sum per bill: each is one month). The
+    difference of the two runs is what SQLite's own storing costs, whatever code calls it."""
+    db = work / "bound.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(template, db)
+    script = (
+        "PRAGMA foreign_keys = ON;\nPRAGMA journal_mode = WAL;\nPRAGMA synchronous = NORMAL;\n"
+        "CREATE TEMP TABLE r (meter TEXT, start TEXT, end TEXT, quantity REAL, unit TEXT, "
+        "cost REAL);\n"
+        f".import --csv --skip 1 {csv_path} r\n"
+        "CREATE TEMP TABLE b AS SELECT m.id AS meter_id, unixepoch(r.start) AS s, "
+        "unixepoch(r.end) + 86400 AS e, substr(r.start, 1, 7) AS month, r.quantity AS q, "
+        "r.unit AS u, r.cost AS c FROM r JOIN meters m ON m.name = r.meter;\n"
+    )
+    if store:
+        script += (
+            "BEGIN;\n"
+            "INSERT INTO import_batches (file_name, content_hash, format, target_table) "
+            "VALUES ('bills.csv', 'bound', 'csv', 'readings');\n"
+            "INSERT INTO readings (meter_id, start_utc, end_utc, quantity, unit, "
+            "quantity_canonical, cost, currency, estimated, source, batch_id) "
+            "SELECT meter_id, s, e, q, u, q, c, 'USD', 0, 'import:1', "
+            "(SELECT max(id) FROM import_batches) FROM b;\n"
+            "INSERT OR REPLACE INTO reading_months (meter_id, month, unit, currency, quantity, "
+            "quantity_canonical, cost, readings) SELECT meter_id, month, u, 'USD', q, q, c, 1 "
+            "FROM b;\n"
+            "COMMIT;\n"
+        )
+    script_path = work / "bound.sql"
+    script_path.write_text(script)
+    return run_child(["sqlite3", str(db), f".read {script_path}"])[0]
+
+
+def bounds(
+    csv_path: Path, work: Path, template: Path, repeat: int, floor: tuple[float, float]
+) -> None:
+    """What any ``greencare import`` of the file costs at least, measured beside the floor
+    (``floor``: its median wall and CPU seconds): the interpreter importing pandas (which the
+    import's columns need), the command line's own start, and SQLite storing the rows into
+    greencare's tables."""
+    exe = shutil.which("greencare") or "greencare"
+    cases = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "python -c 'import pandas'": [sys.executable, "-c", "import pandas"],
+        "greencare --help": [exe, "--help"],
+    }
+    found: dict[str, list[tuple[float, float]]] = {n: [] for n in [*cases, "prepared", "stored"]}
+    for _ in range(repeat):
+        for name, command in cases.items():
+            found[name].append((run_child(command)[0], LAST_CPU[0]))
+        for name in ("prepared", "stored"):
+            wall = schema_bound(csv_path, work, template, store=name == "stored")
+            found[name].append((wall, LAST_CPU[0]))
+    med = {n: tuple(statistics.median(t[i] for t in v) for i in (0, 1)) for n, v in found.items()}
+    med["storing"] = tuple(med["stored"][i] - med["prepared"][i] for i in (0, 1))
+    print("lower bounds (median wall and CPU seconds, and in floors: wall / CPU):")
+    for name in [*cases, "storing"]:
+        wall, cpu = med[name]
+        label = "SQLite storing the rows" if name == "storing" else name
+        print(f"  {label:<28} {wall:.2f} s ({cpu:.2f} s CPU)  {wall / floor[0]:.2f} / "
+              f"{cpu / floor[1]:.2f}")  # fmt: skip
+    print("  (storing: readings and reading_months in the sqlite3 shell, less its preparation)")
+    sums = [
+        (med["python -c 'import pandas'"][i] + med["greencare --help"][i]
+         - med["python -c pass"][i] + med["storing"][i]) / floor[i]
+        for i in (0, 1)
+    ]  # fmt: skip
+    print(f"  sum (the interpreter's start once), before a row is read, converted or checked in "
+          f"Python: {sums[0]:.2f} / {sums[1]:.2f} floors")  # fmt: skip
+
+
 def bills(args: argparse.Namespace) -> None:
     meters = args.meters or 5000
     with tempfile.TemporaryDirectory() as tmp:
@@ -255,6 +331,8 @@ def bills(args: argparse.Namespace) -> None:
         print(f"ratio greencare/floor:   {g / f:.2f} (target <= 5); CPU {gc / fc:.2f}")
         print(f"fixed cost / floor:      {o / f:.2f}; the rows' own cost / floor {(g - o) / f:.2f}")
         print(f"peak RSS: greencare {max(rss_ours)} MB")
+        if args.bounds:
+            bounds(csv_path, work, template, args.repeat, (f, fc))
 
 
 def main() -> None:
@@ -264,6 +342,11 @@ def main() -> None:
     parser.add_argument("--meters", type=int, default=None, help="50 (intervals), 5000 (bills)")
     parser.add_argument("--months", type=int, default=20, help="bills per meter (bills case)")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--bounds",
+        action="store_true",
+        help="bills case: also time what any import of the file costs at least",
+    )
     args = parser.parse_args()
     if args.case == "bills":
         bills(args)
