@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Label, Select, Static
 
 from greencare.core.factors import GWP_SETS, FactorLibrary
-from greencare.tui.screens.base import SectionScreen
+from greencare.tui.screens.base import FIRST_ROWS, MORE_ROWS, SectionScreen
 from greencare.tui.widgets import FieldInput, KeysFooter, NavBar, SafeSelect, SafeTable
 
 #: Columns shown when a table has them, in this order (source table and row come first).
@@ -20,7 +20,6 @@ PREFERRED = ["table", "source_row", "activity_type", "activity", "item", "catego
              "source"]  # fmt: skip
 SEARCHED = ("activity", "activity_type", "region", "gas", "item", "category", "description",
             "factor_id", "item_id")  # fmt: skip
-MAX_ROWS = 500
 WIDTH = 36
 
 _LIBRARY: FactorLibrary | None = None
@@ -47,6 +46,8 @@ class FactorsScreen(SectionScreen):
     def __init__(self) -> None:
         super().__init__()
         self.dataset: str | None = None
+        #: The chosen table's rows (as filtered): the first FIRST_ROWS shown, more at the last.
+        self._rows: Any = None
 
     def compose(self) -> ComposeResult:
         yield NavBar(self.MODE)
@@ -129,11 +130,25 @@ class FactorsScreen(SectionScreen):
                 mask = hit if mask is None else mask | hit
             frame = frame[mask] if mask is not None else frame.iloc[0:0]
         table.add_columns(*[c.replace("_", " ") for c in columns])
-        for row in frame[columns].head(MAX_ROWS).itertuples(index=False):
+        self._rows = frame[columns]
+        self.more_factors(table, FIRST_ROWS)
+
+    def more_factors(self, table: DataTable[Any], count: int) -> None:
+        """The next ``count`` rows of the chosen table (as filtered) below those shown."""
+        rows, start = self._rows, table.row_count
+        columns = list(rows.columns)
+        for row in rows.iloc[start : start + count].itertuples(index=False):
             table.add_row(*[self._cell(c, v) for c, v in zip(columns, row, strict=True)])
-        shown = len(frame)
-        more = f" (first {MAX_ROWS:,})" if shown > MAX_ROWS else ""
-        self.query_one("#fx-count", Static).update(f"  {shown:,} rows{more}")
+        total, shown = len(rows), table.row_count
+        more = f" (first {shown:,})" if total > shown else ""
+        self.query_one("#fx-count", Static).update(f"  {total:,} rows{more}")
+
+    @on(DataTable.RowHighlighted, "#fx-factors")
+    def _factor_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        table = event.data_table
+        rows = 0 if self._rows is None else len(self._rows)
+        if event.cursor_row >= table.row_count - 1 and table.row_count < rows:
+            self.call_after_refresh(self.more_factors, table, MORE_ROWS)
 
     @staticmethod
     def _cell(column: str, value: Any) -> str:
