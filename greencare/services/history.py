@@ -14,9 +14,14 @@ def audit_entries(
     source: str | None = None,
     limit: int = 500,
     entry_id: int | None = None,
+    before: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Audit rows newest first, raw (before/after left as JSON text); ``entry_id``: that one."""
+    """Audit rows newest first, raw (before/after left as JSON text); ``entry_id``: that one;
+    ``before``: only those older than that entry (the next page below one shown)."""
     where, params = [], []
+    if before is not None:
+        where.append("id < ?")
+        params.append(before)
     if entry_id is not None:
         where.append("id = ?")
         params.append(entry_id)
@@ -95,7 +100,7 @@ def changes(
 
 def readable_entries(
     db: Database, *, table: str | None = None, source: str | None = None, limit: int = 50,
-    entry_id: int | None = None,
+    entry_id: int | None = None, before: int | None = None,
 ) -> list[dict[str, Any]]:  # fmt: skip
     """Audit entries newest first, each with its changes spelled out (``changes``) and the
     raw before/after kept for scripts."""
@@ -115,7 +120,8 @@ def readable_entries(
         return None
 
     out = []
-    for row in audit_entries(db, table=table, source=source, limit=limit, entry_id=entry_id):
+    for row in audit_entries(db, table=table, source=source, limit=limit, entry_id=entry_id,
+                             before=before):  # fmt: skip
         before, after = _loads(row.get("before")), _loads(row.get("after"))
         if not isinstance(before, dict | None) or not isinstance(after, dict | None):
             found = [f"{row['action']}: {row.get('after') or row.get('before') or ''}"]

@@ -1,5 +1,6 @@
-"""Waste and purchases hold their newest records first (a few screens' worth) and bring more as
-the cursor reaches the last row shown: a first visit builds no rows nobody has scrolled to."""
+"""Waste, purchases and History hold their newest records first (a few screens' worth) and
+bring more as the cursor reaches the last row shown: a first visit builds no rows nobody has
+scrolled to."""
 
 from __future__ import annotations
 
@@ -83,3 +84,37 @@ async def test_a_write_before_more_is_read_again_not_appended(demo_template, tmp
         await wait_until(pilot, lambda: table.row_count > FIRST_ROWS)
         keys = [k.value for k in table.rows]
         assert keys == _stored_ids(path, "waste_records")[: FIRST_ROWS + MORE_ROWS]
+
+
+async def test_history_reads_older_entries_at_the_last_one(demo_template, tmp_path) -> None:
+    """History shows the newest audit entries and the next older ones once the cursor reaches
+    the last; entries written meanwhile (newer ids) never shift what comes next."""
+    path = copy_demo(demo_template, tmp_path / "demo.db")
+    db = open_db(path)
+    ids = [str(r[0]) for r in db.execute("SELECT id FROM audit_log ORDER BY id DESC")]
+    db.conn.close()
+    assert len(ids) > FIRST_ROWS + MORE_ROWS
+    app = GreencareApp(db_path=path, mode="history")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#hist-audit", DataTable)
+        assert [k.value for k in table.rows] == ids[:FIRST_ROWS]
+        assert f"{FIRST_ROWS:,} entries (newest)" in str(
+            app.screen.query_one("#hist-summary", Static).content
+        )
+        other = open_db(path)  # a change elsewhere: a newer entry
+        facility = services.list_facilities(other)[0].name
+        services.add_waste(other, facility=facility, stream="sharps", route="incineration",
+                           start_date="2026-06-01", end_date="2026-06-30", quantity=75,
+                           unit="lb", source="cli")  # fmt: skip
+        other.conn.close()
+        table.focus()
+        table.move_cursor(row=FIRST_ROWS - 1)
+        await wait_until(pilot, lambda: table.row_count > FIRST_ROWS)
+        assert [k.value for k in table.rows] == ids[: FIRST_ROWS + MORE_ROWS]
+        while table.row_count < len(ids):
+            before = table.row_count
+            table.move_cursor(row=before - 1)
+            await wait_until(pilot, lambda b=before: table.row_count > b)
+        assert [k.value for k in table.rows] == ids
+        assert "(newest)" not in str(app.screen.query_one("#hist-summary", Static).content)

@@ -17,7 +17,7 @@ from greencare import services
 from greencare.core.errors import GreencareError
 from greencare.services import history as queries
 from greencare.tui.forms import ConfirmScreen
-from greencare.tui.screens.base import SectionScreen
+from greencare.tui.screens.base import FIRST_ROWS, MORE_ROWS, SectionScreen
 from greencare.tui.widgets import (
     DETAIL_MAX,
     FieldInput,
@@ -28,8 +28,6 @@ from greencare.tui.widgets import (
     line,
     plain,
 )
-
-PAGE = 500
 
 
 @dataclass
@@ -75,6 +73,7 @@ class HistoryScreen(SectionScreen):
     def __init__(self) -> None:
         super().__init__()
         self.entries: dict[str, dict[str, Any]] = {}
+        self.more_entries = False  # the last page read was full: older entries may follow
         #: What the last undo of a change did, kept on the status line through reloads.
         self.note = ""
 
@@ -124,22 +123,31 @@ class HistoryScreen(SectionScreen):
     def load_audit(self) -> None:
         table = self.query_one("#hist-audit", DataTable)
         table.clear()
+        self.entries = {}
+        self.more_audit(table, FIRST_ROWS)
+        first = next(iter(self.entries.values()), None)
+        self.show_entry(first)
+
+    def more_audit(self, table: DataTable[Any], count: int) -> None:
+        """The next ``count`` entries of the filter, older than the last one shown (ids only
+        grow, so entries written meanwhile never shift them)."""
         chosen = self.query_one("#hist-table-filter", Select).value
         source = self.query_one("#hist-source", Input).value.strip()
+        oldest = min((int(k) for k in self.entries), default=None)
         rows = queries.readable_entries(
             self.db, table=chosen if isinstance(chosen, str) else None, source=source or None,
-            limit=PAGE,
+            limit=count, before=oldest,
         )  # fmt: skip
-        self.entries = {str(r["id"]): r for r in rows}
         for r in rows:
+            self.entries[str(r["id"])] = r
             table.add_row(
                 (r.get("when") or "")[:19].replace("T", " "), r["table"], str(r["row_id"] or ""),
                 r["action"], r["source"], key=str(r["id"]),
             )  # fmt: skip
+        self.more_entries = len(rows) == count  # a full page: there may be older ones
         self.query_one("#hist-summary", Static).update(
-            f"  {len(rows):,} entries" + (" (newest)" if len(rows) == PAGE else "")
+            f"  {len(self.entries):,} entries" + (" (newest)" if self.more_entries else "")
         )
-        self.show_entry(rows[0] if rows else None)
 
     def load_batches(self) -> None:
         table = self.query_one("#hist-batches", DataTable)
@@ -164,6 +172,10 @@ class HistoryScreen(SectionScreen):
     @on(DataTable.RowHighlighted, "#hist-audit")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.show_entry(self.entries.get(event.row_key.value or ""))
+        table = event.data_table
+        if self.more_entries and event.cursor_row >= table.row_count - 1:
+            self.more_entries = False  # asked for once
+            self.call_after_refresh(self.more_audit, table, MORE_ROWS)
 
     @on(Select.Changed, "#hist-table-filter")
     def _table_filter(self) -> None:
