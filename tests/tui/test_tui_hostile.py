@@ -167,6 +167,12 @@ async def test_history_shows_entries_a_foreign_tool_wrote(hostile_db) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause(0.3)
         audit = app.screen.query_one("#hist-audit")
+        while app.screen.more_entries:  # older entries come at the last row: all of them
+            before = audit.row_count
+            audit.move_cursor(row=before - 1)
+            await wait_until(
+                pilot, lambda b=before: audit.row_count > b or not app.screen.more_entries
+            )
         seen = ""
         updates = [r for r in range(audit.row_count) if audit.get_row_at(r)[3] == "update"]
         assert len(updates) >= 18
