@@ -85,8 +85,8 @@ ENTRY_FIELDS: dict[str, tuple[str, ...]] = {
     "unit": ("usage units", "meter unit", "units"),
     "cost": ("cost ($)", "cost"),
     "estimated": ("estimation?", "estimation"),
-    "demand_kw": ("demand (kw)", "demand (kw) (optional)"),  # export; upload template
-    "demand_cost": ("demand cost ($)", "demand cost ($) (optional)"),
+    "demand_kw": ("demand (kw)",),  # the template's "(Optional)" is cut by _norm
+    "demand_cost": ("demand cost ($)",),
 }
 PROPERTY_ID = ("portfolio manager property id", "property id", "portfolio manager id")
 #: Meter Entries columns that say which property a meter is on and what it measures.
@@ -177,8 +177,13 @@ def pm_unit(text: str) -> tuple[str, float]:
     return table.get(key, (words, 1.0))
 
 
+#: The template's note after a header on its first line ("Estimation (Required)", "Demand (kW)
+#: (Optional)"); on the line below in most columns ("Cost\n(Optional)"), cut either way.
+_HEADER_NOTE = re.compile(r"\s*\((?:required|optional|pre-filled)\b[^)]*\)\s*$", re.I)
+
+
 def _norm(cell: Any) -> str:
-    text = str(cell or "").split("\n")[0]
+    text = _HEADER_NOTE.sub("", str(cell or "").split("\n")[0])
     return re.sub(r"\s+", " ", text).strip().lower()
 
 
@@ -401,18 +406,19 @@ _First = tuple[str, int, str, str, bool, str, str]
 
 def _entry_cells(
     path: Path, sheet: Any, number: int, cols: dict[str, int], budget: list[int]
-) -> tuple[list[_Entry], dict[str, set[str]], dict[str, set[str]], dict[str, set[str]],
-           tuple[dict[tuple[str, str], _First], dict[tuple[str, str], dict[str, int]]]]:  # fmt: skip
+) -> tuple[list[_Entry], dict[str, set[str]], dict[tuple[str, str], set[str]],
+           dict[tuple[str, str], set[str]], tuple[dict[tuple[str, str], _First], dict[tuple[str, str], dict[str, int]]]]:  # fmt: skip
     """One pass over a Meter Entries sheet: its rows with a usage, and the survey's sets
-    (meter name -> PM ids, start dates and end dates per id, each meter's first row) over every
+    (meter name -> PM ids, start dates and end dates per (id, name), each meter's first row) over every
     row. ``budget`` is how many rows the workbook may still keep: past it the file is refused,
     not truncated."""
     firsts: dict[tuple[str, str], _First] = {}
     types: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     kind_at = cols.get("meter_type")
     names: dict[str, set[str]] = defaultdict(set)
-    starts: dict[str, set[str]] = defaultdict(set)
-    ends: dict[str, set[str]] = defaultdict(set)
+    # keyed by (meter id, meter name): the id is blank in a template filled without PM ids
+    starts: dict[tuple[str, str], set[str]] = defaultdict(set)
+    ends: dict[tuple[str, str], set[str]] = defaultdict(set)
     pool: dict[str, str] = {}
     keep: list[_Entry] = []
     has = {f: f in cols for f in ("delivery", "unit", "cost", "estimated", "demand_kw",
@@ -423,8 +429,8 @@ def _entry_cells(
         start, end = _text(_cell(row, cols.get("start"))), _text(_cell(row, cols.get("end")))
         start, end = pool.setdefault(start, start), pool.setdefault(end, end)
         names[name].add(mid)
-        starts[mid].add(start)
-        ends[mid].add(end)
+        starts[mid, name].add(start)
+        ends[mid, name].add(end)
         if (mid, name) not in firsts and (mid or name):
             firsts[mid, name] = _first(sheet.title, line, row, cols, start)
         if kind_at is not None:
@@ -503,11 +509,16 @@ def _key(mid: str, name: str, names: dict[str, set[str]], options: ImportOptions
     return key
 
 
-def _survey(stored: Iterable[tuple]) -> tuple[dict[str, set[str]], set[str]]:
-    """Meter names -> PM meter ids, and meters whose bills share read dates (all sheets)."""
+def _survey(
+    stored: Iterable[tuple],
+) -> tuple[dict[str, set[str]], set[tuple[str, str]]]:
+    """Meter names -> PM meter ids, and the (meter id, meter name) pairs whose bills share
+    read dates (all sheets). A pair, not the id alone: without PM ids every Meter ID is blank,
+    and one meter's End Date equal to another's Start Date made every meter's End Dates read
+    as period ends."""
     names: dict[str, set[str]] = defaultdict(set)
-    starts: dict[str, set[str]] = defaultdict(set)
-    ends: dict[str, set[str]] = defaultdict(set)
+    starts: dict[tuple[str, str], set[str]] = defaultdict(set)
+    ends: dict[tuple[str, str], set[str]] = defaultdict(set)
     for _rows_kept, sheet_names, sheet_starts, sheet_ends, _firsts in stored:
         for target, part in ((names, sheet_names), (starts, sheet_starts), (ends, sheet_ends)):
             for key, values in part.items():
@@ -525,14 +536,14 @@ def _meter_id_name(row: tuple, cols: dict[str, int]) -> tuple[str, str]:
 def _entry_rows(
     kept: list[_Entry],
     names: dict[str, set[str]],
-    read_dates: set[str],
+    read_dates: set[tuple[str, str]],
     options: ImportOptions,
 ) -> Iterator[tuple]:
     for line, mid, name, start, end, usage, unit_text, cost, flag, kw, kw_cost in kept:
         key = _key(mid, name, names, options)
         unit, scale = pm_unit(unit_text) if unit_text else ("", 1.0)
         cost, kw, kw_cost = ("" if v.lower() == NOT_AVAILABLE else v for v in (cost, kw, kw_cost))
-        yield (line, key, start, end, mid not in read_dates, usage, scale, unit, cost, flag, kw,
+        yield (line, key, start, end, (mid, name) not in read_dates, usage, scale, unit, cost, flag, kw,
                kw_cost)  # fmt: skip
 
 

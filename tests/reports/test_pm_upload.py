@@ -227,3 +227,38 @@ def test_interval_meters_as_calendar_months(db, us_hospital, tmp_path: Path) -> 
             "kWh (thousand Watt-hours)",
         ],
     ]
+
+
+def test_meters_without_pm_ids_keep_their_own_bill_dates(db, canada, tmp_path: Path) -> None:
+    """Without PM ids every Meter ID cell is blank: one meter's bill ending on the day another's
+    starts made every meter's End Dates read as period ends (24 h gaps, deliveries of no
+    length), so greencare's own workbook did not import back; each meter is surveyed alone."""
+    other = services.add_meter(db, facility=canada.id, name="Boiler gas",
+                               commodity="natural_gas", unit="m**3")  # fmt: skip
+    services.add_reading(db, meter=other.id, start="2025-01-01", end="2025-01-15",
+                         quantity=700, cost="300", currency="CAD")  # fmt: skip
+    services.add_reading(db, meter=other.id, start="2025-01-16", end="2025-02-14",
+                         quantity=650, cost="280", currency="CAD")  # fmt: skip
+    path = tmp_path / "ca.xlsx"
+    export_bills(db, path)
+    gas = services.list_meters(db, facility=canada.id)[0]
+    escaped = {"'" + gas.name: str(gas.id)}
+    again = import_readings(db, path, ImportOptions(facility=str(canada.id), meter_map=escaped))
+    assert again.status == "nothing to import", again.errors[:3]
+    assert (again.rows_read, again.unchanged, again.inserted) == (5, 5, 0)
+    assert not [w for w in again.warnings if "gap" in str(w)]
+    fresh = services.open_db(":memory:")
+    done = import_readings(
+        fresh,
+        path,
+        ImportOptions(
+            create_meters=True, properties="create", country="CA", timezone="America/Toronto"
+        ),
+    )
+    assert done.status == "imported", done.errors[:3]
+
+    def periods(database):
+        return sorted((r["start_utc"], r["end_utc"], r["quantity"], r["cost"], r["estimated"])
+                      for r in database["readings"].rows)  # fmt: skip
+
+    assert periods(fresh) == periods(db)
