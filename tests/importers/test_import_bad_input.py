@@ -637,7 +637,10 @@ def test_on_error_skip_counts_rows_that_collide_with_stored_readings(
     assert result.inserted + result.rejected + result.unchanged == result.rows_read
     rejected = _read_rejected(tmp_path / "collide.rejected.csv")
     assert [(r["line"], r["quantity"]) for r in rejected] == [("2", "999"), ("3", "abc")]
-    assert "overlaps the stored reading 2024-01-01 to 2024-01-31" in rejected[0]["reason"]
+    assert rejected[0]["reason"] == (
+        "start: differs from the stored reading 2024-01-01 to 2024-01-31 (quantity 500 -> 999); "
+        "use --replace to replace it"
+    )
 
 
 def test_on_error_skip_dry_run_writes_no_rejected_file(stocked: Database, tmp_path: Path) -> None:

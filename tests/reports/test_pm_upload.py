@@ -142,9 +142,12 @@ def test_bill_periods_deliveries_currencies_and_blank_ids(db, canada, tmp_path: 
     assert (values[0][6], values[0][7]) == (datetime(2025, 1, 15), datetime(2025, 2, 13))
     assert (values[1][6], values[1][7]) == (datetime(2025, 2, 14), datetime(2025, 3, 12))
     assert values[0][8] == 1200 and values[0][9] == "Cubic meters"
-    # costs as billed, each in its own currency (shown by the cell's format)
+    # costs as billed (the currency shown by the cell's format); a bill in another currency
+    # than the property's is left blank: PM, and an import of the workbook, read a cost in the
+    # property's currency (400 USD came back as 400 CAD)
     assert values[0][10] == pytest.approx(456.78) and "CAD" in gas[0][10].number_format
-    assert values[1][10] == 400 and "USD" in gas[1][10].number_format
+    assert values[1][10] is None
+    assert done["costs_in_another_currency"] == {"USD at Clinique =Nord (CAD)": 1}
     assert [v[11] for v in values] == ["No", "Yes"]
     sheet = book["Add Bills-Delivery"]
     assert sheet.sheet_state == "visible"
@@ -261,4 +264,9 @@ def test_meters_without_pm_ids_keep_their_own_bill_dates(db, canada, tmp_path: P
         return sorted((r["start_utc"], r["end_utc"], r["quantity"], r["cost"], r["estimated"])
                       for r in database["readings"].rows)  # fmt: skip
 
+    usd = [r["id"] for r in db["readings"].rows if r["currency"] == "USD"]
+    assert len(usd) == 1  # written with a blank cost (see above): read back without one
+    db["readings"].update(usd[0], {"cost": None, "currency": None})
     assert periods(fresh) == periods(db)
+    currencies = {r["currency"] for r in fresh["readings"].rows}
+    assert currencies == {"CAD", None}
