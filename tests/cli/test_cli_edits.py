@@ -218,3 +218,32 @@ def test_every_edit_command_has_help(cli, command: tuple[str, str]) -> None:
     assert done.exit_code == 0 and done.stdout.startswith("Usage: ")
     if command[1] == "delete":
         assert "--yes" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["reading", "list", "--limit", "99999999999999999999"],
+        ["reading", "edit", "99999999999999999999", "--quantity", "5"],
+        ["imports", "undo", "99999999999999999999"],
+        ["meter", "list", "--facility", "99999999999999999999"],
+        [
+            "facility",
+            "add",
+            "Big",
+            "--country",
+            "US",
+            "--grid-region",
+            "CAMX",
+            "--beds",
+            "99999999999999999999",
+        ],
+    ],
+)
+def test_numbers_beyond_sqlite_are_one_line_errors(tmp_path: Path, args: list[str]) -> None:
+    run = cli_on(tmp_path)
+    done = run(*args)
+    assert done.exit_code == 1, done.output
+    assert isinstance(done.exception, SystemExit)  # not an OverflowError traceback
+    assert done.stderr.startswith("error: ") and "too large" in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
