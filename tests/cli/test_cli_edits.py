@@ -247,3 +247,18 @@ def test_numbers_beyond_sqlite_are_one_line_errors(tmp_path: Path, args: list[st
     assert isinstance(done.exception, SystemExit)  # not an OverflowError traceback
     assert done.stderr.startswith("error: ") and "too large" in done.stderr, done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_repeated_local_time_is_refused_not_guessed(cli) -> None:
+    """St Example is in America/Los_Angeles: 01:30 on 2025-11-02 happens twice."""
+    args = ["reading", "add", "Power", "--end", "2025-11-02T02:30", "--quantity", "5"]
+    done = cli(*args, "--start", "2025-11-02T01:30")
+    one_line_error(done, "start: 2025-11-02T01:30 happens twice in America/Los_Angeles")
+    assert "2025-11-02T01:30-07:00 (the first) or 2025-11-02T01:30-08:00 (the second)" in (
+        done.stderr
+    )
+    assert rows(cli.db, "SELECT count(*) FROM readings") == [(0,)]
+    done = cli(*args, "--start", "2025-11-02T01:30-08:00")
+    assert done.exit_code == 0, done.output
+    skipped = cli("reading", "edit", "1", "--start", "2025-03-09T02:30")
+    one_line_error(skipped, "start: 2025-03-09T02:30 does not exist in America/Los_Angeles")
