@@ -203,6 +203,10 @@ def _undo_setup(db: Database, batch_id: int, *, source: str) -> tuple[int, int]:
             audit.record(
                 db, table, int(row_id), "update", before=current, after=previous, source=source
             )
+            if table == "facilities" and current.get("timezone") != previous.get("timezone"):
+                from greencare.storage import rollups
+
+                rollups.rezone(db, int(row_id))  # its sums are by local month and hour
             restored += 1
     return removed, restored
 
