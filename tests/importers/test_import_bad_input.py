@@ -347,6 +347,13 @@ CASES = [
         problems=["{name}, line 3, quantity: missing quantity"],
         rows_read=2,
     ),
+    Case(  # pandas' "Error tokenizing data. C error: EOF inside string starting at row 2"
+        "a-quote-never-closed",
+        HEADER + GOOD_ROW + b'Main,2025-02-01,2025-02-28,"100\nMain,2025-03-01,2025-03-31,5\n',
+        raises=FormatError,
+        message="{name}, line 3: a quoted value starts here and is never closed (the file ends "
+        "inside it: cut off, or a stray \")",
+    ),
     Case(
         "too-many-fields-in-a-later-chunk",
         HEADER
