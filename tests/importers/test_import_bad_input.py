@@ -352,7 +352,7 @@ CASES = [
         HEADER + GOOD_ROW + b'Main,2025-02-01,2025-02-28,"100\nMain,2025-03-01,2025-03-31,5\n',
         raises=FormatError,
         message="{name}, line 3: a quoted value starts here and is never closed (the file ends "
-        "inside it: cut off, or a stray \")",
+        'inside it: cut off, or a stray ")',
     ),
     Case(
         "too-many-fields-in-a-later-chunk",
