@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from greencare.core.text import quote
 from greencare.importers import guard
 from greencare.importers.base import (
     DEMAND_RAW_COLUMNS,
@@ -366,6 +367,7 @@ class PortfolioManager:
                 for s, (k, n, _h, c) in sheets
                 if k == "entries"
             }
+            _refuse_shared_names(path, stored.values())
             names, read_dates = _survey(stored.values())
             meters = _pm_meters(stored.values(), names, options)
             order = DateOrder(path, options, default=("mdy", "Portfolio Manager's US dates"))
@@ -407,7 +409,7 @@ _First = tuple[str, int, str, str, bool, str, str]
 def _entry_cells(
     path: Path, sheet: Any, number: int, cols: dict[str, int], budget: list[int]
 ) -> tuple[list[_Entry], dict[str, set[str]], dict[tuple[str, str], set[str]],
-           dict[tuple[str, str], set[str]], tuple[dict[tuple[str, str], _First], dict[tuple[str, str], dict[str, int]]]]:  # fmt: skip
+           dict[tuple[str, str], set[str]], tuple[dict[tuple[str, str], _First], dict[tuple[str, str], dict[str, int]], dict[str, dict[str, tuple[str, int]]]]]:  # fmt: skip
     """One pass over a Meter Entries sheet: its rows with a usage, and the survey's sets
     (meter name -> PM ids, start dates and end dates per (id, name), each meter's first row) over every
     row. ``budget`` is how many rows the workbook may still keep: past it the file is refused,
@@ -421,6 +423,9 @@ def _entry_cells(
     ends: dict[tuple[str, str], set[str]] = defaultdict(set)
     pool: dict[str, str] = {}
     keep: list[_Entry] = []
+    # a Meter Name without a Meter ID -> the properties it is on (the first sheet and row of each)
+    owners: dict[str, dict[str, tuple[str, int]]] = defaultdict(dict)
+    owner_at = [cols[f] for f in ("property_id", "property_name") if f in cols]
     has = {f: f in cols for f in ("delivery", "unit", "cost", "estimated", "demand_kw",
                                   "demand_cost")}  # fmt: skip
     for line, row in _rows(sheet, number + 1):
@@ -435,6 +440,9 @@ def _entry_cells(
             firsts[mid, name] = _first(sheet.title, line, row, cols, start)
         if kind_at is not None:
             types[mid, name].setdefault(_text(_cell(row, kind_at)), line)
+        if not mid and name and owner_at:
+            owner = next((t for t in (_text(_cell(row, i)) for i in owner_at) if t), "")
+            owners[name].setdefault(owner, (sheet.title, line))
         usage = _cell(row, cols["usage"])
         if usage is None or _text(usage) == "":
             continue
@@ -454,7 +462,7 @@ def _entry_cells(
         budget[0] -= 1
         keep.append((line, mid, name, start, end, _text(usage), pool.setdefault(unit, unit),
                      cost, pool.setdefault(flag, flag), kw, kw_cost))  # fmt: skip
-    return keep, names, starts, ends, (firsts, types)
+    return keep, names, starts, ends, (firsts, types, owners)
 
 
 def _first(title: str, line: int, row: tuple, cols: dict[str, int], start: str) -> _First:
@@ -480,7 +488,7 @@ def _pm_meters(
     firsts: dict[tuple[str, str], _First] = {}
     types: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for part in stored:
-        sheet_firsts, sheet_types = part[4]
+        sheet_firsts, sheet_types = part[4][:2]
         for pair, first in sheet_firsts.items():
             firsts.setdefault(pair, first)
         for pair, found in sheet_types.items():
@@ -507,6 +515,30 @@ def _key(mid: str, name: str, names: dict[str, set[str]], options: ImportOptions
     if mid and (mid in options.meter_map or len(names.get(name, ())) > 1):
         key = mid if mid in options.meter_map else f"{name} [{mid}]"
     return key
+
+
+def _refuse_shared_names(path: Path, stored: Iterable[tuple]) -> None:
+    """A Meter Name with no Meter ID on two properties (greencare's own workbook before the ids
+    are filled in: "Main" at two hospitals) names one meter to the import, so the second
+    property's bills went to the first's meter, or were refused as duplicates of them."""
+    owners: dict[str, dict[str, tuple[str, int]]] = defaultdict(dict)
+    for part in stored:
+        for name, places in part[4][2].items():
+            for owner, where in places.items():
+                owners[name].setdefault(owner, where)
+    for name, places in owners.items():
+        if len(places) > 1:
+            shown = ", ".join(
+                f"{quote(owner or '(blank)')} ({sheet} row {line})"
+                for owner, (sheet, line) in list(places.items())[:3]
+            )
+            raise FormatError(
+                path,
+                f"meter {quote(name)} has no Meter ID and is on {len(places)} properties: "
+                f"{shown}; its bills cannot be told apart: fill in the Meter IDs (Portfolio "
+                "Manager's own download of the template has them) or import each property's "
+                "rows on their own",
+            )
 
 
 def _survey(

@@ -270,3 +270,30 @@ def test_meters_without_pm_ids_keep_their_own_bill_dates(db, canada, tmp_path: P
     assert periods(fresh) == periods(db)
     currencies = {r["currency"] for r in fresh["readings"].rows}
     assert currencies == {"CAD", None}
+
+
+def test_one_meter_name_on_two_properties_without_ids_is_refused(db, tmp_path: Path) -> None:
+    """Meters called alike at two hospitals, written without PM ids, were one meter to the
+    import: B's bills were refused as duplicates of A's (or, in other months, imported onto
+    A's meter); the workbook is refused naming both properties."""
+    from greencare.importers.base import FormatError
+
+    for name, quantity in (("A", 100), ("B", 200)):
+        facility = services.add_facility(db, name=name, country="US", grid_region="CAMX")
+        meter = services.add_meter(db, facility=facility.id, name="Main",
+                                   commodity="natural_gas", unit="therm")  # fmt: skip
+        month = "01" if name == "A" else "02"
+        services.add_reading(db, meter=meter.id, start=f"2025-{month}-01",
+                             end=f"2025-{month}-28", quantity=quantity)  # fmt: skip
+    path = tmp_path / "two.xlsx"
+    export_bills(db, path)
+    fresh = services.open_db(":memory:")
+    with pytest.raises(FormatError) as caught:
+        import_readings(fresh, path, CREATE)
+    assert str(caught.value) == (
+        "two.xlsx: meter 'Main' has no Meter ID and is on 2 properties: 'A' (Add Bills-Non "
+        "Electric row 2), 'B' (Add Bills-Non Electric row 3); its bills cannot be told apart: "
+        "fill in the Meter IDs (Portfolio Manager's own download of the template has them) or "
+        "import each property's rows on their own"
+    )
+    assert fresh.execute("SELECT count(*) FROM readings").fetchone() == (0,)
