@@ -134,3 +134,17 @@ def test_an_import_entry_is_not_undone_row_by_row(db: Database) -> None:
     )
     with pytest.raises(ConflictError, match="undo its batch"):
         services.undo_change(db, _last_entry(db, "import_batches"))
+
+
+def test_an_audited_change_never_reads_as_no_change() -> None:
+    """Numbers were shown to 12 digits (to hide float noise such as 5,942.060047000001): an edit
+    from 1000.123456789 to 1000.12345679 read 'quantity: 1,000.12345679 -> 1,000.12345679'.
+    Values that would look equal are shown with every digit."""
+    shown = history.changes({"quantity": 1000.123456789}, {"quantity": 1000.12345679})
+    assert shown == ["quantity: 1,000.123456789 -> 1,000.12345679"]
+    assert history.changes({"quantity_kg": 5942.060047000001}, {"quantity_kg": 6000.0}) == [
+        "quantity_kg: 5,942.060047 -> 6,000"
+    ]
+    assert history.changes({"cost": 0.1 + 0.2}, {"cost": 0.3}) == [
+        "cost: 0.30000000000000004 -> 0.3"
+    ]

@@ -35,7 +35,8 @@ def export_pm(ctx: click.Context, output: Path, as_json: bool, **opts: Any) -> N
     """Write Portfolio Manager's "Add Bills to Existing Meters" upload workbook.
 
     One row per bill in its own period (not calendar months), bulk deliveries on the Delivery
-    sheet, costs in each bill's currency; Meter ID / Portfolio Manager ID are the ids stored by
+    sheet, costs in each bill's currency (blank in another currency than the
+    property's); Meter ID / Portfolio Manager ID are the ids stored by
     an import of a Portfolio Manager export, blank where there are none.
 
     Example: greencare export portfolio-manager --year 2025 -o pm-bills.xlsx
@@ -61,5 +62,11 @@ def _export_text(done: dict[str, Any]) -> str:
         out.append(
             f"{done['months_with_two_currencies']} interval months were billed in two "
             "currencies: their Cost is blank"
+        )
+    if done.get("costs_in_another_currency"):
+        which = ", ".join(f"{n} in {k}" for k, n in done["costs_in_another_currency"].items())
+        out.append(
+            f"bills in another currency than their property's: {which}; their Cost is blank "
+            "(Portfolio Manager reads a cost in the property's currency)"
         )
     return "\n".join(out)

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Self
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationInfo,
@@ -68,8 +69,21 @@ def _currency(value: str | None) -> str | None:
     return code
 
 
-Finite = Annotated[float, AfterValidator(_finite)]
-OptionalFinite = Annotated[float | None, AfterValidator(_finite)]
+def _finite_first(value: Any) -> Any:
+    """NaN and infinity refused before a bound is checked: NaN fails every comparison, so
+    ``ge=0`` called it 'greater than or equal to 0' instead of not a number."""
+    if isinstance(value, float | str) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except ValueError:
+            return value  # not a number at all: the float parser says so
+        if not math.isfinite(number):
+            raise ValueError("must be a finite number")
+    return value
+
+
+Finite = Annotated[float, BeforeValidator(_finite_first), AfterValidator(_finite)]
+OptionalFinite = Annotated[float | None, BeforeValidator(_finite_first), AfterValidator(_finite)]
 Currency = Annotated[str | None, AfterValidator(_currency)]
 #: At most ``text.NAME_MAX`` characters, checked with the other text rules in ``_Model``.
 Name = Annotated[str, Field(min_length=1)]

@@ -69,8 +69,33 @@ def parse_instant(text: str, tz: str, *, is_end: bool = False) -> datetime:
         ) from exc
     check_year(moment, raw)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
+        moment = _local(moment.replace(tzinfo=zone), raw, tz)
     return moment.astimezone(UTC)
+
+
+def _local(moment: datetime, raw: str, tz: str) -> datetime:
+    """A local wall time that exists once in its zone; one that daylight saving repeats or
+    skips is refused (zoneinfo would quietly take the first reading, or shift it an hour)."""
+    first, second = moment.replace(fold=0), moment.replace(fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return first
+    shown = raw
+    there = first.astimezone(UTC).astimezone(first.tzinfo)
+    if there.replace(tzinfo=None) != first.replace(tzinfo=None):  # not on the clock
+        raise PeriodError(
+            f"{shown} does not exist in {tz} (clocks go forward): give a UTC offset or a time "
+            "outside the change"
+        )
+    a, b = (f"{shown}{_offset(m)}" for m in (first, second))
+    raise PeriodError(
+        f"{shown} happens twice in {tz} (clocks go back): give its UTC offset, {a} (the first) "
+        f"or {b} (the second)"
+    )
+
+
+def _offset(moment: datetime) -> str:
+    text = moment.strftime("%z")
+    return f"{text[:3]}:{text[3:]}"
 
 
 def parse_period(start: str, end: str, tz: str) -> tuple[datetime, datetime]:

@@ -173,6 +173,8 @@ class GenericCsv:
             message, line = _parser_message(str(exc))
             if line is not None:  # pandas counts rows, not file lines: find the row's own line
                 _check_width(path, delimiter, len(header), encoding, limit=None)
+            if "EOF inside string" in message:
+                raise unclosed_quote(path, encoding) from exc
             raise FormatError(path, message, line=line) from exc
         except UnicodeDecodeError as exc:
             raise FormatError(path, "not UTF-8 text (is it a binary or spreadsheet file?)") from exc
@@ -663,6 +665,22 @@ def _position(handle: object) -> int | None:
         return int(stream.buffer.tell()) if hasattr(stream, "buffer") else int(stream.tell())
     except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
         return None
+
+
+def unclosed_quote(path: Path, encoding: str) -> FormatError:
+    """The file line where a quoted value opens and the file ends before it closes (pandas says
+    "EOF inside string starting at row N", counting rows, not lines)."""
+    opened, line = None, 0
+    with path.open(encoding=encoding, errors="replace", newline="") as handle:
+        for line, text in enumerate(handle, start=1):
+            if text.count('"') % 2:
+                opened = line if opened is None else None
+    return FormatError(
+        path,
+        "a quoted value starts here and is never closed (the file ends inside it: cut off, "
+        'or a stray ")',
+        line=opened,
+    )
 
 
 def _parser_message(text: str) -> tuple[str, int | None]:

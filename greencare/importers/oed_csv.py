@@ -128,6 +128,10 @@ class OedCsv:
                 line += n
                 yield raw
         except pd.errors.ParserError as exc:
+            if "EOF inside string" in str(exc):
+                from greencare.importers.generic_csv import unclosed_quote
+
+                raise unclosed_quote(path, encoding) from exc
             raise FormatError(path, f"rows of different lengths: {exc}") from exc
 
 

@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from greencare.core.text import quote
 from greencare.importers import guard
 from greencare.importers.base import (
     DEMAND_RAW_COLUMNS,
@@ -85,8 +86,8 @@ ENTRY_FIELDS: dict[str, tuple[str, ...]] = {
     "unit": ("usage units", "meter unit", "units"),
     "cost": ("cost ($)", "cost"),
     "estimated": ("estimation?", "estimation"),
-    "demand_kw": ("demand (kw)", "demand (kw) (optional)"),  # export; upload template
-    "demand_cost": ("demand cost ($)", "demand cost ($) (optional)"),
+    "demand_kw": ("demand (kw)",),  # the template's "(Optional)" is cut by _norm
+    "demand_cost": ("demand cost ($)",),
 }
 PROPERTY_ID = ("portfolio manager property id", "property id", "portfolio manager id")
 #: Meter Entries columns that say which property a meter is on and what it measures.
@@ -177,8 +178,13 @@ def pm_unit(text: str) -> tuple[str, float]:
     return table.get(key, (words, 1.0))
 
 
+#: The template's note after a header on its first line ("Estimation (Required)", "Demand (kW)
+#: (Optional)"); on the line below in most columns ("Cost\n(Optional)"), cut either way.
+_HEADER_NOTE = re.compile(r"\s*\((?:required|optional|pre-filled)\b[^)]*\)\s*$", re.I)
+
+
 def _norm(cell: Any) -> str:
-    text = str(cell or "").split("\n")[0]
+    text = _HEADER_NOTE.sub("", str(cell or "").split("\n")[0])
     return re.sub(r"\s+", " ", text).strip().lower()
 
 
@@ -361,6 +367,7 @@ class PortfolioManager:
                 for s, (k, n, _h, c) in sheets
                 if k == "entries"
             }
+            _refuse_shared_names(path, stored.values())
             names, read_dates = _survey(stored.values())
             meters = _pm_meters(stored.values(), names, options)
             order = DateOrder(path, options, default=("mdy", "Portfolio Manager's US dates"))
@@ -401,20 +408,24 @@ _First = tuple[str, int, str, str, bool, str, str]
 
 def _entry_cells(
     path: Path, sheet: Any, number: int, cols: dict[str, int], budget: list[int]
-) -> tuple[list[_Entry], dict[str, set[str]], dict[str, set[str]], dict[str, set[str]],
-           tuple[dict[tuple[str, str], _First], dict[tuple[str, str], dict[str, int]]]]:  # fmt: skip
+) -> tuple[list[_Entry], dict[str, set[str]], dict[tuple[str, str], set[str]],
+           dict[tuple[str, str], set[str]], tuple[dict[tuple[str, str], _First], dict[tuple[str, str], dict[str, int]], dict[str, dict[str, tuple[str, int]]]]]:  # fmt: skip
     """One pass over a Meter Entries sheet: its rows with a usage, and the survey's sets
-    (meter name -> PM ids, start dates and end dates per id, each meter's first row) over every
+    (meter name -> PM ids, start dates and end dates per (id, name), each meter's first row) over every
     row. ``budget`` is how many rows the workbook may still keep: past it the file is refused,
     not truncated."""
     firsts: dict[tuple[str, str], _First] = {}
     types: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     kind_at = cols.get("meter_type")
     names: dict[str, set[str]] = defaultdict(set)
-    starts: dict[str, set[str]] = defaultdict(set)
-    ends: dict[str, set[str]] = defaultdict(set)
+    # keyed by (meter id, meter name): the id is blank in a template filled without PM ids
+    starts: dict[tuple[str, str], set[str]] = defaultdict(set)
+    ends: dict[tuple[str, str], set[str]] = defaultdict(set)
     pool: dict[str, str] = {}
     keep: list[_Entry] = []
+    # a Meter Name without a Meter ID -> the properties it is on (the first sheet and row of each)
+    owners: dict[str, dict[str, tuple[str, int]]] = defaultdict(dict)
+    owner_at = [cols[f] for f in ("property_id", "property_name") if f in cols]
     has = {f: f in cols for f in ("delivery", "unit", "cost", "estimated", "demand_kw",
                                   "demand_cost")}  # fmt: skip
     for line, row in _rows(sheet, number + 1):
@@ -423,12 +434,15 @@ def _entry_cells(
         start, end = _text(_cell(row, cols.get("start"))), _text(_cell(row, cols.get("end")))
         start, end = pool.setdefault(start, start), pool.setdefault(end, end)
         names[name].add(mid)
-        starts[mid].add(start)
-        ends[mid].add(end)
+        starts[mid, name].add(start)
+        ends[mid, name].add(end)
         if (mid, name) not in firsts and (mid or name):
             firsts[mid, name] = _first(sheet.title, line, row, cols, start)
         if kind_at is not None:
             types[mid, name].setdefault(_text(_cell(row, kind_at)), line)
+        if not mid and name and owner_at:
+            owner = next((t for t in (_text(_cell(row, i)) for i in owner_at) if t), "")
+            owners[name].setdefault(owner, (sheet.title, line))
         usage = _cell(row, cols["usage"])
         if usage is None or _text(usage) == "":
             continue
@@ -448,7 +462,7 @@ def _entry_cells(
         budget[0] -= 1
         keep.append((line, mid, name, start, end, _text(usage), pool.setdefault(unit, unit),
                      cost, pool.setdefault(flag, flag), kw, kw_cost))  # fmt: skip
-    return keep, names, starts, ends, (firsts, types)
+    return keep, names, starts, ends, (firsts, types, owners)
 
 
 def _first(title: str, line: int, row: tuple, cols: dict[str, int], start: str) -> _First:
@@ -474,7 +488,7 @@ def _pm_meters(
     firsts: dict[tuple[str, str], _First] = {}
     types: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for part in stored:
-        sheet_firsts, sheet_types = part[4]
+        sheet_firsts, sheet_types = part[4][:2]
         for pair, first in sheet_firsts.items():
             firsts.setdefault(pair, first)
         for pair, found in sheet_types.items():
@@ -503,11 +517,40 @@ def _key(mid: str, name: str, names: dict[str, set[str]], options: ImportOptions
     return key
 
 
-def _survey(stored: Iterable[tuple]) -> tuple[dict[str, set[str]], set[str]]:
-    """Meter names -> PM meter ids, and meters whose bills share read dates (all sheets)."""
+def _refuse_shared_names(path: Path, stored: Iterable[tuple]) -> None:
+    """A Meter Name with no Meter ID on two properties (greencare's own workbook before the ids
+    are filled in: "Main" at two hospitals) names one meter to the import, so the second
+    property's bills went to the first's meter, or were refused as duplicates of them."""
+    owners: dict[str, dict[str, tuple[str, int]]] = defaultdict(dict)
+    for part in stored:
+        for name, places in part[4][2].items():
+            for owner, where in places.items():
+                owners[name].setdefault(owner, where)
+    for name, places in owners.items():
+        if len(places) > 1:
+            shown = ", ".join(
+                f"{quote(owner or '(blank)')} ({sheet} row {line})"
+                for owner, (sheet, line) in list(places.items())[:3]
+            )
+            raise FormatError(
+                path,
+                f"meter {quote(name)} has no Meter ID and is on {len(places)} properties: "
+                f"{shown}; its bills cannot be told apart: fill in the Meter IDs (Portfolio "
+                "Manager's own download of the template has them) or import each property's "
+                "rows on their own",
+            )
+
+
+def _survey(
+    stored: Iterable[tuple],
+) -> tuple[dict[str, set[str]], set[tuple[str, str]]]:
+    """Meter names -> PM meter ids, and the (meter id, meter name) pairs whose bills share
+    read dates (all sheets). A pair, not the id alone: without PM ids every Meter ID is blank,
+    and one meter's End Date equal to another's Start Date made every meter's End Dates read
+    as period ends."""
     names: dict[str, set[str]] = defaultdict(set)
-    starts: dict[str, set[str]] = defaultdict(set)
-    ends: dict[str, set[str]] = defaultdict(set)
+    starts: dict[tuple[str, str], set[str]] = defaultdict(set)
+    ends: dict[tuple[str, str], set[str]] = defaultdict(set)
     for _rows_kept, sheet_names, sheet_starts, sheet_ends, _firsts in stored:
         for target, part in ((names, sheet_names), (starts, sheet_starts), (ends, sheet_ends)):
             for key, values in part.items():
@@ -525,14 +568,14 @@ def _meter_id_name(row: tuple, cols: dict[str, int]) -> tuple[str, str]:
 def _entry_rows(
     kept: list[_Entry],
     names: dict[str, set[str]],
-    read_dates: set[str],
+    read_dates: set[tuple[str, str]],
     options: ImportOptions,
 ) -> Iterator[tuple]:
     for line, mid, name, start, end, usage, unit_text, cost, flag, kw, kw_cost in kept:
         key = _key(mid, name, names, options)
         unit, scale = pm_unit(unit_text) if unit_text else ("", 1.0)
         cost, kw, kw_cost = ("" if v.lower() == NOT_AVAILABLE else v for v in (cost, kw, kw_cost))
-        yield (line, key, start, end, mid not in read_dates, usage, scale, unit, cost, flag, kw,
+        yield (line, key, start, end, (mid, name) not in read_dates, usage, scale, unit, cost, flag, kw,
                kw_cost)  # fmt: skip
 
 

@@ -223,7 +223,10 @@ def pm_meter_entries(ctx: Context) -> tuple[str, str, str, pd.DataFrame, str]:
     sql = (
         "SELECT f.name AS facility, m.id AS meter_id, m.name AS meter, m.commodity, m.unit, "
         "rm.month, sum(rm.quantity_canonical) AS qty, sum(rm.estimated_canonical) AS est, "
-        "sum(CASE WHEN rm.currency = 'USD' THEN rm.cost END) AS cost "
+        # a month with a cost in another currency has no one cost in dollars (not its USD part)
+        "CASE WHEN sum(rm.cost IS NOT NULL AND rm.cost != 0 AND coalesce(rm.currency, '') "
+        "!= 'USD') THEN NULL ELSE sum(CASE WHEN rm.currency = 'USD' THEN rm.cost END) END "
+        "AS cost "
         "FROM reading_months rm JOIN meters m ON m.id = rm.meter_id "
         "JOIN facilities f ON f.id = m.facility_id "
         "WHERE rm.month BETWEEN ? AND ? AND f.country IN ('US', 'CA')"
@@ -263,7 +266,8 @@ def pm_meter_entries(ctx: Context) -> tuple[str, str, str, pd.DataFrame, str]:
     note = (
         "Calendar-month meter entries for US and Canadian facilities, ready for Portfolio "
         "Manager's meter-entries upload (match meters by name). Usage is in the meter's own unit "
-        "where Portfolio Manager accepts it, else kBtu (energy) or cubic meters (water)."
+        "where Portfolio Manager accepts it, else kBtu (energy) or cubic meters (water). Cost ($) "
+        "is blank for a month with a cost in another currency."
     )
     return "pm_meter_entries", "Portfolio Manager meter entries", "frameworks", table, note
 

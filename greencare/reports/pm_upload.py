@@ -144,7 +144,8 @@ def write_add_bills(rows_by_sheet: dict[str, list[dict[str, Any]]], path: Path) 
     intro["B2"].font = Font(bold=True, size=14)
     intro["B4"] = (
         "Written by greencare: one row per bill in the bill's own period and unit, deliveries "
-        "on Add Bills-Delivery, costs in each bill's currency. Meter ID and Portfolio Manager ID "
+        "on Add Bills-Delivery, costs in each bill's currency (blank for a bill in another "
+        "currency than its property's). Meter ID and Portfolio Manager ID "
         "are blank where greencare has no Portfolio Manager id for the meter or property: fill "
         "them in Portfolio Manager's own download of this template before uploading."
     )

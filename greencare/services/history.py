@@ -94,8 +94,17 @@ def changes(
         elif column not in after:
             out.append(f"{column}: {_show(column, old)} (removed)")
         else:
-            out.append(f"{column}: {_show(column, old)} -> {_show(column, new)}")
+            shown_old, shown_new = _show(column, old), _show(column, new)
+            if shown_old == shown_new:  # apart beyond 12 digits: never "x -> x"
+                shown_old, shown_new = _exact(old), _exact(new)
+            out.append(f"{column}: {shown_old} -> {shown_new}")
     return out
+
+
+def _exact(value: Any) -> str:
+    from greencare.core.numbers import grouped
+
+    return grouped(value) if isinstance(value, int | float) else str(value)
 
 
 def readable_entries(

@@ -473,6 +473,53 @@ def _insert(db: Database, rows: pd.DataFrame, batch_id: int, source: str) -> int
     return readings.insert_frame(db, frame)
 
 
+#: What a row is compared on with the stored reading of its period: quantity and unit always,
+#: the rest when the file has the column and the row a value (the currency with a cost).
+_COMPARED = ("quantity", "unit", "cost", "currency", "estimated", "demand_kw", "demand_cost")
+
+
+def _differences(
+    stored: pd.DataFrame, first: np.ndarray, rows: pd.DataFrame, at: np.ndarray, given: dict
+) -> np.ndarray:
+    """A (rows, fields) mask of the fields of ``_COMPARED`` in which each row differs from the
+    stored reading at ``first``: exactly (a quantity nearly equal was taken as unchanged and a
+    correction lost)."""
+    out = np.zeros((len(at), len(_COMPARED)), dtype=bool)
+    for i, name in enumerate(_COMPARED):
+        if name not in rows.columns:
+            continue
+        column = "cost" if name == "currency" else name
+        if name not in ("quantity", "unit") and column not in given:
+            continue
+        old = stored[name].to_numpy()[first]
+        new = rows[name].to_numpy()[at]
+        if name in ("unit", "currency"):
+            old = np.array([None if v is None or v != v else str(v) for v in old], dtype=object)
+            new = np.array([None if v is None or v != v else str(v) for v in new], dtype=object)
+            out[:, i] = old != new
+            if name == "currency":  # only a cost has a currency
+                out[:, i] &= pd.notna(rows["cost"].to_numpy()[at])
+            continue
+        old = pd.to_numeric(pd.Series(old), errors="coerce").to_numpy(dtype=float)
+        new = pd.to_numeric(pd.Series(new), errors="coerce").to_numpy(dtype=float)
+        out[:, i] = ~((old == new) | (np.isnan(old) & np.isnan(new)))
+        if name != "quantity":  # a blank cost or demand is not given (not "no cost")
+            out[:, i] &= ~np.isnan(new)
+    return out
+
+
+def _shown(value: Any, name: str) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "none"
+    if name == "estimated":
+        return "yes" if value else "no"
+    if name == "unit":
+        return units.display(str(value))
+    if isinstance(value, str):
+        return value
+    return numbers.plain(float(value))
+
+
 def _against_stored(
     db: Database,
     rows: pd.DataFrame,
@@ -530,14 +577,9 @@ def _against_stored(
         ids, qty = part["id"].to_numpy(), part["quantity"].to_numpy()
         units_ = part["unit"].to_numpy()
         first = np.minimum(lo, len(starts) - 1)
-        exact = (
-            hit
-            & (hi - lo == 1)
-            & (starts[first] == r_start)
-            & (ends[first] == r_end)
-            & np.isclose(qty[first], rows["quantity"].to_numpy()[at])
-            & (units_[first] == rows["unit"].to_numpy()[at])
-        )
+        same_period = hit & (hi - lo == 1) & (starts[first] == r_start) & (ends[first] == r_end)
+        differs = _differences(part, first, rows, at, run.columns)
+        exact = same_period & ~differs.any(axis=1)
         result.unchanged += int(exact.sum())
         keep[at[exact]] = False
         clash = hit & ~exact
@@ -549,10 +591,20 @@ def _against_stored(
         for j in np.flatnonzero(clash):
             k = first[j]
             period = readings.describe_period(db, int(meter_id), int(starts[k]), int(ends[k]))
+            if same_period[j]:
+                what = "; ".join(
+                    f"{name} {_shown(part[name].iat[k], name)} -> "
+                    f"{_shown(rows[name].iat[at[j]], name)}"
+                    for i, name in enumerate(_COMPARED)
+                    if differs[j, i]
+                )
+                reason = f"differs from the stored reading {period} ({what})"
+            else:
+                reason = (f"overlaps the stored reading {period} "
+                          f"({qty[k]:g} {units.display(units_[k])})")  # fmt: skip
             problems.append(
-                Problem(int(lines[j]), run.columns.get("start", "start"), "", "overlaps the stored "
-                        f"reading {period} ({qty[k]:g} {units.display(units_[k])}); "
-                        "use --replace to replace it")
+                Problem(int(lines[j]), run.columns.get("start", "start"), "",
+                        f"{reason}; use --replace to replace it")
             )  # fmt: skip
         keep[at[clash]] = False
     if replace_ids:

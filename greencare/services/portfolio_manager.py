@@ -378,7 +378,8 @@ def export_bills(
     local date and the last day inclusive; a bulk-delivery meter's readings on the Delivery
     sheet with one date; meters with interval readings as their local calendar months (PM takes
     bills). Quantities in the meter's unit where PM takes it (else kBtu or cubic meters), costs
-    as billed, in the bill's currency (shown in the cell's format). Meter ID and Portfolio
+    as billed, in the bill's currency (shown in the cell's format), blank for a bill in another
+    currency than its property's (PM would read it as the property's). Meter ID and Portfolio
     Manager ID are the stored PM ids, blank where there are none. With a year or --from/--to,
     the bills that start in those months. Never over the database or an existing file unless
     ``force``. Returns what was written.
@@ -388,7 +389,7 @@ def export_bills(
 
     from greencare.reports import pm_upload
     from greencare.reports.frameworks import PM_METER_TYPES
-    from greencare.services import outputs
+    from greencare.services import common, outputs
     from greencare.services.inventory import period_months
     from greencare.services.reports import database_files
     from greencare.storage import exports
@@ -405,6 +406,17 @@ def export_bills(
     meters: set[int] = set()
     missing_ids: set[str] = set()
     skipped_cost_mix = 0
+    foreign: dict[str, int] = {}  # "USD at X (CAD)" -> bills whose cost is left blank
+
+    def priced_in_home(row: dict[str, Any], currency: str | None) -> bool:
+        """PM (and greencare reading the workbook back) takes a cost in the property's
+        currency: a USD cost written for a Canadian property would be read as CAD."""
+        home = common.default_currency(row["country"] or "")
+        if not currency or not home or currency == home:
+            return True
+        label = f"{currency} at {row['facility_name']} ({home})"
+        foreign[label] = foreign.get(label, 0) + 1
+        return False
 
     def base(row: dict[str, Any]) -> dict[str, Any]:
         if not row["pm_meter_id"] or not row["pm_property_id"]:
@@ -427,16 +439,17 @@ def export_bills(
         quantity = row["quantity"] if row["unit"] == unit else row["quantity_canonical"] / per_unit
         sheet = _sheet_for(row["commodity"], row["delivery_class"])
         months = (f"{begins:%Y-%m}", f"{ends:%Y-%m}")
+        home = priced_in_home(row, row["currency"])
         sheets.setdefault(sheet, []).append({
             **base(row),
             "start": begins.date(),
             "end": ends.date(),
             "quantity": float(quantity),
             "unit": words,
-            "cost": row["cost"],
+            "cost": row["cost"] if home else None,
             "currency": row["currency"] or "",
             "demand_kw": row["demand_kw"],
-            "demand_cost": row["demand_cost"],
+            "demand_cost": row["demand_cost"] if home else None,
             "estimated": "Yes" if row["estimated"] else "No",
             "green_power": _green_power(green.get(int(row["facility_id"]), []), *months),
         })  # fmt: skip
@@ -460,7 +473,11 @@ def export_bills(
             "end": ends,
             "quantity": sum(p["quantity_canonical"] for p in parts) / per_unit,
             "unit": words,
-            "cost": priced[0]["cost"] if len(priced) == 1 else None,
+            "cost": (
+                priced[0]["cost"]
+                if len(priced) == 1 and priced_in_home(row, priced[0]["currency"])
+                else None
+            ),
             "currency": priced[0]["currency"] if len(priced) == 1 else "",
             "estimated": "Yes" if any(p["estimated"] > 0 for p in parts) else "No",
             "green_power": _green_power(green.get(int(row["facility_id"]), []), month, month),
@@ -475,6 +492,7 @@ def export_bills(
         "meters": len(meters),
         "without_pm_ids": sorted(missing_ids),
         "months_with_two_currencies": skipped_cost_mix,
+        "costs_in_another_currency": dict(sorted(foreign.items())),
     }
 
 

@@ -13,10 +13,11 @@ import secrets
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database, Migrations
 
-from greencare.core.errors import DatabaseBusyError, DatabaseError
+from greencare.core.errors import DatabaseBusyError, DatabaseError, InputError
 from greencare.paths import ENV_VAR, data_dir, default_db_path, demo_db_path  # noqa: F401
 from greencare.storage.schema import migrations
 
@@ -67,6 +68,39 @@ def busy_timeout() -> float:
     if not seconds >= 0:
         raise DatabaseError(f"${BUSY_ENV_VAR}: {value!r} must be zero or more seconds")
     return seconds
+
+
+#: SQLite's largest integer; Python's have no end, and a bigger one bound to a statement raised
+#: OverflowError (a traceback) wherever a typed id, limit or count reached the database.
+MAX_INTEGER = 2**63 - 1
+
+
+def _too_large(parameters: Any) -> InputError:
+    values = parameters.values() if isinstance(parameters, dict) else parameters
+    big = None
+    if isinstance(values, list | tuple | type({}.values())):
+        big = next((v for v in values if isinstance(v, int) and abs(v) > MAX_INTEGER), None)
+    what = "a number" if big is None else str(big)
+    return InputError(
+        f"{what} is too large to store (SQLite's whole numbers end at {MAX_INTEGER:,})"
+    )
+
+
+class _Connection(sqlite3.Connection):
+    """greencare's connection: an integer SQLite cannot hold is the user's input error, for
+    every statement (sqlite-utils' own, storage's, pandas')."""
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:  # type: ignore[override]
+        try:
+            return super().execute(sql, parameters)
+        except OverflowError:
+            raise _too_large(parameters) from None
+
+    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:  # type: ignore[override]
+        try:
+            return super().executemany(sql, parameters)
+        except OverflowError:
+            raise _too_large(()) from None
 
 
 class GreencareDatabase(Database):
@@ -352,7 +386,7 @@ def open_db(
     memory = str(path) == ":memory:"
     if memory:
         label = ":memory:"
-        conn = sqlite3.connect(":memory:", check_same_thread=False)
+        conn = sqlite3.connect(":memory:", check_same_thread=False, factory=_Connection)
         read_only = ""
     else:
         file = Path(path).expanduser()
@@ -372,7 +406,9 @@ def open_db(
             (True, False): "its folder is read-only",
         }.get((os.access(file, os.W_OK), os.access(file.parent, os.W_OK)), "")
         try:
-            conn = sqlite3.connect(str(file), timeout=seconds, check_same_thread=False)
+            conn = sqlite3.connect(
+                str(file), timeout=seconds, check_same_thread=False, factory=_Connection
+            )
         except sqlite3.Error as exc:
             raise database_error(exc, label) from None
     db = GreencareDatabase(conn, execute_plugins=False)

@@ -131,6 +131,10 @@ def update_facility(db: Database, facility: Facility, *, source: str = "manual")
         audit.record(
             db, "facilities", facility.id, "update", before=before, after=row, source=source
         )
+        if before.get("timezone") != row.get("timezone"):
+            from greencare.storage import rollups
+
+            rollups.rezone(db, facility.id)  # its sums are by local month and hour
     return facility
 
 

@@ -201,6 +201,17 @@ def _by_meter_id(db: Database) -> Iterator[tuple[int, pd.DataFrame]]:
         yield meter_id, compute(frame, {meter_id: zones[meter_id]})
 
 
+def rezone(db: Database, meter_id: int, tz: str, frame: pd.DataFrame) -> None:
+    """A meter's hours again from its readings ``frame`` (all of them, in start order), in the
+    zone ``tz`` its facility now has; the caller's transaction."""
+    if not _exists(db):
+        return
+    db.execute("DELETE FROM reading_hours WHERE meter_id = ?", [meter_id])
+    short = frame[(frame["end_utc"] - frame["start_utc"]) <= MAX_INTERVAL_SECONDS]
+    if not short.empty:
+        store(db, compute(short[[c.strip() for c in _READ.split(",")]], {meter_id: tz}))
+
+
 def expected(db: Database) -> pd.DataFrame:
     """The hours recomputed from the interval readings, one meter at a time."""
     out = list(by_meter(db))

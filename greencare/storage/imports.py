@@ -35,7 +35,8 @@ def stored_overlaps(db: Database, meter_id: int, start: int, end: int) -> pd.Dat
 def stored_in_window(db: Database, meter_ids: list[int], start: int, end: int) -> pd.DataFrame:
     """Stored readings of these meters that may overlap [start, end): those starting inside it,
     and for each meter the last one starting before it (one query, plus one look-up a meter)."""
-    columns = ["id", "meter_id", "start_utc", "end_utc", "quantity", "unit"]
+    columns = ["id", "meter_id", "start_utc", "end_utc", "quantity", "unit", "cost", "currency",
+               "estimated", "demand_kw", "demand_cost"]  # fmt: skip
     marks = ", ".join("?" * len(meter_ids))
     rows = db.conn.execute(
         f"SELECT {', '.join(columns)} FROM readings WHERE meter_id IN ({marks}) "
@@ -202,6 +203,10 @@ def _undo_setup(db: Database, batch_id: int, *, source: str) -> tuple[int, int]:
             audit.record(
                 db, table, int(row_id), "update", before=current, after=previous, source=source
             )
+            if table == "facilities" and current.get("timezone") != previous.get("timezone"):
+                from greencare.storage import rollups
+
+                rollups.rezone(db, int(row_id))  # its sums are by local month and hour
             restored += 1
     return removed, restored
 

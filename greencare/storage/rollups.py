@@ -362,6 +362,30 @@ def recompute(db: Database) -> int:
     return int(db.execute("SELECT count(*) FROM reading_months").fetchone()[0])
 
 
+def rezone(db: Database, facility_id: int) -> None:
+    """Recompute the monthly and hourly sums of a facility's meters after its time zone
+    changed (both are by local month and hour); the caller's transaction."""
+    import pandas as pd
+
+    from greencare.storage import hours
+
+    meters = [
+        int(r[0]) for r in db.execute("SELECT id FROM meters WHERE facility_id = ?", [facility_id])
+    ]
+    zones = _zones(db, meters) if meters else {}
+    for meter_id in meters:
+        db.execute("DELETE FROM reading_months WHERE meter_id = ?", [meter_id])
+        frame = pd.read_sql_query(
+            "SELECT * FROM readings WHERE meter_id = ? ORDER BY start_utc",
+            db.conn,
+            params=[meter_id],
+        )
+        if frame.empty:
+            continue
+        _store_sums(db, monthly(frame, {meter_id: zones[meter_id]}))
+        hours.rezone(db, meter_id, zones[meter_id], frame)
+
+
 def stored(db: Database) -> pd.DataFrame:
     import pandas as pd
 

@@ -150,6 +150,10 @@ def _revert(
     audit.record(db, table, row_id, "update", before=current, after=reverted, source=source)
     if table == "readings" and reverted is not None:
         _roll_up(db, [current, reverted], sign=-1)
+    if table == "facilities" and reverted and current.get("timezone") != reverted.get("timezone"):
+        from greencare.storage import rollups
+
+        rollups.rezone(db, row_id)  # its sums are by local month and hour
     return "changed back"
 
 

@@ -218,3 +218,47 @@ def test_every_edit_command_has_help(cli, command: tuple[str, str]) -> None:
     assert done.exit_code == 0 and done.stdout.startswith("Usage: ")
     if command[1] == "delete":
         assert "--yes" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["reading", "list", "--limit", "99999999999999999999"],
+        ["reading", "edit", "99999999999999999999", "--quantity", "5"],
+        ["imports", "undo", "99999999999999999999"],
+        ["meter", "list", "--facility", "99999999999999999999"],
+        [
+            "facility",
+            "add",
+            "Big",
+            "--country",
+            "US",
+            "--grid-region",
+            "CAMX",
+            "--beds",
+            "99999999999999999999",
+        ],
+    ],
+)
+def test_numbers_beyond_sqlite_are_one_line_errors(tmp_path: Path, args: list[str]) -> None:
+    run = cli_on(tmp_path)
+    done = run(*args)
+    assert done.exit_code == 1, done.output
+    assert isinstance(done.exception, SystemExit)  # not an OverflowError traceback
+    assert done.stderr.startswith("error: ") and "too large" in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_repeated_local_time_is_refused_not_guessed(cli) -> None:
+    """St Example is in America/Los_Angeles: 01:30 on 2025-11-02 happens twice."""
+    args = ["reading", "add", "Power", "--end", "2025-11-02T02:30", "--quantity", "5"]
+    done = cli(*args, "--start", "2025-11-02T01:30")
+    one_line_error(done, "start: 2025-11-02T01:30 happens twice in America/Los_Angeles")
+    assert "2025-11-02T01:30-07:00 (the first) or 2025-11-02T01:30-08:00 (the second)" in (
+        done.stderr
+    )
+    assert rows(cli.db, "SELECT count(*) FROM readings") == [(0,)]
+    done = cli(*args, "--start", "2025-11-02T01:30-08:00")
+    assert done.exit_code == 0, done.output
+    skipped = cli("reading", "edit", "1", "--start", "2025-03-09T02:30")
+    one_line_error(skipped, "start: 2025-03-09T02:30 does not exist in America/Los_Angeles")

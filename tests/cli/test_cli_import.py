@@ -371,8 +371,8 @@ def test_import_replace_and_undo(cli, ready: Path, tmp_path: Path) -> None:
     refused = cli("import", str(corrected))
     assert refused.exit_code == 1
     assert refused.stdout.splitlines()[1] == (
-        "  corrected.csv, line 2, start: overlaps the stored reading 2025-02-01 to 2025-02-28 "
-        "(900 kWh); use --replace to replace it"
+        "  corrected.csv, line 2, start: differs from the stored reading 2025-02-01 to "
+        "2025-02-28 (quantity 900 -> 950); use --replace to replace it"
     )
 
     result = cli("import", str(corrected), "--replace")

@@ -476,3 +476,19 @@ def test_the_first_and_last_years_stored_are_accepted() -> None:
     )
     WasteRecord(**waste(start_date="2199-12-01", end_date="2199-12-31"))
     MonthlyNormalizer(facility_id=1, month="1900-01", patient_days=1)
+
+
+@pytest.mark.parametrize("nan", [math.nan, "nan", " NaN "])
+def test_nan_is_refused_as_not_finite_before_any_bound(nan: Any) -> None:
+    """NaN fails every comparison, so a field with a bound (patient days >= 0, an instrument's
+    kg/MWh >= 0) refused it as 'Input should be greater than or equal to 0': a message about the
+    wrong thing. It is 'must be a finite number', like infinity."""
+    from greencare.core.models import Instrument
+
+    with pytest.raises(ValidationError) as caught:
+        MonthlyNormalizer(facility_id=1, month="2025-01", patient_days=nan)
+    assert describe_errors(caught.value) == "patient_days: must be a finite number"
+    with pytest.raises(ValidationError) as caught:
+        Instrument(facility_id=1, kind="supplier_factor", start_month="2025-01",
+                   end_month="2025-12", co2e_kg_per_mwh=nan)  # fmt: skip
+    assert describe_errors(caught.value) == "co2e_kg_per_mwh: must be a finite number"

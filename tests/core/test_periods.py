@@ -152,3 +152,32 @@ def test_a_year_outside_those_stored_is_a_period_error(text: str) -> None:
 def test_the_years_stored_run_from_1900_to_2199() -> None:
     assert parse_instant("1900-01-01", "UTC") == datetime(1900, 1, 1, tzinfo=UTC)
     assert parse_instant("2199-12-31", "UTC", is_end=True) == datetime(2200, 1, 1, tzinfo=UTC)
+
+
+def test_a_local_time_daylight_saving_repeats_is_refused_with_both_readings() -> None:
+    """2025-11-02T01:30 happens twice in New York; it was read as the first (EDT) without a
+    word, so a reading typed 01:30 to 02:30 covered two hours. Both offsets are offered."""
+    with pytest.raises(PeriodError) as caught:
+        parse_instant("2025-11-02T01:30", NY)
+    assert str(caught.value) == (
+        "2025-11-02T01:30 happens twice in America/New_York (clocks go back): give its UTC "
+        "offset, 2025-11-02T01:30-04:00 (the first) or 2025-11-02T01:30-05:00 (the second)"
+    )
+    assert parse_instant("2025-11-02T01:30-05:00", NY) == utc(2025, 11, 2, 6, 30)
+    assert parse_instant("2025-11-02T00:59", NY) == utc(2025, 11, 2, 4, 59)
+    assert parse_instant("2025-11-02T02:00", NY) == utc(2025, 11, 2, 7)
+
+
+def test_a_local_time_daylight_saving_skips_is_refused() -> None:
+    """2025-03-09T02:30 does not exist in New York; it became 03:30 EDT, so 02:30 to 03:30 was
+    refused as ending before it starts (a message about the wrong field)."""
+    with pytest.raises(PeriodError) as caught:
+        parse_instant("2025-03-09T02:30", NY)
+    assert str(caught.value) == (
+        "2025-03-09T02:30 does not exist in America/New_York (clocks go forward): give a UTC "
+        "offset or a time outside the change"
+    )
+    assert parse_instant("2025-03-09T03:30", NY) == utc(2025, 3, 9, 7, 30)
+    # a bare date is the local midnight, and a zone whose clocks skip midnight starts the day
+    # at the first instant there is (Santiago, 2024-09-08 begins at 01:00 -03)
+    assert parse_instant("2024-09-08", "America/Santiago") == utc(2024, 9, 8, 4)

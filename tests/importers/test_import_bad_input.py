@@ -347,6 +347,13 @@ CASES = [
         problems=["{name}, line 3, quantity: missing quantity"],
         rows_read=2,
     ),
+    Case(  # pandas' "Error tokenizing data. C error: EOF inside string starting at row 2"
+        "a-quote-never-closed",
+        HEADER + GOOD_ROW + b'Main,2025-02-01,2025-02-28,"100\nMain,2025-03-01,2025-03-31,5\n',
+        raises=FormatError,
+        message="{name}, line 3: a quoted value starts here and is never closed (the file ends "
+        'inside it: cut off, or a stray ")',
+    ),
     Case(
         "too-many-fields-in-a-later-chunk",
         HEADER
@@ -637,7 +644,10 @@ def test_on_error_skip_counts_rows_that_collide_with_stored_readings(
     assert result.inserted + result.rejected + result.unchanged == result.rows_read
     rejected = _read_rejected(tmp_path / "collide.rejected.csv")
     assert [(r["line"], r["quantity"]) for r in rejected] == [("2", "999"), ("3", "abc")]
-    assert "overlaps the stored reading 2024-01-01 to 2024-01-31" in rejected[0]["reason"]
+    assert rejected[0]["reason"] == (
+        "start: differs from the stored reading 2024-01-01 to 2024-01-31 (quantity 500 -> 999); "
+        "use --replace to replace it"
+    )
 
 
 def test_on_error_skip_dry_run_writes_no_rejected_file(stocked: Database, tmp_path: Path) -> None:

@@ -684,12 +684,52 @@ def test_overlap_with_different_stored_values_fails(db, main, tmp_path) -> None:
 
     assert (result.status, result.inserted, result.error_count) == ("failed", 0, 1)
     assert _texts(result) == [
-        "corrected.csv, line 3, start: overlaps the stored reading 2025-02-01 to 2025-02-28 "
-        "(900 kWh); "
+        "corrected.csv, line 3, start: differs from the stored reading 2025-02-01 to 2025-02-28 "
+        "(quantity 900 -> 950); "
         "use --replace to replace it"
     ]
     assert not result.ok
     assert _state(db) == before
+
+
+@pytest.mark.parametrize(
+    ("row", "differs"),
+    [
+        ("Main,2025-01-01,2025-01-31,1000.001,kWh,150.50,USD,no", "quantity 1000 -> 1000.001"),
+        ("Main,2025-01-01,2025-01-31,1000,kWh,105.50,USD,no", "cost 150.5 -> 105.5"),
+        ("Main,2025-01-01,2025-01-31,1000,kWh,150.50,EUR,no", "currency USD -> EUR"),
+        ("Main,2025-01-01,2025-01-31,1000,kWh,150.50,USD,yes", "estimated no -> yes"),
+    ],
+)
+def test_a_corrected_bill_is_not_counted_unchanged(db, main, tmp_path, row, differs) -> None:
+    """Only quantity (to 1 part in 100,000) and unit were compared: a file correcting a bill's
+    usage by a little, its cost or its estimated flag was "nothing to import" and the correction
+    was lost without a word. Every field the file gives is compared exactly."""
+    import_readings(db, _write(tmp_path, "bills.csv", BILLS))
+    before = _state(db)
+    path = _write(
+        tmp_path, "fixed.csv", f"meter,start,end,quantity,unit,cost,currency,estimated\n{row}\n"
+    )
+
+    result = import_readings(db, path)
+
+    assert (result.status, result.inserted, result.unchanged) == ("failed", 0, 0)
+    assert _texts(result) == [
+        f"fixed.csv, line 2, start: differs from the stored reading 2025-01-01 to 2025-01-31 "
+        f"({differs}); use --replace to replace it"
+    ]
+    assert _state(db) == before
+    replaced = import_readings(db, path, ImportOptions(replace=True))
+    assert (replaced.status, replaced.replaced, replaced.inserted) == ("imported", 1, 1)
+
+
+def test_a_file_without_cost_or_flag_columns_matches_on_what_it_gives(db, main, tmp_path) -> None:
+    import_readings(db, _write(tmp_path, "bills.csv", BILLS))
+    text = "meter,start,end,quantity,cost\nMain,2025-01-01,2025-01-31,1000,\n"  # a blank cost
+    path = _write(tmp_path, "usage.csv", text)
+    result = import_readings(db, path)
+    assert (result.status, result.unchanged) == ("nothing to import", 1)
+    assert db.execute("SELECT cost FROM readings WHERE id = 1").fetchone()[0] == 150.5
 
 
 def test_replace_then_undo_restores_the_originals(db, main, tmp_path) -> None:

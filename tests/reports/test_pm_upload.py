@@ -142,9 +142,12 @@ def test_bill_periods_deliveries_currencies_and_blank_ids(db, canada, tmp_path: 
     assert (values[0][6], values[0][7]) == (datetime(2025, 1, 15), datetime(2025, 2, 13))
     assert (values[1][6], values[1][7]) == (datetime(2025, 2, 14), datetime(2025, 3, 12))
     assert values[0][8] == 1200 and values[0][9] == "Cubic meters"
-    # costs as billed, each in its own currency (shown by the cell's format)
+    # costs as billed (the currency shown by the cell's format); a bill in another currency
+    # than the property's is left blank: PM, and an import of the workbook, read a cost in the
+    # property's currency (400 USD came back as 400 CAD)
     assert values[0][10] == pytest.approx(456.78) and "CAD" in gas[0][10].number_format
-    assert values[1][10] == 400 and "USD" in gas[1][10].number_format
+    assert values[1][10] is None
+    assert done["costs_in_another_currency"] == {"USD at Clinique =Nord (CAD)": 1}
     assert [v[11] for v in values] == ["No", "Yes"]
     sheet = book["Add Bills-Delivery"]
     assert sheet.sheet_state == "visible"
@@ -227,3 +230,70 @@ def test_interval_meters_as_calendar_months(db, us_hospital, tmp_path: Path) -> 
             "kWh (thousand Watt-hours)",
         ],
     ]
+
+
+def test_meters_without_pm_ids_keep_their_own_bill_dates(db, canada, tmp_path: Path) -> None:
+    """Without PM ids every Meter ID cell is blank: one meter's bill ending on the day another's
+    starts made every meter's End Dates read as period ends (24 h gaps, deliveries of no
+    length), so greencare's own workbook did not import back; each meter is surveyed alone."""
+    other = services.add_meter(db, facility=canada.id, name="Boiler gas",
+                               commodity="natural_gas", unit="m**3")  # fmt: skip
+    services.add_reading(db, meter=other.id, start="2025-01-01", end="2025-01-15",
+                         quantity=700, cost="300", currency="CAD")  # fmt: skip
+    services.add_reading(db, meter=other.id, start="2025-01-16", end="2025-02-14",
+                         quantity=650, cost="280", currency="CAD")  # fmt: skip
+    path = tmp_path / "ca.xlsx"
+    export_bills(db, path)
+    gas = services.list_meters(db, facility=canada.id)[0]
+    escaped = {"'" + gas.name: str(gas.id)}
+    again = import_readings(db, path, ImportOptions(facility=str(canada.id), meter_map=escaped))
+    assert again.status == "nothing to import", again.errors[:3]
+    assert (again.rows_read, again.unchanged, again.inserted) == (5, 5, 0)
+    assert not [w for w in again.warnings if "gap" in str(w)]
+    fresh = services.open_db(":memory:")
+    done = import_readings(
+        fresh,
+        path,
+        ImportOptions(
+            create_meters=True, properties="create", country="CA", timezone="America/Toronto"
+        ),
+    )
+    assert done.status == "imported", done.errors[:3]
+
+    def periods(database):
+        return sorted((r["start_utc"], r["end_utc"], r["quantity"], r["cost"], r["estimated"])
+                      for r in database["readings"].rows)  # fmt: skip
+
+    usd = [r["id"] for r in db["readings"].rows if r["currency"] == "USD"]
+    assert len(usd) == 1  # written with a blank cost (see above): read back without one
+    db["readings"].update(usd[0], {"cost": None, "currency": None})
+    assert periods(fresh) == periods(db)
+    currencies = {r["currency"] for r in fresh["readings"].rows}
+    assert currencies == {"CAD", None}
+
+
+def test_one_meter_name_on_two_properties_without_ids_is_refused(db, tmp_path: Path) -> None:
+    """Meters called alike at two hospitals, written without PM ids, were one meter to the
+    import: B's bills were refused as duplicates of A's (or, in other months, imported onto
+    A's meter); the workbook is refused naming both properties."""
+    from greencare.importers.base import FormatError
+
+    for name, quantity in (("A", 100), ("B", 200)):
+        facility = services.add_facility(db, name=name, country="US", grid_region="CAMX")
+        meter = services.add_meter(db, facility=facility.id, name="Main",
+                                   commodity="natural_gas", unit="therm")  # fmt: skip
+        month = "01" if name == "A" else "02"
+        services.add_reading(db, meter=meter.id, start=f"2025-{month}-01",
+                             end=f"2025-{month}-28", quantity=quantity)  # fmt: skip
+    path = tmp_path / "two.xlsx"
+    export_bills(db, path)
+    fresh = services.open_db(":memory:")
+    with pytest.raises(FormatError) as caught:
+        import_readings(fresh, path, CREATE)
+    assert str(caught.value) == (
+        "two.xlsx: meter 'Main' has no Meter ID and is on 2 properties: 'A' (Add Bills-Non "
+        "Electric row 2), 'B' (Add Bills-Non Electric row 3); its bills cannot be told apart: "
+        "fill in the Meter IDs (Portfolio Manager's own download of the template has them) or "
+        "import each property's rows on their own"
+    )
+    assert fresh.execute("SELECT count(*) FROM readings").fetchone() == (0,)

@@ -214,3 +214,17 @@ def test_joint_commission_rows_add_up_without_double_counting(demo_db: Database)
     site_kbtu = sum(f["site_energy_kbtu"] for f in summary["by_facility"])
     energy_rows = sources.loc[["Fuels burned and energy generated on site", bought], "activity"]
     assert energy_rows.sum() == pytest.approx(site_kbtu, rel=1e-6)
+
+
+def test_pm_entries_never_give_part_of_a_months_cost_as_its_cost(db, gas_meter) -> None:
+    """Cost ($) summed only the USD costs of a month: a month billed 900 USD and 100 CAD
+    showed 900 as its cost. A month with a cost in another currency has no Cost ($)."""
+    services.add_reading(db, meter=gas_meter.id, start="2025-03-01", end="2025-03-15",
+                         quantity=500, cost=900, currency="USD")  # fmt: skip
+    services.add_reading(db, meter=gas_meter.id, start="2025-03-16", end="2025-03-31",
+                         quantity=500, cost=100, currency="CAD")  # fmt: skip
+    services.add_reading(db, meter=gas_meter.id, start="2025-04-01", end="2025-04-30",
+                         quantity=500, cost=700, currency="USD")  # fmt: skip
+    pm = build_report(db, year=2025)["pm_meter_entries"].set_index("Start Date")
+    assert math.isnan(pm.loc["2025-03-01", "Cost ($)"])
+    assert pm.loc["2025-04-01", "Cost ($)"] == pytest.approx(700)

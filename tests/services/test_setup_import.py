@@ -403,3 +403,19 @@ def test_the_demo_builds_its_setup_through_the_setup_import(tmp_path: Path) -> N
                                       "waste_records", "purchases", "normalizers"]  # fmt: skip
     assert sources == [("import:1",)]
     assert build_demo(tmp_path / "demo.db", rebuild=True)["built"]  # still the demo's own
+
+
+def test_a_time_zone_set_by_a_setup_file_and_its_undo_keep_the_roll_ups_exact(db, tmp_path) -> None:
+    from greencare.storage import hours, rollups
+
+    import_setup(db, SAMPLE / "facilities.csv")
+    import_setup(db, SAMPLE / "meters.csv")
+    meter = services.list_meters(db, facility="Riverside General Hospital")[0]
+    services.add_reading(db, meter=meter.id, start="2025-01-01", end="2025-01-31",
+                         quantity=1000, unit=meter.unit, accept_outlier=True)  # fmt: skip
+    path = write(tmp_path, "tz.csv", "name,timezone\nRiverside General Hospital,Asia/Tokyo\n")
+    result = import_setup(db, path, source="test")
+    assert services.get_facility(db, "Riverside General Hospital").timezone == "Asia/Tokyo"
+    assert rollups.differences(db) == [] and hours.differences(db) == []
+    undo(db, result.batch_id)
+    assert rollups.differences(db) == [] and hours.differences(db) == []

@@ -158,3 +158,22 @@ def test_facility_names_unique(db: Database, us_hospital: Facility) -> None:
             "INSERT INTO facilities (name, kind, country, timezone) "
             "VALUES ('St Example', 'hospital', 'US', 'UTC')"
         )
+
+
+def test_a_number_beyond_sqlite_integers_is_an_input_error(db: Database) -> None:
+    """A digit string past 2**63 - 1 (an id, a limit, staffed beds) reached SQLite and crashed
+    with OverflowError; every statement on greencare's connection now refuses it as input."""
+    from greencare import services
+    from greencare.core.errors import InputError
+
+    huge = "99999999999999999999"
+    with pytest.raises(InputError, match=r"99999999999999999999 is too large .*9,223,372"):
+        services.list_meters(db, facility=huge)
+    with pytest.raises(InputError, match="too large"):
+        db.conn.execute("SELECT ?", [10**19])
+    with pytest.raises(InputError, match="too large"):
+        db.conn.executemany("INSERT INTO settings (key, value) VALUES ('k', ?)", [[-(10**19)]])
+    with pytest.raises(InputError, match="too large"):
+        list(db.query("SELECT * FROM facilities WHERE id = ?", [10**30]))
+    assert db.conn.execute("SELECT ?", [2**63 - 1]).fetchone() == (2**63 - 1,)
+    assert db.execute("SELECT count(*) FROM facilities").fetchone() == (0,)

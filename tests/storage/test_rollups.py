@@ -330,3 +330,31 @@ def test_migration_0002_backfills_existing_readings(tmp_path: Path) -> None:
         assert [r["readings"] for r in rows] == [1, 1]
     finally:
         db.close()
+
+
+def test_a_facilitys_new_time_zone_recomputes_its_roll_ups(
+    db: Database, us_hospital: Facility, gas_meter: Meter
+) -> None:
+    """The monthly and hourly sums are by local month and hour: changing the facility's zone
+    (an edit, or undoing one) left them in the old zone, so reports used sums `greencare
+    check` called wrong (1,000 therm in January where a rebuild has 977.15 and 22.85)."""
+    from greencare.storage import hours
+
+    services.add_reading(db, meter=gas_meter.id, start="2025-01-01", end="2025-01-31",
+                         quantity=1000)  # fmt: skip
+    power = services.add_meter(db, facility=us_hospital.id, name="Power", commodity="electricity")
+    services.add_reading(db, meter=power.id, start="2025-01-31T23:30", end="2025-02-01T00:30",
+                         quantity=10, accept_outlier=True)  # fmt: skip
+    services.update_facility(db, us_hospital.id, timezone="Asia/Tokyo")
+    assert rollups.differences(db) == [] and hours.differences(db) == []
+    months = db.execute(
+        "SELECT month, round(quantity, 2) FROM reading_months WHERE meter_id = ? ORDER BY month",
+        [gas_meter.id],
+    ).fetchall()
+    assert months == [("2025-01", 977.15), ("2025-02", 22.85)]
+    entry = db.execute("SELECT max(id) FROM audit_log WHERE table_name = 'facilities'").fetchone()
+    services.undo_change(db, entry[0])
+    assert rollups.differences(db) == [] and hours.differences(db) == []
+    assert db.execute(
+        "SELECT month, quantity FROM reading_months WHERE meter_id = ?", [gas_meter.id]
+    ).fetchall() == [("2025-01", 1000.0)]

@@ -170,3 +170,30 @@ async def test_deleting_a_reading_during_an_import_is_refused_and_the_app_stays(
             assert any("is busy" in note for note in notes), notes
         assert table.get_row_at(0) == first
     assert readings() == total + 12  # the import's rows, and the reading not deleted
+
+
+async def test_correcting_a_reading_deleted_elsewhere_says_so_and_the_app_stays(
+    small_db_path: Path,
+) -> None:
+    """Ctrl+E on a reading another program deleted raised NotFoundError out of the Energy
+    screen (the app quit with a traceback); now it is a warning and the table is reloaded."""
+    from greencare import services
+
+    app = GreencareApp(db_path=small_db_path, mode="energy")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#readings", DataTable)
+        table.focus()
+        key = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or 0)
+        rows = table.row_count
+        other = open_db(small_db_path)
+        services.delete_reading(other, key)
+        other.close()
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert not isinstance(app.screen, ReadingForm)
+        assert app.is_running
+        assert [n.message for n in app._notifications] == [f"no reading with id {key}"]
+        table = app.screen.query_one("#readings", DataTable)
+        assert table.row_count == rows - 1
+        assert str(key) not in [k.value for k in table.rows]

@@ -268,8 +268,13 @@ class EnergyScreen(Screen[None]):
             self.app.notify("No reading to edit.", severity="warning")
             return
         key = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or 0)
-        existing = services.get_reading(self.db, key)
         meter, offset, cursor = self.meter, self.page_offset, table.cursor_row
+        try:
+            existing = services.get_reading(self.db, key)
+        except GreencareError as exc:  # deleted meanwhile (another window, the CLI)
+            self.app.notify(str(exc), severity="warning")
+            self.show_readings(meter, offset, cursor=cursor)
+            return
 
         def saved(row: dict[str, Any] | None) -> None:
             if row is None:
