@@ -254,7 +254,11 @@ class KeysFooter(Footer):
     """The footer of every screen. Textual's rebuilds all its keys on every change of bindings
     (each focus change, each screen shown: fourteen rebuilds in a section's first visit, a
     fifth of its time); this one rebuilds at most once a refresh, and only when the keys it
-    would show have changed."""
+    would show have changed.
+
+    A key is shown whole or not at all: where the keys are wider than the terminal (Facilities
+    at 80 columns), the last ones are left out, from the right, but never `? Help`, which
+    lists every key of the screen (Textual's cuts the row, "k R", and hides Help past it)."""
 
     _pending = False
     _shown: tuple[Any, ...] | None = None
@@ -278,6 +282,32 @@ class KeysFooter(Footer):
         if shown != self._shown:
             self._shown = shown
             await self.recompose()
+            self.call_after_refresh(self._fit)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit)
+
+    def _fit(self) -> None:
+        if not self.is_attached:
+            return
+        palette = [k for k in self.children if k.has_class("-command-palette")]
+        keys = [k for k in self.children if k not in palette]
+        for key in keys:
+            key.display = True
+        widths = {key: key.outer_size.width + key.styles.margin.width for key in keys}
+        room = self.size.width - sum(k.outer_size.width + k.styles.margin.width for k in palette)
+        if not room or sum(widths.values()) <= room:
+            return
+        keep = [k for k in keys if getattr(k, "action", None) == "help"]
+        used = sum(widths[k] for k in keep)
+        for key in keys:
+            if key in keep:
+                continue
+            if used + widths[key] <= room:
+                used += widths[key]
+            else:
+                used = room  # the keys after a left-out one are left out too, keeping the order
+                key.display = False
 
 
 class FormScroll(VerticalScroll, can_focus=False):
