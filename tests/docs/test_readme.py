@@ -156,3 +156,21 @@ def test_a_moved_module_would_be_found() -> None:
     assert not _importable("greencare.weather")
     assert _importable("greencare.services.imports.import_readings")
     assert _importable("services.facility_ranking")
+
+
+@pytest.mark.parametrize("doc", sorted(DOCS))
+def test_every_script_run_by_hand_exists_with_its_options(doc: str) -> None:
+    """``python bench/dashboard.py --switch``, ``python docs/report/generate.py``: the script is
+    in the repository and defines each option the text passes it."""
+    runs = re.findall(r"python ((?:bench|docs)/[\w/]+\.py)((?: --?[a-z][\w-]*(?: [\w,]+)?)*)",
+                      DOCS[doc])  # fmt: skip
+    assert runs or doc != "README.md"
+    wrong = []
+    for script, args in runs:
+        path = ROOT / script
+        if not path.exists():
+            wrong.append(script)
+            continue
+        source = path.read_text(encoding="utf-8")
+        wrong += [f"{script} {o}" for o in OPTION.findall(args) if f'"{o}"' not in source]
+    assert wrong == []
