@@ -276,3 +276,26 @@ async def test_the_screens_sections_open_fit_80x24(demo_db: Path, tmp_path: Path
         await _settle(pilot)
         found += problems(app, "help")
     assert found == [], "\n".join(found)
+
+
+async def test_an_interval_meters_readings_show_their_quantity_at_80x24(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    """15-minute readings are listed as start (date, time, offset) and end time, so their
+    quantity is on screen at 80 columns (two full ISO instants filled the pane, and the
+    quantity column kept the width of the meter shown before, pushing it past the edge)."""
+    db = tmp_path / "demo.db"
+    shutil.copy(demo_db, db)
+    app = GreencareApp(db_path=db)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        screen = await open_interval(app, pilot)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is not screen)
+        await _settle(pilot)
+        table = app.screen.query_one("#readings", DataTable)
+        first = [_plain(c) for c in table.get_row_at(0)]
+        assert first[:4] == ["2025-12-31 23:45-05:00", "00:00", "126.10", "kWh"], first
+        shown = sum(c.get_render_width(table) for c in table.ordered_columns[:3])
+        assert shown <= table.scrollable_content_region.width  # first, last, quantity
+        assert problems(app, "energy, interval meter") == []
