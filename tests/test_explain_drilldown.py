@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from greencare import services
+from greencare.core.summary import describe_line
 
 
 @pytest.fixture
@@ -70,3 +73,17 @@ def test_records_behind_pages(hospital, tmp_path) -> None:
     assert [len(p) for p in pages] == [250, 250, 220]
     assert [r["id"] for p in pages for r in p] == [r["id"] for r in everything]
     assert sum(r["quantity_in_month"] for p in pages for r in p) == pytest.approx(720)
+
+
+def test_a_line_names_its_factor_row_or_no_row(hospital, us_hospital) -> None:
+    """A physical-data factor (a desflurane bottle) has an id but no row number: its line says
+    the table and the id, never "row ," with the number missing; a tabled factor keeps its row."""
+    services.add_purchase(hospital, facility=us_hospital.id, date="2025-01-31",
+                          category="anesthetic_gas", item="desflurane", quantity=12,
+                          unit="bottle")  # fmt: skip
+    inventory, _ = services.emissions(hospital, start="2025-01", end="2025-03", strict=False)
+    texts = [describe_line(line) for line in inventory.lines.itertuples()]
+    desflurane = [t for t in texts if "desflurane" in t]
+    assert desflurane and all("physical.csv, unverified]" in t for t in desflurane), desflurane
+    assert not [t for t in texts if " row ," in t or " row ]" in t or "row nan" in t]
+    assert any(re.search(r"Stationary Combustion row \d+\]", t) for t in texts if "Gas" in t)

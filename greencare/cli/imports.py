@@ -14,6 +14,7 @@ from greencare.cli.common import (
     _emit,
     _open,
     _table,
+    echo,
     handle_errors,
 )
 from greencare.core.vocab import Commodity
@@ -174,9 +175,7 @@ def import_cmd(ctx: click.Context, file: Path, fmt: str | None, maps: tuple[str,
     kind = KIND_OF_FORMAT.get(fmt or "")
     if kind or (fmt is None and (kind := kind_of(file))):
         result = import_activity(db, file, kind, options, source="cli")
-        _emit(result.as_dict(), as_json, lambda: _import_text(result))
-        if not result.ok:
-            sys.exit(1)
+        _emit_import(result, as_json)
         return
     show_bar = not as_json and sys.stderr.isatty()
     if show_bar:
@@ -190,7 +189,18 @@ def import_cmd(ctx: click.Context, file: Path, fmt: str | None, maps: tuple[str,
             result = imports.import_readings(db, file, options, on_progress=progress, source="cli")
     else:
         result = imports.import_readings(db, file, options, source="cli")
-    _emit(result.as_dict(), as_json, lambda: _import_text(result))
+    _emit_import(result, as_json)
+
+
+def _emit_import(result: Any, as_json: bool) -> None:
+    """The import's summary on stdout; a failed import's on stderr, its first line starting
+    ``error:`` and every problem listed below it, with exit code 1, like every other refusal
+    (a script reading stdout saw a report, and one logging stderr saw nothing). With --json
+    the result stays on stdout, where scripts read it, status "failed"."""
+    if result.ok or as_json:
+        _emit(result.as_dict(), as_json, lambda: _import_text(result))
+    else:
+        echo("error: " + _import_text(result), err=True)
     if not result.ok:
         sys.exit(1)
 

@@ -212,9 +212,13 @@ def describe_line(line: Any) -> str:
     activity = f"{line.activity_quantity:,.7g} {line.activity_unit}"
     if line.factor_per_unit and line.factor_per_unit != line.activity_unit:
         activity += f" = {line.factor_quantity:,.6g} {line.factor_per_unit}"
+    # Physical data (healthcare items) is keyed by its factor id alone: no row number to print.
+    row = (
+        "" if pd.isna(line.factor_row) or str(line.factor_row) == "" else f" row {line.factor_row}"
+    )
     factor = (
         f"{line.factor_value:g} {line.factor_unit} [{line.dataset} {line.factor_id}, "
-        f"{line.factor_table} row {line.factor_row}{'' if line.factor_verified else ', unverified'}]"
+        f"{line.factor_table}{row}{'' if line.factor_verified else ', unverified'}]"
     )
     if pd.notna(line.gwp):
         result = (

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import Click, Resize
 from textual.lazy import Lazy
+from textual.render import measure
 from textual.widgets import DataTable, DirectoryTree, Footer, Input, Select, Static
 from textual.widgets.input import Selection
 
@@ -177,6 +179,17 @@ class SafeTable(DataTable[Any]):
         self._refit()
         return key
 
+    def clear(self, columns: bool = False) -> Any:
+        """Clear the rows, and with them their widths: Textual keeps a column as wide as the
+        widest cell it ever held, so after a meter of millions of kWh a meter of 15-minute
+        readings had its quantities pushed past the edge of an 80-column pane."""
+        super().clear(columns)
+        for column in self.columns.values():
+            column.content_width = measure(self.app.console, column.label, 1)
+            if getattr(column, "_fitted", False):
+                column.auto_width, column._fitted = True, False  # type: ignore[attr-defined]
+        return self
+
     def update_cell(self, row_key: Any, column_key: Any, value: Any, **kwargs: Any) -> None:
         super().update_cell(row_key, column_key, cell(unit(value)), **kwargs)
         self._refit()
@@ -255,10 +268,15 @@ class KeysFooter(Footer):
     """The footer of every screen. Textual's rebuilds all its keys on every change of bindings
     (each focus change, each screen shown: fourteen rebuilds in a section's first visit, a
     fifth of its time); this one rebuilds at most once a refresh, and only when the keys it
-    would show have changed."""
+    would show have changed.
+
+    A key is shown whole or not at all: where the keys are wider than the terminal (Facilities
+    at 80 columns), the last ones are left out, from the right, but never `? Help`, which
+    lists every key of the screen (Textual's cuts the row, "k R", and hides Help past it)."""
 
     _pending = False
     _shown: tuple[Any, ...] | None = None
+    building = False  #: between a change of keys and their fit (snapshot tests wait it out)
 
     def bindings_changed(self, screen: Any) -> None:
         self._bindings_ready = True
@@ -277,8 +295,45 @@ class KeysFooter(Footer):
             for _, b, enabled, tooltip in self.screen.active_bindings.values()
         )
         if shown != self._shown:
-            self._shown = shown
-            await self.recompose()
+            self._shown, self.building = shown, True
+            try:
+                await self.recompose()
+                self._fit()  # before the next frame: no frame shows the cut row
+            finally:
+                self.building = False
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    @staticmethod
+    def _width(key: Any) -> int:
+        """A key's columns, from its text, as Textual draws it: " a Add reading " (the key
+        padded both sides, the description after), and the palette's "^p palette" with its
+        border and padding: key + description + 3 either way. From the text, not the layout,
+        so the fit is decided before the first frame (the palette's styles settle later)."""
+        return cell_len(key.key_display) + cell_len(key.description) + 3
+
+    def _fit(self) -> None:
+        if not self.is_attached:
+            return
+        palette = [k for k in self.children if k.has_class("-command-palette")]
+        keys = [k for k in self.children if k not in palette]
+        for key in keys:
+            key.display = True
+        widths = {key: self._width(key) for key in keys}
+        room = self.size.width - sum(self._width(k) for k in palette)
+        if not room or sum(widths.values()) <= room:
+            return
+        keep = [k for k in keys if getattr(k, "action", None) == "help"]
+        used = sum(widths[k] for k in keep)
+        for key in keys:
+            if key in keep:
+                continue
+            if used + widths[key] <= room:
+                used += widths[key]
+            else:
+                used = room  # the keys after a left-out one are left out too, keeping the order
+                key.display = False
 
 
 class AfterFirstFrame(Lazy):

@@ -173,8 +173,9 @@ def test_import_failure_lists_every_problem_and_exits_1(cli, ready: Path, tmp_pa
     result = cli("import", str(path))
 
     assert result.exit_code == 1
-    assert result.stdout.splitlines() == [
-        "import failed: 2 problems in bad.csv; nothing was written",
+    assert result.stdout == ""  # a refusal is on stderr, its first line starting error:
+    assert result.stderr.splitlines() == [
+        "error: import failed: 2 problems in bad.csv; nothing was written",
         "  bad.csv, line 3, quantity 'abc': not a finite number",
         "  bad.csv, line 4, unit 'kWhh': unknown unit 'kWhh'",
     ]
@@ -315,10 +316,10 @@ def test_import_map(cli, ready: Path, tmp_path: Path) -> None:
 
     unmapped = cli("import", str(path))
     assert unmapped.exit_code == 1
-    assert unmapped.stdout.splitlines()[1].startswith(
+    assert unmapped.stderr.splitlines()[1].startswith(
         "meters in the file that greencare does not have: 'ACCT-7'; map them with --map"
     )
-    assert unmapped.stdout.splitlines()[2] == (
+    assert unmapped.stderr.splitlines()[2] == (
         "  mapped.csv, line 2, meter 'ACCT-7': no such meter (map it with --map FILE=METER, "
         "or --create-meters)"
     )
@@ -370,7 +371,7 @@ def test_import_replace_and_undo(cli, ready: Path, tmp_path: Path) -> None:
     )
     refused = cli("import", str(corrected))
     assert refused.exit_code == 1
-    assert refused.stdout.splitlines()[1] == (
+    assert refused.stderr.splitlines()[1] == (
         "  corrected.csv, line 2, start: differs from the stored reading 2025-02-01 to "
         "2025-02-28 (quantity 900 -> 950); use --replace to replace it"
     )

@@ -105,7 +105,7 @@ def test_import_refuses_then_accepts_with_the_flag(cli, tmp_path: Path) -> None:
     refused = cli("import", str(path))
     assert refused.exit_code == 1
     assert "bill.csv, line 2, quantity '500000000': 500,000,000 kWh over 31 days implies" in (
-        refused.stdout
+        refused.stderr
     )
     assert _digest(cli.db) == before
     accepted = cli("import", str(path), "--accept-outlier")

@@ -77,8 +77,8 @@ def test_a_bad_file_is_refused_whole_naming_line_and_field(cli, tmp_path: Path) 
                    "Northgate Community,Steam,district_steam,klb\n")  # fmt: skip
     done = cli("import", str(bad))
     assert done.exit_code == 1
-    out = done.stdout
-    assert "import failed: 2 problems in meters.csv; nothing was written" in out
+    out = done.stderr
+    assert out.startswith("error: import failed: 2 problems in meters.csv; nothing was written")
     assert "meters.csv, line 3, unit 'kg': " in out
     assert (
         "meters.csv, line 4, facility 'Northgate Community': no facility 'Northgate Community' "

@@ -143,7 +143,8 @@ def test_import_refuses_control_characters_in_meter_names_line_by_line(
     out = _run(hospital_db, "import", str(source), "--create-meters", "--facility", "St Example",
                "--commodity", "natural_gas")  # fmt: skip
     assert out.returncode == 1 and not RAW_CONTROL.search(out.stdout + out.stderr)
-    assert max(len(line) for line in out.stdout.splitlines()) < 400
+    assert out.stderr.startswith("error: import failed: 2 problems in meters.csv")
+    assert max(len(line) for line in out.stderr.splitlines()) < 400
 
 
 def test_waste_import_refuses_a_control_character_naming_line_and_field(

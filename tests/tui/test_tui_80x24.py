@@ -16,8 +16,9 @@ from demo_helpers import copy_demo
 from rich.text import Text
 from textual.containers import ScrollableContainer
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, Label, Static
-from tui_helpers import wait_until
+from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets._footer import FooterKey
+from tui_helpers import open_interval, wait_until
 
 from greencare import services
 from greencare.tui.app import SECTIONS, GreencareApp
@@ -116,6 +117,7 @@ def problems(app: GreencareApp, where: str) -> list[str]:
             label = str(widget.content).rstrip()
             if len(label) > width:
                 out.append(f"{where}: label {label!r} in {width} columns")
+    out += footer_problems(app, where)
     for field in screen.query(Input):
         if not _shown(field):
             continue
@@ -123,6 +125,23 @@ def problems(app: GreencareApp, where: str) -> list[str]:
             out.append(f"{where}: {field!r} is {field.region.width} wide")
         if field.value and field.scroll_x > 0:
             out.append(f"{where}: {field!r} hides the start of {field.value!r}")
+    return out
+
+
+def footer_problems(app: GreencareApp, where: str) -> list[str]:
+    """Every key the footer shows is whole: none runs past its edge or under the palette key
+    (Textual's own footer showed Facilities' "k R" and hid Help), and `? Help` is always
+    there, since it lists the keys left out."""
+    out: list[str] = []
+    for footer in app.screen.query(Footer):
+        keys = [k for k in footer.children if isinstance(k, FooterKey) and k.display]
+        palette = [k for k in keys if k.has_class("-command-palette")]
+        edge = palette[0].region.x if palette else footer.region.right
+        for key in keys:
+            if key not in palette and key.region.right > edge:
+                out.append(f"{where}: footer key {key.key} {key.description!r} cut at the edge")
+        if not [k for k in keys if k.action == "help"]:
+            out.append(f"{where}: the footer has no ? Help")
     return out
 
 
@@ -200,3 +219,83 @@ async def test_nav_bar_at_80_columns_names_what_fits_and_help_lists_the_rest(
         help_text = screen_text(app)
         for _, key, label in SECTIONS:
             assert re.search(rf"\b{key}\s+{label}\b", help_text), label
+
+
+async def test_the_screens_sections_open_fit_80x24(demo_db: Path, tmp_path: Path) -> None:
+    """The screens a section opens (the ranking, the dashboard's explain and the readings behind
+    a line, an interval meter's five charts and their tables, the help) fit like the sections:
+    nothing clipped (explain's arithmetic lost its last lines, the interval summary its end)."""
+    db = tmp_path / "demo.db"
+    shutil.copy(demo_db, db)
+    app = GreencareApp(db_path=db)
+    found: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        await pilot.press("f")
+        await wait_until(pilot, lambda: app.current_mode == "facilities")
+        await _settle(pilot)
+        facilities = app.screen
+        facilities.set_focus(None)
+        await pilot.press("k")
+        await wait_until(pilot, lambda: app.screen is not facilities)
+        await _settle(pilot)
+        found += problems(app, "facilities k")
+        await pilot.press("escape")
+        await pilot.press("d")
+        await wait_until(pilot, lambda: app.current_mode == "dashboard")
+        await _settle(pilot)
+        dashboard = app.screen
+        await pilot.press("X")
+        await wait_until(pilot, lambda: app.screen is not dashboard)
+        await _settle(pilot)
+        found += problems(app, "dashboard X")
+        explain = app.screen
+        lines = explain.query_one("#exp-lines", DataTable)
+        meter = next(i for i, line in enumerate(explain.lines) if line["source_type"] == "meter")
+        lines.focus()
+        lines.move_cursor(row=meter)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.screen is not explain)
+        await _settle(pilot)
+        found += problems(app, "dashboard X, Enter on a meter's line")
+        await pilot.press("escape", "escape")
+        screen = await open_interval(app, pilot)
+        await _settle(pilot)
+        for key in ["1", "2", "3", "4", "5"]:
+            for view in ("chart", "table"):
+                await pilot.press(key)
+                if view == "table":
+                    await pilot.press("t")
+                await _settle(pilot)
+                found += problems(app, f"interval {key} {view}")
+                if view == "table":
+                    await pilot.press("t")
+        assert app.screen is screen
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await _settle(pilot)
+        found += problems(app, "help")
+    assert found == [], "\n".join(found)
+
+
+async def test_an_interval_meters_readings_show_their_quantity_at_80x24(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    """15-minute readings are listed as start (date, time, offset) and end time, so their
+    quantity is on screen at 80 columns (two full ISO instants filled the pane, and the
+    quantity column kept the width of the meter shown before, pushing it past the edge)."""
+    db = tmp_path / "demo.db"
+    shutil.copy(demo_db, db)
+    app = GreencareApp(db_path=db)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        screen = await open_interval(app, pilot)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is not screen)
+        await _settle(pilot)
+        table = app.screen.query_one("#readings", DataTable)
+        first = [_plain(c) for c in table.get_row_at(0)]
+        assert first[:4] == ["2025-12-31 23:45-05:00", "00:00", "126.10", "kWh"], first
+        shown = sum(c.get_render_width(table) for c in table.ordered_columns[:3])
+        assert shown <= table.scrollable_content_region.width  # first, last, quantity
+        assert problems(app, "energy, interval meter") == []

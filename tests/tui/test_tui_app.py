@@ -182,6 +182,23 @@ async def test_every_section_opens_with_its_key(tui_db) -> None:
             await pilot.press("escape")  # leaves a text field, if one has focus
 
 
+async def test_ctrl_t_switches_light_and_dark_and_q_quits(tui_db) -> None:
+    """The README's keys that work everywhere: Ctrl+T light/dark and back, q quits."""
+    app = GreencareApp(db=tui_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.current_theme.dark
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert not app.current_theme.dark
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert app.current_theme.dark
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+
+
 async def test_help_lists_sections_and_screen_keys(tui_db) -> None:
     from greencare.tui.screens.help import HelpScreen
 

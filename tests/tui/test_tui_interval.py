@@ -15,7 +15,7 @@ import pytest
 from demo_helpers import copy_demo
 from textual.widgets import DataTable
 from textual_plotext import PlotextPlot
-from tui_helpers import wait_until
+from tui_helpers import open_interval, wait_until
 
 from greencare.tui.app import GreencareApp
 from greencare.tui.screens.interval import IntervalScreen
@@ -42,26 +42,6 @@ def hours(path: Path) -> list[tuple[datetime, float, float, float | None]]:
             [METER],
         ).fetchall()
     return [(datetime.fromtimestamp(t, NY), q, s, p) for t, q, s, p in rows]
-
-
-async def open_interval(app: GreencareApp, pilot) -> IntervalScreen:
-    await pilot.press("e")
-    await wait_until(pilot, lambda: bool(getattr(app.screen, "facilities", None)))
-    names = [f.name for f in app.screen.facilities]
-    for _ in range(names.index("Riverside General Hospital")):
-        await pilot.press("down")
-    await pilot.pause()
-    app.screen.query_one("#meters", DataTable).focus()
-    for _ in range([m.name for m in app.screen.meters].index(METER)):
-        await pilot.press("down")
-    await pilot.pause()
-    assert app.screen.meter.name == METER
-    assert str(app.screen.query_one("#status").content).endswith("· v charts")
-    await pilot.press("v")
-    await wait_until(pilot, lambda: getattr(app.screen, "data", None) is not None)
-    screen = app.screen
-    assert isinstance(screen, IntervalScreen)
-    return screen
 
 
 def plot_series(screen: IntervalScreen, name: str) -> tuple[list[list[float]], list[list[float]]]:

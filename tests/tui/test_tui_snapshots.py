@@ -13,6 +13,7 @@ from textual.widgets import DirectoryTree, Input, Static
 from tui_helpers import wait_until
 
 from greencare.tui.app import SECTIONS, GreencareApp
+from greencare.tui.widgets import KeysFooter
 
 SIZES = [(100, 30), (80, 24)]
 
@@ -38,6 +39,18 @@ async def _settle(pilot) -> None:
     if app.current_mode == "import":
         tree = app.screen.query_one(DirectoryTree)
         await wait_until(pilot, lambda: len(tree.root.children) > 0)
+    await _footers_built(pilot)
+
+
+async def _footers_built(pilot) -> None:
+    """Every footer on screen has built its keys (and left out what does not fit), so a
+    snapshot never catches one before (the keys Textual mounted first)."""
+    app = pilot.app
+    footers = [f for s in app.screen_stack for f in s.query(KeysFooter)]
+    await wait_until(
+        pilot,
+        lambda: all(f._shown is not None and not f._pending and not f.building for f in footers),
+    )
     await pilot.pause()
 
 
@@ -56,6 +69,7 @@ def test_form(snap_compare, small_db, tmp_path, mode: str, key: str) -> None:
         await _settle(pilot)
         await pilot.press(key)
         await pilot.pause()
+        await _footers_built(pilot)
         # the focused field's cursor drawn steadily: a blinking one was in the capture or
         # not depending on when, under load, the form got its focus
         await wait_until(pilot, lambda: pilot.app.screen.focused is not None)

@@ -94,3 +94,28 @@ async def wait_until(pilot, condition, timeout: float = 20.0) -> None:
         waited += 0.05
         if waited > timeout:
             raise AssertionError("timed out waiting for the app")
+
+
+async def open_interval(app, pilot, meter: str = "Central plant electric"):
+    """From anywhere in the app: Energy, the demo's Riverside meter ``meter``, ``v``."""
+    from textual.widgets import DataTable
+
+    from greencare.tui.screens.interval import IntervalScreen
+
+    await pilot.press("e")
+    await wait_until(pilot, lambda: bool(getattr(app.screen, "facilities", None)))
+    names = [f.name for f in app.screen.facilities]
+    for _ in range(names.index("Riverside General Hospital")):
+        await pilot.press("down")
+    await pilot.pause()
+    app.screen.query_one("#meters", DataTable).focus()
+    for _ in range([m.name for m in app.screen.meters].index(meter)):
+        await pilot.press("down")
+    await pilot.pause()
+    assert app.screen.meter.name == meter
+    assert str(app.screen.query_one("#status").content).endswith("· v charts")
+    await pilot.press("v")
+    await wait_until(pilot, lambda: getattr(app.screen, "data", None) is not None)
+    screen = app.screen
+    assert isinstance(screen, IntervalScreen)
+    return screen

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,25 @@ from greencare.tui.widgets import number as num
 
 #: Readings per page: the table holds one page of a meter's history, never all of it.
 PAGE_SIZE = 200
+
+
+def period_cells(start: str, end: str) -> tuple[str, str]:
+    """A reading's period as the table shows it. A bill's first and last days as stored; an
+    interval reading's start as date and time with its UTC offset (which tells the repeated
+    fall-back hour apart) and its end as the time alone when it ends that day or at the next
+    midnight at the same offset: at 80 columns "2025-12-31T23:45-05:00" twice left no room
+    for the quantity."""
+    if "T" not in start or "T" not in end:
+        return start, end
+    try:
+        first, last = dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end)
+    except ValueError:
+        return start, end
+    shown = start.replace("T", " ", 1)
+    midnight = last.time() == dt.time(0) and last.date() == first.date() + dt.timedelta(days=1)
+    if last.utcoffset() == first.utcoffset() and (last.date() == first.date() or midnight):
+        return shown, last.strftime("%H:%M:%S" if last.second else "%H:%M")
+    return shown, end.replace("T", " ", 1)
 
 
 class PagedTable(SafeTable):
@@ -154,9 +174,10 @@ class EnergyScreen(Screen[None]):
         title.update(plain(f"Readings: {meter.name}"))
         for r in rows:
             cost = "" if r["cost"] is None else f"{r['cost']:,.2f} {r['currency'] or ''}"
+            start, end = period_cells(r["start"], r["end"])
             table.add_row(
-                r["start"],
-                r["end"],
+                start,
+                end,
                 num(r["quantity"]),
                 r["unit"],
                 "est." if r["estimated"] else "",

@@ -15,6 +15,7 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
@@ -81,7 +82,8 @@ class ExplainScreen(Screen[None]):
         yield SafeTable(id="exp-figures", cursor_type="row", zebra_stripes=True)
         yield Static("Enter on a figure lists the lines that add up to it.", id="exp-lines-title")
         yield SafeTable(id="exp-lines", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="exp-detail")
+        with VerticalScroll(id="exp-detail-box"):  # a long line's arithmetic scrolls, never cut
+            yield Static("", id="exp-detail")
         yield Static("", id="status")
         yield KeysFooter()
 

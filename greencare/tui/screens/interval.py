@@ -58,7 +58,7 @@ class IntervalScreen(Screen[None]):
     """Charts and metrics of one interval meter; ``[`` / ``]`` step the month."""
 
     DEFAULT_CSS = """
-    IntervalScreen #iv-summary { height: 1; padding: 0 1; }
+    IntervalScreen #iv-summary { height: auto; padding: 0 1; }
     IntervalScreen #iv-tabs { height: 1fr; }
     IntervalScreen TabPane { padding: 0; }
     IntervalScreen .iv-pane { height: 1fr; }
