@@ -398,6 +398,8 @@ def open_db(
                 file.parent.mkdir(parents=True, exist_ok=True)
                 fd = os.open(file, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
                 os.close(fd)
+            except FileExistsError:
+                pass  # another program made it since the check: open the one it made
             except OSError as exc:
                 raise DatabaseError(f"cannot create database {label}: {exc.strerror}") from None
         read_only = {
@@ -426,9 +428,7 @@ def open_db(
             db.execute("PRAGMA query_only = ON")  # the last guard, under every write path
             return db
         if not memory:
-            mode = db.execute("PRAGMA journal_mode").fetchone()[0]
-            if str(mode).lower() != "wal":
-                db.execute("PRAGMA journal_mode = WAL")
+            _wal(db, seconds)
             db.execute("PRAGMA synchronous = NORMAL")
         if migrate:
             _migrate(db)
@@ -444,6 +444,26 @@ def open_db(
         conn.close()
         raise
     return db
+
+
+def _wal(db: Database, seconds: float) -> None:
+    """Put the file in WAL mode (once per file: later opens find it so). SQLite answers a
+    switch it cannot make at once (another program opening the same new file) with "database
+    is locked" without waiting for the busy timeout, so it is tried again until that timeout:
+    three ``greencare init`` of one new file at once failed one in about 40 runs."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            mode = db.execute("PRAGMA journal_mode").fetchone()[0]
+            if str(mode).lower() != "wal":
+                db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if _primary(exc) != sqlite3.SQLITE_BUSY or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
 
 
 def raise_condition(exc: BaseException, db: Database) -> None:
