@@ -49,10 +49,13 @@ shutdown counted, had it at 1.94x. The 10M row ran beside other tests. "terminal
 for bare ``greencare``.)
 
 Section switches (``--switch``, demo), key to the section's first frame, the first key 3 s after
-the dashboard's first frame (the preload done), 2 runs: first visits 0.09-0.51 s (Import
-0.19-0.28, Reports 0.28-0.51, Factors 0.27-0.43, the others at most 0.34), second visits
-0.06-0.16 s; with the first key at 0.5 s, during the preload, Energy's first visit took
-0.44-0.58 s. (Import was 0.42-0.54 s before its options waited for its first frame.) At the start of
+the dashboard's first frame (the preload done), quiet machine, December 2026: first visits
+0.16-0.29 s (Reports 0.29, Factors 0.28, Import, Waste and Purchases 0.25), second visits
+0.06-0.13 s; with the first key at 0.5 s, during the preload, Energy's first visit took 0.67 s
+and the others at most 0.41. Before Reports' less used choices followed its first frame and
+Waste, Purchases, History and Factors held 100 rows instead of 500 (2 loaded runs): first
+visits 0.09-0.51 s (Import 0.19-0.28, Reports 0.28-0.51, Factors 0.27-0.43), and with the key
+at 0.5 s Energy 0.44-0.58 s. (Import was 0.42-0.54 s before its options waited for its first frame.) At the start of
 this work, the same bench: first visits 0.13-0.99 s (Import 0.83-0.99, Energy 0.50-0.69).
 What changed: the preload also imports the service modules and builds the models' validators;
 table cells are measured by their characters; the footer rebuilds only when its keys change;
