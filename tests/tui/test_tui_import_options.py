@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.widgets import Checkbox, Input, Label, Select, Static
-from tui_helpers import count, wait_until
+from tui_helpers import count, wait_until, watch_frames
 
 from greencare.tui.app import GreencareApp
 from greencare.tui.screens.importer import COLUMN_FIELDS, ImportScreen, tui_words
@@ -270,17 +270,9 @@ async def test_reached_by_its_key_the_options_come_after_the_first_frame(
     switch holds frames back a moment; the options wait for them), then they are in, filled."""
     app = GreencareApp(db=small_db)
     app.import_root = tmp_path
-    shown: list[bool] = []
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: app.first_frame_shown)
-        display = app._display
-
-        def watch(screen, renderable):  # each frame handed to the terminal
-            display(screen, renderable)
-            if renderable is not None and isinstance(app.screen, ImportScreen):
-                shown.append(bool(app.screen.query("#imp-options")))
-
-        app._display = watch
+        shown = watch_frames(app, ImportScreen, "#imp-options")
         await pilot.press("i")
         screen = app.screen
         await wait_until(pilot, lambda: bool(screen.query("#imp-facility")))

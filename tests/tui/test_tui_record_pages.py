@@ -29,6 +29,16 @@ def _stored_ids(path: Path, table: str) -> list[str]:
         db.conn.close()
 
 
+def _pickup_elsewhere(path: Path) -> None:
+    """Another program (the CLI) adds the newest pickup."""
+    other = open_db(path)
+    facility = services.list_facilities(other)[0].name
+    services.add_waste(other, facility=facility, stream="sharps", route="incineration",
+                       start_date="2026-06-01", end_date="2026-06-30", quantity=75,
+                       unit="lb", source="cli")  # fmt: skip
+    other.conn.close()
+
+
 @pytest.mark.parametrize(("mode", "table_id", "summary_id", "stored", "plural"), CASES)
 async def test_more_rows_come_at_the_last_one(
     demo_template, tmp_path: Path, mode, table_id, summary_id, stored, plural
@@ -73,12 +83,7 @@ async def test_a_write_before_more_is_read_again_not_appended(demo_template, tmp
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         table = app.screen.query_one("#waste-table", DataTable)
-        facility = services.list_facilities(app.db)[0].name
-        other = open_db(path)
-        services.add_waste(other, facility=facility, stream="sharps", route="incineration",
-                           start_date="2026-06-01", end_date="2026-06-30", quantity=75,
-                           unit="lb", source="cli")  # fmt: skip
-        other.conn.close()
+        _pickup_elsewhere(path)
         table.focus()
         table.move_cursor(row=FIRST_ROWS - 1)
         await wait_until(pilot, lambda: table.row_count > FIRST_ROWS)
@@ -102,12 +107,7 @@ async def test_history_reads_older_entries_at_the_last_one(demo_template, tmp_pa
         assert f"{FIRST_ROWS:,} entries (newest)" in str(
             app.screen.query_one("#hist-summary", Static).content
         )
-        other = open_db(path)  # a change elsewhere: a newer entry
-        facility = services.list_facilities(other)[0].name
-        services.add_waste(other, facility=facility, stream="sharps", route="incineration",
-                           start_date="2026-06-01", end_date="2026-06-30", quantity=75,
-                           unit="lb", source="cli")  # fmt: skip
-        other.conn.close()
+        _pickup_elsewhere(path)  # a change elsewhere: a newer entry
         table.focus()
         table.move_cursor(row=FIRST_ROWS - 1)
         await wait_until(pilot, lambda: table.row_count > FIRST_ROWS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.widgets import Input, Label, ProgressBar, Select, Static
-from tui_helpers import wait_until
+from tui_helpers import wait_until, watch_frames
 
 from greencare.tui.app import GreencareApp
 
@@ -218,17 +218,9 @@ async def test_reached_by_its_key_the_less_used_choices_follow_the_first_frame(
     app = GreencareApp(db=small_db)
     app.report_dir = tmp_path
     app.pins = {"epa-ghg-hub": edition}
-    shown: list[bool] = []
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: app.first_frame_shown)
-        display = app._display
-
-        def watch(screen, renderable):  # each frame handed to the terminal
-            display(screen, renderable)
-            if renderable is not None and isinstance(app.screen, ReportsScreen):
-                shown.append(bool(app.screen.query("#rep-options")))
-
-        app._display = watch
+        shown = watch_frames(app, ReportsScreen, "#rep-options")
         await pilot.press("r")
         screen = app.screen
         assert isinstance(screen, ReportsScreen)

@@ -86,6 +86,21 @@ def count(db, table: str, where: str = "") -> int:
     return db.execute(f"SELECT count(*) FROM {table} {where}").fetchone()[0]
 
 
+def watch_frames(app, screen_type, part: str) -> list[bool]:
+    """For each frame handed to the terminal while a ``screen_type`` screen is shown, whether
+    ``part`` (a selector) was in it: a part mounted after the first frame reads False first."""
+    shown: list[bool] = []
+    display = app._display
+
+    def watch(screen, renderable):
+        display(screen, renderable)
+        if renderable is not None and isinstance(app.screen, screen_type):
+            shown.append(bool(app.screen.query(part)))
+
+    app._display = watch
+    return shown
+
+
 async def wait_until(pilot, condition, timeout: float = 20.0) -> None:
     """Let workers and messages run until ``condition()`` holds."""
     waited = 0.0
